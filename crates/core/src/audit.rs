@@ -1,0 +1,274 @@
+//! The audit log's hash chain. Every change appends a record whose hash covers its own fields and
+//! the previous record's hash, so altering or removing any record breaks the chain from there on.
+
+use crate::time::{Micros, to_rfc3339};
+use sha2::{Digest, Sha256};
+
+/// The `prev_hash` of the first record.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What a use case says happened; the store adds the sequence number, time and hashes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    /// Who did it: a username, or `system`.
+    pub actor: String,
+    /// What was done, e.g. `user.create`, `login.failed`.
+    pub action: String,
+    /// The kind of thing changed, e.g. `user`, `agency`, `session`.
+    pub entity: String,
+    /// Which one, e.g. the username or agency code.
+    pub entity_id: String,
+    /// Anything else worth keeping, as JSON. Never a password or token.
+    pub details: serde_json::Value,
+}
+
+impl AuditEntry {
+    /// A new entry with empty details.
+    pub fn new(actor: &str, action: &str, entity: &str, entity_id: &str) -> AuditEntry {
+        AuditEntry {
+            actor: actor.to_owned(),
+            action: action.to_owned(),
+            entity: entity.to_owned(),
+            entity_id: entity_id.to_owned(),
+            details: serde_json::Value::Object(serde_json::Map::new()),
+        }
+    }
+
+    /// The same entry with `details`.
+    pub fn with_details(mut self, details: serde_json::Value) -> AuditEntry {
+        self.details = details;
+        self
+    }
+}
+
+/// A stored record of the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    /// Position in the chain, from 1, without gaps.
+    pub seq: i64,
+    /// When it was written.
+    pub at: Micros,
+    /// See [`AuditEntry::actor`].
+    pub actor: String,
+    /// See [`AuditEntry::action`].
+    pub action: String,
+    /// See [`AuditEntry::entity`].
+    pub entity: String,
+    /// See [`AuditEntry::entity_id`].
+    pub entity_id: String,
+    /// The details exactly as stored (the JSON text is hashed byte for byte).
+    pub details: String,
+    /// The hash of the record before (or [`GENESIS_HASH`]).
+    pub prev_hash: String,
+    /// This record's hash.
+    pub hash: String,
+}
+
+/// The hash of a record's fields chained to `prev_hash`, as lowercase hex SHA-256.
+#[allow(clippy::too_many_arguments)]
+pub fn chain_hash(
+    seq: i64,
+    at: Micros,
+    actor: &str,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    details: &str,
+    prev_hash: &str,
+) -> String {
+    let mut hasher = Sha256::new();
+    // Length-prefix every field so no two different records can share an input.
+    for field in [
+        seq.to_string().as_str(),
+        to_rfc3339(at).as_str(),
+        actor,
+        action,
+        entity,
+        entity_id,
+        details,
+        prev_hash,
+    ] {
+        hasher.update((field.len() as u64).to_be_bytes());
+        hasher.update(field.as_bytes());
+    }
+    hex::encode(hasher.finalize())
+}
+
+impl AuditRecord {
+    /// The hash this record's fields should carry.
+    pub fn expected_hash(&self) -> String {
+        chain_hash(
+            self.seq,
+            self.at,
+            &self.actor,
+            &self.action,
+            &self.entity,
+            &self.entity_id,
+            &self.details,
+            &self.prev_hash,
+        )
+    }
+}
+
+/// Where and how the chain is broken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChainBreak {
+    /// A record's fields no longer match its hash: it was altered.
+    #[error("第{seq}条审计记录已被篡改（内容与哈希不符）")]
+    Altered {
+        /// The record.
+        seq: i64,
+    },
+    /// A record does not point at the record before it.
+    #[error("第{seq}条审计记录与前一条记录不衔接（前序记录被篡改或删除）")]
+    Unlinked {
+        /// The record.
+        seq: i64,
+    },
+    /// Sequence numbers jump: records were removed.
+    #[error("审计记录缺失：应为第{expected}条，实为第{found}条")]
+    Missing {
+        /// The number that should have come next.
+        expected: i64,
+        /// The number that came.
+        found: i64,
+    },
+    /// The chain ends before the last record the log knows it wrote.
+    #[error("审计记录缺失：最后应为第{head}条，实际只到第{last}条")]
+    TailMissing {
+        /// The last sequence number written.
+        head: i64,
+        /// The last sequence number found.
+        last: i64,
+    },
+}
+
+/// Checks records one at a time, in sequence order, without holding them all.
+#[derive(Debug, Clone)]
+pub struct ChainVerifier {
+    next_seq: i64,
+    prev_hash: String,
+}
+
+impl Default for ChainVerifier {
+    fn default() -> Self {
+        ChainVerifier {
+            next_seq: 1,
+            prev_hash: GENESIS_HASH.to_owned(),
+        }
+    }
+}
+
+impl ChainVerifier {
+    /// Checks the next record.
+    pub fn check(&mut self, record: &AuditRecord) -> Result<(), ChainBreak> {
+        if record.seq != self.next_seq {
+            return Err(ChainBreak::Missing {
+                expected: self.next_seq,
+                found: record.seq,
+            });
+        }
+        if record.expected_hash() != record.hash {
+            return Err(ChainBreak::Altered { seq: record.seq });
+        }
+        if record.prev_hash != self.prev_hash {
+            return Err(ChainBreak::Unlinked { seq: record.seq });
+        }
+        self.next_seq += 1;
+        self.prev_hash.clone_from(&record.hash);
+        Ok(())
+    }
+
+    /// Finishes the check against the last sequence number the log recorded writing.
+    pub fn finish(self, head_seq: i64) -> Result<i64, ChainBreak> {
+        let last = self.next_seq - 1;
+        if last != head_seq {
+            return Err(ChainBreak::TailMissing {
+                head: head_seq,
+                last,
+            });
+        }
+        Ok(last)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: i64) -> Vec<AuditRecord> {
+        let mut prev = GENESIS_HASH.to_owned();
+        (1..=n)
+            .map(|seq| {
+                let mut record = AuditRecord {
+                    seq,
+                    at: 1_700_000_000_000_000 + seq,
+                    actor: "admin".into(),
+                    action: "user.create".into(),
+                    entity: "user".into(),
+                    entity_id: format!("u{seq}"),
+                    details: "{}".into(),
+                    prev_hash: prev.clone(),
+                    hash: String::new(),
+                };
+                record.hash = record.expected_hash();
+                prev.clone_from(&record.hash);
+                record
+            })
+            .collect()
+    }
+
+    fn verify(records: &[AuditRecord], head: i64) -> Result<i64, ChainBreak> {
+        let mut verifier = ChainVerifier::default();
+        for record in records {
+            verifier.check(record)?;
+        }
+        verifier.finish(head)
+    }
+
+    #[test]
+    fn an_intact_chain_verifies() {
+        assert_eq!(verify(&chain(5), 5), Ok(5));
+        assert_eq!(verify(&[], 0), Ok(0));
+    }
+
+    #[test]
+    fn an_altered_field_is_named_by_its_record() {
+        let mut records = chain(5);
+        records[2].details = r#"{"role":"admin"}"#.into();
+        assert_eq!(verify(&records, 5), Err(ChainBreak::Altered { seq: 3 }));
+    }
+
+    #[test]
+    fn a_rehashed_record_breaks_the_link_of_the_next() {
+        let mut records = chain(5);
+        records[1].actor = "mallory".into();
+        records[1].hash = records[1].expected_hash();
+        assert_eq!(verify(&records, 5), Err(ChainBreak::Unlinked { seq: 3 }));
+    }
+
+    #[test]
+    fn removed_records_are_found_in_the_middle_and_at_the_end() {
+        let mut records = chain(5);
+        records.remove(1);
+        assert_eq!(
+            verify(&records, 5),
+            Err(ChainBreak::Missing {
+                expected: 2,
+                found: 3
+            })
+        );
+        let records = chain(4);
+        assert_eq!(
+            verify(&records, 5),
+            Err(ChainBreak::TailMissing { head: 5, last: 4 })
+        );
+    }
+
+    #[test]
+    fn fields_cannot_be_shifted_between_each_other() {
+        let a = chain_hash(1, 0, "ab", "c", "e", "i", "{}", GENESIS_HASH);
+        let b = chain_hash(1, 0, "a", "bc", "e", "i", "{}", GENESIS_HASH);
+        assert_ne!(a, b);
+    }
+}

@@ -1,0 +1,22 @@
+//! The domain of budget performance management (预算绩效管理), free of any database or web code.
+//!
+//! Read this crate to learn the rules: who may do what ([`role`]), how jurisdictions and agencies
+//! nest ([`jurisdiction`], [`agency`]), how users and passwords are checked ([`user`],
+//! [`password`], [`login_throttle`]), and how the audit log is chained ([`audit`]).
+
+pub mod actor;
+pub mod agency;
+pub mod audit;
+pub mod jurisdiction;
+pub mod login_throttle;
+pub mod password;
+pub mod role;
+pub mod time;
+pub mod token;
+pub mod tree;
+pub mod user;
+pub mod validation;
+
+pub use actor::Actor;
+pub use role::{Capability, Role};
+pub use validation::{FieldError, ValidationErrors};

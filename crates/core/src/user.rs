@@ -1,0 +1,111 @@
+//! Users: a login name, a role, and for agency users the agency they act for.
+
+use crate::role::Role;
+use crate::validation::ValidationErrors;
+
+/// A user as entered by an administrator or the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    /// Login name: 1–64 ASCII letters, digits, `_`, `-` or `.`.
+    pub username: String,
+    /// The name shown on pages, e.g. 张会计; defaults to the username.
+    pub display_name: String,
+    /// Role code as entered (checked here, so an unknown role is a field error).
+    pub role: String,
+    /// Jurisdiction the user is bound to; `None` only for deployment-wide administrators.
+    pub jurisdiction: Option<String>,
+    /// Agency code, required for (and only for) agency users.
+    pub agency_code: Option<String>,
+    /// The initial password, in clear; hashed before it is stored.
+    pub password: String,
+}
+
+/// Whether `name` is a usable login name.
+pub fn is_valid_username(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+impl NewUser {
+    /// Checks the fields, reporting every problem; returns the parsed role when all is well.
+    pub fn validate(&self) -> Result<Role, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        if !is_valid_username(&self.username) {
+            errors.add(
+                "username",
+                "invalid",
+                "用户名应为1至64位字母、数字、“_”、“-”或“.”",
+            );
+        }
+        errors.optional_text("display_name", "姓名", &self.display_name, 50);
+        let role = Role::parse(&self.role);
+        match role {
+            None => errors.add(
+                "role",
+                "unknown_role",
+                format!(
+                    "未知角色“{}”，可选：admin、finance、agency、expert、institution、viewer",
+                    self.role
+                ),
+            ),
+            Some(role) if role.needs_agency() && self.agency_code.is_none() => {
+                errors.add("agency", "required", "部门/单位用户必须指定所属单位")
+            }
+            Some(role) if !role.needs_agency() && self.agency_code.is_some() => errors.add(
+                "agency",
+                "not_allowed",
+                "只有部门/单位用户才能绑定单位",
+            ),
+            Some(role) if role != Role::Admin && self.jurisdiction.is_none() => errors.add(
+                "jurisdiction",
+                "required",
+                "除系统管理员外，用户必须属于一个财政区划",
+            ),
+            Some(_) => {}
+        }
+        if let Err(reason) = crate::password::check_policy(&self.password) {
+            errors.add("password", "weak_password", reason);
+        }
+        errors.into_result()?;
+        // An unknown role was reported above, so `role` is set here.
+        role.ok_or_else(ValidationErrors::default)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: &str, agency: Option<&str>) -> NewUser {
+        NewUser {
+            username: "zhang.san".into(),
+            display_name: "张三".into(),
+            role: role.into(),
+            jurisdiction: Some("371481".into()),
+            agency_code: agency.map(str::to_owned),
+            password: "a-good-password".into(),
+        }
+    }
+
+    #[test]
+    fn agency_users_need_an_agency_and_others_must_not_have_one() {
+        assert_eq!(user("agency", Some("105")).validate(), Ok(Role::Agency));
+        assert!(user("agency", None).validate().is_err());
+        assert!(user("finance", Some("105")).validate().is_err());
+        assert_eq!(user("viewer", None).validate(), Ok(Role::Viewer));
+    }
+
+    #[test]
+    fn unknown_roles_and_bad_names_are_field_errors() {
+        let mut bad = user("root", None);
+        bad.username = "张三".into();
+        bad.password = "short".into();
+        let errors = bad.validate().err().unwrap_or_default();
+        let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["username", "role", "password"]);
+        assert!(!is_valid_username(&"a".repeat(65)));
+    }
+}
