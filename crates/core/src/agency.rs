@@ -79,11 +79,7 @@ impl NewAgency {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
         if !is_valid_code(&self.code) {
-            errors.add(
-                "code",
-                "invalid",
-                "单位编码应为1至32位字母、数字、“-”或“.”",
-            );
+            errors.add("code", "invalid", "单位编码应为1至32位字母、数字、“-”或“.”");
         }
         errors.text("name", "单位名称", &self.name, 100);
         errors.optional_text("head", "第一责任人", &self.head, 50);
@@ -111,7 +107,11 @@ mod tests {
     #[test]
     fn codes_and_names_are_checked() {
         assert!(agency("105", "乐陵市财政局").validate().is_ok());
-        assert!(agency("105.001", "乐陵市国库集中支付中心").validate().is_ok());
+        assert!(
+            agency("105.001", "乐陵市国库集中支付中心")
+                .validate()
+                .is_ok()
+        );
         let errors = agency("10 5", "").validate().err().map(|e| e.0.len());
         assert_eq!(errors, Some(2));
         let long = "局".repeat(101);

@@ -18,6 +18,8 @@ pub struct AuditEntry {
     pub entity: String,
     /// Which one, e.g. the username or agency code.
     pub entity_id: String,
+    /// The jurisdiction the change belongs to, if any (deployment-wide changes have none).
+    pub jurisdiction: Option<String>,
     /// Anything else worth keeping, as JSON. Never a password or token.
     pub details: serde_json::Value,
 }
@@ -30,8 +32,15 @@ impl AuditEntry {
             action: action.to_owned(),
             entity: entity.to_owned(),
             entity_id: entity_id.to_owned(),
+            jurisdiction: None,
             details: serde_json::Value::Object(serde_json::Map::new()),
         }
+    }
+
+    /// The same entry, filed under `jurisdiction`.
+    pub fn in_jurisdiction(mut self, jurisdiction: Option<&str>) -> AuditEntry {
+        self.jurisdiction = jurisdiction.map(str::to_owned);
+        self
     }
 
     /// The same entry with `details`.
@@ -56,6 +65,8 @@ pub struct AuditRecord {
     pub entity: String,
     /// See [`AuditEntry::entity_id`].
     pub entity_id: String,
+    /// See [`AuditEntry::jurisdiction`].
+    pub jurisdiction: Option<String>,
     /// The details exactly as stored (the JSON text is hashed byte for byte).
     pub details: String,
     /// The hash of the record before (or [`GENESIS_HASH`]).
@@ -73,6 +84,7 @@ pub fn chain_hash(
     action: &str,
     entity: &str,
     entity_id: &str,
+    jurisdiction: Option<&str>,
     details: &str,
     prev_hash: &str,
 ) -> String {
@@ -85,6 +97,7 @@ pub fn chain_hash(
         action,
         entity,
         entity_id,
+        jurisdiction.unwrap_or("-"),
         details,
         prev_hash,
     ] {
@@ -104,6 +117,7 @@ impl AuditRecord {
             &self.action,
             &self.entity,
             &self.entity_id,
+            self.jurisdiction.as_deref(),
             &self.details,
             &self.prev_hash,
         )
@@ -207,6 +221,7 @@ mod tests {
                     action: "user.create".into(),
                     entity: "user".into(),
                     entity_id: format!("u{seq}"),
+                    jurisdiction: Some("371481".into()),
                     details: "{}".into(),
                     prev_hash: prev.clone(),
                     hash: String::new(),
@@ -267,8 +282,8 @@ mod tests {
 
     #[test]
     fn fields_cannot_be_shifted_between_each_other() {
-        let a = chain_hash(1, 0, "ab", "c", "e", "i", "{}", GENESIS_HASH);
-        let b = chain_hash(1, 0, "a", "bc", "e", "i", "{}", GENESIS_HASH);
+        let a = chain_hash(1, 0, "ab", "c", "e", "i", None, "{}", GENESIS_HASH);
+        let b = chain_hash(1, 0, "a", "bc", "e", "i", None, "{}", GENESIS_HASH);
         assert_ne!(a, b);
     }
 }

@@ -34,10 +34,7 @@ impl ThrottlePolicy {
 
     /// The refusal users read.
     pub fn message(&self) -> String {
-        format!(
-            "登录失败次数过多，请{}分钟后再试",
-            self.window / minutes(1)
-        )
+        format!("登录失败次数过多，请{}分钟后再试", self.window / minutes(1))
     }
 }
 

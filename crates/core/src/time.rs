@@ -41,7 +41,10 @@ pub fn to_rfc3339(at: Micros) -> String {
 /// `YYYY-MM-DD HH:MM:SS` in Beijing time, as pages show it.
 pub fn display(at: Micros) -> String {
     match DateTime::<Utc>::from_timestamp_micros(at) {
-        Some(t) => t.with_timezone(&beijing()).format("%Y-%m-%d %H:%M:%S").to_string(),
+        Some(t) => t
+            .with_timezone(&beijing())
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string(),
         None => String::new(),
     }
 }

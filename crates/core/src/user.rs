@@ -54,11 +54,9 @@ impl NewUser {
             Some(role) if role.needs_agency() && self.agency_code.is_none() => {
                 errors.add("agency", "required", "部门/单位用户必须指定所属单位")
             }
-            Some(role) if !role.needs_agency() && self.agency_code.is_some() => errors.add(
-                "agency",
-                "not_allowed",
-                "只有部门/单位用户才能绑定单位",
-            ),
+            Some(role) if !role.needs_agency() && self.agency_code.is_some() => {
+                errors.add("agency", "not_allowed", "只有部门/单位用户才能绑定单位")
+            }
             Some(role) if role != Role::Admin && self.jurisdiction.is_none() => errors.add(
                 "jurisdiction",
                 "required",

@@ -1,1 +1,29 @@
-fn main() {}
+//! `jixiao`: the one binary — serve the system, migrate, back up, verify the audit log, and
+//! manage jurisdictions, agencies and users from the command line.
+
+mod cli;
+mod commands;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("错误：无法启动运行时：{error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("错误：{error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

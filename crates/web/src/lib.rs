@@ -1,1 +1,78 @@
-//! placeholder
+//! Jixiao's web server: server-rendered Chinese pages for people, the JSON API under `/api/v1`
+//! for other systems, with database sessions, CSRF protection and role checks on every route.
+
+pub mod api;
+mod auth;
+mod csrf;
+mod error;
+pub mod pages;
+
+pub use auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+pub use error::AppError;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::get;
+use jixiao_core::login_throttle::ThrottlePolicy;
+use jixiao_store::Store;
+use std::future::Future;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+/// What every handler shares.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// How failed logins are throttled.
+    pub throttle: ThrottlePolicy,
+}
+
+impl AppState {
+    /// State with the default throttle policy.
+    pub fn new(store: Store) -> AppState {
+        AppState {
+            store,
+            throttle: ThrottlePolicy::default(),
+        }
+    }
+}
+
+/// The whole application: pages, API, health check and static files.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(pages::router())
+        .nest("/api/v1", api::router())
+        .route("/api", get(api::not_found).post(api::not_found))
+        .route("/api/{*rest}", axum::routing::any(api::not_found))
+        .route("/healthz", get(healthz))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
+        .with_state(state)
+}
+
+/// `200 ok` when the database answers, else `503`.
+async fn healthz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> (StatusCode, &'static str) {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    }
+}
+
+/// Serves until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

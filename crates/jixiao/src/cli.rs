@@ -1,0 +1,138 @@
+//! The command line: subcommands and their arguments (help in English, Chinese where users
+//! read it).
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Jixiao (绩效) — budget performance management for finance bureaus (预算绩效管理系统).
+#[derive(Debug, Parser)]
+#[command(name = "jixiao", version, about, long_about = None)]
+pub struct Cli {
+    /// Database URL: sqlite://FILE (created if missing) or postgres://USER@HOST/DB.
+    #[arg(
+        long,
+        global = true,
+        env = "JIXIAO_DATABASE",
+        default_value = "sqlite://jixiao.db"
+    )]
+    pub database: String,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (pages and /api/v1). 启动系统。
+    Serve(ServeArgs),
+    /// Create or update the database schema. 数据库迁移。
+    Migrate,
+    /// Load the Leling demo data into the database (only once). 载入演示数据。
+    Demo,
+    /// Write a consistent copy of a live SQLite database to FILE. 备份数据库。
+    Backup {
+        /// Where to write the copy (must not exist).
+        file: PathBuf,
+    },
+    /// The audit log. 审计日志。
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Jurisdictions (财政区划). 财政区划。
+    #[command(subcommand)]
+    Jurisdiction(JurisdictionCommand),
+    /// Agencies: departments and budget units. 部门单位。
+    #[command(subcommand)]
+    Agency(AgencyCommand),
+    /// Users and roles. 用户。
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// Arguments of `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "JIXIAO_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Load the Leling demo data (agencies and one account per role) on start.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+/// `audit` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Re-compute the hash chain; exit non-zero naming the first broken record. 校验审计日志。
+    Verify,
+}
+
+/// `jurisdiction` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum JurisdictionCommand {
+    /// Add a jurisdiction, e.g. `371481 乐陵市 --parent 371400`.
+    Add {
+        /// Six-digit administrative division code.
+        code: String,
+        /// Name.
+        name: String,
+        /// The level above.
+        #[arg(long)]
+        parent: Option<String>,
+    },
+    /// List jurisdictions.
+    List,
+}
+
+/// `agency` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AgencyCommand {
+    /// Add a department, or with --parent a budget unit under one.
+    Add {
+        /// Agency code, unique within the jurisdiction.
+        code: String,
+        /// Name, e.g. 乐陵市财政局.
+        name: String,
+        /// The department above (makes this a unit).
+        #[arg(long)]
+        parent: Option<String>,
+        /// The head (第一责任人).
+        #[arg(long, default_value = "")]
+        head: String,
+        /// Jurisdiction code; defaults to the only county-level one.
+        #[arg(long)]
+        jurisdiction: Option<String>,
+    },
+    /// List agencies.
+    List,
+}
+
+/// `user` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user. Password from env JIXIAO_PASSWORD, else asked on the terminal.
+    Add {
+        /// Login name.
+        name: String,
+        /// admin | finance | agency | expert | institution | viewer
+        #[arg(long)]
+        role: String,
+        /// Agency code (required for the agency role).
+        #[arg(long)]
+        agency: Option<String>,
+        /// Jurisdiction code; defaults to the only county-level one (none for admin).
+        #[arg(long)]
+        jurisdiction: Option<String>,
+        /// Name shown on pages.
+        #[arg(long, default_value = "")]
+        display_name: String,
+    },
+    /// List users.
+    List,
+    /// Disable a user; their sessions end at once.
+    Disable {
+        /// Login name.
+        name: String,
+    },
+}

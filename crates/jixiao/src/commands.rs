@@ -1,0 +1,339 @@
+//! What each subcommand does. Commands act as the system actor, and every change they make is
+//! audited like a change made on a page.
+
+use crate::cli::{
+    AgencyCommand, AuditCommand, Cli, Command, JurisdictionCommand, ServeArgs, UserCommand,
+};
+use anyhow::{Context, anyhow, bail};
+use jixiao_core::Actor;
+use jixiao_core::agency::NewAgency;
+use jixiao_core::jurisdiction::NewJurisdiction;
+use jixiao_core::user::NewUser;
+use jixiao_store::{Store, StoreError};
+use std::process::ExitCode;
+
+/// Runs one command.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    init_logging();
+    let store = open(&cli.database).await?;
+    let result = match cli.command {
+        Command::Serve(args) => serve(&store, args).await,
+        Command::Migrate => {
+            println!("数据库已是最新结构。");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo => {
+            if jixiao_store::demo::load(&store).await.map_err(explain)? {
+                println!(
+                    "已载入乐陵市演示数据。演示账号密码：{}",
+                    jixiao_store::demo::DEMO_PASSWORD
+                );
+            } else {
+                println!("演示数据此前已载入，未作改动。");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { file } => {
+            store.backup_sqlite(&file).await.map_err(explain)?;
+            println!("已备份到 {}", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit(AuditCommand::Verify) => audit_verify(&store).await,
+        Command::Jurisdiction(command) => jurisdiction(&store, command).await,
+        Command::Agency(command) => agency(&store, command).await,
+        Command::User(command) => user(&store, command).await,
+    };
+    store.close().await;
+    result
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("JIXIAO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Connects and migrates (every command works on an up-to-date schema).
+async fn open(url: &str) -> anyhow::Result<Store> {
+    let store = Store::connect(url)
+        .await
+        .map_err(explain)
+        .with_context(|| format!("无法打开数据库 {}", redact(url)))?;
+    store.migrate().await.map_err(explain)?;
+    Ok(store)
+}
+
+/// A database URL fit for printing: any password replaced.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// A store error as the command line says it: each field problem on its own line.
+fn explain(error: StoreError) -> anyhow::Error {
+    match error {
+        StoreError::Invalid(errors) => {
+            let lines: Vec<String> = errors
+                .0
+                .iter()
+                .map(|e| format!("  - {}：{}", e.field, e.message))
+                .collect();
+            anyhow!("输入有误，未作任何改动：\n{}", lines.join("\n"))
+        }
+        StoreError::Forbidden => anyhow!("无权执行此操作"),
+        other => anyhow!("{other}"),
+    }
+}
+
+async fn serve(store: &Store, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    if args.demo {
+        if jixiao_store::demo::load(store).await.map_err(explain)? {
+            println!(
+                "已载入乐陵市演示数据。演示账号：admin、finance、agency、expert、institution、viewer，密码均为 {}（仅供演示）。",
+                jixiao_store::demo::DEMO_PASSWORD
+            );
+        }
+    } else if let Some(password) = store.ensure_initial_admin().await.map_err(explain)? {
+        println!("已创建系统管理员账号 admin，初始密码（仅显示这一次，请登录后修改）：{password}");
+    }
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("无法监听 {}", args.listen))?;
+    let address = listener.local_addr()?;
+    println!("绩效（Jixiao）已启动：http://{address}");
+    tracing::info!(%address, backend = ?store.backend(), "serving");
+    jixiao_web::serve(
+        listener,
+        jixiao_web::AppState::new(store.clone()),
+        shutdown_signal(),
+    )
+    .await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+async fn audit_verify(store: &Store) -> anyhow::Result<ExitCode> {
+    match store.verify_audit_chain().await {
+        Ok(count) => {
+            println!("审计日志完整：共 {count} 条记录，哈希链校验通过。");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(StoreError::AuditChain(broken)) => {
+            eprintln!("审计日志校验失败：{broken}");
+            Ok(ExitCode::from(2))
+        }
+        Err(other) => Err(explain(other)),
+    }
+}
+
+/// The jurisdiction to use: the one named, else the only county-level one.
+async fn pick_jurisdiction(store: &Store, named: Option<String>) -> anyhow::Result<String> {
+    match named {
+        Some(code) => Ok(code),
+        None => store.default_jurisdiction().await.map_err(explain)?.ok_or_else(|| {
+            anyhow!(
+                "请用 --jurisdiction 指定财政区划（尚无或有多个县级区划；可先用 jixiao jurisdiction add 新增）"
+            )
+        }),
+    }
+}
+
+async fn jurisdiction(store: &Store, command: JurisdictionCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        JurisdictionCommand::Add { code, name, parent } => {
+            let added = store
+                .add_jurisdiction(
+                    &Actor::system(),
+                    &NewJurisdiction {
+                        code,
+                        name,
+                        parent_code: parent,
+                    },
+                )
+                .await
+                .map_err(explain)?;
+            println!("已新增财政区划 {} {}", added.code, added.name);
+        }
+        JurisdictionCommand::List => {
+            for j in store.jurisdictions().await.map_err(explain)? {
+                println!(
+                    "{}\t{}\t{}",
+                    j.code,
+                    j.name,
+                    j.parent_code.unwrap_or_default()
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn agency(store: &Store, command: AgencyCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        AgencyCommand::Add {
+            code,
+            name,
+            parent,
+            head,
+            jurisdiction,
+        } => {
+            let jurisdiction = pick_jurisdiction(store, jurisdiction).await?;
+            let added = store
+                .add_agency(
+                    &Actor::system(),
+                    &NewAgency {
+                        jurisdiction,
+                        code,
+                        name,
+                        parent_code: parent,
+                        head,
+                    },
+                )
+                .await
+                .map_err(explain)?;
+            println!("已新增{} {} {}", added.kind_label(), added.code, added.name);
+        }
+        AgencyCommand::List => {
+            println!("区划\t编码\t名称\t类别\t上级\t第一责任人");
+            for a in store.agencies(&Actor::system()).await.map_err(explain)? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    a.jurisdiction_code,
+                    a.code,
+                    a.name,
+                    a.kind_label(),
+                    a.parent_code.as_deref().unwrap_or(""),
+                    a.head
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The new user's password: `JIXIAO_PASSWORD`, else asked twice on the terminal.
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(password) = std::env::var("JIXIAO_PASSWORD") {
+        return Ok(password);
+    }
+    let first = rpassword::prompt_password("新用户密码：")
+        .context("无法从终端读取密码；可改用环境变量 JIXIAO_PASSWORD")?;
+    let second = rpassword::prompt_password("再次输入密码：")
+        .context("无法从终端读取密码；可改用环境变量 JIXIAO_PASSWORD")?;
+    if first != second {
+        bail!("两次输入的密码不一致，未创建用户");
+    }
+    Ok(first)
+}
+
+async fn user(store: &Store, command: UserCommand) -> anyhow::Result<ExitCode> {
+    let system = Actor::system();
+    match command {
+        UserCommand::Add {
+            name,
+            role,
+            agency,
+            jurisdiction,
+            display_name,
+        } => {
+            let jurisdiction = match jurisdiction {
+                Some(code) => Some(code),
+                None if role == "admin" => None,
+                None => Some(pick_jurisdiction(store, None).await?),
+            };
+            // Check what can be checked before asking for a password.
+            if jixiao_core::Role::parse(&role).is_none() {
+                bail!(
+                    "未知角色“{role}”，可选：admin、finance、agency、expert、institution、viewer"
+                );
+            }
+            let password = read_password()?;
+            let user = store
+                .add_user(
+                    &system,
+                    &NewUser {
+                        username: name,
+                        display_name,
+                        role,
+                        jurisdiction,
+                        agency_code: agency,
+                        password,
+                    },
+                )
+                .await
+                .map_err(explain)?;
+            println!("已创建用户 {}（{}）", user.username, user.role.label());
+        }
+        UserCommand::List => {
+            println!("用户名\t姓名\t角色\t区划\t单位\t状态");
+            for u in store.users(&system).await.map_err(explain)? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    u.username,
+                    u.display_name,
+                    u.role.as_str(),
+                    u.jurisdiction.as_deref().unwrap_or("全部"),
+                    u.agency_code.as_deref().unwrap_or(""),
+                    if u.disabled { "已停用" } else { "正常" }
+                );
+            }
+        }
+        UserCommand::Disable { name } => {
+            store
+                .set_user_disabled(&system, &name, true)
+                .await
+                .map_err(explain)?;
+            println!("已停用用户 {name}，其登录会话已结束。");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_in_database_urls_are_not_printed() {
+        assert_eq!(
+            redact("postgres://jixiao:s3cret@db.example/jixiao"),
+            "postgres://jixiao:***@db.example/jixiao"
+        );
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1/x"),
+            "postgres://postgres@127.0.0.1/x"
+        );
+        assert_eq!(redact("sqlite://jixiao.db"), "sqlite://jixiao.db");
+    }
+}

@@ -1,0 +1,208 @@
+//! Agencies (部门/单位): departments and their budget units, scoped by jurisdiction and, for an
+//! agency user, by the agency's own subtree.
+
+use crate::audit::append;
+use crate::{Result, Store, StoreError};
+use jixiao_core::agency::{AgencyKind, NewAgency};
+use jixiao_core::audit::AuditEntry;
+use jixiao_core::{Actor, Capability, Role, time, tree};
+use serde::Serialize;
+use serde_json::json;
+
+/// An agency as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Agency {
+    /// Internal id.
+    pub id: i64,
+    /// The jurisdiction it belongs to.
+    pub jurisdiction_code: String,
+    /// Code, unique within the jurisdiction.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// `department` or `unit`.
+    pub kind: String,
+    /// The department above a unit.
+    pub parent_id: Option<i64>,
+    /// The department's code, for a unit.
+    pub parent_code: Option<String>,
+    /// The head (第一责任人).
+    pub head: String,
+}
+
+impl Agency {
+    /// 主管部门 or 预算单位.
+    pub fn kind_label(&self) -> &'static str {
+        AgencyKind::parse(&self.kind).map_or("", AgencyKind::label)
+    }
+}
+
+const SELECT_AGENCY: &str = "SELECT a.id, a.jurisdiction_code, a.code, a.name, a.kind, \
+     a.parent_id, p.code AS parent_code, a.head FROM agencies a \
+     LEFT JOIN agencies p ON p.id = a.parent_id";
+
+impl Store {
+    /// The agencies the actor may see, departments each followed by their units.
+    pub async fn agencies(&self, actor: &Actor) -> Result<Vec<Agency>> {
+        actor.require(Capability::ReadAgencies)?;
+        let visible = self.visible_jurisdiction_codes(actor).await?;
+        let all: Vec<Agency> = on_pool!(&self.pool, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{SELECT_AGENCY} ORDER BY a.jurisdiction_code, COALESCE(p.code, a.code), \
+                 a.parent_id IS NOT NULL, a.code"
+            )))
+            .fetch_all(pool)
+            .await?
+        });
+        let mut agencies: Vec<Agency> = match visible {
+            None => all,
+            Some(codes) => all
+                .into_iter()
+                .filter(|a| codes.contains(&a.jurisdiction_code))
+                .collect(),
+        };
+        if actor.role == Role::Agency {
+            let Some(own) = actor.agency_id else {
+                return Err(StoreError::Forbidden);
+            };
+            let parents: Vec<(i64, Option<i64>)> =
+                agencies.iter().map(|a| (a.id, a.parent_id)).collect();
+            let subtree = tree::subtree(&own, &parents);
+            agencies.retain(|a| subtree.contains(&a.id));
+        }
+        Ok(agencies)
+    }
+
+    /// One agency by id, if the actor may see it.
+    pub async fn agency(&self, actor: &Actor, id: i64) -> Result<Agency> {
+        self.agencies(actor)
+            .await?
+            .into_iter()
+            .find(|a| a.id == id)
+            .ok_or_else(|| StoreError::NotFound("单位不存在".to_owned()))
+    }
+
+    /// Looks up an agency by jurisdiction and code (no actor scoping: for the CLI and loaders).
+    pub async fn agency_by_code(&self, jurisdiction: &str, code: &str) -> Result<Option<Agency>> {
+        Ok(on_pool!(&self.pool, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{SELECT_AGENCY} WHERE a.jurisdiction_code = $1 AND a.code = $2"
+            )))
+            .bind(jurisdiction)
+            .bind(code)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
+    /// Adds a department, or a unit under a department.
+    pub async fn add_agency(&self, actor: &Actor, new: &NewAgency) -> Result<Agency> {
+        actor.require(Capability::ManageAgencies)?;
+        new.validate()?;
+        if !self.covers_jurisdiction(actor, &new.jurisdiction).await? {
+            return Err(StoreError::Forbidden);
+        }
+        if !self
+            .jurisdictions()
+            .await?
+            .iter()
+            .any(|j| j.code == new.jurisdiction)
+        {
+            return Err(StoreError::invalid(
+                "jurisdiction",
+                "unknown_jurisdiction",
+                format!("财政区划“{}”不存在", new.jurisdiction),
+            ));
+        }
+        let parent = match &new.parent_code {
+            None => None,
+            Some(code) => match self.agency_by_code(&new.jurisdiction, code).await? {
+                Some(p) if p.kind == AgencyKind::Department.as_str() => Some(p),
+                Some(_) => {
+                    return Err(StoreError::invalid(
+                        "parent_code",
+                        "not_a_department",
+                        format!("“{code}”是预算单位，预算单位只能设在主管部门之下"),
+                    ));
+                }
+                None => {
+                    return Err(StoreError::invalid(
+                        "parent_code",
+                        "unknown_agency",
+                        format!("上级部门“{code}”不存在"),
+                    ));
+                }
+            },
+        };
+        let kind = AgencyKind::for_parent(parent.is_some());
+        let (name, head) = (new.name.trim(), new.head.trim());
+        let mut tx = self.begin().await?;
+        let id: i64 = on_tx!(&mut tx, |conn| {
+            sqlx::query_scalar(
+                "INSERT INTO agencies (jurisdiction_code, code, name, kind, parent_id, head, \
+                 created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(&new.jurisdiction)
+            .bind(&new.code)
+            .bind(name)
+            .bind(kind.as_str())
+            .bind(parent.as_ref().map(|p| p.id))
+            .bind(head)
+            .bind(time::now())
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(|e| {
+                StoreError::unique_as_conflict(e, format!("单位编码“{}”已存在", new.code))
+            })?
+        });
+        append(
+            &mut tx,
+            AuditEntry::new(&actor.name, "agency.create", "agency", &new.code)
+                .in_jurisdiction(Some(&new.jurisdiction))
+                .with_details(json!({
+                    "name": name,
+                    "kind": kind.as_str(),
+                    "parent_code": new.parent_code,
+                    "head": head,
+                })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Agency {
+            id,
+            jurisdiction_code: new.jurisdiction.clone(),
+            code: new.code.clone(),
+            name: name.to_owned(),
+            kind: kind.as_str().to_owned(),
+            parent_id: parent.as_ref().map(|p| p.id),
+            parent_code: parent.map(|p| p.code),
+            head: head.to_owned(),
+        })
+    }
+
+    /// Changes an agency's head (第一责任人).
+    pub async fn set_agency_head(&self, actor: &Actor, id: i64, head: &str) -> Result<()> {
+        actor.require(Capability::ManageAgencies)?;
+        let mut errors = jixiao_core::ValidationErrors::default();
+        errors.optional_text("head", "第一责任人", head, 50);
+        errors.into_result()?;
+        let agency = self.agency(actor, id).await?;
+        let head = head.trim();
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |conn| {
+            sqlx::query("UPDATE agencies SET head = $1 WHERE id = $2")
+                .bind(head)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        });
+        append(
+            &mut tx,
+            AuditEntry::new(&actor.name, "agency.set_head", "agency", &agency.code)
+                .in_jurisdiction(Some(&agency.jurisdiction_code))
+                .with_details(json!({"from": agency.head, "to": head})),
+        )
+        .await?;
+        tx.commit().await
+    }
+}

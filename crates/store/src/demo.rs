@@ -1,0 +1,131 @@
+//! The demo data of `jixiao serve --demo`: 乐陵市 (Leling, Shandong) as the seed newspaper page
+//! describes it — its jurisdiction chain, its bureaus, towns and zone, fiscal years, and one
+//! user per role. Later features add their demo data here. Loading is deterministic and happens
+//! once per database.
+
+use crate::{Result, Store};
+use jixiao_core::Actor;
+use jixiao_core::agency::NewAgency;
+use jixiao_core::jurisdiction::NewJurisdiction;
+use jixiao_core::user::NewUser;
+
+/// The password of every demo account. Demo only: never use it on real data.
+pub const DEMO_PASSWORD: &str = "jixiao-demo";
+
+/// The demo jurisdiction: 乐陵市.
+pub const LELING: &str = "371481";
+
+const JURISDICTIONS: &[(&str, &str, Option<&str>)] = &[
+    ("370000", "山东省", None),
+    ("371400", "德州市", Some("370000")),
+    (LELING, "乐陵市", Some("371400")),
+];
+
+/// (code, name, parent code, head). Departments (主管部门) come before their units (预算单位).
+const AGENCIES: &[(&str, &str, Option<&str>, &str)] = &[
+    ("105", "乐陵市财政局", None, "吴强"),
+    ("105001", "乐陵市国库集中支付中心", Some("105"), "王建国"),
+    ("105002", "乐陵市预算绩效评价中心", Some("105"), "李秀英"),
+    ("110", "乐陵市扶贫开发领导小组办公室", None, "张立新"),
+    ("111", "乐陵市民政局", None, "刘桂兰"),
+    ("111001", "乐陵市社会福利中心", Some("111"), "陈志强"),
+    ("112", "乐陵市残疾人联合会", None, "杨文华"),
+    ("113", "乐陵市人力资源和社会保障局", None, "赵永刚"),
+    (
+        "113001",
+        "乐陵市公共就业和人才服务中心",
+        Some("113"),
+        "孙丽娟",
+    ),
+    ("114", "乐陵市卫生健康局", None, "周明"),
+    ("114001", "乐陵市人民医院", Some("114"), "吴海燕"),
+    ("114002", "乐陵市疾病预防控制中心", Some("114"), "郑国庆"),
+    ("115", "乐陵市农业农村局", None, "冯志刚"),
+    (
+        "115001",
+        "乐陵市农业综合开发服务中心",
+        Some("115"),
+        "褚红梅",
+    ),
+    ("116", "乐陵市教育和体育局", None, "卫东"),
+    ("116001", "乐陵市职业中等专业学校", Some("116"), "蒋春生"),
+    ("117", "乐陵市妇女联合会", None, "沈玉珍"),
+    ("201", "乐陵市杨安镇人民政府", None, "韩立军"),
+    ("202", "乐陵市孔镇镇人民政府", None, "朱建华"),
+    ("203", "乐陵市郭家街道办事处", None, "秦小平"),
+    ("204", "乐陵经济技术开发区管理委员会", None, "许长江"),
+];
+
+/// (username, display name, role, agency code).
+const USERS: &[(&str, &str, &str, Option<&str>)] = &[
+    ("admin", "系统管理员", "admin", None),
+    ("finance", "绩效科 王芳", "finance", None),
+    ("agency", "卫生健康局 李明", "agency", Some("114")),
+    ("expert", "评审专家 赵敏", "expert", None),
+    ("institution", "德信会计师事务所", "institution", None),
+    ("viewer", "市人大预算工委 孙强", "viewer", None),
+];
+
+const FISCAL_YEARS: &[i32] = &[2019, 2020, 2021];
+
+/// Loads the demo data unless it is already there. Returns whether anything was loaded.
+pub async fn load(store: &Store) -> Result<bool> {
+    if store
+        .jurisdictions()
+        .await?
+        .iter()
+        .any(|j| j.code == LELING)
+    {
+        return Ok(false);
+    }
+    let system = Actor::system();
+    for (code, name, parent) in JURISDICTIONS {
+        store
+            .add_jurisdiction(
+                &system,
+                &NewJurisdiction {
+                    code: (*code).to_owned(),
+                    name: (*name).to_owned(),
+                    parent_code: parent.map(str::to_owned),
+                },
+            )
+            .await?;
+    }
+    for year in FISCAL_YEARS {
+        store.add_fiscal_year(&system, LELING, *year).await?;
+    }
+    for (code, name, parent, head) in AGENCIES {
+        store
+            .add_agency(
+                &system,
+                &NewAgency {
+                    jurisdiction: LELING.to_owned(),
+                    code: (*code).to_owned(),
+                    name: (*name).to_owned(),
+                    parent_code: parent.map(str::to_owned),
+                    head: (*head).to_owned(),
+                },
+            )
+            .await?;
+    }
+    for (username, display_name, role, agency) in USERS {
+        store
+            .add_user(
+                &system,
+                &NewUser {
+                    username: (*username).to_owned(),
+                    display_name: (*display_name).to_owned(),
+                    role: (*role).to_owned(),
+                    jurisdiction: if *role == "admin" {
+                        None
+                    } else {
+                        Some(LELING.to_owned())
+                    },
+                    agency_code: agency.map(str::to_owned),
+                    password: DEMO_PASSWORD.to_owned(),
+                },
+            )
+            .await?;
+    }
+    Ok(true)
+}

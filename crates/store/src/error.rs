@@ -1,0 +1,67 @@
+//! The store's error: what went wrong, in terms a page or an API response can show.
+
+use jixiao_core::ValidationErrors;
+use jixiao_core::actor::Forbidden;
+
+/// Why a store operation did not happen. Nothing was written when one of these is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The input has problems, listed field by field.
+    #[error("{0}")]
+    Invalid(ValidationErrors),
+    /// The actor may not do this.
+    #[error("无权执行此操作")]
+    Forbidden,
+    /// The thing does not exist (or is not visible to the actor).
+    #[error("{0}")]
+    NotFound(String),
+    /// The request conflicts with what is stored (a duplicate, a stale version).
+    #[error("{0}")]
+    Conflict(String),
+    /// The database address or settings are wrong.
+    #[error("{0}")]
+    Config(String),
+    /// The audit chain is broken.
+    #[error("{0}")]
+    AuditChain(#[from] jixiao_core::audit::ChainBreak),
+    /// The database failed.
+    #[error("数据库错误：{0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("数据库迁移失败：{0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Something that should not happen (a failed random source, a lost worker thread).
+    #[error("系统内部错误：{0}")]
+    Internal(String),
+}
+
+impl From<ValidationErrors> for StoreError {
+    fn from(errors: ValidationErrors) -> Self {
+        StoreError::Invalid(errors)
+    }
+}
+
+impl From<Forbidden> for StoreError {
+    fn from(_: Forbidden) -> Self {
+        StoreError::Forbidden
+    }
+}
+
+impl StoreError {
+    /// A validation error on one field.
+    pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> StoreError {
+        let mut errors = ValidationErrors::default();
+        errors.add(field, code, message);
+        StoreError::Invalid(errors)
+    }
+
+    /// Maps a unique-key violation to a conflict with `message`; other errors pass through.
+    pub(crate) fn unique_as_conflict(error: sqlx::Error, message: impl Into<String>) -> StoreError {
+        match &error {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict(message.into())
+            }
+            _ => StoreError::Database(error),
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! Logins, sessions and logouts. Sessions live in the database so several servers can share
+//! one PostgreSQL; only a digest of each token is stored. Failed logins are counted per username
+//! and refused past the throttle policy.
+
+use crate::audit::append;
+use crate::users::{SELECT_USER, User, UserRow};
+use crate::{Result, Store, StoreError};
+use jixiao_core::audit::AuditEntry;
+use jixiao_core::login_throttle::ThrottlePolicy;
+use jixiao_core::time::{self, Micros};
+use jixiao_core::{Actor, password, token, user};
+use serde_json::json;
+
+/// How long a session lasts from login.
+pub const SESSION_LIFETIME: Micros = 12 * 3600 * 1_000_000;
+
+/// How a session was opened: by the login page (cookie) or by the API (bearer token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    /// Cookie session of a person in a browser; forms need its CSRF token.
+    Web,
+    /// Bearer token of another system or a script.
+    Api,
+}
+
+impl SessionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Web => "web",
+            SessionKind::Api => "api",
+        }
+    }
+}
+
+/// A successful login.
+#[derive(Debug, Clone)]
+pub struct LoginOutcome {
+    /// The session token, given to the client once (cookie or bearer).
+    pub token: String,
+    /// The user.
+    pub user: User,
+}
+
+/// Why a login was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginRefusal {
+    /// Too many failures for this username recently; the message says when to retry.
+    Throttled(String),
+    /// Unknown username or wrong password (deliberately not told apart).
+    BadCredentials,
+    /// The password is right but the account is disabled.
+    Disabled,
+}
+
+/// The user behind a live session.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    /// The user.
+    pub user: User,
+    /// The session's kind.
+    pub kind: SessionKind,
+    /// The token every form of this session must carry.
+    pub csrf_token: String,
+    /// Digest of the session token (to end it).
+    pub token_digest: String,
+}
+
+impl SessionUser {
+    /// The actor for use cases run in this session.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: Some(self.user.id),
+            name: self.user.username.clone(),
+            role: self.user.role,
+            jurisdiction: self.user.jurisdiction.clone(),
+            agency_id: self.user.agency_id,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Credentials {
+    id: i64,
+    password_hash: String,
+    disabled: bool,
+    jurisdiction_code: Option<String>,
+}
+
+impl Store {
+    /// Checks a username and password and opens a session.
+    ///
+    /// A failure is recorded *before* the password is checked, in a transaction that first
+    /// counts the failures in the window (per-username lock on PostgreSQL; SQLite's write lock
+    /// does the same), so parallel guesses cannot slip past the limit. A success removes the
+    /// username's recorded failures. Unknown usernames cost the same hashing work as wrong
+    /// passwords.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        kind: SessionKind,
+        policy: &ThrottlePolicy,
+    ) -> Result<std::result::Result<LoginOutcome, LoginRefusal>> {
+        // A name that cannot exist is still throttled and timed like one that could.
+        let username: String = username.trim().chars().take(64).collect();
+        let now = time::now();
+        let mut tx = self.begin().await?;
+        if tx.is_postgres() {
+            on_tx!(&mut tx, |conn| {
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                    .bind(&username)
+                    .execute(&mut *conn)
+                    .await?;
+            });
+        }
+        let (failures, credentials, failure_id) = on_tx!(&mut tx, |conn| {
+            let failures: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at > $2",
+            )
+            .bind(&username)
+            .bind(policy.window_start(now))
+            .fetch_one(&mut *conn)
+            .await?;
+            let credentials: Option<Credentials> = sqlx::query_as(
+                "SELECT id, password_hash, disabled, jurisdiction_code FROM users \
+                 WHERE username = $1",
+            )
+            .bind(&username)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let failure_id: Option<i64> =
+                if policy.refuses(u32::try_from(failures).unwrap_or(u32::MAX)) {
+                    None
+                } else {
+                    Some(
+                    sqlx::query_scalar(
+                        "INSERT INTO login_failures (username, at) VALUES ($1, $2) RETURNING id",
+                    )
+                    .bind(&username)
+                    .bind(now)
+                    .fetch_one(&mut *conn)
+                    .await?,
+                )
+                };
+            (failures, credentials, failure_id)
+        });
+        let jurisdiction = credentials
+            .as_ref()
+            .and_then(|c| c.jurisdiction_code.clone());
+        let Some(failure_id) = failure_id else {
+            append(
+                &mut tx,
+                AuditEntry::new(&username, "login.throttled", "session", &username)
+                    .in_jurisdiction(jurisdiction.as_deref())
+                    .with_details(json!({"failures_in_window": failures})),
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(Err(LoginRefusal::Throttled(policy.message())));
+        };
+        tx.commit().await?;
+
+        let password_ok = {
+            let password = password.to_owned();
+            let stored = credentials.as_ref().map(|c| c.password_hash.clone());
+            tokio::task::spawn_blocking(move || match stored {
+                Some(stored) => password::verify(&password, &stored),
+                None => {
+                    password::verify_against_nothing(&password);
+                    false
+                }
+            })
+            .await
+            .map_err(|e| StoreError::Internal(e.to_string()))?
+        };
+
+        let mut tx = self.begin().await?;
+        let credentials = match credentials {
+            Some(c) if password_ok && !c.disabled => c,
+            other => {
+                let reason = match other {
+                    None => "unknown_user",
+                    Some(c) if c.disabled && password_ok => "disabled",
+                    Some(_) => "wrong_password",
+                };
+                append(
+                    &mut tx,
+                    AuditEntry::new(&username, "login.failed", "session", &username)
+                        .in_jurisdiction(jurisdiction.as_deref())
+                        .with_details(json!({"reason": reason})),
+                )
+                .await?;
+                tx.commit().await?;
+                return Ok(Err(if reason == "disabled" {
+                    LoginRefusal::Disabled
+                } else {
+                    LoginRefusal::BadCredentials
+                }));
+            }
+        };
+        let session_token = token::new_secret().map_err(|e| StoreError::Internal(e.to_string()))?;
+        let csrf_token = token::new_secret().map_err(|e| StoreError::Internal(e.to_string()))?;
+        let user: User = on_tx!(&mut tx, |conn| {
+            sqlx::query("DELETE FROM login_failures WHERE username = $1 OR id = $2")
+                .bind(&username)
+                .bind(failure_id)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2")
+                .bind(credentials.id)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, kind, csrf_token, created_at, \
+                 expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(token::digest(&session_token))
+            .bind(credentials.id)
+            .bind(kind.as_str())
+            .bind(&csrf_token)
+            .bind(now)
+            .bind(now + SESSION_LIFETIME)
+            .execute(&mut *conn)
+            .await?;
+            let row: UserRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{SELECT_USER} WHERE u.id = $1"
+            )))
+            .bind(credentials.id)
+            .fetch_one(&mut *conn)
+            .await?;
+            row.into_user()?
+        });
+        append(
+            &mut tx,
+            AuditEntry::new(&username, "login", "session", &username)
+                .in_jurisdiction(jurisdiction.as_deref())
+                .with_details(json!({"kind": kind.as_str()})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(LoginOutcome {
+            token: session_token,
+            user,
+        }))
+    }
+
+    /// The live session for `session_token`, if any: not expired, user not disabled.
+    pub async fn session(&self, session_token: &str) -> Result<Option<SessionUser>> {
+        // Tokens are 64 hex characters; anything else cannot be one.
+        if session_token.len() != 64 || !user::is_valid_username(session_token) {
+            return Ok(None);
+        }
+        let digest = token::digest(session_token);
+        #[derive(sqlx::FromRow)]
+        struct Live {
+            kind: String,
+            csrf_token: String,
+            user_id: i64,
+        }
+        let live: Option<Live> = on_pool!(&self.pool, |pool| {
+            sqlx::query_as(
+                "SELECT s.kind, s.csrf_token, s.user_id FROM sessions s \
+                 JOIN users u ON u.id = s.user_id \
+                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = FALSE",
+            )
+            .bind(&digest)
+            .bind(time::now())
+            .fetch_optional(pool)
+            .await?
+        });
+        let Some(live) = live else { return Ok(None) };
+        let row: UserRow = on_pool!(&self.pool, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{SELECT_USER} WHERE u.id = $1"
+            )))
+            .bind(live.user_id)
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(Some(SessionUser {
+            user: row.into_user()?,
+            kind: if live.kind == "api" {
+                SessionKind::Api
+            } else {
+                SessionKind::Web
+            },
+            csrf_token: live.csrf_token,
+            token_digest: digest,
+        }))
+    }
+
+    /// Ends a session.
+    pub async fn logout(&self, session: &SessionUser) -> Result<()> {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |conn| {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(&session.token_digest)
+                .execute(&mut *conn)
+                .await?;
+        });
+        append(
+            &mut tx,
+            AuditEntry::new(
+                &session.user.username,
+                "logout",
+                "session",
+                &session.user.username,
+            )
+            .in_jurisdiction(session.user.jurisdiction.as_deref()),
+        )
+        .await?;
+        tx.commit().await
+    }
+}

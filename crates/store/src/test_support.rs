@@ -1,0 +1,64 @@
+//! Fresh, isolated databases for tests: a temporary SQLite file, or — when
+//! `JIXIAO_TEST_DATABASE_URL` is set — a new schema of its own on that PostgreSQL database.
+
+use crate::{Result, Store, StoreError};
+use jixiao_core::token;
+use std::path::PathBuf;
+
+/// The environment variable naming the PostgreSQL database tests should use.
+pub const TEST_DATABASE_ENV: &str = "JIXIAO_TEST_DATABASE_URL";
+
+/// A migrated, empty database for one test. A SQLite file is removed when this is dropped.
+#[derive(Debug)]
+pub struct TestDatabase {
+    /// The store, connected and migrated.
+    pub store: Store,
+    /// The URL that reaches the same database (for the CLI or a second server).
+    pub url: String,
+    file: Option<PathBuf>,
+}
+
+impl TestDatabase {
+    /// Creates the database and migrates it.
+    pub async fn new() -> Result<TestDatabase> {
+        let name = format!(
+            "jixiao_t_{}",
+            &token::new_secret().map_err(|e| StoreError::Internal(e.to_string()))?[..16]
+        );
+        let (url, file) = match std::env::var(TEST_DATABASE_ENV) {
+            Ok(base) if !base.trim().is_empty() => {
+                let admin = Store::connect(&base).await?;
+                on_pool!(&admin.pool, |pool| {
+                    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {name}")))
+                        .execute(pool)
+                        .await?;
+                });
+                admin.close().await;
+                let separator = if base.contains('?') { '&' } else { '?' };
+                (
+                    format!("{base}{separator}options[search_path]={name}"),
+                    None,
+                )
+            }
+            _ => {
+                let path = std::env::temp_dir().join(format!("{name}.db"));
+                (format!("sqlite://{}", path.display()), Some(path))
+            }
+        };
+        let store = Store::connect(&url).await?;
+        store.migrate().await?;
+        Ok(TestDatabase { store, url, file })
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(path) = &self.file {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut file = path.clone().into_os_string();
+                file.push(suffix);
+                let _ = std::fs::remove_file(file);
+            }
+        }
+    }
+}

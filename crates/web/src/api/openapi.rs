@@ -1,0 +1,183 @@
+//! The OpenAPI document of `/api/v1` and the shapes it describes.
+
+use super::{admin, session};
+use axum::Json;
+use jixiao_core::audit::AuditRecord;
+use jixiao_store::{Agency, User};
+use serde::Serialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+/// Every error: `{"error": {...}}`.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable code, e.g. `bad_credentials`, `forbidden`, `invalid_input`, `malformed_json`.
+    pub code: String,
+    /// Message in Chinese, fit to show to a user.
+    pub message: String,
+    /// Field-level problems: `{"field", "code", "message"}` each.
+    #[schema(value_type = Vec<Object>)]
+    pub details: Vec<serde_json::Value>,
+}
+
+/// A user.
+#[derive(Serialize, ToSchema)]
+pub struct UserView {
+    /// Login name.
+    pub username: String,
+    /// Name shown on pages.
+    pub display_name: String,
+    /// Role code.
+    pub role: String,
+    /// Jurisdiction code (null for a deployment-wide administrator).
+    pub jurisdiction: Option<String>,
+    /// Agency code, for agency users.
+    pub agency: Option<String>,
+    /// Whether the user is disabled.
+    pub disabled: bool,
+}
+
+impl From<&User> for UserView {
+    fn from(user: &User) -> Self {
+        UserView {
+            username: user.username.clone(),
+            display_name: user.display_name.clone(),
+            role: user.role.as_str().to_owned(),
+            jurisdiction: user.jurisdiction.clone(),
+            agency: user.agency_code.clone(),
+            disabled: user.disabled,
+        }
+    }
+}
+
+/// An agency.
+#[derive(Serialize, ToSchema)]
+pub struct AgencyView {
+    /// Jurisdiction code.
+    pub jurisdiction: String,
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// `department` (主管部门) or `unit` (预算单位).
+    pub kind: String,
+    /// The department's code, for a unit.
+    pub parent_code: Option<String>,
+    /// The head (第一责任人).
+    pub head: String,
+}
+
+impl From<&Agency> for AgencyView {
+    fn from(agency: &Agency) -> Self {
+        AgencyView {
+            jurisdiction: agency.jurisdiction_code.clone(),
+            code: agency.code.clone(),
+            name: agency.name.clone(),
+            kind: agency.kind.clone(),
+            parent_code: agency.parent_code.clone(),
+            head: agency.head.clone(),
+        }
+    }
+}
+
+/// One audit record.
+#[derive(Serialize, ToSchema)]
+pub struct AuditRecordView {
+    /// Position in the chain.
+    pub seq: i64,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub action: String,
+    /// Kind of thing changed.
+    pub entity: String,
+    /// Which one.
+    pub entity_id: String,
+    /// Jurisdiction code.
+    pub jurisdiction: Option<String>,
+    /// Details (JSON).
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+    /// This record's chained hash.
+    pub hash: String,
+}
+
+impl From<&AuditRecord> for AuditRecordView {
+    fn from(record: &AuditRecord) -> Self {
+        AuditRecordView {
+            seq: record.seq,
+            at: jixiao_core::time::to_rfc3339(record.at),
+            actor: record.actor.clone(),
+            action: record.action.clone(),
+            entity: record.entity.clone(),
+            entity_id: record.entity_id.clone(),
+            jurisdiction: record.jurisdiction.clone(),
+            details: serde_json::from_str(&record.details).unwrap_or(serde_json::Value::Null),
+            hash: record.hash.clone(),
+        }
+    }
+}
+
+/// A page of the audit log.
+#[derive(Serialize, ToSchema)]
+pub struct AuditPageView {
+    /// Matching records in all.
+    pub total: i64,
+    /// This page.
+    pub page: i64,
+    /// Pages in all.
+    pub pages: i64,
+    /// The records, newest first.
+    pub records: Vec<AuditRecordView>,
+}
+
+struct BearerToken;
+
+impl Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The API description.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Jixiao 绩效 API",
+        description = "Budget performance management (预算绩效管理). Log in with `POST /api/v1/session`, then send `Authorization: Bearer TOKEN`. Errors are always `{\"error\": {\"code\", \"message\", \"details\"}}`; messages are in Chinese.",
+        version = "1"
+    ),
+    paths(
+        session::create, session::delete, session::me,
+        admin::list_agencies, admin::create_agency,
+        admin::list_users, admin::create_user, admin::disable_user,
+        admin::audit_log,
+    ),
+    components(schemas(ErrorBody, ErrorDetail, UserView, AgencyView, AuditRecordView, AuditPageView)),
+    modifiers(&BearerToken),
+    tags(
+        (name = "session", description = "登录与会话"),
+        (name = "agencies", description = "部门单位"),
+        (name = "users", description = "用户"),
+        (name = "audit", description = "审计日志"),
+    )
+)]
+pub struct ApiDoc;
+
+/// `GET /api/v1/openapi.json`.
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

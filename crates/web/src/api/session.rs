@@ -1,0 +1,88 @@
+//! `POST /api/v1/session` (log in), `DELETE /api/v1/session` (log out), `GET /api/v1/me`.
+
+use super::ApiJson;
+use super::openapi::{ErrorBody, UserView};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::{ApiError, AppError};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use jixiao_store::{LoginRefusal, SessionKind};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Credentials.
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    /// Login name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// A new API session.
+#[derive(Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// Send as `Authorization: Bearer TOKEN` on every other call. Valid for 12 hours.
+    pub token: String,
+    /// The signed-in user.
+    pub user: UserView,
+}
+
+/// Log in and get a bearer token.
+#[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = LoginResponse),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 401, description = "Unknown user or wrong password (`bad_credentials`)", body = ErrorBody),
+        (status = 403, description = "Account disabled (`account_disabled`)", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts (`too_many_attempts`)", body = ErrorBody),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let outcome = state
+        .store
+        .login(
+            &request.username,
+            &request.password,
+            SessionKind::Api,
+            &state.throttle,
+        )
+        .await?;
+    match outcome {
+        Ok(login) => Ok(Json(LoginResponse {
+            token: login.token,
+            user: UserView::from(&login.user),
+        })),
+        Err(LoginRefusal::Throttled(message)) => Err(ApiError(AppError::Throttled(message))),
+        Err(LoginRefusal::Disabled) => Err(ApiError(AppError::Disabled)),
+        Err(LoginRefusal::BadCredentials) => Err(ApiError(AppError::BadCredentials)),
+    }
+}
+
+/// End this session; the token stops working.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session", security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 401, description = "No valid token", body = ErrorBody),
+    ))]
+pub async fn delete(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+) -> Result<StatusCode, ApiError> {
+    state.store.logout(&session).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The signed-in user, role and agency.
+#[utoipa::path(get, path = "/api/v1/me", tag = "session", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The user", body = UserView),
+        (status = 401, description = "No valid token", body = ErrorBody),
+    ))]
+pub async fn me(ApiUser(session): ApiUser) -> Json<UserView> {
+    Json(UserView::from(&session.user))
+}

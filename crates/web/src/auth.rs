@@ -1,0 +1,137 @@
+//! Who is asking: the session behind a cookie (pages) or a bearer token (API), and the role
+//! guards that routes declare.
+
+use crate::AppState;
+use crate::error::{ApiError, AppError, PageError};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use jixiao_core::Role;
+use jixiao_store::{SessionKind, SessionUser};
+
+/// The cookie holding a browser's session token.
+pub const SESSION_COOKIE: &str = "jixiao_session";
+/// The cookie pairing the login form with its CSRF token before a session exists.
+pub const LOGIN_CSRF_COOKIE: &str = "jixiao_login_csrf";
+
+/// Whether a request is for the JSON API (errors as JSON, bearer tokens).
+pub(crate) fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// Finds the session of a request and keeps it in the request's extensions. The API takes only
+/// bearer tokens of API sessions; pages take only the session cookie of web sessions, so a
+/// cookie can never authorize an API call that skips CSRF checks.
+pub(crate) async fn authenticate(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let api = is_api(parts.uri.path());
+    let token = if api {
+        bearer(&parts).map(str::to_owned)
+    } else {
+        CookieJar::from_headers(&parts.headers)
+            .get(SESSION_COOKIE)
+            .map(|c| c.value().to_owned())
+    };
+    if let Some(token) = token {
+        match state.store.session(&token).await {
+            Ok(Some(session)) => {
+                let expected = if api {
+                    SessionKind::Api
+                } else {
+                    SessionKind::Web
+                };
+                if session.kind == expected {
+                    parts.extensions.insert(session);
+                }
+            }
+            Ok(None) => {}
+            Err(error) => {
+                let error = AppError::from(error);
+                return if api {
+                    ApiError(error).into_response()
+                } else {
+                    PageError(error).into_response()
+                };
+            }
+        }
+    }
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// The signed-in user of an API call.
+#[derive(Debug, Clone)]
+pub struct ApiUser(pub SessionUser);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<SessionUser>()
+            .cloned()
+            .map(ApiUser)
+            .ok_or(ApiError(AppError::Unauthenticated))
+    }
+}
+
+/// The signed-in user of a page.
+#[derive(Debug, Clone)]
+pub struct PageUser(pub SessionUser);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageUser {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<SessionUser>()
+            .cloned()
+            .map(PageUser)
+            .ok_or(PageError(AppError::Unauthenticated))
+    }
+}
+
+/// The roles a group of routes admits. Handlers' use cases check capabilities again.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Roles(pub &'static [Role]);
+
+/// Administrators only.
+pub(crate) const ADMIN: Roles = Roles(&[Role::Admin]);
+
+/// Refuses requests without a session (401, or the login page) or with a role not admitted
+/// (403).
+pub(crate) async fn require_roles(
+    State(roles): State<Roles>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let api = is_api(request.uri().path());
+    let error = match request.extensions().get::<SessionUser>() {
+        None => Some(AppError::Unauthenticated),
+        Some(session) if !roles.0.contains(&session.user.role) => Some(AppError::Forbidden),
+        Some(_) => None,
+    };
+    match error {
+        None => next.run(request).await,
+        Some(error) if api => ApiError(error).into_response(),
+        Some(error) => PageError(error).into_response(),
+    }
+}

@@ -1,0 +1,155 @@
+//! The one error type of the web layer and how it becomes a response: a structured JSON error
+//! under `/api/`, a readable Chinese page elsewhere. SQL and internal details never leak; they
+//! are logged instead.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use jixiao_core::ValidationErrors;
+use jixiao_store::StoreError;
+use serde_json::json;
+
+/// Why a request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No valid session or token.
+    #[error("请先登录")]
+    Unauthenticated,
+    /// Signed in, but the role may not do this.
+    #[error("无权访问此功能")]
+    Forbidden,
+    /// A form arrived without the right CSRF token.
+    #[error("表单已失效或来源不明，请返回刷新页面后重试")]
+    Csrf,
+    /// Nothing here (or not visible to this user).
+    #[error("{0}")]
+    NotFound(String),
+    /// Conflicts with stored data.
+    #[error("{0}")]
+    Conflict(String),
+    /// Input with field-level problems.
+    #[error("{0}")]
+    Invalid(ValidationErrors),
+    /// A request that cannot be read.
+    #[error("{message}")]
+    BadRequest {
+        /// Machine-readable code.
+        code: &'static str,
+        /// Chinese message.
+        message: String,
+    },
+    /// Too many attempts.
+    #[error("{0}")]
+    Throttled(String),
+    /// Account disabled.
+    #[error("该账号已停用，请联系系统管理员")]
+    Disabled,
+    /// Unknown username or wrong password.
+    #[error("用户名或密码错误")]
+    BadCredentials,
+    /// Anything else; details go to the log only.
+    #[error("系统内部错误，请稍后再试")]
+    Internal(String),
+}
+
+impl AppError {
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Csrf | AppError::Disabled => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable machine-readable code of the API.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden => "forbidden",
+            AppError::Csrf => "csrf_failed",
+            AppError::NotFound(_) => "not_found",
+            AppError::Conflict(_) => "conflict",
+            AppError::Invalid(_) => "invalid_input",
+            AppError::BadRequest { code, .. } => code,
+            AppError::Throttled(_) => "too_many_attempts",
+            AppError::Disabled => "account_disabled",
+            AppError::BadCredentials => "bad_credentials",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// The error as the API returns it.
+    pub fn into_api_response(self) -> Response {
+        if let AppError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        let details = match &self {
+            AppError::Invalid(errors) => json!(errors.0),
+            _ => json!([]),
+        };
+        let body = json!({"error": {
+            "code": self.code(),
+            "message": self.to_string(),
+            "details": details,
+        }});
+        (self.status(), Json(body)).into_response()
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Invalid(errors) => AppError::Invalid(errors),
+            StoreError::Forbidden => AppError::Forbidden,
+            StoreError::NotFound(message) => AppError::NotFound(message),
+            StoreError::Conflict(message) => AppError::Conflict(message),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// An error on the JSON API.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(error: E) -> Self {
+        ApiError(error.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.into_api_response()
+    }
+}
+
+/// An error on a page: a Chinese message page, or the login page when not signed in.
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for PageError {
+    fn from(error: E) -> Self {
+        PageError(error.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self.0 {
+            AppError::Unauthenticated => Redirect::to("/login").into_response(),
+            error => {
+                if let AppError::Internal(detail) = &error {
+                    tracing::error!(%detail, "internal error");
+                }
+                crate::pages::message_page(error.status(), "操作未完成", &error.to_string())
+            }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! The HTML pages: plain forms that work without JavaScript, rendered on the server with
+//! askama (auto-escaped). Every page route declares its roles; every form carries a CSRF token.
+
+mod admin_agencies;
+mod admin_audit;
+mod admin_settings;
+mod admin_users;
+mod home;
+mod login;
+
+use crate::AppState;
+use crate::auth::{self, ADMIN};
+use crate::csrf;
+use askama::Template;
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use jixiao_core::FieldError;
+use jixiao_store::SessionUser;
+
+pub(crate) use admin_audit::audit_filter;
+
+/// What the page frame needs: the signed-in user (for the menu) and the session's CSRF token.
+pub struct Chrome {
+    /// The user, if signed in.
+    pub user: Option<ChromeUser>,
+    /// The CSRF token forms must carry.
+    pub csrf: String,
+    /// Which menu entry is active.
+    pub active: &'static str,
+}
+
+/// The user as the page frame shows it.
+pub struct ChromeUser {
+    /// Name shown.
+    pub display_name: String,
+    /// Role as users read it.
+    pub role_label: &'static str,
+    /// Whether the admin menu is shown.
+    pub is_admin: bool,
+}
+
+impl Chrome {
+    fn for_session(session: &SessionUser, active: &'static str) -> Chrome {
+        Chrome {
+            user: Some(ChromeUser {
+                display_name: session.user.display_name.clone(),
+                role_label: session.user.role.label(),
+                is_admin: session.user.role == jixiao_core::Role::Admin,
+            }),
+            csrf: session.csrf_token.clone(),
+            active,
+        }
+    }
+
+    fn anonymous(csrf: String) -> Chrome {
+        Chrome {
+            user: None,
+            csrf,
+            active: "",
+        }
+    }
+}
+
+/// Renders a template with a status.
+fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "页面生成失败").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage<'a> {
+    chrome: Chrome,
+    heading: &'a str,
+    message: &'a str,
+}
+
+/// A page that tells the user why something did not happen.
+pub(crate) fn message_page(status: StatusCode, heading: &str, message: &str) -> Response {
+    render(
+        status,
+        &MessagePage {
+            chrome: Chrome::anonymous(String::new()),
+            heading,
+            message,
+        },
+    )
+}
+
+/// The first error for `field`, for showing beside the input.
+fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.message.as_str())
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.css"),
+    )
+}
+
+async fn page_not_found() -> Response {
+    message_page(StatusCode::NOT_FOUND, "页面不存在", "您访问的页面不存在。")
+}
+
+/// Every page route, with its role guard and the CSRF guard.
+pub fn router() -> Router<AppState> {
+    let admin = Router::new()
+        .route(
+            "/admin/agencies",
+            get(admin_agencies::list).post(admin_agencies::create),
+        )
+        .route("/admin/agencies/{id}/head", post(admin_agencies::set_head))
+        .route(
+            "/admin/users",
+            get(admin_users::list).post(admin_users::create),
+        )
+        .route(
+            "/admin/users/{username}/disable",
+            post(admin_users::disable),
+        )
+        .route("/admin/users/{username}/enable", post(admin_users::enable))
+        .route(
+            "/admin/users/{username}/password",
+            post(admin_users::reset_password),
+        )
+        .route("/admin/audit", get(admin_audit::list))
+        .route("/admin/settings", get(admin_settings::show))
+        .route(
+            "/admin/settings/jurisdictions",
+            post(admin_settings::add_jurisdiction),
+        )
+        .route(
+            "/admin/settings/jurisdictions/{code}/name",
+            post(admin_settings::rename_jurisdiction),
+        )
+        .route(
+            "/admin/settings/fiscal-years",
+            post(admin_settings::add_fiscal_year),
+        )
+        .route_layer(from_fn_with_state(ADMIN, auth::require_roles));
+    Router::new()
+        .route("/", get(home::show))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/static/app.css", get(stylesheet))
+        .merge(admin)
+        .fallback(page_not_found)
+        .layer(from_fn(csrf::guard))
+}
