@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::error::{ApiError, AppError, PageError};
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, OriginalUri, Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::middleware::Next;
@@ -123,7 +123,11 @@ pub(crate) async fn require_roles(
     request: Request,
     next: Next,
 ) -> Response {
-    let api = is_api(request.uri().path());
+    // Inside a nested router the URI has lost its prefix; the original one tells API from page.
+    let api = match request.extensions().get::<OriginalUri>() {
+        Some(original) => is_api(original.path()),
+        None => is_api(request.uri().path()),
+    };
     let error = match request.extensions().get::<SessionUser>() {
         None => Some(AppError::Unauthenticated),
         Some(session) if !roles.0.contains(&session.user.role) => Some(AppError::Forbidden),

@@ -1,0 +1,7 @@
+//! HTTP integration tests: the real server on 127.0.0.1:0 over a fresh database with the demo
+//! data, driven as each role would drive it — API clients with bearer tokens, browsers with
+//! cookies and forms.
+
+mod api;
+mod pages;
+mod support;

@@ -1,0 +1,144 @@
+//! Starting the server and acting as API clients and browsers.
+
+use jixiao_core::login_throttle::ThrottlePolicy;
+use jixiao_store::demo::DEMO_PASSWORD;
+use jixiao_store::test_support::TestDatabase;
+use jixiao_web::AppState;
+use reqwest::{Client, StatusCode, redirect};
+use serde_json::{Value, json};
+
+pub type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+/// A running server with its database.
+pub struct TestApp {
+    pub base: String,
+    pub db: TestDatabase,
+}
+
+impl TestApp {
+    /// Starts the server with the demo data and the default throttle policy.
+    pub async fn start() -> Result<TestApp, Box<dyn std::error::Error>> {
+        TestApp::start_with(ThrottlePolicy::default()).await
+    }
+
+    /// Starts the server with the demo data and `throttle`.
+    pub async fn start_with(
+        throttle: ThrottlePolicy,
+    ) -> Result<TestApp, Box<dyn std::error::Error>> {
+        let db = TestDatabase::new().await?;
+        jixiao_store::demo::load(&db.store).await?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let state = AppState {
+            store: db.store.clone(),
+            throttle,
+        };
+        tokio::spawn(jixiao_web::serve(listener, state, std::future::pending()));
+        Ok(TestApp { base, db })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Logs in over the API and returns the token.
+    pub async fn token(&self, username: &str) -> Result<String, Box<dyn std::error::Error>> {
+        let response = Client::new()
+            .post(self.url("/api/v1/session"))
+            .json(&json!({"username": username, "password": DEMO_PASSWORD}))
+            .send()
+            .await?;
+        assert_eq!(response.status(), StatusCode::OK, "login {username}");
+        let body: Value = response.json().await?;
+        Ok(body["token"].as_str().ok_or("no token")?.to_owned())
+    }
+
+    /// A browser: keeps cookies, does not follow redirects (so tests see them).
+    pub fn browser(&self) -> Result<Browser, reqwest::Error> {
+        Ok(Browser {
+            client: Client::builder()
+                .cookie_store(true)
+                .redirect(redirect::Policy::none())
+                .build()?,
+            base: self.base.clone(),
+        })
+    }
+
+    /// A browser signed in as `username`.
+    pub async fn signed_in(&self, username: &str) -> Result<Browser, Box<dyn std::error::Error>> {
+        let browser = self.browser()?;
+        let response = browser.login(username, DEMO_PASSWORD).await?;
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "page login {username}"
+        );
+        Ok(browser)
+    }
+}
+
+/// A cookie-keeping client that reads CSRF tokens off pages like a browser submits forms.
+pub struct Browser {
+    pub client: Client,
+    pub base: String,
+}
+
+/// The value of the first `_csrf` hidden field in a page.
+pub fn csrf_of(html: &str) -> Option<String> {
+    let marker = "name=\"_csrf\" value=\"";
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_owned())
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> Result<(StatusCode, String), reqwest::Error> {
+        let response = self
+            .client
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await?;
+        let status = response.status();
+        Ok((status, response.text().await?))
+    }
+
+    /// Posts a form as-is (no CSRF token added).
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> Result<reqwest::Response, reqwest::Error> {
+        self.client
+            .post(format!("{}{}", self.base, path))
+            .form(form)
+            .send()
+            .await
+    }
+
+    /// Opens `page`, takes its CSRF token and posts `form` to `action` with it.
+    pub async fn submit(
+        &self,
+        page: &str,
+        action: &str,
+        form: &[(&str, &str)],
+    ) -> Result<reqwest::Response, Box<dyn std::error::Error>> {
+        let (_, html) = self.get(page).await?;
+        let csrf = csrf_of(&html).ok_or("page has no form token")?;
+        let mut fields: Vec<(&str, &str)> = vec![("_csrf", csrf.as_str())];
+        fields.extend_from_slice(form);
+        Ok(self.post_raw(action, &fields).await?)
+    }
+
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<reqwest::Response, Box<dyn std::error::Error>> {
+        self.submit(
+            "/login",
+            "/login",
+            &[("username", username), ("password", password)],
+        )
+        .await
+    }
+}
