@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 /// Jixiao (绩效) — budget performance management for finance bureaus (预算绩效管理系统).
 #[derive(Debug, Parser)]
-#[command(name = "jixiao", version, about, long_about = None)]
+#[command(name = "jixiao", version)]
 pub struct Cli {
     /// Database URL: sqlite://FILE (created if missing) or postgres://USER@HOST/DB.
     #[arg(

@@ -107,15 +107,6 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("用户“{username}”不存在")))
     }
 
-    /// How many users exist at all.
-    pub async fn user_count(&self) -> Result<i64> {
-        Ok(on_pool!(&self.pool, |pool| {
-            sqlx::query_scalar("SELECT COUNT(*) FROM users")
-                .fetch_one(pool)
-                .await?
-        }))
-    }
-
     /// Creates a user. The password is hashed with argon2; only the hash is stored.
     pub async fn add_user(&self, actor: &Actor, new: &NewUser) -> Result<User> {
         actor.require(Capability::ManageUsers)?;
@@ -264,10 +255,16 @@ impl Store {
         tx.commit().await
     }
 
-    /// On a database without users, creates `admin` (deployment-wide) with a random password
-    /// and returns that password, to be shown once. Returns `None` when users exist.
+    /// On a database without an administrator, creates `admin` (deployment-wide) with a random
+    /// password and returns that password, to be shown once. Returns `None` when an
+    /// administrator exists.
     pub async fn ensure_initial_admin(&self) -> Result<Option<String>> {
-        if self.user_count().await? > 0 {
+        let admins: i64 = on_pool!(&self.pool, |pool| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'")
+                .fetch_one(pool)
+                .await?
+        });
+        if admins > 0 {
             return Ok(None);
         }
         let password = token::new_password(16).map_err(|e| StoreError::Internal(e.to_string()))?;
