@@ -48,10 +48,16 @@ pub fn verify(password: &str, stored: &str) -> bool {
 /// Does the same work as [`verify`] against a hash no password matches, so that a login for an
 /// unknown username takes as long as one with a wrong password.
 pub fn verify_against_nothing(password: &str) {
-    static DUMMY: OnceLock<Option<String>> = OnceLock::new();
-    if let Some(dummy) = DUMMY.get_or_init(|| hash("jixiao-no-such-user").ok()) {
+    if let Some(dummy) = dummy_hash() {
         let _ = verify(password, dummy);
     }
+}
+
+fn dummy_hash() -> Option<&'static String> {
+    static DUMMY: OnceLock<Option<String>> = OnceLock::new();
+    DUMMY
+        .get_or_init(|| hash("jixiao-no-such-user").ok())
+        .as_ref()
 }
 
 #[cfg(test)]
@@ -66,6 +72,17 @@ mod tests {
         assert!(!verify("correct horsE", &stored));
         assert!(!verify("correct horse", "not a hash"));
         assert_ne!(hash("correct horse")?, stored, "salts differ");
+        Ok(())
+    }
+
+    #[test]
+    fn unknown_users_cost_the_same_work_as_known_ones() -> Result<(), HashFailed> {
+        // Same algorithm, version and cost parameters: the PHC string up to the salt.
+        let params = |phc: &str| phc.split('$').take(4).collect::<Vec<_>>().join("$");
+        let real = hash("some password")?;
+        let dummy = dummy_hash().ok_or(HashFailed)?;
+        assert_eq!(params(dummy), params(&real));
+        assert!(params(&real).contains("m=19456,t=2,p=1"), "{real}");
         Ok(())
     }
 

@@ -113,6 +113,16 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
+async fn script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.js"),
+    )
+}
+
 async fn page_not_found() -> Response {
     message_page(StatusCode::NOT_FOUND, "页面不存在", "您访问的页面不存在。")
 }
@@ -158,6 +168,7 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/static/app.css", get(stylesheet))
+        .route("/static/app.js", get(script))
         .merge(admin)
         .fallback(page_not_found)
         .layer(from_fn(csrf::guard))

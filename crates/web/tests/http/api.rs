@@ -97,6 +97,12 @@ async fn errors_are_structured_and_in_chinese() -> TestResult {
     assert_eq!(body["error"]["code"], "bad_credentials");
     assert_eq!(body["error"]["message"], "用户名或密码错误");
     assert!(body["error"]["details"].is_array());
+    let (status, _) = login(&app, "finance", &"长".repeat(10_000)).await?;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "an over-long password is simply wrong"
+    );
     let (status, unknown) = login(&app, "no-such-user", "wrong-password").await?;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(unknown, body, "unknown users look like wrong passwords");

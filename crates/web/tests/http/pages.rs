@@ -365,3 +365,27 @@ async fn unknown_pages_are_a_chinese_404() -> TestResult {
     assert!(html.contains("页面不存在"));
     Ok(())
 }
+
+#[tokio::test]
+async fn pages_forbid_framing_and_foreign_scripts() -> TestResult {
+    let app = TestApp::start().await?;
+    let response = app.browser()?.client.get(app.url("/login")).send().await?;
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert!(header("content-security-policy").contains("default-src 'self'"));
+    assert!(header("content-security-policy").contains("frame-ancestors 'none'"));
+    assert_eq!(header("x-frame-options"), "DENY");
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    let html = response.text().await?;
+    assert!(
+        !html.contains("<script>") && !html.contains("style=\""),
+        "nothing inline"
+    );
+    Ok(())
+}
