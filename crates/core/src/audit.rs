@@ -7,6 +7,48 @@ use sha2::{Digest, Sha256};
 /// The `prev_hash` of the first record.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// The kinds of things the log records changes to, with their names as users read them.
+pub const ENTITIES: &[(&str, &str)] = &[
+    ("session", "登录会话"),
+    ("user", "用户"),
+    ("agency", "部门单位"),
+    ("jurisdiction", "财政区划"),
+    ("fiscal_year", "预算年度"),
+];
+
+/// The actions the log records, with their names as users read them.
+pub const ACTIONS: &[(&str, &str)] = &[
+    ("login", "登录"),
+    ("logout", "退出登录"),
+    ("login.failed", "登录失败"),
+    ("login.throttled", "登录受限"),
+    ("user.create", "新增用户"),
+    ("user.disable", "停用用户"),
+    ("user.enable", "启用用户"),
+    ("user.reset_password", "重置密码"),
+    ("agency.create", "新增部门单位"),
+    ("agency.set_head", "变更第一责任人"),
+    ("jurisdiction.create", "新增财政区划"),
+    ("jurisdiction.rename", "修改区划名称"),
+    ("fiscal_year.create", "设立预算年度"),
+];
+
+/// The name users read for an action code (the code itself when it has none).
+pub fn action_label(action: &str) -> &str {
+    ACTIONS
+        .iter()
+        .find(|(code, _)| *code == action)
+        .map_or(action, |(_, label)| label)
+}
+
+/// The name users read for an entity kind (the code itself when it has none).
+pub fn entity_label(entity: &str) -> &str {
+    ENTITIES
+        .iter()
+        .find(|(code, _)| *code == entity)
+        .map_or(entity, |(_, label)| label)
+}
+
 /// What a use case says happened; the store adds the sequence number, time and hashes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditEntry {
@@ -278,6 +320,13 @@ mod tests {
             verify(&records, 5),
             Err(ChainBreak::TailMissing { head: 5, last: 4 })
         );
+    }
+
+    #[test]
+    fn actions_and_entities_have_chinese_names() {
+        assert_eq!(action_label("user.create"), "新增用户");
+        assert_eq!(action_label("something.new"), "something.new");
+        assert_eq!(entity_label("agency"), "部门单位");
     }
 
     #[test]

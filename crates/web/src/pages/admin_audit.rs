@@ -9,21 +9,12 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
-use jixiao_core::{ValidationErrors, time};
+use jixiao_core::{ValidationErrors, audit, time};
 use jixiao_store::{AuditFilter, AuditPage};
 use serde::{Deserialize, Serialize};
 
 /// Records per page.
 const PER_PAGE: i64 = 50;
-
-/// The entity kinds users can filter by, with their names.
-pub(crate) const ENTITIES: &[(&str, &str)] = &[
-    ("session", "登录会话"),
-    ("user", "用户"),
-    ("agency", "部门单位"),
-    ("jurisdiction", "财政区划"),
-    ("fiscal_year", "预算年度"),
-];
 
 /// The filter as it arrives in the query string (and goes back into the form).
 #[derive(Deserialize, Serialize, Default, Clone)]
@@ -133,8 +124,8 @@ pub async fn list(
             seq: r.seq,
             at: time::display(r.at),
             actor: r.actor.clone(),
-            action: r.action.clone(),
-            entity: r.entity.clone(),
+            action: audit::action_label(&r.action).to_owned(),
+            entity: audit::entity_label(&r.entity).to_owned(),
             entity_id: r.entity_id.clone(),
             jurisdiction: r.jurisdiction.clone().unwrap_or_default(),
             details: r.details.clone(),
@@ -151,7 +142,7 @@ pub async fn list(
         chrome: Chrome::for_session(&session, "audit"),
         filter: query,
         filter_error,
-        entities: ENTITIES,
+        entities: jixiao_core::audit::ENTITIES,
         page,
         rows,
         prev_link,

@@ -309,11 +309,11 @@ async fn the_audit_page_filters_the_log() -> TestResult {
     let admin = app.signed_in("admin").await?;
     let (status, html) = admin.get("/admin/audit?entity=session&actor=admin").await?;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("<td>login</td>"));
-    assert!(!html.contains("agency.create"));
+    assert!(html.contains("<td>登录</td>"));
+    assert!(!html.contains("新增部门单位"));
     let (status, html) = admin.get("/admin/audit?entity=agency").await?;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("agency.create"));
+    assert!(html.contains("<td>新增部门单位</td>"));
     assert!(html.contains("共 21 条记录"));
     let (status, html) = admin.get("/admin/audit?from=2020-02-30").await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
