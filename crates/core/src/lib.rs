@@ -7,10 +7,15 @@
 pub mod actor;
 pub mod agency;
 pub mod audit;
+pub mod gate;
 pub mod jurisdiction;
 pub mod login_throttle;
+pub mod money;
 pub mod password;
+pub mod project;
 pub mod role;
+pub mod rulebook;
+pub mod target;
 pub mod time;
 pub mod token;
 pub mod tree;
