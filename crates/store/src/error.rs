@@ -9,6 +9,12 @@ pub enum StoreError {
     /// The input has problems, listed field by field.
     #[error("{0}")]
     Invalid(ValidationErrors),
+    /// The target sheet has rows that can never be right; nothing was stored.
+    #[error("绩效目标表有误，未保存")]
+    InvalidRows(Vec<jixiao_core::target::RowError>),
+    /// The gate stays shut: the project stays a draft.
+    #[error("未通过绩效目标审核关口，项目仍为草稿")]
+    GateFailed(Vec<jixiao_core::gate::Finding>),
     /// The actor may not do this.
     #[error("无权执行此操作")]
     Forbidden,

@@ -250,7 +250,18 @@ impl Store {
             .in_jurisdiction(Some(jurisdiction)),
         )
         .await?;
-        tx.commit().await
+        tx.commit().await?;
+        // A new year starts under the national default unless a rulebook already applies.
+        if self.rulebook_in_force(jurisdiction, year).await.is_err() {
+            self.load_rulebook(
+                actor,
+                jurisdiction,
+                year,
+                jixiao_core::rulebook::NATIONAL_DEFAULT,
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// The fiscal years of the jurisdictions the actor sees, newest first.

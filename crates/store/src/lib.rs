@@ -13,7 +13,12 @@ mod backup;
 pub mod demo;
 mod error;
 mod jurisdictions;
+mod projects;
+mod review;
+mod rulebooks;
 mod sessions;
+mod stats;
+mod targets;
 pub mod test_support;
 mod users;
 
@@ -21,7 +26,11 @@ pub use agencies::Agency;
 pub use audit::{AuditFilter, AuditPage};
 pub use error::StoreError;
 pub use jurisdictions::{FiscalYear, Jurisdiction};
+pub use projects::{Project, ProjectDetail, ProjectFilter, ProjectPage};
+pub use review::{Decision, ReviewRecord};
+pub use rulebooks::{LoadedRulebook, RulebookRecord};
 pub use sessions::{LoginOutcome, LoginRefusal, SessionKind, SessionUser};
+pub use stats::{Tally, YearFigures};
 pub use users::User;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

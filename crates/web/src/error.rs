@@ -30,6 +30,12 @@ pub enum AppError {
     /// Input with field-level problems.
     #[error("{0}")]
     Invalid(ValidationErrors),
+    /// The target sheet has rows that can never be right.
+    #[error("绩效目标表有误，未保存")]
+    InvalidRows(Vec<jixiao_core::target::RowError>),
+    /// The gate stays shut.
+    #[error("未通过绩效目标审核关口，项目仍为草稿")]
+    GateFailed(Vec<jixiao_core::gate::Finding>),
     /// A request that cannot be read.
     #[error("{message}")]
     BadRequest {
@@ -60,7 +66,9 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf | AppError::Disabled => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(_) | AppError::InvalidRows(_) | AppError::GateFailed(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -75,7 +83,8 @@ impl AppError {
             AppError::Csrf => "csrf_failed",
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
-            AppError::Invalid(_) => "invalid_input",
+            AppError::Invalid(_) | AppError::InvalidRows(_) => "invalid_input",
+            AppError::GateFailed(_) => "gate_failed",
             AppError::BadRequest { code, .. } => code,
             AppError::Throttled(_) => "too_many_attempts",
             AppError::Disabled => "account_disabled",
@@ -91,6 +100,8 @@ impl AppError {
         }
         let details = match &self {
             AppError::Invalid(errors) => json!(errors.0),
+            AppError::InvalidRows(rows) => json!(rows),
+            AppError::GateFailed(findings) => json!(findings),
             _ => json!([]),
         };
         let body = json!({"error": {
@@ -109,6 +120,8 @@ impl From<StoreError> for AppError {
             StoreError::Forbidden => AppError::Forbidden,
             StoreError::NotFound(message) => AppError::NotFound(message),
             StoreError::Conflict(message) => AppError::Conflict(message),
+            StoreError::InvalidRows(rows) => AppError::InvalidRows(rows),
+            StoreError::GateFailed(findings) => AppError::GateFailed(findings),
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -1,5 +1,4 @@
-//! The store contract: every backend must pass these. Runs on SQLite always, and on PostgreSQL
-//! when `JIXIAO_TEST_DATABASE_URL` is set (each test gets its own schema).
+//! Jurisdictions, agencies, users, sessions, throttling, the audit chain and backups.
 
 use jixiao_core::agency::NewAgency;
 use jixiao_core::jurisdiction::NewJurisdiction;
@@ -9,9 +8,9 @@ use jixiao_core::{Actor, Role};
 use jixiao_store::test_support::TestDatabase;
 use jixiao_store::{AuditFilter, LoginRefusal, SessionKind, Store, StoreError};
 
-type TestResult = Result<(), Box<dyn std::error::Error>>;
+use crate::support::{TestResult, raw_execute};
 
-async fn leling() -> Result<TestDatabase, StoreError> {
+pub(crate) async fn leling() -> Result<TestDatabase, StoreError> {
     let db = TestDatabase::new().await?;
     let system = Actor::system();
     for (code, name, parent) in [
@@ -44,7 +43,12 @@ async fn leling() -> Result<TestDatabase, StoreError> {
     Ok(db)
 }
 
-fn agency(jurisdiction: &str, code: &str, name: &str, parent: Option<&str>) -> NewAgency {
+pub(crate) fn agency(
+    jurisdiction: &str,
+    code: &str,
+    name: &str,
+    parent: Option<&str>,
+) -> NewAgency {
     NewAgency {
         jurisdiction: jurisdiction.into(),
         code: code.into(),
@@ -54,7 +58,12 @@ fn agency(jurisdiction: &str, code: &str, name: &str, parent: Option<&str>) -> N
     }
 }
 
-fn user(username: &str, role: &str, jurisdiction: Option<&str>, agency: Option<&str>) -> NewUser {
+pub(crate) fn user(
+    username: &str,
+    role: &str,
+    jurisdiction: Option<&str>,
+    agency: Option<&str>,
+) -> NewUser {
     NewUser {
         username: username.into(),
         display_name: String::new(),
@@ -65,7 +74,7 @@ fn user(username: &str, role: &str, jurisdiction: Option<&str>, agency: Option<&
     }
 }
 
-async fn actor_of(store: &Store, username: &str) -> Result<Actor, StoreError> {
+pub(crate) async fn actor_of(store: &Store, username: &str) -> Result<Actor, StoreError> {
     let login = store
         .login(
             username,
@@ -510,19 +519,6 @@ async fn removing_the_newest_record_is_found() -> TestResult {
         matches!(result, Err(StoreError::AuditChain(_))),
         "{result:?}"
     );
-    Ok(())
-}
-
-/// Runs SQL on the test database over a connection of its own.
-async fn raw_execute(url: &str, sql: &'static str) -> Result<(), sqlx::Error> {
-    use sqlx::Connection;
-    if url.starts_with("sqlite:") {
-        let mut conn = sqlx::SqliteConnection::connect(url).await?;
-        sqlx::query(sql).execute(&mut conn).await?;
-    } else {
-        let mut conn = sqlx::PgConnection::connect(url).await?;
-        sqlx::query(sql).execute(&mut conn).await?;
-    }
     Ok(())
 }
 

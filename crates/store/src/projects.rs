@@ -1,0 +1,522 @@
+//! The project library (项目库): creating and editing projects, reading one with its target
+//! sheet and review trail, and listing with filters, paging and totals.
+
+use crate::audit::append;
+use crate::tx::Tx;
+use crate::{Result, Store, StoreError};
+use jixiao_core::audit::AuditEntry;
+use jixiao_core::project::{ProjectInput, ProjectState};
+use jixiao_core::target::TargetSheet;
+use jixiao_core::{Actor, Role, time, tree};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::QueryBuilder;
+
+/// A project as stored, with its agency's code and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Project {
+    /// Id.
+    pub id: i64,
+    /// Jurisdiction.
+    pub jurisdiction_code: String,
+    /// The agency asking for the money.
+    pub agency_id: i64,
+    /// Its code.
+    pub agency_code: String,
+    /// Its name.
+    pub agency_name: String,
+    /// Its department, when it is a unit.
+    pub agency_parent_id: Option<i64>,
+    /// Budget year.
+    pub year: i32,
+    /// Project code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Category code.
+    pub category: String,
+    /// New (not continuing).
+    pub is_new: bool,
+    /// Period start.
+    pub start_year: i32,
+    /// Period end.
+    pub end_year: i32,
+    /// Requested amount.
+    pub requested_fen: i64,
+    /// 上级财政拨款.
+    pub funding_superior_fen: i64,
+    /// 本级财政拨款.
+    pub funding_local_fen: i64,
+    /// 其他资金.
+    pub funding_other_fen: i64,
+    /// 立项依据.
+    pub basis: String,
+    /// 必要性.
+    pub necessity: String,
+    /// 项目负责人.
+    pub person_in_charge: String,
+    /// Serves people directly.
+    pub serves_people: bool,
+    /// Ex-ante assessment code.
+    pub pre_assessment: Option<String>,
+    /// Ex-ante assessment note.
+    pub pre_assessment_note: String,
+    /// State code.
+    pub state: String,
+    /// Current review step, while submitted.
+    pub review_step: Option<String>,
+    /// Target grade (优/良/中/差).
+    pub target_grade: Option<String>,
+    /// Approved amount.
+    pub approved_fen: Option<i64>,
+    /// Why the approved amount differs from the request.
+    pub approval_reason: String,
+    /// The rulebook version it was submitted under.
+    pub rulebook_id: Option<i64>,
+    /// The working revision of the target sheet.
+    pub target_revision: i32,
+    /// The approved revision of the target sheet.
+    pub approved_revision: Option<i32>,
+    /// Optimistic-lock version: every change adds one.
+    pub version: i32,
+    /// Last change.
+    pub updated_at: i64,
+}
+
+impl Project {
+    /// The state.
+    pub fn state(&self) -> ProjectState {
+        ProjectState::parse(&self.state).unwrap_or(ProjectState::Draft)
+    }
+
+    /// 草稿/待审核/被退回/已审核.
+    pub fn state_label(&self) -> &'static str {
+        self.state().label()
+    }
+}
+
+pub(crate) const SELECT_PROJECT: &str = "SELECT p.id, p.jurisdiction_code, p.agency_id, \
+     a.code AS agency_code, a.name AS agency_name, a.parent_id AS agency_parent_id, p.year, \
+     p.code, p.name, p.category, p.is_new, p.start_year, p.end_year, p.requested_fen, \
+     p.funding_superior_fen, p.funding_local_fen, p.funding_other_fen, p.basis, p.necessity, \
+     p.person_in_charge, p.serves_people, p.pre_assessment, p.pre_assessment_note, p.state, \
+     p.review_step, p.target_grade, p.approved_fen, p.approval_reason, p.rulebook_id, \
+     p.target_revision, p.approved_revision, p.version, p.updated_at \
+     FROM projects p JOIN agencies a ON a.id = p.agency_id";
+
+/// Filters for the project list; empty fields do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectFilter {
+    /// Budget year.
+    pub year: Option<i32>,
+    /// Agency code (that agency only).
+    pub agency_code: Option<String>,
+    /// State.
+    pub state: Option<ProjectState>,
+    /// Category code.
+    pub category: Option<String>,
+    /// Part of the name or code.
+    pub search: Option<String>,
+}
+
+/// One page of projects with the totals of everything matching.
+#[derive(Debug, Clone)]
+pub struct ProjectPage {
+    /// The projects on this page, by agency code then project code.
+    pub projects: Vec<Project>,
+    /// How many match in all.
+    pub total: i64,
+    /// Their requested amounts together.
+    pub requested_fen: i64,
+    /// Their approved amounts together.
+    pub approved_fen: i64,
+    /// This page, from 1.
+    pub page: i64,
+    /// Rows per page.
+    pub per_page: i64,
+}
+
+impl ProjectPage {
+    /// Pages in all (at least 1).
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.per_page - 1) / self.per_page).max(1)
+    }
+}
+
+/// What the actor may see of projects: `None` for all, else jurisdictions and (for agency
+/// users) agency ids.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ProjectScope {
+    pub jurisdictions: Option<Vec<String>>,
+    pub agencies: Option<Vec<i64>>,
+}
+
+impl ProjectScope {
+    pub(crate) fn push<DB: sqlx::Database>(&self, query: &mut QueryBuilder<DB>)
+    where
+        for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+        for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    {
+        if let Some(codes) = &self.jurisdictions {
+            query.push(" AND p.jurisdiction_code IN (");
+            let mut list = query.separated(", ");
+            list.push_bind(String::new());
+            for code in codes {
+                list.push_bind(code.clone());
+            }
+            query.push(")");
+        }
+        if let Some(ids) = &self.agencies {
+            query.push(" AND p.agency_id IN (");
+            let mut list = query.separated(", ");
+            list.push_bind(-1_i64);
+            for id in ids {
+                list.push_bind(*id);
+            }
+            query.push(")");
+        }
+    }
+}
+
+impl Store {
+    /// Which projects the actor may see.
+    pub(crate) async fn project_scope(&self, actor: &Actor) -> Result<ProjectScope> {
+        match actor.role {
+            Role::Admin | Role::Finance | Role::Viewer | Role::Agency => {}
+            Role::Expert | Role::Institution => return Err(StoreError::Forbidden),
+        }
+        let jurisdictions = self.visible_jurisdiction_codes(actor).await?;
+        let agencies = if actor.role == Role::Agency {
+            let own = actor.agency_id.ok_or(StoreError::Forbidden)?;
+            let all = self.agencies(actor).await?;
+            let parents: Vec<(i64, Option<i64>)> =
+                all.iter().map(|a| (a.id, a.parent_id)).collect();
+            Some(tree::subtree(&own, &parents))
+        } else {
+            None
+        };
+        Ok(ProjectScope {
+            jurisdictions,
+            agencies,
+        })
+    }
+
+    /// A project the actor may see (another agency's project is "not found").
+    pub async fn project(&self, actor: &Actor, id: i64) -> Result<Project> {
+        let scope = self.project_scope(actor).await?;
+        let found: Option<Project> = on_pool!(&self.pool, |pool| {
+            let mut query = QueryBuilder::new(format!("{SELECT_PROJECT} WHERE p.id = "));
+            query.push_bind(id);
+            scope.push(&mut query);
+            query.build_query_as().fetch_optional(pool).await?
+        });
+        found.ok_or_else(|| StoreError::NotFound("项目不存在".to_owned()))
+    }
+
+    /// Projects matching `filter` within the actor's scope, with totals.
+    pub async fn projects(
+        &self,
+        actor: &Actor,
+        filter: &ProjectFilter,
+        page: i64,
+        per_page: i64,
+    ) -> Result<ProjectPage> {
+        let scope = self.project_scope(actor).await?;
+        let page = page.max(1);
+        let per_page = per_page.clamp(1, 500);
+        let push_filter = |query: &mut dyn FnMut(&str, FilterValue)| {
+            if let Some(year) = filter.year {
+                query(" AND p.year = ", FilterValue::Int(i64::from(year)));
+            }
+            if let Some(code) = &filter.agency_code {
+                query(" AND a.code = ", FilterValue::Text(code.clone()));
+            }
+            if let Some(state) = filter.state {
+                query(
+                    " AND p.state = ",
+                    FilterValue::Text(state.as_str().to_owned()),
+                );
+            }
+            if let Some(category) = &filter.category {
+                query(" AND p.category = ", FilterValue::Text(category.clone()));
+            }
+        };
+        let search = filter
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| format!("%{}%", s.replace(['%', '_'], "")));
+        let (rows, totals) = on_pool!(&self.pool, |pool| {
+            let build = |head: &str| {
+                let mut query = QueryBuilder::new(head);
+                query.push(" WHERE 1 = 1");
+                scope.push(&mut query);
+                push_filter(&mut |sql, value| {
+                    query.push(sql);
+                    match value {
+                        FilterValue::Int(v) => query.push_bind(v),
+                        FilterValue::Text(v) => query.push_bind(v),
+                    };
+                });
+                if let Some(pattern) = &search {
+                    query
+                        .push(" AND (p.name LIKE ")
+                        .push_bind(pattern.clone())
+                        .push(" OR p.code LIKE ")
+                        .push_bind(pattern.clone())
+                        .push(")");
+                }
+                query
+            };
+            let mut totals = build(
+                "SELECT COUNT(*), CAST(COALESCE(SUM(p.requested_fen), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(p.approved_fen), 0) AS BIGINT) FROM projects p \
+                 JOIN agencies a ON a.id = p.agency_id",
+            );
+            let totals: (i64, i64, i64) = totals.build_query_as().fetch_one(pool).await?;
+            let mut list = build(SELECT_PROJECT);
+            list.push(" ORDER BY p.year DESC, a.code, p.code LIMIT ")
+                .push_bind(per_page)
+                .push(" OFFSET ")
+                .push_bind((page - 1) * per_page);
+            let rows: Vec<Project> = list.build_query_as().fetch_all(pool).await?;
+            (rows, totals)
+        });
+        Ok(ProjectPage {
+            projects: rows,
+            total: totals.0,
+            requested_fen: totals.1,
+            approved_fen: totals.2,
+            page,
+            per_page,
+        })
+    }
+
+    /// Records a new project as a draft with an empty target sheet. Only agency users ask for
+    /// money, for their own agency or a unit below it.
+    pub async fn create_project(
+        &self,
+        actor: &Actor,
+        agency_code: Option<&str>,
+        input: &ProjectInput,
+    ) -> Result<Project> {
+        if actor.role != Role::Agency {
+            return Err(StoreError::Forbidden);
+        }
+        let own = actor.agency_id.ok_or(StoreError::Forbidden)?;
+        let agencies = self.agencies(actor).await?;
+        let agency = match agency_code {
+            None => agencies.iter().find(|a| a.id == own),
+            Some(code) => agencies.iter().find(|a| a.code == code),
+        }
+        .ok_or_else(|| {
+            StoreError::invalid("agency", "unknown_agency", "只能为本单位或所属单位申报项目")
+        })?
+        .clone();
+        let mut input = input.clone();
+        let rulebook = self
+            .rulebook_in_force(&agency.jurisdiction_code, input.year)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(message) => {
+                    StoreError::invalid("year", "no_rulebook", message)
+                }
+                other => other,
+            })?
+            .rulebook()?;
+        input.validate(&rulebook)?;
+        let now = time::now();
+        let mut tx = self.begin().await?;
+        let id = insert_project(
+            &mut tx,
+            &agency.jurisdiction_code,
+            agency.id,
+            &agency.code,
+            &input,
+            now,
+            &actor.name,
+        )
+        .await?;
+        append(
+            &mut tx,
+            AuditEntry::new(&actor.name, "project.create", "project", &id.to_string())
+                .in_jurisdiction(Some(&agency.jurisdiction_code))
+                .with_details(json!({
+                    "name": input.name,
+                    "year": input.year,
+                    "agency": agency.code,
+                    "requested_fen": input.requested_fen,
+                })),
+        )
+        .await?;
+        tx.commit().await?;
+        self.project(actor, id).await
+    }
+
+    /// Changes a draft or returned project. `version` must be the one the editor read.
+    pub async fn update_project(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i32,
+        input: &ProjectInput,
+    ) -> Result<Project> {
+        let project = self.editable_project(actor, id).await?;
+        let mut input = input.clone();
+        input.year = project.year;
+        let rulebook = self
+            .rulebook_in_force(&project.jurisdiction_code, project.year)
+            .await?
+            .rulebook()?;
+        input.validate(&rulebook)?;
+        let mut tx = self.begin().await?;
+        bump_version(&mut tx, id, version).await?;
+        on_tx!(&mut tx, |conn| {
+            sqlx::query(
+                "UPDATE projects SET name = $1, category = $2, is_new = $3, start_year = $4, \
+                 end_year = $5, requested_fen = $6, funding_superior_fen = $7, \
+                 funding_local_fen = $8, funding_other_fen = $9, basis = $10, necessity = $11, \
+                 person_in_charge = $12, serves_people = $13, updated_at = $14 WHERE id = $15",
+            )
+            .bind(input.name.trim())
+            .bind(&input.category)
+            .bind(input.is_new)
+            .bind(input.start_year)
+            .bind(input.end_year)
+            .bind(input.requested_fen)
+            .bind(input.funding_superior_fen)
+            .bind(input.funding_local_fen)
+            .bind(input.funding_other_fen)
+            .bind(input.basis.trim())
+            .bind(input.necessity.trim())
+            .bind(input.person_in_charge.trim())
+            .bind(input.serves_people)
+            .bind(time::now())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        });
+        append(
+            &mut tx,
+            AuditEntry::new(&actor.name, "project.update", "project", &id.to_string())
+                .in_jurisdiction(Some(&project.jurisdiction_code))
+                .with_details(json!({"name": input.name, "requested_fen": input.requested_fen})),
+        )
+        .await?;
+        tx.commit().await?;
+        self.project(actor, id).await
+    }
+
+    /// A project the actor may edit now: an agency user's own (subtree) project in draft or
+    /// returned state. Finance and viewers may not edit an agency's project.
+    pub(crate) async fn editable_project(&self, actor: &Actor, id: i64) -> Result<Project> {
+        let project = self.project(actor, id).await?;
+        if actor.role != Role::Agency {
+            return Err(StoreError::Forbidden);
+        }
+        if !project.state().editable() {
+            return Err(StoreError::Conflict(format!(
+                "项目当前为“{}”状态，不能修改",
+                project.state_label()
+            )));
+        }
+        Ok(project)
+    }
+}
+
+/// A filter value of either kind.
+enum FilterValue {
+    Int(i64),
+    Text(String),
+}
+
+/// Inserts a project row and its empty first target sheet; returns the id. The code is
+/// `AGENCY-YEAR-ID`, unique by construction.
+pub(crate) async fn insert_project(
+    tx: &mut Tx,
+    jurisdiction: &str,
+    agency_id: i64,
+    agency_code: &str,
+    input: &ProjectInput,
+    now: i64,
+    actor: &str,
+) -> Result<i64> {
+    on_tx!(tx, |conn| {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO projects (jurisdiction_code, agency_id, year, code, name, category, \
+             is_new, start_year, end_year, requested_fen, funding_superior_fen, \
+             funding_local_fen, funding_other_fen, basis, necessity, person_in_charge, \
+             serves_people, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+             $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'draft', $18, $18) RETURNING id",
+        )
+        .bind(jurisdiction)
+        .bind(agency_id)
+        .bind(input.year)
+        .bind(format!("pending-{now}-{agency_id}"))
+        .bind(input.name.trim())
+        .bind(&input.category)
+        .bind(input.is_new)
+        .bind(input.start_year)
+        .bind(input.end_year)
+        .bind(input.requested_fen)
+        .bind(input.funding_superior_fen)
+        .bind(input.funding_local_fen)
+        .bind(input.funding_other_fen)
+        .bind(input.basis.trim())
+        .bind(input.necessity.trim())
+        .bind(input.person_in_charge.trim())
+        .bind(input.serves_people)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?;
+        sqlx::query("UPDATE projects SET code = $1 WHERE id = $2")
+            .bind(format!("{agency_code}-{}-{id:06}", input.year))
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(
+            "INSERT INTO target_sheets (project_id, revision, overall_goal, annual_goal, \
+             saved_at, saved_by) VALUES ($1, 1, '', '', $2, $3)",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(actor)
+        .execute(&mut *conn)
+        .await?;
+        Ok(id)
+    })
+}
+
+/// Moves the project's version from `expected` to the next; a stale `expected` means someone
+/// else saved in between, and the change is refused.
+pub(crate) async fn bump_version(tx: &mut Tx, id: i64, expected: i32) -> Result<()> {
+    let changed = on_tx!(tx, |conn| {
+        sqlx::query("UPDATE projects SET version = version + 1 WHERE id = $1 AND version = $2")
+            .bind(id)
+            .bind(expected)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+    });
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(
+            "该项目已被他人修改，请刷新页面后重试（您的修改未保存）".to_owned(),
+        ))
+    }
+}
+
+/// A project with what its pages show.
+#[derive(Debug, Clone)]
+pub struct ProjectDetail {
+    /// The project.
+    pub project: Project,
+    /// The working target sheet.
+    pub target: TargetSheet,
+    /// The approved target sheet, when a later revision is being worked on.
+    pub approved_target: Option<TargetSheet>,
+    /// The review trail, oldest first.
+    pub reviews: Vec<crate::review::ReviewRecord>,
+}

@@ -1,0 +1,509 @@
+//! Submission through the gate, review step by step, return and approval with money, revision
+//! of approved targets, the ex-ante assessment, and each user's queue (待我处理).
+
+use crate::audit::append;
+use crate::projects::{Project, ProjectDetail, SELECT_PROJECT, bump_version};
+use crate::targets::write_sheet;
+use crate::{Result, Store, StoreError};
+use jixiao_core::audit::AuditEntry;
+use jixiao_core::gate::{self, ProjectFacts};
+use jixiao_core::money;
+use jixiao_core::project::{PreAssessment, ProjectState, TargetGrade};
+use jixiao_core::rulebook::DEPARTMENT_STEP;
+use jixiao_core::{Actor, Role, time};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::QueryBuilder;
+
+/// One entry of a project's review trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ReviewRecord {
+    /// The step (`department`, `budget`, … or `agency` for submissions).
+    pub step: String,
+    /// `submit`, `approve`, `return` or `revise`.
+    pub action: String,
+    /// The comment.
+    pub comment: String,
+    /// Target grade given.
+    pub grade: Option<String>,
+    /// Amount approved.
+    pub approved_fen: Option<i64>,
+    /// Who.
+    pub actor: String,
+    /// When.
+    pub at: i64,
+}
+
+impl ReviewRecord {
+    /// 提交/通过/退回/发起调整.
+    pub fn action_label(&self) -> &'static str {
+        match self.action.as_str() {
+            "submit" => "提交审核",
+            "approve" => "审核通过",
+            "return" => "退回修改",
+            "revise" => "发起目标调整",
+            _ => "",
+        }
+    }
+}
+
+/// A reviewer's decision on the current step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Pass the step; on the last step, approve with the money.
+    Approve {
+        /// The target grade, required where the step grades targets.
+        grade: Option<TargetGrade>,
+        /// The approved amount, on the last step (defaults to the request).
+        approved_fen: Option<i64>,
+        /// Why the approved amount differs from the request.
+        reason: String,
+        /// Comment.
+        comment: String,
+    },
+    /// Send it back with comments.
+    Return {
+        /// What to change (required).
+        comment: String,
+    },
+}
+
+impl Store {
+    /// A project with its working sheet, approved sheet (when different) and review trail.
+    pub async fn project_detail(&self, actor: &Actor, id: i64) -> Result<ProjectDetail> {
+        let project = self.project(actor, id).await?;
+        let target = self.target_sheet(id, project.target_revision).await?;
+        let approved_target = match project.approved_revision {
+            Some(revision) if revision != project.target_revision => {
+                Some(self.target_sheet(id, revision).await?)
+            }
+            _ => None,
+        };
+        let reviews: Vec<ReviewRecord> = on_pool!(&self.pool, |pool| {
+            sqlx::query_as(
+                "SELECT step, action, comment, grade, approved_fen, actor, at \
+                 FROM project_reviews WHERE project_id = $1 ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(ProjectDetail {
+            project,
+            target,
+            approved_target,
+            reviews,
+        })
+    }
+
+    /// Submits a draft or returned project. The rulebook's gate runs first; a project that
+    /// fails stays a draft and gets every finding ([`StoreError::GateFailed`]).
+    pub async fn submit_project(&self, actor: &Actor, id: i64, version: i32) -> Result<Project> {
+        let project = self.editable_project(actor, id).await?;
+        let record = self
+            .rulebook_in_force(&project.jurisdiction_code, project.year)
+            .await?;
+        let rulebook = record.rulebook()?;
+        let sheet = self.target_sheet(id, project.target_revision).await?;
+        let findings = gate::check(
+            &rulebook,
+            &sheet,
+            ProjectFacts {
+                is_new: project.is_new,
+                requested_fen: project.requested_fen,
+                serves_people: project.serves_people,
+                pre_assessment: project
+                    .pre_assessment
+                    .as_deref()
+                    .and_then(PreAssessment::parse),
+            },
+        );
+        if !findings.is_empty() {
+            return Err(StoreError::GateFailed(findings));
+        }
+        let first = rulebook
+            .first_step(project.agency_parent_id.is_some())
+            .to_owned();
+        let mut tx = self.begin().await?;
+        bump_version(&mut tx, id, version).await?;
+        on_tx!(&mut tx, |conn| {
+            sqlx::query(
+                "UPDATE projects SET state = 'submitted', review_step = $1, rulebook_id = $2, \
+                 target_grade = NULL, updated_at = $3 WHERE id = $4",
+            )
+            .bind(&first)
+            .bind(record.id)
+            .bind(time::now())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        });
+        self.record_review(&mut tx, id, "agency", "submit", "", None, None, &actor.name)
+            .await?;
+        append(
+            &mut tx,
+            AuditEntry::new(&actor.name, "project.submit", "project", &id.to_string())
+                .in_jurisdiction(Some(&project.jurisdiction_code))
+                .with_details(json!({"step": first, "rulebook": record.id})),
+        )
+        .await?;
+        tx.commit().await?;
+        self.project(actor, id).await
+    }
+
+    /// Decides the project's current review step. The department step belongs to the agency
+    /// user of the unit's department; finance steps to finance.
+    pub async fn review_project(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i32,
+        decision: &Decision,
+    ) -> Result<Project> {
+        let project = self.project(actor, id).await?;
+        if project.state() != ProjectState::Submitted {
+            return Err(StoreError::Conflict(format!(
+                "项目当前为“{}”状态，没有待审核的环节",
+                project.state_label()
+            )));
+        }
+        let step = project.review_step.clone().unwrap_or_default();
+        let reviewer_ok = if step == DEPARTMENT_STEP {
+            actor.role == Role::Agency
+                && actor.agency_id.is_some()
+                && actor.agency_id == project.agency_parent_id
+        } else {
+            actor.role == Role::Finance
+        };
+        if !reviewer_ok {
+            return Err(StoreError::Forbidden);
+        }
+        let record = match project.rulebook_id {
+            Some(rulebook_id) => self.rulebook_by_id(rulebook_id).await?,
+            None => {
+                self.rulebook_in_force(&project.jurisdiction_code, project.year)
+                    .await?
+            }
+        };
+        let rulebook = record.rulebook()?;
+        let now = time::now();
+        let mut tx = self.begin().await?;
+        bump_version(&mut tx, id, version).await?;
+        let audit_details;
+        match decision {
+            Decision::Return { comment } => {
+                if comment.trim().is_empty() {
+                    return Err(StoreError::invalid(
+                        "comment",
+                        "required",
+                        "退回时须填写审核意见",
+                    ));
+                }
+                on_tx!(&mut tx, |conn| {
+                    sqlx::query(
+                        "UPDATE projects SET state = 'returned', review_step = NULL, \
+                         updated_at = $1 WHERE id = $2",
+                    )
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+                });
+                self.record_review(
+                    &mut tx,
+                    id,
+                    &step,
+                    "return",
+                    comment.trim(),
+                    None,
+                    None,
+                    &actor.name,
+                )
+                .await?;
+                audit_details =
+                    json!({"step": step, "decision": "return", "comment": comment.trim()});
+            }
+            Decision::Approve {
+                grade,
+                approved_fen,
+                reason,
+                comment,
+            } => {
+                let grades = rulebook.step(&step).is_some_and(|s| s.grades_target);
+                if grades {
+                    let Some(grade) = grade else {
+                        return Err(StoreError::invalid(
+                            "grade",
+                            "required",
+                            "请评定绩效目标等级（优/良/中/差）",
+                        ));
+                    };
+                    if rulebook
+                        .review
+                        .blocking_grades
+                        .iter()
+                        .any(|g| g == grade.as_str())
+                    {
+                        return Err(StoreError::invalid(
+                            "grade",
+                            "blocking_grade",
+                            format!(
+                                "绩效目标评定为“{}”的项目不能审核通过，请退回修改",
+                                grade.as_str()
+                            ),
+                        ));
+                    }
+                }
+                let next = rulebook.next_step(&step).map(str::to_owned);
+                let grade_text = grade.filter(|_| grades).map(|g| g.as_str().to_owned());
+                match next {
+                    Some(next) => {
+                        on_tx!(&mut tx, |conn| {
+                            sqlx::query(
+                                "UPDATE projects SET review_step = $1, \
+                                 target_grade = COALESCE($2, target_grade), updated_at = $3 \
+                                 WHERE id = $4",
+                            )
+                            .bind(&next)
+                            .bind(&grade_text)
+                            .bind(now)
+                            .bind(id)
+                            .execute(&mut *conn)
+                            .await?;
+                        });
+                        self.record_review(
+                            &mut tx,
+                            id,
+                            &step,
+                            "approve",
+                            comment.trim(),
+                            grade_text.clone(),
+                            None,
+                            &actor.name,
+                        )
+                        .await?;
+                        audit_details = json!({"step": step, "decision": "approve", "next": next, "grade": grade_text});
+                    }
+                    None => {
+                        let approved = approved_fen.unwrap_or(project.requested_fen);
+                        if !(0..=money::MAX_FEN).contains(&approved) {
+                            return Err(StoreError::invalid(
+                                "approved_fen",
+                                "out_of_range",
+                                "批复金额应为不小于零的金额",
+                            ));
+                        }
+                        if approved != project.requested_fen && reason.trim().is_empty() {
+                            return Err(StoreError::invalid(
+                                "reason",
+                                "required",
+                                format!(
+                                    "批复金额{}万元与申报金额{}万元不同，须说明理由",
+                                    money::format_wan_exact(approved),
+                                    money::format_wan_exact(project.requested_fen)
+                                ),
+                            ));
+                        }
+                        on_tx!(&mut tx, |conn| {
+                            sqlx::query(
+                                "UPDATE projects SET state = 'approved', review_step = NULL, \
+                                 target_grade = COALESCE($1, target_grade), approved_fen = $2, \
+                                 approval_reason = $3, approved_revision = target_revision, \
+                                 updated_at = $4 WHERE id = $5",
+                            )
+                            .bind(&grade_text)
+                            .bind(approved)
+                            .bind(reason.trim())
+                            .bind(now)
+                            .bind(id)
+                            .execute(&mut *conn)
+                            .await?;
+                        });
+                        self.record_review(
+                            &mut tx,
+                            id,
+                            &step,
+                            "approve",
+                            comment.trim(),
+                            grade_text.clone(),
+                            Some(approved),
+                            &actor.name,
+                        )
+                        .await?;
+                        audit_details = json!({
+                            "step": step, "decision": "approve", "approved_fen": approved,
+                            "requested_fen": project.requested_fen, "reason": reason.trim(),
+                            "grade": grade_text, "rulebook": record.id,
+                        });
+                    }
+                }
+            }
+        }
+        append(
+            &mut tx,
+            AuditEntry::new(&actor.name, "project.review", "project", &id.to_string())
+                .in_jurisdiction(Some(&project.jurisdiction_code))
+                .with_details(audit_details),
+        )
+        .await?;
+        tx.commit().await?;
+        self.project(actor, id).await
+    }
+
+    /// Starts a revision of an approved project's targets: a new working sheet copied from the
+    /// approved one, which stays readable; the project goes through review again.
+    pub async fn revise_project(&self, actor: &Actor, id: i64, version: i32) -> Result<Project> {
+        let project = self.project(actor, id).await?;
+        if actor.role != Role::Agency {
+            return Err(StoreError::Forbidden);
+        }
+        if project.state() != ProjectState::Approved {
+            return Err(StoreError::Conflict(
+                "只有已审核的项目才能发起目标调整".to_owned(),
+            ));
+        }
+        let sheet = self.target_sheet(id, project.target_revision).await?;
+        let next = project.target_revision + 1;
+        let mut tx = self.begin().await?;
+        bump_version(&mut tx, id, version).await?;
+        write_sheet(&mut tx, id, next, &sheet, &actor.name).await?;
+        on_tx!(&mut tx, |conn| {
+            sqlx::query(
+                "UPDATE projects SET state = 'draft', target_revision = $1, updated_at = $2 \
+                 WHERE id = $3",
+            )
+            .bind(next)
+            .bind(time::now())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        });
+        self.record_review(&mut tx, id, "agency", "revise", "", None, None, &actor.name)
+            .await?;
+        append(
+            &mut tx,
+            AuditEntry::new(&actor.name, "project.revise", "project", &id.to_string())
+                .in_jurisdiction(Some(&project.jurisdiction_code))
+                .with_details(json!({"revision": next})),
+        )
+        .await?;
+        tx.commit().await?;
+        self.project(actor, id).await
+    }
+
+    /// Records the conclusion of the ex-ante assessment (by the agency while it edits, or by
+    /// finance before approval).
+    pub async fn set_pre_assessment(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i32,
+        conclusion: PreAssessment,
+        note: &str,
+    ) -> Result<Project> {
+        let project = self.project(actor, id).await?;
+        let allowed = match actor.role {
+            Role::Agency => project.state().editable(),
+            Role::Finance => project.state() != ProjectState::Approved,
+            _ => false,
+        };
+        if !allowed {
+            return Err(StoreError::Forbidden);
+        }
+        let mut errors = jixiao_core::ValidationErrors::default();
+        errors.optional_text("note", "评估意见", note, 2000);
+        errors.into_result()?;
+        let mut tx = self.begin().await?;
+        bump_version(&mut tx, id, version).await?;
+        on_tx!(&mut tx, |conn| {
+            sqlx::query(
+                "UPDATE projects SET pre_assessment = $1, pre_assessment_note = $2, \
+                 updated_at = $3 WHERE id = $4",
+            )
+            .bind(conclusion.as_str())
+            .bind(note.trim())
+            .bind(time::now())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        });
+        append(
+            &mut tx,
+            AuditEntry::new(
+                &actor.name,
+                "project.pre_assessment",
+                "project",
+                &id.to_string(),
+            )
+            .in_jurisdiction(Some(&project.jurisdiction_code))
+            .with_details(json!({"conclusion": conclusion.as_str()})),
+        )
+        .await?;
+        tx.commit().await?;
+        self.project(actor, id).await
+    }
+
+    /// What waits for the actor (待我处理): for an agency user, its drafts and returned
+    /// projects and its units' projects at the department step; for finance, projects at a
+    /// finance step. Oldest first.
+    pub async fn my_queue(&self, actor: &Actor, limit: i64) -> Result<Vec<Project>> {
+        let scope = match actor.role {
+            Role::Agency | Role::Finance => self.project_scope(actor).await?,
+            _ => return Ok(Vec::new()),
+        };
+        // An agency sees its units' projects at the department step through its subtree.
+        let own = actor.agency_id.unwrap_or(-1);
+        let rows: Vec<Project> = on_pool!(&self.pool, |pool| {
+            let mut query = QueryBuilder::new(format!("{SELECT_PROJECT} WHERE 1 = 1"));
+            scope.push(&mut query);
+            if actor.role == Role::Agency {
+                query
+                    .push(" AND (p.state IN ('draft', 'returned') OR (p.review_step = ")
+                    .push_bind(DEPARTMENT_STEP)
+                    .push(" AND a.parent_id = ")
+                    .push_bind(own)
+                    .push("))");
+            } else {
+                query
+                    .push(" AND p.state = 'submitted' AND p.review_step <> ")
+                    .push_bind(DEPARTMENT_STEP);
+            }
+            query
+                .push(" ORDER BY p.updated_at, p.id LIMIT ")
+                .push_bind(limit.clamp(1, 1000));
+            query.build_query_as().fetch_all(pool).await?
+        });
+        Ok(rows)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn record_review(
+        &self,
+        tx: &mut crate::tx::Tx,
+        id: i64,
+        step: &str,
+        action: &str,
+        comment: &str,
+        grade: Option<String>,
+        approved_fen: Option<i64>,
+        actor: &str,
+    ) -> Result<()> {
+        on_tx!(tx, |conn| {
+            sqlx::query(
+                "INSERT INTO project_reviews (project_id, step, action, comment, grade, \
+                 approved_fen, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(id)
+            .bind(step)
+            .bind(action)
+            .bind(comment)
+            .bind(grade)
+            .bind(approved_fen)
+            .bind(actor)
+            .bind(time::now())
+            .execute(&mut *conn)
+            .await?;
+        });
+        Ok(())
+    }
+}

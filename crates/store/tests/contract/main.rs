@@ -1,0 +1,6 @@
+//! The store contract: every backend must pass these. Runs on SQLite always, and on PostgreSQL
+//! when `JIXIAO_TEST_DATABASE_URL` is set (each test gets its own schema).
+
+mod foundation;
+mod projects;
+mod support;
