@@ -762,3 +762,53 @@ async fn the_list_filters_pages_and_totals_within_scope() -> TestResult {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn the_demo_reproduces_the_seed_figures_and_every_state() -> TestResult {
+    let db = TestDatabase::new().await?;
+    jixiao_store::demo::load(&db.store).await?;
+    let system = Actor::system();
+    let y2019 = db.store.year_figures(&system, 2019).await?;
+    assert_eq!(
+        (y2019.covered.projects, y2019.covered.approved_fen),
+        (705, 273_180_480_000)
+    );
+    let key = db
+        .store
+        .projects(
+            &system,
+            &ProjectFilter {
+                year: Some(2019),
+                search: Some("公岗扶贫".into()),
+                ..ProjectFilter::default()
+            },
+            1,
+            10,
+        )
+        .await?;
+    assert_eq!(key.total, 1);
+    let y2020 = db.store.year_figures(&system, 2020).await?;
+    for state in &y2020.by_state {
+        assert!(state.projects > 0, "2020 has {} projects", state.label);
+    }
+    let cut = db
+        .store
+        .projects(
+            &system,
+            &ProjectFilter {
+                year: Some(2020),
+                search: Some("残疾人就业帮扶".into()),
+                ..ProjectFilter::default()
+            },
+            1,
+            10,
+        )
+        .await?;
+    let cut = &cut.projects[0];
+    assert_eq!(
+        cut.requested_fen - cut.approved_fen.unwrap_or(0),
+        20_000_000
+    );
+    assert!(db.store.verify_audit_chain().await? > 0);
+    Ok(())
+}

@@ -1,7 +1,11 @@
 //! The demo data of `jixiao serve --demo`: 乐陵市 (Leling, Shandong) as the seed newspaper page
-//! describes it — its jurisdiction chain, its bureaus, towns and zone, fiscal years, and one
-//! user per role. Later features add their demo data here. Loading is deterministic and happens
+//! describes it — its jurisdiction chain, its bureaus, towns and zone, fiscal years, one user per
+//! role, the 2019 project library (705 projects, 273,180.48万元) and 2020 projects in every
+//! workflow state. Later features add their demo data here. Loading is deterministic and happens
 //! once per database.
+
+mod projects_2019;
+mod projects_2020;
 
 use crate::{Result, Store};
 use jixiao_core::Actor;
@@ -64,12 +68,25 @@ const USERS: &[(&str, &str, &str, Option<&str>)] = &[
     ("expert", "评审专家 赵敏", "expert", None),
     ("institution", "德信会计师事务所", "institution", None),
     ("viewer", "市人大预算工委 孙强", "viewer", None),
+    ("yiyuan", "人民医院 财务科 吴静", "agency", Some("114001")),
+    ("canlian", "残联 计财科 杨帆", "agency", Some("112")),
 ];
 
 const FISCAL_YEARS: &[i32] = &[2019, 2020, 2021];
 
-/// Loads the demo data unless it is already there. Returns whether anything was loaded.
+/// Loads all the demo data unless it is already there. Returns whether anything was loaded.
 pub async fn load(store: &Store) -> Result<bool> {
+    if !load_base(store).await? {
+        return Ok(false);
+    }
+    projects_2019::load(store).await?;
+    projects_2020::load(store).await?;
+    Ok(true)
+}
+
+/// Loads the jurisdictions, agencies, fiscal years and users only (for tests that need no
+/// projects). Returns whether anything was loaded.
+pub async fn load_base(store: &Store) -> Result<bool> {
     if store
         .jurisdictions()
         .await?

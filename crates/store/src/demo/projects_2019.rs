@@ -1,0 +1,305 @@
+//! The 2019 project library of the demo: 705 approved projects under performance management
+//! covering 273,180.48万元 of higher-level and local funds, as the seed reports, including the
+//! three projects chosen for key evaluation (公岗扶贫, 农业综合开发, 金亿奶牛养殖 — 3,059万元)
+//! and the poverty programmes of the seed's other articles. Amounts are spread deterministically.
+
+use super::LELING;
+use crate::audit::append;
+use crate::projects::insert_project;
+use crate::targets::write_sheet;
+use crate::{Result, Store, StoreError};
+use jixiao_core::audit::AuditEntry;
+use jixiao_core::indicator_library;
+use jixiao_core::project::ProjectInput;
+use jixiao_core::target::parse_sheet;
+use jixiao_core::{Actor, time};
+use serde_json::json;
+
+/// Projects in 2019.
+pub const PROJECTS: usize = 705;
+/// Their money: 273,180.48万元 in fen.
+pub const TOTAL_FEN: i64 = 273_180_480_000;
+
+/// (agency, name, category, template, 万元, new, serves people) of the named projects.
+const NAMED: &[(&str, &str, &str, &str, i64, bool, bool)] = &[
+    (
+        "110",
+        "公岗扶贫",
+        "specific",
+        "poverty_posts",
+        1_256,
+        false,
+        true,
+    ),
+    (
+        "115001",
+        "农业综合开发",
+        "specific",
+        "agriculture",
+        1_403,
+        false,
+        true,
+    ),
+    (
+        "115",
+        "金亿奶牛养殖",
+        "specific",
+        "agriculture",
+        400,
+        true,
+        true,
+    ),
+];
+
+/// (agency, stem, category, template) of the rest; names are varied by town.
+const STEMS: &[(&str, &str, &str, &str)] = &[
+    ("204", "扶贫专岗", "specific", "poverty_posts"),
+    ("203", "洁净庭院创建", "specific", "construction"),
+    ("112", "残疾人就业帮扶", "specific", "employment"),
+    ("114", "健康扶贫", "specific", "health_screening"),
+    ("117", "留守儿童关爱（12345模式）", "specific", "child_care"),
+    ("113001", "就业介绍信专项行动", "specific", "employment"),
+    (
+        "114001",
+        "慢性病患者免费体检",
+        "specific",
+        "health_screening",
+    ),
+    ("116001", "建档立卡贫困学生助学金", "specific", "subsidy"),
+    ("202", "贫困户政策保障兜底", "specific", "subsidy"),
+    ("201", "扶贫协作产业项目", "specific", "agriculture"),
+    ("111", "城乡低保资金", "specific", "subsidy"),
+    ("111", "特困人员供养", "specific", "subsidy"),
+    ("111", "临时救助", "specific", "subsidy"),
+    ("111", "残疾人两项补贴", "specific", "subsidy"),
+    ("111001", "社会福利中心运转", "operation", "operation"),
+    ("110", "扶贫小额信贷贴息", "specific", "subsidy"),
+    ("110", "雨露计划职业教育补助", "specific", "subsidy"),
+    ("112", "盲人按摩培训", "specific", "training"),
+    ("112", "残疾人康复服务", "specific", "subsidy"),
+    ("113", "就业创业培训", "specific", "training"),
+    ("113", "公益性岗位补贴", "specific", "subsidy"),
+    ("114", "基本公共卫生服务", "specific", "health_screening"),
+    ("114", "家庭医生签约服务", "specific", "health_screening"),
+    ("114001", "医疗设备购置", "specific", "purchase"),
+    ("114002", "重大传染病防控培训", "specific", "training"),
+    ("115", "高标准农田建设", "specific", "agriculture"),
+    ("115", "农机购置补贴", "specific", "subsidy"),
+    ("115001", "土地治理项目", "specific", "agriculture"),
+    ("116", "学前教育资助", "specific", "subsidy"),
+    ("116", "校舍维修改造", "specific", "construction"),
+    ("116", "中小学教师培训", "specific", "training"),
+    ("116001", "实训设备购置", "specific", "purchase"),
+    ("201", "农村道路维修", "specific", "construction"),
+    ("202", "农村人居环境整治", "specific", "construction"),
+    ("105", "财政信息化建设", "specific", "purchase"),
+    ("105", "会计人员继续教育", "specific", "training"),
+    ("105001", "国库集中支付系统运维", "specific", "purchase"),
+    ("105002", "第三方绩效评价委托", "specific", "meeting"),
+    ("105", "机关运转保障", "operation", "operation"),
+    ("114", "机关运转保障", "operation", "operation"),
+];
+
+const TOWNS: &[&str] = &[
+    "杨安镇",
+    "孔镇镇",
+    "郭家街道",
+    "经开区",
+    "朱集镇",
+    "花园镇",
+    "黄夹镇",
+    "西段乡",
+    "铁营镇",
+    "胡家街道",
+    "市中街道",
+    "寨头堡乡",
+    "丁坞镇",
+    "大孙乡",
+    "化楼镇",
+    "郑店镇",
+    "云红街道",
+];
+
+/// One planned project.
+struct Planned {
+    agency: &'static str,
+    name: String,
+    category: &'static str,
+    template: &'static str,
+    fen: i64,
+    is_new: bool,
+    serves_people: bool,
+}
+
+/// The plan: named projects first, then the rest with amounts that add up exactly.
+fn plan() -> Vec<Planned> {
+    let mut planned: Vec<Planned> = NAMED
+        .iter()
+        .map(
+            |(agency, name, category, template, wan, is_new, serves)| Planned {
+                agency,
+                name: (*name).to_owned(),
+                category,
+                template,
+                fen: wan * 1_000_000,
+                is_new: *is_new,
+                serves_people: *serves,
+            },
+        )
+        .collect();
+    let named_fen: i64 = planned.iter().map(|p| p.fen).sum();
+    let rest = PROJECTS - planned.len();
+    // Deterministic weights from a linear congruential generator: mostly small projects,
+    // a few large ones, as in a county budget.
+    let mut seed: u64 = 20_191_231;
+    let mut weights = Vec::with_capacity(rest);
+    for _ in 0..rest {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let draw = (seed >> 33) % 1000;
+        weights.push(if draw < 50 { 40 + draw } else { 1 + draw % 12 });
+    }
+    let weight_sum: u64 = weights.iter().sum();
+    // Spread in whole hundreds of yuan (10,000 fen); the last project takes the remainder.
+    let units = (TOTAL_FEN - named_fen) / 10_000;
+    let mut given = 0i64;
+    for (i, weight) in weights.iter().enumerate() {
+        let (agency, stem, category, template) = STEMS[i % STEMS.len()];
+        let round = i / STEMS.len();
+        let name = if round == 0 {
+            stem.to_owned()
+        } else {
+            format!("{stem}（{}）", TOWNS[(round - 1 + i) % TOWNS.len()])
+        };
+        let share = i64::try_from(u64::try_from(units).unwrap_or(0) * weight / weight_sum)
+            .unwrap_or(0)
+            .max(1);
+        let fen = if i + 1 == rest {
+            TOTAL_FEN - named_fen - given
+        } else {
+            share * 10_000
+        };
+        given += fen;
+        planned.push(Planned {
+            agency,
+            name,
+            category,
+            template,
+            fen,
+            is_new: i % 7 == 0,
+            serves_people: template != "operation",
+        });
+    }
+    planned
+}
+
+/// Loads the 2019 library in one transaction, audited as one import.
+pub(super) async fn load(store: &Store) -> Result<()> {
+    let system = Actor::system();
+    let agencies = store.agencies(&system).await?;
+    let rulebook_record = store.rulebook_in_force(LELING, 2019).await?;
+    let rulebook = rulebook_record.rulebook()?;
+    let planned = plan();
+    let now = time::now();
+    let mut tx = store.begin().await?;
+    for (i, project) in planned.iter().enumerate() {
+        let agency = agencies
+            .iter()
+            .find(|a| a.code == project.agency && a.jurisdiction_code == LELING)
+            .ok_or_else(|| StoreError::Internal(format!("demo agency {}", project.agency)))?;
+        let template = indicator_library::template(project.template)
+            .ok_or_else(|| StoreError::Internal(format!("template {}", project.template)))?;
+        let input = ProjectInput {
+            year: 2019,
+            name: format!("2019年{}", project.name),
+            category: project.category.to_owned(),
+            is_new: project.is_new,
+            start_year: 2019,
+            end_year: 2019,
+            requested_fen: project.fen,
+            funding_superior_fen: project.fen * 4 / 10,
+            funding_local_fen: project.fen - project.fen * 4 / 10,
+            funding_other_fen: 0,
+            basis: "《乐陵市2019年部门预算编制方案》".to_owned(),
+            necessity: format!("保障{}工作顺利开展。", project.name),
+            person_in_charge: agency.head.clone(),
+            serves_people: project.serves_people,
+        };
+        let id = insert_project(
+            &mut tx,
+            LELING,
+            agency.id,
+            &agency.code,
+            &input,
+            now,
+            "system",
+        )
+        .await?;
+        let goal = format!("完成{}各项任务，资金使用规范高效，群众满意。", project.name);
+        let sheet = parse_sheet(
+            &rulebook,
+            &goal,
+            &format!("2019年度{goal}"),
+            &template.rows(),
+        )
+        .map_err(|e| StoreError::Internal(format!("demo sheet: {e:?}")))?;
+        write_sheet(&mut tx, id, 1, &sheet, "system").await?;
+        let grade = match i % 10 {
+            0..=3 => "优",
+            4..=8 => "良",
+            _ => "中",
+        };
+        on_tx!(&mut tx, |conn| {
+            sqlx::query(
+                "UPDATE projects SET state = 'approved', approved_fen = requested_fen, \
+                 approved_revision = 1, target_grade = $1, rulebook_id = $2, \
+                 pre_assessment = CASE WHEN is_new AND requested_fen >= $3 THEN 'support' \
+                 ELSE NULL END WHERE id = $4",
+            )
+            .bind(grade)
+            .bind(rulebook_record.id)
+            .bind(rulebook.pre_assessment_threshold_fen())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        });
+    }
+    append(
+        &mut tx,
+        AuditEntry::new("system", "project.import", "project", "2019")
+            .in_jurisdiction(Some(LELING))
+            .with_details(json!({
+                "source": "demo",
+                "projects": planned.len(),
+                "approved_fen": TOTAL_FEN,
+            })),
+    )
+    .await?;
+    tx.commit().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plan_reproduces_the_seed_figures() {
+        let planned = plan();
+        assert_eq!(planned.len(), PROJECTS);
+        assert_eq!(planned.iter().map(|p| p.fen).sum::<i64>(), TOTAL_FEN);
+        assert!(planned.iter().all(|p| p.fen > 0));
+        let key: i64 = planned[..3].iter().map(|p| p.fen).sum();
+        assert_eq!(key, 3_059_000_000);
+        for stem in [
+            "扶贫专岗",
+            "洁净庭院创建",
+            "残疾人就业帮扶",
+            "健康扶贫",
+            "留守儿童关爱（12345模式）",
+            "就业介绍信专项行动",
+        ] {
+            assert!(planned.iter().any(|p| p.name == stem), "{stem}");
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! The 2020 demo projects, taken through the real use cases as the demo users would: some still
+//! drafts (one stopped by the gate, one needing an ex-ante assessment), some waiting at each
+//! review step, one returned with comments, and approved ones — one cut by 20万元 on the strength
+//! of its evaluation, as the seed reports.
+
+use crate::review::Decision;
+use crate::{Result, Store, StoreError};
+use jixiao_core::Actor;
+use jixiao_core::indicator_library;
+use jixiao_core::project::{ProjectInput, TargetGrade};
+use jixiao_core::target::IndicatorInput;
+
+fn input(name: &str, wan: i64, is_new: bool) -> ProjectInput {
+    ProjectInput {
+        year: 2020,
+        name: name.to_owned(),
+        category: "specific".to_owned(),
+        is_new,
+        requested_fen: wan * 1_000_000,
+        funding_local_fen: wan * 1_000_000,
+        basis: "《乐陵市2020年部门预算编制方案》".to_owned(),
+        necessity: "落实脱贫攻坚和民生保障政策。".to_owned(),
+        serves_people: true,
+        ..ProjectInput::default()
+    }
+}
+
+fn rows(template: &str) -> Vec<IndicatorInput> {
+    indicator_library::template(template).map_or_else(Vec::new, |t| t.rows())
+}
+
+async fn actor(store: &Store, username: &str) -> Result<Actor> {
+    let user = store.user(&Actor::system(), username).await?;
+    Ok(Actor {
+        user_id: Some(user.id),
+        name: user.username,
+        role: user.role,
+        jurisdiction: user.jurisdiction,
+        agency_id: user.agency_id,
+    })
+}
+
+/// Where a demo project should end up.
+enum Stop {
+    /// A draft with the given sheet (may fail the gate).
+    Draft,
+    /// Submitted, then passed through `passes` review steps.
+    InReview { passes: usize },
+    /// Returned at the first finance step with this comment.
+    Returned(&'static str),
+    /// Approved with this grade and amount (万元), with a reason when cut.
+    Approved(TargetGrade, i64, &'static str),
+}
+
+pub(super) async fn load(store: &Store) -> Result<()> {
+    let department = actor(store, "agency").await?;
+    let hospital = actor(store, "yiyuan").await?;
+    let disabled = actor(store, "canlian").await?;
+    let finance = actor(store, "finance").await?;
+    let mut incomplete = rows("purchase");
+    for row in incomplete.iter_mut().take(2) {
+        row.unit.clear();
+    }
+    let plan: Vec<(&Actor, ProjectInput, Vec<IndicatorInput>, Stop)> = vec![
+        (
+            &hospital,
+            input("2020年慢性病患者免费体检", 86, false),
+            rows("health_screening"),
+            Stop::InReview { passes: 0 },
+        ),
+        (
+            &hospital,
+            input("2020年医疗设备购置（第一批）", 320, true),
+            incomplete,
+            Stop::Draft,
+        ),
+        (
+            &department,
+            input("2020年基本公共卫生服务", 1_150, false),
+            rows("health_screening"),
+            Stop::InReview { passes: 0 },
+        ),
+        (
+            &department,
+            input("2020年家庭医生签约服务", 210, false),
+            rows("health_screening"),
+            Stop::InReview { passes: 1 },
+        ),
+        (
+            &department,
+            input("2020年健康扶贫", 460, false),
+            rows("health_screening"),
+            Stop::Returned("满意度指标值设定偏低，请参照2019年实际完成情况调整后重新报送"),
+        ),
+        (
+            &department,
+            input("2020年公共卫生服务能力提升", 800, true),
+            rows("purchase"),
+            Stop::Draft,
+        ),
+        (
+            &disabled,
+            input("2020年残疾人就业帮扶", 180, false),
+            rows("employment"),
+            Stop::Approved(
+                TargetGrade::Good,
+                160,
+                "根据2019年度第三方绩效评价结果调减20万元",
+            ),
+        ),
+        (
+            &disabled,
+            input("2020年残疾人康复服务", 95, false),
+            rows("subsidy"),
+            Stop::Approved(TargetGrade::Excellent, 95, ""),
+        ),
+        (
+            &disabled,
+            input("2020年盲人按摩培训", 24, true),
+            Vec::new(),
+            Stop::Draft,
+        ),
+    ];
+    for (owner, project_input, sheet, stop) in plan {
+        let project = store.create_project(owner, None, &project_input).await?;
+        let goal = format!(
+            "完成{}任务，资金使用规范，服务对象满意。",
+            project_input.name
+        );
+        let mut version = if sheet.is_empty() {
+            project.version
+        } else {
+            store
+                .save_target(owner, project.id, project.version, &goal, &goal, &sheet)
+                .await?
+        };
+        let steps = match stop {
+            Stop::Draft => continue,
+            Stop::InReview { passes } => Some(passes),
+            Stop::Returned(_) | Stop::Approved(..) => None,
+        };
+        let submitted = store.submit_project(owner, project.id, version).await?;
+        version = submitted.version;
+        // The department passes its units' projects on before finance sees them (except the
+        // one left waiting at the department step).
+        if submitted.review_step.as_deref() == Some(jixiao_core::rulebook::DEPARTMENT_STEP)
+            && !matches!(steps, Some(0))
+        {
+            version = store
+                .review_project(&department, project.id, version, &pass(None, None, ""))
+                .await?
+                .version;
+        }
+        match stop {
+            Stop::Draft => {}
+            Stop::InReview { passes } => {
+                for _ in 0..passes {
+                    version = store
+                        .review_project(&finance, project.id, version, &pass(None, None, ""))
+                        .await?
+                        .version;
+                }
+            }
+            Stop::Returned(comment) => {
+                store
+                    .review_project(
+                        &finance,
+                        project.id,
+                        version,
+                        &Decision::Return {
+                            comment: comment.to_owned(),
+                        },
+                    )
+                    .await?;
+            }
+            Stop::Approved(grade, wan, reason) => {
+                version = store
+                    .review_project(&finance, project.id, version, &pass(None, None, ""))
+                    .await?
+                    .version;
+                let approved = store
+                    .review_project(
+                        &finance,
+                        project.id,
+                        version,
+                        &pass(Some(grade), Some(wan * 1_000_000), reason),
+                    )
+                    .await?;
+                if approved.approved_fen != Some(wan * 1_000_000) {
+                    return Err(StoreError::Internal("demo approval".to_owned()));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn pass(grade: Option<TargetGrade>, approved_fen: Option<i64>, reason: &str) -> Decision {
+    Decision::Approve {
+        grade,
+        approved_fen,
+        reason: reason.to_owned(),
+        comment: String::new(),
+    }
+}
