@@ -5,6 +5,8 @@
 mod admin;
 mod json;
 pub mod openapi;
+mod projects;
+mod rulebooks;
 mod session;
 
 use crate::AppState;
@@ -12,15 +14,19 @@ use crate::auth::{self, ADMIN, Roles};
 use crate::error::{ApiError, AppError};
 use axum::Router;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use jixiao_core::Role;
 
 pub(crate) use json::ApiJson;
 
 /// Every signed-in role.
 const ANY_ROLE: Roles = Roles(&Role::ALL);
-/// Roles that read agencies.
+/// Roles that read agencies and projects.
 const AGENCY_READERS: Roles = Roles(&[Role::Admin, Role::Finance, Role::Agency, Role::Viewer]);
+/// Roles that ask for money.
+const AGENCIES: Roles = Roles(&[Role::Agency]);
+/// Roles that review projects (departments review their units').
+const REVIEWERS: Roles = Roles(&[Role::Agency, Role::Finance]);
 
 /// The API routes, relative to `/api/v1`.
 pub fn router() -> Router<AppState> {
@@ -30,18 +36,41 @@ pub fn router() -> Router<AppState> {
         .route_layer(from_fn_with_state(ANY_ROLE, auth::require_roles));
     let readers = Router::new()
         .route("/agencies", get(admin::list_agencies))
+        .route("/projects", get(projects::list))
+        .route("/projects/{id}", get(projects::show))
+        .route("/stats/coverage", get(projects::coverage))
+        .route("/indicator-library", get(projects::library))
+        .route("/rulebook", get(rulebooks::in_force))
         .route_layer(from_fn_with_state(AGENCY_READERS, auth::require_roles));
+    let askers = Router::new()
+        .route("/projects", post(projects::create))
+        .route("/projects/{id}", put(projects::update))
+        .route("/projects/{id}/target", put(projects::save_target))
+        .route("/projects/{id}/submit", post(projects::submit))
+        .route("/projects/{id}/revise", post(projects::revise))
+        .route_layer(from_fn_with_state(AGENCIES, auth::require_roles));
+    let reviewers = Router::new()
+        .route("/projects/{id}/review", post(projects::review))
+        .route(
+            "/projects/{id}/pre-assessment",
+            post(projects::pre_assessment),
+        )
+        .route("/queue", get(projects::queue))
+        .route_layer(from_fn_with_state(REVIEWERS, auth::require_roles));
     let admins = Router::new()
         .route("/agencies", post(admin::create_agency))
         .route("/users", get(admin::list_users).post(admin::create_user))
         .route("/users/{username}/disable", post(admin::disable_user))
         .route("/audit", get(admin::audit_log))
+        .route("/rulebooks", post(rulebooks::load))
         .route_layer(from_fn_with_state(ADMIN, auth::require_roles));
     Router::new()
         .route("/session", post(session::create))
         .route("/openapi.json", get(openapi::document))
         .merge(signed_in)
         .merge(readers)
+        .merge(askers)
+        .merge(reviewers)
         .merge(admins)
         .fallback(not_found)
 }

@@ -1,6 +1,6 @@
 //! The OpenAPI document of `/api/v1` and the shapes it describes.
 
-use super::{admin, session};
+use super::{admin, projects, rulebooks, session};
 use axum::Json;
 use jixiao_core::audit::AuditRecord;
 use jixiao_store::{Agency, User};
@@ -165,6 +165,10 @@ impl Modify for BearerToken {
         admin::list_agencies, admin::create_agency,
         admin::list_users, admin::create_user, admin::disable_user,
         admin::audit_log,
+        projects::create, projects::list, projects::show, projects::update,
+        projects::save_target, projects::submit, projects::review, projects::pre_assessment,
+        projects::revise, projects::queue, projects::coverage, projects::library,
+        rulebooks::in_force, rulebooks::load,
     ),
     components(schemas(ErrorBody, ErrorDetail, UserView, AgencyView, AuditRecordView, AuditPageView)),
     modifiers(&BearerToken),
@@ -173,6 +177,8 @@ impl Modify for BearerToken {
         (name = "agencies", description = "部门单位"),
         (name = "users", description = "用户"),
         (name = "audit", description = "审计日志"),
+        (name = "projects", description = "项目库、绩效目标与审核"),
+        (name = "rulebooks", description = "规则"),
     )
 )]
 pub struct ApiDoc;

@@ -4,4 +4,5 @@
 
 mod api;
 mod pages;
+mod projects_api;
 mod support;

@@ -21,12 +21,26 @@ impl TestApp {
         TestApp::start_with(ThrottlePolicy::default()).await
     }
 
-    /// Starts the server with the demo data and `throttle`.
+    /// Starts the server with the demo's agencies and users (no projects) and `throttle`.
     pub async fn start_with(
         throttle: ThrottlePolicy,
     ) -> Result<TestApp, Box<dyn std::error::Error>> {
         let db = TestDatabase::new().await?;
+        jixiao_store::demo::load_base(&db.store).await?;
+        TestApp::serve(db, throttle).await
+    }
+
+    /// Starts the server with all the demo data, projects included.
+    pub async fn start_full() -> Result<TestApp, Box<dyn std::error::Error>> {
+        let db = TestDatabase::new().await?;
         jixiao_store::demo::load(&db.store).await?;
+        TestApp::serve(db, ThrottlePolicy::default()).await
+    }
+
+    async fn serve(
+        db: TestDatabase,
+        throttle: ThrottlePolicy,
+    ) -> Result<TestApp, Box<dyn std::error::Error>> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
         let state = AppState {
