@@ -3,6 +3,7 @@
 
 pub mod api;
 mod auth;
+mod charts;
 mod csrf;
 mod error;
 pub mod pages;

@@ -23,6 +23,7 @@ struct HomePage {
     duties: &'static str,
     agencies_heading: &'static str,
     agencies: Vec<Agency>,
+    queue: Option<Vec<super::project_views::ProjectRow>>,
 }
 
 fn duties(role: Role) -> &'static str {
@@ -70,6 +71,25 @@ pub async fn show(
     } else {
         "辖区部门单位"
     };
+    let queue = match user.role {
+        Role::Agency | Role::Finance => {
+            let year = jixiao_core::time::display(jixiao_core::time::now())
+                .get(0..4)
+                .and_then(|y| y.parse().ok())
+                .unwrap_or(2020);
+            let rulebook = super::projects::display_rulebook(&state, &session, year).await;
+            Some(
+                state
+                    .store
+                    .my_queue(&actor, 50)
+                    .await?
+                    .iter()
+                    .map(|p| super::project_views::ProjectRow::new(p, rulebook.as_ref()))
+                    .collect(),
+            )
+        }
+        _ => None,
+    };
     let page = HomePage {
         chrome: Chrome::for_session(&session, "home"),
         display_name: user.display_name.clone(),
@@ -80,6 +100,7 @@ pub async fn show(
         duties: duties(user.role),
         agencies_heading,
         agencies,
+        queue,
     };
     Ok(render(StatusCode::OK, &page))
 }

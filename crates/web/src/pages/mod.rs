@@ -3,13 +3,27 @@
 
 mod admin_agencies;
 mod admin_audit;
+mod admin_rulebook;
 mod admin_settings;
 mod admin_users;
+mod dashboard;
 mod home;
 mod login;
+mod project_page;
+mod project_views;
+mod projects;
+mod target_grid;
 
 use crate::AppState;
-use crate::auth::{self, ADMIN};
+use crate::auth::{self, ADMIN, Roles};
+use jixiao_core::Role;
+
+/// Roles that read projects and the dashboard.
+const READERS: Roles = Roles(&[Role::Admin, Role::Finance, Role::Agency, Role::Viewer]);
+/// Roles that ask for money and fill targets.
+const AGENCIES: Roles = Roles(&[Role::Agency]);
+/// Roles that review (departments review their units').
+const REVIEWERS: Roles = Roles(&[Role::Agency, Role::Finance]);
 use crate::csrf;
 use askama::Template;
 use axum::Router;
@@ -40,6 +54,8 @@ pub struct ChromeUser {
     pub role_label: &'static str,
     /// Whether the admin menu is shown.
     pub is_admin: bool,
+    /// Whether the project library and dashboard are shown.
+    pub reads_projects: bool,
 }
 
 impl Chrome {
@@ -49,6 +65,7 @@ impl Chrome {
                 display_name: session.user.display_name.clone(),
                 role_label: session.user.role.label(),
                 is_admin: session.user.role == jixiao_core::Role::Admin,
+                reads_projects: READERS.0.contains(&session.user.role),
             }),
             csrf: session.csrf_token.clone(),
             active,
@@ -149,6 +166,10 @@ pub fn router() -> Router<AppState> {
             post(admin_users::reset_password),
         )
         .route("/admin/audit", get(admin_audit::list))
+        .route(
+            "/admin/rulebook",
+            get(admin_rulebook::show).post(admin_rulebook::load),
+        )
         .route("/admin/settings", get(admin_settings::show))
         .route(
             "/admin/settings/jurisdictions",
@@ -163,6 +184,32 @@ pub fn router() -> Router<AppState> {
             post(admin_settings::add_fiscal_year),
         )
         .route_layer(from_fn_with_state(ADMIN, auth::require_roles));
+    let readers = Router::new()
+        .route("/projects", get(projects::list))
+        .route("/projects/{id}", get(project_page::show))
+        .route("/dashboard", get(dashboard::show))
+        .route_layer(from_fn_with_state(READERS, auth::require_roles));
+    let askers = Router::new()
+        .route("/projects/new", get(projects::new))
+        .route("/projects", post(projects::create))
+        .route(
+            "/projects/{id}/edit",
+            get(projects::edit).post(projects::update),
+        )
+        .route(
+            "/projects/{id}/target",
+            get(target_grid::show).post(target_grid::submit),
+        )
+        .route("/projects/{id}/submit", post(project_page::submit))
+        .route("/projects/{id}/revise", post(project_page::revise))
+        .route_layer(from_fn_with_state(AGENCIES, auth::require_roles));
+    let reviewers = Router::new()
+        .route("/projects/{id}/review", post(project_page::review))
+        .route(
+            "/projects/{id}/pre-assessment",
+            post(project_page::pre_assessment),
+        )
+        .route_layer(from_fn_with_state(REVIEWERS, auth::require_roles));
     Router::new()
         .route("/", get(home::show))
         .route("/login", get(login::form).post(login::submit))
@@ -170,6 +217,9 @@ pub fn router() -> Router<AppState> {
         .route("/static/app.css", get(stylesheet))
         .route("/static/app.js", get(script))
         .merge(admin)
+        .merge(readers)
+        .merge(askers)
+        .merge(reviewers)
         .fallback(page_not_found)
         .layer(from_fn(csrf::guard))
 }

@@ -1,0 +1,467 @@
+//! The project library pages: the list with filters and totals, and the form to record or edit
+//! a project.
+
+use super::project_views::ProjectRow;
+use super::{Chrome, error_for, render};
+use crate::AppState;
+use crate::auth::PageUser;
+use crate::error::PageError;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use jixiao_core::money;
+use jixiao_core::project::{ProjectInput, ProjectState};
+use jixiao_core::rulebook::Rulebook;
+use jixiao_core::{FieldError, Role, ValidationErrors};
+use jixiao_store::{Agency, ProjectFilter, ProjectPage, SessionUser, StoreError};
+use serde::{Deserialize, Serialize};
+
+const PER_PAGE: i64 = 50;
+
+/// The list filters as they come in the query string.
+#[derive(Deserialize, Serialize, Default, Clone)]
+pub struct ListQuery {
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default, skip_serializing)]
+    page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "projects.html")]
+struct ProjectsPage {
+    chrome: Chrome,
+    filter: ListQuery,
+    years: Vec<i32>,
+    agencies: Vec<Agency>,
+    states: Vec<(&'static str, &'static str)>,
+    categories: Vec<(String, String)>,
+    page: ProjectPage,
+    rows: Vec<ProjectRow>,
+    requested_wan: String,
+    approved_wan: String,
+    can_create: bool,
+    prev_link: Option<String>,
+    next_link: Option<String>,
+}
+
+/// The rulebook for showing names: the one in force for the year shown (or the latest year).
+pub(crate) async fn display_rulebook(
+    state: &AppState,
+    session: &SessionUser,
+    year: i32,
+) -> Option<Rulebook> {
+    let jurisdiction = match &session.user.jurisdiction {
+        Some(code) => code.clone(),
+        None => state.store.default_jurisdiction().await.ok().flatten()?,
+    };
+    state
+        .store
+        .rulebook_in_force(&jurisdiction, year)
+        .await
+        .ok()?
+        .rulebook()
+        .ok()
+}
+
+/// The fiscal years the user sees, newest first.
+pub(crate) async fn years(state: &AppState, session: &SessionUser) -> Result<Vec<i32>, PageError> {
+    let mut years: Vec<i32> = state
+        .store
+        .fiscal_years(&session.actor())
+        .await?
+        .into_iter()
+        .map(|y| y.year)
+        .collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    Ok(years)
+}
+
+/// `GET /projects`.
+pub async fn list(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let actor = session.actor();
+    let years = years(&state, &session).await?;
+    let year = query.year.trim().parse::<i32>().ok();
+    let rulebook = display_rulebook(
+        &state,
+        &session,
+        year.or(years.first().copied()).unwrap_or(2020),
+    )
+    .await;
+    let filter = ProjectFilter {
+        year,
+        agency_code: Some(query.agency.trim().to_owned()).filter(|a| !a.is_empty()),
+        state: ProjectState::parse(query.state.trim()),
+        category: Some(query.category.trim().to_owned()).filter(|c| !c.is_empty()),
+        search: Some(query.q.trim().to_owned()).filter(|q| !q.is_empty()),
+    };
+    let page = state
+        .store
+        .projects(&actor, &filter, query.page.unwrap_or(1), PER_PAGE)
+        .await?;
+    let rows = page
+        .projects
+        .iter()
+        .map(|p| ProjectRow::new(p, rulebook.as_ref()))
+        .collect();
+    let link = |n: i64| {
+        format!(
+            "/projects?{}&page={n}",
+            serde_urlencoded::to_string(&query).unwrap_or_default()
+        )
+    };
+    let view = ProjectsPage {
+        chrome: Chrome::for_session(&session, "projects"),
+        prev_link: (page.page > 1).then(|| link(page.page - 1)),
+        next_link: (page.page < page.pages()).then(|| link(page.page + 1)),
+        requested_wan: money::format_wan(page.requested_fen),
+        approved_wan: money::format_wan(page.approved_fen),
+        filter: query,
+        years,
+        agencies: state.store.agencies(&actor).await?,
+        states: ProjectState::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label()))
+            .collect(),
+        categories: rulebook
+            .map(|r| {
+                r.categories
+                    .iter()
+                    .map(|c| (c.code.clone(), c.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        page,
+        rows,
+        can_create: session.user.role == Role::Agency,
+    };
+    Ok(render(StatusCode::OK, &view))
+}
+
+/// The project form as posted: amounts typed in 万元.
+#[derive(Deserialize, Default)]
+pub struct ProjectForm {
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    is_new: String,
+    #[serde(default)]
+    start_year: String,
+    #[serde(default)]
+    end_year: String,
+    #[serde(default)]
+    requested: String,
+    #[serde(default)]
+    superior: String,
+    #[serde(default)]
+    local: String,
+    #[serde(default)]
+    other: String,
+    #[serde(default)]
+    person_in_charge: String,
+    #[serde(default)]
+    serves_people: String,
+    #[serde(default)]
+    basis: String,
+    #[serde(default)]
+    necessity: String,
+}
+
+impl ProjectForm {
+    /// Reads the typed form into a project; every unreadable field is reported.
+    fn input(&self) -> Result<ProjectInput, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let mut amount = |field: &str, label: &str, text: &str, required: bool| -> i64 {
+            if text.trim().is_empty() && !required {
+                return 0;
+            }
+            match money::parse_wan(text) {
+                Ok(fen) => fen,
+                Err(e) => {
+                    errors.add(field, "invalid_amount", format!("{label}：{e}"));
+                    0
+                }
+            }
+        };
+        let requested_fen = amount("requested_fen", "申报金额", &self.requested, true);
+        let funding_superior_fen = amount(
+            "funding_superior_fen",
+            "上级财政拨款",
+            &self.superior,
+            false,
+        );
+        let funding_local_fen = amount("funding_local_fen", "本级财政拨款", &self.local, false);
+        let funding_other_fen = amount("funding_other_fen", "其他资金", &self.other, false);
+        let year = self.year.trim().parse::<i32>().unwrap_or(0);
+        let number = |text: &str| text.trim().parse::<i32>().unwrap_or(0);
+        errors.into_result()?;
+        Ok(ProjectInput {
+            year,
+            name: self.name.clone(),
+            category: self.category.clone(),
+            is_new: self.is_new != "false",
+            start_year: number(&self.start_year),
+            end_year: number(&self.end_year),
+            requested_fen,
+            funding_superior_fen,
+            funding_local_fen,
+            funding_other_fen,
+            basis: self.basis.clone(),
+            necessity: self.necessity.clone(),
+            person_in_charge: self.person_in_charge.clone(),
+            serves_people: self.serves_people != "false",
+        })
+    }
+
+    fn from_project(p: &jixiao_store::Project) -> ProjectForm {
+        let wan = |fen: i64| {
+            if fen == 0 {
+                String::new()
+            } else {
+                money::format_wan_exact(fen)
+            }
+        };
+        ProjectForm {
+            version: p.version.to_string(),
+            agency: p.agency_code.clone(),
+            year: p.year.to_string(),
+            name: p.name.clone(),
+            category: p.category.clone(),
+            is_new: p.is_new.to_string(),
+            start_year: p.start_year.to_string(),
+            end_year: p.end_year.to_string(),
+            requested: money::format_wan_exact(p.requested_fen),
+            superior: wan(p.funding_superior_fen),
+            local: wan(p.funding_local_fen),
+            other: wan(p.funding_other_fen),
+            person_in_charge: p.person_in_charge.clone(),
+            serves_people: p.serves_people.to_string(),
+            basis: p.basis.clone(),
+            necessity: p.necessity.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "project_form.html")]
+struct ProjectFormPage {
+    chrome: Chrome,
+    heading: &'static str,
+    action: String,
+    cancel: String,
+    is_new_form: bool,
+    errors: Vec<FieldError>,
+    form: ProjectForm,
+    agencies: Vec<Agency>,
+    years: Vec<i32>,
+    categories: Vec<(String, String)>,
+}
+
+impl ProjectFormPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    session: &SessionUser,
+    status: StatusCode,
+    edit_of: Option<i64>,
+    errors: Vec<FieldError>,
+    mut form: ProjectForm,
+) -> Result<Response, PageError> {
+    let years = years(state, session).await?;
+    if form.year.is_empty() {
+        form.year = years.first().map(ToString::to_string).unwrap_or_default();
+    }
+    let year = form.year.parse().unwrap_or(2020);
+    let rulebook = display_rulebook(state, session, year).await;
+    if form.category.is_empty() {
+        form.category = "specific".to_owned();
+    }
+    let view = ProjectFormPage {
+        chrome: Chrome::for_session(session, "projects"),
+        heading: if edit_of.is_some() {
+            "修改项目信息"
+        } else {
+            "新建项目"
+        },
+        action: edit_of.map_or_else(
+            || "/projects".to_owned(),
+            |id| format!("/projects/{id}/edit"),
+        ),
+        cancel: edit_of.map_or_else(|| "/projects".to_owned(), |id| format!("/projects/{id}")),
+        is_new_form: edit_of.is_none(),
+        errors,
+        form,
+        agencies: state.store.agencies(&session.actor()).await?,
+        years,
+        categories: rulebook
+            .map(|r| {
+                r.categories
+                    .iter()
+                    .map(|c| (c.code.clone(), c.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    Ok(render(status, &view))
+}
+
+fn refusal_status(error: &StoreError) -> Option<StatusCode> {
+    match error {
+        StoreError::Invalid(_) => Some(StatusCode::UNPROCESSABLE_ENTITY),
+        StoreError::Conflict(_) => Some(StatusCode::CONFLICT),
+        _ => None,
+    }
+}
+
+fn refusal_errors(error: StoreError) -> Vec<FieldError> {
+    match error {
+        StoreError::Invalid(errors) => errors.0,
+        other => vec![FieldError {
+            field: "version".to_owned(),
+            code: "conflict".to_owned(),
+            message: other.to_string(),
+        }],
+    }
+}
+
+/// `GET /projects/new`.
+pub async fn new(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+) -> Result<Response, PageError> {
+    let form = ProjectForm {
+        agency: session.user.agency_code.clone().unwrap_or_default(),
+        is_new: "true".to_owned(),
+        serves_people: "true".to_owned(),
+        ..ProjectForm::default()
+    };
+    form_page(&state, &session, StatusCode::OK, None, Vec::new(), form).await
+}
+
+/// `POST /projects`.
+pub async fn create(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Form(form): Form<ProjectForm>,
+) -> Result<Response, PageError> {
+    let input = match form.input() {
+        Ok(input) => input,
+        Err(errors) => {
+            return form_page(
+                &state,
+                &session,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                errors.0,
+                form,
+            )
+            .await;
+        }
+    };
+    let agency = Some(form.agency.trim()).filter(|a| !a.is_empty());
+    match state
+        .store
+        .create_project(&session.actor(), agency, &input)
+        .await
+    {
+        Ok(project) => Ok(
+            Redirect::to(&format!("/projects/{}/target?done=created", project.id)).into_response(),
+        ),
+        Err(error) => match refusal_status(&error) {
+            Some(status) => {
+                form_page(&state, &session, status, None, refusal_errors(error), form).await
+            }
+            None => Err(error.into()),
+        },
+    }
+}
+
+/// `GET /projects/{id}/edit`.
+pub async fn edit(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let project = state.store.project(&session.actor(), id).await?;
+    form_page(
+        &state,
+        &session,
+        StatusCode::OK,
+        Some(id),
+        Vec::new(),
+        ProjectForm::from_project(&project),
+    )
+    .await
+}
+
+/// `POST /projects/{id}/edit`.
+pub async fn update(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Path(id): Path<i64>,
+    Form(form): Form<ProjectForm>,
+) -> Result<Response, PageError> {
+    let input = match form.input() {
+        Ok(input) => input,
+        Err(errors) => {
+            return form_page(
+                &state,
+                &session,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(id),
+                errors.0,
+                form,
+            )
+            .await;
+        }
+    };
+    let version = form.version.trim().parse::<i32>().unwrap_or(0);
+    match state
+        .store
+        .update_project(&session.actor(), id, version, &input)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/projects/{id}?done=updated")).into_response()),
+        Err(error) => match refusal_status(&error) {
+            Some(status) => {
+                form_page(
+                    &state,
+                    &session,
+                    status,
+                    Some(id),
+                    refusal_errors(error),
+                    form,
+                )
+                .await
+            }
+            None => Err(error.into()),
+        },
+    }
+}
