@@ -207,7 +207,8 @@ pub async fn show(
 }
 
 /// Reads the posted grid: `rN_field` names, rows in order, deleted and blank rows dropped.
-fn read_form(fields: &[(String, String)]) -> (Entries, String, String) {
+/// Also returns the action, the chosen template and how many rows the page showed.
+fn read_form(fields: &[(String, String)]) -> (Entries, String, String, usize) {
     let mut rows: BTreeMap<usize, IndicatorInput> = BTreeMap::new();
     let mut deleted: Vec<usize> = Vec::new();
     let (mut version, mut overall, mut annual, mut action, mut template) = (
@@ -254,6 +255,7 @@ fn read_form(fields: &[(String, String)]) -> (Entries, String, String) {
             }
         }
     }
+    let shown = rows.keys().next_back().map_or(0, |last| last + 1);
     let rows = rows
         .into_iter()
         .filter(|(index, row)| !deleted.contains(index) && !is_blank(row))
@@ -268,6 +270,7 @@ fn read_form(fields: &[(String, String)]) -> (Entries, String, String) {
         },
         action,
         template,
+        shown,
     )
 }
 
@@ -278,9 +281,11 @@ pub async fn submit(
     Path(id): Path<i64>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let (mut entries, action, template) = read_form(&fields);
+    let (mut entries, action, template, shown) = read_form(&fields);
     match action.as_str() {
         "add_row" => {
+            // One more row than the page showed (deleted rows go, typed ones stay).
+            let spare = (shown + 1).saturating_sub(entries.rows.len()).max(1);
             return page(
                 &state,
                 &session,
@@ -289,7 +294,7 @@ pub async fn submit(
                 None,
                 entries,
                 Problems::default(),
-                SPARE_ROWS + 1,
+                spare,
             )
             .await;
         }

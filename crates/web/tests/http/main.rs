@@ -5,4 +5,5 @@
 mod api;
 mod pages;
 mod projects_api;
+mod projects_pages;
 mod support;
