@@ -156,6 +156,8 @@ pub struct ProjectInput {
     pub category: String,
     /// New (新增) or continuing (延续).
     pub is_new: bool,
+    /// For a continuing project: the code of the earlier year's project it continues.
+    pub previous_project: Option<String>,
     /// First and last year of the project period.
     pub start_year: i32,
     /// Last year of the period.
@@ -250,6 +252,13 @@ impl ProjectInput {
                     money::format_wan_exact(sources),
                     money::format_wan_exact(self.requested_fen)
                 ),
+            );
+        }
+        if self.is_new && self.previous_project.is_some() {
+            errors.add(
+                "previous_project",
+                "not_continuing",
+                "新增项目不能关联以前年度项目；延续项目才需关联",
             );
         }
         errors.optional_text("basis", "立项依据", &self.basis, 2000);

@@ -37,6 +37,10 @@ pub struct Project {
     pub category: String,
     /// New (not continuing).
     pub is_new: bool,
+    /// The earlier year's project this one continues.
+    pub previous_project_id: Option<i64>,
+    /// Its code.
+    pub previous_project_code: Option<String>,
     /// Period start.
     pub start_year: i32,
     /// Period end.
@@ -97,12 +101,14 @@ impl Project {
 
 pub(crate) const SELECT_PROJECT: &str = "SELECT p.id, p.jurisdiction_code, p.agency_id, \
      a.code AS agency_code, a.name AS agency_name, a.parent_id AS agency_parent_id, p.year, \
-     p.code, p.name, p.category, p.is_new, p.start_year, p.end_year, p.requested_fen, \
+     p.code, p.name, p.category, p.is_new, p.previous_project_id, \
+     prev.code AS previous_project_code, p.start_year, p.end_year, p.requested_fen, \
      p.funding_superior_fen, p.funding_local_fen, p.funding_other_fen, p.basis, p.necessity, \
      p.person_in_charge, p.serves_people, p.pre_assessment, p.pre_assessment_note, p.state, \
      p.review_step, p.target_grade, p.approved_fen, p.approval_reason, p.rulebook_id, \
      p.target_revision, p.approved_revision, p.version, p.updated_at \
-     FROM projects p JOIN agencies a ON a.id = p.agency_id";
+     FROM projects p JOIN agencies a ON a.id = p.agency_id \
+     LEFT JOIN projects prev ON prev.id = p.previous_project_id";
 
 /// Filters for the project list; empty fields do not filter.
 #[derive(Debug, Clone, Default)]
@@ -326,6 +332,7 @@ impl Store {
             })?
             .rulebook()?;
         input.validate(&rulebook)?;
+        let previous = self.previous_project_id(actor, &input).await?;
         let now = time::now();
         let mut tx = self.begin().await?;
         let id = insert_project(
@@ -338,6 +345,7 @@ impl Store {
             &actor.name,
         )
         .await?;
+        set_previous(&mut tx, id, previous).await?;
         append(
             &mut tx,
             AuditEntry::new(&actor.name, "project.create", "project", &id.to_string())
@@ -370,8 +378,10 @@ impl Store {
             .await?
             .rulebook()?;
         input.validate(&rulebook)?;
+        let previous = self.previous_project_id(actor, &input).await?;
         let mut tx = self.begin().await?;
         bump_version(&mut tx, id, version).await?;
+        set_previous(&mut tx, id, previous).await?;
         on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "UPDATE projects SET name = $1, category = $2, is_new = $3, start_year = $4, \
@@ -406,6 +416,44 @@ impl Store {
         .await?;
         tx.commit().await?;
         self.project(actor, id).await
+    }
+
+    /// The id of the earlier project a continuing project names: one the actor sees, of an
+    /// earlier year.
+    async fn previous_project_id(
+        &self,
+        actor: &Actor,
+        input: &ProjectInput,
+    ) -> Result<Option<i64>> {
+        let Some(code) = input
+            .previous_project
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        else {
+            return Ok(None);
+        };
+        let scope = self.project_scope(actor).await?;
+        let found: Option<(i64, i32)> = on_pool!(&self.pool, |pool| {
+            let mut query =
+                QueryBuilder::new("SELECT p.id, p.year FROM projects p WHERE p.code = ");
+            query.push_bind(code.to_owned());
+            scope.push(&mut query);
+            query.build_query_as().fetch_optional(pool).await?
+        });
+        match found {
+            Some((id, year)) if year < input.year => Ok(Some(id)),
+            Some(_) => Err(StoreError::invalid(
+                "previous_project",
+                "not_earlier",
+                format!("关联的项目“{code}”不是以前年度的项目"),
+            )),
+            None => Err(StoreError::invalid(
+                "previous_project",
+                "unknown_project",
+                format!("以前年度项目“{code}”不存在"),
+            )),
+        }
     }
 
     /// A project the actor may edit now: an agency user's own (subtree) project in draft or
@@ -486,6 +534,18 @@ pub(crate) async fn insert_project(
         .await?;
         Ok(id)
     })
+}
+
+/// Links a project to the earlier project it continues (or unlinks it).
+pub(crate) async fn set_previous(tx: &mut Tx, id: i64, previous: Option<i64>) -> Result<()> {
+    on_tx!(tx, |conn| {
+        sqlx::query("UPDATE projects SET previous_project_id = $1 WHERE id = $2")
+            .bind(previous)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    });
+    Ok(())
 }
 
 /// Moves the project's version from `expected` to the next; a stale `expected` means someone

@@ -23,6 +23,7 @@ CREATE TABLE projects (
     name                 TEXT NOT NULL CHECK (char_length(name) BETWEEN 1 AND 100),
     category             TEXT NOT NULL,
     is_new               BOOLEAN NOT NULL,
+    previous_project_id  BIGINT REFERENCES projects (id),
     start_year           INTEGER NOT NULL,
     end_year             INTEGER NOT NULL,
     requested_fen        BIGINT NOT NULL CHECK (requested_fen > 0),
@@ -48,6 +49,7 @@ CREATE TABLE projects (
     updated_at           BIGINT NOT NULL,
     UNIQUE (jurisdiction_code, year, code),
     CHECK (start_year <= year AND year <= end_year),
+    CHECK (previous_project_id IS NULL OR NOT is_new),
     CHECK ((state = 'submitted') = (review_step IS NOT NULL)),
     CHECK (funding_superior_fen + funding_local_fen + funding_other_fen = requested_fen),
     CHECK (state <> 'approved' OR (approved_fen IS NOT NULL AND approved_revision IS NOT NULL))

@@ -215,6 +215,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
             name: format!("2019年{}", project.name),
             category: project.category.to_owned(),
             is_new: project.is_new,
+            previous_project: None,
             start_year: 2019,
             end_year: 2019,
             requested_fen: project.fen,

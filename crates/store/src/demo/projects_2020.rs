@@ -121,7 +121,28 @@ pub(super) async fn load(store: &Store) -> Result<()> {
             Stop::Draft,
         ),
     ];
-    for (owner, project_input, sheet, stop) in plan {
+    for (owner, mut project_input, sheet, stop) in plan {
+        // A continuing project continues the 2019 project of the same name.
+        if !project_input.is_new {
+            let earlier = project_input.name.replace("2020年", "2019年");
+            let found = store
+                .projects(
+                    &Actor::system(),
+                    &crate::ProjectFilter {
+                        year: Some(2019),
+                        search: Some(earlier.clone()),
+                        ..crate::ProjectFilter::default()
+                    },
+                    1,
+                    10,
+                )
+                .await?;
+            project_input.previous_project = found
+                .projects
+                .into_iter()
+                .find(|p| p.name == earlier)
+                .map(|p| p.code);
+        }
         let project = store.create_project(owner, None, &project_input).await?;
         let goal = format!(
             "完成{}任务，资金使用规范，服务对象满意。",

@@ -812,3 +812,61 @@ async fn the_demo_reproduces_the_seed_figures_and_every_state() -> TestResult {
     assert!(db.store.verify_audit_chain().await? > 0);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_continuing_project_links_to_its_earlier_year() -> TestResult {
+    let c = cast().await?;
+    let store = &c.db.store;
+    store
+        .add_fiscal_year(&Actor::system(), "371481", 2019)
+        .await?;
+    let earlier = store
+        .create_project(
+            &c.unit,
+            None,
+            &ProjectInput {
+                year: 2019,
+                ..input("2019年健康扶贫", 10)
+            },
+        )
+        .await?;
+    let continuing = ProjectInput {
+        is_new: false,
+        previous_project: Some(earlier.code.clone()),
+        ..input("2020年健康扶贫", 12)
+    };
+    let linked = store.create_project(&c.unit, None, &continuing).await?;
+    assert_eq!(linked.previous_project_id, Some(earlier.id));
+    assert_eq!(
+        linked.previous_project_code.as_deref(),
+        Some(earlier.code.as_str())
+    );
+    let unknown = ProjectInput {
+        previous_project: Some("XX-1".into()),
+        ..continuing.clone()
+    };
+    assert!(matches!(
+        store.create_project(&c.unit, None, &unknown).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let new_with_link = ProjectInput {
+        is_new: true,
+        ..continuing.clone()
+    };
+    assert!(matches!(
+        store.create_project(&c.unit, None, &new_with_link).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let others = ProjectInput {
+        previous_project: Some(earlier.code.clone()),
+        ..continuing
+    };
+    assert!(
+        matches!(
+            store.create_project(&c.other, None, &others).await,
+            Err(StoreError::Invalid(_))
+        ),
+        "another agency's project cannot be continued"
+    );
+    Ok(())
+}

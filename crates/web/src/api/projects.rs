@@ -40,6 +40,8 @@ pub struct ProjectView {
     pub category: String,
     /// New (not continuing).
     pub is_new: bool,
+    /// The code of the earlier project a continuing one continues.
+    pub previous_project: Option<String>,
     /// Period.
     pub start_year: i32,
     /// Period end.
@@ -87,6 +89,7 @@ impl From<&Project> for ProjectView {
             name: p.name.clone(),
             category: p.category.clone(),
             is_new: p.is_new,
+            previous_project: p.previous_project_code.clone(),
             start_year: p.start_year,
             end_year: p.end_year,
             requested_fen: p.requested_fen,
@@ -260,6 +263,8 @@ pub struct ProjectRequest {
     pub requested_fen: i64,
     /// New project (default true).
     pub is_new: Option<bool>,
+    /// For a continuing project (`is_new: false`): the code of the earlier year's project.
+    pub previous_project: Option<String>,
     /// Period start (defaults to the year).
     pub start_year: Option<i32>,
     /// Period end (defaults to the year).
@@ -295,6 +300,10 @@ impl ProjectRequest {
             name: self.name.clone(),
             category: self.category.clone(),
             is_new: self.is_new.unwrap_or(true),
+            previous_project: self
+                .previous_project
+                .clone()
+                .filter(|c| !c.trim().is_empty()),
             start_year: self.start_year.unwrap_or(year),
             end_year: self.end_year.unwrap_or(year),
             requested_fen: self.requested_fen,

@@ -169,6 +169,8 @@ pub struct ProjectForm {
     #[serde(default)]
     is_new: String,
     #[serde(default)]
+    previous_project: String,
+    #[serde(default)]
     start_year: String,
     #[serde(default)]
     end_year: String,
@@ -223,6 +225,8 @@ impl ProjectForm {
             name: self.name.clone(),
             category: self.category.clone(),
             is_new: self.is_new != "false",
+            previous_project: Some(self.previous_project.trim().to_owned())
+                .filter(|c| !c.is_empty()),
             start_year: number(&self.start_year),
             end_year: number(&self.end_year),
             requested_fen,
@@ -251,6 +255,7 @@ impl ProjectForm {
             name: p.name.clone(),
             category: p.category.clone(),
             is_new: p.is_new.to_string(),
+            previous_project: p.previous_project_code.clone().unwrap_or_default(),
             start_year: p.start_year.to_string(),
             end_year: p.end_year.to_string(),
             requested: money::format_wan_exact(p.requested_fen),
