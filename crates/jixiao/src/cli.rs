@@ -48,6 +48,52 @@ pub enum Command {
     /// Users and roles. 用户。
     #[command(subcommand)]
     User(UserCommand),
+    /// Rulebooks: every rule that differs between places and years. 规则。
+    #[command(subcommand)]
+    Rulebook(RulebookCommand),
+    /// Measure how fast the system answers (prints figures; changes nothing of yours).
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+/// `rulebook` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RulebookCommand {
+    /// Load a rulebook (TOML) for a year; a changed text becomes a new version.
+    Load {
+        /// The rulebook file, e.g. rulebooks/national-default.toml.
+        file: PathBuf,
+        /// The fiscal year it governs.
+        #[arg(long)]
+        year: i32,
+        /// Jurisdiction code; defaults to the only county-level one.
+        #[arg(long)]
+        jurisdiction: Option<String>,
+    },
+    /// Print the rulebook in force for a year.
+    Show {
+        /// The fiscal year.
+        #[arg(long)]
+        year: i32,
+        /// Jurisdiction code; defaults to the only county-level one.
+        #[arg(long)]
+        jurisdiction: Option<String>,
+    },
+}
+
+/// `bench` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Time the project list (filters, search, paging, totals) over a library of N projects,
+    /// in a fresh scratch database (SQLite in a temporary file unless --database is given).
+    Projects {
+        /// How many projects to put in the library.
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+        /// How many times to run each query.
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+    },
 }
 
 /// Arguments of `serve`.

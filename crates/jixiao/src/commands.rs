@@ -2,7 +2,8 @@
 //! audited like a change made on a page.
 
 use crate::cli::{
-    AgencyCommand, AuditCommand, Cli, Command, JurisdictionCommand, ServeArgs, UserCommand,
+    AgencyCommand, AuditCommand, Cli, Command, JurisdictionCommand, RulebookCommand, ServeArgs,
+    UserCommand,
 };
 use anyhow::{Context, anyhow, bail};
 use jixiao_core::Actor;
@@ -15,6 +16,10 @@ use std::process::ExitCode;
 /// Runs one command.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     init_logging();
+    // Benchmarks work on a scratch database of their own, never on --database.
+    if let Command::Bench(command) = cli.command {
+        return crate::bench::run(command).await;
+    }
     let store = open(&cli.database).await?;
     let result = match cli.command {
         Command::Serve(args) => serve(&store, args).await,
@@ -42,6 +47,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Jurisdiction(command) => jurisdiction(&store, command).await,
         Command::Agency(command) => agency(&store, command).await,
         Command::User(command) => user(&store, command).await,
+        Command::Rulebook(command) => rulebook(&store, command).await,
+        Command::Bench(_) => Ok(ExitCode::SUCCESS),
     };
     store.close().await;
     result
@@ -315,6 +322,52 @@ async fn user(store: &Store, command: UserCommand) -> anyhow::Result<ExitCode> {
                 .await
                 .map_err(explain)?;
             println!("已停用用户 {name}，其登录会话已结束。");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn rulebook(store: &Store, command: RulebookCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        RulebookCommand::Load {
+            file,
+            year,
+            jurisdiction,
+        } => {
+            let source = std::fs::read_to_string(&file)
+                .with_context(|| format!("无法读取规则文件 {}", file.display()))?;
+            let jurisdiction = pick_jurisdiction(store, jurisdiction).await?;
+            let loaded = store
+                .load_rulebook(&Actor::system(), &jurisdiction, year, &source)
+                .await
+                .map_err(explain)?;
+            if loaded.created {
+                println!(
+                    "已载入规则“{}”：{jurisdiction} {year}年度 第{}版",
+                    loaded.record.name, loaded.record.version
+                );
+            } else {
+                println!(
+                    "规则文本与现行第{}版相同，未形成新版本。",
+                    loaded.record.version
+                );
+            }
+        }
+        RulebookCommand::Show { year, jurisdiction } => {
+            let jurisdiction = pick_jurisdiction(store, jurisdiction).await?;
+            let record = store
+                .rulebook_in_force(&jurisdiction, year)
+                .await
+                .map_err(explain)?;
+            println!(
+                "# {} {}年度 第{}版（{}，载入人 {}）",
+                record.jurisdiction_code,
+                record.year,
+                record.version,
+                jixiao_core::time::display(record.loaded_at),
+                record.loaded_by
+            );
+            print!("{}", record.source);
         }
     }
     Ok(ExitCode::SUCCESS)

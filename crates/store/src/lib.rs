@@ -10,6 +10,7 @@ mod tx;
 mod agencies;
 mod audit;
 mod backup;
+mod bench_data;
 pub mod demo;
 mod error;
 mod jurisdictions;

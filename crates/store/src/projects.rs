@@ -164,24 +164,31 @@ impl ProjectScope {
         for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
     {
         if let Some(codes) = &self.jurisdictions {
-            query.push(" AND p.jurisdiction_code IN (");
-            let mut list = query.separated(", ");
-            list.push_bind(String::new());
-            for code in codes {
-                list.push_bind(code.clone());
-            }
-            query.push(")");
+            push_in(query, "p.jurisdiction_code", codes.iter().cloned());
         }
         if let Some(ids) = &self.agencies {
-            query.push(" AND p.agency_id IN (");
-            let mut list = query.separated(", ");
-            list.push_bind(-1_i64);
-            for id in ids {
-                list.push_bind(*id);
-            }
-            query.push(")");
+            push_in(query, "p.agency_id", ids.iter().copied());
         }
     }
+}
+
+/// ` AND column IN (values…)`, or a condition no row meets when there are no values.
+fn push_in<DB, T>(query: &mut QueryBuilder<DB>, column: &str, values: impl Iterator<Item = T>)
+where
+    DB: sqlx::Database,
+    for<'t> T: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    let mut values = values.peekable();
+    if values.peek().is_none() {
+        query.push(" AND 1 = 0");
+        return;
+    }
+    query.push(format!(" AND {column} IN ("));
+    let mut list = query.separated(", ");
+    for value in values {
+        list.push_bind(value);
+    }
+    query.push(")");
 }
 
 impl Store {
@@ -230,12 +237,24 @@ impl Store {
         let scope = self.project_scope(actor).await?;
         let page = page.max(1);
         let per_page = per_page.clamp(1, 500);
+        // An agency code becomes its id, so the totals need no join (an unknown code matches
+        // nothing).
+        let agency_id = match &filter.agency_code {
+            None => None,
+            Some(code) => Some(
+                self.agencies(actor)
+                    .await?
+                    .into_iter()
+                    .find(|a| &a.code == code)
+                    .map_or(-1, |a| a.id),
+            ),
+        };
         let push_filter = |query: &mut dyn FnMut(&str, FilterValue)| {
             if let Some(year) = filter.year {
                 query(" AND p.year = ", FilterValue::Int(i64::from(year)));
             }
-            if let Some(code) = &filter.agency_code {
-                query(" AND a.code = ", FilterValue::Text(code.clone()));
+            if let Some(id) = agency_id {
+                query(" AND p.agency_id = ", FilterValue::Int(id));
             }
             if let Some(state) = filter.state {
                 query(
@@ -277,15 +296,20 @@ impl Store {
             };
             let mut totals = build(
                 "SELECT COUNT(*), CAST(COALESCE(SUM(p.requested_fen), 0) AS BIGINT), \
-                 CAST(COALESCE(SUM(p.approved_fen), 0) AS BIGINT) FROM projects p \
-                 JOIN agencies a ON a.id = p.agency_id",
+                 CAST(COALESCE(SUM(p.approved_fen), 0) AS BIGINT) FROM projects p",
             );
             let totals: (i64, i64, i64) = totals.build_query_as().fetch_one(pool).await?;
-            let mut list = build(SELECT_PROJECT);
-            list.push(" ORDER BY p.year DESC, a.code, p.code LIMIT ")
+            // Page over ids first (index only), then read the page's rows with their joins.
+            let mut list = build(&format!(
+                "{SELECT_PROJECT} WHERE p.id IN (SELECT p.id FROM projects p"
+            ));
+            // Codes start with the agency code, so this orders by agency and walks the
+            // (jurisdiction, year, code) key in order.
+            list.push(" ORDER BY p.year DESC, p.code LIMIT ")
                 .push_bind(per_page)
                 .push(" OFFSET ")
-                .push_bind((page - 1) * per_page);
+                .push_bind((page - 1) * per_page)
+                .push(") ORDER BY p.year DESC, p.code");
             let rows: Vec<Project> = list.build_query_as().fetch_all(pool).await?;
             (rows, totals)
         });

@@ -43,22 +43,31 @@ impl Store {
                 "SELECT p.state AS key, p.state AS label, COUNT(*) AS projects, \
                  CAST(COALESCE(SUM(p.requested_fen), 0) AS BIGINT) AS requested_fen, \
                  CAST(COALESCE(SUM(p.approved_fen), 0) AS BIGINT) AS approved_fen \
-                 FROM projects p JOIN agencies a ON a.id = p.agency_id WHERE p.year = ",
+                 FROM projects p WHERE p.year = ",
             );
             query.push_bind(year);
             scope.push(&mut query);
             query.push(" GROUP BY p.state");
             let by_state: Vec<Tally> = query.build_query_as().fetch_all(pool).await?;
+            // Sum per agency from the covering index first, then roll units up into their
+            // departments.
             let mut query = QueryBuilder::new(
-                "SELECT d.code AS key, d.name AS label, COUNT(*) AS projects, \
-                 CAST(COALESCE(SUM(p.requested_fen), 0) AS BIGINT) AS requested_fen, \
-                 CAST(COALESCE(SUM(p.approved_fen), 0) AS BIGINT) AS approved_fen \
-                 FROM projects p JOIN agencies a ON a.id = p.agency_id \
-                 JOIN agencies d ON d.id = COALESCE(a.parent_id, a.id) WHERE p.year = ",
+                "SELECT d.code AS key, d.name AS label, \
+                 CAST(SUM(t.projects) AS BIGINT) AS projects, \
+                 CAST(SUM(t.requested_fen) AS BIGINT) AS requested_fen, \
+                 CAST(SUM(t.approved_fen) AS BIGINT) AS approved_fen FROM (\
+                 SELECT p.agency_id, COUNT(*) AS projects, \
+                 COALESCE(SUM(p.requested_fen), 0) AS requested_fen, \
+                 COALESCE(SUM(p.approved_fen), 0) AS approved_fen \
+                 FROM projects p WHERE p.year = ",
             );
             query.push_bind(year);
             scope.push(&mut query);
-            query.push(" GROUP BY d.code, d.name ORDER BY d.code");
+            query.push(
+                " GROUP BY p.agency_id) t JOIN agencies a ON a.id = t.agency_id \
+                 JOIN agencies d ON d.id = COALESCE(a.parent_id, a.id) \
+                 GROUP BY d.code, d.name ORDER BY d.code",
+            );
             let by_department: Vec<Tally> = query.build_query_as().fetch_all(pool).await?;
             (by_state, by_department)
         });

@@ -54,8 +54,10 @@ CREATE TABLE projects (
     CHECK (funding_superior_fen + funding_local_fen + funding_other_fen = requested_fen),
     CHECK (state <> 'approved' OR (approved_fen IS NOT NULL AND approved_revision IS NOT NULL))
 );
-CREATE INDEX projects_year_state ON projects (jurisdiction_code, year, state);
-CREATE INDEX projects_year_agency ON projects (jurisdiction_code, year, agency_id);
+-- Covering indexes: totals and year figures come from the index alone, and a filtered list
+-- walks it in code order.
+CREATE INDEX projects_year_state ON projects (jurisdiction_code, year, state, code, requested_fen, approved_fen);
+CREATE INDEX projects_year_agency ON projects (jurisdiction_code, year, agency_id, code, requested_fen, approved_fen);
 CREATE INDEX projects_year_category ON projects (jurisdiction_code, year, category);
 
 CREATE TABLE target_sheets (

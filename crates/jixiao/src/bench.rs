@@ -1,0 +1,167 @@
+//! `jixiao bench`: figures for the speed the issues ask for, measured on a scratch database
+//! (a temporary SQLite file, or a fresh schema on `JIXIAO_TEST_DATABASE_URL`).
+
+use crate::cli::BenchCommand;
+use anyhow::{Context, anyhow};
+use jixiao_core::Actor;
+use jixiao_core::project::ProjectState;
+use jixiao_store::test_support::TestDatabase;
+use jixiao_store::{ProjectFilter, Store};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// Runs a benchmark.
+pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        BenchCommand::Projects { count, runs } => projects(count, runs.max(1)).await,
+    }
+}
+
+struct Figures {
+    median: Duration,
+    p95: Duration,
+    max: Duration,
+}
+
+fn figures(mut times: Vec<Duration>) -> Figures {
+    times.sort_unstable();
+    let at = |q: f64| {
+        let index = ((times.len() as f64 - 1.0) * q).round() as usize;
+        times.get(index).copied().unwrap_or_default()
+    };
+    Figures {
+        median: at(0.5),
+        p95: at(0.95),
+        max: times.last().copied().unwrap_or_default(),
+    }
+}
+
+async fn time<F, Fut, T>(runs: usize, mut query: F) -> anyhow::Result<(Figures, T)>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, jixiao_store::StoreError>>,
+{
+    let mut times = Vec::with_capacity(runs);
+    let mut last = None;
+    for _ in 0..runs {
+        let started = Instant::now();
+        let result = query().await.map_err(|e| anyhow!("{e}"))?;
+        times.push(started.elapsed());
+        last = Some(result);
+    }
+    Ok((figures(times), last.ok_or_else(|| anyhow!("no run"))?))
+}
+
+async fn projects(count: usize, runs: usize) -> anyhow::Result<ExitCode> {
+    let db = TestDatabase::new().await.map_err(|e| anyhow!("{e}"))?;
+    let store: &Store = &db.store;
+    println!("backend: {:?}", store.backend());
+    jixiao_store::demo::load_base(store)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    let started = Instant::now();
+    store
+        .seed_benchmark_projects(jixiao_store::demo::LELING, 2020, count)
+        .await
+        .map_err(|e| anyhow!("{e}"))
+        .context("seeding projects")?;
+    println!(
+        "seeded {count} projects in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let finance = actor(store, "finance").await?;
+    let agency = actor(store, "agency").await?;
+    let year = |f: ProjectFilter| ProjectFilter {
+        year: Some(2020),
+        ..f
+    };
+    let cases: Vec<(&str, &Actor, ProjectFilter, i64)> = vec![
+        (
+            "finance: year, page 1",
+            &finance,
+            year(ProjectFilter::default()),
+            1,
+        ),
+        (
+            "finance: year + state submitted",
+            &finance,
+            year(ProjectFilter {
+                state: Some(ProjectState::Submitted),
+                ..ProjectFilter::default()
+            }),
+            1,
+        ),
+        (
+            "finance: year + agency 114",
+            &finance,
+            year(ProjectFilter {
+                agency_code: Some("114".into()),
+                ..ProjectFilter::default()
+            }),
+            1,
+        ),
+        (
+            "finance: year + name search",
+            &finance,
+            year(ProjectFilter {
+                search: Some("体检".into()),
+                ..ProjectFilter::default()
+            }),
+            1,
+        ),
+        (
+            "finance: year, page 1000",
+            &finance,
+            year(ProjectFilter::default()),
+            1000,
+        ),
+        (
+            "agency 114 subtree: year",
+            &agency,
+            year(ProjectFilter::default()),
+            1,
+        ),
+    ];
+    println!(
+        "{:<36} {:>8} {:>10} {:>10} {:>10}",
+        "query (50 rows a page + totals)", "matches", "median ms", "p95 ms", "max ms"
+    );
+    for (label, actor, filter, page) in cases {
+        let (f, result) = time(runs, || store.projects(actor, &filter, page, 50)).await?;
+        println!(
+            "{label:<36} {:>8} {:>10.2} {:>10.2} {:>10.2}",
+            result.total,
+            f.median.as_secs_f64() * 1e3,
+            f.p95.as_secs_f64() * 1e3,
+            f.max.as_secs_f64() * 1e3
+        );
+    }
+    let (f, figures_2020) = time(runs, || store.year_figures(&finance, 2020)).await?;
+    println!(
+        "{:<36} {:>8} {:>10.2} {:>10.2} {:>10.2}",
+        "finance: year figures (dashboard)",
+        figures_2020
+            .by_state
+            .iter()
+            .map(|t| t.projects)
+            .sum::<i64>(),
+        f.median.as_secs_f64() * 1e3,
+        f.p95.as_secs_f64() * 1e3,
+        f.max.as_secs_f64() * 1e3
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn actor(store: &Store, username: &str) -> anyhow::Result<Actor> {
+    let user = store
+        .user(&Actor::system(), username)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    Ok(Actor {
+        user_id: Some(user.id),
+        name: user.username,
+        role: user.role,
+        jurisdiction: user.jurisdiction,
+        agency_id: user.agency_id,
+    })
+}
