@@ -14,6 +14,8 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("agency", "部门单位"),
     ("jurisdiction", "财政区划"),
     ("fiscal_year", "预算年度"),
+    ("rulebook", "规则"),
+    ("project", "项目"),
 ];
 
 /// The actions the log records, with their names as users read them.
@@ -31,6 +33,15 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("jurisdiction.create", "新增财政区划"),
     ("jurisdiction.rename", "修改区划名称"),
     ("fiscal_year.create", "设立预算年度"),
+    ("rulebook.load", "载入规则"),
+    ("project.create", "新建项目"),
+    ("project.update", "修改项目"),
+    ("project.import", "导入项目"),
+    ("target.save", "保存绩效目标"),
+    ("project.submit", "提交审核"),
+    ("project.review", "审核项目"),
+    ("project.revise", "发起目标调整"),
+    ("project.pre_assessment", "记录事前绩效评估"),
 ];
 
 /// The name users read for an action code (the code itself when it has none).

@@ -385,22 +385,44 @@ async fn rulebooks_are_loaded_and_shown_from_the_command_line() -> TestResult {
     let db = TestDatabase::new().await?;
     let url = db.url.as_str();
     set_up(url).await?;
-    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../../rulebooks/national-default.toml");
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../rulebooks/national-default.toml"
+    );
     let out = succeeds(url, &["rulebook", "load", file, "--year", "2021"])?;
     assert!(out.contains("371481 2021年度 第1版"), "{out}");
     let out = succeeds(url, &["rulebook", "load", file, "--year", "2021"])?;
     assert!(out.contains("未形成新版本"), "{out}");
-    let stricter = std::env::temp_dir().join(format!("jixiao-rulebook-{}.toml", std::process::id()));
+    let stricter =
+        std::env::temp_dir().join(format!("jixiao-rulebook-{}.toml", std::process::id()));
     std::fs::write(
         &stricter,
         std::fs::read_to_string(file)?.replace("min_indicators = 3", "min_indicators = 5"),
     )?;
-    let out = succeeds(url, &["rulebook", "load", stricter.to_str().ok_or("path")?, "--year", "2021"])?;
+    let out = succeeds(
+        url,
+        &[
+            "rulebook",
+            "load",
+            stricter.to_str().ok_or("path")?,
+            "--year",
+            "2021",
+        ],
+    )?;
     assert!(out.contains("第2版"), "{out}");
     let shown = succeeds(url, &["rulebook", "show", "--year", "2021"])?;
     assert!(shown.contains("第2版") && shown.contains("min_indicators = 5"));
     std::fs::write(&stricter, "name = \"broken\"\n")?;
-    let error = fails(url, &["rulebook", "load", stricter.to_str().ok_or("path")?, "--year", "2021"])?;
+    let error = fails(
+        url,
+        &[
+            "rulebook",
+            "load",
+            stricter.to_str().ok_or("path")?,
+            "--year",
+            "2021",
+        ],
+    )?;
     assert!(error.contains("规则文件格式有误"), "{error}");
     let error = fails(url, &["rulebook", "show", "--year", "2030"])?;
     assert!(error.contains("2030年度尚未载入规则"), "{error}");
@@ -417,6 +439,9 @@ fn the_project_benchmark_runs_on_a_scratch_database() -> TestResult {
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     assert!(text.contains("seeded 300 projects"));
-    assert!(text.contains("finance: year, page 1") && text.contains("     300 "), "{text}");
+    assert!(
+        text.contains("finance: year, page 1") && text.contains("     300 "),
+        "{text}"
+    );
     Ok(())
 }

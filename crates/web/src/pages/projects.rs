@@ -175,6 +175,8 @@ pub struct ProjectForm {
     #[serde(default)]
     end_year: String,
     #[serde(default)]
+    amount_unit: String,
+    #[serde(default)]
     requested: String,
     #[serde(default)]
     superior: String,
@@ -200,7 +202,12 @@ impl ProjectForm {
             if text.trim().is_empty() && !required {
                 return 0;
             }
-            match money::parse_wan(text) {
+            let parsed = if self.amount_unit == "yuan" {
+                money::parse_yuan(text)
+            } else {
+                money::parse_wan(text)
+            };
+            match parsed {
                 Ok(fen) => fen,
                 Err(e) => {
                     errors.add(field, "invalid_amount", format!("{label}：{e}"));
@@ -255,6 +262,7 @@ impl ProjectForm {
             name: p.name.clone(),
             category: p.category.clone(),
             is_new: p.is_new.to_string(),
+            amount_unit: "wan".to_owned(),
             previous_project: p.previous_project_code.clone().unwrap_or_default(),
             start_year: p.start_year.to_string(),
             end_year: p.end_year.to_string(),
