@@ -153,15 +153,9 @@ async fn projects(count: usize, runs: usize) -> anyhow::Result<ExitCode> {
 }
 
 async fn actor(store: &Store, username: &str) -> anyhow::Result<Actor> {
-    let user = store
+    Ok(store
         .user(&Actor::system(), username)
         .await
-        .map_err(|e| anyhow!("{e}"))?;
-    Ok(Actor {
-        user_id: Some(user.id),
-        name: user.username,
-        role: user.role,
-        jurisdiction: user.jurisdiction,
-        agency_id: user.agency_id,
-    })
+        .map_err(|e| anyhow!("{e}"))?
+        .actor())
 }

@@ -68,13 +68,7 @@ pub struct SessionUser {
 impl SessionUser {
     /// The actor for use cases run in this session.
     pub fn actor(&self) -> Actor {
-        Actor {
-            user_id: Some(self.user.id),
-            name: self.user.username.clone(),
-            role: self.user.role,
-            jurisdiction: self.user.jurisdiction.clone(),
-            agency_id: self.user.agency_id,
-        }
+        self.user.actor()
     }
 }
 

@@ -32,6 +32,19 @@ pub struct User {
     pub disabled: bool,
 }
 
+impl User {
+    /// The actor for use cases run as this user.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: Some(self.id),
+            name: self.username.clone(),
+            role: self.role,
+            jurisdiction: self.jurisdiction.clone(),
+            agency_id: self.agency_id,
+        }
+    }
+}
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct UserRow {
     pub id: i64,

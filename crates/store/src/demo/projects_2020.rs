@@ -30,14 +30,7 @@ fn rows(template: &str) -> Vec<IndicatorInput> {
 }
 
 async fn actor(store: &Store, username: &str) -> Result<Actor> {
-    let user = store.user(&Actor::system(), username).await?;
-    Ok(Actor {
-        user_id: Some(user.id),
-        name: user.username,
-        role: user.role,
-        jurisdiction: user.jurisdiction,
-        agency_id: user.agency_id,
-    })
+    Ok(store.user(&Actor::system(), username).await?.actor())
 }
 
 /// Where a demo project should end up.

@@ -1,6 +1,6 @@
 //! Admin pages for agencies: the list, the form to add one, and changing a head.
 
-use super::{Chrome, error_for, render};
+use super::{Chrome, Notice, error_for, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::PageError;
@@ -44,12 +44,6 @@ impl AgenciesPage {
     fn error_for(&self, field: &str) -> Option<&str> {
         error_for(&self.errors, field)
     }
-}
-
-/// Which confirmation to show after a redirect.
-#[derive(Deserialize)]
-pub struct Notice {
-    done: Option<String>,
 }
 
 fn notice_text(done: Option<&str>) -> Option<&'static str> {

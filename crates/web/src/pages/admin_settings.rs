@@ -1,6 +1,6 @@
 //! The settings page: jurisdictions (names, the tree) and fiscal years.
 
-use super::{Chrome, render};
+use super::{Chrome, Notice, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::PageError;
@@ -21,12 +21,6 @@ struct SettingsPage {
     error: Option<String>,
     jurisdictions: Vec<Jurisdiction>,
     years: Vec<FiscalYear>,
-}
-
-/// Which confirmation to show after a redirect.
-#[derive(Deserialize)]
-pub struct Notice {
-    done: Option<String>,
 }
 
 async fn page(

@@ -112,6 +112,13 @@ pub(crate) fn message_page(status: StatusCode, heading: &str, message: &str) -> 
     )
 }
 
+/// The `?done=…` of a redirect after a successful change: which confirmation to show.
+#[derive(serde::Deserialize)]
+pub struct Notice {
+    /// A code each page maps to its own fixed message (never shown as sent).
+    pub done: Option<String>,
+}
+
 /// The first error for `field`, for showing beside the input.
 fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
     errors

@@ -4,7 +4,7 @@
 
 use super::project_views::{SheetView, category_name};
 use super::projects::display_rulebook;
-use super::{Chrome, render};
+use super::{Chrome, Notice, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::PageError;
@@ -58,12 +58,6 @@ struct ProjectPage {
     can_review: bool,
     grades: bool,
     last_step: bool,
-}
-
-/// Which confirmation to show after a redirect.
-#[derive(Deserialize)]
-pub struct Notice {
-    done: Option<String>,
 }
 
 fn notice_text(done: Option<&str>) -> Option<&'static str> {

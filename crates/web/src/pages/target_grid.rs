@@ -3,7 +3,7 @@
 //! the entries and its error beside it; "save and submit" runs the gate.
 
 use super::projects::display_rulebook;
-use super::{Chrome, render};
+use super::{Chrome, Notice, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::PageError;
@@ -16,7 +16,6 @@ use jixiao_core::indicator_library;
 use jixiao_core::money;
 use jixiao_core::target::{IndicatorInput, MAX_ROWS, Operator};
 use jixiao_store::{SessionUser, StoreError};
-use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// Blank rows offered below the filled ones.
@@ -153,12 +152,6 @@ async fn page(
             .collect(),
     };
     Ok(render(status, &view))
-}
-
-/// Which confirmation to show after a redirect.
-#[derive(Deserialize)]
-pub struct Notice {
-    done: Option<String>,
 }
 
 /// `GET /projects/{id}/target`.
