@@ -14,6 +14,7 @@ mod bench_data;
 pub mod demo;
 mod error;
 mod jurisdictions;
+mod project_scope;
 mod projects;
 mod review;
 mod rulebooks;

@@ -7,7 +7,7 @@ use crate::{Result, Store, StoreError};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::project::{ProjectInput, ProjectState};
 use jixiao_core::target::TargetSheet;
-use jixiao_core::{Actor, Role, time, tree};
+use jixiao_core::{Actor, Role, time};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::QueryBuilder;
@@ -149,71 +149,7 @@ impl ProjectPage {
     }
 }
 
-/// What the actor may see of projects: `None` for all, else jurisdictions and (for agency
-/// users) agency ids.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct ProjectScope {
-    pub jurisdictions: Option<Vec<String>>,
-    pub agencies: Option<Vec<i64>>,
-}
-
-impl ProjectScope {
-    pub(crate) fn push<DB: sqlx::Database>(&self, query: &mut QueryBuilder<DB>)
-    where
-        for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
-        for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
-    {
-        if let Some(codes) = &self.jurisdictions {
-            push_in(query, "p.jurisdiction_code", codes.iter().cloned());
-        }
-        if let Some(ids) = &self.agencies {
-            push_in(query, "p.agency_id", ids.iter().copied());
-        }
-    }
-}
-
-/// ` AND column IN (values…)`, or a condition no row meets when there are no values.
-fn push_in<DB, T>(query: &mut QueryBuilder<DB>, column: &str, values: impl Iterator<Item = T>)
-where
-    DB: sqlx::Database,
-    for<'t> T: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
-{
-    let mut values = values.peekable();
-    if values.peek().is_none() {
-        query.push(" AND 1 = 0");
-        return;
-    }
-    query.push(format!(" AND {column} IN ("));
-    let mut list = query.separated(", ");
-    for value in values {
-        list.push_bind(value);
-    }
-    query.push(")");
-}
-
 impl Store {
-    /// Which projects the actor may see.
-    pub(crate) async fn project_scope(&self, actor: &Actor) -> Result<ProjectScope> {
-        match actor.role {
-            Role::Admin | Role::Finance | Role::Viewer | Role::Agency => {}
-            Role::Expert | Role::Institution => return Err(StoreError::Forbidden),
-        }
-        let jurisdictions = self.visible_jurisdiction_codes(actor).await?;
-        let agencies = if actor.role == Role::Agency {
-            let own = actor.agency_id.ok_or(StoreError::Forbidden)?;
-            let all = self.agencies(actor).await?;
-            let parents: Vec<(i64, Option<i64>)> =
-                all.iter().map(|a| (a.id, a.parent_id)).collect();
-            Some(tree::subtree(&own, &parents))
-        } else {
-            None
-        };
-        Ok(ProjectScope {
-            jurisdictions,
-            agencies,
-        })
-    }
-
     /// A project the actor may see (another agency's project is "not found").
     pub async fn project(&self, actor: &Actor, id: i64) -> Result<Project> {
         let scope = self.project_scope(actor).await?;

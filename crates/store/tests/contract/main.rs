@@ -2,5 +2,6 @@
 //! when `JIXIAO_TEST_DATABASE_URL` is set (each test gets its own schema).
 
 mod foundation;
+mod library;
 mod projects;
 mod support;

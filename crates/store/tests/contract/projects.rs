@@ -3,22 +3,21 @@
 use crate::foundation::{actor_of, leling, user};
 use crate::support::TestResult;
 use jixiao_core::project::{PreAssessment, ProjectInput, ProjectState, TargetGrade};
-use jixiao_core::rulebook::NATIONAL_DEFAULT;
 use jixiao_core::target::IndicatorInput;
 use jixiao_core::{Actor, Role};
 use jixiao_store::test_support::TestDatabase;
-use jixiao_store::{Decision, ProjectFilter, StoreError};
+use jixiao_store::{Decision, StoreError};
 
-struct Cast {
-    db: TestDatabase,
-    department: Actor,
-    unit: Actor,
-    other: Actor,
-    finance: Actor,
-    viewer: Actor,
+pub(crate) struct Cast {
+    pub(crate) db: TestDatabase,
+    pub(crate) department: Actor,
+    pub(crate) unit: Actor,
+    pub(crate) other: Actor,
+    pub(crate) finance: Actor,
+    pub(crate) viewer: Actor,
 }
 
-async fn cast() -> Result<Cast, Box<dyn std::error::Error>> {
+pub(crate) async fn cast() -> Result<Cast, Box<dyn std::error::Error>> {
     let db = leling().await?;
     let system = Actor::system();
     db.store.add_fiscal_year(&system, "371481", 2020).await?;
@@ -43,7 +42,7 @@ async fn cast() -> Result<Cast, Box<dyn std::error::Error>> {
     })
 }
 
-fn input(name: &str, wan: i64) -> ProjectInput {
+pub(crate) fn input(name: &str, wan: i64) -> ProjectInput {
     ProjectInput {
         year: 2020,
         name: name.into(),
@@ -76,7 +75,7 @@ fn row(
     }
 }
 
-fn good_rows() -> Vec<IndicatorInput> {
+pub(crate) fn good_rows() -> Vec<IndicatorInput> {
     vec![
         row(
             "产出指标",
@@ -599,274 +598,5 @@ async fn large_new_projects_need_a_supporting_pre_assessment() -> TestResult {
         .submit_project(&c.unit, project.id, supported.version)
         .await?;
     assert_eq!(submitted.state(), ProjectState::Submitted);
-    Ok(())
-}
-
-#[tokio::test]
-async fn rulebooks_are_versioned_and_decisions_keep_theirs() -> TestResult {
-    let c = cast().await?;
-    let store = &c.db.store;
-    let system = Actor::system();
-    let v1 = store.rulebook_in_force("371481", 2020).await?;
-    assert_eq!(v1.version, 1);
-    let same = store
-        .load_rulebook(&system, "371481", 2020, NATIONAL_DEFAULT)
-        .await?;
-    assert!(!same.created);
-
-    let project = store
-        .create_project(&c.department, None, &input("卫生监督", 10))
-        .await?;
-    let version = store
-        .save_target(
-            &c.department,
-            project.id,
-            project.version,
-            "目标",
-            "年度",
-            &good_rows(),
-        )
-        .await?;
-    let submitted = store
-        .submit_project(&c.department, project.id, version)
-        .await?;
-    assert_eq!(
-        submitted.review_step.as_deref(),
-        Some("budget"),
-        "a department skips the department step"
-    );
-    assert_eq!(submitted.rulebook_id, Some(v1.id));
-
-    let stricter = NATIONAL_DEFAULT.replace("min_indicators = 3", "min_indicators = 4");
-    let v2 = store
-        .load_rulebook(&system, "371481", 2020, &stricter)
-        .await?;
-    assert!(v2.created);
-    assert_eq!(v2.record.version, 2);
-    assert_eq!(
-        store.rulebook_in_force("371481", 2020).await?.id,
-        v2.record.id
-    );
-    assert_eq!(
-        store.project(&c.finance, project.id).await?.rulebook_id,
-        Some(v1.id)
-    );
-
-    let bad = store
-        .load_rulebook(&system, "371481", 2020, "name = 1")
-        .await;
-    assert!(matches!(bad, Err(StoreError::Invalid(_))));
-    let by_finance = store
-        .load_rulebook(&c.finance, "371481", 2020, NATIONAL_DEFAULT)
-        .await;
-    assert!(matches!(by_finance, Err(StoreError::Forbidden)));
-
-    // The stricter gate applies to what is submitted from now on.
-    let next = store
-        .create_project(&c.department, None, &input("卫生应急", 10))
-        .await?;
-    let version = store
-        .save_target(
-            &c.department,
-            next.id,
-            next.version,
-            "目标",
-            "年度",
-            &good_rows(),
-        )
-        .await?;
-    match store.submit_project(&c.department, next.id, version).await {
-        Err(StoreError::GateFailed(findings)) => {
-            assert_eq!(findings[0].message, "绩效指标不少于4个，现有3个")
-        }
-        other => return Err(format!("gate open: {other:?}").into()),
-    }
-    Ok(())
-}
-
-#[tokio::test]
-async fn the_list_filters_pages_and_totals_within_scope() -> TestResult {
-    let c = cast().await?;
-    let store = &c.db.store;
-    for (actor, name, wan) in [
-        (&c.unit, "医院设备购置", 50),
-        (&c.unit, "医院信息化", 30),
-        (&c.department, "卫生健康宣传", 5),
-        (&c.other, "财政信息化", 20),
-    ] {
-        store.create_project(actor, None, &input(name, wan)).await?;
-    }
-    let all = store
-        .projects(
-            &c.finance,
-            &ProjectFilter {
-                year: Some(2020),
-                ..ProjectFilter::default()
-            },
-            1,
-            2,
-        )
-        .await?;
-    assert_eq!(
-        (
-            all.total,
-            all.requested_fen,
-            all.projects.len(),
-            all.pages()
-        ),
-        (4, 105_000_000, 2, 2)
-    );
-    let health = store
-        .projects(&c.department, &ProjectFilter::default(), 1, 50)
-        .await?;
-    assert_eq!((health.total, health.requested_fen), (3, 85_000_000));
-    let unit = store
-        .projects(&c.unit, &ProjectFilter::default(), 1, 50)
-        .await?;
-    assert_eq!(unit.total, 2);
-    let search = store
-        .projects(
-            &c.finance,
-            &ProjectFilter {
-                search: Some("信息化".into()),
-                ..ProjectFilter::default()
-            },
-            1,
-            50,
-        )
-        .await?;
-    assert_eq!(search.total, 2);
-    let by_agency = store
-        .projects(
-            &c.finance,
-            &ProjectFilter {
-                agency_code: Some("105".into()),
-                state: Some(ProjectState::Draft),
-                ..ProjectFilter::default()
-            },
-            1,
-            50,
-        )
-        .await?;
-    assert_eq!(by_agency.total, 1);
-    let figures = store.year_figures(&c.finance, 2020).await?;
-    assert_eq!(figures.by_state[0].projects, 4);
-    assert_eq!(figures.covered.projects, 0);
-    assert_eq!(
-        figures
-            .by_department
-            .iter()
-            .map(|t| t.projects)
-            .sum::<i64>(),
-        4
-    );
-    Ok(())
-}
-
-#[tokio::test]
-async fn the_demo_reproduces_the_seed_figures_and_every_state() -> TestResult {
-    let db = TestDatabase::new().await?;
-    jixiao_store::demo::load(&db.store).await?;
-    let system = Actor::system();
-    let y2019 = db.store.year_figures(&system, 2019).await?;
-    assert_eq!(
-        (y2019.covered.projects, y2019.covered.approved_fen),
-        (705, 273_180_480_000)
-    );
-    let key = db
-        .store
-        .projects(
-            &system,
-            &ProjectFilter {
-                year: Some(2019),
-                search: Some("公岗扶贫".into()),
-                ..ProjectFilter::default()
-            },
-            1,
-            10,
-        )
-        .await?;
-    assert_eq!(key.total, 1);
-    let y2020 = db.store.year_figures(&system, 2020).await?;
-    for state in &y2020.by_state {
-        assert!(state.projects > 0, "2020 has {} projects", state.label);
-    }
-    let cut = db
-        .store
-        .projects(
-            &system,
-            &ProjectFilter {
-                year: Some(2020),
-                search: Some("残疾人就业帮扶".into()),
-                ..ProjectFilter::default()
-            },
-            1,
-            10,
-        )
-        .await?;
-    let cut = &cut.projects[0];
-    assert_eq!(
-        cut.requested_fen - cut.approved_fen.unwrap_or(0),
-        20_000_000
-    );
-    assert!(db.store.verify_audit_chain().await? > 0);
-    Ok(())
-}
-
-#[tokio::test]
-async fn a_continuing_project_links_to_its_earlier_year() -> TestResult {
-    let c = cast().await?;
-    let store = &c.db.store;
-    store
-        .add_fiscal_year(&Actor::system(), "371481", 2019)
-        .await?;
-    let earlier = store
-        .create_project(
-            &c.unit,
-            None,
-            &ProjectInput {
-                year: 2019,
-                ..input("2019年健康扶贫", 10)
-            },
-        )
-        .await?;
-    let continuing = ProjectInput {
-        is_new: false,
-        previous_project: Some(earlier.code.clone()),
-        ..input("2020年健康扶贫", 12)
-    };
-    let linked = store.create_project(&c.unit, None, &continuing).await?;
-    assert_eq!(linked.previous_project_id, Some(earlier.id));
-    assert_eq!(
-        linked.previous_project_code.as_deref(),
-        Some(earlier.code.as_str())
-    );
-    let unknown = ProjectInput {
-        previous_project: Some("XX-1".into()),
-        ..continuing.clone()
-    };
-    assert!(matches!(
-        store.create_project(&c.unit, None, &unknown).await,
-        Err(StoreError::Invalid(_))
-    ));
-    let new_with_link = ProjectInput {
-        is_new: true,
-        ..continuing.clone()
-    };
-    assert!(matches!(
-        store.create_project(&c.unit, None, &new_with_link).await,
-        Err(StoreError::Invalid(_))
-    ));
-    let others = ProjectInput {
-        previous_project: Some(earlier.code.clone()),
-        ..continuing
-    };
-    assert!(
-        matches!(
-            store.create_project(&c.other, None, &others).await,
-            Err(StoreError::Invalid(_))
-        ),
-        "another agency's project cannot be continued"
-    );
     Ok(())
 }

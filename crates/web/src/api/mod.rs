@@ -5,6 +5,7 @@
 mod admin;
 mod json;
 pub mod openapi;
+mod project_types;
 mod projects;
 mod rulebooks;
 mod session;
