@@ -10,6 +10,7 @@ pub mod audit;
 pub mod gate;
 pub mod indicator_library;
 pub mod jurisdiction;
+pub mod ledger;
 pub mod login_throttle;
 pub mod money;
 pub mod password;

@@ -15,6 +15,18 @@ pub enum StoreError {
     /// The gate stays shut: the project stays a draft.
     #[error("未通过绩效目标审核关口，项目仍为草稿")]
     GateFailed(Vec<jixiao_core::gate::Finding>),
+    /// A payment or reservation asks for more than is available.
+    #[error("可用指标不足")]
+    InsufficientFunds {
+        /// What is available, in fen.
+        available: i64,
+    },
+    /// Payments against the allotment are suspended.
+    #[error("该预算指标已暂停支付：{0}")]
+    AllotmentSuspended(String),
+    /// The request id was used before for a different request.
+    #[error("请求编号已用于内容不同的另一笔请求")]
+    RequestConflict,
     /// The actor may not do this.
     #[error("无权执行此操作")]
     Forbidden,

@@ -8,6 +8,7 @@
 #[macro_use]
 mod tx;
 mod agencies;
+mod allotments;
 mod audit;
 mod backup;
 mod bench_data;
@@ -22,9 +23,11 @@ mod sessions;
 mod stats;
 mod targets;
 pub mod test_support;
+mod treasury;
 mod users;
 
 pub use agencies::Agency;
+pub use allotments::{AdjustmentKind, Allotment, LedgerEntry};
 pub use audit::{AuditFilter, AuditPage};
 pub use error::StoreError;
 pub use jurisdictions::{FiscalYear, Jurisdiction};
@@ -33,6 +36,7 @@ pub use review::{Decision, ReviewRecord};
 pub use rulebooks::{LoadedRulebook, RulebookRecord};
 pub use sessions::{LoginOutcome, LoginRefusal, SessionKind, SessionUser};
 pub use stats::{Tally, YearFigures};
+pub use treasury::{Outcome, Receipt, Target, TreasuryRequest};
 pub use users::User;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

@@ -330,6 +330,9 @@ impl Store {
                             &actor.name,
                         )
                         .await?;
+                        // Approval opens the allotment in the same transaction.
+                        crate::allotments::open_or_adjust(&mut tx, id, approved, &actor.name)
+                            .await?;
                         audit_details = json!({
                             "step": step, "decision": "approve", "approved_fen": approved,
                             "requested_fen": project.requested_fen, "reason": reason.trim(),

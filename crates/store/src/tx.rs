@@ -60,6 +60,15 @@ impl Tx {
         Ok(())
     }
 
+    /// Rolls the transaction back.
+    pub(crate) async fn rollback(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await?,
+            Tx::Postgres(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
+
     /// Whether this is a PostgreSQL transaction (for the few dialect-specific statements).
     pub(crate) fn is_postgres(&self) -> bool {
         matches!(self, Tx::Postgres(_))

@@ -13,6 +13,31 @@ use jixiao_core::agency::NewAgency;
 use jixiao_core::jurisdiction::NewJurisdiction;
 use jixiao_core::user::NewUser;
 
+/// Payees of demo payments.
+pub(crate) const PAYEES: &[&str] = &[
+    "乐陵市人民医院",
+    "乐陵市第二建筑工程有限公司",
+    "德州市农业机械供应站",
+    "乐陵市金亿奶牛养殖专业合作社",
+    "乐陵市公共就业和人才服务中心",
+    "山东华鲁医疗器械有限公司",
+    "乐陵市杨安镇刘武官村股份经济合作社",
+    "乐陵市职业中等专业学校",
+    "乐陵市城乡居民（代发）",
+    "德州市新华书店乐陵分店",
+];
+
+/// The finance bureau's treasury section acting for demo payments.
+pub(crate) fn treasury_actor() -> Actor {
+    Actor {
+        user_id: None,
+        name: "system".to_owned(),
+        role: jixiao_core::Role::Finance,
+        jurisdiction: Some(LELING.to_owned()),
+        agency_id: None,
+    }
+}
+
 /// The password of every demo account. Demo only: never use it on real data.
 pub const DEMO_PASSWORD: &str = "jixiao-demo";
 

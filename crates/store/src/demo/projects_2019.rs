@@ -202,6 +202,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
     let rulebook = rulebook_record.rulebook()?;
     let planned = plan();
     let now = time::now();
+    let treasury = super::treasury_actor();
     let mut tx = store.begin().await?;
     for (i, project) in planned.iter().enumerate() {
         let agency = agencies
@@ -265,6 +266,8 @@ pub(super) async fn load(store: &Store) -> Result<()> {
             .execute(&mut *conn)
             .await?;
         });
+        crate::allotments::open_or_adjust(&mut tx, id, project.fen, "system").await?;
+        pay_2019(&mut tx, &treasury, id, project.fen, i).await?;
     }
     append(
         &mut tx,
@@ -278,6 +281,54 @@ pub(super) async fn load(store: &Store) -> Result<()> {
     )
     .await?;
     tx.commit().await
+}
+
+/// Payments through the year that bring a project to a realistic execution rate: most between
+/// 80% and 99%, some fully spent, a few slow.
+async fn pay_2019(
+    tx: &mut crate::tx::Tx,
+    treasury: &Actor,
+    project_id: i64,
+    fen: i64,
+    i: usize,
+) -> Result<()> {
+    let rate_bp: i64 = match i % 20 {
+        0..=2 => 10_000,
+        3 => 6_200,
+        4 => 7_400,
+        n => (8_000 + i64::try_from(n).unwrap_or(0) * 105 + i64::try_from(i % 7).unwrap_or(0) * 13)
+            .min(9_950),
+    };
+    let target = fen * rate_bp / 10_000;
+    let parts: i64 = 1 + i64::try_from(i % 3).unwrap_or(0);
+    let mut paid = 0;
+    for part in 0..parts {
+        let amount = if part + 1 == parts {
+            target - paid
+        } else {
+            target / parts
+        };
+        if amount <= 0 {
+            continue;
+        }
+        paid += amount;
+        let month = 2 + part * 4 + i64::try_from(i % 3).unwrap_or(0);
+        let request = crate::TreasuryRequest::Payment {
+            request_id: format!("GK2019-{project_id:05}-{part}"),
+            target: crate::Target {
+                project_id: Some(project_id),
+                code: None,
+            },
+            amount_fen: amount,
+            payee: super::PAYEES[(i + usize::try_from(part).unwrap_or(0)) % super::PAYEES.len()]
+                .to_owned(),
+            purpose: "项目支出".to_owned(),
+            paid_on: Some(format!("2019-{month:02}-{:02}", 5 + i % 20)),
+            reservation_request_id: None,
+        };
+        crate::treasury::apply_in(tx, treasury, LELING, &request).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -203,6 +203,29 @@ pub(super) async fn load(store: &Store) -> Result<()> {
                 if approved.approved_fen != Some(wan * 1_000_000) {
                     return Err(StoreError::Internal("demo approval".to_owned()));
                 }
+                // Payments to date: the first half-year's instalments.
+                let treasury = super::treasury_actor();
+                for (n, (date, share)) in
+                    [("2020-03-20", 20), ("2020-06-18", 25)].iter().enumerate()
+                {
+                    store
+                        .treasury(
+                            &treasury,
+                            &crate::TreasuryRequest::Payment {
+                                request_id: format!("GK2020-{:05}-{n}", project.id),
+                                target: crate::Target {
+                                    project_id: Some(project.id),
+                                    code: None,
+                                },
+                                amount_fen: wan * 1_000_000 * share / 100,
+                                payee: super::PAYEES[n].to_owned(),
+                                purpose: "项目支出".to_owned(),
+                                paid_on: Some((*date).to_owned()),
+                                reservation_request_id: None,
+                            },
+                        )
+                        .await?;
+                }
             }
         }
     }

@@ -5,3 +5,4 @@ mod foundation;
 mod library;
 mod projects;
 mod support;
+mod treasury;

@@ -1,0 +1,763 @@
+//! Requests from the treasury payment system (国库集中支付): payments, refunds, reservations and
+//! their release. Each request carries a `request_id` chosen by the sender and counts exactly
+//! once: a replay with the same content returns the original receipt and writes nothing; the same
+//! id with different content is refused. Each accepted request moves the allotment's balances,
+//! appends to the ledger, records the receipt and audits — in one transaction.
+
+use crate::allotments::{
+    Allotment, SELECT_ALLOTMENT, ledger_error, lock_allotment, record_entry, write_balances,
+};
+use crate::audit::append;
+use crate::tx::Tx;
+use crate::{Result, Store, StoreError};
+use jixiao_core::audit::AuditEntry;
+use jixiao_core::ledger::Movement;
+use jixiao_core::{Actor, Role, time, token};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// Which allotment a request is for: a project id, or an allotment or project code.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Target {
+    /// The project's id.
+    pub project_id: Option<i64>,
+    /// The allotment code (`ZB-…`) or the project code.
+    pub code: Option<String>,
+}
+
+/// One request from the treasury system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TreasuryRequest {
+    /// Pay from available money, or from a reservation.
+    Payment {
+        /// The sender's id for this request.
+        request_id: String,
+        /// Which allotment.
+        #[serde(flatten)]
+        target: Target,
+        /// Amount in fen.
+        amount_fen: i64,
+        /// Payee (收款人).
+        #[serde(default)]
+        payee: String,
+        /// Purpose (用途).
+        #[serde(default)]
+        purpose: String,
+        /// Date paid (YYYY-MM-DD); today when absent.
+        #[serde(default)]
+        paid_on: Option<String>,
+        /// Pay against this earlier reservation request.
+        #[serde(default)]
+        reservation_request_id: Option<String>,
+    },
+    /// Give back (part of) an earlier payment.
+    Refund {
+        /// The sender's id for this request.
+        request_id: String,
+        /// The request id of the payment refunded.
+        payment_request_id: String,
+        /// Amount in fen.
+        amount_fen: i64,
+        /// Why.
+        #[serde(default)]
+        purpose: String,
+        /// Date (YYYY-MM-DD); today when absent.
+        #[serde(default)]
+        paid_on: Option<String>,
+    },
+    /// Freeze money (用款计划).
+    Reservation {
+        /// The sender's id for this request.
+        request_id: String,
+        /// Which allotment.
+        #[serde(flatten)]
+        target: Target,
+        /// Amount in fen.
+        amount_fen: i64,
+        /// Purpose.
+        #[serde(default)]
+        purpose: String,
+    },
+    /// Release what a reservation has not paid.
+    Release {
+        /// The sender's id for this request.
+        request_id: String,
+        /// The reservation's request id.
+        reservation_request_id: String,
+    },
+}
+
+impl TreasuryRequest {
+    /// The sender's request id.
+    pub fn request_id(&self) -> &str {
+        match self {
+            TreasuryRequest::Payment { request_id, .. }
+            | TreasuryRequest::Refund { request_id, .. }
+            | TreasuryRequest::Reservation { request_id, .. }
+            | TreasuryRequest::Release { request_id, .. } => request_id,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            TreasuryRequest::Payment { .. } => "payment",
+            TreasuryRequest::Refund { .. } => "refund",
+            TreasuryRequest::Reservation { .. } => "reservation",
+            TreasuryRequest::Release { .. } => "release",
+        }
+    }
+
+    /// What identifies the content: the same request sent again has the same digest.
+    fn digest(&self) -> String {
+        token::digest(&serde_json::to_string(self).unwrap_or_default())
+    }
+}
+
+/// What an accepted request did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    /// Id of the payment, refund or reservation.
+    pub id: i64,
+    /// The sender's request id.
+    pub request_id: String,
+    /// `paid`, `refunded`, `reserved` or `released`.
+    pub status: String,
+    /// The project.
+    pub project_id: i64,
+    /// The allotment code.
+    pub allotment_code: String,
+    /// Amount moved, fen.
+    pub amount_fen: i64,
+    /// Payee.
+    pub payee: String,
+    /// Purpose.
+    pub purpose: String,
+    /// Date (YYYY-MM-DD).
+    pub paid_on: String,
+    /// Limit after.
+    pub limit_fen: i64,
+    /// Frozen after.
+    pub frozen_fen: i64,
+    /// Used after.
+    pub used_fen: i64,
+    /// Available after.
+    pub available_fen: i64,
+}
+
+/// A receipt, and whether it is the original one returned again for a replay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The receipt.
+    pub receipt: Receipt,
+    /// True when the request had been accepted before and nothing was written now.
+    pub replayed: bool,
+}
+
+fn today() -> String {
+    time::display(time::now()).chars().take(10).collect()
+}
+
+fn valid_date(text: &str) -> bool {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok()
+}
+
+fn check_request(request: &TreasuryRequest) -> Result<()> {
+    let mut errors = jixiao_core::ValidationErrors::default();
+    let id = request.request_id();
+    if id.trim().is_empty() || id.chars().count() > 64 {
+        errors.add("request_id", "invalid", "请求编号应为1至64个字符");
+    }
+    let (amount, date) = match request {
+        TreasuryRequest::Payment {
+            amount_fen,
+            paid_on,
+            payee,
+            purpose,
+            ..
+        } => {
+            errors.optional_text("payee", "收款人", payee, 200);
+            errors.optional_text("purpose", "用途", purpose, 500);
+            (Some(*amount_fen), paid_on.as_deref())
+        }
+        TreasuryRequest::Refund {
+            amount_fen,
+            paid_on,
+            purpose,
+            ..
+        } => {
+            errors.optional_text("purpose", "退款原因", purpose, 500);
+            (Some(*amount_fen), paid_on.as_deref())
+        }
+        TreasuryRequest::Reservation {
+            amount_fen,
+            purpose,
+            ..
+        } => {
+            errors.optional_text("purpose", "用途", purpose, 500);
+            (Some(*amount_fen), None)
+        }
+        TreasuryRequest::Release { .. } => (None, None),
+    };
+    if let Some(amount) = amount
+        && (amount <= 0 || amount > jixiao_core::money::MAX_FEN)
+    {
+        errors.add("amount_fen", "invalid_amount", "金额应大于零（单位：分）");
+    }
+    if let Some(date) = date
+        && !valid_date(date)
+    {
+        errors.add(
+            "paid_on",
+            "invalid_date",
+            format!("日期“{date}”无效，应为 YYYY-MM-DD"),
+        );
+    }
+    errors.into_result()?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn receipt(
+    id: i64,
+    request_id: &str,
+    status: &str,
+    allotment: &Allotment,
+    after: jixiao_core::ledger::Balances,
+    amount: i64,
+    payee: &str,
+    purpose: &str,
+    paid_on: &str,
+) -> Receipt {
+    Receipt {
+        id,
+        request_id: request_id.to_owned(),
+        status: status.to_owned(),
+        project_id: allotment.project_id,
+        allotment_code: allotment.code.clone(),
+        amount_fen: amount,
+        payee: payee.to_owned(),
+        purpose: purpose.to_owned(),
+        paid_on: paid_on.to_owned(),
+        limit_fen: after.limit,
+        frozen_fen: after.frozen,
+        used_fen: after.used,
+        available_fen: after.available(),
+    }
+}
+
+/// The stored receipt of an earlier request with this id, when its content matches.
+async fn replay(
+    tx: &mut Tx,
+    jurisdiction: &str,
+    request: &TreasuryRequest,
+    digest: &str,
+) -> Result<Option<Receipt>> {
+    let stored: Option<(String, String)> = on_tx!(tx, |conn| {
+        sqlx::query_as(
+            "SELECT digest, response FROM treasury_requests \
+             WHERE jurisdiction_code = $1 AND request_id = $2",
+        )
+        .bind(jurisdiction)
+        .bind(request.request_id())
+        .fetch_optional(&mut *conn)
+        .await?
+    });
+    match stored {
+        None => Ok(None),
+        Some((stored_digest, _)) if stored_digest != digest => Err(StoreError::RequestConflict),
+        Some((_, response)) => serde_json::from_str(&response)
+            .map(Some)
+            .map_err(|e| StoreError::Internal(e.to_string())),
+    }
+}
+
+/// The allotment a request targets, within the jurisdiction, locked.
+async fn target_allotment(tx: &mut Tx, jurisdiction: &str, target: &Target) -> Result<Allotment> {
+    let code = target.code.clone().unwrap_or_default();
+    let id: Option<i64> = on_tx!(tx, |conn| {
+        sqlx::query_scalar(
+            "SELECT a.id FROM allotments a JOIN projects p ON p.id = a.project_id \
+             WHERE a.jurisdiction_code = $1 AND (a.project_id = $2 OR a.code = $3 OR p.code = $3)",
+        )
+        .bind(jurisdiction)
+        .bind(target.project_id.unwrap_or(-1))
+        .bind(&code)
+        .fetch_optional(&mut *conn)
+        .await?
+    });
+    let id = id.ok_or_else(|| {
+        StoreError::NotFound(match (&target.project_id, code.is_empty()) {
+            (Some(project), true) => format!("项目{project}没有预算指标（未批复或不存在）"),
+            _ => format!("预算指标或项目“{code}”不存在"),
+        })
+    })?;
+    lock_allotment(tx, id).await
+}
+
+/// Applies one request inside `tx` (the caller commits). Returns the receipt and whether it
+/// was a replay.
+pub(crate) async fn apply_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    jurisdiction: &str,
+    request: &TreasuryRequest,
+) -> Result<Outcome> {
+    check_request(request)?;
+    let digest = request.digest();
+    if let Some(receipt) = replay(tx, jurisdiction, request, &digest).await? {
+        return Ok(Outcome {
+            receipt,
+            replayed: true,
+        });
+    }
+    let now = time::now();
+    let receipt = match request {
+        TreasuryRequest::Payment {
+            request_id,
+            target,
+            amount_fen,
+            payee,
+            purpose,
+            paid_on,
+            reservation_request_id,
+        } => {
+            let allotment = target_allotment(tx, jurisdiction, target).await?;
+            if allotment.suspended {
+                return Err(StoreError::AllotmentSuspended(allotment.suspension_reason));
+            }
+            let reservation = match reservation_request_id {
+                None => None,
+                Some(reserved) => {
+                    Some(find_reservation(tx, jurisdiction, reserved, allotment.id).await?)
+                }
+            };
+            let movement = if let Some((_, remaining)) = reservation {
+                if *amount_fen > remaining {
+                    return Err(StoreError::invalid(
+                        "amount_fen",
+                        "exceeds_reservation",
+                        format!("超出用款计划尚未支付的金额（{remaining}分）"),
+                    ));
+                }
+                Movement::PayReserved(*amount_fen)
+            } else {
+                Movement::Pay(*amount_fen)
+            };
+            let after = allotment
+                .balances()
+                .apply(movement)
+                .map_err(|e| ledger_error(e, None))?;
+            write_balances(tx, allotment.id, after).await?;
+            let paid_on = paid_on.clone().unwrap_or_else(today);
+            let id: i64 = on_tx!(tx, |conn| {
+                if let Some((reservation_id, _)) = reservation {
+                    sqlx::query("UPDATE reservations SET paid_fen = paid_fen + $1 WHERE id = $2")
+                        .bind(amount_fen)
+                        .bind(reservation_id)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                sqlx::query_scalar(
+                    "INSERT INTO payments (allotment_id, request_id, kind, amount_fen, \
+                     reservation_id, payee, purpose, paid_on, created_at) \
+                     VALUES ($1, $2, 'payment', $3, $4, $5, $6, $7, $8) RETURNING id",
+                )
+                .bind(allotment.id)
+                .bind(request_id)
+                .bind(amount_fen)
+                .bind(reservation.map(|r| r.0))
+                .bind(payee.trim())
+                .bind(purpose.trim())
+                .bind(&paid_on)
+                .bind(now)
+                .fetch_one(&mut *conn)
+                .await?
+            });
+            record_entry(
+                tx,
+                allotment.id,
+                "payment",
+                *amount_fen,
+                after,
+                request_id,
+                purpose.trim(),
+                &actor.name,
+            )
+            .await?;
+            receipt(
+                id,
+                request_id,
+                "paid",
+                &allotment,
+                after,
+                *amount_fen,
+                payee.trim(),
+                purpose.trim(),
+                &paid_on,
+            )
+        }
+        TreasuryRequest::Refund {
+            request_id,
+            payment_request_id,
+            amount_fen,
+            purpose,
+            paid_on,
+        } => {
+            let found: Option<(i64, i64, i64, i64, String)> = on_tx!(tx, |conn| {
+                sqlx::query_as(
+                    "SELECT p.id, p.allotment_id, p.amount_fen, p.refunded_fen, p.payee FROM payments p \
+                     JOIN allotments a ON a.id = p.allotment_id \
+                     WHERE a.jurisdiction_code = $1 AND p.request_id = $2 AND p.kind = 'payment'",
+                )
+                .bind(jurisdiction)
+                .bind(payment_request_id)
+                .fetch_optional(&mut *conn)
+                .await?
+            });
+            let (payment_id, allotment_id, paid, refunded, payee) = found.ok_or_else(|| {
+                StoreError::NotFound(format!("原支付请求“{payment_request_id}”不存在"))
+            })?;
+            if *amount_fen > paid - refunded {
+                return Err(StoreError::invalid(
+                    "amount_fen",
+                    "exceeds_payment",
+                    format!("退款超出原支付尚未退回的金额（{}分）", paid - refunded),
+                ));
+            }
+            let allotment = lock_allotment(tx, allotment_id).await?;
+            let after = allotment
+                .balances()
+                .apply(Movement::Refund(*amount_fen))
+                .map_err(|e| ledger_error(e, None))?;
+            write_balances(tx, allotment.id, after).await?;
+            let paid_on = paid_on.clone().unwrap_or_else(today);
+            let id: i64 = on_tx!(tx, |conn| {
+                sqlx::query("UPDATE payments SET refunded_fen = refunded_fen + $1 WHERE id = $2")
+                    .bind(amount_fen)
+                    .bind(payment_id)
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query_scalar(
+                    "INSERT INTO payments (allotment_id, request_id, kind, amount_fen, refund_of, \
+                     payee, purpose, paid_on, created_at) \
+                     VALUES ($1, $2, 'refund', $3, $4, $5, $6, $7, $8) RETURNING id",
+                )
+                .bind(allotment.id)
+                .bind(request_id)
+                .bind(amount_fen)
+                .bind(payment_id)
+                .bind(&payee)
+                .bind(purpose.trim())
+                .bind(&paid_on)
+                .bind(now)
+                .fetch_one(&mut *conn)
+                .await?
+            });
+            record_entry(
+                tx,
+                allotment.id,
+                "refund",
+                *amount_fen,
+                after,
+                request_id,
+                purpose.trim(),
+                &actor.name,
+            )
+            .await?;
+            receipt(
+                id,
+                request_id,
+                "refunded",
+                &allotment,
+                after,
+                *amount_fen,
+                &payee,
+                purpose.trim(),
+                &paid_on,
+            )
+        }
+        TreasuryRequest::Reservation {
+            request_id,
+            target,
+            amount_fen,
+            purpose,
+        } => {
+            let allotment = target_allotment(tx, jurisdiction, target).await?;
+            if allotment.suspended {
+                return Err(StoreError::AllotmentSuspended(allotment.suspension_reason));
+            }
+            let after = allotment
+                .balances()
+                .apply(Movement::Reserve(*amount_fen))
+                .map_err(|e| ledger_error(e, None))?;
+            write_balances(tx, allotment.id, after).await?;
+            let id: i64 = on_tx!(tx, |conn| {
+                sqlx::query_scalar(
+                    "INSERT INTO reservations (allotment_id, request_id, amount_fen, purpose, \
+                     created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(allotment.id)
+                .bind(request_id)
+                .bind(amount_fen)
+                .bind(purpose.trim())
+                .bind(now)
+                .fetch_one(&mut *conn)
+                .await?
+            });
+            record_entry(
+                tx,
+                allotment.id,
+                "reserve",
+                *amount_fen,
+                after,
+                request_id,
+                purpose.trim(),
+                &actor.name,
+            )
+            .await?;
+            receipt(
+                id,
+                request_id,
+                "reserved",
+                &allotment,
+                after,
+                *amount_fen,
+                "",
+                purpose.trim(),
+                &today(),
+            )
+        }
+        TreasuryRequest::Release {
+            request_id,
+            reservation_request_id,
+        } => {
+            let allotment_id: Option<i64> = on_tx!(tx, |conn| {
+                sqlx::query_scalar(
+                    "SELECT r.allotment_id FROM reservations r JOIN allotments a ON a.id = r.allotment_id \
+                     WHERE a.jurisdiction_code = $1 AND r.request_id = $2",
+                )
+                .bind(jurisdiction)
+                .bind(reservation_request_id)
+                .fetch_optional(&mut *conn)
+                .await?
+            });
+            let allotment_id = allotment_id.ok_or_else(|| {
+                StoreError::NotFound(format!("用款计划“{reservation_request_id}”不存在"))
+            })?;
+            let (reservation_id, remaining) =
+                find_reservation(tx, jurisdiction, reservation_request_id, allotment_id).await?;
+            if remaining == 0 {
+                return Err(StoreError::Conflict(
+                    "该用款计划已全部支付或解冻".to_owned(),
+                ));
+            }
+            let allotment = lock_allotment(tx, allotment_id).await?;
+            let after = allotment
+                .balances()
+                .apply(Movement::Release(remaining))
+                .map_err(|e| ledger_error(e, None))?;
+            write_balances(tx, allotment.id, after).await?;
+            on_tx!(tx, |conn| {
+                sqlx::query(
+                    "UPDATE reservations SET released_fen = released_fen + $1 WHERE id = $2",
+                )
+                .bind(remaining)
+                .bind(reservation_id)
+                .execute(&mut *conn)
+                .await?;
+            });
+            record_entry(
+                tx,
+                allotment.id,
+                "release",
+                remaining,
+                after,
+                request_id,
+                "",
+                &actor.name,
+            )
+            .await?;
+            receipt(
+                reservation_id,
+                request_id,
+                "released",
+                &allotment,
+                after,
+                remaining,
+                "",
+                "",
+                &today(),
+            )
+        }
+    };
+    let response =
+        serde_json::to_string(&receipt).map_err(|e| StoreError::Internal(e.to_string()))?;
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "INSERT INTO treasury_requests (jurisdiction_code, request_id, kind, digest, response, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(jurisdiction)
+        .bind(request.request_id())
+        .bind(request.kind())
+        .bind(&digest)
+        .bind(&response)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    });
+    append(
+        tx,
+        AuditEntry::new(
+            &actor.name,
+            &format!("treasury.{}", request.kind()),
+            "allotment",
+            &receipt.allotment_code,
+        )
+        .in_jurisdiction(Some(jurisdiction))
+        .with_details(json!({"request_id": receipt.request_id, "amount_fen": receipt.amount_fen})),
+    )
+    .await?;
+    Ok(Outcome {
+        receipt,
+        replayed: false,
+    })
+}
+
+/// A reservation by its request id on `allotment_id`: its id and what remains of it.
+async fn find_reservation(
+    tx: &mut Tx,
+    jurisdiction: &str,
+    request_id: &str,
+    allotment_id: i64,
+) -> Result<(i64, i64)> {
+    let found: Option<(i64, i64, i64, i64, i64)> = on_tx!(tx, |conn| {
+        sqlx::query_as(
+            "SELECT r.id, r.allotment_id, r.amount_fen, r.paid_fen, r.released_fen FROM reservations r \
+             JOIN allotments a ON a.id = r.allotment_id \
+             WHERE a.jurisdiction_code = $1 AND r.request_id = $2",
+        )
+        .bind(jurisdiction)
+        .bind(request_id)
+        .fetch_optional(&mut *conn)
+        .await?
+    });
+    match found {
+        Some((id, allotment, amount, paid, released)) if allotment == allotment_id => {
+            Ok((id, amount - paid - released))
+        }
+        Some(_) => Err(StoreError::invalid(
+            "reservation_request_id",
+            "other_allotment",
+            "该用款计划不属于本预算指标",
+        )),
+        None => Err(StoreError::NotFound(format!(
+            "用款计划“{request_id}”不存在"
+        ))),
+    }
+}
+
+/// The jurisdiction whose treasury the actor acts for (finance users only).
+fn treasury_jurisdiction(actor: &Actor) -> Result<String> {
+    match (&actor.role, &actor.jurisdiction) {
+        (Role::Finance, Some(code)) => Ok(code.clone()),
+        _ => Err(StoreError::Forbidden),
+    }
+}
+
+impl Store {
+    /// Applies one treasury request in its own transaction.
+    pub async fn treasury(&self, actor: &Actor, request: &TreasuryRequest) -> Result<Outcome> {
+        let jurisdiction = treasury_jurisdiction(actor)?;
+        for attempt in 0..2 {
+            let mut tx = self.begin().await?;
+            match apply_in(&mut tx, actor, &jurisdiction, request).await {
+                Ok(outcome) if outcome.replayed => return Ok(outcome),
+                Ok(outcome) => match tx.commit().await {
+                    Ok(()) => return Ok(outcome),
+                    Err(e) if attempt == 0 && is_unique_violation(&e) => continue,
+                    Err(e) => return Err(e),
+                },
+                // The same request id arrived twice at once: the other copy won; answer as a replay.
+                Err(e) if attempt == 0 && is_unique_violation(&e) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(StoreError::Internal("请求重试失败".to_owned()))
+    }
+
+    /// Applies requests in order in one transaction, each under a savepoint so one refused item
+    /// does not undo the others; nothing is acknowledged before the commit is durable.
+    pub async fn treasury_batch(
+        &self,
+        actor: &Actor,
+        requests: &[TreasuryRequest],
+    ) -> Result<Vec<Result<Outcome>>> {
+        let jurisdiction = treasury_jurisdiction(actor)?;
+        let mut tx = self.begin().await?;
+        let mut results = Vec::with_capacity(requests.len());
+        for request in requests {
+            savepoint(&mut tx, "SAVEPOINT treasury_item").await?;
+            let result = apply_in(&mut tx, actor, &jurisdiction, request).await;
+            let end = if result.is_ok() {
+                "RELEASE SAVEPOINT treasury_item"
+            } else {
+                "ROLLBACK TO SAVEPOINT treasury_item"
+            };
+            savepoint(&mut tx, end).await?;
+            results.push(result);
+        }
+        tx.commit().await?;
+        Ok(results)
+    }
+
+    /// Applies requests in order without keeping any (a dry run): every result is as it would
+    /// be, and the transaction is rolled back.
+    pub async fn treasury_dry_run(
+        &self,
+        actor: &Actor,
+        requests: &[TreasuryRequest],
+    ) -> Result<Vec<Result<Outcome>>> {
+        let jurisdiction = treasury_jurisdiction(actor)?;
+        let mut tx = self.begin().await?;
+        let mut results = Vec::with_capacity(requests.len());
+        for request in requests {
+            savepoint(&mut tx, "SAVEPOINT treasury_item").await?;
+            let result = apply_in(&mut tx, actor, &jurisdiction, request).await;
+            let end = if result.is_ok() {
+                "RELEASE SAVEPOINT treasury_item"
+            } else {
+                "ROLLBACK TO SAVEPOINT treasury_item"
+            };
+            savepoint(&mut tx, end).await?;
+            results.push(result);
+        }
+        tx.rollback().await?;
+        Ok(results)
+    }
+
+    /// The allotment by id, unlocked (for pages).
+    pub async fn allotment_by_id(&self, id: i64) -> Result<Allotment> {
+        let found: Option<Allotment> = on_pool!(&self.pool, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{SELECT_ALLOTMENT} WHERE id = $1"
+            )))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        });
+        found.ok_or_else(|| StoreError::NotFound("预算指标不存在".to_owned()))
+    }
+}
+
+async fn savepoint(tx: &mut Tx, sql: &'static str) -> Result<()> {
+    on_tx!(tx, |conn| {
+        sqlx::query(sql).execute(&mut *conn).await?;
+    });
+    Ok(())
+}
+
+fn is_unique_violation(error: &StoreError) -> bool {
+    matches!(error, StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation())
+}

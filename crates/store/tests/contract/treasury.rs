@@ -1,0 +1,350 @@
+//! Allotments and treasury requests: hard budget control, exactly-once requests, suspension,
+//! reservations, refunds, movements, batches, dry runs — and the invariant under concurrency.
+
+use crate::projects::{Cast, cast, good_rows, input};
+use crate::support::{TestResult, raw_execute};
+use jixiao_core::project::TargetGrade;
+use jixiao_store::{AdjustmentKind, Decision, Store, StoreError, Target, TreasuryRequest};
+
+/// A project of the department approved with `wan` 万元; returns its id.
+async fn approved(c: &Cast, name: &str, wan: i64) -> Result<i64, Box<dyn std::error::Error>> {
+    let store = &c.db.store;
+    let project = store
+        .create_project(&c.department, None, &input(name, wan))
+        .await?;
+    let version = store
+        .save_target(
+            &c.department,
+            project.id,
+            project.version,
+            "目标",
+            "年度目标",
+            &good_rows(),
+        )
+        .await?;
+    let p = store
+        .submit_project(&c.department, project.id, version)
+        .await?;
+    let pass = |grade| Decision::Approve {
+        grade,
+        approved_fen: None,
+        reason: String::new(),
+        comment: String::new(),
+    };
+    let p = store
+        .review_project(&c.finance, p.id, p.version, &pass(None))
+        .await?;
+    store
+        .review_project(&c.finance, p.id, p.version, &pass(Some(TargetGrade::Good)))
+        .await?;
+    Ok(project.id)
+}
+
+fn pay(request_id: &str, project_id: i64, amount_fen: i64) -> TreasuryRequest {
+    TreasuryRequest::Payment {
+        request_id: request_id.into(),
+        target: Target {
+            project_id: Some(project_id),
+            code: None,
+        },
+        amount_fen,
+        payee: "乐陵市人民医院".into(),
+        purpose: "体检费".into(),
+        paid_on: Some("2020-05-06".into()),
+        reservation_request_id: None,
+    }
+}
+
+#[tokio::test]
+async fn approval_opens_the_allotment_and_payments_never_exceed_it() -> TestResult {
+    let c = cast().await?;
+    let store = &c.db.store;
+    let id = approved(&c, "卫生监督执法", 10).await?;
+    let allotment = store.project_allotment(&c.department, id).await?;
+    assert_eq!((allotment.limit_fen, allotment.used_fen), (10_000_000, 0));
+    assert!(allotment.code.starts_with("ZB-114-2020-"));
+
+    let first = store
+        .treasury(&c.finance, &pay("T-1", id, 6_000_000))
+        .await?;
+    assert!(!first.replayed);
+    assert_eq!(
+        (first.receipt.status.as_str(), first.receipt.available_fen),
+        ("paid", 4_000_000)
+    );
+    match store.treasury(&c.finance, &pay("T-2", id, 4_000_001)).await {
+        Err(StoreError::InsufficientFunds { available }) => assert_eq!(available, 4_000_000),
+        other => return Err(format!("over-payment accepted: {other:?}").into()),
+    }
+    // A replay pays once; the same id with other content is refused.
+    let again = store
+        .treasury(&c.finance, &pay("T-1", id, 6_000_000))
+        .await?;
+    assert!(again.replayed);
+    assert_eq!(again.receipt, first.receipt);
+    assert!(matches!(
+        store.treasury(&c.finance, &pay("T-1", id, 5_000_000)).await,
+        Err(StoreError::RequestConflict)
+    ));
+    assert_eq!(
+        store.project_allotment(&c.finance, id).await?.used_fen,
+        6_000_000
+    );
+
+    // Only finance sends treasury requests; a bad amount or date is refused outright.
+    assert!(matches!(
+        store.treasury(&c.department, &pay("T-3", id, 1)).await,
+        Err(StoreError::Forbidden)
+    ));
+    assert!(matches!(
+        store.treasury(&c.finance, &pay("T-4", id, -1)).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let ledger = store.allotment_ledger(&c.viewer, id).await?;
+    let kinds: Vec<&str> = ledger.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["open", "payment"]);
+    assert_eq!(ledger[1].used_after, 6_000_000);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_suspended_allotment_refuses_payments_until_lifted() -> TestResult {
+    let c = cast().await?;
+    let store = &c.db.store;
+    let id = approved(&c, "妇幼保健", 5).await?;
+    assert!(matches!(
+        store
+            .set_allotment_suspension(&c.department, id, true, "x")
+            .await,
+        Err(StoreError::Forbidden)
+    ));
+    store
+        .set_allotment_suspension(&c.finance, id, true, "监控预警未处置")
+        .await?;
+    match store.treasury(&c.finance, &pay("S-1", id, 100)).await {
+        Err(StoreError::AllotmentSuspended(reason)) => assert_eq!(reason, "监控预警未处置"),
+        other => return Err(format!("paid while suspended: {other:?}").into()),
+    }
+    store
+        .set_allotment_suspension(&c.finance, id, false, "已处置")
+        .await?;
+    assert!(
+        store
+            .treasury(&c.finance, &pay("S-1", id, 100))
+            .await
+            .is_ok()
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn reservations_refunds_and_movements_keep_the_balances() -> TestResult {
+    let c = cast().await?;
+    let store = &c.db.store;
+    let id = approved(&c, "疾病防控", 10).await?;
+    let other = approved(&c, "卫生应急", 2).await?;
+    let reserve = TreasuryRequest::Reservation {
+        request_id: "R-1".into(),
+        target: Target {
+            project_id: None,
+            code: Some(store.project_allotment(&c.finance, id).await?.code),
+        },
+        amount_fen: 3_000_000,
+        purpose: "疫苗采购用款计划".into(),
+    };
+    let reserved = store.treasury(&c.finance, &reserve).await?.receipt;
+    assert_eq!(
+        (reserved.frozen_fen, reserved.available_fen),
+        (3_000_000, 7_000_000)
+    );
+    let mut from_reservation = pay("P-1", id, 2_000_000);
+    if let TreasuryRequest::Payment {
+        reservation_request_id,
+        ..
+    } = &mut from_reservation
+    {
+        *reservation_request_id = Some("R-1".into());
+    }
+    let paid = store.treasury(&c.finance, &from_reservation).await?.receipt;
+    assert_eq!((paid.frozen_fen, paid.used_fen), (1_000_000, 2_000_000));
+    let released = store
+        .treasury(
+            &c.finance,
+            &TreasuryRequest::Release {
+                request_id: "L-1".into(),
+                reservation_request_id: "R-1".into(),
+            },
+        )
+        .await?
+        .receipt;
+    assert_eq!((released.amount_fen, released.frozen_fen), (1_000_000, 0));
+    let refund = TreasuryRequest::Refund {
+        request_id: "F-1".into(),
+        payment_request_id: "P-1".into(),
+        amount_fen: 500_000,
+        purpose: "多付退回".into(),
+        paid_on: None,
+    };
+    assert_eq!(
+        store.treasury(&c.finance, &refund).await?.receipt.used_fen,
+        1_500_000
+    );
+    let too_much = TreasuryRequest::Refund {
+        request_id: "F-2".into(),
+        payment_request_id: "P-1".into(),
+        amount_fen: 1_500_001,
+        purpose: String::new(),
+        paid_on: None,
+    };
+    assert!(matches!(
+        store.treasury(&c.finance, &too_much).await,
+        Err(StoreError::Invalid(_))
+    ));
+
+    // 调减 below what is used is refused; 收回 and 调剂 move the limit with a reason.
+    let below = store
+        .adjust_allotment(&c.finance, id, AdjustmentKind::Decrease, 8_600_000, "压减")
+        .await;
+    assert!(matches!(below, Err(StoreError::Invalid(_))), "{below:?}");
+    let no_reason = store
+        .adjust_allotment(&c.finance, id, AdjustmentKind::Recovery, 1, " ")
+        .await;
+    assert!(matches!(no_reason, Err(StoreError::Invalid(_))));
+    store
+        .adjust_allotment(
+            &c.finance,
+            id,
+            AdjustmentKind::Recovery,
+            1_000_000,
+            "收回结余资金",
+        )
+        .await?;
+    let target = store.project_allotment(&c.finance, other).await?;
+    store
+        .adjust_allotment(
+            &c.finance,
+            id,
+            AdjustmentKind::Transfer { to: target.id },
+            500_000,
+            "调剂用于应急",
+        )
+        .await?;
+    store
+        .adjust_allotment(&c.finance, other, AdjustmentKind::Increase, 100, "追加")
+        .await?;
+    let after = store.project_allotment(&c.finance, id).await?;
+    assert_eq!(
+        (after.limit_fen, after.used_fen, after.frozen_fen),
+        (8_500_000, 1_500_000, 0)
+    );
+    assert_eq!(
+        store.project_allotment(&c.finance, other).await?.limit_fen,
+        2_500_100
+    );
+    let kinds: Vec<String> = store
+        .allotment_ledger(&c.finance, id)
+        .await?
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "open",
+            "reserve",
+            "payment",
+            "release",
+            "refund",
+            "recovery",
+            "transfer_out"
+        ]
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_batch_applies_good_items_and_reports_bad_ones_and_a_dry_run_keeps_nothing() -> TestResult
+{
+    let c = cast().await?;
+    let store = &c.db.store;
+    let id = approved(&c, "基层医疗", 1).await?;
+    let items = vec![
+        pay("B-1", id, 400_000),
+        pay("B-2", id, 700_000),
+        pay("B-3", id, 600_000),
+        pay("B-1", id, 400_000),
+    ];
+    let dry = store.treasury_dry_run(&c.finance, &items).await?;
+    assert!(dry[0].is_ok() && dry[1].is_err() && dry[2].is_ok());
+    assert_eq!(
+        store.project_allotment(&c.finance, id).await?.used_fen,
+        0,
+        "dry run keeps nothing"
+    );
+    let results = store.treasury_batch(&c.finance, &items).await?;
+    assert!(matches!(
+        results[1],
+        Err(StoreError::InsufficientFunds { available: 600_000 })
+    ));
+    assert!(results[2].is_ok());
+    assert!(
+        results[3].as_ref().is_ok_and(|o| o.replayed),
+        "a repeated id in one batch is a replay"
+    );
+    assert_eq!(
+        store.project_allotment(&c.finance, id).await?.used_fen,
+        1_000_000
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn many_simultaneous_payers_never_overspend() -> TestResult {
+    let c = cast().await?;
+    let id = approved(&c, "家庭医生签约", 1).await?;
+    let mut tasks = Vec::new();
+    for n in 0..30 {
+        let store: Store = c.db.store.clone();
+        let finance = c.finance.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .treasury(&finance, &pay(&format!("C-{n}"), id, 100_000))
+                .await
+        }));
+    }
+    let mut accepted = 0;
+    for task in tasks {
+        match task.await? {
+            Ok(outcome) => accepted += outcome.receipt.amount_fen,
+            Err(StoreError::InsufficientFunds { .. }) => {}
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let allotment = c.db.store.project_allotment(&c.finance, id).await?;
+    assert_eq!(accepted, 1_000_000, "exactly the limit is accepted");
+    assert_eq!(allotment.used_fen, accepted);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_database_refuses_overspending_and_ledger_edits() -> TestResult {
+    let c = cast().await?;
+    let id = approved(&c, "卫生信息化", 1).await?;
+    c.db.store.treasury(&c.finance, &pay("D-1", id, 10)).await?;
+    let over = raw_execute(&c.db.url, "UPDATE allotments SET used_fen = limit_fen + 1").await;
+    assert!(over.is_err(), "CHECK (frozen + used <= limit)");
+    let negative = raw_execute(&c.db.url, "UPDATE allotments SET frozen_fen = -1").await;
+    assert!(negative.is_err());
+    let edit = raw_execute(&c.db.url, "UPDATE ledger_entries SET amount_fen = 1").await;
+    assert!(edit.is_err(), "ledger is append-only");
+    let delete = raw_execute(&c.db.url, "DELETE FROM ledger_entries").await;
+    assert!(delete.is_err());
+    let replayed_id = raw_execute(
+        &c.db.url,
+        "INSERT INTO treasury_requests (jurisdiction_code, request_id, kind, digest, response, created_at) \
+         VALUES ('371481', 'D-1', 'payment', 'x', '{}', 0)",
+    )
+    .await;
+    assert!(replayed_id.is_err(), "one request per id");
+    Ok(())
+}
