@@ -36,6 +36,18 @@ pub enum AppError {
     /// The gate stays shut.
     #[error("未通过绩效目标审核关口，项目仍为草稿")]
     GateFailed(Vec<jixiao_core::gate::Finding>),
+    /// More than is available.
+    #[error("可用指标不足，当前可用{}元", jixiao_core::money::format_yuan(*available))]
+    InsufficientFunds {
+        /// Available, fen.
+        available: i64,
+    },
+    /// Payments suspended.
+    #[error("该预算指标已暂停支付：{0}")]
+    AllotmentSuspended(String),
+    /// Request id reused for other content.
+    #[error("请求编号已用于内容不同的另一笔请求")]
+    RequestConflict,
     /// A request that cannot be read.
     #[error("{message}")]
     BadRequest {
@@ -65,7 +77,10 @@ impl AppError {
             AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf | AppError::Disabled => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_)
+            | AppError::InsufficientFunds { .. }
+            | AppError::AllotmentSuspended(_)
+            | AppError::RequestConflict => StatusCode::CONFLICT,
             AppError::Invalid(_) | AppError::InvalidRows(_) | AppError::GateFailed(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -83,6 +98,9 @@ impl AppError {
             AppError::Csrf => "csrf_failed",
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
+            AppError::InsufficientFunds { .. } => "insufficient_funds",
+            AppError::AllotmentSuspended(_) => "allotment_suspended",
+            AppError::RequestConflict => "request_id_conflict",
             AppError::Invalid(_) | AppError::InvalidRows(_) => "invalid_input",
             AppError::GateFailed(_) => "gate_failed",
             AppError::BadRequest { code, .. } => code,
@@ -98,18 +116,24 @@ impl AppError {
         if let AppError::Internal(detail) = &self {
             tracing::error!(%detail, "internal error");
         }
-        let details = match &self {
+        (self.status(), Json(self.body())).into_response()
+    }
+
+    /// `{"error": {"code", "message", "details"}}`.
+    pub fn body(&self) -> serde_json::Value {
+        let details = match self {
             AppError::Invalid(errors) => json!(errors.0),
             AppError::InvalidRows(rows) => json!(rows),
             AppError::GateFailed(findings) => json!(findings),
+            AppError::InsufficientFunds { available } => json!([{"available_fen": available}]),
+            AppError::AllotmentSuspended(reason) => json!([{"reason": reason}]),
             _ => json!([]),
         };
-        let body = json!({"error": {
+        json!({"error": {
             "code": self.code(),
             "message": self.to_string(),
             "details": details,
-        }});
-        (self.status(), Json(body)).into_response()
+        }})
     }
 }
 
@@ -122,6 +146,11 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(message) => AppError::Conflict(message),
             StoreError::InvalidRows(rows) => AppError::InvalidRows(rows),
             StoreError::GateFailed(findings) => AppError::GateFailed(findings),
+            StoreError::InsufficientFunds { available } => {
+                AppError::InsufficientFunds { available }
+            }
+            StoreError::AllotmentSuspended(reason) => AppError::AllotmentSuspended(reason),
+            StoreError::RequestConflict => AppError::RequestConflict,
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -9,6 +9,7 @@ mod project_types;
 mod projects;
 mod rulebooks;
 mod session;
+mod treasury;
 
 use crate::AppState;
 use crate::auth::{self, ADMIN, Roles};
@@ -26,6 +27,8 @@ const ANY_ROLE: Roles = Roles(&Role::ALL);
 const AGENCY_READERS: Roles = Roles(&[Role::Admin, Role::Finance, Role::Agency, Role::Viewer]);
 /// Roles that ask for money.
 const AGENCIES: Roles = Roles(&[Role::Agency]);
+/// The treasury section of finance.
+const TREASURY: Roles = Roles(&[Role::Finance]);
 /// Roles that review projects (departments review their units').
 const REVIEWERS: Roles = Roles(&[Role::Agency, Role::Finance]);
 
@@ -42,6 +45,10 @@ pub fn router() -> Router<AppState> {
         .route("/stats/coverage", get(projects::coverage))
         .route("/indicator-library", get(projects::library))
         .route("/rulebook", get(rulebooks::in_force))
+        .route("/projects/{id}/allotment", get(treasury::allotment))
+        .route("/projects/{id}/ledger", get(treasury::ledger))
+        .route("/payments", get(treasury::list))
+        .route("/stats/execution", get(treasury::execution))
         .route_layer(from_fn_with_state(AGENCY_READERS, auth::require_roles));
     let askers = Router::new()
         .route("/projects", post(projects::create))
@@ -58,6 +65,19 @@ pub fn router() -> Router<AppState> {
         )
         .route("/queue", get(projects::queue))
         .route_layer(from_fn_with_state(REVIEWERS, auth::require_roles));
+    let treasury_routes = Router::new()
+        .route("/payments", post(treasury::pay))
+        .route("/payments/batch", post(treasury::pay_batch))
+        .route("/refunds", post(treasury::refund))
+        .route("/reservations", post(treasury::reserve))
+        .route("/reservations/release", post(treasury::release))
+        .route("/treasury/batch", post(treasury::treasury_batch))
+        .route("/projects/{id}/allotment/adjust", post(treasury::adjust))
+        .route(
+            "/projects/{id}/allotment/suspension",
+            post(treasury::suspension),
+        )
+        .route_layer(from_fn_with_state(TREASURY, auth::require_roles));
     let admins = Router::new()
         .route("/agencies", post(admin::create_agency))
         .route("/users", get(admin::list_users).post(admin::create_user))
@@ -72,6 +92,7 @@ pub fn router() -> Router<AppState> {
         .merge(readers)
         .merge(askers)
         .merge(reviewers)
+        .merge(treasury_routes)
         .merge(admins)
         .fallback(not_found)
 }

@@ -1,6 +1,6 @@
 //! The OpenAPI document of `/api/v1` and the shapes it describes.
 
-use super::{admin, projects, rulebooks, session};
+use super::{admin, projects, rulebooks, session, treasury};
 use axum::Json;
 use jixiao_core::audit::AuditRecord;
 use jixiao_store::{Agency, User};
@@ -169,6 +169,9 @@ impl Modify for BearerToken {
         projects::save_target, projects::submit, projects::review, projects::pre_assessment,
         projects::revise, projects::queue, projects::coverage, projects::library,
         rulebooks::in_force, rulebooks::load,
+        treasury::allotment, treasury::ledger, treasury::pay, treasury::refund, treasury::reserve,
+        treasury::release, treasury::pay_batch, treasury::treasury_batch, treasury::list,
+        treasury::adjust, treasury::suspension, treasury::execution,
     ),
     components(schemas(ErrorBody, ErrorDetail, UserView, AgencyView, AuditRecordView, AuditPageView)),
     modifiers(&BearerToken),
@@ -179,6 +182,7 @@ impl Modify for BearerToken {
         (name = "audit", description = "审计日志"),
         (name = "projects", description = "项目库、绩效目标与审核"),
         (name = "rulebooks", description = "规则"),
+        (name = "treasury", description = "预算指标与国库集中支付"),
     )
 )]
 pub struct ApiDoc;

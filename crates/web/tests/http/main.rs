@@ -7,3 +7,4 @@ mod pages;
 mod projects_api;
 mod projects_pages;
 mod support;
+mod treasury_api;
