@@ -51,6 +51,12 @@ pub enum Command {
     /// Rulebooks: every rule that differs between places and years. 规则。
     #[command(subcommand)]
     Rulebook(RulebookCommand),
+    /// Bring in files from other systems. 导入。
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Write files for other systems. 导出。
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Measure how fast the system answers (prints figures; changes nothing of yours).
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -180,5 +186,39 @@ pub enum UserCommand {
     Disable {
         /// Login name.
         name: String,
+    },
+}
+
+/// `import` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// The treasury's daily payments CSV (columns: request_id, date, code, amount_yuan, payee,
+    /// purpose, type); prints a result per row. 导入国库支付数据。
+    Payments {
+        /// The CSV file.
+        file: PathBuf,
+        /// Check every row and report, but change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Jurisdiction whose treasury sent the file; defaults to the only county-level one.
+        #[arg(long)]
+        jurisdiction: Option<String>,
+    },
+}
+
+/// `export` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Allotments for the treasury, as CSV (amounts in 元). 导出预算指标。
+    Allotments {
+        /// Only this budget year.
+        #[arg(long)]
+        year: Option<i32>,
+        /// Jurisdiction; defaults to the only county-level one.
+        #[arg(long)]
+        jurisdiction: Option<String>,
+        /// Write here instead of to standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
     },
 }

@@ -48,6 +48,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Agency(command) => agency(&store, command).await,
         Command::User(command) => user(&store, command).await,
         Command::Rulebook(command) => rulebook(&store, command).await,
+        Command::Import(command) => crate::transfer::import(&store, command).await,
+        Command::Export(command) => crate::transfer::export(&store, command).await,
         Command::Bench(_) => Ok(ExitCode::SUCCESS),
     };
     store.close().await;
@@ -165,7 +167,10 @@ async fn audit_verify(store: &Store) -> anyhow::Result<ExitCode> {
 }
 
 /// The jurisdiction to use: the one named, else the only county-level one.
-async fn pick_jurisdiction(store: &Store, named: Option<String>) -> anyhow::Result<String> {
+pub(crate) async fn pick_jurisdiction(
+    store: &Store,
+    named: Option<String>,
+) -> anyhow::Result<String> {
     match named {
         Some(code) => Ok(code),
         None => store.default_jurisdiction().await.map_err(explain)?.ok_or_else(|| {

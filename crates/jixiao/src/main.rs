@@ -4,6 +4,7 @@
 mod bench;
 mod cli;
 mod commands;
+mod transfer;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -445,3 +445,76 @@ fn the_project_benchmark_runs_on_a_scratch_database() -> TestResult {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn the_treasury_csv_pays_good_rows_and_reports_bad_ones() -> TestResult {
+    let db = TestDatabase::new().await?;
+    let url = db.url.as_str();
+    succeeds(url, &["demo"])?;
+    let exported = succeeds(url, &["export", "allotments", "--year", "2019"])?;
+    let mut rows = exported.lines();
+    assert!(
+        rows.next()
+            .is_some_and(|h| h.starts_with("code,document_number,year"))
+    );
+    let all: Vec<&str> = rows.collect();
+    assert_eq!(all.len(), 705, "one line per 2019 allotment");
+    let posts = all
+        .iter()
+        .find(|l| l.contains(",2019年扶贫专岗,"))
+        .ok_or("扶贫专岗 exported")?;
+    let fields: Vec<&str> = posts.split(',').collect();
+    let (code, available) = (fields[0], fields[13]);
+    let file = std::env::temp_dir().join(format!("jixiao-payments-{}.csv", std::process::id()));
+    std::fs::write(
+        &file,
+        format!(
+            "request_id,date,code,amount_yuan,payee,purpose,type\n\
+             GK-CSV-1,2019-12-30,{code},1000.00,乐陵经济技术开发区,岗位补贴,payment\n\
+             GK-CSV-2,2019-12-30,{code},99999999.00,乐陵经济技术开发区,岗位补贴,payment\n\
+             GK-CSV-3,2019-13-01,{code},1.00,x,y,payment\n\
+             GK-CSV-1,2019-12-30,{code},1000.00,乐陵经济技术开发区,岗位补贴,payment\n\
+             GK-CSV-4,2019-12-31,{code},200.00,乐陵经济技术开发区,多付退回,refund\n"
+        ),
+    )?;
+    let path = file.to_str().ok_or("path")?;
+    let dry = jixiao(url, &["import", "payments", path, "--dry-run"])?;
+    let report = stdout(&dry);
+    assert!(
+        report.contains("第2行 GK-CSV-1：已支付1,000.00元"),
+        "{report}"
+    );
+    assert!(
+        report.contains("第3行 GK-CSV-2：失败，可用指标不足"),
+        "{report}"
+    );
+    assert!(report.contains("第4行：日期“2019-13-01”无效"), "{report}");
+    assert!(report.contains("第5行 GK-CSV-1：重复请求"), "{report}");
+    assert!(report.contains("试运行，未作任何改动"));
+    let unchanged = succeeds(url, &["export", "allotments", "--year", "2019"])?;
+    assert_eq!(unchanged, exported, "a dry run changes nothing");
+
+    let real = jixiao(url, &["import", "payments", path])?;
+    assert_eq!(real.status.code(), Some(1), "some rows failed");
+    let report = stdout(&real);
+    assert!(
+        report.contains("共5行：成功2行，重复1行，失败2行"),
+        "{report}"
+    );
+    let after = succeeds(url, &["export", "allotments", "--year", "2019"])?;
+    let line = after
+        .lines()
+        .find(|l| l.starts_with(&format!("{code},")))
+        .ok_or("line")?;
+    let available_after = line.split(',').nth(13).ok_or("available")?;
+    let before_fen = jixiao_core::money::parse_yuan(available)?;
+    let after_fen = jixiao_core::money::parse_yuan(available_after)?;
+    assert_eq!(before_fen - after_fen, 80_000, "1,000 paid, 200 refunded");
+    let again = jixiao(url, &["import", "payments", path])?;
+    assert!(
+        stdout(&again).contains("成功0行，重复3行"),
+        "re-importing the file pays nothing twice"
+    );
+    std::fs::remove_file(&file)?;
+    Ok(())
+}

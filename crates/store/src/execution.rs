@@ -193,3 +193,62 @@ impl Store {
         Ok((rows, total))
     }
 }
+
+/// An allotment as exported for the treasury.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AllotmentExport {
+    /// Allotment code.
+    pub code: String,
+    /// 指标文号.
+    pub document_number: String,
+    /// Year.
+    pub year: i32,
+    /// Project code.
+    pub project_code: String,
+    /// Project name.
+    pub project_name: String,
+    /// Agency code.
+    pub agency_code: String,
+    /// Agency name.
+    pub agency_name: String,
+    /// Funding source.
+    pub funding_source: String,
+    /// 功能分类.
+    pub function_code: String,
+    /// 经济分类.
+    pub economic_code: String,
+    /// Limit.
+    pub limit_fen: i64,
+    /// Frozen.
+    pub frozen_fen: i64,
+    /// Used.
+    pub used_fen: i64,
+    /// Suspended.
+    pub suspended: bool,
+}
+
+impl Store {
+    /// Every allotment the actor sees (of one year, if given), by code.
+    pub async fn allotments_for_export(
+        &self,
+        actor: &Actor,
+        year: Option<i32>,
+    ) -> Result<Vec<AllotmentExport>> {
+        let scope = self.project_scope(actor).await?;
+        Ok(on_pool!(&self.pool, |pool| {
+            let mut query = QueryBuilder::new(
+                "SELECT l.code, l.document_number, l.year, p.code AS project_code, \
+                 p.name AS project_name, a.code AS agency_code, a.name AS agency_name, \
+                 l.funding_source, l.function_code, l.economic_code, l.limit_fen, l.frozen_fen, \
+                 l.used_fen, l.suspended FROM allotments l JOIN projects p ON p.id = l.project_id \
+                 JOIN agencies a ON a.id = p.agency_id WHERE 1 = 1",
+            );
+            scope.push(&mut query);
+            if let Some(year) = year {
+                query.push(" AND l.year = ").push_bind(year);
+            }
+            query.push(" ORDER BY l.code");
+            query.build_query_as().fetch_all(pool).await?
+        }))
+    }
+}

@@ -31,7 +31,7 @@ pub use agencies::Agency;
 pub use allotments::{AdjustmentKind, Allotment, LedgerEntry};
 pub use audit::{AuditFilter, AuditPage};
 pub use error::StoreError;
-pub use execution::{ExecutionRow, PaymentFilter, PaymentPage, PaymentRow};
+pub use execution::{AllotmentExport, ExecutionRow, PaymentFilter, PaymentPage, PaymentRow};
 pub use jurisdictions::{FiscalYear, Jurisdiction};
 pub use projects::{Project, ProjectDetail, ProjectFilter, ProjectPage};
 pub use review::{Decision, ReviewRecord};

@@ -51,12 +51,16 @@ pub enum TreasuryRequest {
         #[serde(default)]
         reservation_request_id: Option<String>,
     },
-    /// Give back (part of) an earlier payment.
+    /// Give back (part of) an earlier payment, or money paid from an allotment.
     Refund {
         /// The sender's id for this request.
         request_id: String,
-        /// The request id of the payment refunded.
-        payment_request_id: String,
+        /// The request id of the payment refunded, when known…
+        #[serde(default)]
+        payment_request_id: Option<String>,
+        /// …else the allotment it goes back to.
+        #[serde(flatten)]
+        target: Target,
         /// Amount in fen.
         amount_fen: i64,
         /// Why.
@@ -400,31 +404,40 @@ pub(crate) async fn apply_in(
         TreasuryRequest::Refund {
             request_id,
             payment_request_id,
+            target,
             amount_fen,
             purpose,
             paid_on,
         } => {
-            let found: Option<(i64, i64, i64, i64, String)> = on_tx!(tx, |conn| {
-                sqlx::query_as(
-                    "SELECT p.id, p.allotment_id, p.amount_fen, p.refunded_fen, p.payee FROM payments p \
-                     JOIN allotments a ON a.id = p.allotment_id \
-                     WHERE a.jurisdiction_code = $1 AND p.request_id = $2 AND p.kind = 'payment'",
-                )
-                .bind(jurisdiction)
-                .bind(payment_request_id)
-                .fetch_optional(&mut *conn)
-                .await?
-            });
-            let (payment_id, allotment_id, paid, refunded, payee) = found.ok_or_else(|| {
-                StoreError::NotFound(format!("原支付请求“{payment_request_id}”不存在"))
-            })?;
-            if *amount_fen > paid - refunded {
-                return Err(StoreError::invalid(
-                    "amount_fen",
-                    "exceeds_payment",
-                    format!("退款超出原支付尚未退回的金额（{}分）", paid - refunded),
-                ));
-            }
+            // The payment refunded (id, payee), when named, and the allotment the money returns to.
+            let (original, allotment_id) = match payment_request_id {
+                Some(payment_request_id) => {
+                    let found: Option<(i64, i64, i64, i64, String)> = on_tx!(tx, |conn| {
+                        sqlx::query_as(
+                            "SELECT p.id, p.allotment_id, p.amount_fen, p.refunded_fen, p.payee FROM payments p \
+                             JOIN allotments a ON a.id = p.allotment_id \
+                             WHERE a.jurisdiction_code = $1 AND p.request_id = $2 AND p.kind = 'payment'",
+                        )
+                        .bind(jurisdiction)
+                        .bind(payment_request_id)
+                        .fetch_optional(&mut *conn)
+                        .await?
+                    });
+                    let (payment_id, allotment_id, paid, refunded, payee) =
+                        found.ok_or_else(|| {
+                            StoreError::NotFound(format!("原支付请求“{payment_request_id}”不存在"))
+                        })?;
+                    if *amount_fen > paid - refunded {
+                        return Err(StoreError::invalid(
+                            "amount_fen",
+                            "exceeds_payment",
+                            format!("退款超出原支付尚未退回的金额（{}分）", paid - refunded),
+                        ));
+                    }
+                    (Some((payment_id, payee)), allotment_id)
+                }
+                None => (None, target_allotment(tx, jurisdiction, target).await?.id),
+            };
             let allotment = lock_allotment(tx, allotment_id).await?;
             let after = allotment
                 .balances()
@@ -432,12 +445,17 @@ pub(crate) async fn apply_in(
                 .map_err(|e| ledger_error(e, None))?;
             write_balances(tx, allotment.id, after).await?;
             let paid_on = paid_on.clone().unwrap_or_else(today);
+            let payee = original.as_ref().map(|o| o.1.clone()).unwrap_or_default();
             let id: i64 = on_tx!(tx, |conn| {
-                sqlx::query("UPDATE payments SET refunded_fen = refunded_fen + $1 WHERE id = $2")
+                if let Some((payment_id, _)) = &original {
+                    sqlx::query(
+                        "UPDATE payments SET refunded_fen = refunded_fen + $1 WHERE id = $2",
+                    )
                     .bind(amount_fen)
                     .bind(payment_id)
                     .execute(&mut *conn)
                     .await?;
+                }
                 sqlx::query_scalar(
                     "INSERT INTO payments (allotment_id, request_id, kind, amount_fen, refund_of, \
                      payee, purpose, paid_on, created_at) \
@@ -446,7 +464,7 @@ pub(crate) async fn apply_in(
                 .bind(allotment.id)
                 .bind(request_id)
                 .bind(amount_fen)
-                .bind(payment_id)
+                .bind(original.as_ref().map(|o| o.0))
                 .bind(&payee)
                 .bind(purpose.trim())
                 .bind(&paid_on)

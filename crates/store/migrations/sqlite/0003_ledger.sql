@@ -62,7 +62,7 @@ CREATE TABLE payments (
     paid_on        TEXT NOT NULL,
     created_at     BIGINT NOT NULL,
     CHECK (refunded_fen <= amount_fen),
-    CHECK ((kind = 'refund') = (refund_of IS NOT NULL))
+    CHECK (kind = 'refund' OR refund_of IS NULL)
 );
 CREATE INDEX payments_allotment ON payments (allotment_id, id);
 CREATE INDEX payments_paid_on ON payments (paid_on, id);

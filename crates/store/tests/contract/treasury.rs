@@ -180,7 +180,8 @@ async fn reservations_refunds_and_movements_keep_the_balances() -> TestResult {
     assert_eq!((released.amount_fen, released.frozen_fen), (1_000_000, 0));
     let refund = TreasuryRequest::Refund {
         request_id: "F-1".into(),
-        payment_request_id: "P-1".into(),
+        payment_request_id: Some("P-1".into()),
+        target: Target::default(),
         amount_fen: 500_000,
         purpose: "多付退回".into(),
         paid_on: None,
@@ -191,7 +192,8 @@ async fn reservations_refunds_and_movements_keep_the_balances() -> TestResult {
     );
     let too_much = TreasuryRequest::Refund {
         request_id: "F-2".into(),
-        payment_request_id: "P-1".into(),
+        payment_request_id: Some("P-1".into()),
+        target: Target::default(),
         amount_fen: 1_500_001,
         purpose: String::new(),
         paid_on: None,

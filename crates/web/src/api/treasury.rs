@@ -129,13 +129,17 @@ impl From<PaymentRequest> for TreasuryRequest {
     }
 }
 
-/// A refund of (part of) an earlier payment.
+/// A refund of (part of) an earlier payment, or to an allotment.
 #[derive(Deserialize, ToSchema)]
 pub struct RefundRequest {
     /// The sender's unique id for this request.
     pub request_id: String,
-    /// The request id of the payment refunded.
-    pub payment_request_id: String,
+    /// The request id of the payment refunded, when known…
+    pub payment_request_id: Option<String>,
+    /// …else the project…
+    pub project_id: Option<i64>,
+    /// …or allotment or project code the money returns to.
+    pub code: Option<String>,
     /// Amount in fen.
     pub amount_fen: i64,
     /// Why.
@@ -260,6 +264,10 @@ pub async fn refund(
     let request = TreasuryRequest::Refund {
         request_id: r.request_id,
         payment_request_id: r.payment_request_id,
+        target: Target {
+            project_id: r.project_id,
+            code: r.code,
+        },
         amount_fen: r.amount_fen,
         purpose: r.purpose,
         paid_on: r.paid_on,

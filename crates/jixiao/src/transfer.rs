@@ -1,0 +1,186 @@
+//! `jixiao import payments` and `jixiao export allotments`: the files exchanged with the treasury
+//! payment system.
+
+use crate::cli::{ExportCommand, ImportCommand};
+use anyhow::{Context, anyhow};
+use jixiao_core::{Actor, Role, money};
+use jixiao_interop::allotments_csv::{self, AllotmentLine};
+use jixiao_interop::treasury_csv::{self, LineKind, PaymentLine};
+use jixiao_store::{Store, StoreError, Target, TreasuryRequest};
+use std::process::ExitCode;
+
+/// The treasury section of the jurisdiction's finance bureau, as the command line acts for it.
+fn treasury_actor(jurisdiction: String) -> Actor {
+    Actor {
+        user_id: None,
+        name: "system".to_owned(),
+        role: Role::Finance,
+        jurisdiction: Some(jurisdiction),
+        agency_id: None,
+    }
+}
+
+fn request(line: &PaymentLine) -> TreasuryRequest {
+    let target = Target {
+        project_id: None,
+        code: Some(line.code.clone()),
+    };
+    match line.kind {
+        LineKind::Payment => TreasuryRequest::Payment {
+            request_id: line.request_id.clone(),
+            target,
+            amount_fen: line.amount_fen,
+            payee: line.payee.clone(),
+            purpose: line.purpose.clone(),
+            paid_on: Some(line.date.clone()),
+            reservation_request_id: None,
+        },
+        LineKind::Refund => TreasuryRequest::Refund {
+            request_id: line.request_id.clone(),
+            payment_request_id: None,
+            target,
+            amount_fen: line.amount_fen,
+            purpose: line.purpose.clone(),
+            paid_on: Some(line.date.clone()),
+        },
+    }
+}
+
+fn refusal(error: &StoreError) -> String {
+    match error {
+        StoreError::InsufficientFunds { available } => {
+            format!("可用指标不足，当前可用{}元", money::format_yuan(*available))
+        }
+        StoreError::Invalid(errors) => errors.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Runs an import.
+pub async fn import(store: &Store, command: ImportCommand) -> anyhow::Result<ExitCode> {
+    let ImportCommand::Payments {
+        file,
+        dry_run,
+        jurisdiction,
+    } = command;
+    let jurisdiction = crate::commands::pick_jurisdiction(store, jurisdiction).await?;
+    let actor = treasury_actor(jurisdiction);
+    let input =
+        std::fs::File::open(&file).with_context(|| format!("无法打开 {}", file.display()))?;
+    let lines = treasury_csv::read(input).map_err(|e| anyhow!("{}：{e}", file.display()))?;
+    let readable: Vec<&PaymentLine> = lines.iter().filter_map(|l| l.as_ref().ok()).collect();
+    let requests: Vec<TreasuryRequest> = readable.iter().map(|l| request(l)).collect();
+    let mut outcomes = Vec::with_capacity(requests.len());
+    for chunk in requests.chunks(1000) {
+        let results = if dry_run {
+            store.treasury_dry_run(&actor, chunk).await
+        } else {
+            store.treasury_batch(&actor, chunk).await
+        }
+        .map_err(|e| anyhow!("{e}"))?;
+        outcomes.extend(results);
+    }
+    let (mut paid, mut replayed, mut failed) = (0, 0, 0);
+    let mut outcomes = outcomes.into_iter();
+    for line in &lines {
+        match line {
+            Err(error) => {
+                failed += 1;
+                println!("{error}：未处理");
+            }
+            Ok(line) => match outcomes.next() {
+                Some(Ok(outcome)) if outcome.replayed => {
+                    replayed += 1;
+                    println!(
+                        "第{}行 {}：重复请求，此前已处理，未重复入账",
+                        line.line, line.request_id
+                    );
+                }
+                Some(Ok(outcome)) => {
+                    paid += 1;
+                    let verb = if line.kind == LineKind::Refund {
+                        "已退款"
+                    } else {
+                        "已支付"
+                    };
+                    println!(
+                        "第{}行 {}：{verb}{}元，指标{}可用余额{}元",
+                        line.line,
+                        line.request_id,
+                        money::format_yuan(outcome.receipt.amount_fen),
+                        outcome.receipt.allotment_code,
+                        money::format_yuan(outcome.receipt.available_fen)
+                    );
+                }
+                Some(Err(error)) => {
+                    failed += 1;
+                    println!(
+                        "第{}行 {}：失败，{}",
+                        line.line,
+                        line.request_id,
+                        refusal(&error)
+                    );
+                }
+                None => {}
+            },
+        }
+    }
+    let mode = if dry_run {
+        "（试运行，未作任何改动）"
+    } else {
+        ""
+    };
+    println!(
+        "共{}行：成功{paid}行，重复{replayed}行，失败{failed}行{mode}",
+        lines.len()
+    );
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Runs an export.
+pub async fn export(store: &Store, command: ExportCommand) -> anyhow::Result<ExitCode> {
+    let ExportCommand::Allotments {
+        year,
+        jurisdiction,
+        output,
+    } = command;
+    let jurisdiction = crate::commands::pick_jurisdiction(store, jurisdiction).await?;
+    let actor = treasury_actor(jurisdiction);
+    let rows = store
+        .allotments_for_export(&actor, year)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    let lines: Vec<AllotmentLine> = rows
+        .into_iter()
+        .map(|r| AllotmentLine {
+            code: r.code,
+            document_number: r.document_number,
+            year: r.year,
+            project_code: r.project_code,
+            project_name: r.project_name,
+            agency_code: r.agency_code,
+            agency_name: r.agency_name,
+            funding_source: r.funding_source,
+            function_code: r.function_code,
+            economic_code: r.economic_code,
+            limit_fen: r.limit_fen,
+            frozen_fen: r.frozen_fen,
+            used_fen: r.used_fen,
+            suspended: r.suspended,
+        })
+        .collect();
+    match output {
+        Some(path) => {
+            let file = std::fs::File::create(&path)
+                .with_context(|| format!("无法写入 {}", path.display()))?;
+            allotments_csv::write(file, &lines)?;
+            eprintln!("已导出{}条预算指标到 {}", lines.len(), path.display());
+        }
+        None => allotments_csv::write(std::io::stdout().lock(), &lines)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
