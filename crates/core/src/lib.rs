@@ -20,6 +20,7 @@ pub mod rulebook;
 pub mod target;
 pub mod time;
 pub mod token;
+pub mod treasury;
 pub mod tree;
 pub mod user;
 pub mod validation;

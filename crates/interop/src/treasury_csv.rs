@@ -14,6 +14,7 @@
 //! is read on its own: a bad line is reported with its line number and does not stop the others.
 
 use jixiao_core::money;
+use jixiao_core::treasury::{Target, TreasuryRequest};
 use std::io::Read;
 
 /// Whether a line pays or refunds.
@@ -44,6 +45,35 @@ pub struct PaymentLine {
     pub purpose: String,
     /// Payment or refund.
     pub kind: LineKind,
+}
+
+impl PaymentLine {
+    /// The treasury request this line stands for: a payment, or a refund to the allotment.
+    pub fn to_request(&self) -> TreasuryRequest {
+        let target = Target {
+            project_id: None,
+            code: Some(self.code.clone()),
+        };
+        match self.kind {
+            LineKind::Payment => TreasuryRequest::Payment {
+                request_id: self.request_id.clone(),
+                target,
+                amount_fen: self.amount_fen,
+                payee: self.payee.clone(),
+                purpose: self.purpose.clone(),
+                paid_on: Some(self.date.clone()),
+                reservation_request_id: None,
+            },
+            LineKind::Refund => TreasuryRequest::Refund {
+                request_id: self.request_id.clone(),
+                payment_request_id: None,
+                target,
+                amount_fen: self.amount_fen,
+                purpose: self.purpose.clone(),
+                paid_on: Some(self.date.clone()),
+            },
+        }
+    }
 }
 
 /// A line that could not be read.

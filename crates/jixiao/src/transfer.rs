@@ -6,7 +6,7 @@ use anyhow::{Context, anyhow};
 use jixiao_core::{Actor, Role, money};
 use jixiao_interop::allotments_csv::{self, AllotmentLine};
 use jixiao_interop::treasury_csv::{self, LineKind, PaymentLine};
-use jixiao_store::{Store, StoreError, Target, TreasuryRequest};
+use jixiao_store::{Store, TreasuryRequest};
 use std::process::ExitCode;
 
 /// The treasury section of the jurisdiction's finance bureau, as the command line acts for it.
@@ -17,42 +17,6 @@ fn treasury_actor(jurisdiction: String) -> Actor {
         role: Role::Finance,
         jurisdiction: Some(jurisdiction),
         agency_id: None,
-    }
-}
-
-fn request(line: &PaymentLine) -> TreasuryRequest {
-    let target = Target {
-        project_id: None,
-        code: Some(line.code.clone()),
-    };
-    match line.kind {
-        LineKind::Payment => TreasuryRequest::Payment {
-            request_id: line.request_id.clone(),
-            target,
-            amount_fen: line.amount_fen,
-            payee: line.payee.clone(),
-            purpose: line.purpose.clone(),
-            paid_on: Some(line.date.clone()),
-            reservation_request_id: None,
-        },
-        LineKind::Refund => TreasuryRequest::Refund {
-            request_id: line.request_id.clone(),
-            payment_request_id: None,
-            target,
-            amount_fen: line.amount_fen,
-            purpose: line.purpose.clone(),
-            paid_on: Some(line.date.clone()),
-        },
-    }
-}
-
-fn refusal(error: &StoreError) -> String {
-    match error {
-        StoreError::InsufficientFunds { available } => {
-            format!("可用指标不足，当前可用{}元", money::format_yuan(*available))
-        }
-        StoreError::Invalid(errors) => errors.to_string(),
-        other => other.to_string(),
     }
 }
 
@@ -69,7 +33,7 @@ pub async fn import(store: &Store, command: ImportCommand) -> anyhow::Result<Exi
         std::fs::File::open(&file).with_context(|| format!("无法打开 {}", file.display()))?;
     let lines = treasury_csv::read(input).map_err(|e| anyhow!("{}：{e}", file.display()))?;
     let readable: Vec<&PaymentLine> = lines.iter().filter_map(|l| l.as_ref().ok()).collect();
-    let requests: Vec<TreasuryRequest> = readable.iter().map(|l| request(l)).collect();
+    let requests: Vec<TreasuryRequest> = readable.iter().map(|l| l.to_request()).collect();
     let mut outcomes = Vec::with_capacity(requests.len());
     for chunk in requests.chunks(1000) {
         let results = if dry_run {
@@ -118,7 +82,7 @@ pub async fn import(store: &Store, command: ImportCommand) -> anyhow::Result<Exi
                         "第{}行 {}：失败，{}",
                         line.line,
                         line.request_id,
-                        refusal(&error)
+                        error.user_message()
                     );
                 }
                 None => {}

@@ -66,6 +66,20 @@ impl From<Forbidden> for StoreError {
 }
 
 impl StoreError {
+    /// The refusal as a user reads it, never with database internals.
+    pub fn user_message(&self) -> String {
+        match self {
+            StoreError::InsufficientFunds { available } => format!(
+                "可用指标不足，当前可用{}元",
+                jixiao_core::money::format_yuan(*available)
+            ),
+            StoreError::Database(_) | StoreError::Migrate(_) | StoreError::Internal(_) => {
+                "系统内部错误，请稍后再试".to_owned()
+            }
+            other => other.to_string(),
+        }
+    }
+
     /// A validation error on one field.
     pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> StoreError {
         let mut errors = ValidationErrors::default();

@@ -162,6 +162,18 @@ impl Store {
         found.ok_or_else(|| StoreError::NotFound("项目不存在".to_owned()))
     }
 
+    /// The id of the project with `code`, if the actor may see it.
+    pub async fn project_id_by_code(&self, actor: &Actor, code: &str) -> Result<i64> {
+        let scope = self.project_scope(actor).await?;
+        let found: Option<i64> = on_pool!(&self.pool, |pool| {
+            let mut query = QueryBuilder::new("SELECT p.id FROM projects p WHERE p.code = ");
+            query.push_bind(code.trim().to_owned());
+            scope.push(&mut query);
+            query.build_query_scalar().fetch_optional(pool).await?
+        });
+        found.ok_or_else(|| StoreError::NotFound(format!("项目“{}”不存在", code.trim())))
+    }
+
     /// Projects matching `filter` within the actor's scope, with totals.
     pub async fn projects(
         &self,

@@ -9,7 +9,7 @@ mod project_types;
 mod projects;
 mod rulebooks;
 mod session;
-mod treasury;
+pub(crate) mod treasury;
 
 use crate::AppState;
 use crate::auth::{self, ADMIN, Roles};

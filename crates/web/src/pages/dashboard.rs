@@ -35,6 +35,26 @@ impl From<&Tally> for TallyRow {
     }
 }
 
+struct ExecRow {
+    key: String,
+    label: String,
+    limit: String,
+    used: String,
+    rate: String,
+}
+
+impl From<&jixiao_store::ExecutionRow> for ExecRow {
+    fn from(r: &jixiao_store::ExecutionRow) -> Self {
+        ExecRow {
+            key: r.key.clone(),
+            label: r.label.clone(),
+            limit: money::format_wan(r.limit_fen),
+            used: money::format_wan(r.used_fen),
+            rate: jixiao_core::ledger::format_rate(r.rate_bp()),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage {
@@ -48,6 +68,9 @@ struct DashboardPage {
     by_state: Vec<TallyRow>,
     by_department: Vec<TallyRow>,
     chart: String,
+    execution: Vec<ExecRow>,
+    exec_total: ExecRow,
+    exec_chart: String,
 }
 
 /// The year asked for.
@@ -103,6 +126,19 @@ pub async fn show(
             )
         })
         .collect();
+    let (execution, exec_total) = state.store.execution_by_department(&actor, year).await?;
+    let rate_bars: Vec<(String, i64, String)> = execution
+        .iter()
+        .filter(|e| e.limit_fen > 0)
+        .take(20)
+        .map(|e| {
+            (
+                e.label.clone(),
+                e.rate_bp(),
+                jixiao_core::ledger::format_rate(e.rate_bp()),
+            )
+        })
+        .collect();
     let view = DashboardPage {
         chrome: Chrome::for_session(&session, "dashboard"),
         year,
@@ -116,6 +152,9 @@ pub async fn show(
         by_state: figures.by_state.iter().map(TallyRow::from).collect(),
         by_department: figures.by_department.iter().map(TallyRow::from).collect(),
         chart: horizontal_bars("各部门批复金额（万元，前15位）", &bars),
+        exec_chart: horizontal_bars("各部门预算执行率", &rate_bars),
+        execution: execution.iter().map(ExecRow::from).collect(),
+        exec_total: ExecRow::from(&exec_total),
     };
     Ok(render(StatusCode::OK, &view))
 }

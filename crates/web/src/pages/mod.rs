@@ -6,9 +6,11 @@ mod admin_audit;
 mod admin_rulebook;
 mod admin_settings;
 mod admin_users;
+mod allotment_actions;
 mod dashboard;
 mod home;
 mod login;
+mod payments;
 mod project_page;
 mod project_views;
 mod projects;
@@ -22,6 +24,8 @@ use jixiao_core::Role;
 const READERS: Roles = Roles(&[Role::Admin, Role::Finance, Role::Agency, Role::Viewer]);
 /// Roles that ask for money and fill targets.
 const AGENCIES: Roles = Roles(&[Role::Agency]);
+/// The treasury section of finance.
+const TREASURY: Roles = Roles(&[Role::Finance]);
 /// Roles that review (departments review their units').
 const REVIEWERS: Roles = Roles(&[Role::Agency, Role::Finance]);
 use crate::csrf;
@@ -195,7 +199,22 @@ pub fn router() -> Router<AppState> {
         .route("/projects", get(projects::list))
         .route("/projects/{id}", get(project_page::show))
         .route("/dashboard", get(dashboard::show))
+        .route("/payments", get(payments::list))
         .route_layer(from_fn_with_state(READERS, auth::require_roles));
+    let treasury = Router::new()
+        .route(
+            "/projects/{id}/allotment/adjust",
+            post(allotment_actions::adjust),
+        )
+        .route(
+            "/projects/{id}/allotment/suspension",
+            post(allotment_actions::suspension),
+        )
+        .route(
+            "/payments/import",
+            get(payments::import_form).post(payments::import),
+        )
+        .route_layer(from_fn_with_state(TREASURY, auth::require_roles));
     let askers = Router::new()
         .route("/projects/new", get(projects::new))
         .route("/projects", post(projects::create))
@@ -227,6 +246,7 @@ pub fn router() -> Router<AppState> {
         .merge(readers)
         .merge(askers)
         .merge(reviewers)
+        .merge(treasury)
         .fallback(page_not_found)
         .layer(from_fn(csrf::guard))
 }

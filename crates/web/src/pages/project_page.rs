@@ -19,6 +19,30 @@ use jixiao_core::{Role, money, time};
 use jixiao_store::{Decision, Project, SessionUser, StoreError};
 use serde::Deserialize;
 
+struct AllotmentBox {
+    code: String,
+    document_number: String,
+    limit: String,
+    frozen: String,
+    used: String,
+    available: String,
+    rate: String,
+    suspended: bool,
+    suspension_reason: String,
+}
+
+struct LedgerRow {
+    at: String,
+    kind: &'static str,
+    amount: String,
+    limit: String,
+    frozen: String,
+    used: String,
+    reference: String,
+    reason: String,
+    actor: String,
+}
+
 struct ReviewRow {
     at: String,
     step: String,
@@ -58,6 +82,9 @@ struct ProjectPage {
     can_review: bool,
     grades: bool,
     last_step: bool,
+    allotment: Option<AllotmentBox>,
+    ledger: Vec<LedgerRow>,
+    can_manage_allotment: bool,
 }
 
 fn notice_text(done: Option<&str>) -> Option<&'static str> {
@@ -67,6 +94,9 @@ fn notice_text(done: Option<&str>) -> Option<&'static str> {
         "reviewed" => Some("已提交审核意见。"),
         "revised" => Some("已发起目标调整，请修改绩效目标后重新提交审核。"),
         "assessed" => Some("已记录事前绩效评估结论。"),
+        "adjusted" => Some("已记录预算指标调整。"),
+        "suspended" => Some("已暂停该预算指标的支付。"),
+        "resumed" => Some("已恢复该预算指标的支付。"),
         _ => None,
     }
 }
@@ -138,6 +168,45 @@ pub(crate) async fn page(
         })
         .collect();
     let is_agency = session.user.role == Role::Agency;
+    let actor = session.actor();
+    let (allotment, ledger) = match state.store.project_allotment(&actor, id).await {
+        Ok(a) => {
+            let ledger = state
+                .store
+                .allotment_ledger(&actor, id)
+                .await?
+                .iter()
+                .map(|e| LedgerRow {
+                    at: time::display(e.at),
+                    kind: e.kind_label(),
+                    amount: money::format_yuan(e.amount_fen),
+                    limit: money::format_yuan(e.limit_after),
+                    frozen: money::format_yuan(e.frozen_after),
+                    used: money::format_yuan(e.used_after),
+                    reference: e.reference.clone(),
+                    reason: e.reason.clone(),
+                    actor: e.actor.clone(),
+                })
+                .collect();
+            let boxed = AllotmentBox {
+                code: a.code.clone(),
+                document_number: a.document_number.clone(),
+                limit: money::format_wan(a.limit_fen),
+                frozen: money::format_wan(a.frozen_fen),
+                used: money::format_wan(a.used_fen),
+                available: money::format_wan(a.balances().available()),
+                rate: jixiao_core::ledger::format_rate(jixiao_core::ledger::execution_rate_bp(
+                    a.used_fen,
+                    a.limit_fen,
+                )),
+                suspended: a.suspended,
+                suspension_reason: a.suspension_reason.clone(),
+            };
+            (Some(boxed), ledger)
+        }
+        Err(StoreError::NotFound(_)) => (None, Vec::new()),
+        Err(other) => return Err(other.into()),
+    };
     let view = ProjectPage {
         chrome: Chrome::for_session(session, "projects"),
         state_label: project.state_label(),
@@ -178,6 +247,9 @@ pub(crate) async fn page(
         can_review: may_review(session, &project),
         grades,
         last_step,
+        can_manage_allotment: session.user.role == Role::Finance && allotment.is_some(),
+        allotment,
+        ledger,
         p: project,
     };
     Ok(render(status, &view))

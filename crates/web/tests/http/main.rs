@@ -8,3 +8,4 @@ mod projects_api;
 mod projects_pages;
 mod support;
 mod treasury_api;
+mod treasury_pages;
