@@ -39,6 +39,9 @@ pub enum Command {
     /// The audit log. 审计日志。
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Allotment ledgers. 预算指标账。
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
     /// Jurisdictions (财政区划). 财政区划。
     #[command(subcommand)]
     Jurisdiction(JurisdictionCommand),
@@ -117,6 +120,14 @@ pub struct ServeArgs {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Re-compute the hash chain; exit non-zero naming the first broken record. 校验审计日志。
+    Verify,
+}
+
+/// `ledger` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Check every allotment's balances against its ledger, payments and reservations; exit
+    /// non-zero naming each that disagrees. 核对预算指标账。
     Verify,
 }
 

@@ -2,8 +2,8 @@
 //! audited like a change made on a page.
 
 use crate::cli::{
-    AgencyCommand, AuditCommand, Cli, Command, JurisdictionCommand, RulebookCommand, ServeArgs,
-    UserCommand,
+    AgencyCommand, AuditCommand, Cli, Command, JurisdictionCommand, LedgerCommand, RulebookCommand,
+    ServeArgs, UserCommand,
 };
 use anyhow::{Context, anyhow, bail};
 use jixiao_core::Actor;
@@ -44,6 +44,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit(AuditCommand::Verify) => audit_verify(&store).await,
+        Command::Ledger(LedgerCommand::Verify) => ledger_verify(&store).await,
         Command::Jurisdiction(command) => jurisdiction(&store, command).await,
         Command::Agency(command) => agency(&store, command).await,
         Command::User(command) => user(&store, command).await,
@@ -164,6 +165,32 @@ async fn audit_verify(store: &Store) -> anyhow::Result<ExitCode> {
         }
         Err(other) => Err(explain(other)),
     }
+}
+
+async fn ledger_verify(store: &Store) -> anyhow::Result<ExitCode> {
+    let result = store.reconcile().await.map_err(explain)?;
+    if result.discrepancies.is_empty() {
+        println!(
+            "预算指标账核对一致：共 {} 个指标，余额与分类账、支付和用款计划相符。",
+            result.allotments
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    for d in &result.discrepancies {
+        eprintln!(
+            "指标 {} 不一致：额度/冻结/已支付 {}/{}/{}，分类账 {}/{}/{}，支付净额 {}，未完用款计划 {}",
+            d.code,
+            d.limit_fen,
+            d.frozen_fen,
+            d.used_fen,
+            d.ledger_limit,
+            d.ledger_frozen,
+            d.ledger_used,
+            d.paid_net,
+            d.reserved_open
+        );
+    }
+    Ok(ExitCode::from(2))
 }
 
 /// The jurisdiction to use: the one named, else the only county-level one.

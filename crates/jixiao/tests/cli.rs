@@ -518,3 +518,119 @@ async fn the_treasury_csv_pays_good_rows_and_reports_bad_ones() -> TestResult {
     std::fs::remove_file(&file)?;
     Ok(())
 }
+
+#[tokio::test]
+async fn acknowledged_payments_survive_killing_the_server() -> TestResult {
+    let db = TestDatabase::new().await?;
+    let url = db.url.clone();
+    succeeds(&url, &["demo"])?;
+    let server = serve(&url, &[])?;
+    let client = reqwest::Client::new();
+    let login: Value = client
+        .post(format!("{}/api/v1/session", server.base))
+        .json(&json!({"username": "finance", "password": "jixiao-demo"}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = login["token"].as_str().ok_or("token")?.to_owned();
+    let found: Value = client
+        .get(format!(
+            "{}/api/v1/projects?year=2019&q=2019年扶贫专岗",
+            server.base
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let project = found["projects"]
+        .as_array()
+        .ok_or("list")?
+        .iter()
+        .find(|p| p["name"] == "2019年扶贫专岗")
+        .ok_or("project")?
+        .clone();
+    let id = project["id"].as_i64().ok_or("id")?;
+    let before: Value = client
+        .get(format!("{}/api/v1/projects/{id}/allotment", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await?
+        .json()
+        .await?;
+
+    // A stream of payments from several clients; keep what was acknowledged.
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let mut clients = Vec::new();
+    for worker in 0..6 {
+        let (base, token, acknowledged) =
+            (server.base.clone(), token.clone(), acknowledged.clone());
+        clients.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            for n in 0.. {
+                let request_id = format!("CRASH-{worker}-{n}");
+                let sent = client
+                    .post(format!("{base}/api/v1/payments"))
+                    .bearer_auth(&token)
+                    .json(&json!({"request_id": request_id, "project_id": id, "amount_fen": 1, "payee": "测试", "purpose": "崩溃测试"}))
+                    .send()
+                    .await;
+                match sent {
+                    Ok(response) if response.status() == StatusCode::CREATED => {
+                        if let Ok(mut list) = acknowledged.lock() {
+                            list.push(request_id);
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(_) => break,
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    drop(server); // SIGKILL, mid-stream
+    for task in clients {
+        task.await?;
+    }
+    let acknowledged = acknowledged.lock().map_err(|_| "lock")?.clone();
+    assert!(
+        acknowledged.len() > 10,
+        "the stream ran: {}",
+        acknowledged.len()
+    );
+
+    // After a restart every acknowledged payment is there (a replay answers 200) and the
+    // balances equal the ledger.
+    let restarted = serve(&url, &[])?;
+    for request_id in &acknowledged {
+        let worker_and_n = request_id.clone();
+        let response = client
+            .post(format!("{}/api/v1/payments", restarted.base))
+            .bearer_auth(&token)
+            .json(&json!({"request_id": worker_and_n, "project_id": id, "amount_fen": 1, "payee": "测试", "purpose": "崩溃测试"}))
+            .send()
+            .await?;
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "{request_id} was acknowledged, so it must replay"
+        );
+    }
+    let after: Value = client
+        .get(format!("{}/api/v1/projects/{id}/allotment", restarted.base))
+        .bearer_auth(&token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let paid = after["used_fen"].as_i64().unwrap_or(0) - before["used_fen"].as_i64().unwrap_or(0);
+    assert!(
+        paid >= i64::try_from(acknowledged.len())?,
+        "every acknowledged fen is in used"
+    );
+    drop(restarted);
+    let verified = succeeds(&url, &["ledger", "verify"])?;
+    assert!(verified.contains("核对一致"), "{verified}");
+    Ok(())
+}

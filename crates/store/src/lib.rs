@@ -18,6 +18,7 @@ mod execution;
 mod jurisdictions;
 mod project_scope;
 mod projects;
+mod reconcile;
 mod review;
 mod rulebooks;
 mod sessions;
@@ -34,6 +35,7 @@ pub use error::StoreError;
 pub use execution::{AllotmentExport, ExecutionRow, PaymentFilter, PaymentPage, PaymentRow};
 pub use jurisdictions::{FiscalYear, Jurisdiction};
 pub use projects::{Project, ProjectDetail, ProjectFilter, ProjectPage};
+pub use reconcile::{Discrepancy, Reconciliation};
 pub use review::{Decision, ReviewRecord};
 pub use rulebooks::{LoadedRulebook, RulebookRecord};
 pub use sessions::{LoginOutcome, LoginRefusal, SessionKind, SessionUser};
@@ -84,7 +86,9 @@ impl Store {
                 .map_err(|e| StoreError::Config(format!("SQLite 数据库地址无效：{e}")))?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                // FULL: a commit is on disk before it is acknowledged (power loss included); group
+                // commit keeps the throughput.
+                .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true);
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");

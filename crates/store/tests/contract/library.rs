@@ -217,6 +217,16 @@ async fn the_demo_reproduces_the_seed_figures_and_every_state() -> TestResult {
         20_000_000
     );
     assert!(db.store.verify_audit_chain().await? > 0);
+    let reconciled = db.store.reconcile().await?;
+    assert_eq!(
+        reconciled.allotments, 707,
+        "705 in 2019 and two approved in 2020"
+    );
+    assert!(
+        reconciled.discrepancies.is_empty(),
+        "{:?}",
+        reconciled.discrepancies.first()
+    );
     Ok(())
 }
 

@@ -325,6 +325,7 @@ async fn many_simultaneous_payers_never_overspend() -> TestResult {
     let allotment = c.db.store.project_allotment(&c.finance, id).await?;
     assert_eq!(accepted, 1_000_000, "exactly the limit is accepted");
     assert_eq!(allotment.used_fen, accepted);
+    assert!(c.db.store.reconcile().await?.discrepancies.is_empty());
     Ok(())
 }
 
