@@ -14,6 +14,15 @@ use std::time::{Duration, Instant};
 pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
     match command {
         BenchCommand::Projects { count, runs } => projects(count, runs.max(1)).await,
+        BenchCommand::Payments {
+            payments: group,
+            naive_payments,
+            allotments,
+            clients,
+        } => {
+            crate::bench_payments::run(group, naive_payments, allotments.max(1), clients.max(1))
+                .await
+        }
     }
 }
 

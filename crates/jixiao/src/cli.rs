@@ -103,6 +103,22 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 50)]
         runs: usize,
     },
+    /// Post payments from concurrent clients over many allotments, first one transaction per
+    /// payment (the naive baseline), then through group commit; check the invariant after.
+    Payments {
+        /// Payments through group commit.
+        #[arg(long, default_value_t = 1_000_000)]
+        payments: usize,
+        /// Payments through the naive path (the baseline; it is slow, so fewer).
+        #[arg(long, default_value_t = 20_000)]
+        naive_payments: usize,
+        /// Allotments paid against.
+        #[arg(long, default_value_t = 10_000)]
+        allotments: usize,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+    },
 }
 
 /// Arguments of `serve`.

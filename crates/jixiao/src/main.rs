@@ -2,6 +2,7 @@
 //! manage jurisdictions, agencies and users from the command line.
 
 mod bench;
+mod bench_payments;
 mod cli;
 mod commands;
 mod transfer;

@@ -26,6 +26,84 @@ const STATES: &[&str] = &[
 ];
 
 impl Store {
+    /// Adds `count` approved synthetic projects for `year`, each with an allotment of
+    /// `limit_fen` (and its opening ledger entry), in one transaction. Returns the project ids.
+    pub async fn seed_benchmark_allotments(
+        &self,
+        jurisdiction: &str,
+        year: i32,
+        count: usize,
+        limit_fen: i64,
+    ) -> Result<Vec<i64>> {
+        let agencies: Vec<(i64, String)> = on_pool!(&self.pool, |pool| {
+            sqlx::query_as("SELECT id, code FROM agencies WHERE jurisdiction_code = $1 ORDER BY id")
+                .bind(jurisdiction)
+                .fetch_all(pool)
+                .await?
+        });
+        if agencies.is_empty() {
+            return Err(StoreError::Config(
+                "没有部门单位，无法生成基准数据".to_owned(),
+            ));
+        }
+        let now = time::now();
+        let mut ids = Vec::with_capacity(count);
+        let mut tx = self.begin().await?;
+        for i in 0..count {
+            let (agency_id, agency_code) = &agencies[i % agencies.len()];
+            let code = format!("{agency_code}-{year}-P{i:07}");
+            let id: i64 = on_tx!(&mut tx, |conn| {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO projects (jurisdiction_code, agency_id, year, code, name, \
+                     category, is_new, start_year, end_year, requested_fen, \
+                     funding_superior_fen, funding_local_fen, funding_other_fen, serves_people, \
+                     state, approved_fen, approved_revision, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, 'specific', FALSE, $3, $3, $6, 0, $6, 0, TRUE, \
+                     'approved', $6, 1, $7, $7) RETURNING id",
+                )
+                .bind(jurisdiction)
+                .bind(agency_id)
+                .bind(year)
+                .bind(&code)
+                .bind(format!("{year}年基准项目{i}"))
+                .bind(limit_fen)
+                .bind(now)
+                .fetch_one(&mut *conn)
+                .await?;
+                let allotment: i64 = sqlx::query_scalar(
+                    "INSERT INTO allotments (jurisdiction_code, project_id, agency_id, year, code, \
+                     limit_fen, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
+                     RETURNING id",
+                )
+                .bind(jurisdiction)
+                .bind(id)
+                .bind(agency_id)
+                .bind(year)
+                .bind(format!("ZB-{code}"))
+                .bind(limit_fen)
+                .bind(now)
+                .fetch_one(&mut *conn)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO ledger_entries (allotment_id, kind, amount_fen, limit_after, \
+                     frozen_after, used_after, actor, at) VALUES ($1, 'open', $2, $2, 0, 0, 'bench', $3)",
+                )
+                .bind(allotment)
+                .bind(limit_fen)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+                id
+            });
+            ids.push(id);
+        }
+        tx.commit().await?;
+        on_pool!(&self.pool, |pool| {
+            sqlx::query("ANALYZE").execute(pool).await?;
+        });
+        Ok(ids)
+    }
+
     /// Adds `count` synthetic projects for `year` to the agencies of `jurisdiction`.
     pub async fn seed_benchmark_projects(
         &self,

@@ -179,17 +179,40 @@ async fn replay(
 /// The allotment a request targets, within the jurisdiction, locked.
 async fn target_allotment(tx: &mut Tx, jurisdiction: &str, target: &Target) -> Result<Allotment> {
     let code = target.code.clone().unwrap_or_default();
-    let id: Option<i64> = on_tx!(tx, |conn| {
-        sqlx::query_scalar(
-            "SELECT a.id FROM allotments a JOIN projects p ON p.id = a.project_id \
-             WHERE a.jurisdiction_code = $1 AND (a.project_id = $2 OR a.code = $3 OR p.code = $3)",
-        )
-        .bind(jurisdiction)
-        .bind(target.project_id.unwrap_or(-1))
-        .bind(&code)
-        .fetch_optional(&mut *conn)
-        .await?
-    });
+    // One indexed lookup per way of naming it: project id, allotment code, project code.
+    let id: Option<i64> =
+        on_tx!(tx, |conn| {
+            match target.project_id {
+                Some(project_id) => sqlx::query_scalar(
+                    "SELECT id FROM allotments WHERE project_id = $1 AND jurisdiction_code = $2",
+                )
+                .bind(project_id)
+                .bind(jurisdiction)
+                .fetch_optional(&mut *conn)
+                .await?,
+                None => {
+                    let by_code: Option<i64> = sqlx::query_scalar(
+                        "SELECT id FROM allotments WHERE jurisdiction_code = $1 AND code = $2",
+                    )
+                    .bind(jurisdiction)
+                    .bind(&code)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                    match by_code {
+                        Some(id) => Some(id),
+                        None => sqlx::query_scalar(
+                            "SELECT a.id FROM projects p JOIN allotments a ON a.project_id = p.id \
+                             WHERE p.jurisdiction_code = $1 AND p.code = $2 \
+                             AND a.jurisdiction_code = $1",
+                        )
+                        .bind(jurisdiction)
+                        .bind(&code)
+                        .fetch_optional(&mut *conn)
+                        .await?,
+                    }
+                }
+            }
+        });
     let id = id.ok_or_else(|| {
         StoreError::NotFound(match (&target.project_id, code.is_empty()) {
             (Some(project), true) => format!("项目{project}没有预算指标（未批复或不存在）"),
@@ -577,7 +600,7 @@ async fn find_reservation(
 }
 
 /// The jurisdiction whose treasury the actor acts for (finance users only).
-fn treasury_jurisdiction(actor: &Actor) -> Result<String> {
+pub(crate) fn treasury_jurisdiction(actor: &Actor) -> Result<String> {
     match (&actor.role, &actor.jurisdiction) {
         (Role::Finance, Some(code)) => Ok(code.clone()),
         _ => Err(StoreError::Forbidden),
@@ -669,7 +692,7 @@ impl Store {
     }
 }
 
-async fn savepoint(tx: &mut Tx, sql: &'static str) -> Result<()> {
+pub(crate) async fn savepoint(tx: &mut Tx, sql: &'static str) -> Result<()> {
     on_tx!(tx, |conn| {
         sqlx::query(sql).execute(&mut *conn).await?;
     });

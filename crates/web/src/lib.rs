@@ -15,7 +15,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::get;
 use jixiao_core::login_throttle::ThrottlePolicy;
-use jixiao_store::Store;
+use jixiao_store::{GroupCommitter, Store};
 use std::future::Future;
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
@@ -27,12 +27,20 @@ pub struct AppState {
     pub store: Store,
     /// How failed logins are throttled.
     pub throttle: ThrottlePolicy,
+    /// Group commit for single treasury requests (many requests share one durable commit).
+    pub treasury: GroupCommitter,
 }
 
 impl AppState {
-    /// State with the default throttle policy.
+    /// State with the default throttle policy and group-commit writers suited to the backend
+    /// (must be called inside a Tokio runtime).
     pub fn new(store: Store) -> AppState {
+        let writers = match store.backend() {
+            jixiao_store::Backend::Sqlite => 1,
+            jixiao_store::Backend::Postgres => 4,
+        };
         AppState {
+            treasury: GroupCommitter::start(store.clone(), writers, 512),
             store,
             throttle: ThrottlePolicy::default(),
         }

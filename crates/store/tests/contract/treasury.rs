@@ -351,3 +351,38 @@ async fn the_database_refuses_overspending_and_ledger_edits() -> TestResult {
     assert!(replayed_id.is_err(), "one request per id");
     Ok(())
 }
+
+#[tokio::test]
+async fn group_commit_answers_each_caller_and_never_overspends() -> TestResult {
+    let c = cast().await?;
+    let id = approved(&c, "公共卫生服务", 1).await?;
+    let committer = jixiao_store::GroupCommitter::start(c.db.store.clone(), 2, 16);
+    let mut tasks = Vec::new();
+    for n in 0..40 {
+        let (committer, finance) = (committer.clone(), c.finance.clone());
+        tasks.push(tokio::spawn(async move {
+            committer
+                .submit(&finance, pay(&format!("G-{}", n % 35), id, 50_000))
+                .await
+        }));
+    }
+    let (mut paid, mut replays, mut refused) = (0, 0, 0);
+    for task in tasks {
+        match task.await? {
+            Ok(o) if o.replayed => replays += 1,
+            Ok(o) => paid += o.receipt.amount_fen,
+            Err(StoreError::InsufficientFunds { .. }) => refused += 1,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let allotment = c.db.store.project_allotment(&c.finance, id).await?;
+    assert_eq!(paid, 1_000_000, "20 of 35 distinct requests fit the limit");
+    assert_eq!(allotment.used_fen, paid);
+    assert_eq!(
+        replays + refused,
+        20,
+        "15 refused, and the 5 repeated ids replay or are refused alike"
+    );
+    assert!(c.db.store.reconcile().await?.discrepancies.is_empty());
+    Ok(())
+}

@@ -230,7 +230,7 @@ async fn single(
     session: &jixiao_store::SessionUser,
     request: TreasuryRequest,
 ) -> Result<(StatusCode, Json<ReceiptView>), ApiError> {
-    let outcome = state.store.treasury(&session.actor(), &request).await?;
+    let outcome = state.treasury.submit(&session.actor(), request).await?;
     let status = if outcome.replayed {
         StatusCode::OK
     } else {

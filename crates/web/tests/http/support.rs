@@ -44,8 +44,8 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
         let state = AppState {
-            store: db.store.clone(),
             throttle,
+            ..AppState::new(db.store.clone())
         };
         tokio::spawn(jixiao_web::serve(listener, state, std::future::pending()));
         Ok(TestApp { base, db })

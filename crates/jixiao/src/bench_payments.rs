@@ -1,0 +1,218 @@
+//! `jixiao bench payments`: payments per second and latency from concurrent clients over many
+//! allotments, naive (one transaction per payment) against group commit, in one run, on a
+//! scratch database; the invariant and the reconciliation are checked at the end.
+
+use anyhow::anyhow;
+use jixiao_core::treasury::{Target, TreasuryRequest};
+use jixiao_core::{Actor, Role};
+use jixiao_store::test_support::TestDatabase;
+use jixiao_store::{Backend, GroupCommitter, Store};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+fn finance() -> Actor {
+    Actor {
+        user_id: None,
+        name: "bench".to_owned(),
+        role: Role::Finance,
+        jurisdiction: Some(jixiao_store::demo::LELING.to_owned()),
+        agency_id: None,
+    }
+}
+
+fn payment(mode: &str, n: usize, project_id: i64) -> TreasuryRequest {
+    TreasuryRequest::Payment {
+        request_id: format!("{mode}-{n}"),
+        target: Target {
+            project_id: Some(project_id),
+            code: None,
+        },
+        amount_fen: 1 + (n % 100) as i64,
+        payee: "基准测试收款人".to_owned(),
+        purpose: "基准测试".to_owned(),
+        paid_on: Some("2020-06-30".to_owned()),
+        reservation_request_id: None,
+    }
+}
+
+struct Run {
+    accepted: usize,
+    amount: i64,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+async fn drive(
+    mode: &'static str,
+    total: usize,
+    clients: usize,
+    projects: Arc<Vec<i64>>,
+    send: Arc<dyn Fn(TreasuryRequest) -> futures_like::BoxFuture + Send + Sync>,
+) -> anyhow::Result<Run> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (next, projects, send) = (next.clone(), projects.clone(), send.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let (mut accepted, mut amount) = (0usize, 0i64);
+            loop {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                if n >= total {
+                    break;
+                }
+                // Spread over the allotments in a scattered order.
+                let project = projects[(n.wrapping_mul(7919)) % projects.len()];
+                let request = payment(mode, n, project);
+                let sent = Instant::now();
+                let result = send(request).await;
+                latencies.push(sent.elapsed());
+                if let Ok(fen) = result {
+                    accepted += 1;
+                    amount += fen;
+                }
+            }
+            (accepted, amount, latencies)
+        }));
+    }
+    let mut run = Run {
+        accepted: 0,
+        amount: 0,
+        elapsed: Duration::ZERO,
+        latencies: Vec::with_capacity(total),
+    };
+    for task in tasks {
+        let (accepted, amount, latencies) = task.await?;
+        run.accepted += accepted;
+        run.amount += amount;
+        run.latencies.extend(latencies);
+    }
+    run.elapsed = started.elapsed();
+    Ok(run)
+}
+
+/// A boxed future of a payment's amount (or its refusal), to drive both paths alike.
+mod futures_like {
+    pub type BoxFuture =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<i64, String>> + Send>>;
+}
+
+fn report(label: &str, run: &mut Run) {
+    run.latencies.sort_unstable();
+    let at = |q: f64| {
+        let i = ((run.latencies.len() as f64 - 1.0) * q).round() as usize;
+        run.latencies
+            .get(i)
+            .copied()
+            .unwrap_or_default()
+            .as_secs_f64()
+            * 1e3
+    };
+    println!(
+        "{label:<34} {:>9} {:>10.0} {:>9.2} {:>9.2}",
+        run.accepted,
+        run.accepted as f64 / run.elapsed.as_secs_f64(),
+        at(0.5),
+        at(0.99)
+    );
+}
+
+/// Runs the benchmark.
+pub async fn run(
+    group: usize,
+    naive: usize,
+    allotments: usize,
+    clients: usize,
+) -> anyhow::Result<ExitCode> {
+    let db = TestDatabase::new().await.map_err(|e| anyhow!("{e}"))?;
+    let store: Store = db.store.clone();
+    println!(
+        "backend: {:?}; {allotments} allotments; {clients} concurrent clients",
+        store.backend()
+    );
+    jixiao_store::demo::load_base(&store)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    let seeded = Instant::now();
+    let projects = Arc::new(
+        store
+            .seed_benchmark_allotments(
+                jixiao_store::demo::LELING,
+                2020,
+                allotments,
+                1_000_000_000_000,
+            )
+            .await
+            .map_err(|e| anyhow!("{e}"))?,
+    );
+    println!("seeded in {:.1} s", seeded.elapsed().as_secs_f64());
+    println!(
+        "{:<34} {:>9} {:>10} {:>9} {:>9}",
+        "path", "payments", "per second", "p50 ms", "p99 ms"
+    );
+    let actor = Arc::new(finance());
+
+    let naive_store = store.clone();
+    let naive_actor = actor.clone();
+    let send: Arc<dyn Fn(TreasuryRequest) -> futures_like::BoxFuture + Send + Sync> =
+        Arc::new(move |request| {
+            let (store, actor) = (naive_store.clone(), naive_actor.clone());
+            Box::pin(async move {
+                store
+                    .treasury(&actor, &request)
+                    .await
+                    .map(|o| o.receipt.amount_fen)
+                    .map_err(|e| e.to_string())
+            })
+        });
+    let mut naive_run = drive("NAIVE", naive, clients, projects.clone(), send).await?;
+    report("naive: one transaction per payment", &mut naive_run);
+
+    let writers = if store.backend() == Backend::Sqlite {
+        1
+    } else {
+        4
+    };
+    let committer = GroupCommitter::start(store.clone(), writers, 512);
+    let group_actor = actor.clone();
+    let send: Arc<dyn Fn(TreasuryRequest) -> futures_like::BoxFuture + Send + Sync> =
+        Arc::new(move |request| {
+            let (committer, actor) = (committer.clone(), group_actor.clone());
+            Box::pin(async move {
+                committer
+                    .submit(&actor, request)
+                    .await
+                    .map(|o| o.receipt.amount_fen)
+                    .map_err(|e| e.to_string())
+            })
+        });
+    let mut group_run = drive("GROUP", group, clients, projects.clone(), send).await?;
+    report(
+        &format!("group commit ({writers} writer(s), ≤512/commit)"),
+        &mut group_run,
+    );
+
+    let reconciled = store.reconcile().await.map_err(|e| anyhow!("{e}"))?;
+    let used: i64 = store
+        .allotments_for_export(&Actor::system(), Some(2020))
+        .await
+        .map_err(|e| anyhow!("{e}"))?
+        .iter()
+        .map(|a| a.used_fen)
+        .sum();
+    let accepted = naive_run.amount + group_run.amount;
+    println!(
+        "invariant: used {used} fen = accepted {accepted} fen: {}; reconciliation: {} allotments, {} discrepancies",
+        if used == accepted { "yes" } else { "NO" },
+        reconciled.allotments,
+        reconciled.discrepancies.len()
+    );
+    Ok(if used == accepted && reconciled.discrepancies.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}

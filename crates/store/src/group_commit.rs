@@ -1,0 +1,129 @@
+//! Group commit for treasury requests: writers take whatever requests are waiting, apply them in
+//! one transaction (each under a savepoint, so one refusal undoes nothing else), commit, and only
+//! then answer every caller. Many requests share one durable commit; none is acknowledged before
+//! its commit is on disk.
+
+use crate::treasury::{Outcome, apply_in, treasury_jurisdiction};
+use crate::{Result, Store, StoreError};
+use jixiao_core::Actor;
+use jixiao_core::treasury::TreasuryRequest;
+use tokio::sync::{mpsc, oneshot};
+
+struct Job {
+    actor: Actor,
+    request: TreasuryRequest,
+    reply: oneshot::Sender<Result<Outcome>>,
+}
+
+/// The front door of the group-commit writers. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct GroupCommitter {
+    sender: mpsc::Sender<Job>,
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.request.request_id())
+    }
+}
+
+impl GroupCommitter {
+    /// Starts `writers` writer tasks taking up to `max_batch` requests per transaction. One
+    /// writer suits SQLite (one writer at a time anyway); PostgreSQL gains from a few.
+    pub fn start(store: Store, writers: usize, max_batch: usize) -> GroupCommitter {
+        let (sender, receiver) = mpsc::channel::<Job>(max_batch.max(1) * 4);
+        let receiver = std::sync::Arc::new(tokio::sync::Mutex::new(receiver));
+        for _ in 0..writers.max(1) {
+            let (store, receiver) = (store.clone(), receiver.clone());
+            tokio::spawn(async move {
+                loop {
+                    let mut jobs = Vec::new();
+                    {
+                        let mut receiver = receiver.lock().await;
+                        match receiver.recv().await {
+                            Some(job) => jobs.push(job),
+                            None => return,
+                        }
+                        while jobs.len() < max_batch {
+                            match receiver.try_recv() {
+                                Ok(job) => jobs.push(job),
+                                Err(_) => break,
+                            }
+                        }
+                    }
+                    write_group(&store, jobs).await;
+                }
+            });
+        }
+        GroupCommitter { sender }
+    }
+
+    /// Applies one request with others waiting at the same time; answers after the commit.
+    pub async fn submit(&self, actor: &Actor, request: TreasuryRequest) -> Result<Outcome> {
+        treasury_jurisdiction(actor)?;
+        let (reply, answer) = oneshot::channel();
+        self.sender
+            .send(Job {
+                actor: actor.clone(),
+                request,
+                reply,
+            })
+            .await
+            .map_err(|_| StoreError::Internal("支付写入队列已关闭".to_owned()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Internal("支付写入中断".to_owned()))?
+    }
+}
+
+async fn write_group(store: &Store, jobs: Vec<Job>) {
+    let results = apply_group(store, &jobs).await;
+    match results {
+        Ok(results) => {
+            for (job, result) in jobs.into_iter().zip(results) {
+                let result = match result {
+                    // Another server took the same request id at the same moment: answer as a
+                    // replay from what it stored.
+                    Err(StoreError::Database(sqlx::Error::Database(db)))
+                        if db.is_unique_violation() =>
+                    {
+                        store.treasury(&job.actor, &job.request).await
+                    }
+                    other => other,
+                };
+                let _ = job.reply.send(result);
+            }
+        }
+        Err(error) => {
+            let message = error.to_string();
+            for job in jobs {
+                let _ = job.reply.send(Err(StoreError::Internal(message.clone())));
+            }
+        }
+    }
+}
+
+async fn apply_group(store: &Store, jobs: &[Job]) -> Result<Vec<Result<Outcome>>> {
+    let mut tx = store.begin().await?;
+    let mut results = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let jurisdiction = match treasury_jurisdiction(&job.actor) {
+            Ok(j) => j,
+            Err(e) => {
+                results.push(Err(e));
+                continue;
+            }
+        };
+        crate::treasury::savepoint(&mut tx, "SAVEPOINT treasury_item").await?;
+        let result = apply_in(&mut tx, &job.actor, &jurisdiction, &job.request).await;
+        let end = if result.is_ok() {
+            "RELEASE SAVEPOINT treasury_item"
+        } else {
+            "ROLLBACK TO SAVEPOINT treasury_item"
+        };
+        crate::treasury::savepoint(&mut tx, end).await?;
+        results.push(result);
+    }
+    tx.commit().await?;
+    Ok(results)
+}
