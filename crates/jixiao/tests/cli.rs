@@ -638,12 +638,26 @@ async fn acknowledged_payments_survive_killing_the_server() -> TestResult {
 #[test]
 fn the_payments_benchmark_checks_the_invariant() -> TestResult {
     let output = Command::new(env!("CARGO_BIN_EXE_jixiao"))
-        .args(["bench", "payments", "--payments", "300", "--naive-payments", "60", "--allotments", "20", "--clients", "4"])
+        .args([
+            "bench",
+            "payments",
+            "--payments",
+            "300",
+            "--naive-payments",
+            "60",
+            "--allotments",
+            "20",
+            "--clients",
+            "4",
+        ])
         .env_remove("JIXIAO_DATABASE")
         .output()?;
     let text = stdout(&output);
     assert!(output.status.success(), "{text}{}", stderr(&output));
     assert!(text.contains("naive: one transaction per payment") && text.contains("group commit"));
-    assert!(text.contains(": yes; reconciliation: 20 allotments, 0 discrepancies"), "{text}");
+    assert!(
+        text.contains(": yes; reconciliation: 20 allotments, 0 discrepancies"),
+        "{text}"
+    );
     Ok(())
 }

@@ -16,12 +16,19 @@ fn escape(text: &str) -> String {
     out
 }
 
-/// A horizontal bar chart: one bar per (label, value, value as shown).
+/// A horizontal bar chart: one bar per (label, value, value as shown), the longest bar for the
+/// largest value.
 pub fn horizontal_bars(title: &str, bars: &[(String, i64, String)]) -> String {
+    let max = bars.iter().map(|b| b.1).max().unwrap_or(0);
+    horizontal_bars_to(title, bars, max)
+}
+
+/// A horizontal bar chart whose full width stands for `full` (e.g. 100% for rates).
+pub fn horizontal_bars_to(title: &str, bars: &[(String, i64, String)], full: i64) -> String {
     const LABEL_WIDTH: i64 = 230;
     const BAR_WIDTH: i64 = 560;
     const ROW: i64 = 26;
-    let max = bars.iter().map(|b| b.1).max().unwrap_or(0).max(1);
+    let max = full.max(1);
     let height = 40 + ROW * i64::try_from(bars.len()).unwrap_or(0);
     let mut svg = format!(
         "<svg class=\"bar-chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {height}\" \
@@ -32,7 +39,7 @@ pub fn horizontal_bars(title: &str, bars: &[(String, i64, String)]) -> String {
     );
     for (i, (label, value, shown)) in bars.iter().enumerate() {
         let y = 34 + ROW * i64::try_from(i).unwrap_or(0);
-        let width = (BAR_WIDTH * value / max).max(if *value > 0 { 1 } else { 0 });
+        let width = (BAR_WIDTH * value.clamp(&0, &max) / max).max(i64::from(*value > 0));
         svg.push_str(&format!(
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\
              <rect x=\"{}\" y=\"{}\" width=\"{width}\" height=\"16\" fill=\"#9b1c1c\"/>\

@@ -152,7 +152,7 @@ pub async fn show(
         by_state: figures.by_state.iter().map(TallyRow::from).collect(),
         by_department: figures.by_department.iter().map(TallyRow::from).collect(),
         chart: horizontal_bars("各部门批复金额（万元，前15位）", &bars),
-        exec_chart: horizontal_bars("各部门预算执行率", &rate_bars),
+        exec_chart: crate::charts::horizontal_bars_to("各部门预算执行率", &rate_bars, 10_000),
         execution: execution.iter().map(ExecRow::from).collect(),
         exec_total: ExecRow::from(&exec_total),
     };
