@@ -92,6 +92,72 @@ pub(crate) async fn append(tx: &mut Tx, entry: AuditEntry) -> Result<i64> {
     })
 }
 
+/// Appends several entries inside `tx`, chained in order, with one read of the head, one
+/// multi-row insert and one head update.
+pub(crate) async fn append_many(tx: &mut Tx, entries: Vec<AuditEntry>) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let head_sql = if tx.is_postgres() {
+        "SELECT last_seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE"
+    } else {
+        "SELECT last_seq, last_hash FROM audit_head WHERE id = 1"
+    };
+    let (mut seq, mut prev): (i64, String) = on_tx!(tx, |conn| {
+        sqlx::query_as(head_sql).fetch_one(&mut *conn).await?
+    });
+    let at = time::now();
+    let mut records = Vec::with_capacity(entries.len());
+    for entry in entries {
+        seq += 1;
+        let mut record = AuditRecord {
+            seq,
+            at,
+            details: entry.details.to_string(),
+            actor: entry.actor,
+            action: entry.action,
+            entity: entry.entity,
+            entity_id: entry.entity_id,
+            jurisdiction: entry.jurisdiction,
+            prev_hash: prev.clone(),
+            hash: String::new(),
+        };
+        record.hash = record.expected_hash();
+        prev.clone_from(&record.hash);
+        records.push(record);
+    }
+    // Keep each statement well under the bind-parameter limits.
+    for chunk in records.chunks(1000) {
+        on_tx!(tx, |conn| {
+            let mut query = QueryBuilder::new(
+                "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, \
+                 jurisdiction_code, details, prev_hash, hash) ",
+            );
+            query.push_values(chunk, |mut row, r| {
+                row.push_bind(r.seq)
+                    .push_bind(r.at)
+                    .push_bind(r.actor.clone())
+                    .push_bind(r.action.clone())
+                    .push_bind(r.entity.clone())
+                    .push_bind(r.entity_id.clone())
+                    .push_bind(r.jurisdiction.clone())
+                    .push_bind(r.details.clone())
+                    .push_bind(r.prev_hash.clone())
+                    .push_bind(r.hash.clone());
+            });
+            query.build().execute(&mut *conn).await?;
+        });
+    }
+    on_tx!(tx, |conn| {
+        sqlx::query("UPDATE audit_head SET last_seq = $1, last_hash = $2 WHERE id = 1")
+            .bind(seq)
+            .bind(&prev)
+            .execute(&mut *conn)
+            .await?;
+    });
+    Ok(())
+}
+
 /// Filters for the audit log listing; empty fields do not filter.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {

@@ -105,6 +105,21 @@ async fn write_group(store: &Store, jobs: Vec<Job>) {
 
 async fn apply_group(store: &Store, jobs: &[Job]) -> Result<Vec<Result<Outcome>>> {
     let mut tx = store.begin().await?;
+    // The common case — plain payments of one jurisdiction by one sender — goes set-based.
+    let first = jobs
+        .first()
+        .map(|j| (&j.actor, treasury_jurisdiction(&j.actor)));
+    if let Some((actor, Ok(jurisdiction))) = first
+        && jobs
+            .iter()
+            .all(|j| j.actor == *actor && crate::group_payments::is_plain_payment(&j.request))
+    {
+        let requests: Vec<&TreasuryRequest> = jobs.iter().map(|j| &j.request).collect();
+        let results =
+            crate::group_payments::apply_payments(&mut tx, actor, &jurisdiction, &requests).await?;
+        tx.commit().await?;
+        return Ok(results);
+    }
     let mut results = Vec::with_capacity(jobs.len());
     for job in jobs {
         let jurisdiction = match treasury_jurisdiction(&job.actor) {

@@ -16,6 +16,7 @@ pub mod demo;
 mod error;
 mod execution;
 mod group_commit;
+mod group_payments;
 mod jurisdictions;
 mod project_scope;
 mod projects;

@@ -58,7 +58,7 @@ pub struct Outcome {
     pub replayed: bool,
 }
 
-fn today() -> String {
+pub(crate) fn today() -> String {
     time::display(time::now()).chars().take(10).collect()
 }
 
@@ -66,7 +66,7 @@ fn valid_date(text: &str) -> bool {
     chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok()
 }
 
-fn check_request(request: &TreasuryRequest) -> Result<()> {
+pub(crate) fn check_request(request: &TreasuryRequest) -> Result<()> {
     let mut errors = jixiao_core::ValidationErrors::default();
     let id = request.request_id();
     if id.trim().is_empty() || id.chars().count() > 64 {

@@ -386,3 +386,80 @@ async fn group_commit_answers_each_caller_and_never_overspends() -> TestResult {
     assert!(c.db.store.reconcile().await?.discrepancies.is_empty());
     Ok(())
 }
+
+#[tokio::test]
+async fn a_batch_of_plain_payments_keeps_every_rule() -> TestResult {
+    let c = cast().await?;
+    let store = &c.db.store;
+    let id = approved(&c, "卫生健康宣传", 1).await?;
+    let stopped = approved(&c, "卫生执法", 1).await?;
+    store
+        .set_allotment_suspension(&c.finance, stopped, true, "监控预警未处置")
+        .await?;
+    let code = store.project_allotment(&c.finance, id).await?.code;
+    let project_code = store.project(&c.finance, id).await?.code;
+    let by_code = |request_id: &str, code: &str, amount| TreasuryRequest::Payment {
+        request_id: request_id.into(),
+        target: Target {
+            project_id: None,
+            code: Some(code.into()),
+        },
+        amount_fen: amount,
+        payee: String::new(),
+        purpose: String::new(),
+        paid_on: None,
+        reservation_request_id: None,
+    };
+    let items = vec![
+        by_code("K-1", &code, 100),
+        by_code("K-2", &project_code, 200),
+        pay("K-1", id, 999),                // same id, other content
+        by_code("K-2", &project_code, 200), // same id, same content: a replay
+        pay("K-3", stopped, 1),             // suspended
+        pay("K-4", 999_999, 1),             // no such project
+        pay("K-5", id, 0),                  // not an amount
+        pay("K-6", id, 1_000_000),          // more than is left
+        pay("K-7", id, 999_700),            // exactly what is left
+    ];
+    let results = store.treasury_batch(&c.finance, &items).await?;
+    assert!(
+        results[0]
+            .as_ref()
+            .is_ok_and(|o| !o.replayed && o.receipt.available_fen == 999_900)
+    );
+    assert!(results[1].as_ref().is_ok_and(|o| o.receipt.used_fen == 300));
+    assert!(matches!(results[2], Err(StoreError::RequestConflict)));
+    assert!(
+        results[3]
+            .as_ref()
+            .is_ok_and(|o| o.replayed && o.receipt.request_id == "K-2")
+    );
+    assert!(matches!(results[4], Err(StoreError::AllotmentSuspended(_))));
+    assert!(matches!(results[5], Err(StoreError::NotFound(_))));
+    assert!(matches!(results[6], Err(StoreError::Invalid(_))));
+    assert!(matches!(
+        results[7],
+        Err(StoreError::InsufficientFunds { available: 999_700 })
+    ));
+    assert!(
+        results[8]
+            .as_ref()
+            .is_ok_and(|o| o.receipt.available_fen == 0)
+    );
+    let allotment = store.project_allotment(&c.finance, id).await?;
+    assert_eq!(allotment.used_fen, 1_000_000);
+    assert!(store.reconcile().await?.discrepancies.is_empty());
+    assert!(
+        store.verify_audit_chain().await? > 0,
+        "the chain stays intact"
+    );
+    // Sent again, the whole batch pays nothing more.
+    let again = store.treasury_batch(&c.finance, &items).await?;
+    assert!(again[0].as_ref().is_ok_and(|o| o.replayed));
+    assert!(again[8].as_ref().is_ok_and(|o| o.replayed));
+    assert_eq!(
+        store.project_allotment(&c.finance, id).await?.used_fen,
+        1_000_000
+    );
+    Ok(())
+}
