@@ -177,6 +177,7 @@ pub async fn run(
         4
     };
     let committer = GroupCommitter::start(store.clone(), writers, 512);
+    let counter = committer.clone();
     let group_actor = actor.clone();
     let send: Arc<dyn Fn(TreasuryRequest) -> futures_like::BoxFuture + Send + Sync> =
         Arc::new(move |request| {
@@ -193,6 +194,11 @@ pub async fn run(
     report(
         &format!("group commit ({writers} writer(s), ≤512/commit)"),
         &mut group_run,
+    );
+    let (commits, carried) = counter.counts();
+    println!(
+        "group commit: {commits} commits, {:.1} payments per commit",
+        carried as f64 / commits.max(1) as f64
     );
 
     let reconciled = store.reconcile().await.map_err(|e| anyhow!("{e}"))?;

@@ -19,6 +19,14 @@ struct Job {
 #[derive(Clone, Debug)]
 pub struct GroupCommitter {
     sender: mpsc::Sender<Job>,
+    stats: std::sync::Arc<Stats>,
+}
+
+/// Commits made and requests they carried, since start.
+#[derive(Debug, Default)]
+struct Stats {
+    commits: std::sync::atomic::AtomicU64,
+    requests: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Job {
@@ -33,8 +41,9 @@ impl GroupCommitter {
     pub fn start(store: Store, writers: usize, max_batch: usize) -> GroupCommitter {
         let (sender, receiver) = mpsc::channel::<Job>(max_batch.max(1) * 4);
         let receiver = std::sync::Arc::new(tokio::sync::Mutex::new(receiver));
+        let stats = std::sync::Arc::new(Stats::default());
         for _ in 0..writers.max(1) {
-            let (store, receiver) = (store.clone(), receiver.clone());
+            let (store, receiver, stats) = (store.clone(), receiver.clone(), stats.clone());
             tokio::spawn(async move {
                 loop {
                     let mut jobs = Vec::new();
@@ -51,11 +60,26 @@ impl GroupCommitter {
                             }
                         }
                     }
+                    stats
+                        .commits
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    stats
+                        .requests
+                        .fetch_add(jobs.len() as u64, std::sync::atomic::Ordering::Relaxed);
                     write_group(&store, jobs).await;
                 }
             });
         }
-        GroupCommitter { sender }
+        GroupCommitter { sender, stats }
+    }
+
+    /// Commits made and requests carried so far.
+    pub fn counts(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (
+            self.stats.commits.load(Relaxed),
+            self.stats.requests.load(Relaxed),
+        )
     }
 
     /// Applies one request with others waiting at the same time; answers after the commit.

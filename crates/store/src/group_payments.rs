@@ -95,34 +95,53 @@ pub(crate) async fn apply_payments(
     } else {
         " ORDER BY id"
     };
-    let allotments: Vec<Allotment> = on_tx!(tx, |conn| {
-        let mut query = QueryBuilder::new(format!("{SELECT_ALLOTMENT} WHERE jurisdiction_code = "));
-        query
-            .push_bind(jurisdiction.to_owned())
-            .push(" AND (project_id IN (");
-        let mut list = query.separated(", ");
-        list.push_bind(-1_i64);
-        for id in &project_ids {
-            list.push_bind(*id);
+    // One indexed read per way of naming an allotment (an OR across them would scan).
+    let mut allotments: Vec<Allotment> = Vec::new();
+    if !project_ids.is_empty() {
+        let found: Vec<Allotment> = on_tx!(tx, |conn| {
+            let mut query =
+                QueryBuilder::new(format!("{SELECT_ALLOTMENT} WHERE jurisdiction_code = "));
+            query
+                .push_bind(jurisdiction.to_owned())
+                .push(" AND project_id IN (");
+            let mut list = query.separated(", ");
+            for id in &project_ids {
+                list.push_bind(*id);
+            }
+            query.push(")").push(lock);
+            query.build_query_as().fetch_all(&mut *conn).await?
+        });
+        allotments.extend(found);
+    }
+    if !codes.is_empty() {
+        let found: Vec<Allotment> = on_tx!(tx, |conn| {
+            let mut query = QueryBuilder::new(format!(
+                "{SELECT_ALLOTMENT} WHERE id IN (SELECT id FROM allotments WHERE jurisdiction_code = "
+            ));
+            query
+                .push_bind(jurisdiction.to_owned())
+                .push(" AND code IN (");
+            let mut list = query.separated(", ");
+            for code in &codes {
+                list.push_bind(code.clone());
+            }
+            query.push(") UNION SELECT a.id FROM projects p JOIN allotments a ON a.project_id = p.id WHERE p.jurisdiction_code = ");
+            query
+                .push_bind(jurisdiction.to_owned())
+                .push(" AND p.code IN (");
+            let mut list = query.separated(", ");
+            for code in &codes {
+                list.push_bind(code.clone());
+            }
+            query.push("))").push(lock);
+            query.build_query_as().fetch_all(&mut *conn).await?
+        });
+        for allotment in found {
+            if !allotments.iter().any(|a| a.id == allotment.id) {
+                allotments.push(allotment);
+            }
         }
-        query.push(") OR code IN (");
-        let mut list = query.separated(", ");
-        list.push_bind(String::new());
-        for code in &codes {
-            list.push_bind(code.clone());
-        }
-        query.push(") OR project_id IN (SELECT id FROM projects WHERE jurisdiction_code = ");
-        query
-            .push_bind(jurisdiction.to_owned())
-            .push(" AND code IN (");
-        let mut list = query.separated(", ");
-        list.push_bind(String::new());
-        for code in &codes {
-            list.push_bind(code.clone());
-        }
-        query.push(")))").push(lock);
-        query.build_query_as().fetch_all(&mut *conn).await?
-    });
+    }
     let project_codes: HashMap<i64, String> = if codes.is_empty() {
         HashMap::new()
     } else {

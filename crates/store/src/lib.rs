@@ -93,6 +93,8 @@ impl Store {
                 // commit keeps the throughput.
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
+                // Multi-row statements of group commit come in many sizes; keep them prepared.
+                .statement_cache_capacity(1024)
                 .foreign_keys(true);
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
             let pool = SqlitePoolOptions::new()
