@@ -3,7 +3,8 @@
 //! then answer every caller. Many requests share one durable commit; none is acknowledged before
 //! its commit is on disk.
 
-use crate::treasury::{Outcome, apply_in, treasury_jurisdiction};
+use crate::treasury::{Outcome, treasury_jurisdiction};
+use crate::treasury_runs::apply_each;
 use crate::{Result, Store, StoreError};
 use jixiao_core::Actor;
 use jixiao_core::treasury::TreasuryRequest;
@@ -129,39 +130,24 @@ async fn write_group(store: &Store, jobs: Vec<Job>) {
 
 async fn apply_group(store: &Store, jobs: &[Job]) -> Result<Vec<Result<Outcome>>> {
     let mut tx = store.begin().await?;
-    // The common case — plain payments of one jurisdiction by one sender — goes set-based.
-    let first = jobs
-        .first()
-        .map(|j| (&j.actor, treasury_jurisdiction(&j.actor)));
-    if let Some((actor, Ok(jurisdiction))) = first
-        && jobs
-            .iter()
-            .all(|j| j.actor == *actor && crate::group_payments::is_plain_payment(&j.request))
-    {
-        let requests: Vec<&TreasuryRequest> = jobs.iter().map(|j| &j.request).collect();
-        let results =
-            crate::group_payments::apply_payments(&mut tx, actor, &jurisdiction, &requests).await?;
-        tx.commit().await?;
-        return Ok(results);
-    }
+    // Requests are applied per run of the same sender, in arrival order.
     let mut results = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        let jurisdiction = match treasury_jurisdiction(&job.actor) {
-            Ok(j) => j,
-            Err(e) => {
-                results.push(Err(e));
-                continue;
+    let mut start = 0;
+    while start < jobs.len() {
+        let actor = &jobs[start].actor;
+        let end = jobs[start..]
+            .iter()
+            .position(|j| j.actor != *actor)
+            .map_or(jobs.len(), |n| start + n);
+        let requests: Vec<TreasuryRequest> =
+            jobs[start..end].iter().map(|j| j.request.clone()).collect();
+        match treasury_jurisdiction(actor) {
+            Ok(jurisdiction) => {
+                results.extend(apply_each(&mut tx, actor, &jurisdiction, &requests).await?)
             }
-        };
-        crate::treasury::savepoint(&mut tx, "SAVEPOINT treasury_item").await?;
-        let result = apply_in(&mut tx, &job.actor, &jurisdiction, &job.request).await;
-        let end = if result.is_ok() {
-            "RELEASE SAVEPOINT treasury_item"
-        } else {
-            "ROLLBACK TO SAVEPOINT treasury_item"
-        };
-        crate::treasury::savepoint(&mut tx, end).await?;
-        results.push(result);
+            Err(_) => results.extend(requests.iter().map(|_| Err(StoreError::Forbidden))),
+        }
+        start = end;
     }
     tx.commit().await?;
     Ok(results)

@@ -1,0 +1,110 @@
+//! Running treasury requests: one in its own transaction (a concurrent duplicate answered as a
+//! replay), many in one transaction as a batch, or as a dry run that keeps nothing.
+
+use crate::allotments::{Allotment, SELECT_ALLOTMENT};
+use crate::treasury::{Outcome, apply_in, treasury_jurisdiction};
+use crate::tx::Tx;
+use crate::{Result, Store, StoreError};
+use jixiao_core::Actor;
+use jixiao_core::treasury::TreasuryRequest;
+
+/// Applies requests of one sender in order inside `tx`: plain payments set-based, anything else
+/// one by one under savepoints, so a refused item undoes nothing else.
+pub(crate) async fn apply_each(
+    tx: &mut Tx,
+    actor: &Actor,
+    jurisdiction: &str,
+    requests: &[TreasuryRequest],
+) -> Result<Vec<Result<Outcome>>> {
+    if requests.iter().all(crate::group_payments::is_plain_payment) {
+        let requests: Vec<&TreasuryRequest> = requests.iter().collect();
+        return crate::group_payments::apply_payments(tx, actor, jurisdiction, &requests).await;
+    }
+    let mut results = Vec::with_capacity(requests.len());
+    for request in requests {
+        savepoint(tx, "SAVEPOINT treasury_item").await?;
+        let result = apply_in(tx, actor, jurisdiction, request).await;
+        let end = if result.is_ok() {
+            "RELEASE SAVEPOINT treasury_item"
+        } else {
+            "ROLLBACK TO SAVEPOINT treasury_item"
+        };
+        savepoint(tx, end).await?;
+        results.push(result);
+    }
+    Ok(results)
+}
+
+impl Store {
+    /// Applies one treasury request in its own transaction.
+    pub async fn treasury(&self, actor: &Actor, request: &TreasuryRequest) -> Result<Outcome> {
+        let jurisdiction = treasury_jurisdiction(actor)?;
+        for attempt in 0..2 {
+            let mut tx = self.begin().await?;
+            match apply_in(&mut tx, actor, &jurisdiction, request).await {
+                Ok(outcome) if outcome.replayed => return Ok(outcome),
+                Ok(outcome) => match tx.commit().await {
+                    Ok(()) => return Ok(outcome),
+                    Err(e) if attempt == 0 && is_unique_violation(&e) => continue,
+                    Err(e) => return Err(e),
+                },
+                // The same request id arrived twice at once: the other copy won; answer as a replay.
+                Err(e) if attempt == 0 && is_unique_violation(&e) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(StoreError::Internal("请求重试失败".to_owned()))
+    }
+
+    /// Applies requests in order in one transaction; one refused item undoes no other; nothing
+    /// is acknowledged before the commit is durable.
+    pub async fn treasury_batch(
+        &self,
+        actor: &Actor,
+        requests: &[TreasuryRequest],
+    ) -> Result<Vec<Result<Outcome>>> {
+        let jurisdiction = treasury_jurisdiction(actor)?;
+        let mut tx = self.begin().await?;
+        let results = apply_each(&mut tx, actor, &jurisdiction, requests).await?;
+        tx.commit().await?;
+        Ok(results)
+    }
+
+    /// Applies requests in order without keeping any (a dry run): every result is as it would
+    /// be, and the transaction is rolled back.
+    pub async fn treasury_dry_run(
+        &self,
+        actor: &Actor,
+        requests: &[TreasuryRequest],
+    ) -> Result<Vec<Result<Outcome>>> {
+        let jurisdiction = treasury_jurisdiction(actor)?;
+        let mut tx = self.begin().await?;
+        let results = apply_each(&mut tx, actor, &jurisdiction, requests).await?;
+        tx.rollback().await?;
+        Ok(results)
+    }
+
+    /// The allotment by id, unlocked (for pages).
+    pub async fn allotment_by_id(&self, id: i64) -> Result<Allotment> {
+        let found: Option<Allotment> = on_pool!(&self.pool, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{SELECT_ALLOTMENT} WHERE id = $1"
+            )))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        });
+        found.ok_or_else(|| StoreError::NotFound("预算指标不存在".to_owned()))
+    }
+}
+
+pub(crate) async fn savepoint(tx: &mut Tx, sql: &'static str) -> Result<()> {
+    on_tx!(tx, |conn| {
+        sqlx::query(sql).execute(&mut *conn).await?;
+    });
+    Ok(())
+}
+
+fn is_unique_violation(error: &StoreError) -> bool {
+    matches!(error, StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation())
+}
