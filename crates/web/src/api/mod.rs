@@ -10,6 +10,7 @@ mod projects;
 mod rulebooks;
 mod session;
 pub(crate) mod treasury;
+mod treasury_types;
 
 use crate::AppState;
 use crate::auth::{self, ADMIN, Roles};
