@@ -1,0 +1,153 @@
+//! The `jixiao` binary as an operator uses it: setting up a fresh database from the command
+//! line, serving it, verifying the audit log, backing up, and exchanging files with the treasury.
+
+mod foundation;
+mod treasury;
+
+use reqwest::StatusCode;
+use serde_json::json;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+pub(crate) type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+pub(crate) fn jixiao(url: &str, args: &[&str]) -> std::io::Result<Output> {
+    Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .arg("--database")
+        .arg(url)
+        .args(args)
+        .env("JIXIAO_PASSWORD", "cli-password-1")
+        .env_remove("JIXIAO_DATABASE")
+        .output()
+}
+
+pub(crate) fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub(crate) fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub(crate) fn succeeds(url: &str, args: &[&str]) -> Result<String, Box<dyn std::error::Error>> {
+    let output = jixiao(url, args)?;
+    if !output.status.success() {
+        return Err(format!("{args:?} failed: {}", stderr(&output)).into());
+    }
+    Ok(stdout(&output))
+}
+
+pub(crate) fn fails(url: &str, args: &[&str]) -> Result<String, Box<dyn std::error::Error>> {
+    let output = jixiao(url, args)?;
+    if output.status.success() {
+        return Err(format!("{args:?} should have failed: {}", stdout(&output)).into());
+    }
+    Ok(stderr(&output))
+}
+
+pub(crate) async fn set_up(url: &str) -> TestResult {
+    succeeds(url, &["jurisdiction", "add", "371400", "德州市"])?;
+    succeeds(
+        url,
+        &[
+            "jurisdiction",
+            "add",
+            "371481",
+            "乐陵市",
+            "--parent",
+            "371400",
+        ],
+    )?;
+    succeeds(
+        url,
+        &["agency", "add", "105", "乐陵市财政局", "--head", "吴强"],
+    )?;
+    succeeds(url, &["agency", "add", "112", "乐陵市残疾人联合会"])?;
+    succeeds(
+        url,
+        &[
+            "agency",
+            "add",
+            "112001",
+            "乐陵市残疾人就业服务所",
+            "--parent",
+            "112",
+        ],
+    )?;
+    Ok(())
+}
+
+pub(crate) async fn tamper(url: &str, sql: &'static str) -> Result<(), sqlx::Error> {
+    use sqlx::Connection;
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await?;
+        sqlx::query(sql).execute(&mut conn).await?;
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        sqlx::query(sql).execute(&mut conn).await?;
+    }
+    Ok(())
+}
+
+/// A running `jixiao serve`, killed when dropped.
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) base: String,
+    pub(crate) printed: Vec<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub(crate) fn serve(url: &str, extra: &[&str]) -> Result<Server, Box<dyn std::error::Error>> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .args(["--database", url, "serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
+        .env_remove("JIXIAO_DATABASE")
+        .env_remove("JIXIAO_LISTEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let out = child.stdout.take().ok_or("no stdout")?;
+    let (lines, receive) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut printed = Vec::new();
+    loop {
+        let line = receive.recv_timeout(Duration::from_secs(60))?;
+        if let Some(address) = line.split("http://").nth(1) {
+            let base = format!("http://{}", address.trim());
+            printed.push(line);
+            return Ok(Server {
+                child,
+                base,
+                printed,
+            });
+        }
+        printed.push(line);
+    }
+}
+
+pub(crate) async fn api_login(
+    base: &str,
+    username: &str,
+    password: &str,
+) -> Result<StatusCode, reqwest::Error> {
+    Ok(reqwest::Client::new()
+        .post(format!("{base}/api/v1/session"))
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await?
+        .status())
+}
