@@ -53,6 +53,12 @@ async fn health_and_the_openapi_document() -> TestResult {
         "/api/v1/agencies",
         "/api/v1/users",
         "/api/v1/audit",
+        "/api/v1/projects",
+        "/api/v1/projects/{id}/submit",
+        "/api/v1/stats/coverage",
+        "/api/v1/payments",
+        "/api/v1/payments/batch",
+        "/api/v1/projects/{id}/allotment",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} documented");
     }
