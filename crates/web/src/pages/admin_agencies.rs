@@ -1,6 +1,6 @@
 //! Admin pages for agencies: the list, the form to add one, and changing a head.
 
-use super::{Chrome, Notice, error_for, render};
+use super::{Chrome, Notice, error_for, form_refusal, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::PageError;
@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jixiao_core::FieldError;
 use jixiao_core::agency::NewAgency;
-use jixiao_store::{Agency, Jurisdiction, StoreError};
+use jixiao_store::{Agency, Jurisdiction};
 use serde::Deserialize;
 
 /// The add-agency form as posted (and as shown again after an error).
@@ -115,26 +115,10 @@ pub async fn create(
     };
     match state.store.add_agency(&session.actor(), &new).await {
         Ok(_) => Ok(Redirect::to("/admin/agencies?done=created").into_response()),
-        Err(StoreError::Invalid(errors)) => {
-            page(
-                &state,
-                &session,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                errors.0,
-                form,
-            )
-            .await
+        Err(error) => {
+            let (status, errors) = form_refusal(error, "code")?;
+            page(&state, &session, status, None, errors, form).await
         }
-        Err(StoreError::Conflict(message)) => {
-            let errors = vec![FieldError {
-                field: "code".to_owned(),
-                code: "duplicate".to_owned(),
-                message,
-            }];
-            page(&state, &session, StatusCode::CONFLICT, None, errors, form).await
-        }
-        Err(other) => Err(other.into()),
     }
 }
 

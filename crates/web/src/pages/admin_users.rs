@@ -1,6 +1,6 @@
 //! Admin pages for users: the list, creating one, disabling, enabling, resetting a password.
 
-use super::{Chrome, Notice, error_for, render};
+use super::{Chrome, Notice, error_for, form_refusal, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::PageError;
@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jixiao_core::user::NewUser;
 use jixiao_core::{FieldError, Role};
-use jixiao_store::{Agency, Jurisdiction, SessionUser, StoreError, User};
+use jixiao_store::{Agency, Jurisdiction, SessionUser, User};
 use serde::Deserialize;
 
 /// The add-user form as posted (and as shown again after an error; the password is not).
@@ -129,26 +129,10 @@ pub async fn create(
     };
     match state.store.add_user(&session.actor(), &new).await {
         Ok(_) => Ok(Redirect::to("/admin/users?done=created").into_response()),
-        Err(StoreError::Invalid(errors)) => {
-            page(
-                &state,
-                &session,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                errors.0,
-                form,
-            )
-            .await
+        Err(error) => {
+            let (status, errors) = form_refusal(error, "username")?;
+            page(&state, &session, status, None, errors, form).await
         }
-        Err(StoreError::Conflict(message)) => {
-            let errors = vec![FieldError {
-                field: "username".to_owned(),
-                code: "duplicate".to_owned(),
-                message,
-            }];
-            page(&state, &session, StatusCode::CONFLICT, None, errors, form).await
-        }
-        Err(other) => Err(other.into()),
     }
 }
 

@@ -123,6 +123,27 @@ pub struct Notice {
     pub done: Option<String>,
 }
 
+/// A refused form save as the form shows it again: the status and the errors beside the fields
+/// (a conflict is put beside `conflict_field`). Other errors are not the form's to show.
+pub(crate) fn form_refusal(
+    error: jixiao_store::StoreError,
+    conflict_field: &str,
+) -> Result<(StatusCode, Vec<FieldError>), jixiao_store::StoreError> {
+    use jixiao_store::StoreError;
+    match error {
+        StoreError::Invalid(errors) => Ok((StatusCode::UNPROCESSABLE_ENTITY, errors.0)),
+        StoreError::Conflict(message) => Ok((
+            StatusCode::CONFLICT,
+            vec![FieldError {
+                field: conflict_field.to_owned(),
+                code: "conflict".to_owned(),
+                message,
+            }],
+        )),
+        other => Err(other),
+    }
+}
+
 /// The first error for `field`, for showing beside the input.
 fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
     errors

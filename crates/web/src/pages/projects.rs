@@ -2,7 +2,7 @@
 //! a project.
 
 use super::project_views::ProjectRow;
-use super::{Chrome, error_for, render};
+use super::{Chrome, error_for, form_refusal, render};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::PageError;
@@ -15,7 +15,7 @@ use jixiao_core::money;
 use jixiao_core::project::{ProjectInput, ProjectState};
 use jixiao_core::rulebook::Rulebook;
 use jixiao_core::{FieldError, Role, ValidationErrors};
-use jixiao_store::{Agency, ProjectFilter, ProjectPage, SessionUser, StoreError};
+use jixiao_store::{Agency, ProjectFilter, ProjectPage, SessionUser};
 use serde::{Deserialize, Serialize};
 
 const PER_PAGE: i64 = 50;
@@ -345,25 +345,6 @@ async fn form_page(
     Ok(render(status, &view))
 }
 
-fn refusal_status(error: &StoreError) -> Option<StatusCode> {
-    match error {
-        StoreError::Invalid(_) => Some(StatusCode::UNPROCESSABLE_ENTITY),
-        StoreError::Conflict(_) => Some(StatusCode::CONFLICT),
-        _ => None,
-    }
-}
-
-fn refusal_errors(error: StoreError) -> Vec<FieldError> {
-    match error {
-        StoreError::Invalid(errors) => errors.0,
-        other => vec![FieldError {
-            field: "version".to_owned(),
-            code: "conflict".to_owned(),
-            message: other.to_string(),
-        }],
-    }
-}
-
 /// `GET /projects/new`.
 pub async fn new(
     State(state): State<AppState>,
@@ -407,12 +388,10 @@ pub async fn create(
         Ok(project) => Ok(
             Redirect::to(&format!("/projects/{}/target?done=created", project.id)).into_response(),
         ),
-        Err(error) => match refusal_status(&error) {
-            Some(status) => {
-                form_page(&state, &session, status, None, refusal_errors(error), form).await
-            }
-            None => Err(error.into()),
-        },
+        Err(error) => {
+            let (status, errors) = form_refusal(error, "version")?;
+            form_page(&state, &session, status, None, errors, form).await
+        }
     }
 }
 
@@ -462,19 +441,9 @@ pub async fn update(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/projects/{id}?done=updated")).into_response()),
-        Err(error) => match refusal_status(&error) {
-            Some(status) => {
-                form_page(
-                    &state,
-                    &session,
-                    status,
-                    Some(id),
-                    refusal_errors(error),
-                    form,
-                )
-                .await
-            }
-            None => Err(error.into()),
-        },
+        Err(error) => {
+            let (status, errors) = form_refusal(error, "version")?;
+            form_page(&state, &session, status, Some(id), errors, form).await
+        }
     }
 }
