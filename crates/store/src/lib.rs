@@ -28,6 +28,7 @@ mod stats;
 mod targets;
 pub mod test_support;
 mod treasury;
+mod treasury_lookup;
 mod treasury_runs;
 mod users;
 
