@@ -10,24 +10,42 @@ use jixiao_core::Actor;
 use jixiao_core::treasury::TreasuryRequest;
 use tokio::sync::{mpsc, oneshot};
 
-struct Job {
-    actor: Actor,
-    request: TreasuryRequest,
-    reply: oneshot::Sender<Result<Outcome>>,
+/// One request waiting for its commit, and where its answer goes.
+pub(crate) struct Job {
+    pub(crate) actor: Actor,
+    pub(crate) request: TreasuryRequest,
+    pub(crate) reply: oneshot::Sender<Result<Outcome>>,
 }
 
 /// The front door of the group-commit writers. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct GroupCommitter {
-    sender: mpsc::Sender<Job>,
+    sender: Queue,
     stats: std::sync::Arc<Stats>,
 }
 
 /// Commits made and requests they carried, since start.
 #[derive(Debug, Default)]
-struct Stats {
+pub(crate) struct Stats {
     commits: std::sync::atomic::AtomicU64,
     requests: std::sync::atomic::AtomicU64,
+}
+
+impl Stats {
+    /// Counts one group of `requests`.
+    pub(crate) fn count(&self, requests: usize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.commits.fetch_add(1, Relaxed);
+        self.requests.fetch_add(requests as u64, Relaxed);
+    }
+}
+
+/// Where requests wait: writer tasks on the pool read a Tokio channel; the SQLite writer thread
+/// reads a standard channel (it can wait for stragglers with a timeout in microseconds).
+#[derive(Clone, Debug)]
+enum Queue {
+    Tasks(mpsc::Sender<Job>),
+    Thread(std::sync::mpsc::Sender<Job>),
 }
 
 impl std::fmt::Debug for Job {
@@ -37,12 +55,41 @@ impl std::fmt::Debug for Job {
 }
 
 impl GroupCommitter {
-    /// Starts `writers` writer tasks taking up to `max_batch` requests per transaction. One
-    /// writer suits SQLite (one writer at a time anyway); PostgreSQL gains from a few.
+    /// Starts the writers, each taking up to `max_batch` requests per transaction: on a SQLite
+    /// file, one writer thread with its own connection (SQLite has one writer at a time anyway);
+    /// otherwise `writers` writer tasks on the pool (PostgreSQL gains from a few). Must be called
+    /// within a Tokio runtime.
     pub fn start(store: Store, writers: usize, max_batch: usize) -> GroupCommitter {
-        let (sender, receiver) = mpsc::channel::<Job>(max_batch.max(1) * 4);
-        let receiver = std::sync::Arc::new(tokio::sync::Mutex::new(receiver));
         let stats = std::sync::Arc::new(Stats::default());
+        if let Some(path) = store.sqlite_file.clone() {
+            match crate::sqlite_payments::open(&path) {
+                Ok(conn) => {
+                    let (sender, receiver) = std::sync::mpsc::channel::<Job>();
+                    // Should the thread not start, requests are refused as the queue is closed.
+                    if let Err(e) = crate::sqlite_payments::start(
+                        store.clone(),
+                        &path,
+                        conn,
+                        receiver,
+                        max_batch,
+                        stats.clone(),
+                    ) {
+                        tracing::error!("cannot start the payment writer thread: {e}");
+                    }
+                    return GroupCommitter {
+                        sender: Queue::Thread(sender),
+                        stats,
+                    };
+                }
+                Err(e) => tracing::warn!("SQLite payment writer unavailable, using the pool: {e}"),
+            }
+        }
+        let (sender, receiver) = mpsc::channel::<Job>(max_batch.max(1) * 4);
+        let committer = GroupCommitter {
+            sender: Queue::Tasks(sender),
+            stats: stats.clone(),
+        };
+        let receiver = std::sync::Arc::new(tokio::sync::Mutex::new(receiver));
         for _ in 0..writers.max(1) {
             let (store, receiver, stats) = (store.clone(), receiver.clone(), stats.clone());
             tokio::spawn(async move {
@@ -61,17 +108,12 @@ impl GroupCommitter {
                             }
                         }
                     }
-                    stats
-                        .commits
-                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    stats
-                        .requests
-                        .fetch_add(jobs.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                    stats.count(jobs.len());
                     write_group(&store, jobs).await;
                 }
             });
         }
-        GroupCommitter { sender, stats }
+        committer
     }
 
     /// Commits made and requests carried so far.
@@ -87,21 +129,26 @@ impl GroupCommitter {
     pub async fn submit(&self, actor: &Actor, request: TreasuryRequest) -> Result<Outcome> {
         treasury_jurisdiction(actor)?;
         let (reply, answer) = oneshot::channel();
-        self.sender
-            .send(Job {
-                actor: actor.clone(),
-                request,
-                reply,
-            })
-            .await
-            .map_err(|_| StoreError::Internal("支付写入队列已关闭".to_owned()))?;
+        let job = Job {
+            actor: actor.clone(),
+            request,
+            reply,
+        };
+        let sent = match &self.sender {
+            Queue::Tasks(sender) => sender.send(job).await.is_ok(),
+            Queue::Thread(sender) => sender.send(job).is_ok(),
+        };
+        if !sent {
+            return Err(StoreError::Internal("支付写入队列已关闭".to_owned()));
+        }
         answer
             .await
             .map_err(|_| StoreError::Internal("支付写入中断".to_owned()))?
     }
 }
 
-async fn write_group(store: &Store, jobs: Vec<Job>) {
+/// Applies `jobs` on the pool in one transaction and answers each caller after the commit.
+pub(crate) async fn write_group(store: &Store, jobs: Vec<Job>) {
     let results = apply_group(store, &jobs).await;
     match results {
         Ok(results) => {

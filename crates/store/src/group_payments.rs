@@ -216,14 +216,8 @@ pub(crate) async fn apply_payments(
                 (None, None) => false,
             });
         let Some((allotment, current)) = found else {
-            let code = target.code.clone().unwrap_or_default();
-            slots.push(Slot::Done(Err(StoreError::NotFound(
-                match target.project_id {
-                    Some(project) if code.is_empty() => {
-                        format!("项目{project}没有预算指标（未批复或不存在）")
-                    }
-                    _ => format!("预算指标或项目“{code}”不存在"),
-                },
+            slots.push(Slot::Done(Err(crate::treasury_lookup::no_allotment(
+                target,
             ))));
             continue;
         };

@@ -24,6 +24,7 @@ mod reconcile;
 mod review;
 mod rulebooks;
 mod sessions;
+mod sqlite_payments;
 mod stats;
 mod targets;
 pub mod test_support;
@@ -77,6 +78,9 @@ pub enum Backend {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) pool: Pool,
+    /// The SQLite database file (none for PostgreSQL and in-memory SQLite): the payment writer
+    /// opens its own connection to it.
+    pub(crate) sqlite_file: Option<std::path::PathBuf>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -97,8 +101,11 @@ impl Store {
                 .busy_timeout(Duration::from_secs(10))
                 // Multi-row statements of group commit come in many sizes; keep them prepared.
                 .statement_cache_capacity(1024)
+                // Savepoint journals in memory, not in a temporary file per savepoint.
+                .pragma("temp_store", "memory")
                 .foreign_keys(true);
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            let file = options.get_filename().to_path_buf();
             let pool = SqlitePoolOptions::new()
                 // An in-memory database lives and dies with its one connection.
                 .max_connections(if in_memory { 1 } else { 8 })
@@ -117,6 +124,7 @@ impl Store {
                 .await?;
             Ok(Store {
                 pool: Pool::Sqlite(pool),
+                sqlite_file: (!in_memory).then_some(file),
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)
@@ -127,6 +135,7 @@ impl Store {
                 .connect_with(options)
                 .await?;
             Ok(Store {
+                sqlite_file: None,
                 pool: Pool::Postgres(pool),
             })
         } else {

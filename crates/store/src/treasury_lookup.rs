@@ -47,13 +47,17 @@ pub(crate) async fn target_allotment(
                 }
             }
         });
-    let id = id.ok_or_else(|| {
-        StoreError::NotFound(match (&target.project_id, code.is_empty()) {
-            (Some(project), true) => format!("项目{project}没有预算指标（未批复或不存在）"),
-            _ => format!("预算指标或项目“{code}”不存在"),
-        })
-    })?;
+    let id = id.ok_or_else(|| no_allotment(target))?;
     lock_allotment(tx, id).await
+}
+
+/// The refusal when a request names no allotment of the jurisdiction.
+pub(crate) fn no_allotment(target: &Target) -> StoreError {
+    let code = target.code.clone().unwrap_or_default();
+    StoreError::NotFound(match (&target.project_id, code.is_empty()) {
+        (Some(project), true) => format!("项目{project}没有预算指标（未批复或不存在）"),
+        _ => format!("预算指标或项目“{code}”不存在"),
+    })
 }
 
 /// A reservation by its request id on `allotment_id`: its id and what remains of it.

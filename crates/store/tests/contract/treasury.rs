@@ -387,12 +387,11 @@ async fn group_commit_answers_each_caller_and_never_overspends() -> TestResult {
     Ok(())
 }
 
-#[tokio::test]
-async fn a_batch_of_plain_payments_keeps_every_rule() -> TestResult {
-    let c = cast().await?;
+/// Plain payments touching every rule, with the project they pay (and a suspended one).
+async fn rule_cases(c: &Cast) -> Result<(i64, Vec<TreasuryRequest>), Box<dyn std::error::Error>> {
     let store = &c.db.store;
-    let id = approved(&c, "卫生健康宣传", 1).await?;
-    let stopped = approved(&c, "卫生执法", 1).await?;
+    let id = approved(c, "卫生健康宣传", 1).await?;
+    let stopped = approved(c, "卫生执法", 1).await?;
     store
         .set_allotment_suspension(&c.finance, stopped, true, "监控预警未处置")
         .await?;
@@ -421,7 +420,16 @@ async fn a_batch_of_plain_payments_keeps_every_rule() -> TestResult {
         pay("K-6", id, 1_000_000),          // more than is left
         pay("K-7", id, 999_700),            // exactly what is left
     ];
-    let results = store.treasury_batch(&c.finance, &items).await?;
+    Ok((id, items))
+}
+
+/// The answers to [`rule_cases`], and the state they leave.
+async fn check_rule_cases(
+    store: &Store,
+    c: &Cast,
+    id: i64,
+    results: &[Result<jixiao_store::Outcome, StoreError>],
+) -> TestResult {
     assert!(
         results[0]
             .as_ref()
@@ -434,7 +442,9 @@ async fn a_batch_of_plain_payments_keeps_every_rule() -> TestResult {
             .as_ref()
             .is_ok_and(|o| o.replayed && o.receipt.request_id == "K-2")
     );
-    assert!(matches!(results[4], Err(StoreError::AllotmentSuspended(_))));
+    assert!(
+        matches!(&results[4], Err(StoreError::AllotmentSuspended(reason)) if reason == "监控预警未处置")
+    );
     assert!(matches!(results[5], Err(StoreError::NotFound(_))));
     assert!(matches!(results[6], Err(StoreError::Invalid(_))));
     assert!(matches!(
@@ -453,6 +463,16 @@ async fn a_batch_of_plain_payments_keeps_every_rule() -> TestResult {
         store.verify_audit_chain().await? > 0,
         "the chain stays intact"
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_batch_of_plain_payments_keeps_every_rule() -> TestResult {
+    let c = cast().await?;
+    let store = &c.db.store;
+    let (id, items) = rule_cases(&c).await?;
+    let results = store.treasury_batch(&c.finance, &items).await?;
+    check_rule_cases(store, &c, id, &results).await?;
     // Sent again, the whole batch pays nothing more.
     let again = store.treasury_batch(&c.finance, &items).await?;
     assert!(again[0].as_ref().is_ok_and(|o| o.replayed));
@@ -461,5 +481,56 @@ async fn a_batch_of_plain_payments_keeps_every_rule() -> TestResult {
         store.project_allotment(&c.finance, id).await?.used_fen,
         1_000_000
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn group_commit_keeps_every_rule_and_the_audit_chain() -> TestResult {
+    // On SQLite this is the writer thread with its own connection; on PostgreSQL, the pool.
+    let c = cast().await?;
+    let store = &c.db.store;
+    let (id, items) = rule_cases(&c).await?;
+    let committer = jixiao_store::GroupCommitter::start(store.clone(), 2, 64);
+    let mut results = Vec::new();
+    for item in &items {
+        results.push(committer.submit(&c.finance, item.clone()).await);
+    }
+    check_rule_cases(store, &c, id, &results).await?;
+    // Other kinds of request, mixed with plain payments, in one queue.
+    let other = approved(&c, "卫生应急", 2).await?;
+    let reserve = TreasuryRequest::Reservation {
+        request_id: "GR-1".into(),
+        target: Target {
+            project_id: Some(other),
+            code: None,
+        },
+        amount_fen: 500_000,
+        purpose: "用款计划".into(),
+    };
+    let mut from_reservation = pay("GP-1", other, 300_000);
+    if let TreasuryRequest::Payment {
+        reservation_request_id,
+        ..
+    } = &mut from_reservation
+    {
+        *reservation_request_id = Some("GR-1".into());
+    }
+    let reserved = committer.submit(&c.finance, reserve).await?;
+    assert_eq!(reserved.receipt.frozen_fen, 500_000);
+    let (a, b) = tokio::join!(
+        committer.submit(&c.finance, from_reservation),
+        committer.submit(&c.finance, pay("GP-2", other, 100_000)),
+    );
+    assert_eq!(a?.receipt.used_fen + b?.receipt.amount_fen, 400_000);
+    let allotment = store.project_allotment(&c.finance, other).await?;
+    assert_eq!(
+        (allotment.frozen_fen, allotment.used_fen),
+        (200_000, 400_000)
+    );
+    // A second look from the pool sees what the writer committed, and the chain holds.
+    assert!(store.reconcile().await?.discrepancies.is_empty());
+    assert!(store.verify_audit_chain().await? > 0);
+    let (commits, carried) = committer.counts();
+    assert!(commits >= 1 && carried == items.len() as u64 + 3);
     Ok(())
 }
