@@ -7,12 +7,14 @@
 pub mod actor;
 pub mod agency;
 pub mod audit;
+pub mod calendar;
 pub mod gate;
 pub mod indicator_library;
 pub mod jurisdiction;
 pub mod ledger;
 pub mod login_throttle;
 pub mod money;
+pub mod monitoring;
 pub mod password;
 pub mod project;
 pub mod role;

@@ -29,6 +29,12 @@ pub struct Rulebook {
     pub pre_assessment: PreAssessmentRule,
     /// The review chain.
     pub review: ReviewChain,
+    /// In-year monitoring rules (the national defaults when left out).
+    #[serde(default)]
+    pub monitoring: crate::monitoring::MonitoringRules,
+    /// Working days: holidays and exchanged weekend days.
+    #[serde(default)]
+    pub calendar: crate::calendar::WorkingCalendar,
 }
 
 /// A project category.
@@ -191,6 +197,9 @@ impl Rulebook {
         steps.sort_unstable();
         if steps.windows(2).any(|w| w[0] == w[1]) || steps.contains(&DEPARTMENT_STEP) {
             return bad("审核环节代码重复或使用了保留代码 department".into());
+        }
+        if let Some(problem) = self.monitoring.problems().into_iter().next() {
+            return bad(problem);
         }
         for grade in &self.review.blocking_grades {
             if crate::project::TargetGrade::parse(grade).is_none() {

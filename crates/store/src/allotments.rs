@@ -411,44 +411,92 @@ impl Store {
         }
         let allotment = self.project_allotment(actor, project_id).await?;
         let mut tx = self.begin().await?;
-        let current = lock_allotment(&mut tx, allotment.id).await?;
-        on_tx!(&mut tx, |conn| {
-            sqlx::query(
-                "UPDATE allotments SET suspended = $1, suspension_reason = $2, updated_at = $3 \
-                 WHERE id = $4",
-            )
-            .bind(suspend)
-            .bind(if suspend { reason.trim() } else { "" })
-            .bind(time::now())
-            .bind(current.id)
-            .execute(&mut *conn)
-            .await?;
-        });
-        let kind = if suspend { "suspend" } else { "resume" };
-        record_entry(
-            &mut tx,
-            current.id,
-            kind,
-            0,
-            current.balances(),
-            "",
-            reason.trim(),
-            &actor.name,
-        )
-        .await?;
-        append(
-            &mut tx,
-            AuditEntry::new(
-                &actor.name,
-                &format!("allotment.{kind}"),
-                "allotment",
-                &current.code,
-            )
-            .in_jurisdiction(Some(&current.jurisdiction_code))
-            .with_details(json!({"reason": reason.trim()})),
-        )
-        .await?;
+        set_suspension_in(&mut tx, allotment.id, suspend, reason, &actor.name).await?;
         tx.commit().await?;
         self.project_allotment(actor, project_id).await
     }
+}
+
+/// Suspends an allotment with a reason, or lifts its suspension, inside `tx`: the flag, a ledger
+/// entry and an audit record.
+pub(crate) async fn set_suspension_in(
+    tx: &mut Tx,
+    allotment_id: i64,
+    suspend: bool,
+    reason: &str,
+    actor: &str,
+) -> Result<()> {
+    let current = lock_allotment(tx, allotment_id).await?;
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE allotments SET suspended = $1, suspension_reason = $2, updated_at = $3 \
+             WHERE id = $4",
+        )
+        .bind(suspend)
+        .bind(if suspend { reason.trim() } else { "" })
+        .bind(time::now())
+        .bind(current.id)
+        .execute(&mut *conn)
+        .await?;
+    });
+    let kind = if suspend { "suspend" } else { "resume" };
+    record_entry(
+        tx,
+        current.id,
+        kind,
+        0,
+        current.balances(),
+        "",
+        reason.trim(),
+        actor,
+    )
+    .await?;
+    append(
+        tx,
+        AuditEntry::new(
+            actor,
+            &format!("allotment.{kind}"),
+            "allotment",
+            &current.code,
+        )
+        .in_jurisdiction(Some(&current.jurisdiction_code))
+        .with_details(json!({"reason": reason.trim()})),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Recovers (收回) `amount_fen` of an allotment's available money inside `tx`, with a reason.
+pub(crate) async fn recover_in(
+    tx: &mut Tx,
+    allotment_id: i64,
+    amount_fen: i64,
+    reason: &str,
+    actor: &str,
+) -> Result<Balances> {
+    let allotment = lock_allotment(tx, allotment_id).await?;
+    let after = allotment
+        .balances()
+        .apply(Movement::Recovery(amount_fen))
+        .map_err(|e| ledger_error(e, None))?;
+    write_balances(tx, allotment.id, after).await?;
+    record_entry(
+        tx,
+        allotment.id,
+        "recovery",
+        amount_fen,
+        after,
+        "",
+        reason.trim(),
+        actor,
+    )
+    .await?;
+    append(
+        tx,
+        AuditEntry::new(actor, "allotment.recovery", "allotment", &allotment.code)
+            .in_jurisdiction(Some(&allotment.jurisdiction_code))
+            .with_details(json!({"amount_fen": amount_fen, "reason": reason.trim(), "to": ""})),
+    )
+    .await?;
+    Ok(after)
 }

@@ -12,6 +12,9 @@ pub enum StoreError {
     /// The target sheet has rows that can never be right; nothing was stored.
     #[error("绩效目标表有误，未保存")]
     InvalidRows(Vec<jixiao_core::target::RowError>),
+    /// The monitoring report has rows that can never be right; nothing was stored.
+    #[error("监控报告有误，未保存")]
+    InvalidReport(Vec<jixiao_core::target::RowError>),
     /// The gate stays shut: the project stays a draft.
     #[error("未通过绩效目标审核关口，项目仍为草稿")]
     GateFailed(Vec<jixiao_core::gate::Finding>),

@@ -8,6 +8,7 @@
 #[macro_use]
 mod tx;
 mod agencies;
+mod alerts;
 mod allotments;
 mod audit;
 mod backup;
@@ -18,6 +19,7 @@ mod execution;
 mod group_commit;
 mod group_payments;
 mod jurisdictions;
+mod monitoring;
 mod project_scope;
 mod projects;
 mod reconcile;
@@ -34,12 +36,17 @@ mod treasury_runs;
 mod users;
 
 pub use agencies::Agency;
+pub use alerts::{Alert, AlertDecision, AlertDetail, Evaluation, ProposalInput, business_today};
 pub use allotments::{AdjustmentKind, Allotment, LedgerEntry};
 pub use audit::{AuditFilter, AuditPage};
 pub use error::StoreError;
 pub use execution::{AllotmentExport, ExecutionRow, PaymentFilter, PaymentPage, PaymentRow};
 pub use group_commit::GroupCommitter;
 pub use jurisdictions::{FiscalYear, Jurisdiction};
+pub use monitoring::{
+    MonitoringReport, MonitoringRound, ReportEntry, ReportLine, ReportRow, RoundInput,
+    report_state_label,
+};
 pub use projects::{Project, ProjectDetail, ProjectFilter, ProjectPage};
 pub use reconcile::{Discrepancy, Reconciliation};
 pub use review::{Decision, ReviewRecord};

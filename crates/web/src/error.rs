@@ -33,6 +33,9 @@ pub enum AppError {
     /// The target sheet has rows that can never be right.
     #[error("绩效目标表有误，未保存")]
     InvalidRows(Vec<jixiao_core::target::RowError>),
+    /// The monitoring report has rows that can never be right.
+    #[error("监控报告有误，未保存")]
+    InvalidReport(Vec<jixiao_core::target::RowError>),
     /// The gate stays shut.
     #[error("未通过绩效目标审核关口，项目仍为草稿")]
     GateFailed(Vec<jixiao_core::gate::Finding>),
@@ -81,9 +84,10 @@ impl AppError {
             | AppError::InsufficientFunds { .. }
             | AppError::AllotmentSuspended(_)
             | AppError::RequestConflict => StatusCode::CONFLICT,
-            AppError::Invalid(_) | AppError::InvalidRows(_) | AppError::GateFailed(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            AppError::Invalid(_)
+            | AppError::InvalidRows(_)
+            | AppError::InvalidReport(_)
+            | AppError::GateFailed(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -101,7 +105,9 @@ impl AppError {
             AppError::InsufficientFunds { .. } => "insufficient_funds",
             AppError::AllotmentSuspended(_) => "allotment_suspended",
             AppError::RequestConflict => "request_id_conflict",
-            AppError::Invalid(_) | AppError::InvalidRows(_) => "invalid_input",
+            AppError::Invalid(_) | AppError::InvalidRows(_) | AppError::InvalidReport(_) => {
+                "invalid_input"
+            }
             AppError::GateFailed(_) => "gate_failed",
             AppError::BadRequest { code, .. } => code,
             AppError::Throttled(_) => "too_many_attempts",
@@ -123,7 +129,7 @@ impl AppError {
     pub fn body(&self) -> serde_json::Value {
         let details = match self {
             AppError::Invalid(errors) => json!(errors.0),
-            AppError::InvalidRows(rows) => json!(rows),
+            AppError::InvalidRows(rows) | AppError::InvalidReport(rows) => json!(rows),
             AppError::GateFailed(findings) => json!(findings),
             AppError::InsufficientFunds { available } => json!([{"available_fen": available}]),
             AppError::AllotmentSuspended(reason) => json!([{"reason": reason}]),
@@ -145,6 +151,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound(message) => AppError::NotFound(message),
             StoreError::Conflict(message) => AppError::Conflict(message),
             StoreError::InvalidRows(rows) => AppError::InvalidRows(rows),
+            StoreError::InvalidReport(rows) => AppError::InvalidReport(rows),
             StoreError::GateFailed(findings) => AppError::GateFailed(findings),
             StoreError::InsufficientFunds { available } => {
                 AppError::InsufficientFunds { available }

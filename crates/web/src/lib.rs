@@ -100,10 +100,39 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
+    let deadlines = tokio::spawn(enforce_deadlines_daily(state.store.clone()));
+    let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    deadlines.abort();
+    served
+}
+
+/// The scheduled job: every hour (and at start), undecided red alerts past their deadline stop
+/// the project's payments. Idempotent, so the hourly run only acts on the first hour of a day.
+async fn enforce_deadlines_daily(store: Store) {
+    let actor = jixiao_core::Actor {
+        role: jixiao_core::Role::Finance,
+        ..jixiao_core::Actor::system()
+    };
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match store
+            .enforce_alert_deadlines(&actor, None, jixiao_store::business_today())
+            .await
+        {
+            Ok(suspended) if !suspended.is_empty() => {
+                tracing::info!(
+                    "monitoring deadlines: {} alert(s) suspended payments",
+                    suspended.len()
+                )
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("monitoring deadlines not enforced: {e}"),
+        }
+    }
 }

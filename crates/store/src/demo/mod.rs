@@ -4,6 +4,7 @@
 //! workflow state. Later features add their demo data here. Loading is deterministic and happens
 //! once per database.
 
+mod monitoring_2020;
 mod projects_2019;
 mod projects_2020;
 
@@ -106,6 +107,7 @@ pub async fn load(store: &Store) -> Result<bool> {
     }
     projects_2019::load(store).await?;
     projects_2020::load(store).await?;
+    monitoring_2020::load(store).await?;
     Ok(true)
 }
 

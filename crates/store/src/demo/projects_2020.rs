@@ -33,6 +33,9 @@ async fn actor(store: &Store, username: &str) -> Result<Actor> {
     Ok(store.user(&Actor::system(), username).await?.actor())
 }
 
+/// The first half-year's instalments: 20% in March, 25% in June.
+const HALF_YEAR: &[(&str, i64)] = &[("2020-03-20", 20), ("2020-06-18", 25)];
+
 /// Where a demo project should end up.
 enum Stop {
     /// A draft with the given sheet (may fail the gate).
@@ -41,8 +44,14 @@ enum Stop {
     InReview { passes: usize },
     /// Returned at the first finance step with this comment.
     Returned(&'static str),
-    /// Approved with this grade and amount (万元), with a reason when cut.
-    Approved(TargetGrade, i64, &'static str),
+    /// Approved with this grade and amount (万元), with a reason when cut, and paid by the
+    /// treasury on these dates these shares (%) of the amount.
+    Approved(
+        TargetGrade,
+        i64,
+        &'static str,
+        &'static [(&'static str, i64)],
+    ),
 }
 
 pub(super) async fn load(store: &Store) -> Result<()> {
@@ -99,13 +108,50 @@ pub(super) async fn load(store: &Store) -> Result<()> {
                 TargetGrade::Good,
                 160,
                 "根据2019年度第三方绩效评价结果调减20万元",
+                HALF_YEAR,
             ),
         ),
         (
             &disabled,
             input("2020年残疾人康复服务", 95, false),
             rows("subsidy"),
-            Stop::Approved(TargetGrade::Excellent, 95, ""),
+            Stop::Approved(TargetGrade::Excellent, 95, "", HALF_YEAR),
+        ),
+        // Spent 10% by the end of June, caught up in July.
+        (
+            &department,
+            input("2020年妇幼健康服务", 300, true),
+            rows("child_care"),
+            Stop::Approved(
+                TargetGrade::Good,
+                300,
+                "",
+                &[("2020-05-20", 10), ("2020-07-15", 35)],
+            ),
+        ),
+        // Slow spending: red alerts in the July round.
+        (
+            &department,
+            input("2020年基层医疗机构能力建设", 480, true),
+            rows("purchase"),
+            Stop::Approved(TargetGrade::Good, 480, "", &[("2020-04-15", 15)]),
+        ),
+        (
+            &hospital,
+            input("2020年院前急救体系建设", 240, true),
+            rows("purchase"),
+            Stop::Approved(TargetGrade::Fair, 240, "", &[("2020-05-10", 20)]),
+        ),
+        (
+            &department,
+            input("2020年艾滋病防治", 120, true),
+            rows("health_screening"),
+            Stop::Approved(
+                TargetGrade::Good,
+                120,
+                "",
+                &[("2020-04-10", 15), ("2020-07-20", 20)],
+            ),
         ),
         (
             &disabled,
@@ -187,7 +233,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
                     )
                     .await?;
             }
-            Stop::Approved(grade, wan, reason) => {
+            Stop::Approved(grade, wan, reason, schedule) => {
                 version = store
                     .review_project(&finance, project.id, version, &pass(None, None, ""))
                     .await?
@@ -203,11 +249,9 @@ pub(super) async fn load(store: &Store) -> Result<()> {
                 if approved.approved_fen != Some(wan * 1_000_000) {
                     return Err(StoreError::Internal("demo approval".to_owned()));
                 }
-                // Payments to date: the first half-year's instalments.
+                // Payments to date.
                 let treasury = super::treasury_actor();
-                for (n, (date, share)) in
-                    [("2020-03-20", 20), ("2020-06-18", 25)].iter().enumerate()
-                {
+                for (n, (date, share)) in schedule.iter().enumerate() {
                     store
                         .treasury(
                             &treasury,
@@ -218,7 +262,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
                                     code: None,
                                 },
                                 amount_fen: wan * 1_000_000 * share / 100,
-                                payee: super::PAYEES[n].to_owned(),
+                                payee: super::PAYEES[n % super::PAYEES.len()].to_owned(),
                                 purpose: "项目支出".to_owned(),
                                 paid_on: Some((*date).to_owned()),
                                 reservation_request_id: None,

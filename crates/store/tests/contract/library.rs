@@ -219,14 +219,39 @@ async fn the_demo_reproduces_the_seed_figures_and_every_state() -> TestResult {
     assert!(db.store.verify_audit_chain().await? > 0);
     let reconciled = db.store.reconcile().await?;
     assert_eq!(
-        reconciled.allotments, 707,
-        "705 in 2019 and two approved in 2020"
+        reconciled.allotments, 711,
+        "705 in 2019 and six approved in 2020"
     );
     assert!(
         reconciled.discrepancies.is_empty(),
         "{:?}",
         reconciled.discrepancies.first()
     );
+    // The 2020 monitoring round: alerts raised, two decided, one overdue and suspended.
+    let finance = db.store.user(&system, "finance").await?.actor();
+    let rounds = db.store.monitoring_rounds(&finance, Some(2020)).await?;
+    assert_eq!(rounds.len(), 1);
+    assert_eq!(rounds[0].cutoff, "2020-07-31");
+    let alerts = db.store.round_alerts(&finance, rounds[0].id).await?;
+    let status = |name: &str| {
+        alerts
+            .iter()
+            .find(|a| a.project_name == name)
+            .map(|a| (a.level.clone(), a.status.clone(), a.suspended))
+    };
+    assert_eq!(
+        status("2020年院前急救体系建设"),
+        Some(("red".into(), "open".into(), true))
+    );
+    assert_eq!(
+        status("2020年基层医疗机构能力建设"),
+        Some(("red".into(), "decided".into(), false))
+    );
+    assert_eq!(
+        status("2020年残疾人康复服务"),
+        Some(("yellow".into(), "open".into(), false))
+    );
+    assert_eq!(status("2020年妇幼健康服务"), None, "caught up by July");
     Ok(())
 }
 

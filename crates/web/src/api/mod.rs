@@ -4,6 +4,7 @@
 
 mod admin;
 mod json;
+mod monitoring;
 pub mod openapi;
 mod project_types;
 mod projects;
@@ -50,6 +51,14 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/ledger", get(treasury::ledger))
         .route("/payments", get(treasury::list))
         .route("/stats/execution", get(treasury::execution))
+        .route("/monitoring-rounds", get(monitoring::rounds))
+        .route("/monitoring-rounds/{id}/reports", get(monitoring::lines))
+        .route(
+            "/monitoring-rounds/{id}/reports/{project_id}",
+            get(monitoring::report),
+        )
+        .route("/monitoring-rounds/{id}/alerts", get(monitoring::alerts))
+        .route("/alerts/{id}", get(monitoring::alert))
         .route_layer(from_fn_with_state(AGENCY_READERS, auth::require_roles));
     let askers = Router::new()
         .route("/projects", post(projects::create))
@@ -57,6 +66,14 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/target", put(projects::save_target))
         .route("/projects/{id}/submit", post(projects::submit))
         .route("/projects/{id}/revise", post(projects::revise))
+        .route(
+            "/monitoring-rounds/{id}/reports/{project_id}",
+            put(monitoring::save_report),
+        )
+        .route(
+            "/monitoring-rounds/{id}/reports/{project_id}/submit",
+            post(monitoring::submit_report),
+        )
         .route_layer(from_fn_with_state(AGENCIES, auth::require_roles));
     let reviewers = Router::new()
         .route("/projects/{id}/review", post(projects::review))
@@ -65,6 +82,7 @@ pub fn router() -> Router<AppState> {
             post(projects::pre_assessment),
         )
         .route("/queue", get(projects::queue))
+        .route("/alerts/{id}/decision", post(monitoring::decision))
         .route_layer(from_fn_with_state(REVIEWERS, auth::require_roles));
     let treasury_routes = Router::new()
         .route("/payments", post(treasury::pay))
@@ -77,6 +95,16 @@ pub fn router() -> Router<AppState> {
         .route(
             "/projects/{id}/allotment/suspension",
             post(treasury::suspension),
+        )
+        .route("/monitoring-rounds", post(monitoring::open_round))
+        .route(
+            "/monitoring-rounds/{id}/evaluate",
+            post(monitoring::evaluate),
+        )
+        .route("/monitoring-rounds/{id}/enforce", post(monitoring::enforce))
+        .route(
+            "/monitoring-rounds/{id}/reports/{project_id}/review",
+            post(monitoring::review_report),
         )
         .route_layer(from_fn_with_state(TREASURY, auth::require_roles));
     let admins = Router::new()

@@ -1,6 +1,6 @@
 //! The OpenAPI document of `/api/v1` and the shapes it describes.
 
-use super::{admin, projects, rulebooks, session, treasury};
+use super::{admin, monitoring, projects, rulebooks, session, treasury};
 use axum::Json;
 use jixiao_core::audit::AuditRecord;
 use jixiao_store::{Agency, User};
@@ -172,6 +172,10 @@ impl Modify for BearerToken {
         treasury::allotment, treasury::ledger, treasury::pay, treasury::refund, treasury::reserve,
         treasury::release, treasury::pay_batch, treasury::treasury_batch, treasury::list,
         treasury::adjust, treasury::suspension, treasury::execution,
+        monitoring::open_round, monitoring::rounds, monitoring::lines, monitoring::report,
+        monitoring::save_report, monitoring::submit_report, monitoring::review_report,
+        monitoring::evaluate, monitoring::alerts, monitoring::enforce, monitoring::alert,
+        monitoring::decision,
     ),
     components(schemas(ErrorBody, ErrorDetail, UserView, AgencyView, AuditRecordView, AuditPageView)),
     modifiers(&BearerToken),
@@ -183,6 +187,7 @@ impl Modify for BearerToken {
         (name = "projects", description = "项目库、绩效目标与审核"),
         (name = "rulebooks", description = "规则"),
         (name = "treasury", description = "预算指标与国库集中支付"),
+        (name = "monitoring", description = "绩效运行监控与预警处置"),
     )
 )]
 pub struct ApiDoc;

@@ -3,6 +3,7 @@
 //! cookies and forms.
 
 mod api;
+mod monitoring_api;
 mod pages;
 mod projects_api;
 mod projects_pages;

@@ -1,0 +1,684 @@
+//! Monitoring alerts (预警) and what is done about them: evaluation of a round by the rulebook's
+//! rules, the agency's proposal (continue / adjust / cancel) and finance's confirmation, and the
+//! deadline that stops payments when a red alert goes undecided.
+
+use crate::allotments::{lock_allotment, recover_in, set_suspension_in};
+use crate::audit::append;
+use crate::monitoring::{MonitoringRound, ReportRow, finance_jurisdiction, lines, progress_of};
+use crate::tx::Tx;
+use crate::{Result, Store, StoreError};
+use chrono::NaiveDate;
+use jixiao_core::audit::AuditEntry;
+use jixiao_core::monitoring::{AlertLevel, Finding, ReportFacts, evaluate, level_of};
+use jixiao_core::{Actor, Role, time};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// An alert on one project in one round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Alert {
+    /// Id.
+    pub id: i64,
+    /// The round.
+    pub round_id: i64,
+    /// The project.
+    pub project_id: i64,
+    /// Project code.
+    pub project_code: String,
+    /// Project name.
+    pub project_name: String,
+    /// Agency name.
+    pub agency_name: String,
+    /// `red` or `yellow`.
+    pub level: String,
+    /// The findings as JSON (see [`Alert::findings`]).
+    #[serde(skip)]
+    pub findings_json: String,
+    /// Execution at the cut-off, basis points.
+    pub execution_bp: i64,
+    /// Indicator progress, basis points.
+    pub progress_bp: Option<i64>,
+    /// Business date it was raised.
+    pub raised_on: String,
+    /// For red alerts: the last working day for a confirmed decision.
+    pub deadline: Option<String>,
+    /// `open`, `proposed` (awaiting finance) or `decided`.
+    pub status: String,
+    /// Whether it stopped the project's payments.
+    pub suspended: bool,
+}
+
+impl Alert {
+    /// The findings.
+    pub fn findings(&self) -> Vec<Finding> {
+        serde_json::from_str(&self.findings_json).unwrap_or_default()
+    }
+
+    /// The reasons in Chinese.
+    pub fn reasons(&self) -> Vec<String> {
+        self.findings().into_iter().map(|f| f.reason).collect()
+    }
+
+    /// 红色预警 / 黄色预警.
+    pub fn level_label(&self) -> &'static str {
+        AlertLevel::parse(&self.level).map_or("预警", AlertLevel::label)
+    }
+
+    /// The status as users read it.
+    pub fn status_label(&self) -> &'static str {
+        match (self.status.as_str(), self.suspended) {
+            (_, true) => "逾期未处置，已暂停支付",
+            ("open", _) if self.level == "yellow" => "提示关注",
+            ("open", _) => "待单位提出处置意见",
+            ("proposed", _) => "待财政确认",
+            ("decided", _) => "已处置",
+            _ => "未知",
+        }
+    }
+}
+
+/// A decision proposed on an alert, and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AlertDecision {
+    /// Id.
+    pub id: i64,
+    /// `continue`, `adjust` or `cancel`.
+    pub action: String,
+    /// The agency's explanation.
+    pub comment: String,
+    /// Money to give back (adjust).
+    pub recover_fen: i64,
+    /// Whether the targets will be revised (adjust).
+    pub revise_targets: bool,
+    /// `proposed`, `confirmed` or `rejected`.
+    pub status: String,
+    /// Proposed by.
+    pub proposed_by: String,
+    /// Proposed at.
+    pub proposed_at: i64,
+    /// Confirmed or rejected by.
+    pub decided_by: Option<String>,
+    /// When.
+    pub decided_at: Option<i64>,
+    /// Finance's comment.
+    pub decision_comment: String,
+}
+
+impl AlertDecision {
+    /// The action as users read it.
+    pub fn action_label(&self) -> &'static str {
+        jixiao_core::monitoring::action_label(&self.action)
+    }
+
+    /// The status as users read it.
+    pub fn status_label(&self) -> &'static str {
+        match self.status.as_str() {
+            "proposed" => "待财政确认",
+            "confirmed" => "财政已确认",
+            "rejected" => "财政未同意",
+            _ => "未知",
+        }
+    }
+}
+
+/// An alert with its decision history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlertDetail {
+    /// The alert.
+    pub alert: Alert,
+    /// The round.
+    pub round: MonitoringRound,
+    /// Decisions, oldest first.
+    pub decisions: Vec<AlertDecision>,
+}
+
+/// The agency's proposal.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ProposalInput {
+    /// `continue`, `adjust` or `cancel`.
+    pub action: String,
+    /// Why.
+    pub comment: String,
+    /// For `adjust`: money to give back, fen.
+    #[serde(default)]
+    pub recover_fen: i64,
+    /// For `adjust`: whether the targets will be revised.
+    #[serde(default)]
+    pub revise_targets: bool,
+}
+
+/// What evaluating a round found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Evaluation {
+    /// Red alerts now.
+    pub red: usize,
+    /// Yellow alerts now.
+    pub yellow: usize,
+    /// Alerts that no longer apply and were withdrawn.
+    pub cleared: usize,
+}
+
+const ALERT_COLUMNS: &str = "al.id, al.round_id, al.project_id, p.code AS project_code, \
+     p.name AS project_name, ag.name AS agency_name, al.level, al.findings AS findings_json, \
+     al.execution_bp, al.progress_bp, al.raised_on, al.deadline, al.status, al.suspended \
+     FROM alerts al JOIN projects p ON p.id = al.project_id JOIN agencies ag ON ag.id = p.agency_id";
+
+/// Today in Beijing, the business date of scheduled work.
+pub fn business_today() -> NaiveDate {
+    let text: String = time::display(time::now()).chars().take(10).collect();
+    NaiveDate::parse_from_str(&text, "%Y-%m-%d").unwrap_or_default()
+}
+
+impl Store {
+    /// Evaluates a round's reports against the rulebook as of `as_of` (finance): raises,
+    /// updates or withdraws alerts. Decided alerts stay as they were.
+    pub async fn evaluate_round(
+        &self,
+        actor: &Actor,
+        round_id: i64,
+        as_of: NaiveDate,
+    ) -> Result<Evaluation> {
+        let jurisdiction = finance_jurisdiction(actor)?;
+        let round = self.monitoring_round(actor, round_id).await?;
+        let rulebook = self.rulebook_by_id(round.rulebook_id).await?.rulebook()?;
+        let (cutoff, due) = (round.cutoff_date()?, round.due_date()?);
+        let scope = self.project_scope(actor).await?;
+        let all = lines(self, &round, &scope, None).await?;
+        let existing: Vec<(i64, i64, String, String)> = on_pool!(&self.pool, |pool| {
+            sqlx::query_as("SELECT id, project_id, status, level FROM alerts WHERE round_id = $1")
+                .bind(round_id)
+                .fetch_all(pool)
+                .await?
+        });
+        // What each project's report says (only submitted reports count).
+        let mut computed = Vec::with_capacity(all.len());
+        for line in &all {
+            let submitted = matches!(line.state.as_str(), "submitted" | "approved");
+            let rows: Vec<ReportRow> = if submitted {
+                self.monitoring_report(actor, round_id, line.project_id)
+                    .await?
+                    .rows
+            } else {
+                Vec::new()
+            };
+            let facts = ReportFacts {
+                cutoff,
+                due,
+                as_of,
+                submitted,
+                execution_bp: line.execution_bp(),
+                indicator_progress_bp: progress_of(&rows),
+                cannot_reach: rows
+                    .iter()
+                    .filter(|r| r.entry.outlook == "不能")
+                    .map(|r| r.indicator.name.clone())
+                    .collect(),
+            };
+            let findings = evaluate(&rulebook.monitoring, &facts);
+            computed.push((line, facts, findings));
+        }
+        let deadline = rulebook
+            .calendar
+            .add_working_days(as_of, rulebook.monitoring.decision_working_days)
+            .format("%Y-%m-%d")
+            .to_string();
+        let today = as_of.format("%Y-%m-%d").to_string();
+        let now = time::now();
+        let mut result = Evaluation::default();
+        let mut tx = self.begin().await?;
+        for (line, facts, findings) in computed {
+            let previous = existing.iter().find(|(_, p, _, _)| *p == line.project_id);
+            if let Some((_, _, status, level)) = previous
+                && status == "decided"
+            {
+                match AlertLevel::parse(level) {
+                    Some(AlertLevel::Red) => result.red += 1,
+                    _ => result.yellow += 1,
+                }
+                continue;
+            }
+            let findings_json = serde_json::to_string(&findings)
+                .map_err(|e| StoreError::Internal(e.to_string()))?;
+            match (level_of(&findings), previous) {
+                (None, None) => {}
+                (None, Some((id, ..))) => {
+                    withdraw(&mut tx, *id).await?;
+                    result.cleared += 1;
+                }
+                (Some(level), previous) => {
+                    match level {
+                        AlertLevel::Red => result.red += 1,
+                        AlertLevel::Yellow => result.yellow += 1,
+                    }
+                    let red_deadline = (level == AlertLevel::Red).then(|| deadline.clone());
+                    match previous {
+                        Some((id, _, _, old_level)) => {
+                            // A deadline, once set, stands; a yellow alert turning red gets one.
+                            on_tx!(&mut tx, |conn| {
+                                sqlx::query(
+                                    "UPDATE alerts SET level = $1, findings = $2, execution_bp = $3, \
+                                     progress_bp = $4, deadline = COALESCE(deadline, $5), \
+                                     updated_at = $6 WHERE id = $7",
+                                )
+                                .bind(level.code())
+                                .bind(&findings_json)
+                                .bind(facts.execution_bp)
+                                .bind(facts.indicator_progress_bp)
+                                .bind(red_deadline.clone())
+                                .bind(now)
+                                .bind(*id)
+                                .execute(&mut *conn)
+                                .await?;
+                            });
+                            let _ = old_level;
+                        }
+                        None => {
+                            on_tx!(&mut tx, |conn| {
+                                sqlx::query(
+                                    "INSERT INTO alerts (round_id, project_id, level, findings, \
+                                     execution_bp, progress_bp, raised_on, deadline, status, \
+                                     updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9)",
+                                )
+                                .bind(round_id)
+                                .bind(line.project_id)
+                                .bind(level.code())
+                                .bind(&findings_json)
+                                .bind(facts.execution_bp)
+                                .bind(facts.indicator_progress_bp)
+                                .bind(&today)
+                                .bind(red_deadline.clone())
+                                .bind(now)
+                                .execute(&mut *conn)
+                                .await?;
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        on_tx!(&mut tx, |conn| {
+            sqlx::query("UPDATE monitoring_rounds SET evaluated_on = $1 WHERE id = $2")
+                .bind(&today)
+                .bind(round_id)
+                .execute(&mut *conn)
+                .await?;
+        });
+        append(
+            &mut tx,
+            AuditEntry::new(&actor.name, "monitoring.evaluate", "monitoring_round", &round_id.to_string())
+                .in_jurisdiction(Some(&jurisdiction))
+                .with_details(json!({
+                    "as_of": today, "red": result.red, "yellow": result.yellow, "cleared": result.cleared
+                })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    /// A round's alerts the actor may see, red first.
+    pub async fn round_alerts(&self, actor: &Actor, round_id: i64) -> Result<Vec<Alert>> {
+        self.monitoring_round(actor, round_id).await?;
+        let scope = self.project_scope(actor).await?;
+        Ok(on_pool!(&self.pool, |pool| {
+            let mut query =
+                sqlx::QueryBuilder::new(format!("SELECT {ALERT_COLUMNS} WHERE al.round_id = "));
+            query.push_bind(round_id);
+            scope.push(&mut query);
+            query.push(" ORDER BY CASE al.level WHEN 'red' THEN 0 ELSE 1 END, p.code");
+            query.build_query_as().fetch_all(pool).await?
+        }))
+    }
+
+    /// One alert with its decisions, if the actor may see its project.
+    pub async fn alert(&self, actor: &Actor, id: i64) -> Result<AlertDetail> {
+        let scope = self.project_scope(actor).await?;
+        let alert: Option<Alert> = on_pool!(&self.pool, |pool| {
+            let mut query =
+                sqlx::QueryBuilder::new(format!("SELECT {ALERT_COLUMNS} WHERE al.id = "));
+            query.push_bind(id);
+            scope.push(&mut query);
+            query.build_query_as().fetch_optional(pool).await?
+        });
+        let alert = alert.ok_or_else(|| StoreError::NotFound("预警不存在".to_owned()))?;
+        let round = self.monitoring_round(actor, alert.round_id).await?;
+        let decisions: Vec<AlertDecision> = on_pool!(&self.pool, |pool| {
+            sqlx::query_as(
+                "SELECT id, action, comment, recover_fen, revise_targets, status, proposed_by, \
+                 proposed_at, decided_by, decided_at, decision_comment FROM alert_decisions \
+                 WHERE alert_id = $1 ORDER BY id",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(AlertDetail {
+            alert,
+            round,
+            decisions,
+        })
+    }
+
+    /// The agency proposes what to do about a red alert.
+    pub async fn propose_decision(
+        &self,
+        actor: &Actor,
+        alert_id: i64,
+        input: &ProposalInput,
+    ) -> Result<AlertDetail> {
+        if actor.role != Role::Agency {
+            return Err(StoreError::Forbidden);
+        }
+        let detail = self.alert(actor, alert_id).await?;
+        let alert = &detail.alert;
+        if alert.level != "red" {
+            return Err(StoreError::Conflict(
+                "黄色预警只需关注，无需提出处置意见".to_owned(),
+            ));
+        }
+        if alert.status != "open" {
+            return Err(StoreError::Conflict(format!(
+                "该预警{}，不能再提出处置意见",
+                alert.status_label()
+            )));
+        }
+        let mut errors = jixiao_core::ValidationErrors::default();
+        if !jixiao_core::monitoring::ACTIONS
+            .iter()
+            .any(|(c, _)| *c == input.action)
+        {
+            errors.add(
+                "action",
+                "invalid",
+                "处置方式应为 continue（继续执行）、adjust（调整）或 cancel（终止）",
+            );
+        }
+        errors.text("comment", "处置说明", &input.comment, 1000);
+        if input.recover_fen < 0 {
+            errors.add("recover_fen", "negative", "收回金额不能为负数");
+        }
+        if input.action == "adjust" && input.recover_fen == 0 && !input.revise_targets {
+            errors.add(
+                "recover_fen",
+                "nothing_to_adjust",
+                "调整须收回资金或修改绩效目标，至少选择一项",
+            );
+        }
+        if input.action != "adjust" && (input.recover_fen != 0 || input.revise_targets) {
+            errors.add(
+                "action",
+                "not_adjust",
+                "只有“调整”才能填写收回金额或修改目标",
+            );
+        }
+        errors.into_result()?;
+        let allotment = self.project_allotment(actor, alert.project_id).await?;
+        if input.recover_fen > allotment.balances().available() {
+            return Err(StoreError::InsufficientFunds {
+                available: allotment.balances().available(),
+            });
+        }
+        let mut tx = self.begin().await?;
+        claim_status(&mut tx, alert_id, "open", "proposed").await?;
+        on_tx!(&mut tx, |conn| {
+            sqlx::query(
+                "INSERT INTO alert_decisions (alert_id, action, comment, recover_fen, \
+                 revise_targets, status, proposed_by, proposed_at) \
+                 VALUES ($1, $2, $3, $4, $5, 'proposed', $6, $7)",
+            )
+            .bind(alert_id)
+            .bind(&input.action)
+            .bind(input.comment.trim())
+            .bind(input.recover_fen)
+            .bind(input.revise_targets)
+            .bind(&actor.name)
+            .bind(time::now())
+            .execute(&mut *conn)
+            .await?;
+        });
+        append(
+            &mut tx,
+            AuditEntry::new(&actor.name, "alert.propose", "alert", &alert_id.to_string())
+                .in_jurisdiction(Some(&detail.round.jurisdiction_code))
+                .with_details(json!({
+                    "action": input.action, "recover_fen": input.recover_fen,
+                    "revise_targets": input.revise_targets, "comment": input.comment.trim()
+                })),
+        )
+        .await?;
+        tx.commit().await?;
+        self.alert(actor, alert_id).await
+    }
+
+    /// Finance confirms the proposal (and it takes effect) or declines it with a comment.
+    pub async fn decide_alert(
+        &self,
+        actor: &Actor,
+        alert_id: i64,
+        confirm: bool,
+        comment: &str,
+    ) -> Result<AlertDetail> {
+        let jurisdiction = finance_jurisdiction(actor)?;
+        let detail = self.alert(actor, alert_id).await?;
+        let Some(proposal) = detail
+            .decisions
+            .iter()
+            .rev()
+            .find(|d| d.status == "proposed")
+        else {
+            return Err(StoreError::Conflict(
+                "该预警没有待确认的处置意见".to_owned(),
+            ));
+        };
+        if !confirm && comment.trim().is_empty() {
+            return Err(StoreError::invalid(
+                "comment",
+                "required",
+                "不同意时请说明理由",
+            ));
+        }
+        let rulebook = self
+            .rulebook_by_id(detail.round.rulebook_id)
+            .await?
+            .rulebook()?;
+        let allotment = self
+            .project_allotment(actor, detail.alert.project_id)
+            .await?;
+        let mut tx = self.begin().await?;
+        claim_status(
+            &mut tx,
+            alert_id,
+            "proposed",
+            if confirm { "decided" } else { "open" },
+        )
+        .await?;
+        on_tx!(&mut tx, |conn| {
+            sqlx::query(
+                "UPDATE alert_decisions SET status = $1, decided_by = $2, decided_at = $3, \
+                 decision_comment = $4 WHERE id = $5",
+            )
+            .bind(if confirm { "confirmed" } else { "rejected" })
+            .bind(&actor.name)
+            .bind(time::now())
+            .bind(comment.trim())
+            .bind(proposal.id)
+            .execute(&mut *conn)
+            .await?;
+        });
+        if confirm {
+            let reason = format!(
+                "监控预警处置（{}）：{}",
+                proposal.action_label(),
+                proposal.comment
+            );
+            let current = lock_allotment(&mut tx, allotment.id).await?;
+            match proposal.action.as_str() {
+                "adjust" if proposal.recover_fen > 0 => {
+                    recover_in(
+                        &mut tx,
+                        allotment.id,
+                        proposal.recover_fen,
+                        &reason,
+                        &actor.name,
+                    )
+                    .await?;
+                }
+                "cancel" => {
+                    let available = current.balances().available();
+                    if available > 0 {
+                        recover_in(&mut tx, allotment.id, available, &reason, &actor.name).await?;
+                    }
+                    set_suspension_in(
+                        &mut tx,
+                        allotment.id,
+                        true,
+                        "项目已终止（监控预警处置）",
+                        &actor.name,
+                    )
+                    .await?;
+                }
+                _ => {}
+            }
+            // A decision lifts the stop this alert put on payments.
+            if proposal.action != "cancel"
+                && current.suspended
+                && current.suspension_reason == rulebook.monitoring.suspension_reason
+            {
+                set_suspension_in(&mut tx, allotment.id, false, "监控预警已处置", &actor.name)
+                    .await?;
+            }
+            on_tx!(&mut tx, |conn| {
+                sqlx::query("UPDATE alerts SET suspended = FALSE WHERE id = $1")
+                    .bind(alert_id)
+                    .execute(&mut *conn)
+                    .await?;
+            });
+        }
+        append(
+            &mut tx,
+            AuditEntry::new(
+                &actor.name,
+                if confirm { "alert.confirm" } else { "alert.reject" },
+                "alert",
+                &alert_id.to_string(),
+            )
+            .in_jurisdiction(Some(&jurisdiction))
+            .with_details(json!({"decision_id": proposal.id, "action": proposal.action, "comment": comment.trim()})),
+        )
+        .await?;
+        tx.commit().await?;
+        self.alert(actor, alert_id).await
+    }
+
+    /// Stops payments on every red alert whose deadline passed before `as_of` without a
+    /// confirmed decision (finance, or the scheduled job as the system). Returns the alerts
+    /// that were suspended now. Running it again changes nothing.
+    pub async fn enforce_alert_deadlines(
+        &self,
+        actor: &Actor,
+        round_id: Option<i64>,
+        as_of: NaiveDate,
+    ) -> Result<Vec<i64>> {
+        if actor.role != Role::Finance {
+            return Err(StoreError::Forbidden);
+        }
+        if let Some(id) = round_id {
+            self.monitoring_round(actor, id).await?;
+        }
+        let as_of_text = as_of.format("%Y-%m-%d").to_string();
+        let due: Vec<(i64, i64, i64, String)> = on_pool!(&self.pool, |pool| {
+            let mut query = sqlx::QueryBuilder::new(
+                "SELECT al.id, a.id, r.rulebook_id, r.jurisdiction_code FROM alerts al \
+                 JOIN monitoring_rounds r ON r.id = al.round_id \
+                 JOIN allotments a ON a.project_id = al.project_id \
+                 WHERE al.level = 'red' AND al.status <> 'decided' AND al.suspended = FALSE \
+                 AND al.deadline < ",
+            );
+            query.push_bind(as_of_text.clone());
+            if let Some(id) = round_id {
+                query.push(" AND al.round_id = ").push_bind(id);
+            }
+            if let Some(code) = &actor.jurisdiction {
+                query
+                    .push(" AND r.jurisdiction_code = ")
+                    .push_bind(code.clone());
+            }
+            query.push(" ORDER BY al.id");
+            query.build_query_as().fetch_all(pool).await?
+        });
+        let mut suspended = Vec::new();
+        for (alert_id, allotment_id, rulebook_id, jurisdiction) in due {
+            let reason = self
+                .rulebook_by_id(rulebook_id)
+                .await?
+                .rulebook()?
+                .monitoring
+                .suspension_reason;
+            let mut tx = self.begin().await?;
+            // Only if still undecided and not yet suspended (another run may have come first).
+            let claimed = on_tx!(&mut tx, |conn| {
+                sqlx::query(
+                    "UPDATE alerts SET suspended = TRUE, updated_at = $1 WHERE id = $2 \
+                     AND suspended = FALSE AND status <> 'decided'",
+                )
+                .bind(time::now())
+                .bind(alert_id)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+            });
+            if claimed == 0 {
+                tx.rollback().await?;
+                continue;
+            }
+            let current = lock_allotment(&mut tx, allotment_id).await?;
+            if !current.suspended {
+                set_suspension_in(&mut tx, allotment_id, true, &reason, &actor.name).await?;
+            }
+            append(
+                &mut tx,
+                AuditEntry::new(&actor.name, "alert.suspend", "alert", &alert_id.to_string())
+                    .in_jurisdiction(Some(&jurisdiction))
+                    .with_details(json!({"as_of": as_of_text, "reason": reason})),
+            )
+            .await?;
+            tx.commit().await?;
+            suspended.push(alert_id);
+        }
+        Ok(suspended)
+    }
+}
+
+/// Moves an alert from one status to another, or 409 if someone else moved it first.
+async fn claim_status(tx: &mut Tx, id: i64, from: &str, to: &str) -> Result<()> {
+    let changed = on_tx!(tx, |conn| {
+        sqlx::query("UPDATE alerts SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
+            .bind(to)
+            .bind(time::now())
+            .bind(id)
+            .bind(from)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+    });
+    if changed == 0 {
+        return Err(StoreError::Conflict(
+            "预警状态已变化，请刷新后再操作".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// Withdraws an alert that no longer applies (never one with decisions or a suspension).
+async fn withdraw(tx: &mut Tx, id: i64) -> Result<()> {
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "DELETE FROM alerts WHERE id = $1 AND suspended = FALSE AND NOT EXISTS \
+             (SELECT 1 FROM alert_decisions d WHERE d.alert_id = alerts.id)",
+        )
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    });
+    Ok(())
+}
