@@ -682,3 +682,85 @@ async fn withdraw(tx: &mut Tx, id: i64) -> Result<()> {
     });
     Ok(())
 }
+
+/// A monitoring task waiting for the signed-in user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MonitoringTask {
+    /// What to do, in Chinese.
+    pub label: String,
+    /// The project.
+    pub project_name: String,
+    /// By when or about what.
+    pub detail: String,
+    /// Where to do it.
+    pub link: String,
+}
+
+impl Store {
+    /// Monitoring work waiting for the actor: agencies fill, submit again and propose; finance
+    /// reviews reports and confirms proposals.
+    pub async fn monitoring_tasks(&self, actor: &Actor) -> Result<Vec<MonitoringTask>> {
+        let (report_states, alert_status) = match actor.role {
+            Role::Agency => (vec!["pending", "draft", "returned"], "open"),
+            Role::Finance => (vec!["submitted"], "proposed"),
+            _ => return Ok(Vec::new()),
+        };
+        let scope = self.project_scope(actor).await?;
+        let reports: Vec<(i64, i64, String, String, String, String)> = on_pool!(
+            &self.pool,
+            |pool| {
+                let mut query = sqlx::QueryBuilder::new(
+                    "SELECT r.id, p.id, p.name, r.cutoff, r.due, x.state FROM monitoring_reports x \
+                 JOIN monitoring_rounds r ON r.id = x.round_id JOIN projects p ON p.id = x.project_id \
+                 WHERE x.state IN (",
+                );
+                let mut list = query.separated(", ");
+                for state in &report_states {
+                    list.push_bind(state.to_string());
+                }
+                query.push(")");
+                scope.push(&mut query);
+                query.push(" ORDER BY r.due, p.code LIMIT 50");
+                query.build_query_as().fetch_all(pool).await?
+            }
+        );
+        let alerts: Vec<(i64, String, Option<String>)> = on_pool!(&self.pool, |pool| {
+            let mut query = sqlx::QueryBuilder::new(
+                "SELECT al.id, p.name, al.deadline FROM alerts al JOIN projects p ON p.id = al.project_id \
+                 WHERE al.level = 'red' AND al.status = ",
+            );
+            query.push_bind(alert_status);
+            scope.push(&mut query);
+            query.push(" ORDER BY al.deadline, p.code LIMIT 50");
+            query.build_query_as().fetch_all(pool).await?
+        });
+        let mut tasks: Vec<MonitoringTask> = alerts
+            .into_iter()
+            .map(|(id, name, deadline)| MonitoringTask {
+                label: if actor.role == Role::Agency {
+                    "提出红色预警处置意见".to_owned()
+                } else {
+                    "确认预警处置意见".to_owned()
+                },
+                project_name: name,
+                detail: deadline.map_or_else(String::new, |d| format!("处置期限 {d}")),
+                link: format!("/alerts/{id}"),
+            })
+            .collect();
+        tasks.extend(
+            reports.into_iter().map(
+                |(round, project, name, cutoff, due, state)| MonitoringTask {
+                    label: match state.as_str() {
+                        "returned" => "修改被退回的监控表".to_owned(),
+                        "submitted" => "审核监控表".to_owned(),
+                        _ => "填报绩效运行监控表".to_owned(),
+                    },
+                    project_name: name,
+                    detail: format!("截至{cutoff}，{due}前报送"),
+                    link: format!("/monitoring/{round}/reports/{project}"),
+                },
+            ),
+        );
+        Ok(tasks)
+    }
+}

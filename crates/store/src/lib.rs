@@ -36,7 +36,9 @@ mod treasury_runs;
 mod users;
 
 pub use agencies::Agency;
-pub use alerts::{Alert, AlertDecision, AlertDetail, Evaluation, ProposalInput, business_today};
+pub use alerts::{
+    Alert, AlertDecision, AlertDetail, Evaluation, MonitoringTask, ProposalInput, business_today,
+};
 pub use allotments::{AdjustmentKind, Allotment, LedgerEntry};
 pub use audit::{AuditFilter, AuditPage};
 pub use error::StoreError;

@@ -24,6 +24,7 @@ struct HomePage {
     agencies_heading: &'static str,
     agencies: Vec<Agency>,
     queue: Option<Vec<super::project_views::ProjectRow>>,
+    monitoring: Vec<jixiao_store::MonitoringTask>,
 }
 
 fn duties(role: Role) -> &'static str {
@@ -90,6 +91,7 @@ pub async fn show(
         }
         _ => None,
     };
+    let monitoring = state.store.monitoring_tasks(&actor).await?;
     let page = HomePage {
         chrome: Chrome::for_session(&session, "home"),
         display_name: user.display_name.clone(),
@@ -101,6 +103,7 @@ pub async fn show(
         agencies_heading,
         agencies,
         queue,
+        monitoring,
     };
     Ok(render(StatusCode::OK, &page))
 }

@@ -10,6 +10,8 @@ mod allotment_actions;
 mod dashboard;
 mod home;
 mod login;
+mod monitoring;
+mod monitoring_report;
 mod payments;
 mod project_page;
 mod project_views;
@@ -221,6 +223,13 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}", get(project_page::show))
         .route("/dashboard", get(dashboard::show))
         .route("/payments", get(payments::list))
+        .route("/monitoring", get(monitoring::list))
+        .route("/monitoring/{id}", get(monitoring::show))
+        .route(
+            "/monitoring/{id}/reports/{project_id}",
+            get(monitoring_report::show),
+        )
+        .route("/alerts/{id}", get(monitoring_report::alert))
         .route_layer(from_fn_with_state(READERS, auth::require_roles));
     let treasury = Router::new()
         .route(
@@ -235,6 +244,14 @@ pub fn router() -> Router<AppState> {
             "/payments/import",
             get(payments::import_form).post(payments::import),
         )
+        .route("/monitoring", post(monitoring::open))
+        .route("/monitoring/{id}/evaluate", post(monitoring::evaluate))
+        .route("/monitoring/{id}/enforce", post(monitoring::enforce))
+        .route(
+            "/monitoring/{id}/reports/{project_id}/review",
+            post(monitoring_report::review),
+        )
+        .route("/alerts/{id}/decide", post(monitoring_report::decide))
         .route_layer(from_fn_with_state(TREASURY, auth::require_roles));
     let askers = Router::new()
         .route("/projects/new", get(projects::new))
@@ -249,6 +266,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/projects/{id}/submit", post(project_page::submit))
         .route("/projects/{id}/revise", post(project_page::revise))
+        .route(
+            "/monitoring/{id}/reports/{project_id}",
+            post(monitoring_report::save),
+        )
+        .route("/alerts/{id}/propose", post(monitoring_report::propose))
         .route_layer(from_fn_with_state(AGENCIES, auth::require_roles));
     let reviewers = Router::new()
         .route("/projects/{id}/review", post(project_page::review))

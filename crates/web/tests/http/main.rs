@@ -4,6 +4,7 @@
 
 mod api;
 mod monitoring_api;
+mod monitoring_pages;
 mod pages;
 mod projects_api;
 mod projects_pages;
