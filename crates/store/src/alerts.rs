@@ -484,6 +484,21 @@ impl Store {
         let allotment = self
             .project_allotment(actor, detail.alert.project_id)
             .await?;
+        // Revised targets go through review again, as any revision does (read before the
+        // transaction; an approved project only — one already under revision keeps its own).
+        let revision = if confirm && proposal.action == "adjust" && proposal.revise_targets {
+            let project = self.project(actor, detail.alert.project_id).await?;
+            if project.state() == jixiao_core::project::ProjectState::Approved {
+                let sheet = self
+                    .target_sheet(project.id, project.target_revision)
+                    .await?;
+                Some((project, sheet))
+            } else {
+                None
+            }
+        } else {
+            None
+        };
         let mut tx = self.begin().await?;
         claim_status(
             &mut tx,
@@ -513,15 +528,21 @@ impl Store {
             );
             let current = lock_allotment(&mut tx, allotment.id).await?;
             match proposal.action.as_str() {
-                "adjust" if proposal.recover_fen > 0 => {
-                    recover_in(
-                        &mut tx,
-                        allotment.id,
-                        proposal.recover_fen,
-                        &reason,
-                        &actor.name,
-                    )
-                    .await?;
+                "adjust" => {
+                    if proposal.recover_fen > 0 {
+                        recover_in(
+                            &mut tx,
+                            allotment.id,
+                            proposal.recover_fen,
+                            &reason,
+                            &actor.name,
+                        )
+                        .await?;
+                    }
+                    if let Some((project, sheet)) = &revision {
+                        self.start_revision(&mut tx, project, sheet, project.version, &actor.name)
+                            .await?;
+                    }
                 }
                 "cancel" => {
                     let available = current.balances().available();

@@ -366,11 +366,29 @@ impl Store {
             ));
         }
         let sheet = self.target_sheet(id, project.target_revision).await?;
-        let next = project.target_revision + 1;
         let mut tx = self.begin().await?;
-        bump_version(&mut tx, id, version).await?;
-        write_sheet(&mut tx, id, next, &sheet, &actor.name).await?;
-        on_tx!(&mut tx, |conn| {
+        self.start_revision(&mut tx, &project, &sheet, version, &actor.name)
+            .await?;
+        tx.commit().await?;
+        self.project(actor, id).await
+    }
+
+    /// Starts a revision of an approved project's targets inside `tx`: the next working sheet,
+    /// a copy of `sheet` (the current one, read before the transaction), and the project back to draft (its approved sheet stays
+    /// readable, its allotment untouched) until the revision passes review.
+    pub(crate) async fn start_revision(
+        &self,
+        tx: &mut crate::tx::Tx,
+        project: &Project,
+        sheet: &jixiao_core::target::TargetSheet,
+        expected_version: i32,
+        actor: &str,
+    ) -> Result<()> {
+        let id = project.id;
+        let next = project.target_revision + 1;
+        bump_version(tx, id, expected_version).await?;
+        write_sheet(tx, id, next, sheet, actor).await?;
+        on_tx!(tx, |conn| {
             sqlx::query(
                 "UPDATE projects SET state = 'draft', target_revision = $1, updated_at = $2 \
                  WHERE id = $3",
@@ -381,17 +399,16 @@ impl Store {
             .execute(&mut *conn)
             .await?;
         });
-        self.record_review(&mut tx, id, "agency", "revise", "", None, None, &actor.name)
+        self.record_review(tx, id, "agency", "revise", "", None, None, actor)
             .await?;
         append(
-            &mut tx,
-            AuditEntry::new(&actor.name, "project.revise", "project", &id.to_string())
+            tx,
+            AuditEntry::new(actor, "project.revise", "project", &id.to_string())
                 .in_jurisdiction(Some(&project.jurisdiction_code))
                 .with_details(json!({"revision": next})),
         )
         .await?;
-        tx.commit().await?;
-        self.project(actor, id).await
+        Ok(())
     }
 
     /// Records the conclusion of the ex-ante assessment (by the agency while it edits, or by

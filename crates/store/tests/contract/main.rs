@@ -3,6 +3,7 @@
 
 mod foundation;
 mod library;
+mod monitoring;
 mod projects;
 mod support;
 mod treasury;

@@ -294,6 +294,25 @@ async fn slow_spending_raises_a_red_alert_and_an_undecided_one_stops_payments() 
         kinds.ends_with(&["suspend", "recovery", "resume"]),
         "{kinds:?}"
     );
+    let (_, shown) = call(
+        &app,
+        &agency,
+        Method::GET,
+        &format!("/api/v1/projects/{project}"),
+        None,
+    )
+    .await?;
+    assert_eq!(
+        shown["state"], "draft",
+        "revised targets go through review again: {shown}"
+    );
+    assert_eq!(
+        shown["reviews"]
+            .as_array()
+            .and_then(|r| r.last())
+            .map(|r| r["action"].clone()),
+        Some(json!("revise"))
+    );
     assert_eq!(
         pay(&app, &finance, project, "MON-3").await?.0,
         StatusCode::CREATED,
