@@ -8,6 +8,7 @@ pub mod actor;
 pub mod agency;
 pub mod audit;
 pub mod calendar;
+pub mod draw;
 pub mod gate;
 pub mod indicator_library;
 pub mod jurisdiction;

@@ -35,6 +35,9 @@ pub struct Rulebook {
     /// Working days: holidays and exchanged weekend days.
     #[serde(default)]
     pub calendar: crate::calendar::WorkingCalendar,
+    /// The expert and institution pools (the national defaults when left out).
+    #[serde(default)]
+    pub pools: crate::draw::PoolRules,
 }
 
 /// A project category.
