@@ -42,6 +42,9 @@ pub enum Command {
     /// Allotment ledgers. 预算指标账。
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// Draws from the expert and institution pools. 专家与中介机构抽取。
+    #[command(subcommand)]
+    Draw(DrawCommand),
     /// Jurisdictions (财政区划). 财政区划。
     #[command(subcommand)]
     Jurisdiction(JurisdictionCommand),
@@ -145,6 +148,17 @@ pub enum LedgerCommand {
     /// Check every allotment's balances against its ledger, payments and reservations; exit
     /// non-zero naming each that disagrees. 核对预算指标账。
     Verify,
+}
+
+/// `draw` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DrawCommand {
+    /// Re-run a stored draw from its record (seed, facts, rules) and confirm the same result;
+    /// exit non-zero if it differs. 复核抽取结果。
+    Replay {
+        /// The draw's id.
+        id: i64,
+    },
 }
 
 /// `jurisdiction` subcommands.

@@ -2,8 +2,8 @@
 //! audited like a change made on a page.
 
 use crate::cli::{
-    AgencyCommand, AuditCommand, Cli, Command, JurisdictionCommand, LedgerCommand, RulebookCommand,
-    ServeArgs, UserCommand,
+    AgencyCommand, AuditCommand, Cli, Command, DrawCommand, JurisdictionCommand, LedgerCommand,
+    RulebookCommand, ServeArgs, UserCommand,
 };
 use anyhow::{Context, anyhow, bail};
 use jixiao_core::Actor;
@@ -45,6 +45,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Audit(AuditCommand::Verify) => audit_verify(&store).await,
         Command::Ledger(LedgerCommand::Verify) => ledger_verify(&store).await,
+        Command::Draw(DrawCommand::Replay { id }) => draw_replay(&store, id).await,
         Command::Jurisdiction(command) => jurisdiction(&store, command).await,
         Command::Agency(command) => agency(&store, command).await,
         Command::User(command) => user(&store, command).await,
@@ -164,6 +165,43 @@ async fn audit_verify(store: &Store) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(2))
         }
         Err(other) => Err(explain(other)),
+    }
+}
+
+async fn draw_replay(store: &Store, id: i64) -> anyhow::Result<ExitCode> {
+    let replay = store
+        .replay_draw(&Actor::system(), id)
+        .await
+        .map_err(explain)?;
+    let names = |ids: &[i64]| {
+        ids.iter()
+            .map(|m| replay.draw.name_of(*m))
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    println!(
+        "抽取 #{id}（种子 {}，符合条件 {} 名，排除 {} 名，名单哈希 {}）",
+        replay.draw.seed,
+        replay.draw.result.eligible.len(),
+        replay.draw.result.excluded.len(),
+        replay.draw.result.eligible_hash
+    );
+    println!(
+        "记录：入选 {}；替补 {}",
+        names(&replay.draw.result.selected),
+        names(&replay.draw.result.backups)
+    );
+    println!(
+        "复核：入选 {}；替补 {}",
+        names(&replay.replayed.selected),
+        names(&replay.replayed.backups)
+    );
+    if replay.matches {
+        println!("复核一致。");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("复核结果与记录不一致！");
+        Ok(ExitCode::from(2))
     }
 }
 

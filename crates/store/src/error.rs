@@ -15,6 +15,9 @@ pub enum StoreError {
     /// The monitoring report has rows that can never be right; nothing was stored.
     #[error("监控报告有误，未保存")]
     InvalidReport(Vec<jixiao_core::target::RowError>),
+    /// Too few pool members are eligible for a draw.
+    #[error("{0}")]
+    DrawTooFew(jixiao_core::draw::TooFew),
     /// The gate stays shut: the project stays a draft.
     #[error("未通过绩效目标审核关口，项目仍为草稿")]
     GateFailed(Vec<jixiao_core::gate::Finding>),

@@ -20,6 +20,7 @@ mod group_commit;
 mod group_payments;
 mod jurisdictions;
 mod monitoring;
+mod pools;
 mod project_scope;
 mod projects;
 mod reconcile;
@@ -48,6 +49,10 @@ pub use jurisdictions::{FiscalYear, Jurisdiction};
 pub use monitoring::{
     MonitoringReport, MonitoringRound, ReportEntry, ReportLine, ReportRow, RoundInput,
     report_state_label,
+};
+pub use pools::{
+    DrawInput, DrawRecord, INSTITUTION_TYPES, MemberInput, PURPOSES, PoolMember, RelationInput,
+    Replay, mask_id_number, too_few_details,
 };
 pub use projects::{Project, ProjectDetail, ProjectFilter, ProjectPage};
 pub use reconcile::{Discrepancy, Reconciliation};

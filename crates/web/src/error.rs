@@ -36,6 +36,9 @@ pub enum AppError {
     /// The monitoring report has rows that can never be right.
     #[error("监控报告有误，未保存")]
     InvalidReport(Vec<jixiao_core::target::RowError>),
+    /// Too few pool members are eligible for a draw.
+    #[error("{0}")]
+    DrawTooFew(jixiao_core::draw::TooFew),
     /// The gate stays shut.
     #[error("未通过绩效目标审核关口，项目仍为草稿")]
     GateFailed(Vec<jixiao_core::gate::Finding>),
@@ -87,6 +90,7 @@ impl AppError {
             AppError::Invalid(_)
             | AppError::InvalidRows(_)
             | AppError::InvalidReport(_)
+            | AppError::DrawTooFew(_)
             | AppError::GateFailed(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -105,6 +109,7 @@ impl AppError {
             AppError::InsufficientFunds { .. } => "insufficient_funds",
             AppError::AllotmentSuspended(_) => "allotment_suspended",
             AppError::RequestConflict => "request_id_conflict",
+            AppError::DrawTooFew(_) => "too_few_eligible",
             AppError::Invalid(_) | AppError::InvalidRows(_) | AppError::InvalidReport(_) => {
                 "invalid_input"
             }
@@ -130,6 +135,7 @@ impl AppError {
         let details = match self {
             AppError::Invalid(errors) => json!(errors.0),
             AppError::InvalidRows(rows) | AppError::InvalidReport(rows) => json!(rows),
+            AppError::DrawTooFew(error) => jixiao_store::too_few_details(error),
             AppError::GateFailed(findings) => json!(findings),
             AppError::InsufficientFunds { available } => json!([{"available_fen": available}]),
             AppError::AllotmentSuspended(reason) => json!([{"reason": reason}]),
@@ -152,6 +158,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(message) => AppError::Conflict(message),
             StoreError::InvalidRows(rows) => AppError::InvalidRows(rows),
             StoreError::InvalidReport(rows) => AppError::InvalidReport(rows),
+            StoreError::DrawTooFew(error) => AppError::DrawTooFew(error),
             StoreError::GateFailed(findings) => AppError::GateFailed(findings),
             StoreError::InsufficientFunds { available } => {
                 AppError::InsufficientFunds { available }

@@ -6,6 +6,7 @@ mod admin;
 mod json;
 mod monitoring;
 pub mod openapi;
+mod pools;
 mod project_types;
 mod projects;
 mod rulebooks;
@@ -31,6 +32,8 @@ const AGENCY_READERS: Roles = Roles(&[Role::Admin, Role::Finance, Role::Agency, 
 const AGENCIES: Roles = Roles(&[Role::Agency]);
 /// The treasury section of finance.
 const TREASURY: Roles = Roles(&[Role::Finance]);
+/// Roles that read the expert and institution pools and their draws.
+const POOL_READERS: Roles = Roles(&[Role::Admin, Role::Finance, Role::Viewer]);
 /// Roles that review projects (departments review their units').
 const REVIEWERS: Roles = Roles(&[Role::Agency, Role::Finance]);
 
@@ -114,6 +117,17 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(admin::audit_log))
         .route("/rulebooks", post(rulebooks::load))
         .route_layer(from_fn_with_state(ADMIN, auth::require_roles));
+    let pool_readers = Router::new()
+        .route("/experts", get(pools::experts))
+        .route("/institutions", get(pools::institutions))
+        .route("/draws/{id}", get(pools::show))
+        .route("/draws/{id}/replay", get(pools::replay))
+        .route_layer(from_fn_with_state(POOL_READERS, auth::require_roles));
+    let pool_keepers = Router::new()
+        .route("/experts", post(pools::add_expert))
+        .route("/institutions", post(pools::add_institution))
+        .route("/draws", post(pools::draw))
+        .route_layer(from_fn_with_state(TREASURY, auth::require_roles));
     Router::new()
         .route("/session", post(session::create))
         .route("/openapi.json", get(openapi::document))
@@ -123,6 +137,8 @@ pub fn router() -> Router<AppState> {
         .merge(reviewers)
         .merge(treasury_routes)
         .merge(admins)
+        .merge(pool_readers)
+        .merge(pool_keepers)
         .fallback(not_found)
 }
 

@@ -1,6 +1,6 @@
 //! The OpenAPI document of `/api/v1` and the shapes it describes.
 
-use super::{admin, monitoring, projects, rulebooks, session, treasury};
+use super::{admin, monitoring, pools, projects, rulebooks, session, treasury};
 use axum::Json;
 use jixiao_core::audit::AuditRecord;
 use jixiao_store::{Agency, User};
@@ -176,6 +176,8 @@ impl Modify for BearerToken {
         monitoring::save_report, monitoring::submit_report, monitoring::review_report,
         monitoring::evaluate, monitoring::alerts, monitoring::enforce, monitoring::alert,
         monitoring::decision,
+        pools::add_expert, pools::experts, pools::add_institution, pools::institutions,
+        pools::draw, pools::show, pools::replay,
     ),
     components(schemas(ErrorBody, ErrorDetail, UserView, AgencyView, AuditRecordView, AuditPageView)),
     modifiers(&BearerToken),
@@ -188,6 +190,7 @@ impl Modify for BearerToken {
         (name = "rulebooks", description = "规则"),
         (name = "treasury", description = "预算指标与国库集中支付"),
         (name = "monitoring", description = "绩效运行监控与预警处置"),
+        (name = "pools", description = "专家库、中介机构库与随机抽取"),
     )
 )]
 pub struct ApiDoc;

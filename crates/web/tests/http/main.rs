@@ -6,6 +6,7 @@ mod api;
 mod monitoring_api;
 mod monitoring_pages;
 mod pages;
+mod pools_api;
 mod projects_api;
 mod projects_pages;
 mod support;
