@@ -62,3 +62,17 @@ impl Drop for TestDatabase {
         }
     }
 }
+
+/// Runs SQL on a test database over a connection of its own (to tamper with data as an attacker
+/// with database access would).
+pub async fn raw_execute(url: &str, sql: &'static str) -> Result<(), sqlx::Error> {
+    use sqlx::Connection;
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await?;
+        sqlx::query(sql).execute(&mut conn).await?;
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        sqlx::query(sql).execute(&mut conn).await?;
+    }
+    Ok(())
+}

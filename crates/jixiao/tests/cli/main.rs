@@ -2,6 +2,7 @@
 //! line, serving it, verifying the audit log, backing up, and exchanging files with the treasury.
 
 mod foundation;
+mod pools;
 mod treasury;
 
 use reqwest::StatusCode;

@@ -5,6 +5,7 @@
 //! once per database.
 
 mod monitoring_2020;
+mod pools;
 mod projects_2019;
 mod projects_2020;
 
@@ -108,6 +109,7 @@ pub async fn load(store: &Store) -> Result<bool> {
     projects_2019::load(store).await?;
     projects_2020::load(store).await?;
     monitoring_2020::load(store).await?;
+    pools::load(store).await?;
     Ok(true)
 }
 

@@ -252,6 +252,21 @@ async fn the_demo_reproduces_the_seed_figures_and_every_state() -> TestResult {
         Some(("yellow".into(), "open".into(), false))
     );
     assert_eq!(status("2020年妇幼健康服务"), None, "caught up by July");
+    // The pools: sixty experts, eight institutions, five draws that replay.
+    let experts = db
+        .store
+        .pool_members(&finance, "expert", None, None)
+        .await?;
+    let names: std::collections::BTreeSet<&str> = experts.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!((experts.len(), names.len()), (60, 60));
+    let institutions = db
+        .store
+        .pool_members(&finance, "institution", None, None)
+        .await?;
+    assert_eq!(institutions.len(), 8);
+    for id in 1..=5 {
+        assert!(db.store.replay_draw(&finance, id).await?.matches);
+    }
     Ok(())
 }
 
