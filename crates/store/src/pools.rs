@@ -288,17 +288,7 @@ impl Store {
     ) -> Result<PoolMember> {
         let jurisdiction = finance_jurisdiction(actor)?;
         let kind = check_kind(kind)?;
-        let year = time::display(time::now())
-            .get(0..4)
-            .and_then(|y| y.parse().ok())
-            .unwrap_or(2020);
-        let rules = self
-            .rulebook_in_force(&jurisdiction, year)
-            .await
-            .ok()
-            .and_then(|r| r.rulebook().ok())
-            .map(|r| r.pools)
-            .unwrap_or_default();
+        let rules = self.latest_rulebook(&jurisdiction).await?.pools;
         let mut errors = ValidationErrors::default();
         errors.text("name", "名称", &input.name, 100);
         if input.fields.is_empty() {
@@ -423,6 +413,30 @@ impl Store {
         .await?;
         tx.commit().await?;
         self.pool_member(actor, id).await
+    }
+
+    /// The rulebook of the latest year that has one (the pools run across years), or the
+    /// national default.
+    pub(crate) async fn latest_rulebook(
+        &self,
+        jurisdiction: &str,
+    ) -> Result<jixiao_core::rulebook::Rulebook> {
+        let year: Option<i32> = on_pool!(&self.pool, |pool| {
+            sqlx::query_scalar("SELECT MAX(year) FROM fiscal_years WHERE jurisdiction_code = $1")
+                .bind(jurisdiction)
+                .fetch_one(pool)
+                .await?
+        });
+        match year {
+            Some(year) => match self.rulebook_in_force(jurisdiction, year).await {
+                Ok(record) => record.rulebook(),
+                Err(StoreError::Conflict(_)) => jixiao_core::rulebook::Rulebook::national_default()
+                    .map_err(|e| StoreError::Internal(e.to_string())),
+                Err(e) => Err(e),
+            },
+            None => jixiao_core::rulebook::Rulebook::national_default()
+                .map_err(|e| StoreError::Internal(e.to_string())),
+        }
     }
 
     async fn agency_id(&self, jurisdiction: &str, code: &str, field: &str) -> Result<i64> {
@@ -599,6 +613,7 @@ impl Store {
                 .await?;
             });
         }
+        crate::assignments::assign(&mut tx, id, project.id, &result.selected).await?;
         append(
             &mut tx,
             AuditEntry::new(&actor.name, "pool.draw", "draw", &id.to_string())

@@ -34,6 +34,16 @@ const AGENCIES: Roles = Roles(&[Role::Agency]);
 const TREASURY: Roles = Roles(&[Role::Finance]);
 /// Roles that read the expert and institution pools and their draws.
 const POOL_READERS: Roles = Roles(&[Role::Admin, Role::Finance, Role::Viewer]);
+/// Pool members acting on their own assignments.
+const MEMBERS: Roles = Roles(&[Role::Expert, Role::Institution]);
+/// Roles that read assignments (members their own).
+const ASSIGNMENT_READERS: Roles = Roles(&[
+    Role::Expert,
+    Role::Institution,
+    Role::Finance,
+    Role::Admin,
+    Role::Viewer,
+]);
 /// Roles that review projects (departments review their units').
 const REVIEWERS: Roles = Roles(&[Role::Agency, Role::Finance]);
 
@@ -122,11 +132,23 @@ pub fn router() -> Router<AppState> {
         .route("/institutions", get(pools::institutions))
         .route("/draws/{id}", get(pools::show))
         .route("/draws/{id}/replay", get(pools::replay))
+        .route("/pool-standings", get(pools::standings))
         .route_layer(from_fn_with_state(POOL_READERS, auth::require_roles));
+    let members = Router::new()
+        .route("/assignments/{id}/accept", post(pools::accept))
+        .route("/assignments/{id}/decline", post(pools::decline))
+        .route("/assignments/{id}/review", post(pools::review))
+        .route_layer(from_fn_with_state(MEMBERS, auth::require_roles));
+    let assignment_readers = Router::new()
+        .route("/assignments", get(pools::assignments))
+        .route_layer(from_fn_with_state(ASSIGNMENT_READERS, auth::require_roles));
     let pool_keepers = Router::new()
         .route("/experts", post(pools::add_expert))
         .route("/institutions", post(pools::add_institution))
         .route("/draws", post(pools::draw))
+        .route("/assignments/{id}/rating", post(pools::rate))
+        .route("/pool-members/{id}/status", post(pools::set_status))
+        .route("/pool-members/{id}/account", post(pools::link_account))
         .route_layer(from_fn_with_state(TREASURY, auth::require_roles));
     Router::new()
         .route("/session", post(session::create))
@@ -139,6 +161,8 @@ pub fn router() -> Router<AppState> {
         .merge(admins)
         .merge(pool_readers)
         .merge(pool_keepers)
+        .merge(members)
+        .merge(assignment_readers)
         .fallback(not_found)
 }
 

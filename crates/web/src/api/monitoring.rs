@@ -138,7 +138,7 @@ pub struct AsOf {
     pub as_of: Option<String>,
 }
 
-fn as_of(query: &AsOf) -> Result<NaiveDate, ApiError> {
+pub(super) fn as_of(query: &AsOf) -> Result<NaiveDate, ApiError> {
     match &query.as_of {
         None => Ok(business_today()),
         Some(text) => NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {

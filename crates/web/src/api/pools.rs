@@ -240,3 +240,174 @@ pub async fn replay(
         backups: replay.replayed.backups,
     }))
 }
+
+/// Assignments: an expert's or institution's own; all of the jurisdiction's for finance.
+#[utoipa::path(get, path = "/api/v1/assignments", tag = "pools", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Object>)))]
+pub async fn assignments(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+) -> Result<Json<Vec<jixiao_store::Assignment>>, ApiError> {
+    Ok(Json(state.store.assignments(&session.actor()).await?))
+}
+
+/// A decline's reason.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DeclineRequest {
+    /// Why (e.g. a conflict the draw could not know).
+    pub reason: String,
+}
+
+/// Accept an invitation (the member).
+#[utoipa::path(post, path = "/api/v1/assignments/{id}/accept", tag = "pools", security(("bearer" = [])),
+    params(("id" = i64, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn accept(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<jixiao_store::Assignment>, ApiError> {
+    Ok(Json(
+        state
+            .store
+            .answer_assignment(&session.actor(), id, true, "")
+            .await?,
+    ))
+}
+
+/// Decline an invitation (the member): the next backup is called in.
+#[utoipa::path(post, path = "/api/v1/assignments/{id}/decline", tag = "pools", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = DeclineRequest,
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn decline(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(request): ApiJson<DeclineRequest>,
+) -> Result<Json<jixiao_store::Assignment>, ApiError> {
+    Ok(Json(
+        state
+            .store
+            .answer_assignment(&session.actor(), id, false, &request.reason)
+            .await?,
+    ))
+}
+
+/// A review: `score` (0–100, two decimals) and `opinion`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = Object)]
+pub struct ReviewRequest(pub jixiao_store::ReviewInput);
+
+/// Submit the review (the member).
+#[utoipa::path(post, path = "/api/v1/assignments/{id}/review", tag = "pools", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = ReviewRequest,
+    responses((status = 200, body = Object), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn review(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(ReviewRequest(input)): ApiJson<ReviewRequest>,
+) -> Result<Json<jixiao_store::Assignment>, ApiError> {
+    Ok(Json(
+        state
+            .store
+            .submit_review(&session.actor(), id, &input)
+            .await?,
+    ))
+}
+
+/// A rating: `skill`, `discipline`, `ethics`, `integrity` (0–25 each), `comment`, `rated_on`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = Object)]
+pub struct RatingRequest(pub jixiao_store::RatingInput);
+
+/// Rate a finished job (finance); answers with the member's standing.
+#[utoipa::path(post, path = "/api/v1/assignments/{id}/rating", tag = "pools", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = RatingRequest,
+    responses((status = 200, body = Object), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn rate(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(RatingRequest(input)): ApiJson<RatingRequest>,
+) -> Result<Json<jixiao_store::Standing>, ApiError> {
+    Ok(Json(
+        state
+            .store
+            .rate_assignment(&session.actor(), id, &input)
+            .await?,
+    ))
+}
+
+/// Members' average ratings over the rulebook's window; `flagged` when below the bar.
+#[utoipa::path(get, path = "/api/v1/pool-standings", tag = "pools", security(("bearer" = [])),
+    params(super::monitoring::AsOf), responses((status = 200, body = Vec<Object>)))]
+pub async fn standings(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Query(query): Query<super::monitoring::AsOf>,
+) -> Result<Json<Vec<jixiao_store::Standing>>, ApiError> {
+    let as_of = super::monitoring::as_of(&query)?;
+    Ok(Json(state.store.standings(&session.actor(), as_of).await?))
+}
+
+/// A member's new status.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StatusRequest {
+    /// active | suspended | removed.
+    pub status: String,
+    /// End of a suspension, YYYY-MM-DD.
+    #[serde(default)]
+    pub until: Option<String>,
+    /// Why (required to suspend or remove).
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Suspend, remove (a recorded decision) or reinstate a member (finance).
+#[utoipa::path(post, path = "/api/v1/pool-members/{id}/status", tag = "pools", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = StatusRequest,
+    responses((status = 200, body = MemberView), (status = 422, body = ErrorBody)))]
+pub async fn set_status(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(request): ApiJson<StatusRequest>,
+) -> Result<Json<MemberView>, ApiError> {
+    let member = state
+        .store
+        .set_member_status(
+            &session.actor(),
+            id,
+            &request.status,
+            request.until.as_deref(),
+            &request.reason,
+        )
+        .await?;
+    Ok(Json(MemberView::from(&member)))
+}
+
+/// The account that acts for a member.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AccountRequest {
+    /// An expert or institution user.
+    pub username: String,
+}
+
+/// Link a member to its account (finance).
+#[utoipa::path(post, path = "/api/v1/pool-members/{id}/account", tag = "pools", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = AccountRequest,
+    responses((status = 204), (status = 422, body = ErrorBody)))]
+pub async fn link_account(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(request): ApiJson<AccountRequest>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .store
+        .link_member_account(&session.actor(), id, &request.username)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -195,3 +195,210 @@ async fn finance_draws_three_agriculture_experts_and_the_draw_replays() -> TestR
     assert_eq!(status, StatusCode::NOT_FOUND);
     Ok(())
 }
+
+#[tokio::test]
+async fn an_expert_sees_only_its_assignment_reviews_and_is_rated() -> TestResult {
+    let app = TestApp::start_full().await?;
+    let finance = app.token("finance").await?;
+    let admin = app.token("admin").await?;
+    let (_, list) = call(
+        &app,
+        &finance,
+        Method::GET,
+        "/api/v1/projects?year=2019&agency=115&per_page=1",
+        None,
+    )
+    .await?;
+    let project = list["projects"][0]["id"].as_i64().ok_or("project")?;
+    let draw = json!({"purpose": "report_review", "project_id": project, "fields": ["财务"], "count": 2, "backups": 1, "as_of": "2020-04-01"});
+    let (status, drawn) = call(&app, &finance, Method::POST, "/api/v1/draws", Some(draw)).await?;
+    assert_eq!(status, StatusCode::CREATED, "{drawn}");
+    let first = drawn["selected"][0].as_i64().ok_or("first")?;
+    let second = drawn["selected"][1].as_i64().ok_or("second")?;
+    let backup = drawn["backups"][0].as_i64().ok_or("backup")?;
+
+    // Accounts for the two selected experts.
+    let (status, body) = call(&app, &admin, Method::POST, "/api/v1/users",
+        Some(json!({"username": "zhuanjia2", "display_name": "评审专家二", "role": "expert", "password": "jixiao-demo"}))).await?;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    for (member, username) in [(first, "expert"), (second, "zhuanjia2")] {
+        let (status, body) = call(
+            &app,
+            &finance,
+            Method::POST,
+            &format!("/api/v1/pool-members/{member}/account"),
+            Some(json!({"username": username})),
+        )
+        .await?;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    }
+    let (status, _) = call(
+        &app,
+        &finance,
+        Method::POST,
+        &format!("/api/v1/pool-members/{first}/account"),
+        Some(json!({"username": "agency"})),
+    )
+    .await?;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "only an expert account acts for an expert"
+    );
+
+    // The expert sees its own assignment only, and no project outside it.
+    let expert = app.token("expert").await?;
+    let (_, mine) = call(&app, &expert, Method::GET, "/api/v1/assignments", None).await?;
+    let mine = mine.as_array().ok_or("assignments")?.clone();
+    assert!(
+        mine.iter().all(|a| a["member_id"] == first),
+        "only its own: {mine:?}"
+    );
+    let this = drawn["id"].clone();
+    let mine: Vec<Value> = mine.into_iter().filter(|a| a["draw_id"] == this).collect();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0]["project_id"], project);
+    let assignment = mine[0]["id"].as_i64().ok_or("assignment")?;
+    let (status, _) = call(
+        &app,
+        &expert,
+        Method::GET,
+        &format!("/api/v1/projects/{project}"),
+        None,
+    )
+    .await?;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let other = app.token("zhuanjia2").await?;
+    let (_, theirs) = call(&app, &other, Method::GET, "/api/v1/assignments", None).await?;
+    let theirs_id = theirs[0]["id"].as_i64().ok_or("theirs")?;
+    let (status, _) = call(
+        &app,
+        &expert,
+        Method::POST,
+        &format!("/api/v1/assignments/{theirs_id}/accept"),
+        None,
+    )
+    .await?;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another expert's assignment is not there"
+    );
+
+    // The second declines: the backup is called in.
+    let (status, declined) = call(
+        &app,
+        &other,
+        Method::POST,
+        &format!("/api/v1/assignments/{theirs_id}/decline"),
+        Some(json!({"reason": "曾为该单位提供咨询，申请回避"})),
+    )
+    .await?;
+    assert_eq!(status, StatusCode::OK, "{declined}");
+    let (_, all) = call(&app, &finance, Method::GET, "/api/v1/assignments", None).await?;
+    assert!(
+        all.as_array()
+            .ok_or("all")?
+            .iter()
+            .any(|a| a["member_id"] == backup && a["status"] == "invited")
+    );
+
+    // The first accepts, reviews, submits; finance rates it poorly: flagged.
+    let (status, _) = call(
+        &app,
+        &expert,
+        Method::POST,
+        &format!("/api/v1/assignments/{assignment}/review"),
+        Some(json!({"score": "88", "opinion": "x"})),
+    )
+    .await?;
+    assert_eq!(status, StatusCode::CONFLICT, "accept first");
+    call(
+        &app,
+        &expert,
+        Method::POST,
+        &format!("/api/v1/assignments/{assignment}/accept"),
+        None,
+    )
+    .await?;
+    let (status, body) = call(
+        &app,
+        &expert,
+        Method::POST,
+        &format!("/api/v1/assignments/{assignment}/review"),
+        Some(json!({"score": "120", "opinion": "x"})),
+    )
+    .await?;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, done) = call(
+        &app,
+        &expert,
+        Method::POST,
+        &format!("/api/v1/assignments/{assignment}/review"),
+        Some(json!({"score": "88.50", "opinion": "评价报告结构完整，但满意度调查样本偏少。"})),
+    )
+    .await?;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["score_x100"], 8_850);
+    let (status, _) = call(
+        &app,
+        &expert,
+        Method::POST,
+        &format!("/api/v1/assignments/{assignment}/rating"),
+        Some(json!({"skill": 25, "discipline": 25, "ethics": 25, "integrity": 25})),
+    )
+    .await?;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "experts do not rate themselves"
+    );
+    let (status, standing) = call(&app, &finance, Method::POST, &format!("/api/v1/assignments/{assignment}/rating"),
+        Some(json!({"skill": 10, "discipline": 12, "ethics": 15, "integrity": 15, "comment": "未按时提交"}))).await?;
+    assert_eq!(status, StatusCode::OK, "{standing}");
+    assert_eq!(standing["average_x100"], 5_200);
+    assert_eq!(standing["flagged"], true);
+    let (status, _) = call(
+        &app,
+        &finance,
+        Method::POST,
+        &format!("/api/v1/assignments/{assignment}/rating"),
+        Some(json!({"skill": 20, "discipline": 20, "ethics": 20, "integrity": 20})),
+    )
+    .await?;
+    assert_eq!(status, StatusCode::CONFLICT, "one rating per job");
+    let (_, standings) = call(&app, &finance, Method::GET, "/api/v1/pool-standings", None).await?;
+    assert!(
+        standings
+            .as_array()
+            .ok_or("standings")?
+            .iter()
+            .any(|s| s["member_id"] == first && s["flagged"] == true)
+    );
+
+    // Removal is a recorded decision with its reason.
+    let (status, _) = call(
+        &app,
+        &finance,
+        Method::POST,
+        &format!("/api/v1/pool-members/{first}/status"),
+        Some(json!({"status": "removed"})),
+    )
+    .await?;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason is required"
+    );
+    let (status, removed) = call(
+        &app,
+        &finance,
+        Method::POST,
+        &format!("/api/v1/pool-members/{first}/status"),
+        Some(json!({"status": "removed", "reason": "两年平均评分低于60分"})),
+    )
+    .await?;
+    assert_eq!(status, StatusCode::OK, "{removed}");
+    assert_eq!(removed["status"], "removed");
+    Ok(())
+}

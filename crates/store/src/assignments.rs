@@ -1,0 +1,566 @@
+//! Assignments of drawn pool members: the member's account sees only its own, accepts or
+//! declines (a decline calls in the next backup), enters its score and opinion and submits.
+//! Finance then rates the job out of 100; members averaging below the rulebook's bar over its
+//! window are flagged for removal, and removal is a recorded decision.
+
+use crate::audit::append;
+use crate::monitoring::finance_jurisdiction;
+use crate::tx::Tx;
+use crate::{Result, Store, StoreError};
+use jixiao_core::audit::AuditEntry;
+use jixiao_core::{Actor, Role, ValidationErrors, time};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// An assignment as its member (or finance) sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Assignment {
+    /// Id.
+    pub id: i64,
+    /// The draw.
+    pub draw_id: i64,
+    /// What the job is (draw purpose code).
+    pub purpose: String,
+    /// The member.
+    pub member_id: i64,
+    /// Member name.
+    pub member_name: String,
+    /// The project.
+    pub project_id: i64,
+    /// Project code.
+    pub project_code: String,
+    /// Project name.
+    pub project_name: String,
+    /// `invited`, `accepted`, `declined` or `submitted`.
+    pub status: String,
+    /// Review score in hundredths.
+    pub score_x100: Option<i64>,
+    /// Review opinion.
+    pub opinion: String,
+    /// Why declined.
+    pub decline_reason: String,
+    /// The day the job ended (submitted).
+    pub ended_on: Option<String>,
+}
+
+/// A review as the member enters it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ReviewInput {
+    /// Score out of 100, up to two decimals.
+    pub score: String,
+    /// Opinion.
+    pub opinion: String,
+}
+
+/// Finance's rating of one job: four parts of 25 points.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RatingInput {
+    /// 业务能力.
+    pub skill: i32,
+    /// 工作纪律.
+    pub discipline: i32,
+    /// 职业道德.
+    pub ethics: i32,
+    /// 廉洁自律.
+    pub integrity: i32,
+    /// Comment.
+    #[serde(default)]
+    pub comment: String,
+    /// Business date of the rating (default today).
+    #[serde(default)]
+    pub rated_on: Option<String>,
+}
+
+/// A member's standing: average rating over the window, and whether it is below the bar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Standing {
+    /// Member id.
+    pub member_id: i64,
+    /// Name.
+    pub name: String,
+    /// Ratings in the window.
+    pub ratings: i64,
+    /// Average in hundredths.
+    pub average_x100: i64,
+    /// Below the rulebook's bar: to be considered for removal.
+    pub flagged: bool,
+}
+
+const ASSIGNMENT_COLUMNS: &str = "a.id, a.draw_id, d.purpose, a.member_id, m.name AS member_name, \
+     a.project_id, p.code AS project_code, p.name AS project_name, a.status, a.score_x100, \
+     a.opinion, a.decline_reason, a.ended_on FROM assignments a JOIN draws d ON d.id = a.draw_id \
+     JOIN pool_members m ON m.id = a.member_id JOIN projects p ON p.id = a.project_id";
+
+/// Opens assignments for the members a draw selected.
+pub(crate) async fn assign(
+    tx: &mut Tx,
+    draw_id: i64,
+    project_id: i64,
+    members: &[i64],
+) -> Result<()> {
+    for member in members {
+        on_tx!(tx, |conn| {
+            sqlx::query(
+                "INSERT INTO assignments (draw_id, member_id, project_id, status, updated_at) \
+                 VALUES ($1, $2, $3, 'invited', $4)",
+            )
+            .bind(draw_id)
+            .bind(*member)
+            .bind(project_id)
+            .bind(time::now())
+            .execute(&mut *conn)
+            .await?;
+        });
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Assignments the actor may see: an expert's or institution's own; finance and supervisors
+    /// see all of the jurisdiction's.
+    pub async fn assignments(&self, actor: &Actor) -> Result<Vec<Assignment>> {
+        Ok(on_pool!(&self.pool, |pool| {
+            let mut query = sqlx::QueryBuilder::new(format!("SELECT {ASSIGNMENT_COLUMNS} WHERE "));
+            match actor.role {
+                Role::Expert | Role::Institution => {
+                    query
+                        .push("m.user_id = ")
+                        .push_bind(actor.user_id.unwrap_or(-1));
+                }
+                Role::Finance | Role::Admin | Role::Viewer => match &actor.jurisdiction {
+                    Some(code) => {
+                        query.push("d.jurisdiction_code = ").push_bind(code.clone());
+                    }
+                    None => {
+                        query.push("1 = 1");
+                    }
+                },
+                Role::Agency => return Err(StoreError::Forbidden),
+            }
+            query.push(" ORDER BY a.id DESC");
+            query.build_query_as().fetch_all(pool).await?
+        }))
+    }
+
+    /// One assignment, if the actor may see it.
+    pub async fn assignment(&self, actor: &Actor, id: i64) -> Result<Assignment> {
+        self.assignments(actor)
+            .await?
+            .into_iter()
+            .find(|a| a.id == id)
+            .ok_or_else(|| StoreError::NotFound("任务不存在".to_owned()))
+    }
+
+    /// The member accepts (`true`) or declines an invitation; a decline calls in the next backup.
+    pub async fn answer_assignment(
+        &self,
+        actor: &Actor,
+        id: i64,
+        accept: bool,
+        reason: &str,
+    ) -> Result<Assignment> {
+        if !matches!(actor.role, Role::Expert | Role::Institution) {
+            return Err(StoreError::Forbidden);
+        }
+        let assignment = self.assignment(actor, id).await?;
+        if assignment.status != "invited" {
+            return Err(StoreError::Conflict("该任务已答复".to_owned()));
+        }
+        if !accept && reason.trim().is_empty() {
+            return Err(StoreError::invalid(
+                "reason",
+                "required",
+                "请说明不能参加的原因（如需回避）",
+            ));
+        }
+        let mut tx = self.begin().await?;
+        move_status(
+            &mut tx,
+            id,
+            "invited",
+            if accept { "accepted" } else { "declined" },
+        )
+        .await?;
+        let mut called = None;
+        if !accept {
+            on_tx!(&mut tx, |conn| {
+                sqlx::query("UPDATE assignments SET decline_reason = $1 WHERE id = $2")
+                    .bind(reason.trim())
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+            });
+            // The first backup not yet called.
+            let next: Option<i64> = on_tx!(&mut tx, |conn| {
+                sqlx::query_scalar(
+                    "SELECT dm.member_id FROM draw_members dm WHERE dm.draw_id = $1 \
+                     AND dm.role = 'backup' AND NOT EXISTS (SELECT 1 FROM assignments x \
+                     WHERE x.draw_id = dm.draw_id AND x.member_id = dm.member_id) \
+                     ORDER BY dm.position LIMIT 1",
+                )
+                .bind(assignment.draw_id)
+                .fetch_optional(&mut *conn)
+                .await?
+            });
+            if let Some(member) = next {
+                assign(
+                    &mut tx,
+                    assignment.draw_id,
+                    assignment.project_id,
+                    &[member],
+                )
+                .await?;
+                called = Some(member);
+            }
+        }
+        append(
+            &mut tx,
+            AuditEntry::new(
+                &actor.name,
+                if accept {
+                    "assignment.accept"
+                } else {
+                    "assignment.decline"
+                },
+                "assignment",
+                &id.to_string(),
+            )
+            .with_details(json!({"reason": reason.trim(), "backup_called": called})),
+        )
+        .await?;
+        tx.commit().await?;
+        self.assignment(actor, id).await
+    }
+
+    /// The member submits its review: a score out of 100 and an opinion.
+    pub async fn submit_review(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: &ReviewInput,
+    ) -> Result<Assignment> {
+        if !matches!(actor.role, Role::Expert | Role::Institution) {
+            return Err(StoreError::Forbidden);
+        }
+        let assignment = self.assignment(actor, id).await?;
+        if assignment.status != "accepted" {
+            return Err(StoreError::Conflict(
+                "只有已接受的任务才能提交评审意见".to_owned(),
+            ));
+        }
+        let mut errors = ValidationErrors::default();
+        let score =
+            jixiao_core::target::parse_points(&input.score).filter(|s| (0..=10_000).contains(s));
+        if score.is_none() {
+            errors.add("score", "invalid", "评分应为0–100之间的数，最多两位小数");
+        }
+        errors.text("opinion", "评审意见", &input.opinion, 5000);
+        errors.into_result()?;
+        let ended_on = crate::business_today().to_string();
+        let mut tx = self.begin().await?;
+        // One statement: a submitted assignment always carries its score and end date.
+        let changed = on_tx!(&mut tx, |conn| {
+            sqlx::query(
+                "UPDATE assignments SET status = 'submitted', score_x100 = $1, opinion = $2, \
+                 ended_on = $3, updated_at = $4 WHERE id = $5 AND status = 'accepted'",
+            )
+            .bind(score)
+            .bind(input.opinion.trim())
+            .bind(&ended_on)
+            .bind(time::now())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        });
+        if changed == 0 {
+            return Err(StoreError::Conflict("任务状态已变化，请刷新".to_owned()));
+        }
+        append(
+            &mut tx,
+            AuditEntry::new(
+                &actor.name,
+                "assignment.submit",
+                "assignment",
+                &id.to_string(),
+            )
+            .with_details(json!({"score_x100": score})),
+        )
+        .await?;
+        tx.commit().await?;
+        self.assignment(actor, id).await
+    }
+
+    /// Finance rates a finished job out of 100 (four parts of 25); whether it came within the
+    /// rulebook's working days of the job's end is recorded.
+    pub async fn rate_assignment(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: &RatingInput,
+    ) -> Result<Standing> {
+        let jurisdiction = finance_jurisdiction(actor)?;
+        let assignment = self.assignment(actor, id).await?;
+        let Some(ended) = assignment
+            .ended_on
+            .clone()
+            .filter(|_| assignment.status == "submitted")
+        else {
+            return Err(StoreError::Conflict("任务完成后才能评价".to_owned()));
+        };
+        let mut errors = ValidationErrors::default();
+        for (field, label, value) in [
+            ("skill", "业务能力", input.skill),
+            ("discipline", "工作纪律", input.discipline),
+            ("ethics", "职业道德", input.ethics),
+            ("integrity", "廉洁自律", input.integrity),
+        ] {
+            if !(0..=25).contains(&value) {
+                errors.add(field, "invalid", format!("{label}应为0–25分"));
+            }
+        }
+        errors.into_result()?;
+        let rated_on = match input
+            .rated_on
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            Some(text) => crate::monitoring::parse_date("rated_on", text)?,
+            None => crate::business_today(),
+        };
+        let rulebook = self.latest_rulebook(&jurisdiction).await?;
+        let days = self
+            .draw_record(actor, assignment.draw_id)
+            .await?
+            .rules
+            .rating_working_days;
+        let ended = crate::monitoring::parse_date("ended_on", &ended)?;
+        let deadline = rulebook.calendar.add_working_days(ended, days);
+        let mut tx = self.begin().await?;
+        let inserted = on_tx!(&mut tx, |conn| {
+            sqlx::query(
+                "INSERT INTO ratings (assignment_id, member_id, skill, discipline, ethics, integrity, \
+                 comment, rated_on, on_time, rated_by, rated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(id)
+            .bind(assignment.member_id)
+            .bind(input.skill)
+            .bind(input.discipline)
+            .bind(input.ethics)
+            .bind(input.integrity)
+            .bind(input.comment.trim())
+            .bind(rated_on.to_string())
+            .bind(rated_on <= deadline)
+            .bind(&actor.name)
+            .bind(time::now())
+            .execute(&mut *conn)
+            .await
+            .map(|_| ())
+        });
+        match inserted {
+            Ok(()) => {}
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                return Err(StoreError::Conflict("该任务已评价".to_owned()));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let total = input.skill + input.discipline + input.ethics + input.integrity;
+        append(
+            &mut tx,
+            AuditEntry::new(
+                &actor.name,
+                "pool.rate",
+                "pool_member",
+                &assignment.member_id.to_string(),
+            )
+            .in_jurisdiction(Some(&jurisdiction))
+            .with_details(
+                json!({"assignment_id": id, "total": total, "on_time": rated_on <= deadline}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        self.standings(actor, rated_on)
+            .await?
+            .into_iter()
+            .find(|s| s.member_id == assignment.member_id)
+            .ok_or_else(|| StoreError::Internal("评价未记录".to_owned()))
+    }
+
+    /// Every rated member's average over the rulebook's window up to `as_of`, flagged when below
+    /// the bar.
+    pub async fn standings(
+        &self,
+        actor: &Actor,
+        as_of: chrono::NaiveDate,
+    ) -> Result<Vec<Standing>> {
+        let jurisdiction = finance_jurisdiction(actor)
+            .or_else(|_| actor.jurisdiction.clone().ok_or(StoreError::Forbidden))?;
+        if !matches!(actor.role, Role::Finance | Role::Admin | Role::Viewer) {
+            return Err(StoreError::Forbidden);
+        }
+        let year: i32 = chrono::Datelike::year(&as_of);
+        let rules = self.latest_rulebook(&jurisdiction).await?.pools;
+        let from = chrono::Datelike::with_year(&as_of, year - rules.rating_years as i32)
+            .unwrap_or(as_of)
+            .to_string();
+        let rows: Vec<(i64, String, i64, i64)> = on_pool!(&self.pool, |pool| {
+            sqlx::query_as(
+                "SELECT m.id, m.name, COUNT(*), CAST(SUM(r.skill + r.discipline + r.ethics + r.integrity) AS BIGINT) \
+                 FROM ratings r JOIN pool_members m ON m.id = r.member_id \
+                 WHERE m.jurisdiction_code = $1 AND r.rated_on > $2 AND r.rated_on <= $3 \
+                 GROUP BY m.id, m.name ORDER BY m.id",
+            )
+            .bind(&jurisdiction)
+            .bind(&from)
+            .bind(as_of.to_string())
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(member_id, name, ratings, sum)| {
+                let average_x100 = sum * 100 / ratings.max(1);
+                Standing {
+                    member_id,
+                    name,
+                    ratings,
+                    average_x100,
+                    flagged: average_x100 < i64::from(rules.removal_below) * 100,
+                }
+            })
+            .collect())
+    }
+
+    /// Finance suspends (until a date), removes (a recorded decision) or reinstates a member.
+    pub async fn set_member_status(
+        &self,
+        actor: &Actor,
+        id: i64,
+        status: &str,
+        until: Option<&str>,
+        reason: &str,
+    ) -> Result<crate::PoolMember> {
+        let jurisdiction = finance_jurisdiction(actor)?;
+        self.pool_member(actor, id).await?;
+        if !matches!(status, "active" | "suspended" | "removed") {
+            return Err(StoreError::invalid(
+                "status",
+                "invalid",
+                "状态应为 active、suspended 或 removed",
+            ));
+        }
+        if status != "active" && reason.trim().is_empty() {
+            return Err(StoreError::invalid(
+                "reason",
+                "required",
+                "请说明暂停或出库的理由",
+            ));
+        }
+        let until = match (status, until.map(str::trim).filter(|t| !t.is_empty())) {
+            ("suspended", Some(text)) => {
+                Some(crate::monitoring::parse_date("until", text)?.to_string())
+            }
+            ("suspended", None) => {
+                return Err(StoreError::invalid(
+                    "until",
+                    "required",
+                    "请填写暂停截止日期",
+                ));
+            }
+            _ => None,
+        };
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |conn| {
+            sqlx::query(
+                "UPDATE pool_members SET status = $1, suspended_until = $2, status_reason = $3, \
+                 updated_at = $4 WHERE id = $5",
+            )
+            .bind(status)
+            .bind(until.clone())
+            .bind(reason.trim())
+            .bind(time::now())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        });
+        append(
+            &mut tx,
+            AuditEntry::new(
+                &actor.name,
+                &format!("pool.{status}"),
+                "pool_member",
+                &id.to_string(),
+            )
+            .in_jurisdiction(Some(&jurisdiction))
+            .with_details(json!({"until": until, "reason": reason.trim()})),
+        )
+        .await?;
+        tx.commit().await?;
+        self.pool_member(actor, id).await
+    }
+
+    /// Links a member to the account that acts for it (an expert or institution user).
+    pub async fn link_member_account(&self, actor: &Actor, id: i64, username: &str) -> Result<()> {
+        let jurisdiction = finance_jurisdiction(actor)?;
+        let member = self.pool_member(actor, id).await?;
+        let user = self.user(&Actor::system(), username.trim()).await?;
+        let expected = if member.kind == "expert" {
+            Role::Expert
+        } else {
+            Role::Institution
+        };
+        if user.role != expected {
+            return Err(StoreError::invalid(
+                "username",
+                "wrong_role",
+                format!("账号“{}”的角色不是{}", user.username, expected.label()),
+            ));
+        }
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |conn| {
+            sqlx::query("UPDATE pool_members SET user_id = $1, updated_at = $2 WHERE id = $3")
+                .bind(user.id)
+                .bind(time::now())
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        });
+        append(
+            &mut tx,
+            AuditEntry::new(
+                &actor.name,
+                "pool.link_account",
+                "pool_member",
+                &id.to_string(),
+            )
+            .in_jurisdiction(Some(&jurisdiction))
+            .with_details(json!({"username": user.username})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Moves an assignment between statuses, or 409 if it moved already.
+async fn move_status(tx: &mut Tx, id: i64, from: &str, to: &str) -> Result<()> {
+    let changed = on_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE assignments SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+        )
+        .bind(to)
+        .bind(time::now())
+        .bind(id)
+        .bind(from)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+    });
+    if changed == 0 {
+        return Err(StoreError::Conflict("任务状态已变化，请刷新".to_owned()));
+    }
+    Ok(())
+}
