@@ -41,6 +41,8 @@ pub struct Assignment {
     pub decline_reason: String,
     /// The day the job ended (submitted).
     pub ended_on: Option<String>,
+    /// Whether finance has rated it.
+    pub rated: bool,
 }
 
 /// A review as the member enters it.
@@ -88,7 +90,8 @@ pub struct Standing {
 
 const ASSIGNMENT_COLUMNS: &str = "a.id, a.draw_id, d.purpose, a.member_id, m.name AS member_name, \
      a.project_id, p.code AS project_code, p.name AS project_name, a.status, a.score_x100, \
-     a.opinion, a.decline_reason, a.ended_on FROM assignments a JOIN draws d ON d.id = a.draw_id \
+     a.opinion, a.decline_reason, a.ended_on, \
+     EXISTS (SELECT 1 FROM ratings r WHERE r.assignment_id = a.id) AS rated FROM assignments a JOIN draws d ON d.id = a.draw_id \
      JOIN pool_members m ON m.id = a.member_id JOIN projects p ON p.id = a.project_id";
 
 /// Opens assignments for the members a draw selected.

@@ -8,7 +8,10 @@ use jixiao_core::Actor;
 const SURNAMES: &[&str] = &[
     "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡",
 ];
-const GIVEN: &[&str] = &["建华", "秀梅", "志强", "海燕", "国栋"];
+const GIVEN: &[&str] = &[
+    "建华", "秀梅", "志强", "海燕", "国栋", "丽娟", "文博", "晓东", "春燕", "立新", "静怡", "宏伟",
+    "雪梅", "振宇", "桂芳", "德明", "玉兰", "俊杰", "淑珍", "永胜",
+];
 
 /// (field, titles, employers) by field, and how many experts of each.
 const FIELDS: &[(&str, usize, &str, &[&str])] = &[
@@ -123,7 +126,8 @@ pub(super) async fn load(store: &Store) -> Result<()> {
             let name = format!(
                 "{}{}",
                 SURNAMES[n % SURNAMES.len()],
-                GIVEN[n / SURNAMES.len() % GIVEN.len()]
+                // Distinct for every n below 60: same surname ⇒ given names 6 apart.
+                GIVEN[(n / SURNAMES.len() + 3 * n) % GIVEN.len()]
             );
             let mut input = MemberInput {
                 name,

@@ -13,6 +13,7 @@ mod login;
 mod monitoring;
 mod monitoring_report;
 mod payments;
+mod pools;
 mod project_page;
 mod project_views;
 mod projects;
@@ -28,6 +29,18 @@ const READERS: Roles = Roles(&[Role::Admin, Role::Finance, Role::Agency, Role::V
 const AGENCIES: Roles = Roles(&[Role::Agency]);
 /// The treasury section of finance.
 const TREASURY: Roles = Roles(&[Role::Finance]);
+/// Roles that read the pools and draws.
+const POOL_READERS: Roles = Roles(&[Role::Admin, Role::Finance, Role::Viewer]);
+/// Pool members acting on their own assignments.
+const MEMBERS: Roles = Roles(&[Role::Expert, Role::Institution]);
+/// Roles that see assignments (members their own).
+const ASSIGNMENT_READERS: Roles = Roles(&[
+    Role::Admin,
+    Role::Finance,
+    Role::Viewer,
+    Role::Expert,
+    Role::Institution,
+]);
 /// Roles that review (departments review their units').
 const REVIEWERS: Roles = Roles(&[Role::Agency, Role::Finance]);
 use crate::csrf;
@@ -62,6 +75,10 @@ pub struct ChromeUser {
     pub is_admin: bool,
     /// Whether the project library and dashboard are shown.
     pub reads_projects: bool,
+    /// Whether the expert and institution pools are shown.
+    pub reads_pools: bool,
+    /// Whether the user acts for a pool member (its own assignments).
+    pub is_member: bool,
 }
 
 impl Chrome {
@@ -72,6 +89,8 @@ impl Chrome {
                 role_label: session.user.role.label(),
                 is_admin: session.user.role == jixiao_core::Role::Admin,
                 reads_projects: READERS.0.contains(&session.user.role),
+                reads_pools: POOL_READERS.0.contains(&session.user.role),
+                is_member: MEMBERS.0.contains(&session.user.role),
             }),
             csrf: session.csrf_token.clone(),
             active,
@@ -279,6 +298,22 @@ pub fn router() -> Router<AppState> {
             post(project_page::pre_assessment),
         )
         .route_layer(from_fn_with_state(REVIEWERS, auth::require_roles));
+    let pool_readers = Router::new()
+        .route("/pools/{kind}", get(pools::list))
+        .route("/draws/{id}", get(pools::draw_page))
+        .route_layer(from_fn_with_state(POOL_READERS, auth::require_roles));
+    let pool_keepers = Router::new()
+        .route("/pools/{kind}", post(pools::add))
+        .route("/draws", post(pools::draw))
+        .route("/assignments/{id}/rating", post(pools::rate))
+        .route_layer(from_fn_with_state(TREASURY, auth::require_roles));
+    let members = Router::new()
+        .route("/assignments/{id}/answer", post(pools::answer))
+        .route("/assignments/{id}/review", post(pools::review))
+        .route_layer(from_fn_with_state(MEMBERS, auth::require_roles));
+    let assignment_readers = Router::new()
+        .route("/assignments", get(pools::assignments))
+        .route_layer(from_fn_with_state(ASSIGNMENT_READERS, auth::require_roles));
     Router::new()
         .route("/", get(home::show))
         .route("/login", get(login::form).post(login::submit))
@@ -290,6 +325,10 @@ pub fn router() -> Router<AppState> {
         .merge(askers)
         .merge(reviewers)
         .merge(treasury)
+        .merge(pool_readers)
+        .merge(pool_keepers)
+        .merge(members)
+        .merge(assignment_readers)
         .fallback(page_not_found)
         .layer(from_fn(csrf::guard))
 }

@@ -7,6 +7,7 @@ mod monitoring_api;
 mod monitoring_pages;
 mod pages;
 mod pools_api;
+mod pools_pages;
 mod projects_api;
 mod projects_pages;
 mod support;

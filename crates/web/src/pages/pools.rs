@@ -1,0 +1,486 @@
+//! Pool pages: the expert and institution registries with search and field filter (finance
+//! registers), the draw form and the draw page showing who was excluded and why with its replay,
+//! and the assignments — a member's own, with accept/decline and review, and finance's ratings.
+
+use super::{Chrome, render};
+use crate::AppState;
+use crate::auth::PageUser;
+use crate::error::PageError;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use jixiao_core::Role;
+use jixiao_core::target::format_points;
+use jixiao_store::{
+    Assignment, DrawInput, MemberInput, PURPOSES, PoolMember, RatingInput, RelationInput,
+    ReviewInput, StoreError,
+};
+use serde::Deserialize;
+
+/// Registry filters.
+#[derive(Deserialize, Default)]
+pub struct PoolQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    field: String,
+}
+
+/// The registration form.
+#[derive(Deserialize, Default)]
+pub struct MemberForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    fields: String,
+    #[serde(default)]
+    employer: String,
+    #[serde(default)]
+    employer_agency_code: String,
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    relation_agency: String,
+    #[serde(default)]
+    relation_kind: String,
+    #[serde(default)]
+    relation_until: String,
+}
+
+#[derive(Template)]
+#[template(path = "pools.html")]
+struct PoolPage {
+    chrome: Chrome,
+    kind: &'static str,
+    title: &'static str,
+    members: Vec<(PoolMember, String)>,
+    query: PoolQuery,
+    field_names: Vec<String>,
+    can_add: bool,
+    error: Option<String>,
+    purposes: &'static [(&'static str, &'static str)],
+}
+
+fn kind_of(kind: &str) -> Result<(&'static str, &'static str), PageError> {
+    match kind {
+        "experts" => Ok(("expert", "专家库")),
+        "institutions" => Ok(("institution", "中介机构库")),
+        _ => Err(StoreError::NotFound("页面不存在".to_owned()).into()),
+    }
+}
+
+async fn pool_page(
+    state: &AppState,
+    session: &jixiao_store::SessionUser,
+    kind: &str,
+    query: PoolQuery,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let (kind, title) = kind_of(kind)?;
+    let actor = session.actor();
+    let members = state
+        .store
+        .pool_members(&actor, kind, Some(&query.field), Some(&query.q))
+        .await?
+        .into_iter()
+        .map(|m| {
+            let fields = m.fields().join("、");
+            (m, fields)
+        })
+        .collect();
+    let field_names = jixiao_core::draw::PoolRules::default().fields;
+    Ok(render(
+        status,
+        &PoolPage {
+            chrome: Chrome::for_session(session, "pools"),
+            kind,
+            title,
+            members,
+            query,
+            field_names,
+            can_add: session.user.role == Role::Finance,
+            error,
+            purposes: &PURPOSES,
+        },
+    ))
+}
+
+/// `GET /pools/{experts|institutions}`.
+pub async fn list(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Path(kind): Path<String>,
+    Query(query): Query<PoolQuery>,
+) -> Result<Response, PageError> {
+    pool_page(&state, &session, &kind, query, StatusCode::OK, None).await
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split([',', '，', '、', ' ', '\n'])
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn refusal_message(error: &StoreError) -> String {
+    match error {
+        StoreError::Invalid(errors) => errors
+            .0
+            .iter()
+            .map(|f| f.message.clone())
+            .collect::<Vec<_>>()
+            .join("；"),
+        other => other.user_message(),
+    }
+}
+
+/// `POST /pools/{experts|institutions}` (finance): registers a member.
+pub async fn add(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Path(kind): Path<String>,
+    Form(form): Form<MemberForm>,
+) -> Result<Response, PageError> {
+    let (member_kind, _) = kind_of(&kind)?;
+    let mut input = MemberInput {
+        name: form.name,
+        category: form.category,
+        fields: words(&form.fields),
+        employer: form.employer,
+        employer_agency_code: form.employer_agency_code,
+        contact: form.contact,
+        id_number: form.id_number,
+        ..MemberInput::default()
+    };
+    if !form.relation_agency.trim().is_empty() {
+        input.relations.push(RelationInput {
+            agency_code: form.relation_agency,
+            kind: form.relation_kind,
+            until: form.relation_until,
+        });
+    }
+    match state
+        .store
+        .add_pool_member(&session.actor(), member_kind, &input)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/pools/{kind}")).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::NotFound(_))) => {
+            pool_page(
+                &state,
+                &session,
+                &kind,
+                PoolQuery::default(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(refusal_message(&e)),
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The draw form.
+#[derive(Deserialize, Default)]
+pub struct DrawForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    project_code: String,
+    #[serde(default)]
+    fields: String,
+    #[serde(default)]
+    count: String,
+    #[serde(default)]
+    backups: String,
+    #[serde(default)]
+    prefer_fewer_jobs: Option<String>,
+}
+
+/// `POST /draws` (finance).
+pub async fn draw(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Form(form): Form<DrawForm>,
+) -> Result<Response, PageError> {
+    let actor = session.actor();
+    let back = if form.kind == "institution" {
+        "institutions"
+    } else {
+        "experts"
+    };
+    let result = async {
+        let project_id = state
+            .store
+            .project_id_by_code(&actor, &form.project_code)
+            .await?;
+        state
+            .store
+            .draw(
+                &actor,
+                &DrawInput {
+                    kind: form.kind.clone(),
+                    purpose: form.purpose.clone(),
+                    project_id,
+                    fields: words(&form.fields),
+                    count: form.count.trim().parse().unwrap_or(0),
+                    backups: form.backups.trim().parse().unwrap_or(0),
+                    prefer_fewer_jobs: form.prefer_fewer_jobs.is_some(),
+                    as_of: None,
+                },
+            )
+            .await
+    }
+    .await;
+    match result {
+        Ok(record) => Ok(Redirect::to(&format!("/draws/{}", record.id)).into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::NotFound(_) | StoreError::DrawTooFew(_))) => {
+            let message = match &e {
+                StoreError::DrawTooFew(too_few) => {
+                    let reasons: Vec<String> = too_few
+                        .excluded
+                        .iter()
+                        .map(|x| format!("{}：{}", x.name, x.reason))
+                        .collect();
+                    format!("{e}。排除情况：{}", reasons.join("；"))
+                }
+                other => refusal_message(other),
+            };
+            pool_page(
+                &state,
+                &session,
+                back,
+                PoolQuery::default(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(message),
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "draw.html")]
+struct DrawPage {
+    chrome: Chrome,
+    d: jixiao_store::DrawRecord,
+    project: String,
+    conflicts: Vec<jixiao_core::draw::Exclusion>,
+    other_fields: usize,
+    purpose: &'static str,
+    selected: Vec<String>,
+    backups: Vec<String>,
+    matches: bool,
+}
+
+/// `GET /draws/{id}`: the record, the exclusions and the replay.
+pub async fn draw_page(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let actor = session.actor();
+    let replay = state.store.replay_draw(&actor, id).await?;
+    let d = replay.draw;
+    let project = match state.store.project(&actor, d.project_id).await {
+        Ok(p) => format!("{}（{}，{}）", p.name, p.code, p.agency_name),
+        Err(_) => format!("项目 {}", d.project_id),
+    };
+    // Members of other fields are not conflicts: counted, not listed.
+    let (other, conflicts): (Vec<_>, Vec<_>) = d
+        .result
+        .excluded
+        .iter()
+        .cloned()
+        .partition(|x| x.reason.starts_with("专业领域不符"));
+    let names = |ids: &[i64]| ids.iter().map(|m| d.name_of(*m)).collect::<Vec<_>>();
+    let page = DrawPage {
+        chrome: Chrome::for_session(&session, "pools"),
+        project,
+        conflicts,
+        other_fields: other.len(),
+        purpose: PURPOSES
+            .iter()
+            .find(|(c, _)| *c == d.purpose)
+            .map_or("", |(_, l)| l),
+        selected: names(&d.result.selected),
+        backups: names(&d.result.backups),
+        matches: replay.matches,
+        d,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+struct AssignmentRow {
+    a: Assignment,
+    purpose: &'static str,
+    status: &'static str,
+    score: String,
+}
+
+#[derive(Template)]
+#[template(path = "assignments.html")]
+struct AssignmentsPage {
+    chrome: Chrome,
+    rows: Vec<AssignmentRow>,
+    is_member: bool,
+    is_finance: bool,
+    error: Option<String>,
+}
+
+async fn assignments_page(
+    state: &AppState,
+    session: &jixiao_store::SessionUser,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let rows = state
+        .store
+        .assignments(&session.actor())
+        .await?
+        .into_iter()
+        .map(|a| AssignmentRow {
+            purpose: PURPOSES
+                .iter()
+                .find(|(c, _)| *c == a.purpose)
+                .map_or("", |(_, l)| l),
+            status: match a.status.as_str() {
+                "invited" => "待接受",
+                "accepted" => "评审中",
+                "declined" => "已谢绝",
+                "submitted" => "已提交",
+                _ => "未知",
+            },
+            score: a.score_x100.map(format_points).unwrap_or_default(),
+            a,
+        })
+        .collect();
+    let role = session.user.role;
+    Ok(render(
+        status,
+        &AssignmentsPage {
+            chrome: Chrome::for_session(session, "assignments"),
+            rows,
+            is_member: matches!(role, Role::Expert | Role::Institution),
+            is_finance: role == Role::Finance,
+            error,
+        },
+    ))
+}
+
+/// `GET /assignments`.
+pub async fn assignments(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+) -> Result<Response, PageError> {
+    assignments_page(&state, &session, StatusCode::OK, None).await
+}
+
+/// Accept or decline.
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    #[serde(default)]
+    answer: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn after(
+    state: &AppState,
+    session: &jixiao_store::SessionUser,
+    result: Result<(), StoreError>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => Ok(Redirect::to("/assignments").into_response()),
+        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
+            assignments_page(
+                state,
+                session,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(refusal_message(&e)),
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `POST /assignments/{id}/answer` (the member).
+pub async fn answer(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Path(id): Path<i64>,
+    Form(form): Form<AnswerForm>,
+) -> Result<Response, PageError> {
+    let result = state
+        .store
+        .answer_assignment(&session.actor(), id, form.answer == "accept", &form.reason)
+        .await
+        .map(|_| ());
+    after(&state, &session, result).await
+}
+
+/// `POST /assignments/{id}/review` (the member).
+pub async fn review(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Path(id): Path<i64>,
+    Form(form): Form<ReviewInput>,
+) -> Result<Response, PageError> {
+    let result = state
+        .store
+        .submit_review(&session.actor(), id, &form)
+        .await
+        .map(|_| ());
+    after(&state, &session, result).await
+}
+
+/// Finance's rating form.
+#[derive(Deserialize)]
+pub struct RatingForm {
+    #[serde(default)]
+    skill: String,
+    #[serde(default)]
+    discipline: String,
+    #[serde(default)]
+    ethics: String,
+    #[serde(default)]
+    integrity: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST /assignments/{id}/rating` (finance).
+pub async fn rate(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Path(id): Path<i64>,
+    Form(form): Form<RatingForm>,
+) -> Result<Response, PageError> {
+    let part = |text: &str| text.trim().parse::<i32>().unwrap_or(-1);
+    let input = RatingInput {
+        skill: part(&form.skill),
+        discipline: part(&form.discipline),
+        ethics: part(&form.ethics),
+        integrity: part(&form.integrity),
+        comment: form.comment,
+        rated_on: None,
+    };
+    let result = state
+        .store
+        .rate_assignment(&session.actor(), id, &input)
+        .await
+        .map(|_| ());
+    after(&state, &session, result).await
+}

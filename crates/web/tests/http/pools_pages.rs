@@ -1,0 +1,93 @@
+//! The pool pages: the registries, a draw made on the page with its exclusions and replay, and
+//! the assignments page for members and finance.
+
+use crate::support::{TestApp, TestResult};
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn finance_draws_on_the_page_and_members_see_their_tasks() -> TestResult {
+    let app = TestApp::start_full().await?;
+    let finance = app.signed_in("finance").await?;
+    let (status, html) = finance.get("/pools/experts?field=农业").await?;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("专家库") && html.contains("随机抽取") && html.contains("乐陵市农业农村局")
+    );
+    let (status, html) = finance.get("/pools/institutions").await?;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("山东省农业科学院"));
+    let (status, _) = finance.get("/pools/nobody").await?;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A draw for the agriculture bureau's project: its own staff are excluded, with the reason.
+    let response = finance
+        .submit(
+            "/pools/experts",
+            "/draws",
+            &[
+                ("kind", "expert"),
+                ("purpose", "target_review"),
+                ("project_code", "115-2019-000003"),
+                ("fields", "农业"),
+                ("count", "3"),
+                ("backups", "1"),
+            ],
+        )
+        .await?;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let (status, html) = finance.get(&location).await?;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("抽取结果一致"));
+    assert!(html.contains("任职于项目实施单位或其主管部门"));
+    // The one who advised the bureau until 2019 is eligible again by now (more than 3 years).
+    assert!(!html.contains("近3年曾为项目单位提供咨询服务"));
+
+    // Too many asked: refused on the page with the reasons.
+    let response = finance
+        .submit(
+            "/pools/experts",
+            "/draws",
+            &[
+                ("kind", "expert"),
+                ("purpose", "target_review"),
+                ("project_code", "115-2019-000003"),
+                ("fields", "农业"),
+                ("count", "40"),
+                ("backups", "0"),
+            ],
+        )
+        .await?;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await?.contains("符合条件的人选不足"));
+
+    // Others may not draw; members see their own tasks page.
+    let viewer = app.signed_in("viewer").await?;
+    let response = viewer
+        .submit(
+            "/pools/experts",
+            "/draws",
+            &[("kind", "expert"), ("purpose", "target_review")],
+        )
+        .await?;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let agency = app.signed_in("agency").await?;
+    let (status, _) = agency.get("/pools/experts").await?;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let expert = app.signed_in("expert").await?;
+    let (status, html) = expert.get("/assignments").await?;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("我的评审任务") && html.contains("暂无评审任务"),
+        "no member linked yet"
+    );
+    let (status, html) = finance.get("/assignments").await?;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("评审任务与评价") && html.contains("待接受"));
+    Ok(())
+}
