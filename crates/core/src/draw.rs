@@ -92,6 +92,10 @@ pub struct Job {
     pub project_id: i64,
     /// The project's agency and the department above it.
     pub project_agency_ids: Vec<i64>,
+    /// The commissioning body (委托方) of a key evaluation, which an institution must also be
+    /// independent of.
+    #[serde(default)]
+    pub commissioner_agency_ids: Vec<i64>,
     /// Fields needed: a member must have at least one.
     pub fields: Vec<String>,
     /// Members to select.
@@ -156,33 +160,39 @@ pub fn conflict(rules: &PoolRules, job: &Job, candidate: &Candidate) -> Option<S
     if !candidate.fields.iter().any(|f| job.fields.contains(f)) {
         return Some(format!("专业领域不符（需{}）", job.fields.join("、")));
     }
-    if candidate
-        .employer_agency_id
-        .is_some_and(|a| job.project_agency_ids.contains(&a))
-    {
-        return Some("任职于项目实施单位或其主管部门".to_owned());
-    }
     let horizon = job
         .as_of
         .with_year(job.as_of.year() - rules.relation_years as i32)
         .unwrap_or(job.as_of);
-    for relation in &candidate.relations {
-        if !job.project_agency_ids.contains(&relation.agency_id) {
-            continue;
+    for (agencies, whom, employed) in [
+        (
+            &job.project_agency_ids,
+            "项目单位",
+            "任职于项目实施单位或其主管部门",
+        ),
+        (&job.commissioner_agency_ids, "委托方", "任职于委托方"),
+    ] {
+        if candidate
+            .employer_agency_id
+            .is_some_and(|a| agencies.contains(&a))
+        {
+            return Some(employed.to_owned());
         }
-        if relation.kind == "relative" {
-            return Some("有亲属在项目单位任职".to_owned());
-        }
-        if relation.until.is_none_or(|until| until >= horizon) {
-            let what = if relation.kind == "advised" {
-                "咨询服务"
-            } else {
-                "任职"
-            };
-            return Some(format!(
-                "近{}年曾为项目单位提供{what}",
-                rules.relation_years
-            ));
+        for relation in &candidate.relations {
+            if !agencies.contains(&relation.agency_id) {
+                continue;
+            }
+            if relation.kind == "relative" {
+                return Some(format!("有亲属在{whom}任职"));
+            }
+            if relation.until.is_none_or(|until| until >= horizon) {
+                let what = if relation.kind == "advised" {
+                    "咨询服务"
+                } else {
+                    "任职"
+                };
+                return Some(format!("近{}年曾为{whom}提供{what}", rules.relation_years));
+            }
         }
     }
     if candidate.designed_project_ids.contains(&job.project_id) {
@@ -280,6 +290,7 @@ mod tests {
         Job {
             project_id: 7,
             project_agency_ids: vec![100, 10],
+            commissioner_agency_ids: vec![5],
             fields: vec!["农业".to_owned()],
             count,
             backups: 2,
@@ -320,6 +331,16 @@ mod tests {
             until: None,
         });
         assert_eq!(reason(c), Some("有亲属在项目单位任职".into()));
+        let mut c = member(1, "农业");
+        c.relations.push(Relation {
+            agency_id: 5,
+            kind: "advised".into(),
+            until: None,
+        });
+        assert_eq!(reason(c), Some("近3年曾为委托方提供咨询服务".into()));
+        let mut c = member(1, "农业");
+        c.employer_agency_id = Some(5);
+        assert_eq!(reason(c), Some("任职于委托方".into()));
         let mut c = member(1, "农业");
         c.designed_project_ids.push(7);
         assert_eq!(reason(c), Some("曾参与本项目设计或前期论证".into()));

@@ -523,6 +523,13 @@ impl Store {
             ));
         }
         let mut tx = self.begin().await?;
+        // One account acts for one member.
+        on_tx!(&mut tx, |conn| {
+            sqlx::query("UPDATE pool_members SET user_id = NULL WHERE user_id = $1")
+                .bind(user.id)
+                .execute(&mut *conn)
+                .await?;
+        });
         on_tx!(&mut tx, |conn| {
             sqlx::query("UPDATE pool_members SET user_id = $1, updated_at = $2 WHERE id = $3")
                 .bind(user.id)

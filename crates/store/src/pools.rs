@@ -169,6 +169,10 @@ pub struct DrawInput {
     /// Business date (default today).
     #[serde(default)]
     pub as_of: Option<String>,
+    /// The commissioning body's agency code (委托方, for a key evaluation): members must be
+    /// independent of it too.
+    #[serde(default)]
+    pub commissioning_agency_code: String,
 }
 
 /// A stored draw.
@@ -552,9 +556,22 @@ impl Store {
             .pools;
         let mut project_agency_ids = vec![project.agency_id];
         project_agency_ids.extend(project.agency_parent_id);
+        let commissioner_agency_ids = if input.commissioning_agency_code.trim().is_empty() {
+            Vec::new()
+        } else {
+            vec![
+                self.agency_id(
+                    &jurisdiction,
+                    &input.commissioning_agency_code,
+                    "commissioning_agency_code",
+                )
+                .await?,
+            ]
+        };
         let job = Job {
             project_id: project.id,
             project_agency_ids,
+            commissioner_agency_ids,
             fields: input.fields.clone(),
             count: input.count,
             backups: input.backups,

@@ -161,18 +161,23 @@ pub(super) async fn load(store: &Store) -> Result<()> {
         }
     }
     for (name, kind, fields) in INSTITUTIONS {
+        let mut input = MemberInput {
+            name: (*name).to_owned(),
+            category: (*kind).to_owned(),
+            fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+            qualifications: "具备财政部门规定的预算绩效评价执业条件".to_owned(),
+            ..MemberInput::default()
+        };
+        // One firm keeps the finance bureau's books: not independent of it for key evaluations.
+        if *name == "德州华源项目管理咨询有限公司" {
+            input.relations.push(RelationInput {
+                agency_code: "105".to_owned(),
+                kind: "advised".to_owned(),
+                until: String::new(),
+            });
+        }
         store
-            .add_pool_member(
-                &finance,
-                "institution",
-                &MemberInput {
-                    name: (*name).to_owned(),
-                    category: (*kind).to_owned(),
-                    fields: fields.iter().map(|f| (*f).to_owned()).collect(),
-                    qualifications: "具备财政部门规定的预算绩效评价执业条件".to_owned(),
-                    ..MemberInput::default()
-                },
-            )
+            .add_pool_member(&finance, "institution", &input)
             .await?;
     }
     // The three 2019 key evaluations, each commissioned from a drawn institution with a backup.
@@ -194,11 +199,25 @@ pub(super) async fn load(store: &Store) -> Result<()> {
                     backups: 1,
                     prefer_fewer_jobs: true,
                     as_of: Some("2020-03-16".to_owned()),
+                    commissioning_agency_code: "105".to_owned(),
                 },
             )
             .await?;
     }
+    // The demo accounts act for the institution drawn for 农业综合开发 and for the first expert
+    // of the last panel.
+    let first = |selected: &[i64]| {
+        selected
+            .first()
+            .copied()
+            .ok_or_else(|| StoreError::Internal("demo draw selected no one".to_owned()))
+    };
+    let institution = first(&store.draw_record(&finance, 2).await?.result.selected)?;
+    store
+        .link_member_account(&finance, institution, "institution")
+        .await?;
     // Expert panels for the target review of 2020 health projects.
+    let mut last = 0;
     for project in ["2020年基本公共卫生服务", "2020年家庭医生签约服务"] {
         let id = project_id(store, 2020, project).await?;
         store
@@ -213,9 +232,28 @@ pub(super) async fn load(store: &Store) -> Result<()> {
                     backups: 2,
                     prefer_fewer_jobs: true,
                     as_of: Some("2019-11-20".to_owned()),
+                    commissioning_agency_code: String::new(),
                 },
             )
             .await?;
+        let review = store
+            .draw(
+                &finance,
+                &DrawInput {
+                    kind: "expert".to_owned(),
+                    purpose: "report_review".to_owned(),
+                    project_id: id,
+                    fields: vec!["卫生".to_owned()],
+                    count: 1,
+                    backups: 0,
+                    prefer_fewer_jobs: true,
+                    as_of: Some("2019-11-21".to_owned()),
+                    commissioning_agency_code: String::new(),
+                },
+            )
+            .await?;
+        last = first(&review.result.selected)?;
     }
+    store.link_member_account(&finance, last, "expert").await?;
     Ok(())
 }

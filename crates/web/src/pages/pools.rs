@@ -205,6 +205,8 @@ pub struct DrawForm {
     backups: String,
     #[serde(default)]
     prefer_fewer_jobs: Option<String>,
+    #[serde(default)]
+    commissioner: String,
 }
 
 /// `POST /draws` (finance).
@@ -237,6 +239,7 @@ pub async fn draw(
                     backups: form.backups.trim().parse().unwrap_or(0),
                     prefer_fewer_jobs: form.prefer_fewer_jobs.is_some(),
                     as_of: None,
+                    commissioning_agency_code: form.commissioner.clone(),
                 },
             )
             .await

@@ -193,6 +193,37 @@ async fn finance_draws_three_agriculture_experts_and_the_draw_replays() -> TestR
     )
     .await?;
     assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // An institution for a key evaluation must be independent of the commissioning body too.
+    let (status, drawn) = call(
+        &app,
+        &finance,
+        Method::POST,
+        "/api/v1/draws",
+        Some(
+            json!({"kind": "institution", "purpose": "key_evaluation", "project_id": project,
+            "fields": ["农业"], "count": 1, "backups": 1, "commissioning_agency_code": "105"}),
+        ),
+    )
+    .await?;
+    assert_eq!(status, StatusCode::CREATED, "{drawn}");
+    let (_, institutions) = call(
+        &app,
+        &finance,
+        Method::GET,
+        "/api/v1/institutions?q=华源",
+        None,
+    )
+    .await?;
+    let huayuan = institutions[0]["id"].as_i64().ok_or("华源")?;
+    assert!(
+        drawn["excluded"]
+            .as_array()
+            .ok_or("excluded")?
+            .iter()
+            .any(|e| e["member_id"] == huayuan && e["reason"] == "近3年曾为委托方提供咨询服务"),
+        "{drawn}"
+    );
     Ok(())
 }
 
