@@ -574,3 +574,118 @@ async fn move_status(tx: &mut Tx, id: i64, from: &str, to: &str) -> Result<()> {
     }
     Ok(())
 }
+
+/// A complaint about a member and how it was handled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Complaint {
+    /// Id (0 until stored).
+    #[serde(default)]
+    pub id: i64,
+    /// Received (YYYY-MM-DD).
+    pub received_on: String,
+    /// What it says.
+    pub summary: String,
+    /// Whether it was substantiated (查实).
+    pub substantiated: bool,
+    /// The finding.
+    #[serde(default)]
+    pub finding: String,
+    /// Decided (YYYY-MM-DD).
+    pub decided_on: String,
+}
+
+impl Store {
+    /// Records the handling of a complaint (finance); a substantiated one suspends the member
+    /// for the rulebook's months from the decision.
+    pub async fn record_complaint(
+        &self,
+        actor: &Actor,
+        member_id: i64,
+        input: &Complaint,
+    ) -> Result<crate::PoolMember> {
+        let jurisdiction = finance_jurisdiction(actor)?;
+        self.pool_member(actor, member_id).await?;
+        let received = crate::monitoring::parse_date("received_on", &input.received_on)?;
+        let decided = crate::monitoring::parse_date("decided_on", &input.decided_on)?;
+        let mut errors = ValidationErrors::default();
+        errors.text("summary", "投诉内容", &input.summary, 2000);
+        if decided < received {
+            errors.add("decided_on", "before_received", "处理日期不能早于收到日期");
+        }
+        if input.substantiated && input.finding.trim().is_empty() {
+            errors.add("finding", "required", "投诉查实时请写明查实情况");
+        }
+        errors.into_result()?;
+        let months = self
+            .latest_rulebook(&jurisdiction)
+            .await?
+            .pools
+            .complaint_suspension_months;
+        let until = decided
+            .checked_add_months(chrono::Months::new(months))
+            .unwrap_or(decided)
+            .to_string();
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |conn| {
+            sqlx::query(
+                "INSERT INTO pool_complaints (member_id, received_on, summary, substantiated, \
+                 finding, decided_on, decided_by, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(member_id)
+            .bind(received.to_string())
+            .bind(input.summary.trim())
+            .bind(input.substantiated)
+            .bind(input.finding.trim())
+            .bind(decided.to_string())
+            .bind(&actor.name)
+            .bind(time::now())
+            .execute(&mut *conn)
+            .await?;
+        });
+        if input.substantiated {
+            on_tx!(&mut tx, |conn| {
+                sqlx::query(
+                    "UPDATE pool_members SET status = 'suspended', suspended_until = $1, \
+                     status_reason = $2, updated_at = $3 WHERE id = $4 AND status <> 'removed'",
+                )
+                .bind(&until)
+                .bind(format!("投诉查实：{}", input.finding.trim()))
+                .bind(time::now())
+                .bind(member_id)
+                .execute(&mut *conn)
+                .await?;
+            });
+        }
+        append(
+            &mut tx,
+            AuditEntry::new(
+                &actor.name,
+                "pool.complaint",
+                "pool_member",
+                &member_id.to_string(),
+            )
+            .in_jurisdiction(Some(&jurisdiction))
+            .with_details(json!({
+                "substantiated": input.substantiated, "summary": input.summary.trim(),
+                "suspended_until": input.substantiated.then_some(&until)
+            })),
+        )
+        .await?;
+        tx.commit().await?;
+        self.pool_member(actor, member_id).await
+    }
+
+    /// A member's complaint history, oldest first.
+    pub async fn complaints(&self, actor: &Actor, member_id: i64) -> Result<Vec<Complaint>> {
+        self.pool_member(actor, member_id).await?;
+        Ok(on_pool!(&self.pool, |pool| {
+            sqlx::query_as(
+                "SELECT id, received_on, summary, substantiated, finding, decided_on \
+                 FROM pool_complaints WHERE member_id = $1 ORDER BY id",
+            )
+            .bind(member_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+}

@@ -42,7 +42,7 @@ pub use alerts::{
     Alert, AlertDecision, AlertDetail, Evaluation, MonitoringTask, ProposalInput, business_today,
 };
 pub use allotments::{AdjustmentKind, Allotment, LedgerEntry};
-pub use assignments::{Assignment, RatingInput, ReviewInput, Standing};
+pub use assignments::{Assignment, Complaint, RatingInput, ReviewInput, Standing};
 pub use audit::{AuditFilter, AuditPage};
 pub use error::StoreError;
 pub use execution::{AllotmentExport, ExecutionRow, PaymentFilter, PaymentPage, PaymentRow};

@@ -218,6 +218,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
         .await?;
     // Expert panels for the target review of 2020 health projects.
     let mut last = 0;
+    let mut reviews = Vec::new();
     for project in ["2020年基本公共卫生服务", "2020年家庭医生签约服务"] {
         let id = project_id(store, 2020, project).await?;
         store
@@ -253,7 +254,45 @@ pub(super) async fn load(store: &Store) -> Result<()> {
             )
             .await?;
         last = first(&review.result.selected)?;
+        reviews.push(review.id);
     }
+    // The first report review is done: accepted, submitted, and rated poorly (flagged).
+    let expert = store.user(&Actor::system(), "expert").await?.actor();
+    let done = store.draw_record(&finance, reviews[0]).await?;
+    store
+        .link_member_account(&finance, first(&done.result.selected)?, "expert")
+        .await?;
+    let task = store
+        .assignments(&expert)
+        .await?
+        .into_iter()
+        .find(|a| a.draw_id == done.id)
+        .ok_or_else(|| StoreError::Internal("demo assignment".to_owned()))?;
+    store.answer_assignment(&expert, task.id, true, "").await?;
+    store
+        .submit_review(
+            &expert,
+            task.id,
+            &crate::ReviewInput {
+                score: "86".to_owned(),
+                opinion: "绩效目标与项目内容基本匹配，建议细化服务对象满意度指标。".to_owned(),
+            },
+        )
+        .await?;
+    store
+        .rate_assignment(
+            &finance,
+            task.id,
+            &crate::RatingInput {
+                skill: 12,
+                discipline: 10,
+                ethics: 18,
+                integrity: 15,
+                comment: "逾期两天提交，意见较笼统".to_owned(),
+                rated_on: None,
+            },
+        )
+        .await?;
     store.link_member_account(&finance, last, "expert").await?;
     Ok(())
 }

@@ -133,6 +133,7 @@ pub fn router() -> Router<AppState> {
         .route("/draws/{id}", get(pools::show))
         .route("/draws/{id}/replay", get(pools::replay))
         .route("/pool-standings", get(pools::standings))
+        .route("/pool-members/{id}/complaints", get(pools::complaints))
         .route_layer(from_fn_with_state(POOL_READERS, auth::require_roles));
     let members = Router::new()
         .route("/assignments/{id}/accept", post(pools::accept))
@@ -149,6 +150,7 @@ pub fn router() -> Router<AppState> {
         .route("/assignments/{id}/rating", post(pools::rate))
         .route("/pool-members/{id}/status", post(pools::set_status))
         .route("/pool-members/{id}/account", post(pools::link_account))
+        .route("/pool-members/{id}/complaints", post(pools::add_complaint))
         .route_layer(from_fn_with_state(TREASURY, auth::require_roles));
     Router::new()
         .route("/session", post(session::create))

@@ -179,7 +179,7 @@ impl Modify for BearerToken {
         pools::add_expert, pools::experts, pools::add_institution, pools::institutions,
         pools::draw, pools::show, pools::replay, pools::assignments, pools::accept,
         pools::decline, pools::review, pools::rate, pools::standings, pools::set_status,
-        pools::link_account,
+        pools::link_account, pools::add_complaint, pools::complaints,
     ),
     components(schemas(ErrorBody, ErrorDetail, UserView, AgencyView, AuditRecordView, AuditPageView)),
     modifiers(&BearerToken),

@@ -411,3 +411,37 @@ pub async fn link_account(
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// A complaint's handling: `received_on`, `summary`, `substantiated`, `finding`, `decided_on`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = Object)]
+pub struct ComplaintRequest(pub jixiao_store::Complaint);
+
+/// Record a complaint's handling (finance); a substantiated one suspends the member.
+#[utoipa::path(post, path = "/api/v1/pool-members/{id}/complaints", tag = "pools", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = ComplaintRequest,
+    responses((status = 201, body = MemberView), (status = 422, body = ErrorBody)))]
+pub async fn add_complaint(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(ComplaintRequest(input)): ApiJson<ComplaintRequest>,
+) -> Result<(StatusCode, Json<MemberView>), ApiError> {
+    let member = state
+        .store
+        .record_complaint(&session.actor(), id, &input)
+        .await?;
+    Ok((StatusCode::CREATED, Json(MemberView::from(&member))))
+}
+
+/// A member's complaint history.
+#[utoipa::path(get, path = "/api/v1/pool-members/{id}/complaints", tag = "pools", security(("bearer" = [])),
+    params(("id" = i64, Path)), responses((status = 200, body = Vec<Object>), (status = 404, body = ErrorBody)))]
+pub async fn complaints(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<jixiao_store::Complaint>>, ApiError> {
+    Ok(Json(state.store.complaints(&session.actor(), id).await?))
+}

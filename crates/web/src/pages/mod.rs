@@ -306,6 +306,7 @@ pub fn router() -> Router<AppState> {
         .route("/pools/{kind}", post(pools::add))
         .route("/draws", post(pools::draw))
         .route("/assignments/{id}/rating", post(pools::rate))
+        .route("/pool-members/{id}/status", post(pools::set_status))
         .route_layer(from_fn_with_state(TREASURY, auth::require_roles));
     let members = Router::new()
         .route("/assignments/{id}/answer", post(pools::answer))

@@ -337,6 +337,7 @@ struct AssignmentRow {
 struct AssignmentsPage {
     chrome: Chrome,
     rows: Vec<AssignmentRow>,
+    standings: Vec<(jixiao_store::Standing, String)>,
     is_member: bool,
     is_finance: bool,
     error: Option<String>,
@@ -370,11 +371,26 @@ async fn assignments_page(
         })
         .collect();
     let role = session.user.role;
+    let standings = if matches!(role, Role::Finance | Role::Admin | Role::Viewer) {
+        state
+            .store
+            .standings(&session.actor(), jixiao_store::business_today())
+            .await?
+            .into_iter()
+            .map(|s| {
+                let average = format_points(s.average_x100);
+                (s, average)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(render(
         status,
         &AssignmentsPage {
             chrome: Chrome::for_session(session, "assignments"),
             rows,
+            standings,
             is_member: matches!(role, Role::Expert | Role::Institution),
             is_finance: role == Role::Finance,
             error,
@@ -483,6 +499,38 @@ pub async fn rate(
     let result = state
         .store
         .rate_assignment(&session.actor(), id, &input)
+        .await
+        .map(|_| ());
+    after(&state, &session, result).await
+}
+
+/// Finance's status decision on a member.
+#[derive(Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    until: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /pool-members/{id}/status` (finance): suspend, remove or reinstate.
+pub async fn set_status(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Path(id): Path<i64>,
+    Form(form): Form<StatusForm>,
+) -> Result<Response, PageError> {
+    let result = state
+        .store
+        .set_member_status(
+            &session.actor(),
+            id,
+            &form.status,
+            Some(form.until.as_str()),
+            &form.reason,
+        )
         .await
         .map(|_| ());
     after(&state, &session, result).await

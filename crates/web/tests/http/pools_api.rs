@@ -433,3 +433,82 @@ async fn an_expert_sees_only_its_assignment_reviews_and_is_rated() -> TestResult
     assert_eq!(removed["status"], "removed");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_substantiated_complaint_suspends_an_institution_for_the_rulebook_period() -> TestResult {
+    let app = TestApp::start_full().await?;
+    let finance = app.token("finance").await?;
+    let (_, found) = call(
+        &app,
+        &finance,
+        Method::GET,
+        "/api/v1/institutions?q=鲁正",
+        None,
+    )
+    .await?;
+    let id = found[0]["id"].as_i64().ok_or("鲁正")?;
+    let path = format!("/api/v1/pool-members/{id}/complaints");
+    let (status, body) = call(&app, &finance, Method::POST, &path,
+        Some(json!({"received_on": "2020-05-01", "summary": "评估报告数据与账簿不符", "substantiated": true, "decided_on": "2020-05-20"}))).await?;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a finding is required: {body}"
+    );
+    let (status, body) = call(&app, &finance, Method::POST, &path,
+        Some(json!({"received_on": "2020-05-01", "summary": "评估报告数据与账簿不符", "substantiated": false, "decided_on": "2020-04-20"}))).await?;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "decided before received: {body}"
+    );
+    let (status, _) = call(&app, &finance, Method::POST, &path,
+        Some(json!({"received_on": "2020-03-01", "summary": "未按期提交报告", "substantiated": false, "decided_on": "2020-03-10"}))).await?;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, member) = call(&app, &finance, Method::POST, &path,
+        Some(json!({"received_on": "2020-05-01", "summary": "评估报告数据与账簿不符", "substantiated": true,
+            "finding": "抽查3个项目均存在数据错误", "decided_on": "2020-05-20"}))).await?;
+    assert_eq!(status, StatusCode::CREATED, "{member}");
+    assert_eq!(member["status"], "suspended");
+    assert_eq!(
+        member["suspended_until"], "2020-11-20",
+        "six months from the decision"
+    );
+    let (_, history) = call(&app, &finance, Method::GET, &path, None).await?;
+    assert_eq!(history.as_array().map(Vec::len), Some(2));
+    let agency = app.token("agency").await?;
+    let (status, _) = call(&app, &agency, Method::POST, &path,
+        Some(json!({"received_on": "2020-05-01", "summary": "x", "substantiated": false, "decided_on": "2020-05-02"}))).await?;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // While suspended it is not drawn, and the draw says why.
+    let (_, list) = call(
+        &app,
+        &finance,
+        Method::GET,
+        "/api/v1/projects?year=2019&agency=115&per_page=1",
+        None,
+    )
+    .await?;
+    let project = list["projects"][0]["id"].as_i64().ok_or("project")?;
+    let (status, drawn) = call(
+        &app,
+        &finance,
+        Method::POST,
+        "/api/v1/draws",
+        Some(
+            json!({"kind": "institution", "purpose": "key_evaluation", "project_id": project,
+            "fields": ["财务"], "count": 1, "as_of": "2020-06-01"}),
+        ),
+    )
+    .await?;
+    assert_eq!(status, StatusCode::CREATED, "{drawn}");
+    assert!(
+        drawn["excluded"]
+            .as_array()
+            .ok_or("excluded")?
+            .iter()
+            .any(|e| e["member_id"] == id && e["reason"] == "暂停至2020-11-20"),
+        "{drawn}"
+    );
+    Ok(())
+}

@@ -89,6 +89,22 @@ async fn finance_draws_on_the_page_and_members_see_their_tasks() -> TestResult {
     assert!(!html.contains("评价说明"), "members answer; finance rates");
     let (status, html) = finance.get("/assignments").await?;
     assert_eq!(status, StatusCode::OK);
+    // The demo's poorly rated expert is flagged, and finance may remove it with a reason.
+    assert!(html.contains("低于60分，建议出库") && html.contains(">55<"));
+    let at = html.find("/pool-members/").ok_or("removal form")?;
+    let action = html[at..at + html[at..].find('"').ok_or("end")?].to_owned();
+    let response = finance
+        .submit(
+            "/assignments",
+            &action,
+            &[("status", "removed"), ("reason", "近两年平均评分低于60分")],
+        )
+        .await?;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, html) = finance.get("/pools/experts").await?;
+    assert!(html.contains("已出库：近两年平均评分低于60分"));
+    let (status, html) = finance.get("/assignments").await?;
+    assert_eq!(status, StatusCode::OK);
     assert!(html.contains("评审任务与评价") && html.contains("待接受"));
     Ok(())
 }
