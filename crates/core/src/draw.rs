@@ -77,8 +77,12 @@ pub struct Candidate {
     pub status: String,
     /// End of a suspension.
     pub suspended_until: Option<NaiveDate>,
-    /// Declared relations.
+    /// Declared relations with agencies.
     pub relations: Vec<Relation>,
+    /// Declared relations with institutions of the pool (`agency_id` holds the institution's
+    /// member id).
+    #[serde(default)]
+    pub institution_relations: Vec<Relation>,
     /// Projects the member helped design (前期论证/设计).
     pub designed_project_ids: Vec<i64>,
     /// Jobs in the last 12 months.
@@ -96,6 +100,10 @@ pub struct Job {
     /// independent of.
     #[serde(default)]
     pub commissioner_agency_ids: Vec<i64>,
+    /// Institutions whose work is under review (e.g. the evaluating institution of a report
+    /// review), which members must be independent of.
+    #[serde(default)]
+    pub institution_ids: Vec<i64>,
     /// Fields needed: a member must have at least one.
     pub fields: Vec<String>,
     /// Members to select.
@@ -195,6 +203,19 @@ pub fn conflict(rules: &PoolRules, job: &Job, candidate: &Candidate) -> Option<S
             }
         }
     }
+    if job.institution_ids.contains(&candidate.member_id) {
+        return Some("即被评审机构".to_owned());
+    }
+    for relation in &candidate.institution_relations {
+        if job.institution_ids.contains(&relation.agency_id)
+            && (relation.kind == "relative" || relation.until.is_none_or(|u| u >= horizon))
+        {
+            return Some(format!(
+                "近{}年与被评审机构存在任职、咨询或亲属关系",
+                rules.relation_years
+            ));
+        }
+    }
     if candidate.designed_project_ids.contains(&job.project_id) {
         return Some("曾参与本项目设计或前期论证".to_owned());
     }
@@ -281,6 +302,7 @@ mod tests {
             status: "active".to_owned(),
             suspended_until: None,
             relations: Vec::new(),
+            institution_relations: Vec::new(),
             designed_project_ids: Vec::new(),
             recent_jobs: 0,
         }
@@ -291,6 +313,7 @@ mod tests {
             project_id: 7,
             project_agency_ids: vec![100, 10],
             commissioner_agency_ids: vec![5],
+            institution_ids: vec![50],
             fields: vec!["农业".to_owned()],
             count,
             backups: 2,
@@ -341,6 +364,17 @@ mod tests {
         let mut c = member(1, "农业");
         c.employer_agency_id = Some(5);
         assert_eq!(reason(c), Some("任职于委托方".into()));
+        let mut c = member(1, "农业");
+        c.institution_relations.push(Relation {
+            agency_id: 50,
+            kind: "worked".into(),
+            until: Some(day("2018-06-30")),
+        });
+        assert_eq!(
+            reason(c),
+            Some("近3年与被评审机构存在任职、咨询或亲属关系".into())
+        );
+        assert_eq!(reason(member(50, "农业")), Some("即被评审机构".into()));
         let mut c = member(1, "农业");
         c.designed_project_ids.push(7);
         assert_eq!(reason(c), Some("曾参与本项目设计或前期论证".into()));

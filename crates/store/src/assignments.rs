@@ -399,26 +399,55 @@ impl Store {
         actor: &Actor,
         as_of: chrono::NaiveDate,
     ) -> Result<Vec<Standing>> {
-        let jurisdiction = finance_jurisdiction(actor)
-            .or_else(|_| actor.jurisdiction.clone().ok_or(StoreError::Forbidden))?;
+        let jurisdiction = self.pool_jurisdiction(actor)?;
+        let rules = self.latest_rulebook(&jurisdiction).await?.pools;
+        let year: i32 = chrono::Datelike::year(&as_of);
+        let from =
+            chrono::Datelike::with_year(&as_of, year - rules.rating_years as i32).unwrap_or(as_of);
+        self.standings_between(&jurisdiction, from, as_of, rules.removal_below)
+            .await
+    }
+
+    /// Every rated member's average for one calendar year (the yearly rating of institutions).
+    pub async fn standings_for_year(&self, actor: &Actor, year: i32) -> Result<Vec<Standing>> {
+        let jurisdiction = self.pool_jurisdiction(actor)?;
+        let rules = self.latest_rulebook(&jurisdiction).await?.pools;
+        let (Some(from), Some(to)) = (
+            chrono::NaiveDate::from_ymd_opt(year - 1, 12, 31),
+            chrono::NaiveDate::from_ymd_opt(year, 12, 31),
+        ) else {
+            return Err(StoreError::invalid("year", "invalid", "年度无效"));
+        };
+        self.standings_between(&jurisdiction, from, to, rules.removal_below)
+            .await
+    }
+
+    fn pool_jurisdiction(&self, actor: &Actor) -> Result<String> {
         if !matches!(actor.role, Role::Finance | Role::Admin | Role::Viewer) {
             return Err(StoreError::Forbidden);
         }
-        let year: i32 = chrono::Datelike::year(&as_of);
-        let rules = self.latest_rulebook(&jurisdiction).await?.pools;
-        let from = chrono::Datelike::with_year(&as_of, year - rules.rating_years as i32)
-            .unwrap_or(as_of)
-            .to_string();
+        actor.jurisdiction.clone().ok_or(StoreError::Forbidden)
+    }
+
+    /// Averages of ratings made after `from` up to and including `to`.
+    async fn standings_between(
+        &self,
+        jurisdiction: &str,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        removal_below: u32,
+    ) -> Result<Vec<Standing>> {
         let rows: Vec<(i64, String, i64, i64)> = on_pool!(&self.pool, |pool| {
             sqlx::query_as(
-                "SELECT m.id, m.name, COUNT(*), CAST(SUM(r.skill + r.discipline + r.ethics + r.integrity) AS BIGINT) \
+                "SELECT m.id, m.name, COUNT(*), \
+                 CAST(SUM(r.skill + r.discipline + r.ethics + r.integrity) AS BIGINT) \
                  FROM ratings r JOIN pool_members m ON m.id = r.member_id \
                  WHERE m.jurisdiction_code = $1 AND r.rated_on > $2 AND r.rated_on <= $3 \
                  GROUP BY m.id, m.name ORDER BY m.id",
             )
-            .bind(&jurisdiction)
-            .bind(&from)
-            .bind(as_of.to_string())
+            .bind(jurisdiction)
+            .bind(from.to_string())
+            .bind(to.to_string())
             .fetch_all(pool)
             .await?
         });
@@ -431,7 +460,7 @@ impl Store {
                     name,
                     ratings,
                     average_x100,
-                    flagged: average_x100 < i64::from(rules.removal_below) * 100,
+                    flagged: average_x100 < i64::from(removal_below) * 100,
                 }
             })
             .collect())

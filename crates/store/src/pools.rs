@@ -60,12 +60,20 @@ pub struct PoolMember {
     pub suspended_until: Option<String>,
     /// Why suspended or removed.
     pub status_reason: String,
+    /// An institution's staff who may act as evaluators, as JSON.
+    #[serde(skip)]
+    pub staff_json: String,
 }
 
 impl PoolMember {
     /// Fields of expertise.
     pub fn fields(&self) -> Vec<String> {
         serde_json::from_str(&self.fields_json).unwrap_or_default()
+    }
+
+    /// An institution's staff who may act as evaluators.
+    pub fn staff(&self) -> Vec<String> {
+        serde_json::from_str(&self.staff_json).unwrap_or_default()
     }
 
     /// 在库 / 暂停 / 出库.
@@ -122,6 +130,24 @@ pub struct MemberInput {
     /// Codes of projects the member helped design.
     #[serde(default)]
     pub designed_project_codes: Vec<String>,
+    /// Relations with institutions of the pool.
+    #[serde(default)]
+    pub institution_relations: Vec<InstitutionRelationInput>,
+    /// An institution's staff who may act as evaluators.
+    #[serde(default)]
+    pub staff: Vec<String>,
+}
+
+/// A declared relation with an institution of the pool.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct InstitutionRelationInput {
+    /// The institution's member id.
+    pub institution_id: i64,
+    /// `worked`, `advised` or `relative`.
+    pub kind: String,
+    /// When it ended, empty while it lasts.
+    #[serde(default)]
+    pub until: String,
 }
 
 /// An identity number kept as its first four and last four characters.
@@ -173,6 +199,10 @@ pub struct DrawInput {
     /// independent of it too.
     #[serde(default)]
     pub commissioning_agency_code: String,
+    /// The institution whose work is reviewed (a report review): members must be independent
+    /// of it.
+    #[serde(default)]
+    pub reviewed_institution_id: Option<i64>,
 }
 
 /// A stored draw.
@@ -260,7 +290,7 @@ pub struct Replay {
 
 const MEMBER_COLUMNS: &str = "id, kind, name, category, fields AS fields_json, employer, \
      employer_agency_id, contact, id_number_masked, qualifications, status, suspended_until, \
-     status_reason";
+     status_reason, staff AS staff_json";
 
 fn check_kind(kind: &str) -> Result<&'static str> {
     match kind {
@@ -356,6 +386,32 @@ impl Store {
                 .await?;
             relations.push((agency, relation.kind.clone(), until));
         }
+        let mut institution_relations = Vec::new();
+        for relation in &input.institution_relations {
+            let target = self.pool_member(actor, relation.institution_id).await?;
+            if target.kind != "institution"
+                || !matches!(relation.kind.as_str(), "worked" | "advised" | "relative")
+            {
+                return Err(StoreError::invalid(
+                    "institution_relations",
+                    "invalid",
+                    "关联机构须为中介机构库内机构，关系类型为 worked、advised 或 relative",
+                ));
+            }
+            let until = if relation.until.trim().is_empty() {
+                None
+            } else {
+                Some(parse_date("institution_relations", &relation.until)?.to_string())
+            };
+            institution_relations.push((target.id, relation.kind.clone(), until));
+        }
+        let staff: Vec<String> = input
+            .staff
+            .iter()
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty())
+            .collect();
+        let staff = to_json(&staff)?;
         let mut designs = Vec::new();
         for code in &input.designed_project_codes {
             designs.push(self.project_id_by_code(actor, code).await?);
@@ -367,8 +423,9 @@ impl Store {
         let id: i64 = on_tx!(&mut tx, |conn| {
             sqlx::query_scalar(
                 "INSERT INTO pool_members (jurisdiction_code, kind, name, category, fields, employer, \
-                 employer_agency_id, contact, id_number_masked, qualifications, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+                 employer_agency_id, contact, id_number_masked, qualifications, staff, created_at, \
+                 updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $11) \
+                 RETURNING id",
             )
             .bind(&jurisdiction)
             .bind(kind)
@@ -381,6 +438,7 @@ impl Store {
             .bind(&masked)
             .bind(input.qualifications.trim())
             .bind(now)
+            .bind(&staff)
             .fetch_one(&mut *conn)
             .await?
         });
@@ -391,6 +449,20 @@ impl Store {
                 )
                 .bind(id)
                 .bind(*agency)
+                .bind(relation_kind)
+                .bind(until.clone())
+                .execute(&mut *conn)
+                .await?;
+            });
+        }
+        for (institution, relation_kind, until) in &institution_relations {
+            on_tx!(&mut tx, |conn| {
+                sqlx::query(
+                    "INSERT INTO pool_institution_relations (member_id, institution_id, kind, until) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(id)
+                .bind(*institution)
                 .bind(relation_kind)
                 .bind(until.clone())
                 .execute(&mut *conn)
@@ -572,6 +644,7 @@ impl Store {
             project_id: project.id,
             project_agency_ids,
             commissioner_agency_ids,
+            institution_ids: input.reviewed_institution_id.into_iter().collect(),
             fields: input.fields.clone(),
             count: input.count,
             backups: input.backups,
@@ -672,6 +745,17 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
+        let institution_relations: Vec<(i64, i64, String, Option<String>)> =
+            on_pool!(&self.pool, |pool| {
+                sqlx::query_as(
+                    "SELECT r.member_id, r.institution_id, r.kind, r.until \
+                     FROM pool_institution_relations r JOIN pool_members m ON m.id = r.member_id \
+                     WHERE m.jurisdiction_code = $1",
+                )
+                .bind(jurisdiction)
+                .fetch_all(pool)
+                .await?
+            });
         let designs: Vec<(i64, i64)> = on_pool!(&self.pool, |pool| {
             sqlx::query_as(
                 "SELECT d.member_id, d.project_id FROM pool_designs d \
@@ -709,6 +793,15 @@ impl Store {
                 status: m.status.clone(),
                 suspended_until: date(&m.suspended_until),
                 relations: relations
+                    .iter()
+                    .filter(|r| r.0 == m.id)
+                    .map(|r| Relation {
+                        agency_id: r.1,
+                        kind: r.2.clone(),
+                        until: date(&r.3),
+                    })
+                    .collect(),
+                institution_relations: institution_relations
                     .iter()
                     .filter(|r| r.0 == m.id)
                     .map(|r| Relation {

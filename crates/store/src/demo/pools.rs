@@ -166,6 +166,10 @@ pub(super) async fn load(store: &Store) -> Result<()> {
             category: (*kind).to_owned(),
             fields: fields.iter().map(|f| (*f).to_owned()).collect(),
             qualifications: "具备财政部门规定的预算绩效评价执业条件".to_owned(),
+            staff: vec![
+                format!("项目负责人 {}", SURNAMES[name.len() % SURNAMES.len()].to_owned() + "振华"),
+                "评价人员 3 名".to_owned(),
+            ],
             ..MemberInput::default()
         };
         // One firm keeps the finance bureau's books: not independent of it for key evaluations.
@@ -200,6 +204,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
                     prefer_fewer_jobs: true,
                     as_of: Some("2020-03-16".to_owned()),
                     commissioning_agency_code: "105".to_owned(),
+                    reviewed_institution_id: None,
                 },
             )
             .await?;
@@ -234,6 +239,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
                     prefer_fewer_jobs: true,
                     as_of: Some("2019-11-20".to_owned()),
                     commissioning_agency_code: String::new(),
+                    reviewed_institution_id: None,
                 },
             )
             .await?;
@@ -250,6 +256,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
                     prefer_fewer_jobs: true,
                     as_of: Some("2019-11-21".to_owned()),
                     commissioning_agency_code: String::new(),
+                    reviewed_institution_id: None,
                 },
             )
             .await?;

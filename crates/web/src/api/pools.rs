@@ -34,6 +34,8 @@ pub struct MemberView {
     pub status: String,
     /// End of a suspension.
     pub suspended_until: Option<String>,
+    /// An institution's staff who may act as evaluators.
+    pub staff: Vec<String>,
 }
 
 impl From<&PoolMember> for MemberView {
@@ -48,6 +50,7 @@ impl From<&PoolMember> for MemberView {
             id_number_masked: m.id_number_masked.clone(),
             status: m.status.clone(),
             suspended_until: m.suspended_until.clone(),
+            staff: m.staff(),
         }
     }
 }
@@ -340,16 +343,29 @@ pub async fn rate(
     ))
 }
 
-/// Members' average ratings over the rulebook's window; `flagged` when below the bar.
+/// Which ratings a standing covers.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct StandingsQuery {
+    /// The rulebook's window up to this date (YYYY-MM-DD, default today).
+    pub as_of: Option<String>,
+    /// Or one calendar year (the yearly rating of institutions).
+    pub year: Option<i32>,
+}
+
+/// Members' average ratings over the rulebook's window (or a year); `flagged` when below the bar.
 #[utoipa::path(get, path = "/api/v1/pool-standings", tag = "pools", security(("bearer" = [])),
-    params(super::monitoring::AsOf), responses((status = 200, body = Vec<Object>)))]
+    params(StandingsQuery), responses((status = 200, body = Vec<Object>)))]
 pub async fn standings(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    Query(query): Query<super::monitoring::AsOf>,
+    Query(query): Query<StandingsQuery>,
 ) -> Result<Json<Vec<jixiao_store::Standing>>, ApiError> {
-    let as_of = super::monitoring::as_of(&query)?;
-    Ok(Json(state.store.standings(&session.actor(), as_of).await?))
+    let actor = session.actor();
+    if let Some(year) = query.year {
+        return Ok(Json(state.store.standings_for_year(&actor, year).await?));
+    }
+    let as_of = super::monitoring::as_of(&super::monitoring::AsOf { as_of: query.as_of })?;
+    Ok(Json(state.store.standings(&actor, as_of).await?))
 }
 
 /// A member's new status.

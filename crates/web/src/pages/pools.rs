@@ -51,6 +51,8 @@ pub struct MemberForm {
     relation_kind: String,
     #[serde(default)]
     relation_until: String,
+    #[serde(default)]
+    staff: String,
 }
 
 #[derive(Template)]
@@ -158,6 +160,7 @@ pub async fn add(
         employer_agency_code: form.employer_agency_code,
         contact: form.contact,
         id_number: form.id_number,
+        staff: words(&form.staff),
         ..MemberInput::default()
     };
     if !form.relation_agency.trim().is_empty() {
@@ -240,6 +243,7 @@ pub async fn draw(
                     prefer_fewer_jobs: form.prefer_fewer_jobs.is_some(),
                     as_of: None,
                     commissioning_agency_code: form.commissioner.clone(),
+                    reviewed_institution_id: None,
                 },
             )
             .await
@@ -372,16 +376,22 @@ async fn assignments_page(
         .collect();
     let role = session.user.role;
     let standings = if matches!(role, Role::Finance | Role::Admin | Role::Viewer) {
-        state
+        // A deployment-wide administrator has no jurisdiction's pool to rate.
+        match state
             .store
             .standings(&session.actor(), jixiao_store::business_today())
-            .await?
-            .into_iter()
-            .map(|s| {
-                let average = format_points(s.average_x100);
-                (s, average)
-            })
-            .collect()
+            .await
+        {
+            Ok(standings) => standings,
+            Err(StoreError::Forbidden) => Vec::new(),
+            Err(other) => return Err(other.into()),
+        }
+        .into_iter()
+        .map(|s| {
+            let average = format_points(s.average_x100);
+            (s, average)
+        })
+        .collect()
     } else {
         Vec::new()
     };

@@ -194,6 +194,54 @@ async fn finance_draws_three_agriculture_experts_and_the_draw_replays() -> TestR
     .await?;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
+    // Experts who worked for the institution under review are left out of its report review.
+    let (_, found) = call(
+        &app,
+        &finance,
+        Method::GET,
+        "/api/v1/institutions?q=华源",
+        None,
+    )
+    .await?;
+    let huayuan = found[0]["id"].as_i64().ok_or("华源")?;
+    let (status, insider) = call(
+        &app,
+        &finance,
+        Method::POST,
+        "/api/v1/experts",
+        Some(
+            json!({"name": "农业专家庚", "category": "农艺师", "fields": ["农业"],
+            "institution_relations": [{"institution_id": huayuan, "kind": "worked"}]}),
+        ),
+    )
+    .await?;
+    assert_eq!(status, StatusCode::CREATED, "{insider}");
+    let (_, reviewed) = call(&app, &finance, Method::POST, "/api/v1/draws",
+        Some(json!({"purpose": "report_review", "project_id": project, "fields": ["农业"], "count": 2,
+            "reviewed_institution_id": huayuan}))).await?;
+    assert!(
+        reviewed["excluded"]
+            .as_array()
+            .ok_or("excluded")?
+            .iter()
+            .any(|e| e["member_id"] == insider["id"]
+                && e["reason"] == "近3年与被评审机构存在任职、咨询或亲属关系"),
+        "{reviewed}"
+    );
+    let (status, firm) = call(
+        &app,
+        &finance,
+        Method::POST,
+        "/api/v1/institutions",
+        Some(
+            json!({"name": "乐陵测试会计师事务所", "category": "会计师事务所", "fields": ["财务"],
+            "staff": ["注册会计师 张明", "注册会计师 李红"]}),
+        ),
+    )
+    .await?;
+    assert_eq!(status, StatusCode::CREATED, "{firm}");
+    assert_eq!(firm["staff"], json!(["注册会计师 张明", "注册会计师 李红"]));
+
     // An institution for a key evaluation must be independent of the commissioning body too.
     let (status, drawn) = call(
         &app,
@@ -398,6 +446,26 @@ async fn an_expert_sees_only_its_assignment_reviews_and_is_rated() -> TestResult
     )
     .await?;
     assert_eq!(status, StatusCode::CONFLICT, "one rating per job");
+    let year = done["ended_on"]
+        .as_str()
+        .and_then(|d| d.get(0..4))
+        .ok_or("ended_on")?
+        .to_owned();
+    let (_, yearly) = call(
+        &app,
+        &finance,
+        Method::GET,
+        &format!("/api/v1/pool-standings?year={year}"),
+        None,
+    )
+    .await?;
+    assert!(
+        yearly
+            .as_array()
+            .ok_or("yearly")?
+            .iter()
+            .any(|s| s["member_id"] == first && s["ratings"] == 1)
+    );
     let (_, standings) = call(&app, &finance, Method::GET, "/api/v1/pool-standings", None).await?;
     assert!(
         standings
