@@ -167,7 +167,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
             fields: fields.iter().map(|f| (*f).to_owned()).collect(),
             qualifications: "具备财政部门规定的预算绩效评价执业条件".to_owned(),
             staff: vec![
-                format!("项目负责人 {}", SURNAMES[name.len() % SURNAMES.len()].to_owned() + "振华"),
+                format!("项目负责人 {}振华", SURNAMES[name.len() % SURNAMES.len()]),
                 "评价人员 3 名".to_owned(),
             ],
             ..MemberInput::default()
