@@ -1,27 +1,9 @@
 //! In-year monitoring over the API on the demo: a round, reports, alerts, the decision deadline
 //! that stops payments, and the decision that lets them flow again.
 
-use crate::support::{TestApp, TestResult};
-use reqwest::{Client, Method, StatusCode};
+use crate::support::{TestApp, TestResult, call};
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-async fn call(
-    app: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> Result<(StatusCode, Value), reqwest::Error> {
-    let mut request = Client::new()
-        .request(method, app.url(path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await?;
-    let status = response.status();
-    Ok((status, response.json().await.unwrap_or(Value::Null)))
-}
 
 async fn project_id(
     app: &TestApp,

@@ -1,27 +1,9 @@
 //! The expert pool over the API: registering experts, a draw that excludes a conflicted expert
 //! with the reason, the replay, too few eligible, masked identity numbers, and who may do what.
 
-use crate::support::{TestApp, TestResult};
-use reqwest::{Client, Method, StatusCode};
+use crate::support::{TestApp, TestResult, call};
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-async fn call(
-    app: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> Result<(StatusCode, Value), reqwest::Error> {
-    let mut request = Client::new()
-        .request(method, app.url(path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await?;
-    let status = response.status();
-    Ok((status, response.json().await.unwrap_or(Value::Null)))
-}
 
 #[tokio::test]
 async fn finance_draws_three_agriculture_experts_and_the_draw_replays() -> TestResult {

@@ -87,6 +87,10 @@ async fn finance_draws_on_the_page_and_members_see_their_tasks() -> TestResult {
         "the demo expert's tasks"
     );
     assert!(!html.contains("评价说明"), "members answer; finance rates");
+    assert!(
+        !html.contains("/draws/"),
+        "members do not open draw records"
+    );
     let (status, html) = finance.get("/assignments").await?;
     assert_eq!(status, StatusCode::OK);
     // The demo's poorly rated expert is flagged, and finance may remove it with a reason.

@@ -156,3 +156,23 @@ impl Browser {
         .await
     }
 }
+
+/// Calls the API with a bearer token and an optional JSON body: the status and the JSON answer
+/// (null when the answer is not JSON).
+pub async fn call(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> Result<(StatusCode, Value), reqwest::Error> {
+    let mut request = Client::new()
+        .request(method, app.url(path))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await?;
+    let status = response.status();
+    Ok((status, response.json().await.unwrap_or(Value::Null)))
+}

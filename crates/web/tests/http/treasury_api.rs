@@ -1,26 +1,8 @@
 //! The treasury interconnection over the API, as the treasury payment system uses it.
 
-use crate::support::{TestApp, TestResult};
-use reqwest::{Client, StatusCode};
-use serde_json::{Value, json};
-
-async fn call(
-    app: &TestApp,
-    token: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> Result<(StatusCode, Value), reqwest::Error> {
-    let mut request = Client::new()
-        .request(method, app.url(path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await?;
-    let status = response.status();
-    Ok((status, response.json().await.unwrap_or(Value::Null)))
-}
+use crate::support::{TestApp, TestResult, call};
+use reqwest::StatusCode;
+use serde_json::json;
 
 #[tokio::test]
 async fn the_treasury_pays_against_approved_allotments_exactly_once() -> TestResult {
