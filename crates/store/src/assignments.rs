@@ -718,3 +718,21 @@ impl Store {
         }))
     }
 }
+
+impl Store {
+    /// Each member's past jobs (assignments not declined), newest first, as "project (purpose)".
+    pub async fn past_jobs(&self, actor: &Actor, kind: &str) -> Result<Vec<(i64, String)>> {
+        let jurisdiction = self.pool_jurisdiction(actor)?;
+        Ok(on_pool!(&self.pool, |pool| {
+            sqlx::query_as(
+                "SELECT a.member_id, p.name FROM assignments a JOIN pool_members m ON m.id = a.member_id \
+                 JOIN projects p ON p.id = a.project_id WHERE m.jurisdiction_code = $1 AND m.kind = $2 \
+                 AND a.status <> 'declined' ORDER BY a.id DESC",
+            )
+            .bind(&jurisdiction)
+            .bind(kind)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+}

@@ -61,7 +61,7 @@ struct PoolPage {
     chrome: Chrome,
     kind: &'static str,
     title: &'static str,
-    members: Vec<(PoolMember, String)>,
+    members: Vec<(PoolMember, String, String)>,
     query: PoolQuery,
     field_names: Vec<String>,
     can_add: bool,
@@ -87,6 +87,12 @@ async fn pool_page(
 ) -> Result<Response, PageError> {
     let (kind, title) = kind_of(kind)?;
     let actor = session.actor();
+    // Past commissions and jobs (none for a deployment-wide administrator).
+    let jobs = match state.store.past_jobs(&actor, kind).await {
+        Ok(jobs) => jobs,
+        Err(StoreError::Forbidden) => Vec::new(),
+        Err(other) => return Err(other.into()),
+    };
     let members = state
         .store
         .pool_members(&actor, kind, Some(&query.field), Some(&query.q))
@@ -94,7 +100,17 @@ async fn pool_page(
         .into_iter()
         .map(|m| {
             let fields = m.fields().join("、");
-            (m, fields)
+            let past: Vec<&str> = jobs
+                .iter()
+                .filter(|(id, _)| *id == m.id)
+                .map(|(_, project)| project.as_str())
+                .collect();
+            let past = if past.is_empty() {
+                "—".to_owned()
+            } else {
+                format!("{}次：{}", past.len(), past.join("、"))
+            };
+            (m, fields, past)
         })
         .collect();
     let field_names = jixiao_core::draw::PoolRules::default().fields;

@@ -16,6 +16,10 @@ async fn finance_draws_on_the_page_and_members_see_their_tasks() -> TestResult {
     let (status, html) = finance.get("/pools/institutions").await?;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("山东省农业科学院"));
+    assert!(
+        html.contains("1次：2019年农业综合开发"),
+        "past commissions are shown"
+    );
     let (status, _) = finance.get("/pools/nobody").await?;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
