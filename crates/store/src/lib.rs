@@ -15,6 +15,7 @@ mod audit;
 mod backup;
 mod bench_data;
 pub mod demo;
+mod draws;
 mod error;
 mod execution;
 mod group_commit;
@@ -44,6 +45,7 @@ pub use alerts::{
 pub use allotments::{AdjustmentKind, Allotment, LedgerEntry};
 pub use assignments::{Assignment, Complaint, RatingInput, ReviewInput, Standing};
 pub use audit::{AuditFilter, AuditPage};
+pub use draws::{DrawInput, DrawRecord, PURPOSES, Replay, too_few_details};
 pub use error::StoreError;
 pub use execution::{AllotmentExport, ExecutionRow, PaymentFilter, PaymentPage, PaymentRow};
 pub use group_commit::GroupCommitter;
@@ -52,10 +54,7 @@ pub use monitoring::{
     MonitoringReport, MonitoringRound, ReportEntry, ReportLine, ReportRow, RoundInput,
     report_state_label,
 };
-pub use pools::{
-    DrawInput, DrawRecord, INSTITUTION_TYPES, MemberInput, PURPOSES, PoolMember, RelationInput,
-    Replay, mask_id_number, too_few_details,
-};
+pub use pools::{INSTITUTION_TYPES, MemberInput, PoolMember, RelationInput, mask_id_number};
 pub use projects::{Project, ProjectDetail, ProjectFilter, ProjectPage};
 pub use reconcile::{Discrepancy, Reconciliation};
 pub use review::{Decision, ReviewRecord};

@@ -818,13 +818,8 @@ async fn bump_report(tx: &mut Tx, id: i64, version: i32, state: &str) -> Result<
     Ok(())
 }
 
-/// The jurisdiction of a finance user, or Forbidden.
-pub(crate) fn finance_jurisdiction(actor: &Actor) -> Result<String> {
-    match (&actor.role, &actor.jurisdiction) {
-        (Role::Finance, Some(code)) => Ok(code.clone()),
-        _ => Err(StoreError::Forbidden),
-    }
-}
+/// The jurisdiction of a finance user, or Forbidden (the same check as the treasury's).
+pub(crate) use crate::treasury::treasury_jurisdiction as finance_jurisdiction;
 
 /// The round's lines within `scope` (one project with `only`).
 pub(crate) async fn lines(

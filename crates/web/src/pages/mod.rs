@@ -165,6 +165,19 @@ pub(crate) fn form_refusal(
     }
 }
 
+/// A refusal as one line on a page: every field error, or the store's message.
+pub(crate) fn refusal_message(error: &jixiao_store::StoreError) -> String {
+    match error {
+        jixiao_store::StoreError::Invalid(errors) => errors
+            .0
+            .iter()
+            .map(|f| f.message.clone())
+            .collect::<Vec<_>>()
+            .join("；"),
+        other => other.user_message(),
+    }
+}
+
 /// The first error for `field`, for showing beside the input.
 fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
     errors

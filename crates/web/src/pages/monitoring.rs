@@ -132,15 +132,7 @@ pub async fn open(
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            let message = match &e {
-                StoreError::Invalid(errors) => errors
-                    .0
-                    .iter()
-                    .map(|f| f.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("；"),
-                other => other.to_string(),
-            };
+            let message = super::refusal_message(&e);
             rounds_page(&state, &session, status, form, Some(message)).await
         }
         Err(other) => Err(other.into()),

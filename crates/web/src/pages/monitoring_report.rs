@@ -363,15 +363,7 @@ async fn refusal(
         StoreError::Conflict(_) | StoreError::InsufficientFunds { .. } => StatusCode::CONFLICT,
         _ => return Err(error.into()),
     };
-    let message = match &error {
-        StoreError::Invalid(errors) => errors
-            .0
-            .iter()
-            .map(|f| f.message.clone())
-            .collect::<Vec<_>>()
-            .join("；"),
-        other => other.user_message(),
-    };
+    let message = super::refusal_message(&error);
     alert_page(state, session, id, status, Some(message), None).await
 }
 

@@ -148,18 +148,6 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn refusal_message(error: &StoreError) -> String {
-    match error {
-        StoreError::Invalid(errors) => errors
-            .0
-            .iter()
-            .map(|f| f.message.clone())
-            .collect::<Vec<_>>()
-            .join("；"),
-        other => other.user_message(),
-    }
-}
-
 /// `POST /pools/{experts|institutions}` (finance): registers a member.
 pub async fn add(
     State(state): State<AppState>,
@@ -199,7 +187,7 @@ pub async fn add(
                 &kind,
                 PoolQuery::default(),
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some(refusal_message(&e)),
+                Some(super::refusal_message(&e)),
             )
             .await
         }
@@ -277,7 +265,7 @@ pub async fn draw(
                         .collect();
                     format!("{e}。排除情况：{}", reasons.join("；"))
                 }
-                other => refusal_message(other),
+                other => super::refusal_message(other),
             };
             pool_page(
                 &state,
@@ -453,7 +441,7 @@ async fn after(
                 state,
                 session,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some(refusal_message(&e)),
+                Some(super::refusal_message(&e)),
             )
             .await
         }
