@@ -1,6 +1,6 @@
 //! The expert pool and the third-party institution pool (专家库、中介机构库): members with their
-//! fields, employer, declared relations and design work, their status; and draws made from them —
-//! each stored with its seed, the facts it used and its result, so it can be replayed.
+//! fields, employer, declared relations and design work, and their status. Draws from them are in
+//! `draws.rs`; assignments, ratings and complaints in `assignments.rs`.
 
 use crate::audit::append;
 use crate::monitoring::{finance_jurisdiction, parse_date};
