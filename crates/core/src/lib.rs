@@ -5,6 +5,7 @@
 //! [`password`], [`login_throttle`]), and how the audit log is chained ([`audit`]).
 
 pub mod actor;
+pub mod adjustment;
 pub mod agency;
 pub mod audit;
 pub mod calendar;
@@ -20,6 +21,7 @@ pub mod password;
 pub mod project;
 pub mod role;
 pub mod rulebook;
+pub mod scoring;
 pub mod target;
 pub mod time;
 pub mod token;

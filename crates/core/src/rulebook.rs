@@ -8,6 +8,15 @@ use serde::{Deserialize, Serialize};
 /// The national default rulebook shipped with Jixiao.
 pub const NATIONAL_DEFAULT: &str = include_str!("../../../rulebooks/national-default.toml");
 
+/// The variant with budget execution worth 20 points in self-evaluation.
+pub const EXECUTION_20: &str = include_str!("../../../rulebooks/execution-20.toml");
+
+/// The rulebooks shipped with Jixiao, by name.
+pub const SHIPPED: [(&str, &str); 2] = [
+    ("national-default", NATIONAL_DEFAULT),
+    ("execution-20", EXECUTION_20),
+];
+
 /// A whole rulebook.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,6 +47,12 @@ pub struct Rulebook {
     /// The expert and institution pools (the national defaults when left out).
     #[serde(default)]
     pub pools: crate::draw::PoolRules,
+    /// Self-evaluation scoring and grades (the national defaults when left out).
+    #[serde(default)]
+    pub self_evaluation: crate::scoring::ScoringRules,
+    /// Results application: what each grade does to next year's money.
+    #[serde(default)]
+    pub results_application: crate::adjustment::AdjustmentRules,
 }
 
 /// A project category.
@@ -152,6 +167,14 @@ impl Rulebook {
         Rulebook::parse(NATIONAL_DEFAULT)
     }
 
+    /// A shipped rulebook by name; `None` for an unknown name.
+    pub fn shipped(name: &str) -> Option<Result<Rulebook, RulebookError>> {
+        SHIPPED
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, text)| Rulebook::parse(text))
+    }
+
     fn check(&self) -> Result<(), RulebookError> {
         let bad = |m: String| Err(RulebookError::Inconsistent(m));
         if self.name.trim().is_empty() {
@@ -202,6 +225,23 @@ impl Rulebook {
             return bad("审核环节代码重复或使用了保留代码 department".into());
         }
         if let Some(problem) = self.monitoring.problems().into_iter().next() {
+            return bad(problem);
+        }
+        if let Some(problem) = self.self_evaluation.problems().into_iter().next() {
+            return bad(problem);
+        }
+        let grades: Vec<&str> = self
+            .self_evaluation
+            .grades
+            .iter()
+            .map(|g| g.grade.as_str())
+            .collect();
+        if let Some(problem) = self
+            .results_application
+            .problems(&grades)
+            .into_iter()
+            .next()
+        {
             return bad(problem);
         }
         for grade in &self.review.blocking_grades {
@@ -285,6 +325,26 @@ mod tests {
         assert_eq!(rulebook.next_step("budget"), Some("performance"));
         assert_eq!(rulebook.next_step("performance"), None);
         assert_eq!(rulebook.step_name("performance"), "绩效科审核");
+        Ok(())
+    }
+
+    #[test]
+    fn the_shipped_rulebooks_carry_their_scoring_rules() -> Result<(), RulebookError> {
+        let national = Rulebook::national_default()?;
+        assert_eq!(
+            national.self_evaluation,
+            crate::scoring::ScoringRules::default()
+        );
+        assert_eq!(
+            national.results_application,
+            crate::adjustment::AdjustmentRules::default()
+        );
+        let variant =
+            Rulebook::shipped("execution-20").ok_or(RulebookError::Syntax("missing".into()))??;
+        assert_eq!(variant.name, "execution-20");
+        assert_eq!(variant.self_evaluation.execution_points, 20);
+        assert_eq!(variant.self_evaluation.qualitative_bands[1].low_percent, 50);
+        assert!(Rulebook::shipped("nowhere").is_none());
         Ok(())
     }
 

@@ -15,6 +15,9 @@ pub enum StoreError {
     /// The monitoring report has rows that can never be right; nothing was stored.
     #[error("监控报告有误，未保存")]
     InvalidReport(Vec<jixiao_core::target::RowError>),
+    /// The self-evaluation sheet has rows that cannot be scored; nothing was stored.
+    #[error("绩效自评表有误，未保存")]
+    InvalidEvaluation(Vec<jixiao_core::target::RowError>),
     /// Too few pool members are eligible for a draw.
     #[error("{0}")]
     DrawTooFew(jixiao_core::draw::TooFew),

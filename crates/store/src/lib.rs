@@ -28,6 +28,7 @@ mod projects;
 mod reconcile;
 mod review;
 mod rulebooks;
+mod self_evaluations;
 mod sessions;
 mod sqlite_payments;
 mod stats;
@@ -59,6 +60,10 @@ pub use projects::{Project, ProjectDetail, ProjectFilter, ProjectPage};
 pub use reconcile::{Discrepancy, Reconciliation};
 pub use review::{Decision, ReviewRecord};
 pub use rulebooks::{LoadedRulebook, RulebookRecord};
+pub use self_evaluations::{
+    EntryInput, EvaluationItem, ImportedSheet, SelfEvaluation, SelfEvaluationInput,
+    missing_reasons, state_label as self_evaluation_state_label,
+};
 pub use sessions::{LoginOutcome, LoginRefusal, SessionKind, SessionUser};
 pub use stats::{Tally, YearFigures};
 pub use treasury::{Outcome, Receipt, Target, TreasuryRequest};

@@ -36,6 +36,9 @@ pub enum AppError {
     /// The monitoring report has rows that can never be right.
     #[error("监控报告有误，未保存")]
     InvalidReport(Vec<jixiao_core::target::RowError>),
+    /// The self-evaluation sheet has rows that cannot be scored.
+    #[error("绩效自评表有误，未保存")]
+    InvalidEvaluation(Vec<jixiao_core::target::RowError>),
     /// Too few pool members are eligible for a draw.
     #[error("{0}")]
     DrawTooFew(jixiao_core::draw::TooFew),
@@ -90,6 +93,7 @@ impl AppError {
             AppError::Invalid(_)
             | AppError::InvalidRows(_)
             | AppError::InvalidReport(_)
+            | AppError::InvalidEvaluation(_)
             | AppError::DrawTooFew(_)
             | AppError::GateFailed(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
@@ -110,9 +114,10 @@ impl AppError {
             AppError::AllotmentSuspended(_) => "allotment_suspended",
             AppError::RequestConflict => "request_id_conflict",
             AppError::DrawTooFew(_) => "too_few_eligible",
-            AppError::Invalid(_) | AppError::InvalidRows(_) | AppError::InvalidReport(_) => {
-                "invalid_input"
-            }
+            AppError::Invalid(_)
+            | AppError::InvalidRows(_)
+            | AppError::InvalidReport(_)
+            | AppError::InvalidEvaluation(_) => "invalid_input",
             AppError::GateFailed(_) => "gate_failed",
             AppError::BadRequest { code, .. } => code,
             AppError::Throttled(_) => "too_many_attempts",
@@ -134,7 +139,9 @@ impl AppError {
     pub fn body(&self) -> serde_json::Value {
         let details = match self {
             AppError::Invalid(errors) => json!(errors.0),
-            AppError::InvalidRows(rows) | AppError::InvalidReport(rows) => json!(rows),
+            AppError::InvalidRows(rows)
+            | AppError::InvalidReport(rows)
+            | AppError::InvalidEvaluation(rows) => json!(rows),
             AppError::DrawTooFew(error) => jixiao_store::too_few_details(error),
             AppError::GateFailed(findings) => json!(findings),
             AppError::InsufficientFunds { available } => json!([{"available_fen": available}]),
@@ -158,6 +165,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(message) => AppError::Conflict(message),
             StoreError::InvalidRows(rows) => AppError::InvalidRows(rows),
             StoreError::InvalidReport(rows) => AppError::InvalidReport(rows),
+            StoreError::InvalidEvaluation(rows) => AppError::InvalidEvaluation(rows),
             StoreError::DrawTooFew(error) => AppError::DrawTooFew(error),
             StoreError::GateFailed(findings) => AppError::GateFailed(findings),
             StoreError::InsufficientFunds { available } => {

@@ -10,6 +10,7 @@ mod pools;
 mod project_types;
 mod projects;
 mod rulebooks;
+mod self_evaluation;
 mod session;
 pub(crate) mod treasury;
 mod treasury_types;
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
     let signed_in = Router::new()
         .route("/session", axum::routing::delete(session::delete))
         .route("/me", get(session::me))
+        .route("/self-evaluations/score", post(self_evaluation::score))
         .route_layer(from_fn_with_state(ANY_ROLE, auth::require_roles));
     let readers = Router::new()
         .route("/agencies", get(admin::list_agencies))
@@ -72,6 +74,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/monitoring-rounds/{id}/alerts", get(monitoring::alerts))
         .route("/alerts/{id}", get(monitoring::alert))
+        .route("/projects/{id}/self-evaluation", get(self_evaluation::show))
         .route_layer(from_fn_with_state(AGENCY_READERS, auth::require_roles));
     let askers = Router::new()
         .route("/projects", post(projects::create))
@@ -79,6 +82,11 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/target", put(projects::save_target))
         .route("/projects/{id}/submit", post(projects::submit))
         .route("/projects/{id}/revise", post(projects::revise))
+        .route("/projects/{id}/self-evaluation", put(self_evaluation::save))
+        .route(
+            "/projects/{id}/self-evaluation/submit",
+            post(self_evaluation::submit),
+        )
         .route(
             "/monitoring-rounds/{id}/reports/{project_id}",
             put(monitoring::save_report),
@@ -110,6 +118,10 @@ pub fn router() -> Router<AppState> {
             post(treasury::suspension),
         )
         .route("/monitoring-rounds", post(monitoring::open_round))
+        .route(
+            "/projects/{id}/self-evaluation/review",
+            post(self_evaluation::review),
+        )
         .route(
             "/monitoring-rounds/{id}/evaluate",
             post(monitoring::evaluate),

@@ -1,6 +1,6 @@
 //! The OpenAPI document of `/api/v1` and the shapes it describes.
 
-use super::{admin, monitoring, pools, projects, rulebooks, session, treasury};
+use super::{admin, monitoring, pools, projects, rulebooks, self_evaluation, session, treasury};
 use axum::Json;
 use jixiao_core::audit::AuditRecord;
 use jixiao_store::{Agency, User};
@@ -180,6 +180,8 @@ impl Modify for BearerToken {
         pools::draw, pools::show, pools::replay, pools::assignments, pools::accept,
         pools::decline, pools::review, pools::rate, pools::standings, pools::set_status,
         pools::link_account, pools::add_complaint, pools::complaints,
+        self_evaluation::show, self_evaluation::save, self_evaluation::submit,
+        self_evaluation::review, self_evaluation::score,
     ),
     components(schemas(ErrorBody, ErrorDetail, UserView, AgencyView, AuditRecordView, AuditPageView)),
     modifiers(&BearerToken),
@@ -193,6 +195,7 @@ impl Modify for BearerToken {
         (name = "treasury", description = "预算指标与国库集中支付"),
         (name = "monitoring", description = "绩效运行监控与预警处置"),
         (name = "pools", description = "专家库、中介机构库与随机抽取"),
+        (name = "evaluation", description = "绩效评价与结果应用"),
     )
 )]
 pub struct ApiDoc;

@@ -3,6 +3,7 @@
 //! cookies and forms.
 
 mod api;
+mod evaluation_api;
 mod monitoring_api;
 mod monitoring_pages;
 mod pages;

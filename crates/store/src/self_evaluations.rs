@@ -1,0 +1,913 @@
+//! Year-end self-evaluation (单位自评) as stored: one sheet per approved project, its items scored
+//! by the project's rulebook, the budget block taken from the ledger; the agency saves and submits,
+//! finance approves or returns. Imported tables keep their published scores beside ours.
+
+use crate::audit::append;
+use crate::projects::Project;
+use crate::tx::Tx;
+use crate::{Result, Store, StoreError};
+use jixiao_core::audit::AuditEntry;
+use jixiao_core::rulebook::Rulebook;
+use jixiao_core::scoring::{
+    BudgetBlock, ExecutionScore, Finding, ItemInput, SheetScore, format_score, score, table_points,
+};
+use jixiao_core::target::{RowError, format_points};
+use jixiao_core::{Actor, Role, time};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::QueryBuilder;
+
+/// One scored item of a stored sheet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct EvaluationItem {
+    /// Row from 1.
+    pub row_no: i32,
+    /// 一级指标.
+    pub level1: String,
+    /// 二级指标.
+    pub level2: String,
+    /// 三级指标.
+    pub name: String,
+    /// Operator code.
+    pub op: String,
+    /// 年度指标值.
+    pub target: String,
+    /// Unit.
+    pub unit: String,
+    /// 分值 in hundredths.
+    pub points_x100: i64,
+    /// 实际完成值.
+    pub actual: String,
+    /// Qualitative band.
+    pub band: String,
+    /// Share within the band, percent.
+    pub band_percent: String,
+    /// Does not apply this year.
+    pub not_applicable: bool,
+    /// Points after rescaling.
+    pub effective_points_x100: i64,
+    /// The rule's score.
+    pub computed_x100: Option<i64>,
+    /// Set by hand.
+    pub manual_x100: Option<i64>,
+    /// Why.
+    pub manual_reason: String,
+    /// What counts.
+    pub final_x100: i64,
+    /// The score an imported table gave.
+    pub published_x100: Option<i64>,
+    /// Target not reached in full.
+    pub missed: bool,
+    /// 偏差原因分析.
+    pub deviation_reason: String,
+    /// 改进措施.
+    pub improvement: String,
+}
+
+impl EvaluationItem {
+    /// The item as scoring input.
+    pub fn to_input(&self) -> ItemInput {
+        ItemInput {
+            level1: self.level1.clone(),
+            level2: self.level2.clone(),
+            name: self.name.clone(),
+            op: self.op.clone(),
+            target: self.target.clone(),
+            unit: self.unit.clone(),
+            points: format_points(self.points_x100),
+            actual: self.actual.clone(),
+            band: self.band.clone(),
+            band_percent: self.band_percent.clone(),
+            not_applicable: self.not_applicable,
+            manual_score: self.manual_x100.map(format_score).unwrap_or_default(),
+            manual_reason: self.manual_reason.clone(),
+            deviation_reason: self.deviation_reason.clone(),
+            improvement: self.improvement.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct Head {
+    id: i64,
+    rulebook_id: i64,
+    state: String,
+    source: String,
+    initial_fen: i64,
+    full_year_fen: i64,
+    executed_fen: i64,
+    execution_points_x100: i64,
+    execution_score_x100: i64,
+    total_x100: i64,
+    grade: String,
+    published_total_x100: Option<i64>,
+    findings: String,
+    summary: String,
+    comment: String,
+    version: i32,
+    updated_by: String,
+    updated_at: i64,
+    submitted_by: Option<String>,
+    submitted_at: Option<i64>,
+}
+
+/// A project's self-evaluation sheet (or, before the first save, the blank sheet to fill).
+#[derive(Debug, Clone, Serialize)]
+pub struct SelfEvaluation {
+    /// Id; `None` before the first save.
+    pub id: Option<i64>,
+    /// The project.
+    pub project: Project,
+    /// The rulebook version scoring it.
+    pub rulebook_id: i64,
+    /// `not_started`, `draft`, `submitted`, `returned`, `approved`.
+    pub state: String,
+    /// `form` or `import`.
+    pub source: String,
+    /// The budget block.
+    pub budget: BudgetBlock,
+    /// The execution item; `None` before the first save.
+    pub execution: Option<ExecutionScore>,
+    /// Items.
+    pub items: Vec<EvaluationItem>,
+    /// Total; `None` before the first save.
+    pub total_x100: Option<i64>,
+    /// Grade; `None` before the first save.
+    pub grade: Option<String>,
+    /// The total an imported table gave.
+    pub published_total_x100: Option<i64>,
+    /// Consistency findings.
+    pub findings: Vec<Finding>,
+    /// 总体目标完成情况 (the agency's summary).
+    pub summary: String,
+    /// Finance's comment when returned.
+    pub comment: String,
+    /// Optimistic-lock version (0 before the first save).
+    pub version: i32,
+    /// Last saved by.
+    pub updated_by: Option<String>,
+    /// Last saved at.
+    pub updated_at: Option<i64>,
+    /// Submitted by.
+    pub submitted_by: Option<String>,
+    /// Submitted at.
+    pub submitted_at: Option<i64>,
+}
+
+impl SelfEvaluation {
+    /// 未填报/草稿/待审核/被退回/已审核.
+    pub fn state_label(&self) -> &'static str {
+        state_label(&self.state)
+    }
+
+    /// Whether the agency may still change it.
+    pub fn editable(&self) -> bool {
+        matches!(self.state.as_str(), "not_started" | "draft" | "returned")
+    }
+}
+
+/// The label of a state code.
+pub fn state_label(state: &str) -> &'static str {
+    match state {
+        "not_started" => "未填报",
+        "draft" => "草稿",
+        "submitted" => "待审核",
+        "returned" => "被退回",
+        "approved" => "已审核",
+        _ => "未知",
+    }
+}
+
+/// The agency's entry for one item.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EntryInput {
+    /// Row from 1.
+    pub row_no: i32,
+    /// 实际完成值.
+    pub actual: String,
+    /// Qualitative band.
+    pub band: String,
+    /// Share within the band, percent.
+    pub band_percent: String,
+    /// Does not apply this year.
+    pub not_applicable: bool,
+    /// A score set by hand.
+    pub manual_score: String,
+    /// Why.
+    pub manual_reason: String,
+    /// 偏差原因分析.
+    pub deviation_reason: String,
+    /// 改进措施.
+    pub improvement: String,
+}
+
+/// A whole sheet as saved by the agency.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SelfEvaluationInput {
+    /// The version read (0 for the first save).
+    pub version: i32,
+    /// 总体目标完成情况.
+    pub summary: String,
+    /// One entry per item.
+    pub entries: Vec<EntryInput>,
+}
+
+/// A sheet read from a published table, to store against a project.
+#[derive(Debug, Clone)]
+pub struct ImportedSheet {
+    /// Budget block as the table gives it.
+    pub budget: BudgetBlock,
+    /// Items as the table gives them.
+    pub items: Vec<ItemInput>,
+    /// The table's own item scores.
+    pub published: Vec<Option<i64>>,
+    /// The table's total.
+    pub published_total_x100: Option<i64>,
+    /// Our score of it.
+    pub scored: SheetScore,
+    /// Findings, ours and the comparison's.
+    pub findings: Vec<Finding>,
+    /// The file it came from.
+    pub file_name: String,
+}
+
+const HEAD_COLUMNS: &str = "id, rulebook_id, state, source, initial_fen, full_year_fen, \
+     executed_fen, execution_points_x100, execution_score_x100, total_x100, grade, \
+     published_total_x100, findings, summary, comment, version, updated_by, updated_at, \
+     submitted_by, submitted_at";
+
+const ITEM_COLUMNS: &str = "row_no, level1, level2, name, op, target, unit, points_x100, actual, \
+     band, band_percent, not_applicable, effective_points_x100, computed_x100, manual_x100, \
+     manual_reason, final_x100, published_x100, missed, deviation_reason, improvement";
+
+/// Rows whose target was missed but which give no deviation reason or measure.
+pub fn missing_reasons(items: &[EvaluationItem]) -> Vec<RowError> {
+    items
+        .iter()
+        .filter(|i| i.missed && !i.not_applicable)
+        .filter(|i| i.deviation_reason.trim().is_empty() || i.improvement.trim().is_empty())
+        .map(|i| RowError {
+            row: usize::try_from(i.row_no).unwrap_or(0),
+            field: "deviation_reason".to_owned(),
+            message: format!(
+                "第{}行：“{}”未完成年度指标值，请填写偏差原因分析及改进措施",
+                i.row_no, i.name
+            ),
+        })
+        .collect()
+}
+
+/// The stored items of a scored sheet.
+fn scored_items(
+    inputs: &[ItemInput],
+    scored: &SheetScore,
+    published: &[Option<i64>],
+) -> Vec<EvaluationItem> {
+    inputs
+        .iter()
+        .zip(&scored.items)
+        .enumerate()
+        .map(|(i, (input, s))| EvaluationItem {
+            row_no: i32::try_from(i + 1).unwrap_or(i32::MAX),
+            level1: input.level1.trim().to_owned(),
+            level2: input.level2.trim().to_owned(),
+            name: input.name.trim().to_owned(),
+            op: jixiao_core::target::Operator::parse(&input.op)
+                .map_or_else(|| input.op.clone(), |o| o.as_str().to_owned()),
+            target: input.target.trim().to_owned(),
+            unit: input.unit.trim().to_owned(),
+            points_x100: s.points_x100,
+            actual: input.actual.trim().to_owned(),
+            band: s.band.clone().unwrap_or_default(),
+            band_percent: input.band_percent.trim().to_owned(),
+            not_applicable: input.not_applicable,
+            effective_points_x100: s.effective_points_x100,
+            computed_x100: s.computed_x100,
+            manual_x100: s.manual_x100,
+            manual_reason: input.manual_reason.trim().to_owned(),
+            final_x100: s.final_x100,
+            published_x100: published.get(i).copied().flatten(),
+            missed: s.missed,
+            deviation_reason: input.deviation_reason.trim().to_owned(),
+            improvement: input.improvement.trim().to_owned(),
+        })
+        .collect()
+}
+
+impl Store {
+    /// The rulebook a project is scored by (the version it was approved under).
+    pub(crate) async fn project_rulebook(&self, project: &Project) -> Result<(i64, Rulebook)> {
+        let id = project
+            .rulebook_id
+            .ok_or_else(|| StoreError::Conflict("项目没有适用的规则版本，不能自评".to_owned()))?;
+        let record = self.rulebook_by_id(id).await?;
+        Ok((id, record.rulebook()?))
+    }
+
+    /// The budget block from the ledger: the approved amount, the allotment's limit now and what
+    /// was paid net of refunds.
+    async fn ledger_budget(&self, project: &Project) -> Result<BudgetBlock> {
+        let row: Option<(i64, i64)> = on_pool!(&self.pool, |pool| {
+            sqlx::query_as("SELECT limit_fen, used_fen FROM allotments WHERE project_id = $1")
+                .bind(project.id)
+                .fetch_optional(pool)
+                .await?
+        });
+        let initial = project.approved_fen.unwrap_or(0);
+        let (full_year, executed) = row.unwrap_or((initial, 0));
+        Ok(BudgetBlock {
+            initial_fen: initial,
+            full_year_fen: full_year,
+            executed_fen: executed,
+        })
+    }
+
+    /// A project's self-evaluation (its blank sheet before the first save).
+    pub async fn self_evaluation(&self, actor: &Actor, project_id: i64) -> Result<SelfEvaluation> {
+        let project = self.project(actor, project_id).await?;
+        let Some(revision) = project.approved_revision else {
+            return Err(StoreError::Conflict(
+                "项目尚未批复，没有需要自评的绩效目标".to_owned(),
+            ));
+        };
+        let head: Option<Head> = on_pool!(&self.pool, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {HEAD_COLUMNS} FROM self_evaluations WHERE project_id = $1"
+            )))
+            .bind(project_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        let Some(head) = head else {
+            let (rulebook_id, rulebook) = self.project_rulebook(&project).await?;
+            let budget = self.ledger_budget(&project).await?;
+            let sheet = self.target_sheet(project_id, revision).await?;
+            let points: Vec<i64> = sheet.indicators.iter().map(|i| i.points_x100).collect();
+            let points = table_points(&points, rulebook.self_evaluation.indicator_points_x100());
+            let items = sheet
+                .indicators
+                .iter()
+                .zip(points)
+                .enumerate()
+                .map(|(i, (indicator, points_x100))| EvaluationItem {
+                    row_no: i32::try_from(i + 1).unwrap_or(i32::MAX),
+                    level1: indicator.level1.clone(),
+                    level2: indicator.level2.clone(),
+                    name: indicator.name.clone(),
+                    op: indicator.op.as_str().to_owned(),
+                    target: indicator.value.clone(),
+                    unit: indicator.unit.clone(),
+                    points_x100,
+                    actual: String::new(),
+                    band: String::new(),
+                    band_percent: String::new(),
+                    not_applicable: false,
+                    effective_points_x100: points_x100,
+                    computed_x100: None,
+                    manual_x100: None,
+                    manual_reason: String::new(),
+                    final_x100: 0,
+                    published_x100: None,
+                    missed: false,
+                    deviation_reason: String::new(),
+                    improvement: String::new(),
+                })
+                .collect();
+            return Ok(SelfEvaluation {
+                id: None,
+                project,
+                rulebook_id,
+                state: "not_started".to_owned(),
+                source: "form".to_owned(),
+                budget,
+                execution: None,
+                items,
+                total_x100: None,
+                grade: None,
+                published_total_x100: None,
+                findings: Vec::new(),
+                summary: String::new(),
+                comment: String::new(),
+                version: 0,
+                updated_by: None,
+                updated_at: None,
+                submitted_by: None,
+                submitted_at: None,
+            });
+        };
+        let items: Vec<EvaluationItem> = on_pool!(&self.pool, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {ITEM_COLUMNS} FROM self_evaluation_items \
+                 WHERE self_evaluation_id = $1 ORDER BY row_no"
+            )))
+            .bind(head.id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(SelfEvaluation {
+            id: Some(head.id),
+            project,
+            rulebook_id: head.rulebook_id,
+            state: head.state,
+            source: head.source,
+            budget: BudgetBlock {
+                initial_fen: head.initial_fen,
+                full_year_fen: head.full_year_fen,
+                executed_fen: head.executed_fen,
+            },
+            execution: Some(ExecutionScore {
+                points_x100: head.execution_points_x100,
+                rate_bp: if head.full_year_fen > 0 {
+                    i64::try_from(
+                        (i128::from(head.executed_fen) * 20_000 + i128::from(head.full_year_fen))
+                            / (2 * i128::from(head.full_year_fen)),
+                    )
+                    .unwrap_or(0)
+                } else {
+                    0
+                },
+                score_x100: head.execution_score_x100,
+            }),
+            items,
+            total_x100: Some(head.total_x100),
+            grade: Some(head.grade),
+            published_total_x100: head.published_total_x100,
+            findings: serde_json::from_str(&head.findings).unwrap_or_default(),
+            summary: head.summary,
+            comment: head.comment,
+            version: head.version,
+            updated_by: Some(head.updated_by),
+            updated_at: Some(head.updated_at),
+            submitted_by: head.submitted_by,
+            submitted_at: head.submitted_at,
+        })
+    }
+
+    /// Saves the agency's entries as a draft, scoring every item (agency users, while the sheet
+    /// is open to them). Every problem is reported by row and nothing is stored.
+    pub async fn save_self_evaluation(
+        &self,
+        actor: &Actor,
+        project_id: i64,
+        input: &SelfEvaluationInput,
+    ) -> Result<SelfEvaluation> {
+        if actor.role != Role::Agency {
+            return Err(StoreError::Forbidden);
+        }
+        let current = self.self_evaluation(actor, project_id).await?;
+        if !current.editable() {
+            return Err(StoreError::Conflict(format!(
+                "绩效自评表{}，不能修改",
+                current.state_label()
+            )));
+        }
+        if input.version != current.version {
+            return Err(StoreError::Conflict(
+                "绩效自评表已被他人修改，请刷新后再保存".to_owned(),
+            ));
+        }
+        if input.summary.chars().count() > 2000 {
+            return Err(StoreError::invalid(
+                "summary",
+                "too_long",
+                "总体目标完成情况不能超过2000字",
+            ));
+        }
+        let mut errors = Vec::new();
+        for entry in &input.entries {
+            if entry.row_no < 1 || entry.row_no as usize > current.items.len() {
+                errors.push(RowError {
+                    row: 0,
+                    field: "row_no".to_owned(),
+                    message: format!("没有第{}行指标", entry.row_no),
+                });
+            }
+            let long = [
+                &entry.deviation_reason,
+                &entry.improvement,
+                &entry.manual_reason,
+            ]
+            .iter()
+            .any(|t| t.chars().count() > 1000);
+            if long || entry.actual.chars().count() > 200 {
+                errors.push(RowError {
+                    row: usize::try_from(entry.row_no).unwrap_or(0),
+                    field: "deviation_reason".to_owned(),
+                    message: format!("第{}行：填写内容过长", entry.row_no),
+                });
+            }
+        }
+        if !errors.is_empty() {
+            return Err(StoreError::InvalidEvaluation(errors));
+        }
+        let inputs: Vec<ItemInput> = current
+            .items
+            .iter()
+            .map(|item| {
+                let entry = input
+                    .entries
+                    .iter()
+                    .find(|e| e.row_no == item.row_no)
+                    .cloned()
+                    .unwrap_or_default();
+                ItemInput {
+                    actual: entry.actual,
+                    band: entry.band,
+                    band_percent: entry.band_percent,
+                    not_applicable: entry.not_applicable,
+                    manual_score: entry.manual_score,
+                    manual_reason: entry.manual_reason,
+                    deviation_reason: entry.deviation_reason,
+                    improvement: entry.improvement,
+                    ..item.to_input()
+                }
+            })
+            .collect();
+        let (_, rulebook) = self.project_rulebook(&current.project).await?;
+        // The budget block is read again from the ledger at every save of a sheet from the form.
+        let budget = if current.source == "import" {
+            current.budget
+        } else {
+            self.ledger_budget(&current.project).await?
+        };
+        let scored = score(&rulebook.self_evaluation, &budget, &inputs)
+            .map_err(StoreError::InvalidEvaluation)?;
+        let published: Vec<Option<i64>> = current.items.iter().map(|i| i.published_x100).collect();
+        let items = scored_items(&inputs, &scored, &published);
+        let manual: Vec<serde_json::Value> = items
+            .iter()
+            .filter_map(|i| {
+                i.manual_x100.map(|m| {
+                    json!({"row": i.row_no, "computed": i.computed_x100.map(format_score),
+                           "manual": format_score(m), "reason": i.manual_reason})
+                })
+            })
+            .collect();
+        let mut tx = self.begin().await?;
+        let id = write_sheet(
+            &mut tx,
+            &current,
+            SheetWrite {
+                state: "draft",
+                source: &current.source,
+                budget: &budget,
+                scored: &scored,
+                items: &items,
+                findings: &scored.findings,
+                published_total_x100: current.published_total_x100,
+                summary: input.summary.trim(),
+                actor: &actor.name,
+            },
+        )
+        .await?;
+        append(
+            &mut tx,
+            AuditEntry::new(
+                &actor.name,
+                "self_evaluation.save",
+                "self_evaluation",
+                &id.to_string(),
+            )
+            .in_jurisdiction(Some(&current.project.jurisdiction_code))
+            .with_details(json!({
+                "project_id": project_id,
+                "total": format_score(scored.total_x100),
+                "grade": scored.grade,
+                "manual_scores": manual,
+            })),
+        )
+        .await?;
+        tx.commit().await?;
+        self.self_evaluation(actor, project_id).await
+    }
+
+    /// Submits the sheet to finance (agency users; every missed target explained).
+    pub async fn submit_self_evaluation(
+        &self,
+        actor: &Actor,
+        project_id: i64,
+        version: i32,
+    ) -> Result<SelfEvaluation> {
+        if actor.role != Role::Agency {
+            return Err(StoreError::Forbidden);
+        }
+        let current = self.self_evaluation(actor, project_id).await?;
+        let Some(id) = current.id else {
+            return Err(StoreError::Conflict("请先填写并保存绩效自评表".to_owned()));
+        };
+        if !matches!(current.state.as_str(), "draft" | "returned") {
+            return Err(StoreError::Conflict(format!(
+                "绩效自评表{}，不能再次报送",
+                current.state_label()
+            )));
+        }
+        let missing = missing_reasons(&current.items);
+        if !missing.is_empty() {
+            return Err(StoreError::InvalidEvaluation(missing));
+        }
+        let mut tx = self.begin().await?;
+        move_state(&mut tx, id, version, "submitted").await?;
+        on_tx!(&mut tx, |conn| {
+            sqlx::query(
+                "UPDATE self_evaluations SET submitted_by = $1, submitted_at = $2, comment = '' \
+                 WHERE id = $3",
+            )
+            .bind(&actor.name)
+            .bind(time::now())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        });
+        append(
+            &mut tx,
+            AuditEntry::new(
+                &actor.name,
+                "self_evaluation.submit",
+                "self_evaluation",
+                &id.to_string(),
+            )
+            .in_jurisdiction(Some(&current.project.jurisdiction_code))
+            .with_details(json!({"project_id": project_id,
+                    "total": current.total_x100.map(format_score), "grade": current.grade})),
+        )
+        .await?;
+        tx.commit().await?;
+        self.self_evaluation(actor, project_id).await
+    }
+
+    /// Finance approves a submitted sheet or returns it with a comment.
+    pub async fn review_self_evaluation(
+        &self,
+        actor: &Actor,
+        project_id: i64,
+        approve: bool,
+        comment: &str,
+    ) -> Result<SelfEvaluation> {
+        crate::monitoring::finance_jurisdiction(actor)?;
+        let current = self.self_evaluation(actor, project_id).await?;
+        let (Some(id), "submitted") = (current.id, current.state.as_str()) else {
+            return Err(StoreError::Conflict(format!(
+                "绩效自评表{}，不能审核",
+                current.state_label()
+            )));
+        };
+        if !approve && comment.trim().is_empty() {
+            return Err(StoreError::invalid(
+                "comment",
+                "required",
+                "退回时请说明理由",
+            ));
+        }
+        let state = if approve { "approved" } else { "returned" };
+        let mut tx = self.begin().await?;
+        move_state(&mut tx, id, current.version, state).await?;
+        on_tx!(&mut tx, |conn| {
+            sqlx::query("UPDATE self_evaluations SET comment = $1 WHERE id = $2")
+                .bind(comment.trim())
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        });
+        append(
+            &mut tx,
+            AuditEntry::new(
+                &actor.name,
+                if approve {
+                    "self_evaluation.approve"
+                } else {
+                    "self_evaluation.return"
+                },
+                "self_evaluation",
+                &id.to_string(),
+            )
+            .in_jurisdiction(Some(&current.project.jurisdiction_code))
+            .with_details(json!({"project_id": project_id, "comment": comment.trim()})),
+        )
+        .await?;
+        tx.commit().await?;
+        self.self_evaluation(actor, project_id).await
+    }
+
+    /// Stores a sheet read from a published table against a project, as submitted by its agency
+    /// (finance or the project's agency; not over an approved sheet).
+    pub async fn store_imported_self_evaluation(
+        &self,
+        actor: &Actor,
+        project_id: i64,
+        sheet: &ImportedSheet,
+    ) -> Result<SelfEvaluation> {
+        if !matches!(actor.role, Role::Agency | Role::Finance | Role::Admin) {
+            return Err(StoreError::Forbidden);
+        }
+        let current = self.self_evaluation(actor, project_id).await?;
+        if current.state == "approved" || current.state == "submitted" {
+            return Err(StoreError::Conflict(format!(
+                "该项目的绩效自评表{}，不能用导入的表覆盖",
+                current.state_label()
+            )));
+        }
+        let items = scored_items(&sheet.items, &sheet.scored, &sheet.published);
+        let mut tx = self.begin().await?;
+        let id = write_sheet(
+            &mut tx,
+            &current,
+            SheetWrite {
+                state: "submitted",
+                source: "import",
+                budget: &sheet.budget,
+                scored: &sheet.scored,
+                items: &items,
+                findings: &sheet.findings,
+                published_total_x100: sheet.published_total_x100,
+                summary: "",
+                actor: &actor.name,
+            },
+        )
+        .await?;
+        on_tx!(&mut tx, |conn| {
+            sqlx::query(
+                "UPDATE self_evaluations SET submitted_by = $1, submitted_at = $2 WHERE id = $3",
+            )
+            .bind(&actor.name)
+            .bind(time::now())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        });
+        append(
+            &mut tx,
+            AuditEntry::new(
+                &actor.name,
+                "self_evaluation.import",
+                "self_evaluation",
+                &id.to_string(),
+            )
+            .in_jurisdiction(Some(&current.project.jurisdiction_code))
+            .with_details(json!({
+                "project_id": project_id,
+                "file": sheet.file_name,
+                "total_published": sheet.published_total_x100.map(format_score),
+                "total_computed": format_score(sheet.scored.total_x100),
+                "findings": sheet.findings.len(),
+            })),
+        )
+        .await?;
+        tx.commit().await?;
+        self.self_evaluation(actor, project_id).await
+    }
+}
+
+struct SheetWrite<'a> {
+    state: &'a str,
+    source: &'a str,
+    budget: &'a BudgetBlock,
+    scored: &'a SheetScore,
+    items: &'a [EvaluationItem],
+    findings: &'a [Finding],
+    published_total_x100: Option<i64>,
+    summary: &'a str,
+    actor: &'a str,
+}
+
+/// Writes the head (insert on first save, else update at the version read) and replaces the
+/// items. Returns the sheet's id.
+async fn write_sheet(tx: &mut Tx, current: &SelfEvaluation, w: SheetWrite<'_>) -> Result<i64> {
+    let now = time::now();
+    let findings = serde_json::to_string(w.findings).unwrap_or_else(|_| "[]".to_owned());
+    let id = match current.id {
+        None => {
+            let inserted: std::result::Result<i64, sqlx::Error> = on_tx!(tx, |conn| {
+                sqlx::query_scalar(
+                    "INSERT INTO self_evaluations (project_id, rulebook_id, state, source, \
+                     initial_fen, full_year_fen, executed_fen, execution_points_x100, \
+                     execution_score_x100, total_x100, grade, published_total_x100, findings, \
+                     summary, updated_by, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+                     RETURNING id",
+                )
+                .bind(current.project.id)
+                .bind(current.rulebook_id)
+                .bind(w.state)
+                .bind(w.source)
+                .bind(w.budget.initial_fen)
+                .bind(w.budget.full_year_fen)
+                .bind(w.budget.executed_fen)
+                .bind(w.scored.execution.points_x100)
+                .bind(w.scored.execution.score_x100)
+                .bind(w.scored.total_x100)
+                .bind(&w.scored.grade)
+                .bind(w.published_total_x100)
+                .bind(&findings)
+                .bind(w.summary)
+                .bind(w.actor)
+                .bind(now)
+                .fetch_one(&mut *conn)
+                .await
+            });
+            inserted.map_err(|e| {
+                StoreError::unique_as_conflict(e, "绩效自评表已由他人先行保存，请刷新后再保存")
+            })?
+        }
+        Some(id) => {
+            let changed = on_tx!(tx, |conn| {
+                sqlx::query(
+                    "UPDATE self_evaluations SET state = $1, source = $2, initial_fen = $3, \
+                     full_year_fen = $4, executed_fen = $5, execution_points_x100 = $6, \
+                     execution_score_x100 = $7, total_x100 = $8, grade = $9, \
+                     published_total_x100 = $10, findings = $11, summary = $12, \
+                     updated_by = $13, updated_at = $14, version = version + 1 \
+                     WHERE id = $15 AND version = $16",
+                )
+                .bind(w.state)
+                .bind(w.source)
+                .bind(w.budget.initial_fen)
+                .bind(w.budget.full_year_fen)
+                .bind(w.budget.executed_fen)
+                .bind(w.scored.execution.points_x100)
+                .bind(w.scored.execution.score_x100)
+                .bind(w.scored.total_x100)
+                .bind(&w.scored.grade)
+                .bind(w.published_total_x100)
+                .bind(&findings)
+                .bind(w.summary)
+                .bind(w.actor)
+                .bind(now)
+                .bind(id)
+                .bind(current.version)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+            });
+            if changed == 0 {
+                return Err(StoreError::Conflict(
+                    "绩效自评表已被他人修改，请刷新后再保存".to_owned(),
+                ));
+            }
+            on_tx!(tx, |conn| {
+                sqlx::query("DELETE FROM self_evaluation_items WHERE self_evaluation_id = $1")
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+            });
+            id
+        }
+    };
+    if !w.items.is_empty() {
+        on_tx!(tx, |conn| {
+            let mut query = QueryBuilder::new(format!(
+                "INSERT INTO self_evaluation_items (self_evaluation_id, {ITEM_COLUMNS}) "
+            ));
+            query.push_values(w.items, |mut row, i| {
+                row.push_bind(id)
+                    .push_bind(i.row_no)
+                    .push_bind(i.level1.clone())
+                    .push_bind(i.level2.clone())
+                    .push_bind(i.name.clone())
+                    .push_bind(i.op.clone())
+                    .push_bind(i.target.clone())
+                    .push_bind(i.unit.clone())
+                    .push_bind(i.points_x100)
+                    .push_bind(i.actual.clone())
+                    .push_bind(i.band.clone())
+                    .push_bind(i.band_percent.clone())
+                    .push_bind(i.not_applicable)
+                    .push_bind(i.effective_points_x100)
+                    .push_bind(i.computed_x100)
+                    .push_bind(i.manual_x100)
+                    .push_bind(i.manual_reason.clone())
+                    .push_bind(i.final_x100)
+                    .push_bind(i.published_x100)
+                    .push_bind(i.missed)
+                    .push_bind(i.deviation_reason.clone())
+                    .push_bind(i.improvement.clone());
+            });
+            query.build().execute(&mut *conn).await?;
+        });
+    }
+    Ok(id)
+}
+
+/// Moves a sheet to `state` if `version` is current (else 409).
+async fn move_state(tx: &mut Tx, id: i64, version: i32, state: &str) -> Result<()> {
+    let changed = on_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE self_evaluations SET state = $1, version = version + 1, updated_at = $2 \
+             WHERE id = $3 AND version = $4",
+        )
+        .bind(state)
+        .bind(time::now())
+        .bind(id)
+        .bind(version)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+    });
+    if changed == 0 {
+        return Err(StoreError::Conflict(
+            "绩效自评表已被他人修改，请刷新后重试".to_owned(),
+        ));
+    }
+    Ok(())
+}
