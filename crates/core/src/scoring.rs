@@ -199,6 +199,20 @@ impl ScoringRules {
             })
     }
 
+    /// The band a table's wording means: an exact name or word, else the worst band one of whose
+    /// names or words the text contains (部分达成预期指标 is 部分达成, not 达成).
+    pub fn band_of_text(&self, text: &str) -> Option<&QualitativeBand> {
+        let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        if text.is_empty() {
+            return None;
+        }
+        self.band(&text).or_else(|| {
+            self.qualitative_bands.iter().rev().find(|b| {
+                text.contains(b.name.as_str()) || b.words.iter().any(|w| text.contains(w.as_str()))
+            })
+        })
+    }
+
     /// Points the indicators carry together.
     pub fn indicator_points_x100(&self) -> i64 {
         FULL_MARKS_X100 - i64::from(self.execution_points) * 100
@@ -933,6 +947,18 @@ mod tests {
         assert_eq!(rules.grade(5999), "差");
         assert_eq!(rules.grade(0), "差");
         assert!(rules.problems().is_empty());
+    }
+
+    #[test]
+    fn table_wording_finds_the_band_worst_first() {
+        let rules = ScoringRules::default();
+        let band = |t: &str| rules.band_of_text(t).map(|b| b.name.clone());
+        assert_eq!(band("部分达成预期指标").as_deref(), Some("部分达成"));
+        assert_eq!(band("达成预期指标，效果明显").as_deref(), Some("达成"));
+        assert_eq!(band("未达成预期指标").as_deref(), Some("未达成"));
+        assert_eq!(band(" 效果明显 ").as_deref(), Some("达成"));
+        assert_eq!(band("待定"), None);
+        assert_eq!(band(""), None);
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Files Jixiao exchanges with other systems: the treasury payment system's daily CSV export
-//! ([`treasury_csv`]) and the allotments written back for it ([`allotments_csv`]).
+//! ([`treasury_csv`]), the allotments written back for it ([`allotments_csv`]), and published
+//! self-evaluation tables in .xlsx ([`self_evaluation_xlsx`]).
 
 pub mod allotments_csv;
+pub mod self_evaluation_xlsx;
 pub mod treasury_csv;

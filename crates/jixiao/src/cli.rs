@@ -245,6 +245,29 @@ pub enum ImportCommand {
         #[arg(long)]
         jurisdiction: Option<String>,
     },
+    /// A published self-evaluation table (项目支出绩效自评表, .xlsx): recomputes every score,
+    /// compares it with the table's own and stores it against the matching project.
+    /// 导入项目支出绩效自评表。
+    SelfEvaluation {
+        /// The .xlsx file.
+        file: PathBuf,
+        /// Score by this shipped rulebook (national-default, execution-20) instead of the
+        /// project's own.
+        #[arg(long)]
+        rulebook: Option<String>,
+        /// Read, recompute and report, but store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Budget year of the project, when the table does not say.
+        #[arg(long)]
+        year: Option<i32>,
+        /// Jurisdiction; defaults to the only county-level one.
+        #[arg(long)]
+        jurisdiction: Option<String>,
+    },
 }
 
 /// `export` subcommands.

@@ -22,11 +22,35 @@ fn treasury_actor(jurisdiction: String) -> Actor {
 
 /// Runs an import.
 pub async fn import(store: &Store, command: ImportCommand) -> anyhow::Result<ExitCode> {
-    let ImportCommand::Payments {
-        file,
-        dry_run,
-        jurisdiction,
-    } = command;
+    let (file, dry_run, jurisdiction) = match command {
+        ImportCommand::Payments {
+            file,
+            dry_run,
+            jurisdiction,
+        } => (file, dry_run, jurisdiction),
+        ImportCommand::SelfEvaluation {
+            file,
+            rulebook,
+            dry_run,
+            json,
+            year,
+            jurisdiction,
+        } => {
+            let jurisdiction = crate::commands::pick_jurisdiction(store, jurisdiction).await?;
+            return crate::self_evaluation_import::run(
+                store,
+                treasury_actor(jurisdiction),
+                crate::self_evaluation_import::Options {
+                    file,
+                    rulebook,
+                    dry_run,
+                    json,
+                    year,
+                },
+            )
+            .await;
+        }
+    };
     let jurisdiction = crate::commands::pick_jurisdiction(store, jurisdiction).await?;
     let actor = treasury_actor(jurisdiction);
     let input =

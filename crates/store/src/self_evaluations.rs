@@ -911,3 +911,81 @@ async fn move_state(tx: &mut Tx, id: i64, version: i32, state: &str) -> Result<(
     }
     Ok(())
 }
+
+impl Store {
+    /// The approved project a published table is for: by name (and year, when the table gives
+    /// one), checked against the table's 实施单位 (the project's agency) or, without one, its
+    /// 主管部门 (the agency or its department). A name that matches only another agency's project is
+    /// refused, naming both.
+    pub async fn project_for_table(
+        &self,
+        actor: &Actor,
+        name: &str,
+        year: Option<i32>,
+        implementing_unit: &str,
+        department: &str,
+    ) -> Result<Project> {
+        let scope = self.project_scope(actor).await?;
+        let found: Vec<Project> = on_pool!(&self.pool, |pool| {
+            let mut query = QueryBuilder::new(format!(
+                "{} WHERE p.approved_revision IS NOT NULL AND p.name = ",
+                crate::projects::SELECT_PROJECT
+            ));
+            query.push_bind(name.trim().to_owned());
+            if let Some(year) = year {
+                query.push(" AND p.year = ").push_bind(year);
+            }
+            scope.push(&mut query);
+            query.push(" ORDER BY p.year DESC, p.code");
+            query.build_query_as().fetch_all(pool).await?
+        });
+        if found.is_empty() {
+            return Err(StoreError::NotFound(format!(
+                "未找到名为“{}”的已批复项目",
+                name.trim()
+            )));
+        }
+        let (unit, department) = (implementing_unit.trim(), department.trim());
+        let mut matching = Vec::new();
+        for project in &found {
+            let parent: Option<String> = match project.agency_parent_id {
+                Some(parent) => on_pool!(&self.pool, |pool| {
+                    sqlx::query_scalar("SELECT name FROM agencies WHERE id = $1")
+                        .bind(parent)
+                        .fetch_optional(pool)
+                        .await?
+                }),
+                None => None,
+            };
+            let fits = if !unit.is_empty() {
+                project.agency_name == unit
+            } else if !department.is_empty() {
+                project.agency_name == department || parent.as_deref() == Some(department)
+            } else {
+                true
+            };
+            if fits {
+                matching.push(project.clone());
+            }
+        }
+        match matching.len() {
+            1 => Ok(matching.remove(0)),
+            0 => Err(StoreError::Conflict(format!(
+                "表中单位“{}”与项目“{}”所属单位“{}”不符，不能导入",
+                if unit.is_empty() { department } else { unit },
+                name.trim(),
+                found[0].agency_name
+            ))),
+            _ => Err(StoreError::Conflict(format!(
+                "有{}个名为“{}”的项目，请指定预算年度",
+                matching.len(),
+                name.trim()
+            ))),
+        }
+    }
+
+    /// The scoring rulebook of a project and its name.
+    pub async fn scoring_rulebook(&self, project: &Project) -> Result<Rulebook> {
+        Ok(self.project_rulebook(project).await?.1)
+    }
+}

@@ -3,6 +3,7 @@
 
 mod foundation;
 mod pools;
+mod self_evaluation;
 mod treasury;
 
 use reqwest::StatusCode;
