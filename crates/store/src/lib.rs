@@ -7,6 +7,7 @@
 
 #[macro_use]
 mod tx;
+mod adjustments;
 mod agencies;
 mod alerts;
 mod allotments;
@@ -39,6 +40,7 @@ mod treasury_lookup;
 mod treasury_runs;
 mod users;
 
+pub use adjustments::{Adjustment, AdjustmentDecision, Cuts, action_label};
 pub use agencies::Agency;
 pub use alerts::{
     Alert, AlertDecision, AlertDetail, Evaluation, MonitoringTask, ProposalInput, business_today,

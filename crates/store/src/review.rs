@@ -285,7 +285,53 @@ impl Store {
                         audit_details = json!({"step": step, "decision": "approve", "next": next, "grade": grade_text});
                     }
                     None => {
-                        let approved = approved_fen.unwrap_or(project.requested_fen);
+                        // Results application binds the approval: the decided cut comes off.
+                        let binding = crate::adjustments::binding_cut(&mut tx, id).await?;
+                        let ceiling = project.requested_fen
+                            - binding
+                                .as_ref()
+                                .map_or(0, |b| b.cut_fen)
+                                .min(project.requested_fen);
+                        if let Some(b) = &binding
+                            && ceiling == 0
+                        {
+                            return Err(StoreError::Conflict(format!(
+                                "依据{}年度绩效评价结果（{}），该项目已决定{}，不能批复",
+                                b.year,
+                                b.grade,
+                                crate::adjustments::action_label(&b.action)
+                            )));
+                        }
+                        let approved = approved_fen.unwrap_or(ceiling);
+                        if let Some(b) = &binding
+                            && approved > ceiling
+                        {
+                            return Err(StoreError::invalid(
+                                "approved_fen",
+                                "above_results_cut",
+                                format!(
+                                    "依据{}年度绩效评价结果（{}）已决定调减{}万元，批复金额不能超过{}万元",
+                                    b.year,
+                                    b.grade,
+                                    money::format_wan_exact(b.cut_fen),
+                                    money::format_wan_exact(ceiling)
+                                ),
+                            ));
+                        }
+                        let reason = match &binding {
+                            Some(b)
+                                if reason.trim().is_empty()
+                                    && approved != project.requested_fen =>
+                            {
+                                format!(
+                                    "依据{}年度绩效评价结果（{}）调减{}万元",
+                                    b.year,
+                                    b.grade,
+                                    money::format_wan_exact(b.cut_fen)
+                                )
+                            }
+                            _ => reason.clone(),
+                        };
                         if !(0..=money::MAX_FEN).contains(&approved) {
                             return Err(StoreError::invalid(
                                 "approved_fen",

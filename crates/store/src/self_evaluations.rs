@@ -778,37 +778,15 @@ async fn write_sheet(tx: &mut Tx, current: &SelfEvaluation, w: SheetWrite<'_>) -
     let findings = serde_json::to_string(w.findings).unwrap_or_else(|_| "[]".to_owned());
     let id = match current.id {
         None => {
-            let inserted: std::result::Result<i64, sqlx::Error> = on_tx!(tx, |conn| {
-                sqlx::query_scalar(
-                    "INSERT INTO self_evaluations (project_id, rulebook_id, state, source, \
-                     initial_fen, full_year_fen, executed_fen, execution_points_x100, \
-                     execution_score_x100, total_x100, grade, published_total_x100, findings, \
-                     summary, updated_by, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
-                     RETURNING id",
-                )
-                .bind(current.project.id)
-                .bind(current.rulebook_id)
-                .bind(w.state)
-                .bind(w.source)
-                .bind(w.budget.initial_fen)
-                .bind(w.budget.full_year_fen)
-                .bind(w.budget.executed_fen)
-                .bind(w.scored.execution.points_x100)
-                .bind(w.scored.execution.score_x100)
-                .bind(w.scored.total_x100)
-                .bind(&w.scored.grade)
-                .bind(w.published_total_x100)
-                .bind(&findings)
-                .bind(w.summary)
-                .bind(w.actor)
-                .bind(now)
-                .fetch_one(&mut *conn)
-                .await
-            });
-            inserted.map_err(|e| {
-                StoreError::unique_as_conflict(e, "绩效自评表已由他人先行保存，请刷新后再保存")
-            })?
+            insert_head(
+                tx,
+                current.project.id,
+                current.rulebook_id,
+                &w,
+                &findings,
+                now,
+            )
+            .await?
         }
         Some(id) => {
             let changed = on_tx!(tx, |conn| {
@@ -854,12 +832,60 @@ async fn write_sheet(tx: &mut Tx, current: &SelfEvaluation, w: SheetWrite<'_>) -
             id
         }
     };
-    if !w.items.is_empty() {
+    insert_items(tx, id, w.items).await?;
+    Ok(id)
+}
+
+/// Inserts a sheet's head; a second sheet for the same project is a conflict.
+async fn insert_head(
+    tx: &mut Tx,
+    project_id: i64,
+    rulebook_id: i64,
+    w: &SheetWrite<'_>,
+    findings: &str,
+    now: i64,
+) -> Result<i64> {
+    let inserted: std::result::Result<i64, sqlx::Error> = on_tx!(tx, |conn| {
+        sqlx::query_scalar(
+            "INSERT INTO self_evaluations (project_id, rulebook_id, state, source, \
+             initial_fen, full_year_fen, executed_fen, execution_points_x100, \
+             execution_score_x100, total_x100, grade, published_total_x100, findings, \
+             summary, updated_by, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+             RETURNING id",
+        )
+        .bind(project_id)
+        .bind(rulebook_id)
+        .bind(w.state)
+        .bind(w.source)
+        .bind(w.budget.initial_fen)
+        .bind(w.budget.full_year_fen)
+        .bind(w.budget.executed_fen)
+        .bind(w.scored.execution.points_x100)
+        .bind(w.scored.execution.score_x100)
+        .bind(w.scored.total_x100)
+        .bind(&w.scored.grade)
+        .bind(w.published_total_x100)
+        .bind(findings)
+        .bind(w.summary)
+        .bind(w.actor)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await
+    });
+    inserted.map_err(|e| {
+        StoreError::unique_as_conflict(e, "绩效自评表已由他人先行保存，请刷新后再保存")
+    })
+}
+
+/// Inserts a sheet's items.
+async fn insert_items(tx: &mut Tx, id: i64, items: &[EvaluationItem]) -> Result<()> {
+    if !items.is_empty() {
         on_tx!(tx, |conn| {
             let mut query = QueryBuilder::new(format!(
                 "INSERT INTO self_evaluation_items (self_evaluation_id, {ITEM_COLUMNS}) "
             ));
-            query.push_values(w.items, |mut row, i| {
+            query.push_values(items, |mut row, i| {
                 row.push_bind(id)
                     .push_bind(i.row_no)
                     .push_bind(i.level1.clone())
@@ -884,6 +910,49 @@ async fn write_sheet(tx: &mut Tx, current: &SelfEvaluation, w: SheetWrite<'_>) -
                     .push_bind(i.improvement.clone());
             });
             query.build().execute(&mut *conn).await?;
+        });
+    }
+    Ok(())
+}
+
+/// Stores a scored sheet for a project in one go (the demo's year of self-evaluations).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert_scored_sheet(
+    tx: &mut Tx,
+    project_id: i64,
+    rulebook_id: i64,
+    state: &str,
+    budget: &BudgetBlock,
+    inputs: &[ItemInput],
+    scored: &SheetScore,
+    summary: &str,
+    actor: &str,
+) -> Result<i64> {
+    let items = scored_items(inputs, scored, &[]);
+    let w = SheetWrite {
+        state,
+        source: "form",
+        budget,
+        scored,
+        items: &items,
+        findings: &scored.findings,
+        published_total_x100: None,
+        summary,
+        actor,
+    };
+    let findings = serde_json::to_string(&scored.findings).unwrap_or_else(|_| "[]".to_owned());
+    let id = insert_head(tx, project_id, rulebook_id, &w, &findings, time::now()).await?;
+    insert_items(tx, id, &items).await?;
+    if state != "draft" {
+        on_tx!(tx, |conn| {
+            sqlx::query(
+                "UPDATE self_evaluations SET submitted_by = $1, submitted_at = $2 WHERE id = $3",
+            )
+            .bind(actor)
+            .bind(time::now())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
         });
     }
     Ok(id)

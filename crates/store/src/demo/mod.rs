@@ -1,13 +1,16 @@
 //! The demo data of `jixiao serve --demo`: 乐陵市 (Leling, Shandong) as the seed newspaper page
 //! describes it — its jurisdiction chain, its bureaus, towns and zone, fiscal years, one user per
 //! role, the 2019 project library (705 projects, 273,180.48万元) and 2020 projects in every
-//! workflow state. Later features add their demo data here. Loading is deterministic and happens
+//! workflow state, the 2019 self-evaluations and the results application that cut 1,000万元 from
+//! 2020's requests. Later features add their demo data here. Loading is deterministic and happens
 //! once per database.
 
 mod monitoring_2020;
 mod pools;
 mod projects_2019;
 mod projects_2020;
+mod results_2019;
+mod self_evaluations_2019;
 
 use crate::{Result, Store};
 use jixiao_core::Actor;
@@ -107,6 +110,7 @@ pub async fn load(store: &Store) -> Result<bool> {
         return Ok(false);
     }
     projects_2019::load(store).await?;
+    self_evaluations_2019::load(store).await?;
     projects_2020::load(store).await?;
     monitoring_2020::load(store).await?;
     pools::load(store).await?;

@@ -33,6 +33,21 @@ async fn actor(store: &Store, username: &str) -> Result<Actor> {
     Ok(store.user(&Actor::system(), username).await?.actor())
 }
 
+/// An agency without a demo account, acting through the demo loader.
+async fn agency_actor(store: &Store, code: &str) -> Result<Actor> {
+    let agency = store
+        .agency_by_code(super::LELING, code)
+        .await?
+        .ok_or_else(|| StoreError::Internal(format!("demo agency {code}")))?;
+    Ok(Actor {
+        user_id: None,
+        name: format!("{}（演示）", agency.name),
+        role: jixiao_core::Role::Agency,
+        jurisdiction: Some(super::LELING.to_owned()),
+        agency_id: Some(agency.id),
+    })
+}
+
 /// The first half-year's instalments: 20% in March, 25% in June.
 const HALF_YEAR: &[(&str, i64)] = &[("2020-03-20", 20), ("2020-06-18", 25)];
 
@@ -59,6 +74,10 @@ pub(super) async fn load(store: &Store) -> Result<()> {
     let hospital = actor(store, "yiyuan").await?;
     let disabled = actor(store, "canlian").await?;
     let finance = actor(store, "finance").await?;
+    let civil = agency_actor(store, "111").await?;
+    let agriculture = agency_actor(store, "115").await?;
+    let agriculture_centre = agency_actor(store, "115001").await?;
+    let town = agency_actor(store, "201").await?;
     let mut incomplete = rows("purchase");
     for row in incomplete.iter_mut().take(2) {
         row.unit.clear();
@@ -159,7 +178,39 @@ pub(super) async fn load(store: &Store) -> Result<()> {
             Vec::new(),
             Stop::Draft,
         ),
+        // Continuing projects whose 2019 grades cut them through results application.
+        (
+            &civil,
+            input("2020年城乡低保资金", 3_000, false),
+            rows("subsidy"),
+            Stop::InReview { passes: 1 },
+        ),
+        (
+            &civil,
+            input("2020年临时救助", 150, false),
+            rows("subsidy"),
+            Stop::InReview { passes: 1 },
+        ),
+        (
+            &agriculture,
+            input("2020年高标准农田建设", 2_000, false),
+            rows("agriculture"),
+            Stop::InReview { passes: 1 },
+        ),
+        (
+            &agriculture_centre,
+            input("2020年农业综合开发", 1_150, false),
+            rows("agriculture"),
+            Stop::InReview { passes: 1 },
+        ),
+        (
+            &town,
+            input("2020年扶贫协作产业项目", 365, false),
+            rows("agriculture"),
+            Stop::InReview { passes: 1 },
+        ),
     ];
+    let mut approvals = Vec::new();
     for (owner, mut project_input, sheet, stop) in plan {
         // A continuing project continues the 2019 project of the same name.
         if !project_input.is_new {
@@ -206,8 +257,13 @@ pub(super) async fn load(store: &Store) -> Result<()> {
         if submitted.review_step.as_deref() == Some(jixiao_core::rulebook::DEPARTMENT_STEP)
             && !matches!(steps, Some(0))
         {
+            let reviewer = if owner.agency_id == agriculture_centre.agency_id {
+                &agriculture
+            } else {
+                &department
+            };
             version = store
-                .review_project(&department, project.id, version, &pass(None, None, ""))
+                .review_project(reviewer, project.id, version, &pass(None, None, ""))
                 .await?
                 .version;
         }
@@ -238,39 +294,44 @@ pub(super) async fn load(store: &Store) -> Result<()> {
                     .review_project(&finance, project.id, version, &pass(None, None, ""))
                     .await?
                     .version;
-                let approved = store
-                    .review_project(
-                        &finance,
-                        project.id,
-                        version,
-                        &pass(Some(grade), Some(wan * 1_000_000), reason),
-                    )
-                    .await?;
-                if approved.approved_fen != Some(wan * 1_000_000) {
-                    return Err(StoreError::Internal("demo approval".to_owned()));
-                }
-                // Payments to date.
-                let treasury = super::treasury_actor();
-                for (n, (date, share)) in schedule.iter().enumerate() {
-                    store
-                        .treasury(
-                            &treasury,
-                            &crate::TreasuryRequest::Payment {
-                                request_id: format!("GK2020-{:05}-{n}", project.id),
-                                target: crate::Target {
-                                    project_id: Some(project.id),
-                                    code: None,
-                                },
-                                amount_fen: wan * 1_000_000 * share / 100,
-                                payee: super::PAYEES[n % super::PAYEES.len()].to_owned(),
-                                purpose: "项目支出".to_owned(),
-                                paid_on: Some((*date).to_owned()),
-                                reservation_request_id: None,
-                            },
-                        )
-                        .await?;
-                }
+                approvals.push((project.id, version, grade, wan, reason, schedule));
             }
+        }
+    }
+    // The results of 2019's evaluations bind these requests before any is approved.
+    super::results_2019::apply(store, &finance).await?;
+    for (project_id, version, grade, wan, reason, schedule) in approvals {
+        let approved = store
+            .review_project(
+                &finance,
+                project_id,
+                version,
+                &pass(Some(grade), Some(wan * 1_000_000), reason),
+            )
+            .await?;
+        if approved.approved_fen != Some(wan * 1_000_000) {
+            return Err(StoreError::Internal("demo approval".to_owned()));
+        }
+        // Payments to date.
+        let treasury = super::treasury_actor();
+        for (n, (date, share)) in schedule.iter().enumerate() {
+            store
+                .treasury(
+                    &treasury,
+                    &crate::TreasuryRequest::Payment {
+                        request_id: format!("GK2020-{project_id:05}-{n}"),
+                        target: crate::Target {
+                            project_id: Some(project_id),
+                            code: None,
+                        },
+                        amount_fen: wan * 1_000_000 * share / 100,
+                        payee: super::PAYEES[n % super::PAYEES.len()].to_owned(),
+                        purpose: "项目支出".to_owned(),
+                        paid_on: Some((*date).to_owned()),
+                        reservation_request_id: None,
+                    },
+                )
+                .await?;
         }
     }
     Ok(())

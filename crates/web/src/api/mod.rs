@@ -9,6 +9,7 @@ pub mod openapi;
 mod pools;
 mod project_types;
 mod projects;
+mod results;
 mod rulebooks;
 mod self_evaluation;
 mod session;
@@ -75,6 +76,8 @@ pub fn router() -> Router<AppState> {
         .route("/monitoring-rounds/{id}/alerts", get(monitoring::alerts))
         .route("/alerts/{id}", get(monitoring::alert))
         .route("/projects/{id}/self-evaluation", get(self_evaluation::show))
+        .route("/results-application", get(results::list))
+        .route("/stats/cuts", get(results::cuts))
         .route_layer(from_fn_with_state(AGENCY_READERS, auth::require_roles));
     let askers = Router::new()
         .route("/projects", post(projects::create))
@@ -122,6 +125,8 @@ pub fn router() -> Router<AppState> {
             "/projects/{id}/self-evaluation/review",
             post(self_evaluation::review),
         )
+        .route("/results-application/propose", post(results::propose))
+        .route("/results-application/{id}/decision", post(results::decide))
         .route(
             "/monitoring-rounds/{id}/evaluate",
             post(monitoring::evaluate),

@@ -1,6 +1,8 @@
 //! The OpenAPI document of `/api/v1` and the shapes it describes.
 
-use super::{admin, monitoring, pools, projects, rulebooks, self_evaluation, session, treasury};
+use super::{
+    admin, monitoring, pools, projects, results, rulebooks, self_evaluation, session, treasury,
+};
 use axum::Json;
 use jixiao_core::audit::AuditRecord;
 use jixiao_store::{Agency, User};
@@ -182,6 +184,7 @@ impl Modify for BearerToken {
         pools::link_account, pools::add_complaint, pools::complaints,
         self_evaluation::show, self_evaluation::save, self_evaluation::submit,
         self_evaluation::review, self_evaluation::score,
+        results::list, results::propose, results::decide, results::cuts,
     ),
     components(schemas(ErrorBody, ErrorDetail, UserView, AgencyView, AuditRecordView, AuditPageView)),
     modifiers(&BearerToken),

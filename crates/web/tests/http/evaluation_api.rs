@@ -398,3 +398,109 @@ async fn the_scoring_endpoint_reproduces_the_worked_examples() -> TestResult {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     Ok(())
 }
+
+#[tokio::test]
+async fn results_application_lists_proposals_decisions_and_the_years_cut() -> TestResult {
+    let app = TestApp::start_full().await?;
+    let finance = app.token("finance").await?;
+    let (status, cuts) = call(
+        &app,
+        &finance,
+        Method::GET,
+        "/api/v1/stats/cuts?year=2019",
+        None,
+    )
+    .await?;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(cuts["amount_fen"], 1_000_000_000);
+    assert_eq!(cuts["projects"], 5);
+    let (_, results) = call(
+        &app,
+        &finance,
+        Method::GET,
+        "/api/v1/results-application?year=2019",
+        None,
+    )
+    .await?;
+    let proposals = results["proposals"].as_array().ok_or("proposals")?;
+    let cut_sum: i64 = proposals.iter().filter_map(|p| p["cut_fen"].as_i64()).sum();
+    assert_eq!(cut_sum, 1_000_000_000);
+    let changed = proposals
+        .iter()
+        .find(|p| p["status"] == "changed")
+        .ok_or("changed")?;
+    assert_eq!(changed["cut_fen"], 20_000_000);
+    assert_eq!(changed["next_name"], "2020年残疾人就业帮扶");
+    assert!(
+        changed["reason"]
+            .as_str()
+            .ok_or("reason")?
+            .contains("第三方绩效评价")
+    );
+
+    // An agency sees its own; it may neither propose nor decide.
+    let canlian = app.token("canlian").await?;
+    let (_, own) = call(
+        &app,
+        &canlian,
+        Method::GET,
+        "/api/v1/results-application?year=2019",
+        None,
+    )
+    .await?;
+    assert!(
+        own["proposals"]
+            .as_array()
+            .ok_or("own")?
+            .iter()
+            .all(|p| p["agency_name"] == "乐陵市残疾人联合会")
+    );
+    let id = changed["id"].as_i64().ok_or("id")?;
+    let (status, _) = call(
+        &app,
+        &canlian,
+        Method::POST,
+        &format!("/api/v1/results-application/{id}/decision"),
+        Some(json!({"decision": "accept"})),
+    )
+    .await?;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = call(
+        &app,
+        &canlian,
+        Method::POST,
+        "/api/v1/results-application/propose",
+        Some(json!({"year": 2019})),
+    )
+    .await?;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Decided already: 409; nothing new to propose.
+    let (status, _) = call(
+        &app,
+        &finance,
+        Method::POST,
+        &format!("/api/v1/results-application/{id}/decision"),
+        Some(json!({"decision": "reject", "reason": "再议"})),
+    )
+    .await?;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (_, proposed) = call(
+        &app,
+        &finance,
+        Method::POST,
+        "/api/v1/results-application/propose",
+        Some(json!({"year": 2019})),
+    )
+    .await?;
+    assert_eq!(proposed["proposed"], 0);
+    let (_, after) = call(
+        &app,
+        &finance,
+        Method::GET,
+        "/api/v1/stats/cuts?year=2019",
+        None,
+    )
+    .await?;
+    assert_eq!(after, cuts, "refusals change nothing");
+    Ok(())
+}
