@@ -18,6 +18,7 @@ mod bench_data;
 pub mod demo;
 mod draws;
 mod error;
+mod evaluation_lists;
 mod execution;
 mod group_commit;
 mod group_payments;
@@ -50,6 +51,7 @@ pub use assignments::{Assignment, Complaint, RatingInput, ReviewInput, Standing}
 pub use audit::{AuditFilter, AuditPage};
 pub use draws::{DrawInput, DrawRecord, PURPOSES, Replay, too_few_details};
 pub use error::StoreError;
+pub use evaluation_lists::SelfEvaluationLine;
 pub use execution::{AllotmentExport, ExecutionRow, PaymentFilter, PaymentPage, PaymentRow};
 pub use group_commit::GroupCommitter;
 pub use jurisdictions::{FiscalYear, Jurisdiction};

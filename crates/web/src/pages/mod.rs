@@ -8,6 +8,7 @@ mod admin_settings;
 mod admin_users;
 mod allotment_actions;
 mod dashboard;
+mod evaluation;
 mod home;
 mod login;
 mod monitoring;
@@ -17,6 +18,7 @@ mod pools;
 mod project_page;
 mod project_views;
 mod projects;
+mod self_evaluation;
 mod target_grid;
 
 use crate::AppState;
@@ -262,6 +264,8 @@ pub fn router() -> Router<AppState> {
             get(monitoring_report::show),
         )
         .route("/alerts/{id}", get(monitoring_report::alert))
+        .route("/evaluation", get(evaluation::show))
+        .route("/projects/{id}/self-evaluation", get(self_evaluation::show))
         .route_layer(from_fn_with_state(READERS, auth::require_roles));
     let treasury = Router::new()
         .route(
@@ -277,6 +281,12 @@ pub fn router() -> Router<AppState> {
             get(payments::import_form).post(payments::import),
         )
         .route("/monitoring", post(monitoring::open))
+        .route("/evaluation/propose", post(evaluation::propose))
+        .route("/results/{id}/decide", post(evaluation::decide))
+        .route(
+            "/projects/{id}/self-evaluation/review",
+            post(self_evaluation::review),
+        )
         .route("/monitoring/{id}/evaluate", post(monitoring::evaluate))
         .route("/monitoring/{id}/enforce", post(monitoring::enforce))
         .route(
@@ -303,6 +313,10 @@ pub fn router() -> Router<AppState> {
             post(monitoring_report::save),
         )
         .route("/alerts/{id}/propose", post(monitoring_report::propose))
+        .route(
+            "/projects/{id}/self-evaluation",
+            post(self_evaluation::save),
+        )
         .route_layer(from_fn_with_state(AGENCIES, auth::require_roles));
     let reviewers = Router::new()
         .route("/projects/{id}/review", post(project_page::review))

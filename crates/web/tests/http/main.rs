@@ -4,6 +4,7 @@
 
 mod api;
 mod evaluation_api;
+mod evaluation_pages;
 mod monitoring_api;
 mod monitoring_pages;
 mod pages;
