@@ -13,6 +13,7 @@ pub mod draw;
 pub mod gate;
 pub mod indicator_library;
 pub mod jurisdiction;
+pub mod key_evaluation;
 pub mod ledger;
 pub mod login_throttle;
 pub mod money;

@@ -53,6 +53,9 @@ pub struct Rulebook {
     /// Results application: what each grade does to next year's money.
     #[serde(default)]
     pub results_application: crate::adjustment::AdjustmentRules,
+    /// Key evaluation: the framework and which projects are key ones.
+    #[serde(default)]
+    pub key_evaluation: crate::key_evaluation::KeyEvaluationRules,
 }
 
 /// A project category.
@@ -228,6 +231,9 @@ impl Rulebook {
             return bad(problem);
         }
         if let Some(problem) = self.self_evaluation.problems().into_iter().next() {
+            return bad(problem);
+        }
+        if let Some(problem) = self.key_evaluation.problems().into_iter().next() {
             return bad(problem);
         }
         let grades: Vec<&str> = self

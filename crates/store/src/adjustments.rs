@@ -132,6 +132,7 @@ struct Candidate {
     grade: String,
     score_x100: i64,
     rulebook_id: i64,
+    source: String,
 }
 
 /// The cut decided for a project as next year's continuation, with what decided it.
@@ -164,10 +165,15 @@ impl Store {
         let candidates: Vec<Candidate> = on_pool!(&self.pool, |pool| {
             sqlx::query_as(
                 "SELECT p.id AS evaluated_id, n.id AS next_id, n.requested_fen AS next_requested_fen, \
-                 s.grade, s.total_x100 AS score_x100, s.rulebook_id \
-                 FROM projects p JOIN self_evaluations s ON s.project_id = p.id \
-                 JOIN projects n ON n.previous_project_id = p.id \
-                 WHERE p.jurisdiction_code = $1 AND p.year = $2 AND s.state = 'approved' \
+                 COALESCE(e.final_grade, s.grade) AS grade, \
+                 COALESCE(e.final_x100, s.total_x100) AS score_x100, \
+                 COALESCE(e.rulebook_id, s.rulebook_id) AS rulebook_id, \
+                 CASE WHEN e.id IS NULL THEN 'self_evaluation' ELSE 'evaluation' END AS source \
+                 FROM projects p JOIN projects n ON n.previous_project_id = p.id \
+                 LEFT JOIN self_evaluations s ON s.project_id = p.id AND s.state = 'approved' \
+                 LEFT JOIN evaluations e ON e.project_id = p.id AND e.state = 'confirmed' \
+                 WHERE p.jurisdiction_code = $1 AND p.year = $2 \
+                 AND (s.id IS NOT NULL OR e.id IS NOT NULL) \
                  AND n.state <> 'approved' \
                  AND NOT EXISTS (SELECT 1 FROM adjustments x WHERE x.evaluated_project_id = p.id \
                                  OR x.next_project_id = n.id) \
@@ -203,7 +209,7 @@ impl Store {
                     "INSERT INTO adjustments (jurisdiction_code, year, evaluated_project_id, \
                      next_project_id, grade, score_x100, source, action, base_fen, \
                      proposed_cut_fen, status, proposed_by, proposed_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, 'self_evaluation', $7, $8, $9, 'proposed', $10, $11)",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'proposed', $11, $12)",
                 )
                 .bind(&jurisdiction)
                 .bind(year)
@@ -211,6 +217,7 @@ impl Store {
                 .bind(c.next_id)
                 .bind(&c.grade)
                 .bind(c.score_x100)
+                .bind(&c.source)
                 .bind(&proposal.action)
                 .bind(c.next_requested_fen)
                 .bind(proposal.cut_fen)

@@ -1,10 +1,12 @@
 //! The demo data of `jixiao serve --demo`: 乐陵市 (Leling, Shandong) as the seed newspaper page
 //! describes it — its jurisdiction chain, its bureaus, towns and zone, fiscal years, one user per
 //! role, the 2019 project library (705 projects, 273,180.48万元) and 2020 projects in every
-//! workflow state, the 2019 self-evaluations and the results application that cut 1,000万元 from
-//! 2020's requests. Later features add their demo data here. Loading is deterministic and happens
+//! workflow state, the 2019 self-evaluations, the three key evaluations of 2019 by drawn
+//! institutions with their rectification items, and the results application that cut 1,000万元
+//! from 2020's requests. Later features add their demo data here. Loading is deterministic and happens
 //! once per database.
 
+mod key_evaluations_2019;
 mod monitoring_2020;
 mod pools;
 mod projects_2019;
@@ -111,9 +113,11 @@ pub async fn load(store: &Store) -> Result<bool> {
     }
     projects_2019::load(store).await?;
     self_evaluations_2019::load(store).await?;
+    pools::load(store).await?;
+    key_evaluations_2019::load(store).await?;
     projects_2020::load(store).await?;
     monitoring_2020::load(store).await?;
-    pools::load(store).await?;
+    pools::load_reviews(store).await?;
     Ok(true)
 }
 

@@ -221,6 +221,19 @@ pub(super) async fn load(store: &Store) -> Result<()> {
     store
         .link_member_account(&finance, institution, "institution")
         .await?;
+    Ok(())
+}
+
+/// The expert panels for the target review of 2020 health projects and a report review done and
+/// rated (after the 2020 projects are in).
+pub(super) async fn load_reviews(store: &Store) -> Result<()> {
+    let finance = store.user(&Actor::system(), "finance").await?.actor();
+    let first = |selected: &[i64]| {
+        selected
+            .first()
+            .copied()
+            .ok_or_else(|| StoreError::Internal("demo draw selected no one".to_owned()))
+    };
     // Expert panels for the target review of 2020 health projects.
     let mut last = 0;
     let mut reviews = Vec::new();

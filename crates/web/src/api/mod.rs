@@ -3,6 +3,7 @@
 //! `{"error": {"code", "message", "details"}}`; described at `/api/v1/openapi.json`.
 
 mod admin;
+mod evaluations;
 mod json;
 mod monitoring;
 pub mod openapi;
@@ -46,6 +47,18 @@ const ASSIGNMENT_READERS: Roles = Roles(&[
     Role::Admin,
     Role::Viewer,
 ]);
+/// Roles that read key evaluations (an institution its own).
+const EVALUATION_READERS: Roles = Roles(&[
+    Role::Admin,
+    Role::Finance,
+    Role::Agency,
+    Role::Viewer,
+    Role::Institution,
+]);
+/// Roles that commission key evaluations (finance; a department for its projects).
+const COMMISSIONERS: Roles = Roles(&[Role::Finance, Role::Agency]);
+/// Institutions.
+const INSTITUTIONS: Roles = Roles(&[Role::Institution]);
 /// Roles that review projects (departments review their units').
 const REVIEWERS: Roles = Roles(&[Role::Agency, Role::Finance]);
 
@@ -77,6 +90,8 @@ pub fn router() -> Router<AppState> {
         .route("/alerts/{id}", get(monitoring::alert))
         .route("/projects/{id}/self-evaluation", get(self_evaluation::show))
         .route("/results-application", get(results::list))
+        .route("/rectifications", get(evaluations::rectifications))
+        .route("/projects/{id}/flags", get(evaluations::flags))
         .route("/stats/cuts", get(results::cuts))
         .route_layer(from_fn_with_state(AGENCY_READERS, auth::require_roles));
     let askers = Router::new()
@@ -90,6 +105,7 @@ pub fn router() -> Router<AppState> {
             "/projects/{id}/self-evaluation/submit",
             post(self_evaluation::submit),
         )
+        .route("/rectifications/{id}/answer", post(evaluations::answer))
         .route(
             "/monitoring-rounds/{id}/reports/{project_id}",
             put(monitoring::save_report),
@@ -126,6 +142,11 @@ pub fn router() -> Router<AppState> {
             post(self_evaluation::review),
         )
         .route("/results-application/propose", post(results::propose))
+        .route("/evaluations/coverage", get(evaluations::coverage))
+        .route("/evaluations/{id}/confirm", post(evaluations::confirm))
+        .route("/evaluations/{id}/return", post(evaluations::send_back))
+        .route("/rectifications", post(evaluations::raise))
+        .route("/rectifications/{id}/check", post(evaluations::check))
         .route("/results-application/{id}/decision", post(results::decide))
         .route(
             "/monitoring-rounds/{id}/evaluate",
@@ -169,6 +190,17 @@ pub fn router() -> Router<AppState> {
         .route("/pool-members/{id}/account", post(pools::link_account))
         .route("/pool-members/{id}/complaints", post(pools::add_complaint))
         .route_layer(from_fn_with_state(TREASURY, auth::require_roles));
+    let evaluation_readers = Router::new()
+        .route("/evaluations", get(evaluations::list))
+        .route("/evaluations/{id}", get(evaluations::show))
+        .route_layer(from_fn_with_state(EVALUATION_READERS, auth::require_roles));
+    let commissioners = Router::new()
+        .route("/evaluations", post(evaluations::commission))
+        .route_layer(from_fn_with_state(COMMISSIONERS, auth::require_roles));
+    let institutions = Router::new()
+        .route("/evaluations/{id}", put(evaluations::save))
+        .route("/evaluations/{id}/submit", post(evaluations::submit))
+        .route_layer(from_fn_with_state(INSTITUTIONS, auth::require_roles));
     Router::new()
         .route("/session", post(session::create))
         .route("/openapi.json", get(openapi::document))
@@ -182,6 +214,9 @@ pub fn router() -> Router<AppState> {
         .merge(pool_keepers)
         .merge(members)
         .merge(assignment_readers)
+        .merge(evaluation_readers)
+        .merge(commissioners)
+        .merge(institutions)
         .fallback(not_found)
 }
 

@@ -1,7 +1,8 @@
 //! The OpenAPI document of `/api/v1` and the shapes it describes.
 
 use super::{
-    admin, monitoring, pools, projects, results, rulebooks, self_evaluation, session, treasury,
+    admin, evaluations, monitoring, pools, projects, results, rulebooks, self_evaluation, session,
+    treasury,
 };
 use axum::Json;
 use jixiao_core::audit::AuditRecord;
@@ -185,6 +186,10 @@ impl Modify for BearerToken {
         self_evaluation::show, self_evaluation::save, self_evaluation::submit,
         self_evaluation::review, self_evaluation::score,
         results::list, results::propose, results::decide, results::cuts,
+        evaluations::list, evaluations::show, evaluations::coverage, evaluations::commission,
+        evaluations::save, evaluations::submit, evaluations::confirm, evaluations::send_back,
+        evaluations::rectifications, evaluations::raise, evaluations::answer, evaluations::check,
+        evaluations::flags,
     ),
     components(schemas(ErrorBody, ErrorDetail, UserView, AgencyView, AuditRecordView, AuditPageView)),
     modifiers(&BearerToken),

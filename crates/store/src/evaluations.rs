@@ -1,0 +1,722 @@
+//! Key evaluations (部门评价/财政评价) as stored: finance or the project's department commissions
+//! the institution a key-evaluation draw selected; the institution scores the rulebook's
+//! framework and submits its report (its job then counts as done); experts review the report
+//! through their own draws; finance confirms the final score, grade and problems found (which
+//! become rectification items), or returns it. The coverage view shows key projects due.
+
+use crate::audit::append;
+use crate::tx::Tx;
+use crate::{Result, Store, StoreError};
+use jixiao_core::audit::AuditEntry;
+use jixiao_core::key_evaluation::{FrameworkItem, ScoreEntry};
+use jixiao_core::scoring::format_score;
+use jixiao_core::target::{RowError, parse_points};
+use jixiao_core::{Actor, Role, time};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// A key evaluation as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct KeyEvaluation {
+    /// Id.
+    pub id: i64,
+    /// Jurisdiction.
+    pub jurisdiction_code: String,
+    /// The project.
+    pub project_id: i64,
+    /// Its code.
+    pub project_code: String,
+    /// Its name.
+    pub project_name: String,
+    /// Its year.
+    pub year: i32,
+    /// Its agency.
+    pub agency_name: String,
+    /// Approved amount.
+    pub approved_fen: i64,
+    /// `department` or `finance`.
+    pub mode: String,
+    /// The commissioning department (department mode).
+    pub commissioning_agency_id: Option<i64>,
+    /// The institution's assignment.
+    pub assignment_id: i64,
+    /// The institution.
+    pub institution_id: i64,
+    /// Its name.
+    pub institution_name: String,
+    /// The rulebook holding the framework.
+    pub rulebook_id: i64,
+    /// `commissioned`, `submitted`, `returned`, `confirmed`.
+    pub state: String,
+    /// The report's conclusion.
+    pub summary: String,
+    /// The institution's total.
+    pub total_x100: Option<i64>,
+    /// Finance's final score.
+    pub final_x100: Option<i64>,
+    /// Finance's grade.
+    pub final_grade: Option<String>,
+    /// Why the final score differs from the institution's.
+    pub final_reason: String,
+    /// Problems found (JSON array of text).
+    pub problems: String,
+    /// Finance's comment when returned.
+    pub comment: String,
+    /// Optimistic-lock version.
+    pub version: i32,
+    /// Commissioned by.
+    pub commissioned_by: String,
+}
+
+impl KeyEvaluation {
+    /// 已委托/待确认/被退回/已确认.
+    pub fn state_label(&self) -> &'static str {
+        match self.state.as_str() {
+            "commissioned" => "已委托，评价中",
+            "submitted" => "已提交报告，待财政确认",
+            "returned" => "被退回修改",
+            "confirmed" => "已确认",
+            _ => "未知",
+        }
+    }
+
+    /// 部门评价 or 财政评价.
+    pub fn mode_label(&self) -> &'static str {
+        if self.mode == "department" {
+            "部门评价"
+        } else {
+            "财政评价"
+        }
+    }
+
+    /// The problems found, as a list.
+    pub fn problem_list(&self) -> Vec<String> {
+        serde_json::from_str(&self.problems).unwrap_or_default()
+    }
+}
+
+/// One framework item with the institution's entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScoredItem {
+    /// The item.
+    pub item: FrameworkItem,
+    /// Score in hundredths, once entered.
+    pub score_x100: Option<i64>,
+    /// Finding.
+    pub finding: String,
+}
+
+/// A key evaluation with its framework, scores and the expert reviews of its report.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyEvaluationDetail {
+    /// The evaluation.
+    pub evaluation: KeyEvaluation,
+    /// Framework items with scores.
+    pub items: Vec<ScoredItem>,
+    /// Expert reviews of the report (report-review assignments on the project).
+    pub reviews: Vec<crate::Assignment>,
+}
+
+/// What finance confirms.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ConfirmInput {
+    /// A final score other than the institution's (with a reason).
+    pub final_score: String,
+    /// Why.
+    pub reason: String,
+    /// Problems found, one per entry; each becomes a rectification item.
+    pub problems: Vec<String>,
+}
+
+/// A key project's coverage in the last years.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CoverageLine {
+    /// Project id.
+    pub project_id: i64,
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Agency.
+    pub agency_name: String,
+    /// Approved.
+    pub approved_fen: i64,
+    /// The last year it (or a project it continues) had a key evaluation, within the window.
+    pub last_evaluated_year: Option<i32>,
+    /// Not evaluated within the window: due.
+    pub due: bool,
+}
+
+const SELECT_EVALUATION: &str = "SELECT e.id, e.jurisdiction_code, e.project_id, \
+     p.code AS project_code, p.name AS project_name, p.year, ag.name AS agency_name, \
+     COALESCE(p.approved_fen, 0) AS approved_fen, e.mode, e.commissioning_agency_id, \
+     e.assignment_id, m.id AS institution_id, m.name AS institution_name, e.rulebook_id, e.state, \
+     e.summary, e.total_x100, e.final_x100, e.final_grade, e.final_reason, e.problems, e.comment, \
+     e.version, e.commissioned_by \
+     FROM evaluations e JOIN projects p ON p.id = e.project_id \
+     JOIN agencies ag ON ag.id = p.agency_id JOIN assignments a ON a.id = e.assignment_id \
+     JOIN pool_members m ON m.id = a.member_id";
+
+#[derive(Debug, sqlx::FromRow)]
+struct AssignmentFacts {
+    project_id: i64,
+    purpose: String,
+    kind: String,
+    status: String,
+}
+
+async fn assignment_facts(store: &Store, id: i64) -> Result<Option<AssignmentFacts>> {
+    Ok(on_pool!(&store.pool, |pool| {
+        sqlx::query_as(
+            "SELECT a.project_id, d.purpose, d.kind, a.status \
+             FROM assignments a JOIN draws d ON d.id = a.draw_id WHERE a.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+    }))
+}
+
+impl Store {
+    /// Key evaluations the actor may see: finance, admins and viewers all of theirs; agencies
+    /// those of their projects; an institution those it was commissioned for.
+    pub async fn key_evaluations(&self, actor: &Actor) -> Result<Vec<KeyEvaluation>> {
+        let scope = match actor.role {
+            Role::Institution | Role::Expert => None,
+            _ => Some(self.project_scope(actor).await?),
+        };
+        Ok(on_pool!(&self.pool, |pool| {
+            let mut query = sqlx::QueryBuilder::new(format!("{SELECT_EVALUATION} WHERE 1 = 1"));
+            match (&scope, actor.role) {
+                (Some(scope), _) => scope.push(&mut query),
+                (None, Role::Institution) => {
+                    query
+                        .push(" AND m.user_id = ")
+                        .push_bind(actor.user_id.unwrap_or(-1));
+                }
+                (None, _) => {
+                    query.push(" AND 1 = 0");
+                }
+            }
+            query.push(" ORDER BY p.year DESC, p.code");
+            query.build_query_as().fetch_all(pool).await?
+        }))
+    }
+
+    /// One key evaluation with its framework, scores and expert reviews.
+    pub async fn key_evaluation(&self, actor: &Actor, id: i64) -> Result<KeyEvaluationDetail> {
+        let evaluation = self
+            .key_evaluations(actor)
+            .await?
+            .into_iter()
+            .find(|e| e.id == id)
+            .ok_or_else(|| StoreError::NotFound("评价不存在".to_owned()))?;
+        let rulebook = self
+            .rulebook_by_id(evaluation.rulebook_id)
+            .await?
+            .rulebook()?;
+        let scores: Vec<(i32, i64, String)> = on_pool!(&self.pool, |pool| {
+            sqlx::query_as(
+                "SELECT item_no, score_x100, finding FROM evaluation_scores \
+                 WHERE evaluation_id = $1 ORDER BY item_no",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+        });
+        let items = rulebook
+            .key_evaluation
+            .framework
+            .into_iter()
+            .enumerate()
+            .map(|(n, item)| {
+                let entry = scores
+                    .iter()
+                    .find(|(no, _, _)| usize::try_from(*no).ok() == Some(n + 1));
+                ScoredItem {
+                    item,
+                    score_x100: entry.map(|(_, s, _)| *s),
+                    finding: entry.map(|(_, _, f)| f.clone()).unwrap_or_default(),
+                }
+            })
+            .collect();
+        let reviews: Vec<crate::Assignment> = match actor.role {
+            Role::Finance | Role::Admin | Role::Viewer => self
+                .assignments(actor)
+                .await?
+                .into_iter()
+                .filter(|a| a.project_id == evaluation.project_id && a.purpose == "report_review")
+                .collect(),
+            _ => Vec::new(),
+        };
+        Ok(KeyEvaluationDetail {
+            evaluation,
+            items,
+            reviews,
+        })
+    }
+
+    /// Commissions the institution of an accepted key-evaluation assignment to evaluate its
+    /// project: finance (财政评价) or the project's department (部门评价).
+    pub async fn commission_evaluation(
+        &self,
+        actor: &Actor,
+        assignment_id: i64,
+    ) -> Result<KeyEvaluation> {
+        let facts = assignment_facts(self, assignment_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound("任务不存在".to_owned()))?;
+        let project = self.project(actor, facts.project_id).await?;
+        let (mode, commissioner) = match actor.role {
+            Role::Finance => ("finance", None),
+            // A department commissions for its own projects and its units'.
+            Role::Agency
+                if actor.agency_id == Some(project.agency_id)
+                    && project.agency_parent_id.is_none()
+                    || actor.agency_id.is_some() && actor.agency_id == project.agency_parent_id =>
+            {
+                ("department", actor.agency_id)
+            }
+            _ => return Err(StoreError::Forbidden),
+        };
+        if facts.purpose != "key_evaluation" || facts.kind != "institution" {
+            return Err(StoreError::invalid(
+                "assignment_id",
+                "wrong_job",
+                "只能委托经“重点绩效评价”抽取的第三方机构",
+            ));
+        }
+        if facts.status != "accepted" {
+            return Err(StoreError::Conflict(
+                "该机构尚未接受委托，不能开展评价".to_owned(),
+            ));
+        }
+        if project.approved_revision.is_none() {
+            return Err(StoreError::Conflict(
+                "项目尚未批复，不能开展重点评价".to_owned(),
+            ));
+        }
+        let (rulebook_id, _) = self.project_rulebook(&project).await?;
+        let mut tx = self.begin().await?;
+        let inserted: std::result::Result<i64, sqlx::Error> = on_tx!(&mut tx, |conn| {
+            sqlx::query_scalar(
+                "INSERT INTO evaluations (jurisdiction_code, project_id, mode, \
+                 commissioning_agency_id, assignment_id, rulebook_id, state, commissioned_by, \
+                 created_at) VALUES ($1, $2, $3, $4, $5, $6, 'commissioned', $7, $8) RETURNING id",
+            )
+            .bind(&project.jurisdiction_code)
+            .bind(project.id)
+            .bind(mode)
+            .bind(commissioner)
+            .bind(assignment_id)
+            .bind(rulebook_id)
+            .bind(&actor.name)
+            .bind(time::now())
+            .fetch_one(&mut *conn)
+            .await
+        });
+        let id = inserted.map_err(|e| {
+            StoreError::unique_as_conflict(e, format!("项目“{}”已委托重点评价", project.name))
+        })?;
+        append(
+            &mut tx,
+            AuditEntry::new(
+                &actor.name,
+                "evaluation.commission",
+                "evaluation",
+                &id.to_string(),
+            )
+            .in_jurisdiction(Some(&project.jurisdiction_code))
+            .with_details(
+                json!({"project": project.code, "mode": mode, "assignment_id": assignment_id}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(self.key_evaluation(&Actor::system(), id).await?.evaluation)
+    }
+
+    /// The institution saves its scores and report conclusion (while open to it).
+    pub async fn save_key_evaluation(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i32,
+        entries: &[ScoreEntry],
+        summary: &str,
+    ) -> Result<KeyEvaluationDetail> {
+        if actor.role != Role::Institution {
+            return Err(StoreError::Forbidden);
+        }
+        let detail = self.key_evaluation(actor, id).await?;
+        let e = &detail.evaluation;
+        if !matches!(e.state.as_str(), "commissioned" | "returned") {
+            return Err(StoreError::Conflict(format!(
+                "评价{}，不能修改",
+                e.state_label()
+            )));
+        }
+        let rulebook = self.rulebook_by_id(e.rulebook_id).await?.rulebook()?;
+        let (scores, total) = rulebook
+            .key_evaluation
+            .score(entries)
+            .map_err(StoreError::InvalidEvaluation)?;
+        if summary.trim().is_empty() || summary.chars().count() > 5000 {
+            return Err(StoreError::InvalidEvaluation(vec![RowError {
+                row: 0,
+                field: "summary".to_owned(),
+                message: "请填写评价结论（不超过5000字）".to_owned(),
+            }]));
+        }
+        let mut tx = self.begin().await?;
+        bump(&mut tx, id, version, None).await?;
+        on_tx!(&mut tx, |conn| {
+            sqlx::query("DELETE FROM evaluation_scores WHERE evaluation_id = $1")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("UPDATE evaluations SET summary = $1, total_x100 = $2 WHERE id = $3")
+                .bind(summary.trim())
+                .bind(total)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            for (n, score) in scores.iter().enumerate() {
+                let finding = entries
+                    .iter()
+                    .find(|x| usize::try_from(x.item_no).ok() == Some(n + 1))
+                    .map_or(String::new(), |x| x.finding.trim().to_owned());
+                sqlx::query(
+                    "INSERT INTO evaluation_scores (evaluation_id, item_no, score_x100, finding) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(id)
+                .bind(i32::try_from(n + 1).unwrap_or(i32::MAX))
+                .bind(*score)
+                .bind(finding)
+                .execute(&mut *conn)
+                .await?;
+            }
+        });
+        append(
+            &mut tx,
+            AuditEntry::new(
+                &actor.name,
+                "evaluation.save",
+                "evaluation",
+                &id.to_string(),
+            )
+            .in_jurisdiction(Some(&e.jurisdiction_code))
+            .with_details(json!({"total": format_score(total)})),
+        )
+        .await?;
+        tx.commit().await?;
+        self.key_evaluation(actor, id).await
+    }
+
+    /// The institution submits its report: the evaluation waits for finance, and the
+    /// institution's job counts as done (with the total as its score) for rating.
+    pub async fn submit_key_evaluation(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i32,
+    ) -> Result<KeyEvaluationDetail> {
+        if actor.role != Role::Institution {
+            return Err(StoreError::Forbidden);
+        }
+        let detail = self.key_evaluation(actor, id).await?;
+        let e = &detail.evaluation;
+        let (Some(total), "commissioned" | "returned") = (e.total_x100, e.state.as_str()) else {
+            return Err(StoreError::Conflict(format!(
+                "评价{}，请先保存完整的评分后再提交",
+                e.state_label()
+            )));
+        };
+        let mut tx = self.begin().await?;
+        bump(&mut tx, id, version, Some("submitted")).await?;
+        on_tx!(&mut tx, |conn| {
+            sqlx::query("UPDATE evaluations SET submitted_at = $1, comment = '' WHERE id = $2")
+                .bind(time::now())
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query(
+                "UPDATE assignments SET status = 'submitted', score_x100 = $1, opinion = $2, \
+                 ended_on = $3, updated_at = $4 WHERE id = $5 AND status = 'accepted'",
+            )
+            .bind(total)
+            .bind(&e.summary)
+            .bind(crate::business_today().to_string())
+            .bind(time::now())
+            .bind(e.assignment_id)
+            .execute(&mut *conn)
+            .await?;
+        });
+        append(
+            &mut tx,
+            AuditEntry::new(
+                &actor.name,
+                "evaluation.submit",
+                "evaluation",
+                &id.to_string(),
+            )
+            .in_jurisdiction(Some(&e.jurisdiction_code))
+            .with_details(json!({"total": format_score(total)})),
+        )
+        .await?;
+        tx.commit().await?;
+        self.key_evaluation(actor, id).await
+    }
+
+    /// Finance confirms a submitted report (final score, grade, problems) or returns it.
+    pub async fn confirm_key_evaluation(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: &ConfirmInput,
+    ) -> Result<KeyEvaluationDetail> {
+        let jurisdiction = crate::monitoring::finance_jurisdiction(actor)?;
+        let detail = self.key_evaluation(actor, id).await?;
+        let e = &detail.evaluation;
+        let (Some(total), "submitted") = (e.total_x100, e.state.as_str()) else {
+            return Err(StoreError::Conflict(format!(
+                "评价{}，不能确认",
+                e.state_label()
+            )));
+        };
+        let final_x100 = if input.final_score.trim().is_empty() {
+            total
+        } else {
+            match parse_points(&input.final_score).filter(|s| (0..=10_000).contains(s)) {
+                Some(s) => s,
+                None => {
+                    return Err(StoreError::invalid(
+                        "final_score",
+                        "invalid",
+                        "最终得分应为0–100之间的数，最多两位小数",
+                    ));
+                }
+            }
+        };
+        if final_x100 != total && input.reason.trim().is_empty() {
+            return Err(StoreError::invalid(
+                "reason",
+                "required",
+                format!("最终得分与机构评分{}不同，须说明理由", format_score(total)),
+            ));
+        }
+        let problems: Vec<String> = input
+            .problems
+            .iter()
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect();
+        if problems.iter().any(|p| p.chars().count() > 500) {
+            return Err(StoreError::invalid(
+                "problems",
+                "too_long",
+                "每个问题不超过500字",
+            ));
+        }
+        let rulebook = self.rulebook_by_id(e.rulebook_id).await?.rulebook()?;
+        let grade = rulebook.self_evaluation.grade(final_x100).to_owned();
+        let mut tx = self.begin().await?;
+        let problems_json = serde_json::to_string(&problems).unwrap_or_else(|_| "[]".to_owned());
+        on_tx!(&mut tx, |conn| {
+            sqlx::query(
+                "UPDATE evaluations SET final_x100 = $1, final_grade = $2, final_reason = $3, \
+                 problems = $4, confirmed_by = $5, confirmed_at = $6 WHERE id = $7",
+            )
+            .bind(final_x100)
+            .bind(&grade)
+            .bind(input.reason.trim())
+            .bind(&problems_json)
+            .bind(&actor.name)
+            .bind(time::now())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        });
+        // The final score is in place before the state says confirmed.
+        bump(&mut tx, id, e.version, Some("confirmed")).await?;
+        crate::rectifications::open_items(
+            &mut tx,
+            &jurisdiction,
+            e.project_id,
+            "evaluation",
+            id,
+            &problems,
+            &actor.name,
+        )
+        .await?;
+        append(
+            &mut tx,
+            AuditEntry::new(
+                &actor.name,
+                "evaluation.confirm",
+                "evaluation",
+                &id.to_string(),
+            )
+            .in_jurisdiction(Some(&jurisdiction))
+            .with_details(
+                json!({"total": format_score(total), "final": format_score(final_x100),
+                    "grade": grade, "reason": input.reason.trim(), "problems": problems.len()}),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        self.key_evaluation(actor, id).await
+    }
+
+    /// Finance returns a submitted report to the institution with a comment.
+    pub async fn return_key_evaluation(
+        &self,
+        actor: &Actor,
+        id: i64,
+        comment: &str,
+    ) -> Result<KeyEvaluationDetail> {
+        let jurisdiction = crate::monitoring::finance_jurisdiction(actor)?;
+        let detail = self.key_evaluation(actor, id).await?;
+        let e = &detail.evaluation;
+        if e.state != "submitted" {
+            return Err(StoreError::Conflict(format!(
+                "评价{}，不能退回",
+                e.state_label()
+            )));
+        }
+        if comment.trim().is_empty() {
+            return Err(StoreError::invalid(
+                "comment",
+                "required",
+                "退回时请说明理由",
+            ));
+        }
+        let mut tx = self.begin().await?;
+        bump(&mut tx, id, e.version, Some("returned")).await?;
+        on_tx!(&mut tx, |conn| {
+            sqlx::query("UPDATE evaluations SET comment = $1 WHERE id = $2")
+                .bind(comment.trim())
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        });
+        append(
+            &mut tx,
+            AuditEntry::new(
+                &actor.name,
+                "evaluation.return",
+                "evaluation",
+                &id.to_string(),
+            )
+            .in_jurisdiction(Some(&jurisdiction))
+            .with_details(json!({"comment": comment.trim()})),
+        )
+        .await?;
+        tx.commit().await?;
+        self.key_evaluation(actor, id).await
+    }
+
+    /// Key projects of a year (approved at or above the rulebook's amount) and whether each, or
+    /// a project it continues, had a key evaluation within the coverage window.
+    pub async fn evaluation_coverage(&self, actor: &Actor, year: i32) -> Result<Vec<CoverageLine>> {
+        let jurisdiction = match (&actor.role, &actor.jurisdiction) {
+            (Role::Finance | Role::Viewer, Some(code)) => code.clone(),
+            _ => return Err(StoreError::Forbidden),
+        };
+        let record = self.rulebook_in_force(&jurisdiction, year).await?;
+        let rules = record.rulebook()?.key_evaluation;
+        let threshold = i64::from(rules.key_project_wan) * 1_000_000;
+        let rows: Vec<(i64, String, String, String, i64, Option<i64>)> =
+            on_pool!(&self.pool, |pool| {
+                sqlx::query_as(
+                    "SELECT p.id, p.code, p.name, ag.name, p.approved_fen, p.previous_project_id \
+                 FROM projects p JOIN agencies ag ON ag.id = p.agency_id \
+                 WHERE p.jurisdiction_code = $1 AND p.year = $2 AND p.approved_fen >= $3 \
+                 ORDER BY p.approved_fen DESC, p.code",
+                )
+                .bind(&jurisdiction)
+                .bind(year)
+                .bind(threshold)
+                .fetch_all(pool)
+                .await?
+            });
+        // Every project of the window with the project it continues.
+        let window: Vec<(i64, i32, Option<i64>)> = on_pool!(&self.pool, |pool| {
+            sqlx::query_as(
+                "SELECT p.id, p.year, p.previous_project_id FROM projects p \
+                 WHERE p.jurisdiction_code = $1 AND p.year > $2 - $3 AND p.year <= $2",
+            )
+            .bind(&jurisdiction)
+            .bind(year)
+            .bind(i32::try_from(rules.coverage_years).unwrap_or(5))
+            .fetch_all(pool)
+            .await?
+        });
+        let has_evaluation: std::collections::HashSet<i64> = on_pool!(&self.pool, |pool| {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT project_id FROM evaluations WHERE jurisdiction_code = $1",
+            )
+            .bind(&jurisdiction)
+            .fetch_all(pool)
+            .await?
+        })
+        .into_iter()
+        .collect();
+        let by_id: std::collections::HashMap<i64, (i32, Option<i64>)> = window
+            .into_iter()
+            .map(|(id, y, prev)| (id, (y, prev)))
+            .collect();
+        let lines = rows
+            .into_iter()
+            .map(|(id, code, name, agency_name, approved_fen, _)| {
+                // Walk back through the projects it continues, within the window.
+                let mut last = None;
+                let mut cursor = Some(id);
+                while let Some(pid) = cursor {
+                    let Some((y, prev)) = by_id.get(&pid) else {
+                        break;
+                    };
+                    if has_evaluation.contains(&pid) {
+                        last = Some(*y);
+                        break;
+                    }
+                    cursor = *prev;
+                }
+                CoverageLine {
+                    project_id: id,
+                    code,
+                    name,
+                    agency_name,
+                    approved_fen,
+                    due: last.is_none(),
+                    last_evaluated_year: last,
+                }
+            })
+            .collect();
+        Ok(lines)
+    }
+}
+
+/// Moves an evaluation on if `version` is current (else 409); `state` None keeps the state.
+async fn bump(tx: &mut Tx, id: i64, version: i32, state: Option<&str>) -> Result<()> {
+    let changed = on_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE evaluations SET state = COALESCE($1, state), version = version + 1 \
+             WHERE id = $2 AND version = $3",
+        )
+        .bind(state)
+        .bind(id)
+        .bind(version)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+    });
+    if changed == 0 {
+        return Err(StoreError::Conflict(
+            "评价已被他人修改，请刷新后重试".to_owned(),
+        ));
+    }
+    Ok(())
+}

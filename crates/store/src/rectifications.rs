@@ -1,0 +1,326 @@
+//! Rectification (整改) as stored: problems found by a key evaluation or by monitoring become
+//! items sent to the project's agency; the agency answers with what it did; finance checks each
+//! off or sends it back. Items not yet closed are flagged on the agency's next-year projects.
+
+use crate::audit::append;
+use crate::tx::Tx;
+use crate::{Result, Store, StoreError};
+use jixiao_core::audit::AuditEntry;
+use jixiao_core::{Actor, Role, time};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::QueryBuilder;
+
+/// A rectification item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Rectification {
+    /// Id.
+    pub id: i64,
+    /// The project the problem was found on.
+    pub project_id: i64,
+    /// Its code.
+    pub project_code: String,
+    /// Its name.
+    pub project_name: String,
+    /// The agency that must rectify.
+    pub agency_id: i64,
+    /// Its name.
+    pub agency_name: String,
+    /// The project's year.
+    pub year: i32,
+    /// `evaluation`, `monitoring` or `self_evaluation`.
+    pub source: String,
+    /// The key evaluation or alert it came from.
+    pub source_id: Option<i64>,
+    /// The problem.
+    pub problem: String,
+    /// `open` (with the agency), `answered` (with finance), `closed`.
+    pub state: String,
+    /// What the agency did.
+    pub answer: String,
+    /// Finance's comment when sending back or closing.
+    pub check_comment: String,
+    /// Optimistic-lock version.
+    pub version: i32,
+}
+
+impl Rectification {
+    /// 待整改/待核查/已销号.
+    pub fn state_label(&self) -> &'static str {
+        match self.state.as_str() {
+            "open" => "待整改",
+            "answered" => "已反馈，待核查",
+            "closed" => "已销号",
+            _ => "未知",
+        }
+    }
+
+    /// 重点评价/绩效监控/单位自评.
+    pub fn source_label(&self) -> &'static str {
+        match self.source.as_str() {
+            "evaluation" => "重点评价",
+            "monitoring" => "绩效监控",
+            _ => "单位自评",
+        }
+    }
+}
+
+const SELECT: &str = "SELECT r.id, r.project_id, p.code AS project_code, p.name AS project_name, \
+     r.agency_id, ag.name AS agency_name, r.year, r.source, r.source_id, r.problem, r.state, \
+     r.answer, r.check_comment, r.version FROM rectifications r \
+     JOIN projects p ON p.id = r.project_id JOIN agencies ag ON ag.id = r.agency_id";
+
+/// Opens one item per problem on a project, in the caller's transaction.
+pub(crate) async fn open_items(
+    tx: &mut Tx,
+    jurisdiction: &str,
+    project_id: i64,
+    source: &str,
+    source_id: i64,
+    problems: &[String],
+    actor: &str,
+) -> Result<()> {
+    for problem in problems {
+        on_tx!(tx, |conn| {
+            sqlx::query(
+                "INSERT INTO rectifications (jurisdiction_code, project_id, agency_id, year, \
+                 source, source_id, problem, state, created_by, created_at) \
+                 SELECT $1, p.id, p.agency_id, p.year, $2, $3, $4, 'open', $5, $6 \
+                 FROM projects p WHERE p.id = $7",
+            )
+            .bind(jurisdiction)
+            .bind(source)
+            .bind(source_id)
+            .bind(problem)
+            .bind(actor)
+            .bind(time::now())
+            .bind(project_id)
+            .execute(&mut *conn)
+            .await?;
+        });
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Items the actor may see (agencies their own tree's), optionally of one year.
+    pub async fn rectifications(
+        &self,
+        actor: &Actor,
+        year: Option<i32>,
+    ) -> Result<Vec<Rectification>> {
+        if matches!(actor.role, Role::Expert | Role::Institution) {
+            return Err(StoreError::Forbidden);
+        }
+        let scope = self.project_scope(actor).await?;
+        Ok(on_pool!(&self.pool, |pool| {
+            let mut query = QueryBuilder::new(format!("{SELECT} WHERE 1 = 1"));
+            if let Some(year) = year {
+                query.push(" AND r.year = ").push_bind(year);
+            }
+            scope.push(&mut query);
+            query.push(" ORDER BY r.state, r.id");
+            query.build_query_as().fetch_all(pool).await?
+        }))
+    }
+
+    /// One item.
+    pub async fn rectification(&self, actor: &Actor, id: i64) -> Result<Rectification> {
+        self.rectifications(actor, None)
+            .await?
+            .into_iter()
+            .find(|r| r.id == id)
+            .ok_or_else(|| StoreError::NotFound("整改事项不存在".to_owned()))
+    }
+
+    /// Finance raises an item on a project from monitoring (e.g. an alert's finding).
+    pub async fn raise_rectification(
+        &self,
+        actor: &Actor,
+        project_id: i64,
+        problem: &str,
+        alert_id: Option<i64>,
+    ) -> Result<Rectification> {
+        let jurisdiction = crate::monitoring::finance_jurisdiction(actor)?;
+        let project = self.project(actor, project_id).await?;
+        let problem = problem.trim();
+        if problem.is_empty() || problem.chars().count() > 500 {
+            return Err(StoreError::invalid(
+                "problem",
+                "invalid",
+                "请填写发现的问题（不超过500字）",
+            ));
+        }
+        let mut tx = self.begin().await?;
+        open_items(
+            &mut tx,
+            &jurisdiction,
+            project.id,
+            "monitoring",
+            alert_id.unwrap_or(0),
+            &[problem.to_owned()],
+            &actor.name,
+        )
+        .await?;
+        let id: i64 = on_tx!(&mut tx, |conn| {
+            sqlx::query_scalar("SELECT MAX(id) FROM rectifications WHERE project_id = $1")
+                .bind(project.id)
+                .fetch_one(&mut *conn)
+                .await?
+        });
+        append(
+            &mut tx,
+            AuditEntry::new(
+                &actor.name,
+                "rectification.raise",
+                "rectification",
+                &id.to_string(),
+            )
+            .in_jurisdiction(Some(&jurisdiction))
+            .with_details(json!({"project": project.code, "problem": problem})),
+        )
+        .await?;
+        tx.commit().await?;
+        self.rectification(actor, id).await
+    }
+
+    /// The agency answers an open item with what it did.
+    pub async fn answer_rectification(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i32,
+        answer: &str,
+    ) -> Result<Rectification> {
+        if actor.role != Role::Agency {
+            return Err(StoreError::Forbidden);
+        }
+        let item = self.rectification(actor, id).await?;
+        if item.state != "open" {
+            return Err(StoreError::Conflict(format!(
+                "整改事项{}，不能再次反馈",
+                item.state_label()
+            )));
+        }
+        let answer = answer.trim();
+        if answer.is_empty() || answer.chars().count() > 2000 {
+            return Err(StoreError::invalid(
+                "answer",
+                "invalid",
+                "请填写整改措施及成效（不超过2000字）",
+            ));
+        }
+        self.move_item(actor, &item, version, "answered", answer, None)
+            .await
+    }
+
+    /// Finance checks an answered item off (`close`) or sends it back with a comment.
+    pub async fn check_rectification(
+        &self,
+        actor: &Actor,
+        id: i64,
+        close: bool,
+        comment: &str,
+    ) -> Result<Rectification> {
+        crate::monitoring::finance_jurisdiction(actor)?;
+        let item = self.rectification(actor, id).await?;
+        if item.state != "answered" {
+            return Err(StoreError::Conflict(format!(
+                "整改事项{}，不能核查",
+                item.state_label()
+            )));
+        }
+        if !close && comment.trim().is_empty() {
+            return Err(StoreError::invalid(
+                "comment",
+                "required",
+                "退回整改时请说明理由",
+            ));
+        }
+        let state = if close { "closed" } else { "open" };
+        self.move_item(
+            actor,
+            &item,
+            item.version,
+            state,
+            &item.answer,
+            Some(comment.trim()),
+        )
+        .await
+    }
+
+    async fn move_item(
+        &self,
+        actor: &Actor,
+        item: &Rectification,
+        version: i32,
+        state: &str,
+        answer: &str,
+        comment: Option<&str>,
+    ) -> Result<Rectification> {
+        let now = time::now();
+        let mut tx = self.begin().await?;
+        let changed = on_tx!(&mut tx, |conn| {
+            let query = if comment.is_some() {
+                "UPDATE rectifications SET state = $1, answer = $2, check_comment = $3, \
+                 checked_by = $4, checked_at = $5, version = version + 1 \
+                 WHERE id = $6 AND version = $7"
+            } else {
+                "UPDATE rectifications SET state = $1, answer = $2, check_comment = $3, \
+                 answered_by = $4, answered_at = $5, version = version + 1 \
+                 WHERE id = $6 AND version = $7"
+            };
+            sqlx::query(query)
+                .bind(state)
+                .bind(answer)
+                .bind(comment.unwrap_or(&item.check_comment))
+                .bind(&actor.name)
+                .bind(now)
+                .bind(item.id)
+                .bind(version)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+        });
+        if changed == 0 {
+            return Err(StoreError::Conflict(
+                "整改事项已被他人修改，请刷新后重试".to_owned(),
+            ));
+        }
+        let action = match (state, comment.is_some()) {
+            ("answered", _) => "rectification.answer",
+            ("closed", _) => "rectification.close",
+            _ => "rectification.send_back",
+        };
+        append(
+            &mut tx,
+            AuditEntry::new(&actor.name, action, "rectification", &item.id.to_string())
+                .in_jurisdiction(actor.jurisdiction.as_deref())
+                .with_details(json!({"project": item.project_code, "state": state,
+                                     "comment": comment.unwrap_or("")})),
+        )
+        .await?;
+        tx.commit().await?;
+        self.rectification(actor, item.id).await
+    }
+
+    /// Items of the agency (and the units below it) from earlier years that are not closed:
+    /// the flags on a project of `project_id`'s agency and year.
+    pub async fn unrectified_before(
+        &self,
+        actor: &Actor,
+        project_id: i64,
+    ) -> Result<Vec<Rectification>> {
+        let project = self.project(actor, project_id).await?;
+        Ok(on_pool!(&self.pool, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{SELECT} WHERE r.agency_id = $1 AND r.year < $2 AND r.state <> 'closed' \
+                 ORDER BY r.year DESC, r.id"
+            )))
+            .bind(project.agency_id)
+            .bind(project.year)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+}
