@@ -28,6 +28,7 @@ mod monitoring;
 mod pools;
 mod project_scope;
 mod projects;
+mod publications;
 mod reconcile;
 mod rectifications;
 mod review;
@@ -64,6 +65,7 @@ pub use monitoring::{
 };
 pub use pools::{INSTITUTION_TYPES, MemberInput, PoolMember, RelationInput, mask_id_number};
 pub use projects::{Project, ProjectDetail, ProjectFilter, ProjectPage};
+pub use publications::{PublicProject, PublicProjectDetail};
 pub use reconcile::{Discrepancy, Reconciliation};
 pub use rectifications::Rectification;
 pub use review::{Decision, ReviewRecord};

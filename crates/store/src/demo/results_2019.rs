@@ -28,6 +28,15 @@ pub(super) async fn apply(store: &Store, finance: &Actor) -> Result<()> {
             .decide_adjustment(finance, adjustment.id, &decision)
             .await?;
     }
+    // Where money was cut, the project's results are published.
+    let cut: Vec<i64> = store
+        .adjustments(finance, 2019)
+        .await?
+        .into_iter()
+        .filter(|a| a.cut_fen > 0)
+        .map(|a| a.evaluated_project_id)
+        .collect();
+    store.set_published(finance, &cut, true).await?;
     let cuts = store.cuts(finance, 2019).await?;
     if cuts.amount_fen != CUT_FEN {
         return Err(StoreError::Internal(format!(

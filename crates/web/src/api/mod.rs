@@ -10,6 +10,7 @@ pub mod openapi;
 mod pools;
 mod project_types;
 mod projects;
+mod publication;
 mod results;
 mod rulebooks;
 mod self_evaluation;
@@ -142,6 +143,7 @@ pub fn router() -> Router<AppState> {
             post(self_evaluation::review),
         )
         .route("/results-application/propose", post(results::propose))
+        .route("/publications", post(publication::publish))
         .route("/evaluations/coverage", get(evaluations::coverage))
         .route("/evaluations/{id}/confirm", post(evaluations::confirm))
         .route("/evaluations/{id}/return", post(evaluations::send_back))
@@ -204,6 +206,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/session", post(session::create))
         .route("/openapi.json", get(openapi::document))
+        .route("/public/projects", get(publication::list))
+        .route("/public/projects/{id}", get(publication::show))
         .merge(signed_in)
         .merge(readers)
         .merge(askers)

@@ -1,8 +1,8 @@
 //! The OpenAPI document of `/api/v1` and the shapes it describes.
 
 use super::{
-    admin, evaluations, monitoring, pools, projects, results, rulebooks, self_evaluation, session,
-    treasury,
+    admin, evaluations, monitoring, pools, projects, publication, results, rulebooks,
+    self_evaluation, session, treasury,
 };
 use axum::Json;
 use jixiao_core::audit::AuditRecord;
@@ -189,7 +189,7 @@ impl Modify for BearerToken {
         evaluations::list, evaluations::show, evaluations::coverage, evaluations::commission,
         evaluations::save, evaluations::submit, evaluations::confirm, evaluations::send_back,
         evaluations::rectifications, evaluations::raise, evaluations::answer, evaluations::check,
-        evaluations::flags,
+        evaluations::flags, publication::publish, publication::list, publication::show,
     ),
     components(schemas(ErrorBody, ErrorDetail, UserView, AgencyView, AuditRecordView, AuditPageView)),
     modifiers(&BearerToken),

@@ -7,6 +7,7 @@ mod admin_rulebook;
 mod admin_settings;
 mod admin_users;
 mod allotment_actions;
+mod bulletin;
 mod dashboard;
 mod evaluation;
 mod home;
@@ -18,6 +19,7 @@ mod pools;
 mod project_page;
 mod project_views;
 mod projects;
+mod public;
 mod self_evaluation;
 mod target_grid;
 
@@ -265,6 +267,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/alerts/{id}", get(monitoring_report::alert))
         .route("/evaluation", get(evaluation::show))
+        .route("/evaluation/bulletin", get(bulletin::show))
         .route("/projects/{id}/self-evaluation", get(self_evaluation::show))
         .route_layer(from_fn_with_state(READERS, auth::require_roles));
     let treasury = Router::new()
@@ -282,6 +285,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/monitoring", post(monitoring::open))
         .route("/evaluation/propose", post(evaluation::propose))
+        .route("/projects/{id}/publication", post(self_evaluation::publish))
         .route("/results/{id}/decide", post(evaluation::decide))
         .route(
             "/projects/{id}/self-evaluation/review",
@@ -345,6 +349,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home::show))
         .route("/login", get(login::form).post(login::submit))
+        .route("/public", get(public::list))
+        .route("/public/projects/{id}", get(public::show))
         .route("/logout", post(login::logout))
         .route("/static/app.css", get(stylesheet))
         .route("/static/app.js", get(script))

@@ -59,6 +59,9 @@ struct SheetPage {
     total: String,
     grade: String,
     published_total: Option<String>,
+    /// Whether the project's targets and results are public.
+    published: bool,
+    can_publish: bool,
 }
 
 impl SheetPage {
@@ -178,6 +181,8 @@ fn sheet_page(
         total: s.total_x100.map_or("—".to_owned(), format_score),
         grade: s.grade.clone().unwrap_or_else(|| "—".to_owned()),
         published_total: s.published_total_x100.map(format_score),
+        published: false,
+        can_publish: role == Role::Finance && s.state == "approved",
         s,
     }
 }
@@ -204,12 +209,35 @@ pub async fn show(
         Some("saved") => Some("已保存，得分已按规则重新计算。"),
         Some("submitted") => Some("已报送财政部门审核。"),
         Some("reviewed") => Some("已审核。"),
+        Some("published") => Some("公开设置已更新。"),
         _ => None,
     };
-    Ok(render(
-        StatusCode::OK,
-        &sheet_page(&session, sheet, rulebook, None, Vec::new(), None, notice),
-    ))
+    let published = state.store.is_published(id).await?;
+    let mut page = sheet_page(&session, sheet, rulebook, None, Vec::new(), None, notice);
+    page.published = published;
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// The publication form.
+#[derive(Deserialize)]
+pub struct PublishForm {
+    #[serde(default)]
+    published: String,
+}
+
+/// `POST /projects/{id}/publication` (finance): publish or withdraw the project's targets and
+/// results on the public page.
+pub async fn publish(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Path(id): Path<i64>,
+    Form(form): Form<PublishForm>,
+) -> Result<Response, PageError> {
+    state
+        .store
+        .set_published(&session.actor(), &[id], form.published == "1")
+        .await?;
+    Ok(Redirect::to(&format!("/projects/{id}/self-evaluation?done=published")).into_response())
 }
 
 /// The entries of the form: per row `actual_N`, `band_N`, `band_percent_N`, `na_N`,

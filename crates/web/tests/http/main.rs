@@ -13,6 +13,7 @@ mod pools_api;
 mod pools_pages;
 mod projects_api;
 mod projects_pages;
+mod publication;
 mod support;
 mod treasury_api;
 mod treasury_pages;
