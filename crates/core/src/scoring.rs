@@ -618,12 +618,25 @@ pub fn score(
             ),
         });
     }
+    Ok(SheetScore {
+        grade: rules.grade(total_x100).to_owned(),
+        execution,
+        items: scores,
+        total_x100,
+        findings,
+    })
+}
+
+/// Level-1 points that differ from the rulebook's (e.g. 产出 45 where it says 50): findings on a
+/// published table. Stored sheets inherit their points from the approved targets and are not
+/// held to them.
+pub fn level1_findings(rules: &ScoringRules, items: &[ItemInput]) -> Vec<Finding> {
+    let mut findings = Vec::new();
     for wanted in &rules.level1_points {
         let sum: i64 = items
             .iter()
-            .zip(&parsed)
-            .filter(|(item, _)| item.level1.trim() == wanted.level1)
-            .map(|(_, p)| p.points_x100)
+            .filter(|item| item.level1.trim() == wanted.level1)
+            .filter_map(|item| crate::target::parse_points(&item.points))
             .sum();
         if sum != 0 && sum != i64::from(wanted.points) * 100 {
             findings.push(Finding {
@@ -638,13 +651,7 @@ pub fn score(
             });
         }
     }
-    Ok(SheetScore {
-        grade: rules.grade(total_x100).to_owned(),
-        execution,
-        items: scores,
-        total_x100,
-        findings,
-    })
+    findings
 }
 
 /// A qualitative indicator: its band, and the share within it the evaluator picked. Returns the
@@ -933,7 +940,13 @@ mod tests {
         let scored = score(&ScoringRules::default(), &BudgetBlock::default(), &items)?;
         let codes: Vec<&str> = scored.findings.iter().map(|f| f.code.as_str()).collect();
         assert!(codes.contains(&"points_not_100"));
-        assert!(codes.contains(&"level1_points"));
+        let level1 = level1_findings(&ScoringRules::default(), &items);
+        assert_eq!(level1.len(), 1);
+        assert!(
+            level1[0]
+                .message
+                .contains("产出指标分值合计为80.00分，规则为50分")
+        );
         Ok(())
     }
 

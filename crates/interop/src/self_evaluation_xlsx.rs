@@ -756,6 +756,7 @@ pub fn compare(
         )
     })?;
     let mut findings = scored.findings.clone();
+    findings.extend(jixiao_core::scoring::level1_findings(rules, &inputs));
     let mut items = Vec::with_capacity(table.items.len() + 1);
     let rule_points = i64::from(rules.execution_points) * 100;
     if let Some(points) = table.execution_points_x100

@@ -49,9 +49,9 @@ fn profile(name: &str, i: usize) -> Profile {
         Some("中") => Profile::Fair,
         Some(_) => Profile::Poor,
         None => match (i * 37) % 100 {
-            0..=29 => Profile::Excellent,
-            30..=83 => Profile::Good,
-            84..=96 => Profile::Fair,
+            0..=34 => Profile::Excellent,
+            35..=84 => Profile::Good,
+            85..=97 => Profile::Fair,
             _ => Profile::Poor,
         },
     }
@@ -60,12 +60,13 @@ fn profile(name: &str, i: usize) -> Profile {
 /// Share of each target reached (percent) for the `n`-th indicator.
 fn reached(profile: Profile, n: usize) -> i64 {
     match (profile, n) {
+        (Profile::Excellent, 0) => 96,
         (Profile::Excellent, _) => 100,
-        (Profile::Good, 0) => 88,
+        (Profile::Good, 0 | 2) => 72,
         (Profile::Good, _) => 100,
-        (Profile::Fair, 0 | 2) => 55,
-        (Profile::Fair, 1) => 70,
-        (Profile::Fair, _) => 90,
+        (Profile::Fair, 0 | 2) => 50,
+        (Profile::Fair, 1) => 65,
+        (Profile::Fair, _) => 85,
         (Profile::Poor, _) => 35,
     }
 }
@@ -85,7 +86,8 @@ fn actual_value(op: Operator, target: &str, percent: i64) -> String {
         Operator::AtMost => value * 100 / i128::from(percent) / 100,
         _ => value * i128::from(percent) / 100 / 100,
     };
-    format!("{}.{:02}", x100 / 100, x100 % 100)
+    let text = format!("{}.{:02}", x100 / 100, x100 % 100);
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -139,7 +141,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
                 if indicator.op == Operator::Qualitative {
                     let (band, percent) = match profile {
                         Profile::Excellent => ("达成", "95"),
-                        Profile::Good => ("达成", "85"),
+                        Profile::Good => ("部分达成", "78"),
                         Profile::Fair => ("部分达成", "70"),
                         Profile::Poor => ("未达成", "40"),
                     };
