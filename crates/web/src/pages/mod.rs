@@ -11,6 +11,7 @@ mod bulletin;
 mod dashboard;
 mod evaluation;
 mod home;
+mod key_evaluation;
 mod login;
 mod monitoring;
 mod monitoring_report;
@@ -46,6 +47,18 @@ const ASSIGNMENT_READERS: Roles = Roles(&[
     Role::Institution,
 ]);
 /// Roles that review (departments review their units').
+/// Roles that read key evaluations (an institution its own) and rectification.
+const EVALUATION_READERS: Roles = Roles(&[
+    Role::Admin,
+    Role::Finance,
+    Role::Agency,
+    Role::Viewer,
+    Role::Institution,
+]);
+/// Roles acting on rectification items (agencies answer, finance checks).
+const RECTIFIERS: Roles = Roles(&[Role::Agency, Role::Finance]);
+/// Institutions.
+const INSTITUTIONS: Roles = Roles(&[Role::Institution]);
 const REVIEWERS: Roles = Roles(&[Role::Agency, Role::Finance]);
 use crate::csrf;
 use askama::Template;
@@ -267,6 +280,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/alerts/{id}", get(monitoring_report::alert))
         .route("/evaluation", get(evaluation::show))
+        .route("/rectifications", get(key_evaluation::rectifications))
         .route("/evaluation/bulletin", get(bulletin::show))
         .route("/projects/{id}/self-evaluation", get(self_evaluation::show))
         .route_layer(from_fn_with_state(READERS, auth::require_roles));
@@ -285,6 +299,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/monitoring", post(monitoring::open))
         .route("/evaluation/propose", post(evaluation::propose))
+        .route("/evaluations", post(key_evaluation::commission))
+        .route("/evaluations/{id}/confirm", post(key_evaluation::confirm))
         .route("/projects/{id}/publication", post(self_evaluation::publish))
         .route("/results/{id}/decide", post(evaluation::decide))
         .route(
@@ -346,6 +362,16 @@ pub fn router() -> Router<AppState> {
     let assignment_readers = Router::new()
         .route("/assignments", get(pools::assignments))
         .route_layer(from_fn_with_state(ASSIGNMENT_READERS, auth::require_roles));
+    let evaluation_readers = Router::new()
+        .route("/evaluations", get(key_evaluation::list))
+        .route("/evaluations/{id}", get(key_evaluation::show))
+        .route_layer(from_fn_with_state(EVALUATION_READERS, auth::require_roles));
+    let institutions = Router::new()
+        .route("/evaluations/{id}", post(key_evaluation::save))
+        .route_layer(from_fn_with_state(INSTITUTIONS, auth::require_roles));
+    let rectifiers = Router::new()
+        .route("/rectifications/{id}", post(key_evaluation::act))
+        .route_layer(from_fn_with_state(RECTIFIERS, auth::require_roles));
     Router::new()
         .route("/", get(home::show))
         .route("/login", get(login::form).post(login::submit))
@@ -363,6 +389,9 @@ pub fn router() -> Router<AppState> {
         .merge(pool_keepers)
         .merge(members)
         .merge(assignment_readers)
+        .merge(evaluation_readers)
+        .merge(institutions)
+        .merge(rectifiers)
         .fallback(page_not_found)
         .layer(from_fn(csrf::guard))
 }

@@ -6,6 +6,7 @@ mod api;
 mod evaluation_api;
 mod evaluation_pages;
 mod key_evaluation_api;
+mod key_evaluation_pages;
 mod monitoring_api;
 mod monitoring_pages;
 mod pages;
