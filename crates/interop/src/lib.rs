@@ -4,4 +4,5 @@
 
 pub mod allotments_csv;
 pub mod self_evaluation_xlsx;
+mod self_evaluation_xlsx_write;
 pub mod treasury_csv;

@@ -33,6 +33,7 @@ mod reconcile;
 mod rectifications;
 mod review;
 mod rulebooks;
+mod self_evaluation_imports;
 mod self_evaluations;
 mod sessions;
 mod sqlite_payments;
@@ -70,9 +71,10 @@ pub use reconcile::{Discrepancy, Reconciliation};
 pub use rectifications::Rectification;
 pub use review::{Decision, ReviewRecord};
 pub use rulebooks::{LoadedRulebook, RulebookRecord};
+pub use self_evaluation_imports::ImportedSheet;
 pub use self_evaluations::{
-    EntryInput, EvaluationItem, ImportedSheet, SelfEvaluation, SelfEvaluationInput,
-    missing_reasons, state_label as self_evaluation_state_label,
+    EntryInput, EvaluationItem, SelfEvaluation, SelfEvaluationInput, missing_reasons,
+    state_label as self_evaluation_state_label,
 };
 pub use sessions::{LoginOutcome, LoginRefusal, SessionKind, SessionUser};
 pub use stats::{Tally, YearFigures};

@@ -85,6 +85,8 @@ struct ProjectPage {
     allotment: Option<AllotmentBox>,
     ledger: Vec<LedgerRow>,
     can_manage_allotment: bool,
+    /// The agency's earlier rectification items not closed (整改未完成).
+    unrectified: Vec<jixiao_store::Rectification>,
 }
 
 fn notice_text(done: Option<&str>) -> Option<&'static str> {
@@ -207,7 +209,12 @@ pub(crate) async fn page(
         Err(StoreError::NotFound(_)) => (None, Vec::new()),
         Err(other) => return Err(other.into()),
     };
+    let unrectified = state
+        .store
+        .unrectified_before(&session.actor(), project.id)
+        .await?;
     let view = ProjectPage {
+        unrectified,
         chrome: Chrome::for_session(session, "projects"),
         state_label: project.state_label(),
         notice,

@@ -29,6 +29,21 @@ async fn evaluations_and_rectification_on_the_pages() -> TestResult {
             && detail.contains("已确认")
     );
 
+    // The problems of 2019 not yet rectified are flagged on the agency's 2020 project.
+    let token = app.token("finance").await?;
+    let (_, next) = call(
+        &app,
+        &token,
+        Method::GET,
+        "/api/v1/projects?year=2020&q=2020年农业综合开发",
+        None,
+    )
+    .await?;
+    let next = next["projects"][0]["id"].as_i64().ok_or("2020 project")?;
+    let (_, page) = finance.get(&format!("/projects/{next}")).await?;
+    assert!(page.contains("尚未整改到位（3项）"), "flagged");
+    assert!(page.contains("2处土地治理工程未按期完成竣工验收"));
+
     // The demo institution sees its own evaluation only; an expert none.
     let institution = app.signed_in("institution").await?;
     let (status, own) = institution.get("/evaluations").await?;
@@ -39,7 +54,6 @@ async fn evaluations_and_rectification_on_the_pages() -> TestResult {
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // Finance raises an item from monitoring; the agency answers on the page; finance closes it.
-    let token = app.token("finance").await?;
     let (_, list) = call(
         &app,
         &token,

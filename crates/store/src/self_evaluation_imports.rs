@@ -1,0 +1,181 @@
+//! Published self-evaluation tables stored against their projects: finding the approved project
+//! a table is for (by name, year and the table's units), and storing the table's items with its
+//! own scores beside ours, as submitted.
+
+use crate::audit::append;
+use crate::projects::Project;
+use crate::self_evaluations::{SelfEvaluation, SheetWrite, scored_items, write_sheet};
+use crate::{Result, Store, StoreError};
+use jixiao_core::audit::AuditEntry;
+use jixiao_core::rulebook::Rulebook;
+use jixiao_core::scoring::{BudgetBlock, Finding, ItemInput, SheetScore, format_score};
+use jixiao_core::{Actor, Role, time};
+use serde_json::json;
+use sqlx::QueryBuilder;
+
+/// A sheet read from a published table, to store against a project.
+#[derive(Debug, Clone)]
+pub struct ImportedSheet {
+    /// Budget block as the table gives it.
+    pub budget: BudgetBlock,
+    /// Items as the table gives them.
+    pub items: Vec<ItemInput>,
+    /// The table's own item scores.
+    pub published: Vec<Option<i64>>,
+    /// The table's total.
+    pub published_total_x100: Option<i64>,
+    /// Our score of it.
+    pub scored: SheetScore,
+    /// Findings, ours and the comparison's.
+    pub findings: Vec<Finding>,
+    /// The file it came from.
+    pub file_name: String,
+}
+
+impl Store {
+    /// Stores a sheet read from a published table against a project, as submitted by its agency
+    /// (finance or the project's agency; not over an approved sheet).
+    pub async fn store_imported_self_evaluation(
+        &self,
+        actor: &Actor,
+        project_id: i64,
+        sheet: &ImportedSheet,
+    ) -> Result<SelfEvaluation> {
+        if !matches!(actor.role, Role::Agency | Role::Finance | Role::Admin) {
+            return Err(StoreError::Forbidden);
+        }
+        let current = self.self_evaluation(actor, project_id).await?;
+        if current.state == "approved" || current.state == "submitted" {
+            return Err(StoreError::Conflict(format!(
+                "该项目的绩效自评表{}，不能用导入的表覆盖",
+                current.state_label()
+            )));
+        }
+        let items = scored_items(&sheet.items, &sheet.scored, &sheet.published);
+        let mut tx = self.begin().await?;
+        let id = write_sheet(
+            &mut tx,
+            &current,
+            SheetWrite {
+                state: "submitted",
+                source: "import",
+                budget: &sheet.budget,
+                scored: &sheet.scored,
+                items: &items,
+                findings: &sheet.findings,
+                published_total_x100: sheet.published_total_x100,
+                summary: "",
+                actor: &actor.name,
+            },
+        )
+        .await?;
+        on_tx!(&mut tx, |conn| {
+            sqlx::query(
+                "UPDATE self_evaluations SET submitted_by = $1, submitted_at = $2 WHERE id = $3",
+            )
+            .bind(&actor.name)
+            .bind(time::now())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        });
+        append(
+            &mut tx,
+            AuditEntry::new(
+                &actor.name,
+                "self_evaluation.import",
+                "self_evaluation",
+                &id.to_string(),
+            )
+            .in_jurisdiction(Some(&current.project.jurisdiction_code))
+            .with_details(json!({
+                "project_id": project_id,
+                "file": sheet.file_name,
+                "total_published": sheet.published_total_x100.map(format_score),
+                "total_computed": format_score(sheet.scored.total_x100),
+                "findings": sheet.findings.len(),
+            })),
+        )
+        .await?;
+        tx.commit().await?;
+        self.self_evaluation(actor, project_id).await
+    }
+}
+
+impl Store {
+    /// The approved project a published table is for: by name (and year, when the table gives
+    /// one), checked against the table's 实施单位 (the project's agency) or, without one, its
+    /// 主管部门 (the agency or its department). A name that matches only another agency's project is
+    /// refused, naming both.
+    pub async fn project_for_table(
+        &self,
+        actor: &Actor,
+        name: &str,
+        year: Option<i32>,
+        implementing_unit: &str,
+        department: &str,
+    ) -> Result<Project> {
+        let scope = self.project_scope(actor).await?;
+        let found: Vec<Project> = on_pool!(&self.pool, |pool| {
+            let mut query = QueryBuilder::new(format!(
+                "{} WHERE p.approved_revision IS NOT NULL AND p.name = ",
+                crate::projects::SELECT_PROJECT
+            ));
+            query.push_bind(name.trim().to_owned());
+            if let Some(year) = year {
+                query.push(" AND p.year = ").push_bind(year);
+            }
+            scope.push(&mut query);
+            query.push(" ORDER BY p.year DESC, p.code");
+            query.build_query_as().fetch_all(pool).await?
+        });
+        if found.is_empty() {
+            return Err(StoreError::NotFound(format!(
+                "未找到名为“{}”的已批复项目",
+                name.trim()
+            )));
+        }
+        let (unit, department) = (implementing_unit.trim(), department.trim());
+        let mut matching = Vec::new();
+        for project in &found {
+            let parent: Option<String> = match project.agency_parent_id {
+                Some(parent) => on_pool!(&self.pool, |pool| {
+                    sqlx::query_scalar("SELECT name FROM agencies WHERE id = $1")
+                        .bind(parent)
+                        .fetch_optional(pool)
+                        .await?
+                }),
+                None => None,
+            };
+            let fits = if !unit.is_empty() {
+                project.agency_name == unit
+            } else if !department.is_empty() {
+                project.agency_name == department || parent.as_deref() == Some(department)
+            } else {
+                true
+            };
+            if fits {
+                matching.push(project.clone());
+            }
+        }
+        match matching.len() {
+            1 => Ok(matching.remove(0)),
+            0 => Err(StoreError::Conflict(format!(
+                "表中单位“{}”与项目“{}”所属单位“{}”不符，不能导入",
+                if unit.is_empty() { department } else { unit },
+                name.trim(),
+                found[0].agency_name
+            ))),
+            _ => Err(StoreError::Conflict(format!(
+                "有{}个名为“{}”的项目，请指定预算年度",
+                matching.len(),
+                name.trim()
+            ))),
+        }
+    }
+
+    /// The scoring rulebook of a project and its name.
+    pub async fn scoring_rulebook(&self, project: &Project) -> Result<Rulebook> {
+        Ok(self.project_rulebook(project).await?.1)
+    }
+}
