@@ -1,8 +1,10 @@
 //! Files Jixiao exchanges with other systems: the treasury payment system's daily CSV export
 //! ([`treasury_csv`]), the allotments written back for it ([`allotments_csv`]), and published
-//! self-evaluation tables in .xlsx ([`self_evaluation_xlsx`]).
+//! self-evaluation tables in .xlsx ([`self_evaluation_xlsx`]), and Excel exports of lists
+//! ([`xlsx_export`]).
 
 pub mod allotments_csv;
 pub mod self_evaluation_xlsx;
 mod self_evaluation_xlsx_write;
 pub mod treasury_csv;
+pub mod xlsx_export;

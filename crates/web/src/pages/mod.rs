@@ -10,6 +10,7 @@ mod allotment_actions;
 mod bulletin;
 mod dashboard;
 mod evaluation;
+mod exports;
 mod home;
 mod key_evaluation;
 mod login;
@@ -280,6 +281,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/alerts/{id}", get(monitoring_report::alert))
         .route("/evaluation", get(evaluation::show))
+        .route("/evaluation/export.xlsx", get(exports::self_evaluations))
+        .route("/evaluation/results.xlsx", get(exports::results))
+        .route("/projects/export.xlsx", get(exports::projects))
+        .route("/rectifications/export.xlsx", get(exports::rectifications))
         .route("/rectifications", get(key_evaluation::rectifications))
         .route("/evaluation/bulletin", get(bulletin::show))
         .route("/projects/{id}/self-evaluation", get(self_evaluation::show))

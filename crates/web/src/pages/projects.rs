@@ -24,17 +24,30 @@ const PER_PAGE: i64 = 50;
 #[derive(Deserialize, Serialize, Default, Clone)]
 pub struct ListQuery {
     #[serde(default)]
-    year: String,
+    pub(crate) year: String,
     #[serde(default)]
-    agency: String,
+    pub(crate) agency: String,
     #[serde(default)]
-    state: String,
+    pub(crate) state: String,
     #[serde(default)]
-    category: String,
+    pub(crate) category: String,
     #[serde(default)]
-    q: String,
+    pub(crate) q: String,
     #[serde(default, skip_serializing)]
     page: Option<i64>,
+}
+
+impl ListQuery {
+    /// The store's filter for these fields.
+    pub(crate) fn filter(&self) -> ProjectFilter {
+        ProjectFilter {
+            year: self.year.trim().parse::<i32>().ok(),
+            agency_code: Some(self.agency.trim().to_owned()).filter(|a| !a.is_empty()),
+            state: ProjectState::parse(self.state.trim()),
+            category: Some(self.category.trim().to_owned()).filter(|c| !c.is_empty()),
+            search: Some(self.q.trim().to_owned()).filter(|q| !q.is_empty()),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -103,13 +116,7 @@ pub async fn list(
         year.or(years.first().copied()).unwrap_or(2020),
     )
     .await;
-    let filter = ProjectFilter {
-        year,
-        agency_code: Some(query.agency.trim().to_owned()).filter(|a| !a.is_empty()),
-        state: ProjectState::parse(query.state.trim()),
-        category: Some(query.category.trim().to_owned()).filter(|c| !c.is_empty()),
-        search: Some(query.q.trim().to_owned()).filter(|q| !q.is_empty()),
-    };
+    let filter = query.filter();
     let page = state
         .store
         .projects(&actor, &filter, query.page.unwrap_or(1), PER_PAGE)

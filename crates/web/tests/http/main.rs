@@ -5,6 +5,7 @@
 mod api;
 mod evaluation_api;
 mod evaluation_pages;
+mod exports;
 mod key_evaluation_api;
 mod key_evaluation_pages;
 mod monitoring_api;

@@ -1,0 +1,259 @@
+//! Excel downloads of the lists users see (导出Excel), with the same filters and the same access
+//! rights as the pages: the project library, the year's self-evaluations, the results
+//! application decisions and the rectification items.
+
+use super::projects::ListQuery;
+use crate::AppState;
+use crate::auth::PageUser;
+use crate::error::PageError;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use jixiao_interop::xlsx_export::{Cell, Column, ColumnKind, ExportWriter, XlsxError, write};
+use jixiao_store::{SessionUser, StoreError, self_evaluation_state_label};
+use serde::Deserialize;
+
+/// Pages of the project library read at a time while the file is written.
+const BATCH: i64 = 1000;
+
+/// An .xlsx download named `name` (ASCII) and, for browsers that read it, `title`.
+fn download(bytes: Vec<u8>, name: &str, title: &str) -> Response {
+    let encoded: String = title
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let disposition = format!("attachment; filename=\"{name}\"; filename*=UTF-8''{encoded}.xlsx");
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+fn failed(error: XlsxError) -> PageError {
+    StoreError::Internal(format!("xlsx: {error}")).into()
+}
+
+async fn place(state: &AppState, session: &SessionUser) -> String {
+    let code = match &session.user.jurisdiction {
+        Some(code) => Some(code.clone()),
+        None => state.store.default_jurisdiction().await.ok().flatten(),
+    };
+    match code {
+        Some(code) => state
+            .store
+            .jurisdictions()
+            .await
+            .ok()
+            .and_then(|all| all.into_iter().find(|j| j.code == code))
+            .map_or_else(String::new, |j| j.name),
+        None => String::new(),
+    }
+}
+
+/// `GET /projects/export.xlsx` with the list's filters.
+pub async fn projects(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let actor = session.actor();
+    let filter = query.filter();
+    let columns = [
+        Column::new("项目编码", 18.0, ColumnKind::Text),
+        Column::new("项目名称", 36.0, ColumnKind::Text),
+        Column::new("部门单位", 28.0, ColumnKind::Text),
+        Column::new("预算年度", 10.0, ColumnKind::Integer),
+        Column::new("新增/延续", 10.0, ColumnKind::Text),
+        Column::new("申报金额（万元）", 16.0, ColumnKind::Wan),
+        Column::new("批复金额（万元）", 16.0, ColumnKind::Wan),
+        Column::new("状态", 10.0, ColumnKind::Text),
+        Column::new("目标等级", 10.0, ColumnKind::Text),
+    ];
+    let year = filter.year.map_or_else(String::new, |y| format!("{y}年度"));
+    let agency = filter
+        .agency_code
+        .as_deref()
+        .map_or_else(|| "全部单位".to_owned(), |a| format!("单位{a}"));
+    let title = format!("{}{year}项目库（{agency}）", place(&state, &session).await);
+    // Batches are read and written one after another: the list never sits in memory whole.
+    let mut writer = ExportWriter::new("项目库", &title, &columns).map_err(failed)?;
+    let mut page = 1;
+    loop {
+        let batch = state.store.projects(&actor, &filter, page, BATCH).await?;
+        let pages = batch.pages();
+        for p in batch.projects {
+            writer
+                .row(&[
+                    Cell::from(p.code),
+                    Cell::from(p.name),
+                    Cell::from(p.agency_name),
+                    Cell::from(i64::from(p.year)),
+                    Cell::from(if p.is_new { "新增" } else { "延续" }),
+                    Cell::from(p.requested_fen),
+                    Cell::from(p.approved_fen),
+                    Cell::from(
+                        jixiao_core::project::ProjectState::parse(&p.state)
+                            .map_or("", |s| s.label()),
+                    ),
+                    Cell::from(p.target_grade.unwrap_or_default()),
+                ])
+                .map_err(failed)?;
+        }
+        if page >= pages {
+            break;
+        }
+        page += 1;
+    }
+    let bytes = writer.finish().map_err(failed)?;
+    Ok(download(bytes, "projects.xlsx", &title))
+}
+
+/// The year of an evaluation export.
+#[derive(Debug, Deserialize)]
+pub struct YearQuery {
+    year: Option<i32>,
+    #[serde(default)]
+    grade: String,
+}
+
+/// `GET /evaluation/export.xlsx?year=Y&grade=G`: the year's self-evaluations.
+pub async fn self_evaluations(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Query(query): Query<YearQuery>,
+) -> Result<Response, PageError> {
+    let year = query.year.unwrap_or(2019);
+    let lines = state
+        .store
+        .self_evaluation_lines(&session.actor(), year)
+        .await?;
+    let rows = lines
+        .into_iter()
+        .filter(|l| query.grade.is_empty() || l.grade.as_deref() == Some(query.grade.as_str()))
+        .map(|l| {
+            vec![
+                Cell::from(l.code),
+                Cell::from(l.name),
+                Cell::from(l.agency_name),
+                Cell::from(l.approved_fen),
+                Cell::from(self_evaluation_state_label(
+                    l.state.as_deref().unwrap_or("not_started"),
+                )),
+                Cell::from(l.total_x100),
+                Cell::from(l.grade.unwrap_or_default()),
+            ]
+        });
+    let columns = [
+        Column::new("项目编码", 18.0, ColumnKind::Text),
+        Column::new("项目名称", 36.0, ColumnKind::Text),
+        Column::new("部门单位", 28.0, ColumnKind::Text),
+        Column::new("批复金额（万元）", 16.0, ColumnKind::Wan),
+        Column::new("自评状态", 10.0, ColumnKind::Text),
+        Column::new("自评得分", 10.0, ColumnKind::Hundredths),
+        Column::new("等级", 8.0, ColumnKind::Text),
+    ];
+    let title = format!(
+        "{}{year}年度单位绩效自评结果",
+        place(&state, &session).await
+    );
+    let bytes = write("单位自评", &title, &columns, rows).map_err(failed)?;
+    Ok(download(bytes, "self-evaluations.xlsx", &title))
+}
+
+/// `GET /evaluation/results.xlsx?year=Y`: the results application's proposals and decisions.
+pub async fn results(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Query(query): Query<YearQuery>,
+) -> Result<Response, PageError> {
+    let year = query.year.unwrap_or(2019);
+    let list = state.store.adjustments(&session.actor(), year).await?;
+    let rows = list.into_iter().map(|a| {
+        vec![
+            Cell::from(a.evaluated_name.clone()),
+            Cell::from(a.agency_name.clone()),
+            Cell::from(a.score_x100),
+            Cell::from(a.grade.clone()),
+            Cell::from(a.next_name.clone()),
+            Cell::from(a.base_fen),
+            Cell::from(a.action_label()),
+            Cell::from(a.proposed_cut_fen),
+            Cell::from(a.status_label()),
+            Cell::from(if a.status == "proposed" {
+                None
+            } else {
+                Some(a.cut_fen)
+            }),
+            Cell::from(a.reason.clone()),
+        ]
+    });
+    let columns = [
+        Column::new("评价项目", 30.0, ColumnKind::Text),
+        Column::new("部门单位", 26.0, ColumnKind::Text),
+        Column::new("得分", 8.0, ColumnKind::Hundredths),
+        Column::new("等级", 6.0, ColumnKind::Text),
+        Column::new(&format!("{}年度延续项目", year + 1), 30.0, ColumnKind::Text),
+        Column::new("申报金额（万元）", 16.0, ColumnKind::Wan),
+        Column::new("建议", 14.0, ColumnKind::Text),
+        Column::new("建议调减（万元）", 16.0, ColumnKind::Wan),
+        Column::new("决定", 12.0, ColumnKind::Text),
+        Column::new("调减（万元）", 14.0, ColumnKind::Wan),
+        Column::new("理由", 40.0, ColumnKind::Text),
+    ];
+    let title = format!(
+        "{}{year}年度绩效评价结果应用情况",
+        place(&state, &session).await
+    );
+    let bytes = write("结果应用", &title, &columns, rows).map_err(failed)?;
+    Ok(download(bytes, "results-application.xlsx", &title))
+}
+
+/// `GET /rectifications/export.xlsx`: the rectification items the user sees.
+pub async fn rectifications(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+) -> Result<Response, PageError> {
+    let items = state.store.rectifications(&session.actor(), None).await?;
+    let rows = items.into_iter().map(|r| {
+        vec![
+            Cell::from(i64::from(r.year)),
+            Cell::from(r.project_name.clone()),
+            Cell::from(r.agency_name.clone()),
+            Cell::from(r.source_label()),
+            Cell::from(r.problem.clone()),
+            Cell::from(r.state_label()),
+            Cell::from(r.answer.clone()),
+            Cell::from(r.check_comment.clone()),
+        ]
+    });
+    let columns = [
+        Column::new("年度", 8.0, ColumnKind::Integer),
+        Column::new("项目", 30.0, ColumnKind::Text),
+        Column::new("整改单位", 26.0, ColumnKind::Text),
+        Column::new("来源", 10.0, ColumnKind::Text),
+        Column::new("问题", 40.0, ColumnKind::Text),
+        Column::new("状态", 12.0, ColumnKind::Text),
+        Column::new("整改情况", 40.0, ColumnKind::Text),
+        Column::new("核查意见", 30.0, ColumnKind::Text),
+    ];
+    let title = format!(
+        "{}绩效评价和监控发现问题整改情况",
+        place(&state, &session).await
+    );
+    let bytes = write("问题整改", &title, &columns, rows).map_err(failed)?;
+    Ok(download(bytes, "rectifications.xlsx", &title))
+}

@@ -1,0 +1,80 @@
+//! Excel downloads over HTTP: the project library with the page's filters and the user's rights,
+//! money as numbers that add up to the seed's figure, and the evaluation lists.
+
+use crate::support::TestApp;
+use crate::support::TestResult;
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use reqwest::StatusCode;
+use std::io::Cursor;
+
+async fn sheet(
+    browser: &crate::support::Browser,
+    path: &str,
+) -> Result<calamine::Range<Data>, Box<dyn std::error::Error>> {
+    let response = browser
+        .client
+        .get(format!("{}{}", browser.base, path))
+        .send()
+        .await?;
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    let kind = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert!(kind.contains("spreadsheetml"), "{kind}");
+    let bytes = response.bytes().await?.to_vec();
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))?;
+    let name = book.sheet_names().first().cloned().ok_or("sheet")?;
+    Ok(book.worksheet_range(&name)?)
+}
+
+#[tokio::test]
+async fn lists_download_as_excel_with_filters_and_rights() -> TestResult {
+    let app = TestApp::start_full().await?;
+    let finance = app.signed_in("finance").await?;
+    let projects = sheet(&finance, "/projects/export.xlsx?year=2019").await?;
+    assert_eq!(
+        projects.get_value((0, 0)),
+        Some(&Data::String("乐陵市2019年度项目库（全部单位）".to_owned()))
+    );
+    assert_eq!(projects.height(), 2 + 705);
+    let approved: f64 = (2..projects.height())
+        .filter_map(|r| match projects.get_value((u32::try_from(r).ok()?, 6)) {
+            Some(Data::Float(v)) => Some(*v),
+            _ => None,
+        })
+        .sum();
+    assert!((approved - 273_180.48).abs() < 0.001, "{approved}");
+
+    // An agency gets its own projects only.
+    let agency = app.signed_in("canlian").await?;
+    let own = sheet(&agency, "/projects/export.xlsx?year=2019").await?;
+    assert!(own.height() > 2 && own.height() < 2 + 705);
+    for r in 2..own.height() {
+        assert_eq!(
+            own.get_value((u32::try_from(r)?, 2)),
+            Some(&Data::String("乐陵市残疾人联合会".to_owned()))
+        );
+    }
+
+    let graded = sheet(&finance, "/evaluation/export.xlsx?year=2019&grade=差").await?;
+    assert_eq!(graded.height(), 2 + 15);
+    let results = sheet(&finance, "/evaluation/results.xlsx?year=2019").await?;
+    let cut: f64 = (2..results.height())
+        .filter_map(|r| match results.get_value((u32::try_from(r).ok()?, 9)) {
+            Some(Data::Float(v)) => Some(*v),
+            _ => None,
+        })
+        .sum();
+    assert!((cut - 1_000.0).abs() < 0.001, "{cut}");
+    let items = sheet(&finance, "/rectifications/export.xlsx").await?;
+    assert!(items.height() > 2);
+
+    // Signed out: to the login page.
+    let anonymous = app.browser()?;
+    let (status, _) = anonymous.get("/projects/export.xlsx").await?;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    Ok(())
+}
