@@ -122,6 +122,97 @@ pub async fn projects(
     Ok(download(bytes, "projects.xlsx", &title))
 }
 
+/// `GET /payments/export.xlsx` with the list's filters: payments and refunds, written batch by
+/// batch as read.
+pub async fn payments(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Query(query): Query<super::payments::PaymentQuery>,
+) -> Result<Response, PageError> {
+    let actor = session.actor();
+    let filter = query.filter();
+    let columns = [
+        Column::new("支付日期", 12.0, ColumnKind::Text),
+        Column::new("请求编号", 22.0, ColumnKind::Text),
+        Column::new("类型", 6.0, ColumnKind::Text),
+        Column::new("项目", 34.0, ColumnKind::Text),
+        Column::new("部门单位", 26.0, ColumnKind::Text),
+        Column::new("指标编码", 20.0, ColumnKind::Text),
+        Column::new("收款人", 28.0, ColumnKind::Text),
+        Column::new("用途", 20.0, ColumnKind::Text),
+        Column::new("金额（元）", 16.0, ColumnKind::Yuan),
+    ];
+    let year = filter.year.map_or_else(String::new, |y| format!("{y}年度"));
+    let title = format!("{}{year}国库集中支付明细", place(&state, &session).await);
+    let mut writer = ExportWriter::new("支付明细", &title, &columns).map_err(failed)?;
+    let mut page = 1;
+    loop {
+        let batch = state.store.payments(&actor, &filter, page, BATCH).await?;
+        let pages = batch.pages();
+        for r in batch.rows {
+            let refund = r.kind == "refund";
+            writer
+                .row(&[
+                    Cell::from(r.paid_on),
+                    Cell::from(r.request_id),
+                    Cell::from(if refund { "退款" } else { "支付" }),
+                    Cell::from(r.project_name),
+                    Cell::from(r.agency_name),
+                    Cell::from(r.allotment_code),
+                    Cell::from(r.payee),
+                    Cell::from(r.purpose),
+                    Cell::from(if refund { -r.amount_fen } else { r.amount_fen }),
+                ])
+                .map_err(failed)?;
+        }
+        if page >= pages {
+            break;
+        }
+        page += 1;
+    }
+    let bytes = writer.finish().map_err(failed)?;
+    Ok(download(bytes, "payments.xlsx", &title))
+}
+
+/// `GET /evaluations/export.xlsx`: the key evaluations the user sees.
+pub async fn key_evaluations(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+) -> Result<Response, PageError> {
+    let list = state.store.key_evaluations(&session.actor()).await?;
+    let rows = list.into_iter().map(|e| {
+        vec![
+            Cell::from(i64::from(e.year)),
+            Cell::from(e.project_name.clone()),
+            Cell::from(e.agency_name.clone()),
+            Cell::from(e.approved_fen),
+            Cell::from(e.mode_label()),
+            Cell::from(e.institution_name.clone()),
+            Cell::from(e.state_label()),
+            Cell::from(e.total_x100),
+            Cell::from(e.final_x100),
+            Cell::from(e.final_grade.clone().unwrap_or_default()),
+            Cell::from(e.problem_list().join("；")),
+        ]
+    });
+    let columns = [
+        Column::new("年度", 8.0, ColumnKind::Integer),
+        Column::new("项目", 30.0, ColumnKind::Text),
+        Column::new("部门单位", 26.0, ColumnKind::Text),
+        Column::new("资金（万元）", 14.0, ColumnKind::Wan),
+        Column::new("评价方式", 10.0, ColumnKind::Text),
+        Column::new("第三方机构", 26.0, ColumnKind::Text),
+        Column::new("状态", 14.0, ColumnKind::Text),
+        Column::new("机构评分", 10.0, ColumnKind::Hundredths),
+        Column::new("最终得分", 10.0, ColumnKind::Hundredths),
+        Column::new("等级", 6.0, ColumnKind::Text),
+        Column::new("发现的问题", 50.0, ColumnKind::Text),
+    ];
+    let title = format!("{}重点绩效评价情况", place(&state, &session).await);
+    let bytes = write("重点评价", &title, &columns, rows).map_err(failed)?;
+    Ok(download(bytes, "key-evaluations.xlsx", &title))
+}
+
 /// The year of an evaluation export.
 #[derive(Debug, Deserialize)]
 pub struct YearQuery {

@@ -284,6 +284,7 @@ pub fn router() -> Router<AppState> {
         .route("/evaluation/export.xlsx", get(exports::self_evaluations))
         .route("/evaluation/results.xlsx", get(exports::results))
         .route("/projects/export.xlsx", get(exports::projects))
+        .route("/payments/export.xlsx", get(exports::payments))
         .route("/rectifications/export.xlsx", get(exports::rectifications))
         .route("/rectifications", get(key_evaluation::rectifications))
         .route("/evaluation/bulletin", get(bulletin::show))
@@ -369,6 +370,7 @@ pub fn router() -> Router<AppState> {
         .route_layer(from_fn_with_state(ASSIGNMENT_READERS, auth::require_roles));
     let evaluation_readers = Router::new()
         .route("/evaluations", get(key_evaluation::list))
+        .route("/evaluations/export.xlsx", get(exports::key_evaluations))
         .route("/evaluations/{id}", get(key_evaluation::show))
         .route_layer(from_fn_with_state(EVALUATION_READERS, auth::require_roles));
     let institutions = Router::new()

@@ -19,17 +19,17 @@ use serde::{Deserialize, Serialize};
 #[derive(Deserialize, Serialize, Default, Clone)]
 pub struct PaymentQuery {
     #[serde(default)]
-    year: String,
+    pub(crate) year: String,
     #[serde(default)]
-    agency: String,
+    pub(crate) agency: String,
     #[serde(default)]
-    kind: String,
+    pub(crate) kind: String,
     #[serde(default)]
-    from: String,
+    pub(crate) from: String,
     #[serde(default)]
-    to: String,
+    pub(crate) to: String,
     #[serde(default)]
-    project_id: String,
+    pub(crate) project_id: String,
     #[serde(default, skip_serializing)]
     page: Option<i64>,
 }
@@ -63,20 +63,27 @@ fn non_empty(text: &str) -> Option<String> {
     Some(text.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
+impl PaymentQuery {
+    /// The store's filter for these fields.
+    pub(crate) fn filter(&self) -> PaymentFilter {
+        PaymentFilter {
+            year: self.year.trim().parse().ok(),
+            agency_code: non_empty(&self.agency),
+            project_id: self.project_id.trim().parse().ok(),
+            kind: non_empty(&self.kind),
+            from: non_empty(&self.from),
+            to: non_empty(&self.to),
+        }
+    }
+}
+
 /// `GET /payments`.
 pub async fn list(
     State(state): State<AppState>,
     PageUser(session): PageUser,
     Query(query): Query<PaymentQuery>,
 ) -> Result<Response, PageError> {
-    let filter = PaymentFilter {
-        year: query.year.trim().parse().ok(),
-        agency_code: non_empty(&query.agency),
-        project_id: query.project_id.trim().parse().ok(),
-        kind: non_empty(&query.kind),
-        from: non_empty(&query.from),
-        to: non_empty(&query.to),
-    };
+    let filter = query.filter();
     let page = state
         .store
         .payments(&session.actor(), &filter, query.page.unwrap_or(1), 50)

@@ -71,6 +71,14 @@ async fn lists_download_as_excel_with_filters_and_rights() -> TestResult {
     assert!((cut - 1_000.0).abs() < 0.001, "{cut}");
     let items = sheet(&finance, "/rectifications/export.xlsx").await?;
     assert!(items.height() > 2);
+    let keys = sheet(&finance, "/evaluations/export.xlsx").await?;
+    assert_eq!(keys.height(), 2 + 3);
+    let payments = sheet(&finance, "/payments/export.xlsx?year=2020").await?;
+    assert!(payments.height() > 2);
+    assert!(
+        matches!(payments.get_value((2, 8)), Some(Data::Float(_))),
+        "amounts are numbers"
+    );
 
     // Signed out: to the login page.
     let anonymous = app.browser()?;

@@ -16,11 +16,16 @@ async fn evaluations_and_rectification_on_the_pages() -> TestResult {
         assert!(html.contains(name), "{name}");
     }
     assert!(html.contains("重点项目评价覆盖情况") && html.contains("待安排评价"));
-    let start = html.find("/evaluations/").ok_or("link")? + "/evaluations/".len();
-    let id: String = html[start..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
+    let id: String = html
+        .match_indices("/evaluations/")
+        .map(|(at, m)| {
+            html[at + m.len()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .find(|digits| !digits.is_empty())
+        .ok_or("link to an evaluation")?;
     let (status, detail) = finance.get(&format!("/evaluations/{id}")).await?;
     assert_eq!(status, StatusCode::OK);
     assert!(
