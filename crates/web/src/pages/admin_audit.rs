@@ -20,13 +20,13 @@ const PER_PAGE: i64 = 50;
 #[derive(Deserialize, Serialize, Default, Clone)]
 pub struct AuditQuery {
     #[serde(default)]
-    actor: String,
+    pub(crate) actor: String,
     #[serde(default)]
-    entity: String,
+    pub(crate) entity: String,
     #[serde(default)]
-    from: String,
+    pub(crate) from: String,
     #[serde(default)]
-    to: String,
+    pub(crate) to: String,
     #[serde(default, skip_serializing)]
     page: Option<i64>,
 }

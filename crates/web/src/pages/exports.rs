@@ -213,6 +213,58 @@ pub async fn key_evaluations(
     Ok(download(bytes, "key-evaluations.xlsx", &title))
 }
 
+/// `GET /admin/audit/export.xlsx` (administrators) with the audit page's filters.
+pub async fn audit(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Query(query): Query<super::admin_audit::AuditQuery>,
+) -> Result<Response, PageError> {
+    let filter =
+        super::admin_audit::audit_filter(&query.actor, &query.entity, &query.from, &query.to)
+            .map_err(StoreError::Invalid)?;
+    let columns = [
+        Column::new("序号", 8.0, ColumnKind::Integer),
+        Column::new("时间", 20.0, ColumnKind::Text),
+        Column::new("操作人", 18.0, ColumnKind::Text),
+        Column::new("操作", 24.0, ColumnKind::Text),
+        Column::new("对象", 16.0, ColumnKind::Text),
+        Column::new("对象编号", 14.0, ColumnKind::Text),
+        Column::new("财政区划", 10.0, ColumnKind::Text),
+        Column::new("详情", 60.0, ColumnKind::Text),
+        Column::new("哈希", 20.0, ColumnKind::Text),
+    ];
+    let mut writer = ExportWriter::new("审计日志", "审计日志", &columns).map_err(failed)?;
+    let mut page = 1;
+    loop {
+        let batch = state
+            .store
+            .audit_log(&session.actor(), &filter, page, BATCH)
+            .await?;
+        let pages = ((batch.total + BATCH - 1) / BATCH).max(1);
+        for r in batch.records {
+            writer
+                .row(&[
+                    Cell::from(r.seq),
+                    Cell::from(jixiao_core::time::display(r.at)),
+                    Cell::from(r.actor),
+                    Cell::from(r.action),
+                    Cell::from(r.entity),
+                    Cell::from(r.entity_id),
+                    Cell::from(r.jurisdiction.unwrap_or_default()),
+                    Cell::from(r.details),
+                    Cell::from(r.hash),
+                ])
+                .map_err(failed)?;
+        }
+        if page >= pages {
+            break;
+        }
+        page += 1;
+    }
+    let bytes = writer.finish().map_err(failed)?;
+    Ok(download(bytes, "audit.xlsx", "审计日志"))
+}
+
 /// The year of an evaluation export.
 #[derive(Debug, Deserialize)]
 pub struct YearQuery {

@@ -250,6 +250,7 @@ pub fn router() -> Router<AppState> {
             post(admin_users::reset_password),
         )
         .route("/admin/audit", get(admin_audit::list))
+        .route("/admin/audit/export.xlsx", get(exports::audit))
         .route(
             "/admin/rulebook",
             get(admin_rulebook::show).post(admin_rulebook::load),

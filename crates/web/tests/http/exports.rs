@@ -80,6 +80,13 @@ async fn lists_download_as_excel_with_filters_and_rights() -> TestResult {
         "amounts are numbers"
     );
 
+    // The audit log for administrators only.
+    let admin = app.signed_in("admin").await?;
+    let audit = sheet(&admin, "/admin/audit/export.xlsx?entity=self_evaluation").await?;
+    assert!(audit.height() > 2);
+    let (status, _) = finance.get("/admin/audit/export.xlsx").await?;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
     // Signed out: to the login page.
     let anonymous = app.browser()?;
     let (status, _) = anonymous.get("/projects/export.xlsx").await?;
