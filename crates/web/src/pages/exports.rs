@@ -265,6 +265,58 @@ pub async fn audit(
     Ok(download(bytes, "audit.xlsx", "审计日志"))
 }
 
+/// `GET /monitoring/{id}/export.xlsx`: a round's reports and alerts as the user sees them.
+pub async fn monitoring_round(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<Response, PageError> {
+    let actor = session.actor();
+    let round = state.store.monitoring_round(&actor, id).await?;
+    let lines = state.store.round_lines(&actor, id).await?;
+    let rows = lines.into_iter().map(|l| {
+        let level = match l.alert_level.as_deref() {
+            Some("red") => "红色预警",
+            Some("yellow") => "黄色预警",
+            _ => "",
+        };
+        vec![
+            Cell::from(l.project_code.clone()),
+            Cell::from(l.project_name.clone()),
+            Cell::from(l.agency_name.clone()),
+            Cell::from(l.state_label()),
+            Cell::from(l.limit_fen),
+            Cell::from(l.spent_fen),
+            Cell::from(l.execution_bp()),
+            Cell::from(level),
+            Cell::from(if l.alert_suspended == Some(true) {
+                "已暂停支付"
+            } else {
+                ""
+            }),
+        ]
+    });
+    let columns = [
+        Column::new("项目编码", 18.0, ColumnKind::Text),
+        Column::new("项目名称", 34.0, ColumnKind::Text),
+        Column::new("部门单位", 26.0, ColumnKind::Text),
+        Column::new("报告状态", 10.0, ColumnKind::Text),
+        Column::new("全年预算数（万元）", 16.0, ColumnKind::Wan),
+        Column::new("截至执行数（万元）", 16.0, ColumnKind::Wan),
+        Column::new("执行率", 10.0, ColumnKind::Percent),
+        Column::new("预警", 10.0, ColumnKind::Text),
+        Column::new("支付", 12.0, ColumnKind::Text),
+    ];
+    let title = format!(
+        "{}{}年绩效运行监控情况（截至{}）",
+        place(&state, &session).await,
+        round.year,
+        round.cutoff
+    );
+    let bytes = write("绩效监控", &title, &columns, rows).map_err(failed)?;
+    Ok(download(bytes, "monitoring.xlsx", &title))
+}
+
 /// The year of an evaluation export.
 #[derive(Debug, Deserialize)]
 pub struct YearQuery {

@@ -277,6 +277,10 @@ pub fn router() -> Router<AppState> {
         .route("/monitoring", get(monitoring::list))
         .route("/monitoring/{id}", get(monitoring::show))
         .route(
+            "/monitoring/{id}/export.xlsx",
+            get(exports::monitoring_round),
+        )
+        .route(
             "/monitoring/{id}/reports/{project_id}",
             get(monitoring_report::show),
         )

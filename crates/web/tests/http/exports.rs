@@ -80,6 +80,23 @@ async fn lists_download_as_excel_with_filters_and_rights() -> TestResult {
         "amounts are numbers"
     );
 
+    // The demo's monitoring round, with its alerts.
+    let (_, rounds) = finance.get("/monitoring").await?;
+    let at = rounds.find("/monitoring/").ok_or("round link")? + "/monitoring/".len();
+    let round: String = rounds[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let monitoring = sheet(&finance, &format!("/monitoring/{round}/export.xlsx")).await?;
+    assert_eq!(monitoring.height(), 2 + 6);
+    let red = (2..monitoring.height())
+        .filter(|r| {
+            monitoring.get_value((u32::try_from(*r).unwrap_or(0), 7))
+                == Some(&Data::String("红色预警".to_owned()))
+        })
+        .count();
+    assert_eq!(red, 3);
+
     // The audit log for administrators only.
     let admin = app.signed_in("admin").await?;
     let audit = sheet(&admin, "/admin/audit/export.xlsx?entity=self_evaluation").await?;
