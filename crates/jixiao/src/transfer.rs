@@ -59,6 +59,7 @@ pub async fn import(store: &Store, command: ImportCommand) -> anyhow::Result<Exi
     let readable: Vec<&PaymentLine> = lines.iter().filter_map(|l| l.as_ref().ok()).collect();
     let requests: Vec<TreasuryRequest> = readable.iter().map(|l| l.to_request()).collect();
     let mut outcomes = Vec::with_capacity(requests.len());
+    let progress = crate::progress::Progress::new(requests.len() as u64, "处理支付数据");
     for chunk in requests.chunks(1000) {
         let results = if dry_run {
             store.treasury_dry_run(&actor, chunk).await
@@ -67,7 +68,9 @@ pub async fn import(store: &Store, command: ImportCommand) -> anyhow::Result<Exi
         }
         .map_err(|e| anyhow!("{e}"))?;
         outcomes.extend(results);
+        progress.advance(chunk.len() as u64);
     }
+    progress.finish();
     let (mut paid, mut replayed, mut failed) = (0, 0, 0);
     let mut outcomes = outcomes.into_iter();
     for line in &lines {
