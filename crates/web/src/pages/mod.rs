@@ -325,6 +325,7 @@ pub fn router() -> Router<AppState> {
             post(monitoring_report::review),
         )
         .route("/alerts/{id}/decide", post(monitoring_report::decide))
+        .route("/alerts/{id}/rectification", post(monitoring_report::raise))
         .route_layer(from_fn_with_state(TREASURY, auth::require_roles));
     let askers = Router::new()
         .route("/projects/new", get(projects::new))

@@ -274,6 +274,8 @@ struct AlertPage {
     decisions: Vec<DecisionRow>,
     can_propose: bool,
     can_decide: bool,
+    /// Finance may turn the alert's findings into a rectification item.
+    can_raise: bool,
     actions: &'static [(&'static str, &'static str)],
     error: Option<String>,
     notice: Option<&'static str>,
@@ -316,6 +318,7 @@ async fn alert_page(
         decisions,
         can_propose: role == Role::Agency && d.alert.level == "red" && d.alert.status == "open",
         can_decide: role == Role::Finance && d.alert.status == "proposed",
+        can_raise: role == Role::Finance,
         actions: &ACTIONS,
         error,
         notice,
@@ -337,6 +340,44 @@ pub async fn alert(
         _ => None,
     };
     alert_page(&state, &session, id, StatusCode::OK, None, notice).await
+}
+
+/// The problem finance raises from an alert.
+#[derive(Deserialize)]
+pub struct RaiseForm {
+    #[serde(default)]
+    problem: String,
+}
+
+/// `POST /alerts/{id}/rectification` (finance): a problem found by monitoring becomes a
+/// rectification item for the project's agency.
+pub async fn raise(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Path(id): Path<i64>,
+    Form(form): Form<RaiseForm>,
+) -> Result<Response, PageError> {
+    let actor = session.actor();
+    let d = state.store.alert(&actor, id).await?;
+    match state
+        .store
+        .raise_rectification(&actor, d.alert.project_id, &form.problem, Some(id))
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/rectifications").into_response()),
+        Err(e @ StoreError::Invalid(_)) => {
+            alert_page(
+                &state,
+                &session,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(super::refusal_message(&e)),
+                None,
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// The agency's proposal form.

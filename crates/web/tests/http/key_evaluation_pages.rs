@@ -113,5 +113,33 @@ async fn evaluations_and_rectification_on_the_pages() -> TestResult {
     assert_eq!(closed.status(), StatusCode::SEE_OTHER);
     let (_, page) = agency.get("/rectifications").await?;
     assert!(page.contains("已销号"));
+
+    // From a monitoring alert, finance lists a problem for rectification.
+    let (_, rounds) = finance.get("/monitoring").await?;
+    let at = rounds.find("/monitoring/").ok_or("round")? + "/monitoring/".len();
+    let round: String = rounds[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let (_, overview) = finance.get(&format!("/monitoring/{round}")).await?;
+    let at = overview.find("/alerts/").ok_or("alert link")? + "/alerts/".len();
+    let alert: String = overview[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let page = format!("/alerts/{alert}");
+    let action = format!("/alerts/{alert}/rectification");
+    let empty = finance.submit(&page, &action, &[("problem", "")]).await?;
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let raised = finance
+        .submit(
+            &page,
+            &action,
+            &[("problem", "上半年支出进度明显滞后于时间进度")],
+        )
+        .await?;
+    assert_eq!(raised.status(), StatusCode::SEE_OTHER);
+    let (_, list) = finance.get("/rectifications").await?;
+    assert!(list.contains("上半年支出进度明显滞后于时间进度") && list.contains("绩效监控"));
     Ok(())
 }
