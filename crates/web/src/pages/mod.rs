@@ -294,6 +294,10 @@ pub fn router() -> Router<AppState> {
         .route("/rectifications", get(key_evaluation::rectifications))
         .route("/evaluation/bulletin", get(bulletin::show))
         .route("/projects/{id}/self-evaluation", get(self_evaluation::show))
+        .route(
+            "/projects/{id}/self-evaluation/print",
+            get(self_evaluation::print),
+        )
         .route_layer(from_fn_with_state(READERS, auth::require_roles));
     let treasury = Router::new()
         .route(

@@ -218,6 +218,63 @@ pub async fn show(
     Ok(render(StatusCode::OK, &page))
 }
 
+#[derive(Template)]
+#[template(path = "self_evaluation_print.html")]
+struct PrintPage {
+    chrome: Chrome,
+    s: SelfEvaluation,
+    department: String,
+    rows: Vec<RowView>,
+    summary: String,
+    initial_wan: String,
+    full_year_wan: String,
+    executed_wan: String,
+    execution_points: String,
+    execution_rate: String,
+    execution_score: String,
+    total: String,
+    grade: String,
+}
+
+/// `GET /projects/{id}/self-evaluation/print`: the sheet in the layout of the official form, on
+/// A4 with signature and seal areas.
+pub async fn print(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let sheet = state.store.self_evaluation(&session.actor(), id).await?;
+    let department = match sheet.project.agency_parent_id {
+        Some(parent) => state
+            .store
+            .agencies(&session.actor())
+            .await?
+            .into_iter()
+            .find(|a| a.id == parent)
+            .map_or_else(String::new, |a| a.name),
+        None => sheet.project.agency_name.clone(),
+    };
+    let page = sheet_page(&session, sheet, None, None, Vec::new(), None, None);
+    Ok(render(
+        StatusCode::OK,
+        &PrintPage {
+            chrome: page.chrome,
+            department,
+            rows: page.rows,
+            summary: page.summary,
+            initial_wan: page.initial_wan,
+            full_year_wan: page.full_year_wan,
+            executed_wan: page.executed_wan,
+            execution_points: page.execution_points,
+            execution_rate: page.execution_rate,
+            execution_score: page.execution_score,
+            total: page.total,
+            grade: page.grade,
+            s: page.s,
+        },
+    ))
+}
+
 /// The publication form.
 #[derive(Deserialize)]
 pub struct PublishForm {

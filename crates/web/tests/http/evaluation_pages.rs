@@ -130,9 +130,21 @@ async fn an_agency_fills_the_sheet_on_one_page_and_finance_reviews_it() -> TestR
     let (_, html) = agency.get(&page).await?;
     assert!(html.contains("被退回") && html.contains("请补充满意度调查样本说明"));
 
+    // The print layout of the official form, with signature and seal areas.
+    let (status, printed) = agency.get(&format!("{page}/print")).await?;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        printed.contains("项目支出绩效自评表")
+            && printed.contains("单位负责人（签字）")
+            && printed.contains("（盖章）")
+    );
+    assert!(printed.contains("年度资金总额") && printed.contains("评价等级："));
+
     // Another agency cannot see it.
     let other = app.signed_in("canlian").await?;
     let (status, _) = other.get(&page).await?;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = other.get(&format!("{page}/print")).await?;
     assert_eq!(status, StatusCode::NOT_FOUND);
     Ok(())
 }
