@@ -30,6 +30,21 @@ pub struct SelfEvaluationLine {
 }
 
 impl Store {
+    /// The latest year with self-evaluations the actor may see (the year evaluation pages show
+    /// when none is asked for); `fallback` when there is none.
+    pub async fn latest_evaluation_year(&self, actor: &Actor, fallback: i32) -> Result<i32> {
+        let scope = self.project_scope(actor).await?;
+        let year: Option<i32> = on_pool!(&self.pool, |pool| {
+            let mut query = QueryBuilder::new(
+                "SELECT MAX(p.year) FROM projects p JOIN self_evaluations s ON s.project_id = p.id \
+                 WHERE 1 = 1",
+            );
+            scope.push(&mut query);
+            query.build_query_scalar().fetch_one(pool).await?
+        });
+        Ok(year.unwrap_or(fallback))
+    }
+
     /// The year's approved projects with their self-evaluations (agencies see their own).
     pub async fn self_evaluation_lines(
         &self,

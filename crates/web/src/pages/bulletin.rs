@@ -63,7 +63,15 @@ pub async fn show(
     Query(query): Query<YearQuery>,
 ) -> Result<Response, PageError> {
     let actor = session.actor();
-    let year = query.year.unwrap_or(2019);
+    let year = match query.year {
+        Some(year) => year,
+        None => {
+            state
+                .store
+                .latest_evaluation_year(&session.actor(), 2019)
+                .await?
+        }
+    };
     let lines = state.store.self_evaluation_lines(&actor, year).await?;
     let issuer = match &actor.jurisdiction {
         Some(code) => state

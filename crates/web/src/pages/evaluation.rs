@@ -79,7 +79,15 @@ async fn page(
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let actor = session.actor();
-    let year = query.year.unwrap_or(2019);
+    let year = match query.year {
+        Some(year) => year,
+        None => {
+            state
+                .store
+                .latest_evaluation_year(&session.actor(), 2019)
+                .await?
+        }
+    };
     let all = state.store.self_evaluation_lines(&actor, year).await?;
     let evaluated = all
         .iter()

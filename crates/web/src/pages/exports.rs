@@ -331,7 +331,15 @@ pub async fn self_evaluations(
     PageUser(session): PageUser,
     Query(query): Query<YearQuery>,
 ) -> Result<Response, PageError> {
-    let year = query.year.unwrap_or(2019);
+    let year = match query.year {
+        Some(year) => year,
+        None => {
+            state
+                .store
+                .latest_evaluation_year(&session.actor(), 2019)
+                .await?
+        }
+    };
     let lines = state
         .store
         .self_evaluation_lines(&session.actor(), year)
@@ -375,7 +383,15 @@ pub async fn results(
     PageUser(session): PageUser,
     Query(query): Query<YearQuery>,
 ) -> Result<Response, PageError> {
-    let year = query.year.unwrap_or(2019);
+    let year = match query.year {
+        Some(year) => year,
+        None => {
+            state
+                .store
+                .latest_evaluation_year(&session.actor(), 2019)
+                .await?
+        }
+    };
     let list = state.store.adjustments(&session.actor(), year).await?;
     let rows = list.into_iter().map(|a| {
         vec![

@@ -163,6 +163,11 @@ async fn the_year_page_shows_grades_the_cut_and_finance_decides() -> TestResult 
     assert!(html.contains("1,000.00 万元"), "the 1,000万元 cut");
     assert!(html.contains("2020年残疾人就业帮扶") && html.contains("调整后采纳"));
     assert!(html.contains("不采纳") && html.contains("临时救助为兜底保障资金"));
+    let (_, latest) = finance.get("/evaluation").await?;
+    assert!(
+        latest.contains("2019年度绩效评价与结果应用"),
+        "the latest evaluated year by default"
+    );
     let (_, fair) = finance.get("/evaluation?year=2019&grade=中").await?;
     assert!(fair.contains("2019年城乡低保资金"));
     // An agency sees the page, but no decision forms.
