@@ -4,6 +4,7 @@
 //! ([`xlsx_export`]).
 
 pub mod allotments_csv;
+mod self_evaluation_compare;
 pub mod self_evaluation_xlsx;
 mod self_evaluation_xlsx_write;
 pub mod treasury_csv;

@@ -34,6 +34,7 @@ mod rectifications;
 mod review;
 mod rulebooks;
 mod self_evaluation_imports;
+mod self_evaluation_writes;
 mod self_evaluations;
 mod sessions;
 mod sqlite_payments;

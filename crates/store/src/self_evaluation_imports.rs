@@ -4,7 +4,8 @@
 
 use crate::audit::append;
 use crate::projects::Project;
-use crate::self_evaluations::{SelfEvaluation, SheetWrite, scored_items, write_sheet};
+use crate::self_evaluation_writes::{SheetWrite, write_sheet};
+use crate::self_evaluations::{SelfEvaluation, scored_items};
 use crate::{Result, Store, StoreError};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::rulebook::Rulebook;

@@ -4,18 +4,18 @@
 
 use crate::audit::append;
 use crate::projects::Project;
-use crate::tx::Tx;
+use crate::self_evaluation_writes::{SheetWrite, move_state, write_sheet};
 use crate::{Result, Store, StoreError};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::rulebook::Rulebook;
 use jixiao_core::scoring::{
-    BudgetBlock, ExecutionScore, Finding, ItemInput, SheetScore, format_score, score, table_points,
+    BudgetBlock, ExecutionScore, Finding, ItemInput, SheetScore, execution_rate_bp, format_score,
+    score, table_points,
 };
 use jixiao_core::target::{RowError, format_points};
 use jixiao_core::{Actor, Role, time};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sqlx::QueryBuilder;
 
 /// One scored item of a stored sheet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
@@ -219,7 +219,7 @@ const HEAD_COLUMNS: &str = "id, rulebook_id, state, source, initial_fen, full_ye
      published_total_x100, findings, summary, comment, version, updated_by, updated_at, \
      submitted_by, submitted_at";
 
-const ITEM_COLUMNS: &str = "row_no, level1, level2, name, op, target, unit, points_x100, actual, \
+pub(crate) const ITEM_COLUMNS: &str = "row_no, level1, level2, name, op, target, unit, points_x100, actual, \
      band, band_percent, not_applicable, effective_points_x100, computed_x100, manual_x100, \
      manual_reason, final_x100, published_x100, missed, deviation_reason, improvement";
 
@@ -387,28 +387,21 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
+        let budget = BudgetBlock {
+            initial_fen: head.initial_fen,
+            full_year_fen: head.full_year_fen,
+            executed_fen: head.executed_fen,
+        };
         Ok(SelfEvaluation {
             id: Some(head.id),
             project,
             rulebook_id: head.rulebook_id,
             state: head.state,
             source: head.source,
-            budget: BudgetBlock {
-                initial_fen: head.initial_fen,
-                full_year_fen: head.full_year_fen,
-                executed_fen: head.executed_fen,
-            },
+            budget,
             execution: Some(ExecutionScore {
                 points_x100: head.execution_points_x100,
-                rate_bp: if head.full_year_fen > 0 {
-                    i64::try_from(
-                        (i128::from(head.executed_fen) * 20_000 + i128::from(head.full_year_fen))
-                            / (2 * i128::from(head.full_year_fen)),
-                    )
-                    .unwrap_or(0)
-                } else {
-                    0
-                },
+                rate_bp: execution_rate_bp(&budget),
                 score_x100: head.execution_score_x100,
             }),
             items,
@@ -670,230 +663,4 @@ impl Store {
         tx.commit().await?;
         self.self_evaluation(actor, project_id).await
     }
-}
-
-pub(crate) struct SheetWrite<'a> {
-    pub(crate) state: &'a str,
-    pub(crate) source: &'a str,
-    pub(crate) budget: &'a BudgetBlock,
-    pub(crate) scored: &'a SheetScore,
-    pub(crate) items: &'a [EvaluationItem],
-    pub(crate) findings: &'a [Finding],
-    pub(crate) published_total_x100: Option<i64>,
-    pub(crate) summary: &'a str,
-    pub(crate) actor: &'a str,
-}
-
-/// Writes the head (insert on first save, else update at the version read) and replaces the
-/// items. Returns the sheet's id.
-pub(crate) async fn write_sheet(
-    tx: &mut Tx,
-    current: &SelfEvaluation,
-    w: SheetWrite<'_>,
-) -> Result<i64> {
-    let now = time::now();
-    let findings = serde_json::to_string(w.findings).unwrap_or_else(|_| "[]".to_owned());
-    let id = match current.id {
-        None => {
-            insert_head(
-                tx,
-                current.project.id,
-                current.rulebook_id,
-                &w,
-                &findings,
-                now,
-            )
-            .await?
-        }
-        Some(id) => {
-            let changed = on_tx!(tx, |conn| {
-                sqlx::query(
-                    "UPDATE self_evaluations SET state = $1, source = $2, initial_fen = $3, \
-                     full_year_fen = $4, executed_fen = $5, execution_points_x100 = $6, \
-                     execution_score_x100 = $7, total_x100 = $8, grade = $9, \
-                     published_total_x100 = $10, findings = $11, summary = $12, \
-                     updated_by = $13, updated_at = $14, version = version + 1 \
-                     WHERE id = $15 AND version = $16",
-                )
-                .bind(w.state)
-                .bind(w.source)
-                .bind(w.budget.initial_fen)
-                .bind(w.budget.full_year_fen)
-                .bind(w.budget.executed_fen)
-                .bind(w.scored.execution.points_x100)
-                .bind(w.scored.execution.score_x100)
-                .bind(w.scored.total_x100)
-                .bind(&w.scored.grade)
-                .bind(w.published_total_x100)
-                .bind(&findings)
-                .bind(w.summary)
-                .bind(w.actor)
-                .bind(now)
-                .bind(id)
-                .bind(current.version)
-                .execute(&mut *conn)
-                .await?
-                .rows_affected()
-            });
-            if changed == 0 {
-                return Err(StoreError::Conflict(
-                    "绩效自评表已被他人修改，请刷新后再保存".to_owned(),
-                ));
-            }
-            on_tx!(tx, |conn| {
-                sqlx::query("DELETE FROM self_evaluation_items WHERE self_evaluation_id = $1")
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
-            });
-            id
-        }
-    };
-    insert_items(tx, id, w.items).await?;
-    Ok(id)
-}
-
-/// Inserts a sheet's head; a second sheet for the same project is a conflict.
-async fn insert_head(
-    tx: &mut Tx,
-    project_id: i64,
-    rulebook_id: i64,
-    w: &SheetWrite<'_>,
-    findings: &str,
-    now: i64,
-) -> Result<i64> {
-    let inserted: std::result::Result<i64, sqlx::Error> = on_tx!(tx, |conn| {
-        sqlx::query_scalar(
-            "INSERT INTO self_evaluations (project_id, rulebook_id, state, source, \
-             initial_fen, full_year_fen, executed_fen, execution_points_x100, \
-             execution_score_x100, total_x100, grade, published_total_x100, findings, \
-             summary, updated_by, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
-             RETURNING id",
-        )
-        .bind(project_id)
-        .bind(rulebook_id)
-        .bind(w.state)
-        .bind(w.source)
-        .bind(w.budget.initial_fen)
-        .bind(w.budget.full_year_fen)
-        .bind(w.budget.executed_fen)
-        .bind(w.scored.execution.points_x100)
-        .bind(w.scored.execution.score_x100)
-        .bind(w.scored.total_x100)
-        .bind(&w.scored.grade)
-        .bind(w.published_total_x100)
-        .bind(findings)
-        .bind(w.summary)
-        .bind(w.actor)
-        .bind(now)
-        .fetch_one(&mut *conn)
-        .await
-    });
-    inserted.map_err(|e| {
-        StoreError::unique_as_conflict(e, "绩效自评表已由他人先行保存，请刷新后再保存")
-    })
-}
-
-/// Inserts a sheet's items.
-async fn insert_items(tx: &mut Tx, id: i64, items: &[EvaluationItem]) -> Result<()> {
-    if !items.is_empty() {
-        on_tx!(tx, |conn| {
-            let mut query = QueryBuilder::new(format!(
-                "INSERT INTO self_evaluation_items (self_evaluation_id, {ITEM_COLUMNS}) "
-            ));
-            query.push_values(items, |mut row, i| {
-                row.push_bind(id)
-                    .push_bind(i.row_no)
-                    .push_bind(i.level1.clone())
-                    .push_bind(i.level2.clone())
-                    .push_bind(i.name.clone())
-                    .push_bind(i.op.clone())
-                    .push_bind(i.target.clone())
-                    .push_bind(i.unit.clone())
-                    .push_bind(i.points_x100)
-                    .push_bind(i.actual.clone())
-                    .push_bind(i.band.clone())
-                    .push_bind(i.band_percent.clone())
-                    .push_bind(i.not_applicable)
-                    .push_bind(i.effective_points_x100)
-                    .push_bind(i.computed_x100)
-                    .push_bind(i.manual_x100)
-                    .push_bind(i.manual_reason.clone())
-                    .push_bind(i.final_x100)
-                    .push_bind(i.published_x100)
-                    .push_bind(i.missed)
-                    .push_bind(i.deviation_reason.clone())
-                    .push_bind(i.improvement.clone());
-            });
-            query.build().execute(&mut *conn).await?;
-        });
-    }
-    Ok(())
-}
-
-/// Stores a scored sheet for a project in one go (the demo's year of self-evaluations).
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn insert_scored_sheet(
-    tx: &mut Tx,
-    project_id: i64,
-    rulebook_id: i64,
-    state: &str,
-    budget: &BudgetBlock,
-    inputs: &[ItemInput],
-    scored: &SheetScore,
-    summary: &str,
-    actor: &str,
-) -> Result<i64> {
-    let items = scored_items(inputs, scored, &[]);
-    let w = SheetWrite {
-        state,
-        source: "form",
-        budget,
-        scored,
-        items: &items,
-        findings: &scored.findings,
-        published_total_x100: None,
-        summary,
-        actor,
-    };
-    let findings = serde_json::to_string(&scored.findings).unwrap_or_else(|_| "[]".to_owned());
-    let id = insert_head(tx, project_id, rulebook_id, &w, &findings, time::now()).await?;
-    insert_items(tx, id, &items).await?;
-    if state != "draft" {
-        on_tx!(tx, |conn| {
-            sqlx::query(
-                "UPDATE self_evaluations SET submitted_by = $1, submitted_at = $2 WHERE id = $3",
-            )
-            .bind(actor)
-            .bind(time::now())
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-        });
-    }
-    Ok(id)
-}
-
-/// Moves a sheet to `state` if `version` is current (else 409).
-async fn move_state(tx: &mut Tx, id: i64, version: i32, state: &str) -> Result<()> {
-    let changed = on_tx!(tx, |conn| {
-        sqlx::query(
-            "UPDATE self_evaluations SET state = $1, version = version + 1, updated_at = $2 \
-             WHERE id = $3 AND version = $4",
-        )
-        .bind(state)
-        .bind(time::now())
-        .bind(id)
-        .bind(version)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected()
-    });
-    if changed == 0 {
-        return Err(StoreError::Conflict(
-            "绩效自评表已被他人修改，请刷新后重试".to_owned(),
-        ));
-    }
-    Ok(())
 }

@@ -402,6 +402,18 @@ pub fn format_score(x100: i64) -> String {
     format!("{}.{:02}", x100 / 100, (x100 % 100).abs())
 }
 
+/// Executed ÷ full-year budget in basis points, rounded half-up (0 without a budget).
+pub fn execution_rate_bp(budget: &BudgetBlock) -> i64 {
+    if budget.full_year_fen <= 0 {
+        0
+    } else {
+        round_half_up(
+            i128::from(budget.executed_fen.max(0)) * 10_000,
+            i128::from(budget.full_year_fen),
+        )
+    }
+}
+
 /// Scales a target sheet's indicator points to the points the indicators carry in a
 /// self-evaluation (e.g. 100 → 90 when execution is worth 10), keeping two decimals and the exact
 /// total (largest remainders take the odd hundredths). Points already adding up are kept.
@@ -503,14 +515,7 @@ pub fn score(
     };
     let execution = ExecutionScore {
         points_x100: effective(execution_x100, 1, 1),
-        rate_bp: if budget.full_year_fen <= 0 {
-            0
-        } else {
-            round_half_up(
-                i128::from(budget.executed_fen.max(0)) * 10_000,
-                i128::from(budget.full_year_fen),
-            )
-        },
+        rate_bp: execution_rate_bp(budget),
         score_x100: effective(execution_x100, exec_num, exec_den),
     };
 

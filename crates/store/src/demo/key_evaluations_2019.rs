@@ -159,7 +159,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
             .ok_or_else(|| StoreError::Internal(format!("demo rectification {project}")))
     };
     let posts = agency_of("2019年公岗扶贫")?;
-    let poverty_office = agency_actor(store, posts.agency_id).await?;
+    let poverty_office = super::agency_actor(store, "110").await?;
     let answered = store
         .answer_rectification(
             &poverty_office,
@@ -172,7 +172,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
         .check_rectification(&finance, answered.id, true, "经核查整改到位，予以销号。")
         .await?;
     let dairy = agency_of("2019年金亿奶牛养殖")?;
-    let agriculture = agency_actor(store, dairy.agency_id).await?;
+    let agriculture = super::agency_actor(store, "115").await?;
     let answered = store
         .answer_rectification(
             &agriculture,
@@ -190,21 +190,4 @@ pub(super) async fn load(store: &Store) -> Result<()> {
         )
         .await?;
     Ok(())
-}
-
-/// The agency acting through the demo loader.
-async fn agency_actor(store: &Store, agency_id: i64) -> Result<Actor> {
-    let agency = store
-        .agencies(&Actor::system())
-        .await?
-        .into_iter()
-        .find(|a| a.id == agency_id)
-        .ok_or_else(|| StoreError::Internal("demo agency".to_owned()))?;
-    Ok(Actor {
-        user_id: None,
-        name: format!("{}（演示）", agency.name),
-        role: jixiao_core::Role::Agency,
-        jurisdiction: Some(super::LELING.to_owned()),
-        agency_id: Some(agency.id),
-    })
 }

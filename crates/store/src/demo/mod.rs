@@ -45,6 +45,21 @@ pub(crate) fn treasury_actor() -> Actor {
     }
 }
 
+/// An agency without a demo account (its code), acting through the demo loader.
+pub(crate) async fn agency_actor(store: &Store, code: &str) -> Result<Actor> {
+    let agency = store
+        .agency_by_code(LELING, code)
+        .await?
+        .ok_or_else(|| crate::StoreError::Internal(format!("demo agency {code}")))?;
+    Ok(Actor {
+        user_id: None,
+        name: format!("{}（演示）", agency.name),
+        role: jixiao_core::Role::Agency,
+        jurisdiction: Some(LELING.to_owned()),
+        agency_id: Some(agency.id),
+    })
+}
+
 /// The password of every demo account. Demo only: never use it on real data.
 pub const DEMO_PASSWORD: &str = "jixiao-demo";
 

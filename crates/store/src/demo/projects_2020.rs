@@ -33,21 +33,6 @@ async fn actor(store: &Store, username: &str) -> Result<Actor> {
     Ok(store.user(&Actor::system(), username).await?.actor())
 }
 
-/// An agency without a demo account, acting through the demo loader.
-async fn agency_actor(store: &Store, code: &str) -> Result<Actor> {
-    let agency = store
-        .agency_by_code(super::LELING, code)
-        .await?
-        .ok_or_else(|| StoreError::Internal(format!("demo agency {code}")))?;
-    Ok(Actor {
-        user_id: None,
-        name: format!("{}（演示）", agency.name),
-        role: jixiao_core::Role::Agency,
-        jurisdiction: Some(super::LELING.to_owned()),
-        agency_id: Some(agency.id),
-    })
-}
-
 /// The first half-year's instalments: 20% in March, 25% in June.
 const HALF_YEAR: &[(&str, i64)] = &[("2020-03-20", 20), ("2020-06-18", 25)];
 
@@ -74,10 +59,10 @@ pub(super) async fn load(store: &Store) -> Result<()> {
     let hospital = actor(store, "yiyuan").await?;
     let disabled = actor(store, "canlian").await?;
     let finance = actor(store, "finance").await?;
-    let civil = agency_actor(store, "111").await?;
-    let agriculture = agency_actor(store, "115").await?;
-    let agriculture_centre = agency_actor(store, "115001").await?;
-    let town = agency_actor(store, "201").await?;
+    let civil = super::agency_actor(store, "111").await?;
+    let agriculture = super::agency_actor(store, "115").await?;
+    let agriculture_centre = super::agency_actor(store, "115001").await?;
+    let town = super::agency_actor(store, "201").await?;
     let mut incomplete = rows("purchase");
     for row in incomplete.iter_mut().take(2) {
         row.unit.clear();

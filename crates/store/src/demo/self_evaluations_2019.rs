@@ -4,7 +4,7 @@
 
 use super::LELING;
 use crate::audit::append;
-use crate::self_evaluations::insert_scored_sheet;
+use crate::self_evaluation_writes::insert_scored_sheet;
 use crate::{Result, Store, StoreError};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::scoring;

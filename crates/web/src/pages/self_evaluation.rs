@@ -171,9 +171,7 @@ fn sheet_page(
         executed_wan: money::format_wan(s.budget.executed_fen),
         execution_points: execution.map_or("—".to_owned(), |e| format_score(e.points_x100)),
         execution_rate: if s.budget.full_year_fen > 0 {
-            format_rate(
-                s.budget.executed_fen.saturating_mul(10_000) / s.budget.full_year_fen.max(1),
-            )
+            format_rate(jixiao_core::scoring::execution_rate_bp(&s.budget))
         } else {
             "—".to_owned()
         },

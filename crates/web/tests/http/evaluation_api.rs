@@ -3,32 +3,9 @@
 //! return and approval, other agencies and roles refused; and the scoring endpoint on the worked
 //! examples under both `≤` rules and both shipped rulebooks.
 
-use crate::support::{TestApp, TestResult, call};
+use crate::support::{TestApp, TestResult, call, project_named};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-async fn project_id(
-    app: &TestApp,
-    token: &str,
-    year: i32,
-    name: &str,
-) -> Result<i64, Box<dyn std::error::Error>> {
-    let (_, list) = call(
-        app,
-        token,
-        Method::GET,
-        &format!("/api/v1/projects?year={year}&q={name}"),
-        None,
-    )
-    .await?;
-    Ok(list["projects"]
-        .as_array()
-        .ok_or("projects")?
-        .iter()
-        .find(|p| p["name"] == name)
-        .and_then(|p| p["id"].as_i64())
-        .ok_or("demo project")?)
-}
 
 /// Entries meeting every target, except the first row reaching half of it.
 fn entries(sheet: &Value, explain: bool) -> Result<Vec<Value>, Box<dyn std::error::Error>> {
@@ -62,7 +39,7 @@ async fn an_agency_scores_submits_and_finance_returns_then_approves() -> TestRes
     let agency = app.token("agency").await?;
     let finance = app.token("finance").await?;
     let other = app.token("canlian").await?;
-    let id = project_id(&app, &finance, 2020, "2020年妇幼健康服务").await?;
+    let id = project_named(&app, &finance, 2020, "2020年妇幼健康服务").await?;
     let path = format!("/api/v1/projects/{id}/self-evaluation");
 
     let (status, blank) = call(&app, &agency, Method::GET, &path, None).await?;

@@ -5,32 +5,9 @@
 //! then. Coverage, roles and bad input are checked on the way; the demo's three key evaluations
 //! are there.
 
-use crate::support::{TestApp, TestResult, call};
+use crate::support::{TestApp, TestResult, call, project_named};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-async fn id_of(
-    app: &TestApp,
-    token: &str,
-    year: i32,
-    name: &str,
-) -> Result<i64, Box<dyn std::error::Error>> {
-    let (_, list) = call(
-        app,
-        token,
-        Method::GET,
-        &format!("/api/v1/projects?year={year}&q={name}"),
-        None,
-    )
-    .await?;
-    Ok(list["projects"]
-        .as_array()
-        .ok_or("projects")?
-        .iter()
-        .find(|p| p["name"] == name)
-        .and_then(|p| p["id"].as_i64())
-        .ok_or("project")?)
-}
 
 #[tokio::test]
 async fn a_department_commissions_a_drawn_institution_and_problems_become_rectification()
@@ -48,7 +25,7 @@ async fn a_department_commissions_a_drawn_institution_and_problems_become_rectif
     let money: i64 = all.iter().filter_map(|e| e["approved_fen"].as_i64()).sum();
     assert_eq!(money, 3_059_000_000);
 
-    let project = id_of(&app, &finance, 2019, "2019年残疾人就业帮扶").await?;
+    let project = project_named(&app, &finance, 2019, "2019年残疾人就业帮扶").await?;
     let draw = json!({"kind": "institution", "purpose": "key_evaluation", "project_id": project, "fields": ["社会保障"], "count": 1, "as_of": "2020-03-20", "commissioning_agency_code": "112"});
     let (status, drawn) = call(&app, &finance, Method::POST, "/api/v1/draws", Some(draw)).await?;
     assert_eq!(status, StatusCode::CREATED, "{drawn}");
@@ -233,7 +210,7 @@ async fn a_department_commissions_a_drawn_institution_and_problems_become_rectif
         .ok_or("item")?;
     assert_eq!(item["state"], "open");
     let item_id = item["id"].as_i64().ok_or("item id")?;
-    let next = id_of(&app, &finance, 2020, "2020年残疾人就业帮扶").await?;
+    let next = project_named(&app, &finance, 2020, "2020年残疾人就业帮扶").await?;
     let (_, flags) = call(
         &app,
         &department,

@@ -1,31 +1,9 @@
 //! In-year monitoring over the API on the demo: a round, reports, alerts, the decision deadline
 //! that stops payments, and the decision that lets them flow again.
 
-use crate::support::{TestApp, TestResult, call};
+use crate::support::{TestApp, TestResult, call, project_named};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-async fn project_id(
-    app: &TestApp,
-    token: &str,
-    name: &str,
-) -> Result<i64, Box<dyn std::error::Error>> {
-    let (_, list) = call(
-        app,
-        token,
-        Method::GET,
-        &format!("/api/v1/projects?year=2020&q={name}"),
-        None,
-    )
-    .await?;
-    Ok(list["projects"]
-        .as_array()
-        .ok_or("projects")?
-        .iter()
-        .find(|p| p["name"] == name)
-        .and_then(|p| p["id"].as_i64())
-        .ok_or("demo project")?)
-}
 
 async fn pay(
     app: &TestApp,
@@ -51,7 +29,7 @@ async fn slow_spending_raises_a_red_alert_and_an_undecided_one_stops_payments() 
     let app = TestApp::start_full().await?;
     let finance = app.token("finance").await?;
     let agency = app.token("agency").await?;
-    let project = project_id(&app, &finance, "2020年妇幼健康服务").await?;
+    let project = project_named(&app, &finance, 2020, "2020年妇幼健康服务").await?;
 
     let round = json!({"year": 2020, "cutoff": "2020-06-30", "due": "2020-07-10", "scope": "all"});
     let (status, created) = call(
@@ -309,7 +287,7 @@ async fn reports_are_checked_by_row_and_kept_to_their_agency() -> TestResult {
     let finance = app.token("finance").await?;
     let agency = app.token("agency").await?;
     let canlian = app.token("canlian").await?;
-    let project = project_id(&app, &finance, "2020年艾滋病防治").await?;
+    let project = project_named(&app, &finance, 2020, "2020年艾滋病防治").await?;
     let (_, created) = call(&app, &finance, Method::POST, "/api/v1/monitoring-rounds",
         Some(json!({"year": 2020, "cutoff": "2020-08-31", "due": "2020-09-10", "scope": "selected", "project_ids": [project]}))).await?;
     let id = created["id"].as_i64().ok_or("round id")?;
@@ -325,7 +303,7 @@ async fn reports_are_checked_by_row_and_kept_to_their_agency() -> TestResult {
     // Another agency's project, and a project outside the round: not found.
     let (status, _) = call(&app, &canlian, Method::GET, &path, None).await?;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let other = project_id(&app, &finance, "2020年妇幼健康服务").await?;
+    let other = project_named(&app, &finance, 2020, "2020年妇幼健康服务").await?;
     let (status, _) = call(
         &app,
         &agency,

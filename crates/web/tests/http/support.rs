@@ -176,3 +176,27 @@ pub async fn call(
     let status = response.status();
     Ok((status, response.json().await.unwrap_or(Value::Null)))
 }
+
+/// The id of the project of `year` named exactly `name`, as `token` sees it.
+pub async fn project_named(
+    app: &TestApp,
+    token: &str,
+    year: i32,
+    name: &str,
+) -> Result<i64, Box<dyn std::error::Error>> {
+    let (_, list) = call(
+        app,
+        token,
+        reqwest::Method::GET,
+        &format!("/api/v1/projects?year={year}&q={name}"),
+        None,
+    )
+    .await?;
+    Ok(list["projects"]
+        .as_array()
+        .ok_or("projects")?
+        .iter()
+        .find(|p| p["name"] == name)
+        .and_then(|p| p["id"].as_i64())
+        .ok_or_else(|| format!("project {name}"))?)
+}
