@@ -96,6 +96,7 @@ pub struct ExportWriter {
     text: Format,
     quoted: Format,
     formats: Vec<Format>,
+    sheet: usize,
     next_row: u32,
 }
 
@@ -106,8 +107,41 @@ impl ExportWriter {
         title: &str,
         columns: &[Column],
     ) -> Result<ExportWriter, XlsxError> {
-        let mut workbook = Workbook::new();
-        let sheet = workbook.add_worksheet_with_constant_memory()?;
+        let text = Format::new().set_border(FormatBorder::Thin);
+        let quoted = text.clone().set_quote_prefix();
+        let mut writer = ExportWriter {
+            workbook: Workbook::new(),
+            columns: Vec::new(),
+            text,
+            quoted,
+            formats: Vec::new(),
+            sheet: 0,
+            next_row: 2,
+        };
+        writer.start_sheet(sheet_name, title, columns)?;
+        writer.sheet = 0;
+        Ok(writer)
+    }
+
+    /// Starts another sheet of the same workbook; later rows go to it.
+    pub fn add_sheet(
+        &mut self,
+        sheet_name: &str,
+        title: &str,
+        columns: &[Column],
+    ) -> Result<(), XlsxError> {
+        self.start_sheet(sheet_name, title, columns)?;
+        self.sheet += 1;
+        Ok(())
+    }
+
+    fn start_sheet(
+        &mut self,
+        sheet_name: &str,
+        title: &str,
+        columns: &[Column],
+    ) -> Result<(), XlsxError> {
+        let sheet = self.workbook.add_worksheet_with_constant_memory()?;
         sheet.set_name(sheet_name)?;
         let title_format = Format::new()
             .set_bold()
@@ -119,9 +153,8 @@ impl ExportWriter {
             .set_background_color("#F2F2F2")
             .set_align(FormatAlign::Center)
             .set_text_wrap();
-        let text = Format::new().set_border(FormatBorder::Thin);
-        let quoted = text.clone().set_quote_prefix();
-        let formats: Vec<Format> = columns
+        let text = &self.text;
+        self.formats = columns
             .iter()
             .map(|c| match c.kind {
                 ColumnKind::Wan | ColumnKind::Yuan => text.clone().set_num_format("#,##0.00"),
@@ -149,20 +182,15 @@ impl ExportWriter {
             )?;
         }
         sheet.set_freeze_panes(2, 0)?;
-        Ok(ExportWriter {
-            workbook,
-            columns: columns.to_vec(),
-            text,
-            quoted,
-            formats,
-            next_row: 2,
-        })
+        self.columns = columns.to_vec();
+        self.next_row = 2;
+        Ok(())
     }
 
     /// Writes the next row.
     pub fn row(&mut self, cells: &[Cell]) -> Result<(), XlsxError> {
         let row_number = self.next_row;
-        let sheet = self.workbook.worksheet_from_index(0)?;
+        let sheet = self.workbook.worksheet_from_index(self.sheet)?;
         for (n, (cell, column)) in cells.iter().zip(&self.columns).enumerate() {
             let col = u16::try_from(n).unwrap_or(u16::MAX);
             match cell {

@@ -15,6 +15,7 @@ mod assignments;
 mod audit;
 mod backup;
 mod bench_data;
+mod dashboard;
 pub mod demo;
 mod draws;
 mod error;
@@ -54,6 +55,9 @@ pub use alerts::{
 pub use allotments::{AdjustmentKind, Allotment, LedgerEntry};
 pub use assignments::{Assignment, Complaint, RatingInput, ReviewInput, Standing};
 pub use audit::{AuditFilter, AuditPage};
+pub use dashboard::{
+    AgencyFigures, Count, CutFigures, Dashboard, DepartmentRef, MonthExecution, ProjectFigures,
+};
 pub use draws::{DrawInput, DrawRecord, PURPOSES, Replay, too_few_details};
 pub use error::StoreError;
 pub use evaluation_lists::SelfEvaluationLine;

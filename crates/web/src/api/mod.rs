@@ -3,6 +3,7 @@
 //! `{"error": {"code", "message", "details"}}`; described at `/api/v1/openapi.json`.
 
 mod admin;
+mod dashboard;
 mod evaluations;
 mod json;
 mod monitoring;
@@ -94,6 +95,7 @@ pub fn router() -> Router<AppState> {
         .route("/rectifications", get(evaluations::rectifications))
         .route("/projects/{id}/flags", get(evaluations::flags))
         .route("/stats/cuts", get(results::cuts))
+        .route("/stats/dashboard", get(dashboard::show))
         .route_layer(from_fn_with_state(AGENCY_READERS, auth::require_roles));
     let askers = Router::new()
         .route("/projects", post(projects::create))

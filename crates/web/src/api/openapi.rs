@@ -1,7 +1,7 @@
 //! The OpenAPI document of `/api/v1` and the shapes it describes.
 
 use super::{
-    admin, evaluations, monitoring, pools, projects, publication, results, rulebooks,
+    admin, dashboard, evaluations, monitoring, pools, projects, publication, results, rulebooks,
     self_evaluation, session, treasury,
 };
 use axum::Json;
@@ -185,7 +185,7 @@ impl Modify for BearerToken {
         pools::link_account, pools::add_complaint, pools::complaints,
         self_evaluation::show, self_evaluation::save, self_evaluation::submit,
         self_evaluation::review, self_evaluation::score,
-        results::list, results::propose, results::decide, results::cuts,
+        results::list, results::propose, results::decide, results::cuts, dashboard::show,
         evaluations::list, evaluations::show, evaluations::coverage, evaluations::commission,
         evaluations::save, evaluations::submit, evaluations::confirm, evaluations::send_back,
         evaluations::rectifications, evaluations::raise, evaluations::answer, evaluations::check,

@@ -1,18 +1,24 @@
-//! The dashboard: a year's projects and money under performance management, by state and by
-//! department, with a bar chart drawn on the server. Agency users see their own tree.
+//! The dashboard (绩效看板): a year's projects and money under performance management, execution
+//! by month against time progress and by agency, alerts, grades, money cut through results and
+//! rectification progress — SVG charts drawn on the server with their numbers as tables and as
+//! Excel. Drills down from all agencies to a department to its projects; an agency user sees its
+//! own tree.
 
+use super::exports::{download, failed, place};
 use super::projects::years;
 use super::{Chrome, render};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::charts::horizontal_bars;
+use crate::charts::{Series, Slice, bars_against_mark, donut, horizontal_bars, lines};
 use crate::error::PageError;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use jixiao_core::ledger::format_rate;
 use jixiao_core::money;
-use jixiao_store::Tally;
+use jixiao_interop::xlsx_export::{Cell, Column, ColumnKind, ExportWriter};
+use jixiao_store::{Dashboard, SessionUser, Tally};
 use serde::Deserialize;
 
 struct TallyRow {
@@ -35,24 +41,44 @@ impl From<&Tally> for TallyRow {
     }
 }
 
-struct ExecRow {
-    key: String,
-    label: String,
+struct AgencyRow {
+    code: String,
+    name: String,
+    drill: bool,
+    projects: i64,
+    approved_projects: i64,
+    approved: String,
     limit: String,
     used: String,
     rate: String,
+    behind: bool,
+    red: i64,
+    yellow: i64,
 }
 
-impl From<&jixiao_store::ExecutionRow> for ExecRow {
-    fn from(r: &jixiao_store::ExecutionRow) -> Self {
-        ExecRow {
-            key: r.key.clone(),
-            label: r.label.clone(),
-            limit: money::format_wan(r.limit_fen),
-            used: money::format_wan(r.used_fen),
-            rate: jixiao_core::ledger::format_rate(r.rate_bp()),
-        }
-    }
+struct ProjectRow {
+    id: i64,
+    code: String,
+    name: String,
+    agency: String,
+    approved: String,
+    used: String,
+    rate: String,
+    alert: &'static str,
+    grade: String,
+}
+
+struct MonthRow {
+    month: u32,
+    paid: String,
+    cumulative: String,
+    rate: String,
+    time_progress: String,
+}
+
+struct CountRow {
+    label: String,
+    count: i64,
 }
 
 #[derive(Template)]
@@ -61,100 +87,517 @@ struct DashboardPage {
     chrome: Chrome,
     year: i32,
     years: Vec<i32>,
+    department: Option<(String, String)>,
+    projects: i64,
+    requested: String,
     covered_projects: i64,
-    covered_wan: String,
-    all_projects: i64,
-    all_requested_wan: String,
+    covered: String,
+    limit: String,
+    used: String,
+    rate: String,
+    time_progress: String,
+    red: i64,
+    yellow: i64,
+    alerts_undecided: i64,
+    grades_pending_review: i64,
+    cut_from: String,
+    cut_from_projects: i64,
+    cut_into: String,
+    cut_into_projects: i64,
+    months: Vec<MonthRow>,
+    agencies: Vec<AgencyRow>,
+    project_lines: Vec<ProjectRow>,
+    grades: Vec<CountRow>,
+    rectifications: Vec<CountRow>,
     by_state: Vec<TallyRow>,
-    by_department: Vec<TallyRow>,
-    chart: String,
-    execution: Vec<ExecRow>,
-    exec_total: ExecRow,
-    exec_chart: String,
+    month_chart: String,
+    agency_chart: String,
+    money_chart: String,
+    alert_chart: String,
+    grade_chart: String,
+    rectification_chart: String,
+    query_string: String,
 }
 
-/// The year asked for.
+/// The year and the department asked for.
 #[derive(Deserialize)]
-pub struct YearQuery {
+pub struct DashboardQuery {
     year: Option<String>,
+    department: Option<String>,
 }
 
-/// `GET /dashboard`.
+impl DashboardQuery {
+    fn department(&self) -> Option<&str> {
+        self.department
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+    }
+}
+
+/// The year asked for, else the newest year that has projects.
+async fn year_of(
+    state: &AppState,
+    session: &SessionUser,
+    query: &DashboardQuery,
+    years: &[i32],
+) -> Result<i32, PageError> {
+    if let Some(year) = query
+        .year
+        .as_deref()
+        .and_then(|y| y.trim().parse::<i32>().ok())
+    {
+        return Ok(year);
+    }
+    let actor = session.actor();
+    for year in years {
+        let figures = state.store.year_figures(&actor, *year).await?;
+        if figures.by_state.iter().any(|t| t.projects > 0) {
+            return Ok(*year);
+        }
+    }
+    Ok(years.first().copied().unwrap_or(2020))
+}
+
+/// The time progress bars are measured against: at the end of the last month with payments.
+fn time_mark(dashboard: &Dashboard) -> i64 {
+    dashboard
+        .months
+        .last()
+        .map_or(10_000, |m| m.time_progress_bp)
+}
+
+fn alert_label(level: Option<&str>) -> &'static str {
+    match level {
+        Some("red") => "红色预警",
+        Some("yellow") => "黄色预警",
+        _ => "",
+    }
+}
+
+/// `GET /dashboard?year=Y&department=CODE`.
 pub async fn show(
     State(state): State<AppState>,
     PageUser(session): PageUser,
-    Query(query): Query<YearQuery>,
+    Query(query): Query<DashboardQuery>,
 ) -> Result<Response, PageError> {
     let years = years(&state, &session).await?;
+    let year = year_of(&state, &session, &query, &years).await?;
     let actor = session.actor();
-    let asked = query.year.and_then(|y| y.trim().parse::<i32>().ok());
-    // Without a year asked for: the newest year that has projects.
-    let (year, figures) = match asked {
-        Some(year) => (year, state.store.year_figures(&actor, year).await?),
-        None => {
-            let mut found = None;
-            for year in &years {
-                let figures = state.store.year_figures(&actor, *year).await?;
-                if figures.by_state.iter().any(|t| t.projects > 0) {
-                    found = Some((*year, figures));
-                    break;
-                }
-            }
-            match found {
-                Some(found) => found,
-                None => {
-                    let year = years.first().copied().unwrap_or(2020);
-                    (year, state.store.year_figures(&actor, year).await?)
-                }
-            }
-        }
+    let d = state
+        .store
+        .dashboard(&actor, year, query.department())
+        .await?;
+    let by_state = if d.department.is_none() {
+        state
+            .store
+            .year_figures(&actor, year)
+            .await?
+            .by_state
+            .iter()
+            .map(TallyRow::from)
+            .collect()
+    } else {
+        Vec::new()
     };
-    let mut departments = figures.by_department.clone();
-    departments.sort_by(|a, b| {
-        b.approved_fen
-            .cmp(&a.approved_fen)
-            .then(b.requested_fen.cmp(&a.requested_fen))
-    });
-    let bars: Vec<(String, i64, String)> = departments
-        .iter()
-        .take(15)
-        .map(|t| {
-            (
-                t.label.clone(),
-                t.approved_fen,
-                format!("{} 万元", money::format_wan(t.approved_fen)),
-            )
-        })
-        .collect();
-    let (execution, exec_total) = state.store.execution_by_department(&actor, year).await?;
-    let rate_bars: Vec<(String, i64, String)> = execution
-        .iter()
-        .filter(|e| e.limit_fen > 0)
-        .take(20)
-        .map(|e| {
-            (
-                e.label.clone(),
-                e.rate_bp(),
-                jixiao_core::ledger::format_rate(e.rate_bp()),
-            )
-        })
-        .collect();
+    let mark = time_mark(&d);
+    let month_chart = lines(
+        "预算执行进度与时间进度（按月累计）",
+        &d.months
+            .iter()
+            .map(|m| format!("{}月", m.month))
+            .collect::<Vec<_>>(),
+        &[
+            Series {
+                name: "时间进度".to_owned(),
+                color: "#6b7280",
+                dashed: true,
+                values: d.months.iter().map(|m| m.time_progress_bp).collect(),
+            },
+            Series {
+                name: "预算执行率".to_owned(),
+                color: "#9b1c1c",
+                dashed: false,
+                values: d.months.iter().map(|m| m.rate_bp).collect(),
+            },
+        ],
+        10_000,
+        |v| format!("{}%", v / 100),
+        format_rate,
+    );
+    let with_limit: Vec<_> = d.agencies.iter().filter(|a| a.limit_fen > 0).collect();
+    let agency_chart = bars_against_mark(
+        &format!(
+            "{}预算执行率（虚线为时间进度 {}）",
+            if d.department.is_some() {
+                "各单位"
+            } else {
+                "各部门"
+            },
+            format_rate(mark)
+        ),
+        &with_limit
+            .iter()
+            .take(25)
+            .map(|a| (a.name.clone(), a.rate_bp, format_rate(a.rate_bp)))
+            .collect::<Vec<_>>(),
+        10_000,
+        mark,
+    );
+    let mut by_money: Vec<_> = d.agencies.iter().collect();
+    by_money.sort_by_key(|a| std::cmp::Reverse(a.approved_fen));
+    let money_chart = horizontal_bars(
+        "纳入绩效管理资金（批复，万元，前15位）",
+        &by_money
+            .iter()
+            .filter(|a| a.approved_fen > 0)
+            .take(15)
+            .map(|a| {
+                (
+                    a.name.clone(),
+                    a.approved_fen,
+                    format!("{} 万元", money::format_wan(a.approved_fen)),
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
+    let count_of = |counts: &[jixiao_store::Count], key: &str| {
+        counts.iter().find(|c| c.key == key).map_or(0, |c| c.count)
+    };
+    let red = count_of(&d.alerts, "red");
+    let yellow = count_of(&d.alerts, "yellow");
+    let alert_chart = donut(
+        "监控预警（按等级）",
+        &[
+            Slice {
+                label: "红色预警".to_owned(),
+                value: red,
+                shown: format!("{red} 个"),
+                color: "#b91c1c",
+            },
+            Slice {
+                label: "黄色预警".to_owned(),
+                value: yellow,
+                shown: format!("{yellow} 个"),
+                color: "#d97706",
+            },
+        ],
+        &format!("{} 个", red + yellow),
+    );
+    const GRADE_COLORS: [&str; 4] = ["#166534", "#2563eb", "#d97706", "#b91c1c"];
+    let graded: i64 = d.grades.iter().map(|g| g.count).sum();
+    let grade_chart = donut(
+        "绩效自评等级分布",
+        &d.grades
+            .iter()
+            .zip(GRADE_COLORS)
+            .map(|(g, color)| Slice {
+                label: g.label.clone(),
+                value: g.count,
+                shown: format!("{} 个", g.count),
+                color,
+            })
+            .collect::<Vec<_>>(),
+        &format!("{graded} 个"),
+    );
+    const RECTIFICATION_COLORS: [&str; 3] = ["#b91c1c", "#d97706", "#166534"];
+    let rectification_total: i64 = d.rectifications.iter().map(|r| r.count).sum();
+    let rectification_chart = donut(
+        "问题整改进度",
+        &d.rectifications
+            .iter()
+            .zip(RECTIFICATION_COLORS)
+            .map(|(r, color)| Slice {
+                label: r.label.clone(),
+                value: r.count,
+                shown: format!("{} 项", r.count),
+                color,
+            })
+            .collect::<Vec<_>>(),
+        &format!("{rectification_total} 项"),
+    );
+    let query_string = match &d.department {
+        Some(dept) => format!("year={year}&department={}", urlencode(&dept.code)),
+        None => format!("year={year}"),
+    };
     let view = DashboardPage {
         chrome: Chrome::for_session(&session, "dashboard"),
         year,
         years,
-        covered_projects: figures.covered.projects,
-        covered_wan: money::format_wan(figures.covered.approved_fen),
-        all_projects: figures.by_state.iter().map(|t| t.projects).sum(),
-        all_requested_wan: money::format_wan(
-            figures.by_state.iter().map(|t| t.requested_fen).sum(),
-        ),
-        by_state: figures.by_state.iter().map(TallyRow::from).collect(),
-        by_department: figures.by_department.iter().map(TallyRow::from).collect(),
-        chart: horizontal_bars("各部门批复金额（万元，前15位）", &bars),
-        exec_chart: crate::charts::horizontal_bars_to("各部门预算执行率", &rate_bars, 10_000),
-        execution: execution.iter().map(ExecRow::from).collect(),
-        exec_total: ExecRow::from(&exec_total),
+        department: d
+            .department
+            .as_ref()
+            .map(|x| (x.code.clone(), x.name.clone())),
+        projects: d.projects,
+        requested: money::format_wan(d.requested_fen),
+        covered_projects: d.covered_projects,
+        covered: money::format_wan(d.covered_fen),
+        limit: money::format_wan(d.limit_fen),
+        used: money::format_wan(d.used_fen),
+        rate: format_rate(d.rate_bp),
+        time_progress: format_rate(mark),
+        red,
+        yellow,
+        alerts_undecided: d.alerts_undecided,
+        grades_pending_review: d.grades_pending_review,
+        cut_from: money::format_wan(d.cuts_from_year.amount_fen),
+        cut_from_projects: d.cuts_from_year.projects,
+        cut_into: money::format_wan(d.cuts_into_year.amount_fen),
+        cut_into_projects: d.cuts_into_year.projects,
+        months: d
+            .months
+            .iter()
+            .map(|m| MonthRow {
+                month: m.month,
+                paid: money::format_wan(m.paid_fen),
+                cumulative: money::format_wan(m.cumulative_fen),
+                rate: format_rate(m.rate_bp),
+                time_progress: format_rate(m.time_progress_bp),
+            })
+            .collect(),
+        agencies: d
+            .agencies
+            .iter()
+            .map(|a| AgencyRow {
+                code: a.code.clone(),
+                name: a.name.clone(),
+                drill: a.department,
+                projects: a.projects,
+                approved_projects: a.approved_projects,
+                approved: money::format_wan(a.approved_fen),
+                limit: money::format_wan(a.limit_fen),
+                used: money::format_wan(a.used_fen),
+                rate: format_rate(a.rate_bp),
+                behind: a.limit_fen > 0 && a.rate_bp < mark,
+                red: a.red_alerts,
+                yellow: a.yellow_alerts,
+            })
+            .collect(),
+        project_lines: d
+            .project_lines
+            .iter()
+            .map(|p| ProjectRow {
+                id: p.id,
+                code: p.code.clone(),
+                name: p.name.clone(),
+                agency: p.agency_name.clone(),
+                approved: money::format_wan(p.approved_fen),
+                used: money::format_wan(p.used_fen),
+                rate: if p.limit_fen > 0 {
+                    format_rate(
+                        i64::try_from(i128::from(p.used_fen) * 10_000 / i128::from(p.limit_fen))
+                            .unwrap_or(0),
+                    )
+                } else {
+                    "—".to_owned()
+                },
+                alert: alert_label(p.alert_level.as_deref()),
+                grade: p.grade.clone().unwrap_or_else(|| "—".to_owned()),
+            })
+            .collect(),
+        grades: d
+            .grades
+            .iter()
+            .map(|g| CountRow {
+                label: g.label.clone(),
+                count: g.count,
+            })
+            .collect(),
+        rectifications: d
+            .rectifications
+            .iter()
+            .map(|r| CountRow {
+                label: r.label.clone(),
+                count: r.count,
+            })
+            .collect(),
+        by_state,
+        month_chart,
+        agency_chart,
+        money_chart,
+        alert_chart,
+        grade_chart,
+        rectification_chart,
+        query_string,
     };
     Ok(render(StatusCode::OK, &view))
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// `GET /dashboard/export.xlsx?year=Y&department=CODE`: the dashboard's numbers, one sheet per
+/// table.
+pub async fn export(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Query(query): Query<DashboardQuery>,
+) -> Result<Response, PageError> {
+    let years = years(&state, &session).await?;
+    let year = year_of(&state, &session, &query, &years).await?;
+    let d = state
+        .store
+        .dashboard(&session.actor(), year, query.department())
+        .await?;
+    let place = place(&state, &session).await;
+    let scope = d
+        .department
+        .as_ref()
+        .map_or_else(String::new, |x| x.name.clone());
+    let title = |what: &str| format!("{place}{year}年度{scope}{what}");
+    let mut writer = ExportWriter::new(
+        "执行进度",
+        &title("预算执行进度（按月）"),
+        &[
+            Column::new("月份", 8.0, ColumnKind::Integer),
+            Column::new("当月支付（万元）", 16.0, ColumnKind::Wan),
+            Column::new("累计支付（万元）", 16.0, ColumnKind::Wan),
+            Column::new("累计执行率", 12.0, ColumnKind::Percent),
+            Column::new("时间进度", 12.0, ColumnKind::Percent),
+        ],
+    )
+    .map_err(failed)?;
+    for m in &d.months {
+        writer
+            .row(&[
+                Cell::Number(i64::from(m.month)),
+                Cell::Number(m.paid_fen),
+                Cell::Number(m.cumulative_fen),
+                Cell::Number(m.rate_bp),
+                Cell::Number(m.time_progress_bp),
+            ])
+            .map_err(failed)?;
+    }
+    writer
+        .add_sheet(
+            if d.department.is_some() {
+                "各单位"
+            } else {
+                "各部门"
+            },
+            &title("绩效管理与预算执行（按部门单位）"),
+            &[
+                Column::new("部门单位", 30.0, ColumnKind::Text),
+                Column::new("项目数", 10.0, ColumnKind::Integer),
+                Column::new("已批复项目", 10.0, ColumnKind::Integer),
+                Column::new("批复金额（万元）", 16.0, ColumnKind::Wan),
+                Column::new("指标（万元）", 16.0, ColumnKind::Wan),
+                Column::new("已支付（万元）", 16.0, ColumnKind::Wan),
+                Column::new("执行率", 10.0, ColumnKind::Percent),
+                Column::new("红色预警", 10.0, ColumnKind::Integer),
+                Column::new("黄色预警", 10.0, ColumnKind::Integer),
+            ],
+        )
+        .map_err(failed)?;
+    for a in &d.agencies {
+        writer
+            .row(&[
+                Cell::Text(a.name.clone()),
+                Cell::Number(a.projects),
+                Cell::Number(a.approved_projects),
+                Cell::Number(a.approved_fen),
+                Cell::Number(a.limit_fen),
+                Cell::Number(a.used_fen),
+                Cell::Number(a.rate_bp),
+                Cell::Number(a.red_alerts),
+                Cell::Number(a.yellow_alerts),
+            ])
+            .map_err(failed)?;
+    }
+    writer
+        .add_sheet(
+            "预警评价整改",
+            &title("预警、评价等级与整改"),
+            &[
+                Column::new("类别", 16.0, ColumnKind::Text),
+                Column::new("项目", 16.0, ColumnKind::Text),
+                Column::new("数量", 10.0, ColumnKind::Integer),
+                Column::new("金额（万元）", 16.0, ColumnKind::Wan),
+            ],
+        )
+        .map_err(failed)?;
+    let mut rows: Vec<[Cell; 4]> = Vec::new();
+    for c in &d.alerts {
+        rows.push([
+            "监控预警".into(),
+            Cell::Text(c.label.clone()),
+            Cell::Number(c.count),
+            Cell::Empty,
+        ]);
+    }
+    for c in &d.grades {
+        rows.push([
+            "自评等级".into(),
+            Cell::Text(c.label.clone()),
+            Cell::Number(c.count),
+            Cell::Empty,
+        ]);
+    }
+    for c in &d.rectifications {
+        rows.push([
+            "问题整改".into(),
+            Cell::Text(c.label.clone()),
+            Cell::Number(c.count),
+            Cell::Empty,
+        ]);
+    }
+    for cut in [&d.cuts_from_year, &d.cuts_into_year] {
+        rows.push([
+            "结果应用压减".into(),
+            Cell::Text(format!(
+                "{}年评价→{}年预算",
+                cut.evaluation_year, cut.budget_year
+            )),
+            Cell::Number(cut.projects),
+            Cell::Number(cut.amount_fen),
+        ]);
+    }
+    for row in &rows {
+        writer.row(row).map_err(failed)?;
+    }
+    if d.department.is_some() {
+        writer
+            .add_sheet(
+                "项目",
+                &title("项目绩效情况"),
+                &[
+                    Column::new("项目编码", 18.0, ColumnKind::Text),
+                    Column::new("项目名称", 36.0, ColumnKind::Text),
+                    Column::new("单位", 24.0, ColumnKind::Text),
+                    Column::new("批复金额（万元）", 16.0, ColumnKind::Wan),
+                    Column::new("已支付（万元）", 16.0, ColumnKind::Wan),
+                    Column::new("预警", 10.0, ColumnKind::Text),
+                    Column::new("自评等级", 10.0, ColumnKind::Text),
+                ],
+            )
+            .map_err(failed)?;
+        for p in &d.project_lines {
+            writer
+                .row(&[
+                    Cell::Text(p.code.clone()),
+                    Cell::Text(p.name.clone()),
+                    Cell::Text(p.agency_name.clone()),
+                    Cell::Number(p.approved_fen),
+                    Cell::Number(p.used_fen),
+                    Cell::Text(alert_label(p.alert_level.as_deref()).to_owned()),
+                    Cell::Text(p.grade.clone().unwrap_or_default()),
+                ])
+                .map_err(failed)?;
+        }
+    }
+    let bytes = writer.finish().map_err(failed)?;
+    Ok(download(
+        bytes,
+        &format!("dashboard-{year}.xlsx"),
+        &title("绩效看板"),
+    ))
 }

@@ -17,7 +17,7 @@ use serde::Deserialize;
 const BATCH: i64 = 1000;
 
 /// An .xlsx download named `name` (ASCII) and, for browsers that read it, `title`.
-fn download(bytes: Vec<u8>, name: &str, title: &str) -> Response {
+pub(super) fn download(bytes: Vec<u8>, name: &str, title: &str) -> Response {
     let encoded: String = title
         .bytes()
         .map(|b| {
@@ -43,11 +43,11 @@ fn download(bytes: Vec<u8>, name: &str, title: &str) -> Response {
     response
 }
 
-fn failed(error: XlsxError) -> PageError {
+pub(super) fn failed(error: XlsxError) -> PageError {
     StoreError::Internal(format!("xlsx: {error}")).into()
 }
 
-async fn place(state: &AppState, session: &SessionUser) -> String {
+pub(super) async fn place(state: &AppState, session: &SessionUser) -> String {
     let code = match &session.user.jurisdiction {
         Some(code) => Some(code.clone()),
         None => state.store.default_jurisdiction().await.ok().flatten(),

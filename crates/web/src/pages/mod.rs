@@ -273,6 +273,7 @@ pub fn router() -> Router<AppState> {
         .route("/projects", get(projects::list))
         .route("/projects/{id}", get(project_page::show))
         .route("/dashboard", get(dashboard::show))
+        .route("/dashboard/export.xlsx", get(dashboard::export))
         .route("/payments", get(payments::list))
         .route("/monitoring", get(monitoring::list))
         .route("/monitoring/{id}", get(monitoring::show))
