@@ -1,11 +1,12 @@
 //! Files Jixiao exchanges with other systems: the treasury payment system's daily CSV export
 //! ([`treasury_csv`]), the allotments written back for it ([`allotments_csv`]), and published
-//! self-evaluation tables in .xlsx ([`self_evaluation_xlsx`]), and Excel exports of lists
-//! ([`xlsx_export`]).
+//! self-evaluation tables in .xlsx ([`self_evaluation_xlsx`]), target-sheet templates and their
+//! upload ([`target_sheet_xlsx`]), and Excel exports of lists ([`xlsx_export`]).
 
 pub mod allotments_csv;
 mod self_evaluation_compare;
 pub mod self_evaluation_xlsx;
 mod self_evaluation_xlsx_write;
+pub mod target_sheet_xlsx;
 pub mod treasury_csv;
 pub mod xlsx_export;

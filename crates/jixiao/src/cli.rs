@@ -133,6 +133,9 @@ pub struct ServeArgs {
     /// Load the Leling demo data (agencies and one account per role) on start.
     #[arg(long)]
     pub demo: bool,
+    /// Largest Excel file accepted by upload forms, in MB.
+    #[arg(long, env = "JIXIAO_UPLOAD_LIMIT_MB", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub upload_limit_mb: u64,
 }
 
 /// `audit` subcommands.

@@ -126,7 +126,10 @@ async fn serve(store: &Store, args: ServeArgs) -> anyhow::Result<ExitCode> {
     tracing::info!(%address, backend = ?store.backend(), "serving");
     jixiao_web::serve(
         listener,
-        jixiao_web::AppState::new(store.clone()),
+        jixiao_web::AppState {
+            upload_limit_bytes: args.upload_limit_mb * 1024 * 1024,
+            ..jixiao_web::AppState::new(store.clone())
+        },
         shutdown_signal(),
     )
     .await?;

@@ -2,11 +2,13 @@
 //! must carry the session's token in its `_csrf` field. The login form, sent before a session
 //! exists, is paired with a token in its own cookie instead (double submit).
 
+use crate::AppState;
 use crate::auth::LOGIN_CSRF_COOKIE;
 use crate::error::{AppError, PageError};
 use axum::body::{Body, to_bytes};
-use axum::extract::Request;
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::Method;
+use axum::http::header::CONTENT_TYPE;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
@@ -19,7 +21,7 @@ const MAX_FORM_BYTES: usize = 1 << 20;
 /// The name of the hidden form field carrying the token.
 pub(crate) const FIELD: &str = "_csrf";
 
-pub(crate) async fn guard(request: Request, next: Next) -> Response {
+pub(crate) async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
@@ -27,18 +29,46 @@ pub(crate) async fn guard(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
+    let content_type = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let multipart = content_type.starts_with("multipart/form-data");
+    // An upload may carry a file up to the configured limit, plus the form's other fields.
+    let limit = if multipart {
+        usize::try_from(state.upload_limit_bytes)
+            .unwrap_or(usize::MAX)
+            .saturating_add(MAX_FORM_BYTES)
+    } else {
+        MAX_FORM_BYTES
+    };
+    let Ok(bytes) = to_bytes(body, limit).await else {
         return PageError(AppError::BadRequest {
             code: "body_too_large",
-            message: "提交的内容过大".to_owned(),
+            message: if multipart {
+                format!(
+                    "上传的文件超过上限（{} MB），未作任何处理",
+                    state.upload_limit_bytes / (1024 * 1024)
+                )
+            } else {
+                "提交的内容过大".to_owned()
+            },
         })
         .into_response();
     };
-    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
-    let sent = fields
-        .iter()
-        .find(|(name, _)| name == FIELD)
-        .map(|(_, value)| value.as_str());
+    let sent = if multipart {
+        multipart_field(&content_type, &bytes, FIELD).await
+    } else {
+        let fields: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+        fields
+            .into_iter()
+            .find(|(name, _)| name == FIELD)
+            .map(|(_, value)| value)
+    };
+    let sent = sent.as_deref();
     let expected = if parts.uri.path() == "/login" {
         CookieJar::from_headers(&parts.headers)
             .get(LOGIN_CSRF_COOKIE)
@@ -59,4 +89,24 @@ pub(crate) async fn guard(request: Request, next: Next) -> Response {
         }
         _ => PageError(AppError::Csrf).into_response(),
     }
+}
+
+/// The text of the field `name` of a multipart form (the token field comes before the file, so
+/// reading stops there).
+async fn multipart_field(
+    content_type: &str,
+    bytes: &axum::body::Bytes,
+    name: &str,
+) -> Option<String> {
+    let request = Request::builder()
+        .header(CONTENT_TYPE, content_type)
+        .body(Body::from(bytes.clone()))
+        .ok()?;
+    let mut form = Multipart::from_request(request, &()).await.ok()?;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }

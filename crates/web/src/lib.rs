@@ -29,7 +29,12 @@ pub struct AppState {
     pub throttle: ThrottlePolicy,
     /// Group commit for single treasury requests (many requests share one durable commit).
     pub treasury: GroupCommitter,
+    /// The largest file accepted by an upload form, in bytes.
+    pub upload_limit_bytes: u64,
 }
+
+/// The default upload limit: 20 MB.
+pub const DEFAULT_UPLOAD_LIMIT_BYTES: u64 = 20 * 1024 * 1024;
 
 impl AppState {
     /// State with the default throttle policy and group-commit writers suited to the backend
@@ -43,6 +48,7 @@ impl AppState {
             treasury: GroupCommitter::start(store.clone(), writers, 512),
             store,
             throttle: ThrottlePolicy::default(),
+            upload_limit_bytes: DEFAULT_UPLOAD_LIMIT_BYTES,
         }
     }
 }
@@ -50,7 +56,7 @@ impl AppState {
 /// The whole application: pages, API, health check and static files.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .merge(pages::router())
+        .merge(pages::router(state.clone()))
         .nest("/api/v1", api::router())
         .route("/api", get(api::not_found).post(api::not_found))
         .route("/api/{*rest}", axum::routing::any(api::not_found))

@@ -23,6 +23,7 @@ mod project_views;
 mod projects;
 mod public;
 mod self_evaluation;
+mod target_excel;
 mod target_grid;
 
 use crate::AppState;
@@ -64,8 +65,9 @@ const REVIEWERS: Roles = Roles(&[Role::Agency, Role::Finance]);
 use crate::csrf;
 use askama::Template;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{StatusCode, header};
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use jixiao_core::FieldError;
@@ -74,6 +76,7 @@ use jixiao_store::SessionUser;
 pub(crate) use admin_audit::audit_filter;
 
 /// What the page frame needs: the signed-in user (for the menu) and the session's CSRF token.
+#[derive(Clone)]
 pub struct Chrome {
     /// The user, if signed in.
     pub user: Option<ChromeUser>,
@@ -84,6 +87,7 @@ pub struct Chrome {
 }
 
 /// The user as the page frame shows it.
+#[derive(Clone)]
 pub struct ChromeUser {
     /// Name shown.
     pub display_name: String,
@@ -229,7 +233,11 @@ async fn page_not_found() -> Response {
 }
 
 /// Every page route, with its role guard and the CSRF guard.
-pub fn router() -> Router<AppState> {
+pub fn router(state: AppState) -> Router<AppState> {
+    // An upload's body: the file up to the limit, and the form's other fields.
+    let upload_body = usize::try_from(state.upload_limit_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1 << 20);
     let admin = Router::new()
         .route(
             "/admin/agencies",
@@ -290,6 +298,11 @@ pub fn router() -> Router<AppState> {
         .route("/evaluation/export.xlsx", get(exports::self_evaluations))
         .route("/evaluation/results.xlsx", get(exports::results))
         .route("/projects/export.xlsx", get(exports::projects))
+        .route(
+            "/projects/{id}/target.xlsx",
+            get(target_excel::project_sheet),
+        )
+        .route("/targets/template.xlsx", get(target_excel::blank))
         .route("/payments/export.xlsx", get(exports::payments))
         .route("/rectifications/export.xlsx", get(exports::rectifications))
         .route("/rectifications", get(key_evaluation::rectifications))
@@ -344,6 +357,15 @@ pub fn router() -> Router<AppState> {
             get(target_grid::show).post(target_grid::submit),
         )
         .route("/projects/{id}/submit", post(project_page::submit))
+        .route("/targets/drafts.xlsx", get(target_excel::drafts))
+        .route(
+            "/projects/{id}/target/upload",
+            post(target_excel::upload).layer(DefaultBodyLimit::max(upload_body)),
+        )
+        .route(
+            "/targets/upload",
+            post(target_excel::upload_bulk).layer(DefaultBodyLimit::max(upload_body)),
+        )
         .route("/projects/{id}/revise", post(project_page::revise))
         .route(
             "/monitoring/{id}/reports/{project_id}",
@@ -411,5 +433,5 @@ pub fn router() -> Router<AppState> {
         .merge(institutions)
         .merge(rectifiers)
         .fallback(page_not_found)
-        .layer(from_fn(csrf::guard))
+        .layer(from_fn_with_state(state, csrf::guard))
 }

@@ -168,6 +168,7 @@ pub async fn show(
     let notice = match notice.done.as_deref() {
         Some("created") => Some("项目已建立，请填报绩效目标。".to_owned()),
         Some("saved") => Some("绩效目标已保存。".to_owned()),
+        Some("uploaded") => Some("已从Excel导入并保存绩效目标表，请核对后提交审核。".to_owned()),
         _ => None,
     };
     let entries = Entries {

@@ -18,5 +18,6 @@ mod projects_api;
 mod projects_pages;
 mod publication;
 mod support;
+mod target_excel;
 mod treasury_api;
 mod treasury_pages;
