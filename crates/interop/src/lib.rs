@@ -1,9 +1,11 @@
 //! Files Jixiao exchanges with other systems: the treasury payment system's daily CSV export
-//! ([`treasury_csv`]), the allotments written back for it ([`allotments_csv`]), and published
+//! ([`treasury_csv`]), the allotments written back for it ([`allotments_csv`]), the year's
+//! budget as open data ([`fiscal_data_package`]), and published
 //! self-evaluation tables in .xlsx ([`self_evaluation_xlsx`]), target-sheet templates and their
 //! upload ([`target_sheet_xlsx`]), and Excel exports of lists ([`xlsx_export`]).
 
 pub mod allotments_csv;
+pub mod fiscal_data_package;
 mod self_evaluation_compare;
 pub mod self_evaluation_xlsx;
 mod self_evaluation_xlsx_write;

@@ -288,4 +288,16 @@ pub enum ExportCommand {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// The year's budget and published performance as a Fiscal Data Package (CSV +
+    /// datapackage.json) in DIR. 导出财政开放数据包。
+    FiscalDataPackage {
+        /// Budget year.
+        #[arg(long)]
+        year: i32,
+        /// Jurisdiction; defaults to the only county-level one.
+        #[arg(long)]
+        jurisdiction: Option<String>,
+        /// Directory to write into (created if missing).
+        dir: PathBuf,
+    },
 }

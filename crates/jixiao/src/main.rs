@@ -5,6 +5,7 @@ mod bench;
 mod bench_payments;
 mod cli;
 mod commands;
+mod open_data;
 mod progress;
 mod self_evaluation_import;
 mod transfer;

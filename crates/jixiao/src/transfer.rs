@@ -10,7 +10,7 @@ use jixiao_store::{Store, TreasuryRequest};
 use std::process::ExitCode;
 
 /// The treasury section of the jurisdiction's finance bureau, as the command line acts for it.
-fn treasury_actor(jurisdiction: String) -> Actor {
+pub(crate) fn treasury_actor(jurisdiction: String) -> Actor {
     Actor {
         user_id: None,
         name: "system".to_owned(),
@@ -134,11 +134,18 @@ pub async fn import(store: &Store, command: ImportCommand) -> anyhow::Result<Exi
 
 /// Runs an export.
 pub async fn export(store: &Store, command: ExportCommand) -> anyhow::Result<ExitCode> {
-    let ExportCommand::Allotments {
-        year,
-        jurisdiction,
-        output,
-    } = command;
+    let (year, jurisdiction, output) = match command {
+        ExportCommand::Allotments {
+            year,
+            jurisdiction,
+            output,
+        } => (year, jurisdiction, output),
+        ExportCommand::FiscalDataPackage {
+            year,
+            jurisdiction,
+            dir,
+        } => return crate::open_data::export(store, year, jurisdiction, &dir).await,
+    };
     let jurisdiction = crate::commands::pick_jurisdiction(store, jurisdiction).await?;
     let actor = treasury_actor(jurisdiction);
     let rows = store

@@ -22,6 +22,7 @@ mod error;
 mod evaluation_lists;
 mod evaluations;
 mod execution;
+mod fiscal_data;
 mod group_commit;
 mod group_payments;
 mod jurisdictions;
@@ -63,6 +64,7 @@ pub use error::StoreError;
 pub use evaluation_lists::SelfEvaluationLine;
 pub use evaluations::{ConfirmInput, CoverageLine, KeyEvaluation, KeyEvaluationDetail, ScoredItem};
 pub use execution::{AllotmentExport, ExecutionRow, PaymentFilter, PaymentPage, PaymentRow};
+pub use fiscal_data::BudgetLine;
 pub use group_commit::GroupCommitter;
 pub use jurisdictions::{FiscalYear, Jurisdiction};
 pub use monitoring::{

@@ -127,13 +127,42 @@ pub async fn load(store: &Store) -> Result<bool> {
         return Ok(false);
     }
     projects_2019::load(store).await?;
+    classify_allotments(store, 2019).await?;
     self_evaluations_2019::load(store).await?;
     pools::load(store).await?;
     key_evaluations_2019::load(store).await?;
     projects_2020::load(store).await?;
     monitoring_2020::load(store).await?;
+    classify_allotments(store, 2020).await?;
     pools::load_reviews(store).await?;
     Ok(true)
+}
+
+/// The functional classification (支出功能分类, 类级科目) of each demo department's allotments.
+const FUNCTIONS: &[(&str, &str)] = &[
+    ("105", "201"), // 财政局: 一般公共服务支出
+    ("110", "213"), // 扶贫办: 农林水支出（扶贫）
+    ("111", "208"), // 民政局: 社会保障和就业支出
+    ("112", "208"), // 残联
+    ("113", "208"), // 人社局
+    ("114", "210"), // 卫生健康局: 卫生健康支出
+    ("115", "213"), // 农业农村局: 农林水支出
+    ("116", "205"), // 教育和体育局: 教育支出
+    ("117", "201"), // 妇联: 一般公共服务支出（群众团体事务）
+    ("201", "213"), // 乡镇、街道: 农林水支出（农村综合改革、扶贫）
+    ("202", "213"),
+    ("203", "213"),
+    ("204", "215"), // 开发区: 资源勘探工业信息等支出
+];
+
+async fn classify_allotments(store: &Store, year: i32) -> Result<()> {
+    let finance = treasury_actor();
+    for (department, function) in FUNCTIONS {
+        store
+            .classify_allotments(&finance, year, department, function)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Loads the jurisdictions, agencies, fiscal years and users only (for tests that need no
