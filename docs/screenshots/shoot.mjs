@@ -3,6 +3,7 @@
 //   apt-get install -y chromium fonts-noto-cjk && npm install playwright-core
 //   jixiao --database sqlite:///tmp/shot.db serve --demo --listen 127.0.0.1:8099 &
 //   node docs/screenshots/shoot.mjs [http://127.0.0.1:8099] [name ...]
+// Ids are those of a fresh demo database (the demo loads in a fixed order).
 import { chromium } from 'playwright-core';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -20,6 +21,10 @@ const shots = [
   ['key-evaluations', 'finance', '/evaluations', false, false],
   ['public', null, '/public', false, false],
   ['bulletin-print', 'finance', '/evaluation/bulletin?year=2019', true, true],
+  ['self-evaluation-print', 'finance', '/projects/1/self-evaluation/print', true, true],
+  ['target-print', 'finance', '/projects/712/target/print', true, true],
+  ['monitoring-report-print', 'finance', '/monitoring/1/reports/714/print', true, true],
+  ['key-evaluation-print', 'finance', '/evaluations/1/print', true, true],
 ];
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });

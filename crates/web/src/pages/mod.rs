@@ -18,6 +18,7 @@ mod monitoring;
 mod monitoring_report;
 mod payments;
 mod pools;
+mod print_forms;
 mod project_page;
 mod project_views;
 mod projects;
@@ -280,6 +281,14 @@ pub fn router(state: AppState) -> Router<AppState> {
     let readers = Router::new()
         .route("/projects", get(projects::list))
         .route("/projects/{id}", get(project_page::show))
+        .route(
+            "/projects/{id}/target/print",
+            get(print_forms::target_sheet),
+        )
+        .route(
+            "/monitoring/{id}/reports/{project_id}/print",
+            get(print_forms::monitoring_report),
+        )
         .route("/dashboard", get(dashboard::show))
         .route("/dashboard/export.xlsx", get(dashboard::export))
         .route("/payments", get(payments::list))
@@ -405,6 +414,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/evaluations", get(key_evaluation::list))
         .route("/evaluations/export.xlsx", get(exports::key_evaluations))
         .route("/evaluations/{id}", get(key_evaluation::show))
+        .route("/evaluations/{id}/print", get(print_forms::key_evaluation))
         .route_layer(from_fn_with_state(EVALUATION_READERS, auth::require_roles));
     let institutions = Router::new()
         .route("/evaluations/{id}", post(key_evaluation::save))

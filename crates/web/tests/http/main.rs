@@ -14,6 +14,7 @@ mod monitoring_pages;
 mod pages;
 mod pools_api;
 mod pools_pages;
+mod print_forms;
 mod projects_api;
 mod projects_pages;
 mod publication;
