@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
     match command {
         BenchCommand::Projects { count, runs } => projects(count, runs.max(1)).await,
+        BenchCommand::Export { count } => export(count).await,
         BenchCommand::Payments {
             payments: group,
             naive_payments,
@@ -158,6 +159,61 @@ async fn projects(count: usize, runs: usize) -> anyhow::Result<ExitCode> {
         f.p95.as_secs_f64() * 1e3,
         f.max.as_secs_f64() * 1e3
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A figure from `/proc/self/status` in KiB (`VmRSS`, `VmHWM`), if the system has one.
+fn memory_kib(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+async fn export(count: usize) -> anyhow::Result<ExitCode> {
+    let db = TestDatabase::new().await.map_err(|e| anyhow!("{e}"))?;
+    let store: &Store = &db.store;
+    println!("backend: {:?}", store.backend());
+    jixiao_store::demo::load_base(store)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    let started = Instant::now();
+    store
+        .seed_benchmark_projects(jixiao_store::demo::LELING, 2020, count)
+        .await
+        .map_err(|e| anyhow!("{e}"))
+        .context("seeding projects")?;
+    println!(
+        "seeded {count} projects in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let finance = actor(store, "finance").await?;
+    let filter = ProjectFilter {
+        year: Some(2020),
+        ..ProjectFilter::default()
+    };
+    // Peak memory from here on: reset the high-water mark (Linux), note the resident size.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let before = memory_kib("VmRSS:");
+    let started = Instant::now();
+    let bytes = jixiao_web::pages::project_library_xlsx(store, &finance, &filter, "基准测试项目库")
+        .await
+        .map_err(|e| anyhow!("{:?}", e.0))?;
+    let elapsed = started.elapsed();
+    let peak = memory_kib("VmHWM:");
+    println!(
+        "exported {count} rows in {:.2} s ({:.0} rows/s), file {:.1} MB",
+        elapsed.as_secs_f64(),
+        count as f64 / elapsed.as_secs_f64(),
+        bytes.len() as f64 / 1_048_576.0
+    );
+    if let (Some(before), Some(peak)) = (before, peak) {
+        println!(
+            "resident memory before {:.1} MB, peak during export {:.1} MB (+{:.1} MB)",
+            before as f64 / 1024.0,
+            peak as f64 / 1024.0,
+            peak.saturating_sub(before) as f64 / 1024.0
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

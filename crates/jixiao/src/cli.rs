@@ -106,6 +106,13 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 50)]
         runs: usize,
     },
+    /// Export the project library of N projects to Excel as the download does (batches of
+    /// 1,000 rows streamed into a constant-memory sheet); time and peak memory.
+    Export {
+        /// How many projects to put in the library and export.
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+    },
     /// Post payments from concurrent clients over many allotments, first one transaction per
     /// payment (the naive baseline), then through group commit; check the invariant after.
     Payments {

@@ -182,9 +182,37 @@ impl Store {
         page: i64,
         per_page: i64,
     ) -> Result<ProjectPage> {
+        self.project_list(actor, filter, page, per_page, None).await
+    }
+
+    /// The next `limit` projects matching `filter` after `after` (year and code of the last one
+    /// read; `None` to start), in the list's order — for reading a whole list batch by batch
+    /// without paging offsets. The page's totals are not computed.
+    pub async fn projects_after(
+        &self,
+        actor: &Actor,
+        filter: &ProjectFilter,
+        after: Option<(i32, String)>,
+        limit: i64,
+    ) -> Result<Vec<Project>> {
+        let cursor = Some(after.unwrap_or((i32::MAX, String::new())));
+        Ok(self
+            .project_list(actor, filter, 1, limit, cursor)
+            .await?
+            .projects)
+    }
+
+    async fn project_list(
+        &self,
+        actor: &Actor,
+        filter: &ProjectFilter,
+        page: i64,
+        per_page: i64,
+        cursor: Option<(i32, String)>,
+    ) -> Result<ProjectPage> {
         let scope = self.project_scope(actor).await?;
         let page = page.max(1);
-        let per_page = per_page.clamp(1, 500);
+        let per_page = per_page.clamp(1, if cursor.is_some() { 5000 } else { 500 });
         // An agency code becomes its id, so the totals need no join (an unknown code matches
         // nothing).
         let agency_id = match &filter.agency_code {
@@ -240,13 +268,28 @@ impl Store {
                         .push_bind(pattern.clone())
                         .push(")");
                 }
+                if let Some((year, code)) = &cursor {
+                    // After (year, code) in the order year descending, code ascending.
+                    query
+                        .push(" AND (p.year < ")
+                        .push_bind(*year)
+                        .push(" OR (p.year = ")
+                        .push_bind(*year)
+                        .push(" AND p.code > ")
+                        .push_bind(code.clone())
+                        .push("))");
+                }
                 query
             };
-            let mut totals = build(
-                "SELECT COUNT(*), CAST(COALESCE(SUM(p.requested_fen), 0) AS BIGINT), \
-                 CAST(COALESCE(SUM(p.approved_fen), 0) AS BIGINT) FROM projects p",
-            );
-            let totals: (i64, i64, i64) = totals.build_query_as().fetch_one(pool).await?;
+            let totals: (i64, i64, i64) = if cursor.is_some() {
+                (0, 0, 0)
+            } else {
+                let mut totals = build(
+                    "SELECT COUNT(*), CAST(COALESCE(SUM(p.requested_fen), 0) AS BIGINT), \
+                     CAST(COALESCE(SUM(p.approved_fen), 0) AS BIGINT) FROM projects p",
+                );
+                totals.build_query_as().fetch_one(pool).await?
+            };
             // Page over ids first (index only), then read the page's rows with their joins.
             let mut list = build(&format!(
                 "{SELECT_PROJECT} WHERE p.id IN (SELECT p.id FROM projects p"

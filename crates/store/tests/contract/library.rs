@@ -327,3 +327,56 @@ async fn a_continuing_project_links_to_its_earlier_year() -> TestResult {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn reading_by_key_returns_the_list_once_in_order_within_scope() -> TestResult {
+    let db = TestDatabase::new().await?;
+    let store = &db.store;
+    jixiao_store::demo::load_base(store).await?;
+    store
+        .seed_benchmark_projects(jixiao_store::demo::LELING, 2020, 2_345)
+        .await?;
+    let finance = store.user(&Actor::system(), "finance").await?.actor();
+    let agency = store.user(&Actor::system(), "agency").await?.actor();
+    for (actor, filter) in [
+        (&finance, ProjectFilter::default()),
+        (
+            &finance,
+            ProjectFilter {
+                state: Some(ProjectState::Submitted),
+                ..ProjectFilter::default()
+            },
+        ),
+        (&agency, ProjectFilter::default()),
+    ] {
+        let expected = store.projects(actor, &filter, 1, 1).await?.total;
+        let mut seen: Vec<(i32, String)> = Vec::new();
+        let mut after = None;
+        loop {
+            let batch = store
+                .projects_after(actor, &filter, after.clone(), 500)
+                .await?;
+            if batch.is_empty() {
+                break;
+            }
+            seen.extend(batch.iter().map(|p| (p.year, p.code.clone())));
+            after = seen.last().cloned();
+        }
+        assert_eq!(i64::try_from(seen.len())?, expected, "every row once");
+        let mut ordered = seen.clone();
+        ordered.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        ordered.dedup();
+        assert_eq!(ordered, seen, "in the list's order, no repeats");
+        // The same rows as the paged list.
+        let first_page: Vec<String> = store
+            .projects(actor, &filter, 1, 50)
+            .await?
+            .projects
+            .into_iter()
+            .map(|p| p.code)
+            .collect();
+        let first_keys: Vec<String> = seen.iter().take(50).map(|k| k.1.clone()).collect();
+        assert_eq!(first_page, first_keys);
+    }
+    Ok(())
+}

@@ -72,6 +72,24 @@ pub async fn projects(
 ) -> Result<Response, PageError> {
     let actor = session.actor();
     let filter = query.filter();
+    let year = filter.year.map_or_else(String::new, |y| format!("{y}年度"));
+    let agency = filter
+        .agency_code
+        .as_deref()
+        .map_or_else(|| "全部单位".to_owned(), |a| format!("单位{a}"));
+    let title = format!("{}{year}项目库（{agency}）", place(&state, &session).await);
+    let bytes = project_library_xlsx(&state.store, &actor, &filter, &title).await?;
+    Ok(download(bytes, "projects.xlsx", &title))
+}
+
+/// The project library as .xlsx: batches are read and written one after another, so the list
+/// never sits in memory whole (only the finished file does).
+pub async fn project_library_xlsx(
+    store: &jixiao_store::Store,
+    actor: &jixiao_core::Actor,
+    filter: &jixiao_store::ProjectFilter,
+    title: &str,
+) -> Result<Vec<u8>, PageError> {
     let columns = [
         Column::new("项目编码", 18.0, ColumnKind::Text),
         Column::new("项目名称", 36.0, ColumnKind::Text),
@@ -83,19 +101,15 @@ pub async fn projects(
         Column::new("状态", 10.0, ColumnKind::Text),
         Column::new("目标等级", 10.0, ColumnKind::Text),
     ];
-    let year = filter.year.map_or_else(String::new, |y| format!("{y}年度"));
-    let agency = filter
-        .agency_code
-        .as_deref()
-        .map_or_else(|| "全部单位".to_owned(), |a| format!("单位{a}"));
-    let title = format!("{}{year}项目库（{agency}）", place(&state, &session).await);
-    // Batches are read and written one after another: the list never sits in memory whole.
-    let mut writer = ExportWriter::new("项目库", &title, &columns).map_err(failed)?;
-    let mut page = 1;
+    let mut writer = ExportWriter::new("项目库", title, &columns).map_err(failed)?;
+    let mut after: Option<(i32, String)> = None;
     loop {
-        let batch = state.store.projects(&actor, &filter, page, BATCH).await?;
-        let pages = batch.pages();
-        for p in batch.projects {
+        let batch = store
+            .projects_after(actor, filter, after.clone(), BATCH)
+            .await?;
+        let done = i64::try_from(batch.len()).unwrap_or(0) < BATCH;
+        after = batch.last().map(|p| (p.year, p.code.clone()));
+        for p in batch {
             writer
                 .row(&[
                     Cell::from(p.code),
@@ -113,13 +127,11 @@ pub async fn projects(
                 ])
                 .map_err(failed)?;
         }
-        if page >= pages {
+        if done || after.is_none() {
             break;
         }
-        page += 1;
     }
-    let bytes = writer.finish().map_err(failed)?;
-    Ok(download(bytes, "projects.xlsx", &title))
+    writer.finish().map_err(failed)
 }
 
 /// `GET /payments/export.xlsx` with the list's filters: payments and refunds, written batch by

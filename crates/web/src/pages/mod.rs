@@ -75,6 +75,7 @@ use jixiao_core::FieldError;
 use jixiao_store::SessionUser;
 
 pub(crate) use admin_audit::audit_filter;
+pub use exports::project_library_xlsx;
 
 /// What the page frame needs: the signed-in user (for the menu) and the session's CSRF token.
 #[derive(Clone)]
