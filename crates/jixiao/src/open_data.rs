@@ -57,7 +57,12 @@ pub async fn export(
         .map_err(|e| anyhow!("{e}"))?;
     let mut targets = Vec::new();
     let mut results = Vec::with_capacity(published.len());
+    let progress = crate::progress::Progress::new(
+        u64::try_from(published.len()).unwrap_or(u64::MAX),
+        "读取公开项目的绩效目标",
+    );
     for project in &published {
+        progress.advance(1);
         let detail = store
             .public_project(project.id)
             .await
@@ -88,6 +93,7 @@ pub async fn export(
             cut_fen: project.cut_fen,
         });
     }
+    progress.finish();
     let info = PackageInfo {
         jurisdiction_code: jurisdiction,
         jurisdiction_name: name,

@@ -7,6 +7,7 @@ mod admin_rulebook;
 mod admin_settings;
 mod admin_users;
 mod allotment_actions;
+mod allotment_export;
 mod bulletin;
 mod dashboard;
 mod evaluation;
@@ -314,6 +315,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/targets/template.xlsx", get(target_excel::blank))
         .route("/payments/export.xlsx", get(exports::payments))
+        .route("/allotments/export.xlsx", get(allotment_export::allotments))
         .route("/rectifications/export.xlsx", get(exports::rectifications))
         .route("/rectifications", get(key_evaluation::rectifications))
         .route("/evaluation/bulletin", get(bulletin::show))

@@ -110,3 +110,29 @@ async fn lists_download_as_excel_with_filters_and_rights() -> TestResult {
     assert_eq!(status, StatusCode::SEE_OTHER);
     Ok(())
 }
+
+#[tokio::test]
+async fn allotments_download_with_amounts_in_yuan() -> TestResult {
+    let app = TestApp::start_full().await?;
+    let finance = app.signed_in("finance").await?;
+    let (_, page) = finance.get("/payments?year=2019").await?;
+    assert!(page.contains("/allotments/export.xlsx?year=2019"));
+    let allotments = sheet(&finance, "/allotments/export.xlsx?year=2019").await?;
+    assert_eq!(allotments.height(), 2 + 705);
+    let column = |n: u32| -> f64 {
+        (2..allotments.height())
+            .filter_map(|r| match allotments.get_value((u32::try_from(r).ok()?, n)) {
+                Some(Data::Float(v)) => Some(*v),
+                _ => None,
+            })
+            .sum()
+    };
+    assert!((column(9) - 2_731_804_800.0).abs() < 0.01, "limits in 元");
+    let available = column(12);
+    assert!((column(9) - column(10) - column(11) - available).abs() < 0.01);
+    // An agency gets its own allotments only.
+    let agency = app.signed_in("canlian").await?;
+    let own = sheet(&agency, "/allotments/export.xlsx?year=2019").await?;
+    assert!(own.height() > 2 && own.height() < 2 + 705);
+    Ok(())
+}
