@@ -224,6 +224,16 @@ impl ExportWriter {
     pub fn finish(mut self) -> Result<Vec<u8>, XlsxError> {
         self.workbook.save_to_buffer()
     }
+
+    /// The finished file in an anonymous temporary file, read from its start: long lists are
+    /// never whole in memory, not even as the finished workbook.
+    pub fn finish_to_file(mut self) -> Result<std::fs::File, XlsxError> {
+        use std::io::{Seek, SeekFrom};
+        let mut file = tempfile::tempfile()?;
+        self.workbook.save_to_writer(&mut file)?;
+        file.seek(SeekFrom::Start(0))?;
+        Ok(file)
+    }
 }
 
 /// Writes a whole sheet at once (see [`ExportWriter`]).

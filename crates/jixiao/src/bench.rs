@@ -195,16 +195,17 @@ async fn export(count: usize) -> anyhow::Result<ExitCode> {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let before = memory_kib("VmRSS:");
     let started = Instant::now();
-    let bytes = jixiao_web::pages::project_library_xlsx(store, &finance, &filter, "基准测试项目库")
+    let file = jixiao_web::pages::project_library_xlsx(store, &finance, &filter, "基准测试项目库")
         .await
         .map_err(|e| anyhow!("{:?}", e.0))?;
+    let size = file.metadata()?.len();
     let elapsed = started.elapsed();
     let peak = memory_kib("VmHWM:");
     println!(
         "exported {count} rows in {:.2} s ({:.0} rows/s), file {:.1} MB",
         elapsed.as_secs_f64(),
         count as f64 / elapsed.as_secs_f64(),
-        bytes.len() as f64 / 1_048_576.0
+        size as f64 / 1_048_576.0
     );
     if let (Some(before), Some(peak)) = (before, peak) {
         println!(

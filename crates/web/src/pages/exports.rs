@@ -18,6 +18,33 @@ const BATCH: i64 = 1000;
 
 /// An .xlsx download named `name` (ASCII) and, for browsers that read it, `title`.
 pub(super) fn download(bytes: Vec<u8>, name: &str, title: &str) -> Response {
+    attachment(axum::body::Body::from(bytes), name, title)
+}
+
+/// An .xlsx download read from a (temporary) file in chunks as the client takes it.
+pub(super) fn download_file(file: std::fs::File, name: &str, title: &str) -> Response {
+    use std::io::Read;
+    const CHUNK: usize = 64 * 1024;
+    let chunks = futures_util::stream::unfold(Some(file), |file| async move {
+        let mut file = file?;
+        let read = tokio::task::spawn_blocking(move || {
+            let mut buffer = vec![0; CHUNK];
+            let n = file.read(&mut buffer)?;
+            buffer.truncate(n);
+            Ok::<_, std::io::Error>((buffer, file))
+        })
+        .await;
+        match read {
+            Ok(Ok((buffer, _))) if buffer.is_empty() => None,
+            Ok(Ok((buffer, file))) => Some((Ok(axum::body::Bytes::from(buffer)), Some(file))),
+            Ok(Err(error)) => Some((Err(error), None)),
+            Err(joined) => Some((Err(std::io::Error::other(joined.to_string())), None)),
+        }
+    });
+    attachment(axum::body::Body::from_stream(chunks), name, title)
+}
+
+fn attachment(body: axum::body::Body, name: &str, title: &str) -> Response {
     let encoded: String = title
         .bytes()
         .map(|b| {
@@ -29,7 +56,7 @@ pub(super) fn download(bytes: Vec<u8>, name: &str, title: &str) -> Response {
         })
         .collect();
     let disposition = format!("attachment; filename=\"{name}\"; filename*=UTF-8''{encoded}.xlsx");
-    let mut response = bytes.into_response();
+    let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -78,8 +105,8 @@ pub async fn projects(
         .as_deref()
         .map_or_else(|| "全部单位".to_owned(), |a| format!("单位{a}"));
     let title = format!("{}{year}项目库（{agency}）", place(&state, &session).await);
-    let bytes = project_library_xlsx(&state.store, &actor, &filter, &title).await?;
-    Ok(download(bytes, "projects.xlsx", &title))
+    let file = project_library_xlsx(&state.store, &actor, &filter, &title).await?;
+    Ok(download_file(file, "projects.xlsx", &title))
 }
 
 /// The project library as .xlsx: batches are read and written one after another, so the list
@@ -89,7 +116,7 @@ pub async fn project_library_xlsx(
     actor: &jixiao_core::Actor,
     filter: &jixiao_store::ProjectFilter,
     title: &str,
-) -> Result<Vec<u8>, PageError> {
+) -> Result<std::fs::File, PageError> {
     let columns = [
         Column::new("项目编码", 18.0, ColumnKind::Text),
         Column::new("项目名称", 36.0, ColumnKind::Text),
@@ -131,7 +158,7 @@ pub async fn project_library_xlsx(
             break;
         }
     }
-    writer.finish().map_err(failed)
+    writer.finish_to_file().map_err(failed)
 }
 
 /// `GET /payments/export.xlsx` with the list's filters: payments and refunds, written batch by
@@ -182,8 +209,8 @@ pub async fn payments(
         }
         page += 1;
     }
-    let bytes = writer.finish().map_err(failed)?;
-    Ok(download(bytes, "payments.xlsx", &title))
+    let file = writer.finish_to_file().map_err(failed)?;
+    Ok(download_file(file, "payments.xlsx", &title))
 }
 
 /// `GET /evaluations/export.xlsx`: the key evaluations the user sees.
@@ -273,8 +300,8 @@ pub async fn audit(
         }
         page += 1;
     }
-    let bytes = writer.finish().map_err(failed)?;
-    Ok(download(bytes, "audit.xlsx", "审计日志"))
+    let file = writer.finish_to_file().map_err(failed)?;
+    Ok(download_file(file, "audit.xlsx", "审计日志"))
 }
 
 /// `GET /monitoring/{id}/export.xlsx`: a round's reports and alerts as the user sees them.

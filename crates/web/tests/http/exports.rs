@@ -121,10 +121,12 @@ async fn allotments_download_with_amounts_in_yuan() -> TestResult {
     assert_eq!(allotments.height(), 2 + 705);
     let column = |n: u32| -> f64 {
         (2..allotments.height())
-            .filter_map(|r| match allotments.get_value((u32::try_from(r).ok()?, n)) {
-                Some(Data::Float(v)) => Some(*v),
-                _ => None,
-            })
+            .filter_map(
+                |r| match allotments.get_value((u32::try_from(r).ok()?, n)) {
+                    Some(Data::Float(v)) => Some(*v),
+                    _ => None,
+                },
+            )
             .sum()
     };
     assert!((column(9) - 2_731_804_800.0).abs() < 0.01, "limits in 元");
