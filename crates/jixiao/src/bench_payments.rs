@@ -192,7 +192,7 @@ pub async fn run(
         });
     let mut group_run = drive("GROUP", group, clients, projects.clone(), send).await?;
     report(
-        &format!("group commit ({writers} writer(s), ≤512/commit)"),
+        &format!("group commit ({writers} writer(s))"),
         &mut group_run,
     );
     let (commits, carried) = counter.counts();

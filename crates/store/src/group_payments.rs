@@ -317,7 +317,7 @@ pub(crate) async fn apply_payments(
             query.build().execute(&mut *conn).await?;
             let mut query = QueryBuilder::new(
                 "INSERT INTO treasury_requests (jurisdiction_code, request_id, kind, digest, \
-                 response, created_at) ",
+                 response, created_at, payment_id) ",
             );
             query.push_values(planned.iter().zip(&responses), |mut row, (p, response)| {
                 row.push_bind(jurisdiction.to_owned())
@@ -325,7 +325,8 @@ pub(crate) async fn apply_payments(
                     .push_bind("payment")
                     .push_bind(p.digest.clone())
                     .push_bind(response.clone())
-                    .push_bind(now);
+                    .push_bind(now)
+                    .push_bind(payment_ids.get(&p.request_id).copied());
             });
             query.build().execute(&mut *conn).await?;
             // New balances for every allotment touched, in one statement.

@@ -1,9 +1,11 @@
 //! The SQLite group-commit writer: one thread with its own connection and prepared statements
 //! takes whatever treasury requests wait, applies each group of plain payments in one
-//! transaction (each request under a savepoint), commits with `synchronous=FULL`, and only then
-//! answers. Other kinds of request take the shared sqlx path in arrival order. Rules, rows,
-//! receipts and audit records are the same as on the shared path (`group_payments.rs`); a
-//! companion thread checkpoints the WAL so commits never wait for it.
+//! transaction, commits, and hands the answers to a syncer thread, which makes the log durable
+//! (`fsync` of the WAL file) and only then answers — while the writer already applies the next
+//! group (decision 0017). Other kinds of request take the shared sqlx path in arrival order, with
+//! the pool's `synchronous=FULL`. Rules, rows, receipts and audit records are the same as on the
+//! shared path (`group_payments.rs`); a companion thread checkpoints the WAL so commits never
+//! wait for it.
 
 use crate::group_commit::{Job, Stats, write_group};
 use crate::treasury::{Outcome, Receipt, check_request, today, treasury_jurisdiction};
@@ -26,7 +28,10 @@ pub(crate) fn open(path: &Path) -> rusqlite::Result<Connection> {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(Duration::from_secs(10))?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
+    // The writer's commits do not fsync: the syncer thread fsyncs the WAL after each commit and
+    // answers only then (decision 0017). Checkpoints run on another connection with
+    // synchronous=FULL, so the database file is synced before the log is ever reused.
+    conn.pragma_update(None, "synchronous", "OFF")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // The companion thread checkpoints; a commit never does.
     conn.pragma_update(None, "wal_autocheckpoint", 0)?;
@@ -59,11 +64,18 @@ pub(crate) fn start(
     std::thread::Builder::new()
         .name("jixiao-checkpoint".to_owned())
         .spawn(move || checkpoint_loop(&checkpoint_path, &wake))?;
+    let (committed, to_sync) = std_mpsc::channel::<Answers>();
+    let mut wal_path = path.as_os_str().to_owned();
+    wal_path.push("-wal");
+    let wal_path = std::path::PathBuf::from(wal_path);
+    std::thread::Builder::new()
+        .name("jixiao-wal-sync".to_owned())
+        .spawn(move || sync_loop(&wal_path, &to_sync))?;
     std::thread::Builder::new()
         .name("jixiao-payments".to_owned())
         .spawn(move || {
             while let Ok(first) = receiver.recv() {
-                let jobs = gather(first, &receiver, max_batch);
+                let jobs = gather(first, &receiver, max_batch.min(GROUP_CAP));
                 stats.count(jobs.len());
                 // Runs of plain payments here; anything else on the shared path, in order.
                 let mut jobs = jobs.into_iter().peekable();
@@ -76,7 +88,7 @@ pub(crate) fn start(
                         run.push(next);
                     }
                     if plain {
-                        write_payments(&mut conn, &store, &runtime, run);
+                        write_payments(&mut conn, &store, &runtime, run, &committed);
                     } else {
                         runtime.block_on(write_group(&store, run));
                     }
@@ -92,6 +104,10 @@ pub(crate) fn start(
 /// microseconds; waiting a little for them fills the next commit at almost no cost in latency
 /// (a commit's fsync alone takes longer).
 const LINGER: Duration = Duration::from_micros(100);
+/// The most requests in one group: small enough that the next group fills (and is applied) while
+/// the previous one's fsync runs — with 32 callers, two groups of 16 alternate. Larger groups
+/// would take every waiting caller and leave the writer idle during the fsync.
+const GROUP_CAP: usize = 16;
 const LINGER_MAX: Duration = Duration::from_micros(800);
 
 /// The requests for one transaction: `first`, whatever waits, and whatever arrives while
@@ -144,18 +160,73 @@ fn checkpoint_loop(path: &Path, wake: &std_mpsc::Receiver<()>) {
     }
 }
 
-/// Applies a run of plain payments in one transaction, commits, then answers each caller. Should
-/// the run fail as a whole, it is retried on the shared path, where each request stands alone.
+/// The answers of one committed group, to be sent once the log holding it is on disk.
+type Answers = Vec<(
+    tokio::sync::oneshot::Sender<crate::Result<Outcome>>,
+    crate::Result<Outcome>,
+)>;
+
+/// Makes committed groups durable and answers them: takes every group committed so far, fsyncs
+/// the WAL file once for all of them (each group's frames were written before it was handed
+/// over, so one fsync covers them all), then answers in commit order. Should the fsync fail, the
+/// callers are told their request's outcome is unknown; a retry with the same request id returns
+/// the stored outcome.
+fn sync_loop(wal_path: &Path, committed: &std_mpsc::Receiver<Answers>) {
+    let mut wal: Option<std::fs::File> = None;
+    while let Ok(first) = committed.recv() {
+        let mut groups = vec![first];
+        while let Ok(more) = committed.try_recv() {
+            groups.push(more);
+        }
+        let synced = (|| -> std::io::Result<()> {
+            if wal.is_none() {
+                wal = Some(std::fs::OpenOptions::new().read(true).open(wal_path)?);
+            }
+            match &wal {
+                Some(file) => file.sync_data(),
+                None => Ok(()),
+            }
+        })();
+        if let Err(error) = &synced {
+            tracing::error!("WAL fsync failed: {error}");
+            wal = None;
+        }
+        for (reply, result) in groups.into_iter().flatten() {
+            let answer = match &synced {
+                Ok(()) => result,
+                Err(_) => Err(StoreError::Internal(
+                    "支付已记账但未能确认写入磁盘，请以相同请求编号重试以查询结果".to_owned(),
+                )),
+            };
+            let _ = reply.send(answer);
+        }
+    }
+}
+
+/// Applies a run of plain payments in one transaction, commits, then hands the answers to the
+/// syncer, which sends them once the commit is on disk. Should the run fail as a whole, it is
+/// retried on the shared path, where each request stands alone.
 fn write_payments(
     conn: &mut Connection,
     store: &Store,
     runtime: &tokio::runtime::Handle,
     jobs: Vec<Job>,
+    committed: &std_mpsc::Sender<Answers>,
 ) {
     match apply_payments(conn, &jobs) {
         Ok(results) => {
-            for (job, result) in jobs.into_iter().zip(results) {
-                let _ = job.reply.send(result);
+            let answers: Answers = jobs
+                .into_iter()
+                .zip(results)
+                .map(|(job, result)| (job.reply, result))
+                .collect();
+            if let Err(unsent) = committed.send(answers) {
+                // The syncer is gone: durability cannot be confirmed, so nothing is confirmed.
+                for (reply, _) in unsent.0 {
+                    let _ = reply.send(Err(StoreError::Internal(
+                        "支付写入后未能确认落盘，请以相同请求编号重试以查询结果".to_owned(),
+                    )));
+                }
             }
         }
         Err(error) => {
@@ -354,9 +425,9 @@ fn pay(
     ])?;
     conn.prepare_cached(
         "INSERT INTO treasury_requests (jurisdiction_code, request_id, kind, digest, response, \
-         created_at) VALUES (?1, ?2, 'payment', ?3, ?4, ?5)",
+         created_at, payment_id) VALUES (?1, ?2, 'payment', ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![jurisdiction, request_id, digest, response, now])?;
+    .execute(params![jurisdiction, request_id, digest, response, now, id])?;
     conn.prepare_cached("UPDATE allotments SET used_fen = ?1, updated_at = ?2 WHERE id = ?3")?
         .execute(params![after.used, now, allotment.id])?;
 
@@ -460,4 +531,71 @@ fn find_allotment(
         (None, None) => None,
     };
     found.ok_or_else(|| crate::treasury_lookup::no_allotment(target).into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answers(
+        n: usize,
+    ) -> (
+        Answers,
+        Vec<tokio::sync::oneshot::Receiver<crate::Result<Outcome>>>,
+    ) {
+        let mut answers = Vec::new();
+        let mut receivers = Vec::new();
+        for i in 0..n {
+            let (reply, receiver) = tokio::sync::oneshot::channel();
+            let outcome = Outcome {
+                receipt: Receipt {
+                    id: i64::try_from(i).unwrap_or(0),
+                    ..Receipt::default()
+                },
+                replayed: false,
+            };
+            answers.push((reply, Ok(outcome)));
+            receivers.push(receiver);
+        }
+        (answers, receivers)
+    }
+
+    #[test]
+    fn answers_go_out_only_after_the_log_is_synced() {
+        let dir = std::env::temp_dir().join(format!("jixiao-sync-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let wal = dir.join("db-wal");
+        std::fs::write(&wal, b"frames").expect("wal");
+        let (sender, receiver) = std_mpsc::channel::<Answers>();
+        let (first, mut first_rx) = answers(2);
+        let (second, mut second_rx) = answers(1);
+        sender.send(first).expect("send");
+        sender.send(second).expect("send");
+        drop(sender);
+        sync_loop(&wal, &receiver);
+        for rx in first_rx.iter_mut().chain(second_rx.iter_mut()) {
+            assert!(
+                rx.try_recv().expect("answered").is_ok(),
+                "synced: the outcome"
+            );
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn when_the_log_cannot_be_synced_nothing_is_confirmed() {
+        let missing = std::env::temp_dir().join("jixiao-no-such-dir/db-wal");
+        let (sender, receiver) = std_mpsc::channel::<Answers>();
+        let (group, mut receivers) = answers(3);
+        sender.send(group).expect("send");
+        drop(sender);
+        sync_loop(&missing, &receiver);
+        for rx in &mut receivers {
+            let answer = rx.try_recv().expect("answered");
+            assert!(
+                matches!(&answer, Err(StoreError::Internal(m)) if m.contains("相同请求编号重试")),
+                "{answer:?}"
+            );
+        }
+    }
 }

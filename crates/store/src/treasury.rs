@@ -18,7 +18,7 @@ pub use jixiao_core::treasury::{Target, TreasuryRequest};
 use serde_json::json;
 
 /// What an accepted request did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Receipt {
     /// Id of the payment, refund or reservation.
     pub id: i64,
@@ -290,9 +290,10 @@ pub(crate) async fn apply_in(
                 Some(payment_request_id) => {
                     let found: Option<(i64, i64, i64, i64, String)> = on_tx!(tx, |conn| {
                         sqlx::query_as(
-                            "SELECT p.id, p.allotment_id, p.amount_fen, p.refunded_fen, p.payee FROM payments p \
-                             JOIN allotments a ON a.id = p.allotment_id \
-                             WHERE a.jurisdiction_code = $1 AND p.request_id = $2 AND p.kind = 'payment'",
+                            "SELECT p.id, p.allotment_id, p.amount_fen, p.refunded_fen, p.payee \
+                             FROM treasury_requests t JOIN payments p ON p.id = t.payment_id \
+                             WHERE t.jurisdiction_code = $1 AND t.request_id = $2 \
+                             AND p.kind = 'payment'",
                         )
                         .bind(jurisdiction)
                         .bind(payment_request_id)
@@ -490,7 +491,7 @@ pub(crate) async fn apply_in(
     on_tx!(tx, |conn| {
         sqlx::query(
             "INSERT INTO treasury_requests (jurisdiction_code, request_id, kind, digest, response, \
-             created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+             created_at, payment_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(jurisdiction)
         .bind(request.request_id())
@@ -498,6 +499,8 @@ pub(crate) async fn apply_in(
         .bind(&digest)
         .bind(&response)
         .bind(now)
+        // A refund finds the payment it returns through this record.
+        .bind((request.kind() == "payment").then_some(receipt.id))
         .execute(&mut *conn)
         .await?;
     });
