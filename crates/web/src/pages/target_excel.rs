@@ -297,13 +297,21 @@ async fn save_sheet(
 ) -> Result<SheetOutcome, PageError> {
     let mut problems = sheet.problems.clone();
     problems.extend(header_problems(sheet, project, rulebook));
+    let rows: Vec<_> = sheet.rows.iter().map(|(_, r)| r.clone()).collect();
+    // Every row is checked even when the file has other problems, so one upload shows them all.
+    if let Err(errors) =
+        jixiao_core::target::parse_sheet(rulebook, &sheet.overall_goal, &sheet.annual_goal, &rows)
+    {
+        problems.extend(errors.iter().map(|e| sheet.locate(e)));
+    }
     if !problems.is_empty() {
+        // As the sheet reads: whole-sheet problems first, then by row and column.
+        problems.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
         return Ok(SheetOutcome {
             problems,
             saved: None,
         });
     }
-    let rows: Vec<_> = sheet.rows.iter().map(|(_, r)| r.clone()).collect();
     match state
         .store
         .save_target(

@@ -345,3 +345,65 @@ async fn a_bulk_workbook_saves_sound_sheets_and_reports_the_others() -> TestResu
     assert_eq!(stored["target"]["annual_goal"], "全年培训60人");
     Ok(())
 }
+
+#[tokio::test]
+async fn one_upload_reports_formulas_and_row_errors_together() -> TestResult {
+    use jixiao_interop::target_sheet_xlsx::{COLUMNS, MARKER};
+    let app = TestApp::start_full().await?;
+    let token = app.token("canlian").await?;
+    let id = project_named(&app, &token, 2020, "2020年盲人按摩培训").await?;
+    let (_, project) = call(
+        &app,
+        &token,
+        Method::GET,
+        &format!("/api/v1/projects/{id}"),
+        None,
+    )
+    .await?;
+    let code = project["code"].as_str().ok_or("code")?;
+    // As a spreadsheet program would save the template after a careless edit.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(code)?;
+    sheet.write_string(2, 1, code)?;
+    sheet.write_string(3, 1, "2020")?;
+    sheet.write_string(3, 4, "专项业务类（specific）")?;
+    for (col, (header, _, _)) in COLUMNS.iter().enumerate() {
+        sheet.write_string(8, u16::try_from(col)?, *header)?;
+    }
+    for (col, value) in ["产出指标", "满意度", "培训人数", "≥", "60", "人", "30"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(9, u16::try_from(col)?, *value)?;
+    }
+    for (col, value) in ["产出指标", "数量指标", "结业人数", "≥", "", "人", "30"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(10, u16::try_from(col)?, *value)?;
+    }
+    sheet.write_formula(10, 4, "=30*2")?;
+    let options = book.add_worksheet();
+    options.set_name("选项")?;
+    options.write_string(0, 0, MARKER)?;
+    let bytes = book.save_to_buffer()?;
+
+    let agency = app.signed_in("canlian").await?;
+    let page = format!("/projects/{id}/target");
+    let (status, _, html) = upload(&agency, &page, &format!("{page}/upload"), bytes, true).await?;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let level2 = html.find("B10单元格").ok_or("level-2 error")?;
+    let formula = html.find("E11单元格：是公式（=30*2）").ok_or("formula")?;
+    assert!(level2 < formula, "in the order of the sheet");
+    let (_, after) = call(
+        &app,
+        &token,
+        Method::GET,
+        &format!("/api/v1/projects/{id}"),
+        None,
+    )
+    .await?;
+    assert_eq!(after["target"], project["target"], "nothing stored");
+    Ok(())
+}
