@@ -62,7 +62,8 @@ where
     Ok((figures(times), last.ok_or_else(|| anyhow!("no run"))?))
 }
 
-async fn projects(count: usize, runs: usize) -> anyhow::Result<ExitCode> {
+/// A scratch database with the demo's agencies and users and a library of `count` projects of 2020.
+async fn library(count: usize) -> anyhow::Result<TestDatabase> {
     let db = TestDatabase::new().await.map_err(|e| anyhow!("{e}"))?;
     let store: &Store = &db.store;
     println!("backend: {:?}", store.backend());
@@ -79,6 +80,12 @@ async fn projects(count: usize, runs: usize) -> anyhow::Result<ExitCode> {
         "seeded {count} projects in {:.1} s",
         started.elapsed().as_secs_f64()
     );
+    Ok(db)
+}
+
+async fn projects(count: usize, runs: usize) -> anyhow::Result<ExitCode> {
+    let db = library(count).await?;
+    let store: &Store = &db.store;
     let finance = actor(store, "finance").await?;
     let agency = actor(store, "agency").await?;
     let year = |f: ProjectFilter| ProjectFilter {
@@ -170,22 +177,8 @@ fn memory_kib(field: &str) -> Option<u64> {
 }
 
 async fn export(count: usize) -> anyhow::Result<ExitCode> {
-    let db = TestDatabase::new().await.map_err(|e| anyhow!("{e}"))?;
+    let db = library(count).await?;
     let store: &Store = &db.store;
-    println!("backend: {:?}", store.backend());
-    jixiao_store::demo::load_base(store)
-        .await
-        .map_err(|e| anyhow!("{e}"))?;
-    let started = Instant::now();
-    store
-        .seed_benchmark_projects(jixiao_store::demo::LELING, 2020, count)
-        .await
-        .map_err(|e| anyhow!("{e}"))
-        .context("seeding projects")?;
-    println!(
-        "seeded {count} projects in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
     let finance = actor(store, "finance").await?;
     let filter = ProjectFilter {
         year: Some(2020),
@@ -195,18 +188,22 @@ async fn export(count: usize) -> anyhow::Result<ExitCode> {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let before = memory_kib("VmRSS:");
     let started = Instant::now();
-    let file = jixiao_web::pages::project_library_xlsx(store, &finance, &filter, "基准测试项目库")
-        .await
-        .map_err(|e| anyhow!("{:?}", e.0))?;
+    let (file, rows) =
+        jixiao_web::pages::project_library_xlsx(store, &finance, &filter, "基准测试项目库")
+            .await
+            .map_err(|e| anyhow!("{:?}", e.0))?;
     let size = file.metadata()?.len();
     let elapsed = started.elapsed();
     let peak = memory_kib("VmHWM:");
     println!(
-        "exported {count} rows in {:.2} s ({:.0} rows/s), file {:.1} MB",
+        "exported {rows} rows in {:.2} s ({:.0} rows/s), file {:.1} MB",
         elapsed.as_secs_f64(),
-        count as f64 / elapsed.as_secs_f64(),
+        rows as f64 / elapsed.as_secs_f64(),
         size as f64 / 1_048_576.0
     );
+    if rows != u64::try_from(count)? {
+        return Err(anyhow!("exported {rows} rows of {count}"));
+    }
     if let (Some(before), Some(peak)) = (before, peak) {
         println!(
             "resident memory before {:.1} MB, peak during export {:.1} MB (+{:.1} MB)",

@@ -301,3 +301,15 @@ fn the_project_benchmark_runs_on_a_scratch_database() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn the_export_benchmark_writes_every_row() -> TestResult {
+    let output = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .args(["bench", "export", "--count", "2500"])
+        .env_remove("JIXIAO_DATABASE")
+        .output()?;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("exported 2500 rows"), "{text}");
+    Ok(())
+}

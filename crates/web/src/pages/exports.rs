@@ -105,18 +105,19 @@ pub async fn projects(
         .as_deref()
         .map_or_else(|| "全部单位".to_owned(), |a| format!("单位{a}"));
     let title = format!("{}{year}项目库（{agency}）", place(&state, &session).await);
-    let file = project_library_xlsx(&state.store, &actor, &filter, &title).await?;
+    let (file, _) = project_library_xlsx(&state.store, &actor, &filter, &title).await?;
     Ok(download_file(file, "projects.xlsx", &title))
 }
 
-/// The project library as .xlsx: batches are read and written one after another, so the list
-/// never sits in memory whole (only the finished file does).
+/// The project library as .xlsx in a temporary file, with the number of rows written: batches
+/// are read by key and written one after another, so neither the list nor the file is ever whole
+/// in memory.
 pub async fn project_library_xlsx(
     store: &jixiao_store::Store,
     actor: &jixiao_core::Actor,
     filter: &jixiao_store::ProjectFilter,
     title: &str,
-) -> Result<std::fs::File, PageError> {
+) -> Result<(std::fs::File, u64), PageError> {
     let columns = [
         Column::new("项目编码", 18.0, ColumnKind::Text),
         Column::new("项目名称", 36.0, ColumnKind::Text),
@@ -130,6 +131,7 @@ pub async fn project_library_xlsx(
     ];
     let mut writer = ExportWriter::new("项目库", title, &columns).map_err(failed)?;
     let mut after: Option<(i32, String)> = None;
+    let mut written = 0u64;
     loop {
         let batch = store
             .projects_after(actor, filter, after.clone(), BATCH)
@@ -153,12 +155,13 @@ pub async fn project_library_xlsx(
                     Cell::from(p.target_grade.unwrap_or_default()),
                 ])
                 .map_err(failed)?;
+            written += 1;
         }
         if done || after.is_none() {
             break;
         }
     }
-    writer.finish_to_file().map_err(failed)
+    Ok((writer.finish_to_file().map_err(failed)?, written))
 }
 
 /// `GET /payments/export.xlsx` with the list's filters: payments and refunds, written batch by

@@ -17,7 +17,7 @@ use jixiao_core::target::{Indicator, format_points};
 use jixiao_store::{KeyEvaluationDetail, MonitoringReport, Project, SessionUser};
 
 /// The department above a unit (the agency itself when it is a department).
-async fn department_of(
+pub(super) async fn department_of(
     state: &AppState,
     session: &SessionUser,
     project: &Project,

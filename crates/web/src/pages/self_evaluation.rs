@@ -242,16 +242,7 @@ pub async fn print(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let sheet = state.store.self_evaluation(&session.actor(), id).await?;
-    let department = match sheet.project.agency_parent_id {
-        Some(parent) => state
-            .store
-            .agencies(&session.actor())
-            .await?
-            .into_iter()
-            .find(|a| a.id == parent)
-            .map_or_else(String::new, |a| a.name),
-        None => sheet.project.agency_name.clone(),
-    };
+    let department = super::print_forms::department_of(&state, &session, &sheet.project).await?;
     let page = sheet_page(&session, sheet, None, None, Vec::new(), None, None);
     Ok(render(
         StatusCode::OK,
