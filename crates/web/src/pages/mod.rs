@@ -25,6 +25,7 @@ mod project_views;
 mod projects;
 mod public;
 mod self_evaluation;
+mod self_evaluation_upload;
 mod target_excel;
 mod target_grid;
 
@@ -387,6 +388,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route(
             "/projects/{id}/self-evaluation",
             post(self_evaluation::save),
+        )
+        .route(
+            "/projects/{id}/self-evaluation/upload",
+            post(self_evaluation_upload::upload).layer(DefaultBodyLimit::max(upload_body)),
         )
         .route_layer(from_fn_with_state(AGENCIES, auth::require_roles));
     let reviewers = Router::new()

@@ -18,6 +18,7 @@ mod print_forms;
 mod projects_api;
 mod projects_pages;
 mod publication;
+mod self_evaluation_upload;
 mod support;
 mod target_excel;
 mod treasury_api;
