@@ -85,6 +85,7 @@ pub use self_evaluations::{
 };
 pub use sessions::{LoginOutcome, LoginRefusal, SessionKind, SessionUser};
 pub use stats::{Tally, YearFigures};
+pub use targets::TargetSheetInput;
 pub use treasury::{Outcome, Receipt, Target, TreasuryRequest};
 pub use users::User;
 

@@ -80,29 +80,76 @@ impl Store {
         annual_goal: &str,
         rows: &[IndicatorInput],
     ) -> Result<i32> {
-        let project = self.editable_project(actor, id).await?;
-        let rulebook = self
-            .rulebook_in_force(&project.jurisdiction_code, project.year)
-            .await?
-            .rulebook()?;
-        let sheet = target::parse_sheet(&rulebook, overall_goal, annual_goal, rows)
-            .map_err(StoreError::InvalidRows)?;
-        let mut tx = self.begin().await?;
-        bump_version(&mut tx, id, version).await?;
-        write_sheet(&mut tx, id, project.target_revision, &sheet, &actor.name).await?;
-        append(
-            &mut tx,
-            AuditEntry::new(&actor.name, "target.save", "project", &id.to_string())
-                .in_jurisdiction(Some(&project.jurisdiction_code))
-                .with_details(json!({
-                    "revision": project.target_revision,
-                    "indicators": sheet.indicators.len(),
-                })),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(version + 1)
+        let sheet = TargetSheetInput {
+            project_id: id,
+            version,
+            overall_goal: overall_goal.to_owned(),
+            annual_goal: annual_goal.to_owned(),
+            rows: rows.to_vec(),
+        };
+        self.save_target_sheets(actor, std::slice::from_ref(&sheet))
+            .await
+            .map(|_| version + 1)
     }
+
+    /// Saves the working target sheets of several draft or returned projects in one transaction:
+    /// all of them or none. Every sheet is checked before anything is written; the first refusal
+    /// (rows that can never be right, a project not editable, a stale version) is returned.
+    pub async fn save_target_sheets(
+        &self,
+        actor: &Actor,
+        sheets: &[TargetSheetInput],
+    ) -> Result<()> {
+        let mut checked = Vec::with_capacity(sheets.len());
+        for input in sheets {
+            let project = self.editable_project(actor, input.project_id).await?;
+            let rulebook = self
+                .rulebook_in_force(&project.jurisdiction_code, project.year)
+                .await?
+                .rulebook()?;
+            let sheet = target::parse_sheet(
+                &rulebook,
+                &input.overall_goal,
+                &input.annual_goal,
+                &input.rows,
+            )
+            .map_err(StoreError::InvalidRows)?;
+            checked.push((input, project, sheet));
+        }
+        let mut tx = self.begin().await?;
+        for (input, project, sheet) in &checked {
+            let id = input.project_id;
+            bump_version(&mut tx, id, input.version).await?;
+            write_sheet(&mut tx, id, project.target_revision, sheet, &actor.name).await?;
+            append(
+                &mut tx,
+                AuditEntry::new(&actor.name, "target.save", "project", &id.to_string())
+                    .in_jurisdiction(Some(&project.jurisdiction_code))
+                    .with_details(json!({
+                        "revision": project.target_revision,
+                        "indicators": sheet.indicators.len(),
+                    })),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A target sheet to save: the project, the version it was read at, and the sheet as typed.
+#[derive(Debug, Clone)]
+pub struct TargetSheetInput {
+    /// The project.
+    pub project_id: i64,
+    /// The project's version when the sheet was read.
+    pub version: i32,
+    /// 总体目标.
+    pub overall_goal: String,
+    /// 年度目标.
+    pub annual_goal: String,
+    /// The rows.
+    pub rows: Vec<IndicatorInput>,
 }
 
 /// Replaces revision `revision` of a project's sheet with `sheet`.

@@ -380,3 +380,57 @@ async fn reading_by_key_returns_the_list_once_in_order_within_scope() -> TestRes
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn target_sheets_saved_together_are_saved_all_or_none() -> TestResult {
+    let c = cast().await?;
+    let store = &c.db.store;
+    let first = store
+        .create_project(&c.department, None, &input("卫生监督", 10))
+        .await?;
+    let second = store
+        .create_project(&c.department, None, &input("健康教育", 10))
+        .await?;
+    let sheet = |id: i64, version: i32| jixiao_store::TargetSheetInput {
+        project_id: id,
+        version,
+        overall_goal: "目标".to_owned(),
+        annual_goal: "年度".to_owned(),
+        rows: good_rows(),
+    };
+    // The second is stale: neither is written.
+    let refused = store
+        .save_target_sheets(
+            &c.department,
+            &[
+                sheet(first.id, first.version),
+                sheet(second.id, second.version - 1),
+            ],
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    let untouched = store.project_detail(&c.department, first.id).await?;
+    assert!(
+        untouched.target.indicators.is_empty(),
+        "the first was not saved either"
+    );
+    assert_eq!(untouched.project.version, first.version);
+    // Both current: both written.
+    store
+        .save_target_sheets(
+            &c.department,
+            &[
+                sheet(first.id, first.version),
+                sheet(second.id, second.version),
+            ],
+        )
+        .await?;
+    for id in [first.id, second.id] {
+        let saved = store.project_detail(&c.department, id).await?;
+        assert_eq!(saved.target.indicators.len(), good_rows().len());
+    }
+    Ok(())
+}

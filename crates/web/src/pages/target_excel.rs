@@ -1,7 +1,7 @@
 //! Target sheets in Excel (绩效目标表Excel模板): a blank template for a category, a project's
-//! sheet filled in, all of an agency's drafts in one workbook; uploads of one sheet (all or
-//! nothing, every problem named by sheet, row and column) and of a bulk workbook (each project
-//! all or nothing, with a report per project).
+//! sheet filled in, all of an agency's drafts in one workbook; uploads of one sheet or of a bulk
+//! workbook — checked whole, every problem named by sheet, row and column with a report per
+//! project, and stored all together or not at all.
 
 use super::exports::{download, failed};
 use super::{Chrome, render};
@@ -18,7 +18,7 @@ use jixiao_interop::target_sheet_xlsx::{
     CellProblem, TemplateLists, TemplateSheet, UploadedSheet, WorkbookError, read_workbook,
     write_templates,
 };
-use jixiao_store::{Project, ProjectFilter, SessionUser, StoreError};
+use jixiao_store::{Project, ProjectFilter, SessionUser, StoreError, TargetSheetInput};
 use serde::Deserialize;
 
 fn lists(name: &str, rulebook: &Rulebook) -> TemplateLists {
@@ -281,64 +281,55 @@ fn header_problems(
     problems
 }
 
-/// The result of checking (and, if sound, saving) one sheet for one project.
-struct SheetOutcome {
-    problems: Vec<CellProblem>,
-    saved: Option<usize>,
-}
-
-async fn save_sheet(
-    state: &AppState,
-    session: &SessionUser,
-    project: &Project,
-    rulebook: &Rulebook,
-    sheet: &UploadedSheet,
-    version: i32,
-) -> Result<SheetOutcome, PageError> {
+/// Every problem of one sheet for one project, in the order of the sheet: what reading found
+/// (formulas, merges, unreadable cells), the header against the project, and every row by the
+/// same check as the page. Empty when the sheet can be stored.
+fn check_sheet(sheet: &UploadedSheet, project: &Project, rulebook: &Rulebook) -> Vec<CellProblem> {
     let mut problems = sheet.problems.clone();
     problems.extend(header_problems(sheet, project, rulebook));
-    let rows: Vec<_> = sheet.rows.iter().map(|(_, r)| r.clone()).collect();
-    // Every row is checked even when the file has other problems, so one upload shows them all.
-    if let Err(errors) =
-        jixiao_core::target::parse_sheet(rulebook, &sheet.overall_goal, &sheet.annual_goal, &rows)
-    {
+    if let Err(errors) = jixiao_core::target::parse_sheet(
+        rulebook,
+        &sheet.overall_goal,
+        &sheet.annual_goal,
+        &rows_of(sheet),
+    ) {
         problems.extend(errors.iter().map(|e| sheet.locate(e)));
     }
-    if !problems.is_empty() {
-        // As the sheet reads: whole-sheet problems first, then by row and column.
-        problems.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
-        return Ok(SheetOutcome {
-            problems,
-            saved: None,
-        });
+    // Whole-sheet problems first, then by row and column.
+    problems.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
+    problems
+}
+
+fn rows_of(sheet: &UploadedSheet) -> Vec<jixiao_core::target::IndicatorInput> {
+    sheet.rows.iter().map(|(_, r)| r.clone()).collect()
+}
+
+fn input_of(sheet: &UploadedSheet, project_id: i64, version: i32) -> TargetSheetInput {
+    TargetSheetInput {
+        project_id,
+        version,
+        overall_goal: sheet.overall_goal.clone(),
+        annual_goal: sheet.annual_goal.clone(),
+        rows: rows_of(sheet),
     }
-    match state
-        .store
-        .save_target(
-            &session.actor(),
-            project.id,
-            version,
-            &sheet.overall_goal,
-            &sheet.annual_goal,
-            &rows,
-        )
-        .await
-    {
-        Ok(_) => Ok(SheetOutcome {
-            problems: Vec::new(),
-            saved: Some(rows.len()),
-        }),
-        Err(StoreError::InvalidRows(errors)) => Ok(SheetOutcome {
-            problems: errors.iter().map(|e| sheet.locate(e)).collect(),
-            saved: None,
-        }),
-        Err(StoreError::Conflict(message)) => Ok(SheetOutcome {
-            problems: vec![CellProblem::file(format!(
-                "{message}（项目已被他人修改，请重新下载最新的目标表后再上传）"
-            ))],
-            saved: None,
-        }),
-        Err(other) => Err(other.into()),
+}
+
+/// A refusal of the store as the report shows it, or the error to pass on.
+fn refusal(error: StoreError) -> Result<String, PageError> {
+    match error {
+        StoreError::Conflict(message) => Ok(format!(
+            "{message}（项目已被他人修改，请重新下载最新的目标表后再上传）"
+        )),
+        StoreError::NotFound(message) => Ok(message),
+        StoreError::Forbidden => {
+            Ok("该项目当前状态不可修改目标表（仅草稿或被退回的项目可修改）".to_owned())
+        }
+        StoreError::InvalidRows(errors) => Ok(errors
+            .iter()
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>()
+            .join("；")),
+        other => Err(other.into()),
     }
 }
 
@@ -411,10 +402,23 @@ pub async fn upload(
         ));
     };
     let version = upload.version.unwrap_or(project.version);
-    let outcome = save_sheet(&state, &session, &project, &rulebook, sheet, version).await?;
-    if let Some(count) = outcome.saved {
-        tracing::debug!(project = id, rows = count, "target sheet uploaded");
-        return Ok(Redirect::to(&format!("/projects/{id}/target?done=uploaded")).into_response());
+    let mut problems: Vec<String> = check_sheet(sheet, &project, &rulebook)
+        .into_iter()
+        .map(|p| p.message)
+        .collect();
+    if problems.is_empty() {
+        let saved = state
+            .store
+            .save_target_sheets(&session.actor(), &[input_of(sheet, id, version)])
+            .await;
+        match saved {
+            Ok(()) => {
+                return Ok(
+                    Redirect::to(&format!("/projects/{id}/target?done=uploaded")).into_response(),
+                );
+            }
+            Err(error) => problems.push(refusal(error)?),
+        }
     }
     Ok(report(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -424,7 +428,7 @@ pub async fn upload(
             project: format!("{} {}", project.code, project.name),
             project_id: Some(project.id),
             saved: None,
-            problems: outcome.problems.into_iter().map(|p| p.message).collect(),
+            problems,
         }],
     ))
 }
@@ -464,6 +468,7 @@ pub async fn upload_bulk(
     };
     let actor = session.actor();
     let mut lines = Vec::new();
+    let mut inputs = Vec::new();
     for sheet in &sheets {
         let mut line = ReportLine {
             sheet: sheet.sheet.clone(),
@@ -498,39 +503,38 @@ pub async fn upload_bulk(
         };
         line.project = format!("{} {}", project.code, project.name);
         line.project_id = Some(project.id);
-        let (_, rulebook) = rulebook_for(&state, &session, project.year).await?;
-        match save_sheet(
-            &state,
-            &session,
-            &project,
-            &rulebook,
-            sheet,
-            project.version,
-        )
-        .await
-        {
-            Ok(outcome) => {
-                line.saved = outcome.saved;
-                line.problems = outcome.problems.into_iter().map(|p| p.message).collect();
-            }
-            Err(PageError(AppError::Forbidden)) => {
-                line.problems
-                    .push("该项目当前状态不可修改目标表（仅草稿或被退回的项目可修改）".to_owned());
-            }
-            Err(other) => {
-                let message = match &other.0 {
-                    AppError::Conflict(m) | AppError::NotFound(m) => m.clone(),
-                    _ => return Err(other),
-                };
-                line.problems.push(message);
+        if !project.state().editable() {
+            line.problems
+                .push("该项目当前状态不可修改目标表（仅草稿或被退回的项目可修改）".to_owned());
+        } else {
+            let (_, rulebook) = rulebook_for(&state, &session, project.year).await?;
+            line.problems = check_sheet(sheet, &project, &rulebook)
+                .into_iter()
+                .map(|p| p.message)
+                .collect();
+            if line.problems.is_empty() {
+                inputs.push((lines.len(), input_of(sheet, project.id, project.version)));
             }
         }
         lines.push(line);
+    }
+    // The whole workbook or nothing: one transaction, and only when every sheet is sound.
+    let mut file_problem = None;
+    if !lines.is_empty() && lines.iter().all(|l| l.problems.is_empty()) {
+        let all: Vec<TargetSheetInput> = inputs.iter().map(|(_, i)| i.clone()).collect();
+        match state.store.save_target_sheets(&actor, &all).await {
+            Ok(()) => {
+                for (n, input) in &inputs {
+                    lines[*n].saved = Some(input.rows.len());
+                }
+            }
+            Err(error) => file_problem = Some(refusal(error)?),
+        }
     }
     let status = if lines.iter().all(|l| l.saved.is_some()) && !lines.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    Ok(finish(status, None, lines))
+    Ok(finish(status, file_problem, lines))
 }

@@ -155,7 +155,7 @@ async fn an_agency_fills_the_excel_template_fixes_its_errors_and_submits() -> Te
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("B10单元格"), "level-2 error by cell: {html}");
     assert!(html.contains("E11单元格"), "value error by cell");
-    assert!(html.contains("未保存"));
+    assert!(html.contains("没有保存任何内容"));
     let (_, after) = call(
         &app,
         &token,
@@ -276,7 +276,7 @@ async fn wrong_files_are_refused_with_nothing_stored() -> TestResult {
 }
 
 #[tokio::test]
-async fn a_bulk_workbook_saves_sound_sheets_and_reports_the_others() -> TestResult {
+async fn a_bulk_workbook_is_stored_whole_or_not_at_all_with_a_report_per_project() -> TestResult {
     let app = TestApp::start_full().await?;
     let token = app.token("canlian").await?;
     let id = project_named(&app, &token, 2020, "2020年盲人按摩培训").await?;
@@ -329,19 +329,24 @@ async fn a_bulk_workbook_saves_sound_sheets_and_reports_the_others() -> TestResu
         project_code: "114-2020-000711".to_owned(),
         ..good.clone()
     };
-    let workbook = write_templates(&lists(), &[good, foreign])?;
+    let workbook = write_templates(&lists(), &[good.clone(), foreign])?;
     let (status, _, html) = upload(&agency, "/projects", "/targets/upload", workbook, true).await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("已保存"), "{html}");
+    assert!(
+        html.contains("无误，未保存"),
+        "the sound sheet is reported: {html}"
+    );
     assert!(html.contains("未找到项目编码“114-2020-000711”"));
-    let (_, stored) = call(
-        &app,
-        &token,
-        Method::GET,
-        &format!("/api/v1/projects/{id}"),
-        None,
-    )
-    .await?;
+    let path = format!("/api/v1/projects/{id}");
+    let (_, unchanged) = call(&app, &token, Method::GET, &path, None).await?;
+    assert_eq!(unchanged["target"], project["target"], "nothing stored");
+
+    // Without the stranger's sheet: stored, every sheet in one go.
+    let workbook = write_templates(&lists(), &[good])?;
+    let (status, _, html) = upload(&agency, "/projects", "/targets/upload", workbook, true).await?;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("已保存") && html.contains("全部工作表已导入"));
+    let (_, stored) = call(&app, &token, Method::GET, &path, None).await?;
     assert_eq!(stored["target"]["annual_goal"], "全年培训60人");
     Ok(())
 }
