@@ -129,7 +129,7 @@ fn gather(first: Job, receiver: &std_mpsc::Receiver<Job>, max_batch: usize) -> V
 }
 
 /// Checkpoints the WAL after commits, at most every 50 ms: passively (never blocking the
-/// writer), then — once the log has grown past a few thousand pages — a brief RESTART of what is
+/// writer), then — once the log has grown past 16,000 pages (64 MB) — a brief RESTART of what is
 /// left, so the writer starts the log over instead of growing it.
 fn checkpoint_loop(path: &Path, wake: &std_mpsc::Receiver<()>) {
     let Ok(conn) = Connection::open_with_flags(
@@ -148,7 +148,7 @@ fn checkpoint_loop(path: &Path, wake: &std_mpsc::Receiver<()>) {
     };
     while wake.recv().is_ok() {
         match checkpoint("PASSIVE") {
-            Ok(frames) if frames > 4_000 => {
+            Ok(frames) if frames > 16_000 => {
                 if let Err(e) = checkpoint("RESTART") {
                     tracing::warn!("WAL checkpoint failed: {e}");
                 }
