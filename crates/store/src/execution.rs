@@ -102,9 +102,37 @@ impl Store {
         page: i64,
         per_page: i64,
     ) -> Result<PaymentPage> {
+        self.payment_list(actor, filter, page, per_page, None).await
+    }
+
+    /// The next `limit` payments and refunds matching `filter` after `after` (payment date and id
+    /// of the last one read; `None` to start), in the list's order (newest first) — for reading a
+    /// whole list batch by batch without paging offsets. Totals are not computed.
+    pub async fn payments_after(
+        &self,
+        actor: &Actor,
+        filter: &PaymentFilter,
+        after: Option<(String, i64)>,
+        limit: i64,
+    ) -> Result<Vec<PaymentRow>> {
+        let cursor = Some(after.unwrap_or(("9999-12-31".to_owned(), i64::MAX)));
+        Ok(self
+            .payment_list(actor, filter, 1, limit, cursor)
+            .await?
+            .rows)
+    }
+
+    async fn payment_list(
+        &self,
+        actor: &Actor,
+        filter: &PaymentFilter,
+        page: i64,
+        per_page: i64,
+        cursor: Option<(String, i64)>,
+    ) -> Result<PaymentPage> {
         let scope = self.project_scope(actor).await?;
         let page = page.max(1);
-        let per_page = per_page.clamp(1, 500);
+        let per_page = per_page.clamp(1, if cursor.is_some() { 5000 } else { 500 });
         let (rows, totals) = on_pool!(&self.pool, |pool| {
             let build = |head: &str| {
                 let mut query = QueryBuilder::new(head);
@@ -132,13 +160,28 @@ impl Store {
                 if let Some(to) = &filter.to {
                     query.push(" AND m.paid_on <= ").push_bind(to.clone());
                 }
+                if let Some((paid_on, id)) = &cursor {
+                    // After (date, id) in the order newest first.
+                    query
+                        .push(" AND (m.paid_on < ")
+                        .push_bind(paid_on.clone())
+                        .push(" OR (m.paid_on = ")
+                        .push_bind(paid_on.clone())
+                        .push(" AND m.id < ")
+                        .push_bind(*id)
+                        .push("))");
+                }
                 query
             };
-            let mut totals = build(
-                "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN m.kind = 'refund' \
-                 THEN -m.amount_fen ELSE m.amount_fen END), 0) AS BIGINT)",
-            );
-            let totals: (i64, i64) = totals.build_query_as().fetch_one(pool).await?;
+            let totals: (i64, i64) = if cursor.is_some() {
+                (0, 0)
+            } else {
+                let mut totals = build(
+                    "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN m.kind = 'refund' \
+                     THEN -m.amount_fen ELSE m.amount_fen END), 0) AS BIGINT)",
+                );
+                totals.build_query_as().fetch_one(pool).await?
+            };
             let mut list = build(
                 "SELECT m.id, m.request_id, m.kind, m.amount_fen, m.payee, m.purpose, m.paid_on, \
                  p.id AS project_id, p.name AS project_name, a.name AS agency_name, \

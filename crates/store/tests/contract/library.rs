@@ -434,3 +434,38 @@ async fn target_sheets_saved_together_are_saved_all_or_none() -> TestResult {
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn payments_read_by_key_come_once_in_the_lists_order() -> TestResult {
+    let db = TestDatabase::new().await?;
+    let store = &db.store;
+    jixiao_store::demo::load(store).await?;
+    let finance = store.user(&Actor::system(), "finance").await?.actor();
+    let filter = jixiao_store::PaymentFilter {
+        year: Some(2019),
+        ..jixiao_store::PaymentFilter::default()
+    };
+    let page = store.payments(&finance, &filter, 1, 500).await?;
+    assert!(page.total > 1000, "enough to need several batches");
+    let mut seen: Vec<(String, i64)> = Vec::new();
+    let mut after = None;
+    loop {
+        let batch = store
+            .payments_after(&finance, &filter, after.clone(), 700)
+            .await?;
+        if batch.is_empty() {
+            break;
+        }
+        seen.extend(batch.iter().map(|r| (r.paid_on.clone(), r.id)));
+        after = seen.last().cloned();
+    }
+    assert_eq!(i64::try_from(seen.len())?, page.total, "every payment once");
+    let mut ordered = seen.clone();
+    ordered.sort_by(|a, b| b.cmp(a));
+    ordered.dedup();
+    assert_eq!(ordered, seen, "newest first, no repeats");
+    let first: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
+    let keyed: Vec<i64> = seen.iter().take(first.len()).map(|k| k.1).collect();
+    assert_eq!(first, keyed, "the same order as the paged list");
+    Ok(())
+}

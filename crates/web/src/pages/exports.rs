@@ -187,11 +187,16 @@ pub async fn payments(
     let year = filter.year.map_or_else(String::new, |y| format!("{y}年度"));
     let title = format!("{}{year}国库集中支付明细", place(&state, &session).await);
     let mut writer = ExportWriter::new("支付明细", &title, &columns).map_err(failed)?;
-    let mut page = 1;
+    // Read by key (date, id), batch after batch: no offsets, whatever the length of the list.
+    let mut after: Option<(String, i64)> = None;
     loop {
-        let batch = state.store.payments(&actor, &filter, page, BATCH).await?;
-        let pages = batch.pages();
-        for r in batch.rows {
+        let batch = state
+            .store
+            .payments_after(&actor, &filter, after.clone(), BATCH)
+            .await?;
+        let done = i64::try_from(batch.len()).unwrap_or(0) < BATCH;
+        after = batch.last().map(|r| (r.paid_on.clone(), r.id));
+        for r in batch {
             let refund = r.kind == "refund";
             writer
                 .row(&[
@@ -207,10 +212,9 @@ pub async fn payments(
                 ])
                 .map_err(failed)?;
         }
-        if page >= pages {
+        if done || after.is_none() {
             break;
         }
-        page += 1;
     }
     let file = writer.finish_to_file().map_err(failed)?;
     Ok(download_file(file, "payments.xlsx", &title))

@@ -79,6 +79,31 @@ async fn lists_download_as_excel_with_filters_and_rights() -> TestResult {
         matches!(payments.get_value((2, 8)), Some(Data::Float(_))),
         "amounts are numbers"
     );
+    // A year of payments (several batches read by key): every one, netting to the API's figure.
+    let token = app.token("finance").await?;
+    let (_, list) = crate::support::call(
+        &app,
+        &token,
+        reqwest::Method::GET,
+        "/api/v1/payments?year=2019",
+        None,
+    )
+    .await?;
+    let all = sheet(&finance, "/payments/export.xlsx?year=2019").await?;
+    let total = list["total"].as_u64().ok_or("total")?;
+    assert!(total > 1000);
+    assert_eq!(u64::try_from(all.height())?, 2 + total);
+    let net: f64 = (2..all.height())
+        .filter_map(|r| match all.get_value((u32::try_from(r).ok()?, 8)) {
+            Some(Data::Float(v)) => Some(*v),
+            _ => None,
+        })
+        .sum();
+    let net_fen = list["net_fen"].as_f64().ok_or("net")?;
+    assert!(
+        (net * 100.0 - net_fen).abs() < 1.0,
+        "{net} 元 vs {net_fen} fen"
+    );
 
     // The demo's monitoring round, with its alerts.
     let (_, rounds) = finance.get("/monitoring").await?;
