@@ -258,6 +258,30 @@ impl Store {
         })
     }
 
+    /// The next `limit` records matching `filter` older than `before` (a `seq`; `None` to start
+    /// from the newest), newest first — for reading the whole log batch by batch without paging
+    /// offsets.
+    pub async fn audit_log_before(
+        &self,
+        actor: &Actor,
+        filter: &AuditFilter,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditRecord>> {
+        actor.require(Capability::ReadAuditLog)?;
+        let jurisdictions = self.visible_jurisdiction_codes(actor).await?;
+        let limit = limit.clamp(1, 5000);
+        let rows: Vec<AuditRow> = on_pool!(&self.pool, |pool| {
+            let mut list = QueryBuilder::new(format!("SELECT {COLUMNS} FROM audit_log"));
+            push_filter(&mut list, filter, &jurisdictions);
+            list.push(" AND seq < ")
+                .push_bind(before.unwrap_or(i64::MAX));
+            list.push(" ORDER BY seq DESC LIMIT ").push_bind(limit);
+            list.build_query_as().fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(AuditRecord::from).collect())
+    }
+
     /// Re-computes the whole chain in batches. Returns the number of intact records, or the
     /// first break ([`crate::StoreError::AuditChain`]).
     pub async fn verify_audit_chain(&self) -> Result<i64> {

@@ -280,14 +280,16 @@ pub async fn audit(
         Column::new("哈希", 20.0, ColumnKind::Text),
     ];
     let mut writer = ExportWriter::new("审计日志", "审计日志", &columns).map_err(failed)?;
-    let mut page = 1;
+    // Read by key (seq), newest first, batch after batch: no offsets.
+    let mut before: Option<i64> = None;
     loop {
         let batch = state
             .store
-            .audit_log(&session.actor(), &filter, page, BATCH)
+            .audit_log_before(&session.actor(), &filter, before, BATCH)
             .await?;
-        let pages = ((batch.total + BATCH - 1) / BATCH).max(1);
-        for r in batch.records {
+        let done = i64::try_from(batch.len()).unwrap_or(0) < BATCH;
+        before = batch.last().map(|r| r.seq);
+        for r in batch {
             writer
                 .row(&[
                     Cell::from(r.seq),
@@ -302,10 +304,9 @@ pub async fn audit(
                 ])
                 .map_err(failed)?;
         }
-        if page >= pages {
+        if done || before.is_none() {
             break;
         }
-        page += 1;
     }
     let file = writer.finish_to_file().map_err(failed)?;
     Ok(download_file(file, "audit.xlsx", "审计日志"))

@@ -126,6 +126,31 @@ async fn lists_download_as_excel_with_filters_and_rights() -> TestResult {
     let admin = app.signed_in("admin").await?;
     let audit = sheet(&admin, "/admin/audit/export.xlsx?entity=self_evaluation").await?;
     assert!(audit.height() > 2);
+    // The whole log (several batches read by key): every record once, newest first.
+    let admin_token = app.token("admin").await?;
+    let (_, log) = crate::support::call(
+        &app,
+        &admin_token,
+        reqwest::Method::GET,
+        "/api/v1/audit",
+        None,
+    )
+    .await?;
+    let whole = sheet(&admin, "/admin/audit/export.xlsx").await?;
+    let total = log["total"].as_u64().ok_or("total")?;
+    assert!(total > 1000, "{total}");
+    // Signing in as admin adds records after the API read; the file has at least those.
+    assert!(u64::try_from(whole.height())? >= 2 + total);
+    let seqs: Vec<f64> = (2..whole.height())
+        .filter_map(|r| match whole.get_value((u32::try_from(r).ok()?, 0)) {
+            Some(Data::Float(v)) => Some(*v),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        seqs.windows(2).all(|w| w[0] - w[1] == 1.0),
+        "every seq once, newest first"
+    );
     let (status, _) = finance.get("/admin/audit/export.xlsx").await?;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
