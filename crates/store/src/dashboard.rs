@@ -6,6 +6,7 @@
 use crate::project_scope::ProjectScope;
 use crate::{Result, Store, StoreError};
 use jixiao_core::Actor;
+use jixiao_core::ledger::execution_rate_bp as rate;
 use serde::Serialize;
 use sqlx::QueryBuilder;
 use std::collections::BTreeMap;
@@ -150,14 +151,6 @@ pub struct Dashboard {
     pub cuts_into_year: CutFigures,
     /// Rectification items of the year by state (open, answered, closed).
     pub rectifications: Vec<Count>,
-}
-
-fn rate(used: i64, limit: i64) -> i64 {
-    if limit <= 0 {
-        0
-    } else {
-        i64::try_from(i128::from(used) * 10_000 / i128::from(limit)).unwrap_or(i64::MAX)
-    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -568,11 +561,5 @@ mod tests {
         assert_eq!(months[2].rate_bp, 4_000);
         assert_eq!(months[0].time_progress_bp, 31 * 10_000 / 365);
         assert_eq!(months[2].time_progress_bp, 90 * 10_000 / 365);
-    }
-
-    #[test]
-    fn rate_without_limit_is_zero() {
-        assert_eq!(rate(5, 0), 0);
-        assert_eq!(rate(1, 3), 3_333);
     }
 }

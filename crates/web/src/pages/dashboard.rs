@@ -384,10 +384,10 @@ pub async fn show(
                 approved: money::format_wan(p.approved_fen),
                 used: money::format_wan(p.used_fen),
                 rate: if p.limit_fen > 0 {
-                    format_rate(
-                        i64::try_from(i128::from(p.used_fen) * 10_000 / i128::from(p.limit_fen))
-                            .unwrap_or(0),
-                    )
+                    format_rate(jixiao_core::ledger::execution_rate_bp(
+                        p.used_fen,
+                        p.limit_fen,
+                    ))
                 } else {
                     "—".to_owned()
                 },

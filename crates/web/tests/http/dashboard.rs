@@ -64,6 +64,25 @@ async fn dashboard_figures_agree_with_the_other_endpoints() -> TestResult {
     .await?;
     assert_eq!(d["used_fen"], execution[0]["used_fen"]);
     assert_eq!(d["limit_fen"], execution[0]["limit_fen"]);
+    assert_eq!(
+        rate(d["rate_bp"].as_i64().ok_or("rate")?),
+        execution[0]["execution_rate"]
+            .as_str()
+            .ok_or("execution_rate")?,
+        "the same rounding as the execution figures"
+    );
+    for row in execution.as_array().ok_or("execution")?.iter().skip(1) {
+        let agency = d["agencies"]
+            .as_array()
+            .ok_or("agencies")?
+            .iter()
+            .find(|a| a["code"] == row["agency"])
+            .ok_or("department")?;
+        assert_eq!(
+            rate(agency["rate_bp"].as_i64().ok_or("rate")?),
+            row["execution_rate"].as_str().ok_or("execution_rate")?
+        );
+    }
     let months = d["months"].as_array().ok_or("months")?;
     assert_eq!(months.len(), 12);
     assert_eq!(
