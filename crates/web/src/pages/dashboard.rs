@@ -116,7 +116,6 @@ struct DashboardPage {
     alert_chart: String,
     grade_chart: String,
     rectification_chart: String,
-    query_string: String,
 }
 
 /// The year and the department asked for.
@@ -316,10 +315,6 @@ pub async fn show(
             .collect::<Vec<_>>(),
         &format!("{rectification_total} 项"),
     );
-    let query_string = match &d.department {
-        Some(dept) => format!("year={year}&department={}", urlencode(&dept.code)),
-        None => format!("year={year}"),
-    };
     let view = DashboardPage {
         chrome: Chrome::for_session(&session, "dashboard"),
         year,
@@ -418,21 +413,8 @@ pub async fn show(
         alert_chart,
         grade_chart,
         rectification_chart,
-        query_string,
     };
     Ok(render(StatusCode::OK, &view))
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// `GET /dashboard/export.xlsx?year=Y&department=CODE`: the dashboard's numbers, one sheet per
@@ -526,29 +508,19 @@ pub async fn export(
         )
         .map_err(failed)?;
     let mut rows: Vec<[Cell; 4]> = Vec::new();
-    for c in &d.alerts {
-        rows.push([
-            "监控预警".into(),
-            Cell::Text(c.label.clone()),
-            Cell::Number(c.count),
-            Cell::Empty,
-        ]);
-    }
-    for c in &d.grades {
-        rows.push([
-            "自评等级".into(),
-            Cell::Text(c.label.clone()),
-            Cell::Number(c.count),
-            Cell::Empty,
-        ]);
-    }
-    for c in &d.rectifications {
-        rows.push([
-            "问题整改".into(),
-            Cell::Text(c.label.clone()),
-            Cell::Number(c.count),
-            Cell::Empty,
-        ]);
+    for (kind, counts) in [
+        ("监控预警", &d.alerts),
+        ("自评等级", &d.grades),
+        ("问题整改", &d.rectifications),
+    ] {
+        for c in counts {
+            rows.push([
+                kind.into(),
+                Cell::Text(c.label.clone()),
+                Cell::Number(c.count),
+                Cell::Empty,
+            ]);
+        }
     }
     for cut in [&d.cuts_from_year, &d.cuts_into_year] {
         rows.push([

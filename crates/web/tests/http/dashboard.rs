@@ -240,6 +240,7 @@ async fn dashboard_page_and_excel_show_the_api_figures() -> TestResult {
     // Drill down to a department and on to a project.
     let (_, html) = finance.get("/dashboard?year=2020&department=112").await?;
     assert!(html.contains("乐陵市残疾人联合会") && html.contains("2020年残疾人就业帮扶"));
+    assert!(html.contains("/dashboard/export.xlsx?year=2020&amp;department=112"));
     let id = crate::support::project_named(&app, &token, 2020, "2020年残疾人就业帮扶").await?;
     assert!(html.contains(&format!("href=\"/projects/{id}\"")));
     let (status, html) = finance.get("/dashboard?year=2020&department=999").await?;
