@@ -74,6 +74,34 @@ pub(super) fn failed(error: XlsxError) -> PageError {
     StoreError::Internal(format!("xlsx: {error}")).into()
 }
 
+/// Writes a long list read batch by batch by key, never by offset: `fetch(after)` reads the
+/// next `BATCH` rows after the key of the last row read (`None` to start), `key` gives a row's
+/// key, `line` its cells. Returns the rows written.
+async fn write_by_key<T, K, Fut>(
+    writer: &mut ExportWriter,
+    mut fetch: impl FnMut(Option<K>) -> Fut,
+    key: impl Fn(&T) -> K,
+    mut line: impl FnMut(T) -> Vec<Cell>,
+) -> Result<u64, PageError>
+where
+    Fut: std::future::Future<Output = Result<Vec<T>, StoreError>>,
+{
+    let mut after = None;
+    let mut written = 0u64;
+    loop {
+        let batch = fetch(after.take()).await?;
+        let done = i64::try_from(batch.len()).unwrap_or(0) < BATCH;
+        after = batch.last().map(&key);
+        for row in batch {
+            writer.row(&line(row)).map_err(failed)?;
+            written += 1;
+        }
+        if done || after.is_none() {
+            return Ok(written);
+        }
+    }
+}
+
 pub(super) async fn place(state: &AppState, session: &SessionUser) -> String {
     let code = match &session.user.jurisdiction {
         Some(code) => Some(code.clone()),
@@ -130,37 +158,27 @@ pub async fn project_library_xlsx(
         Column::new("目标等级", 10.0, ColumnKind::Text),
     ];
     let mut writer = ExportWriter::new("项目库", title, &columns).map_err(failed)?;
-    let mut after: Option<(i32, String)> = None;
-    let mut written = 0u64;
-    loop {
-        let batch = store
-            .projects_after(actor, filter, after.clone(), BATCH)
-            .await?;
-        let done = i64::try_from(batch.len()).unwrap_or(0) < BATCH;
-        after = batch.last().map(|p| (p.year, p.code.clone()));
-        for p in batch {
-            writer
-                .row(&[
-                    Cell::from(p.code),
-                    Cell::from(p.name),
-                    Cell::from(p.agency_name),
-                    Cell::from(i64::from(p.year)),
-                    Cell::from(if p.is_new { "新增" } else { "延续" }),
-                    Cell::from(p.requested_fen),
-                    Cell::from(p.approved_fen),
-                    Cell::from(
-                        jixiao_core::project::ProjectState::parse(&p.state)
-                            .map_or("", |s| s.label()),
-                    ),
-                    Cell::from(p.target_grade.unwrap_or_default()),
-                ])
-                .map_err(failed)?;
-            written += 1;
-        }
-        if done || after.is_none() {
-            break;
-        }
-    }
+    let written = write_by_key(
+        &mut writer,
+        |after| store.projects_after(actor, filter, after, BATCH),
+        |p| (p.year, p.code.clone()),
+        |p| {
+            vec![
+                Cell::from(p.code),
+                Cell::from(p.name),
+                Cell::from(p.agency_name),
+                Cell::from(i64::from(p.year)),
+                Cell::from(if p.is_new { "新增" } else { "延续" }),
+                Cell::from(p.requested_fen),
+                Cell::from(p.approved_fen),
+                Cell::from(
+                    jixiao_core::project::ProjectState::parse(&p.state).map_or("", |s| s.label()),
+                ),
+                Cell::from(p.target_grade.unwrap_or_default()),
+            ]
+        },
+    )
+    .await?;
     Ok((writer.finish_to_file().map_err(failed)?, written))
 }
 
@@ -187,35 +205,27 @@ pub async fn payments(
     let year = filter.year.map_or_else(String::new, |y| format!("{y}年度"));
     let title = format!("{}{year}国库集中支付明细", place(&state, &session).await);
     let mut writer = ExportWriter::new("支付明细", &title, &columns).map_err(failed)?;
-    // Read by key (date, id), batch after batch: no offsets, whatever the length of the list.
-    let mut after: Option<(String, i64)> = None;
-    loop {
-        let batch = state
-            .store
-            .payments_after(&actor, &filter, after.clone(), BATCH)
-            .await?;
-        let done = i64::try_from(batch.len()).unwrap_or(0) < BATCH;
-        after = batch.last().map(|r| (r.paid_on.clone(), r.id));
-        for r in batch {
+    let store = &state.store;
+    write_by_key(
+        &mut writer,
+        |after| store.payments_after(&actor, &filter, after, BATCH),
+        |r| (r.paid_on.clone(), r.id),
+        |r| {
             let refund = r.kind == "refund";
-            writer
-                .row(&[
-                    Cell::from(r.paid_on),
-                    Cell::from(r.request_id),
-                    Cell::from(if refund { "退款" } else { "支付" }),
-                    Cell::from(r.project_name),
-                    Cell::from(r.agency_name),
-                    Cell::from(r.allotment_code),
-                    Cell::from(r.payee),
-                    Cell::from(r.purpose),
-                    Cell::from(if refund { -r.amount_fen } else { r.amount_fen }),
-                ])
-                .map_err(failed)?;
-        }
-        if done || after.is_none() {
-            break;
-        }
-    }
+            vec![
+                Cell::from(r.paid_on),
+                Cell::from(r.request_id),
+                Cell::from(if refund { "退款" } else { "支付" }),
+                Cell::from(r.project_name),
+                Cell::from(r.agency_name),
+                Cell::from(r.allotment_code),
+                Cell::from(r.payee),
+                Cell::from(r.purpose),
+                Cell::from(if refund { -r.amount_fen } else { r.amount_fen }),
+            ]
+        },
+    )
+    .await?;
     let file = writer.finish_to_file().map_err(failed)?;
     Ok(download_file(file, "payments.xlsx", &title))
 }
@@ -280,34 +290,26 @@ pub async fn audit(
         Column::new("哈希", 20.0, ColumnKind::Text),
     ];
     let mut writer = ExportWriter::new("审计日志", "审计日志", &columns).map_err(failed)?;
-    // Read by key (seq), newest first, batch after batch: no offsets.
-    let mut before: Option<i64> = None;
-    loop {
-        let batch = state
-            .store
-            .audit_log_before(&session.actor(), &filter, before, BATCH)
-            .await?;
-        let done = i64::try_from(batch.len()).unwrap_or(0) < BATCH;
-        before = batch.last().map(|r| r.seq);
-        for r in batch {
-            writer
-                .row(&[
-                    Cell::from(r.seq),
-                    Cell::from(jixiao_core::time::display(r.at)),
-                    Cell::from(r.actor),
-                    Cell::from(r.action),
-                    Cell::from(r.entity),
-                    Cell::from(r.entity_id),
-                    Cell::from(r.jurisdiction.unwrap_or_default()),
-                    Cell::from(r.details),
-                    Cell::from(r.hash),
-                ])
-                .map_err(failed)?;
-        }
-        if done || before.is_none() {
-            break;
-        }
-    }
+    let (store, actor) = (&state.store, session.actor());
+    write_by_key(
+        &mut writer,
+        |before| store.audit_log_before(&actor, &filter, before, BATCH),
+        |r| r.seq,
+        |r| {
+            vec![
+                Cell::from(r.seq),
+                Cell::from(jixiao_core::time::display(r.at)),
+                Cell::from(r.actor),
+                Cell::from(r.action),
+                Cell::from(r.entity),
+                Cell::from(r.entity_id),
+                Cell::from(r.jurisdiction.unwrap_or_default()),
+                Cell::from(r.details),
+                Cell::from(r.hash),
+            ]
+        },
+    )
+    .await?;
     let file = writer.finish_to_file().map_err(failed)?;
     Ok(download_file(file, "audit.xlsx", "审计日志"))
 }
