@@ -1,6 +1,7 @@
 //! Allotments written for the treasury: one CSV line per allotment, amounts in 元 with two
-//! decimals, with a header row.
+//! decimals, with a header row; text fields that a spreadsheet would run as a formula are quoted.
 
+use crate::spreadsheet_text::csv_field;
 use jixiao_core::money;
 use std::io::Write;
 
@@ -59,17 +60,18 @@ pub fn write(output: impl Write, lines: &[AllotmentLine]) -> Result<(), csv::Err
     ])?;
     for l in lines {
         let plain = |fen: i64| money::format_yuan(fen).replace(',', "");
+        let text = |value: &str| csv_field(value).into_owned();
         writer.write_record([
-            l.code.clone(),
-            l.document_number.clone(),
+            text(&l.code),
+            text(&l.document_number),
             l.year.to_string(),
-            l.project_code.clone(),
-            l.project_name.clone(),
-            l.agency_code.clone(),
-            l.agency_name.clone(),
-            l.funding_source.clone(),
-            l.function_code.clone(),
-            l.economic_code.clone(),
+            text(&l.project_code),
+            text(&l.project_name),
+            text(&l.agency_code),
+            text(&l.agency_name),
+            text(&l.funding_source),
+            text(&l.function_code),
+            text(&l.economic_code),
             plain(l.limit_fen),
             plain(l.frozen_fen),
             plain(l.used_fen),

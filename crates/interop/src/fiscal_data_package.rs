@@ -5,6 +5,7 @@
 //! tabular data package with the fiscal model (measures and dimensions) of the Fiscal Data Package
 //! profile. Amounts are in 元 with two decimals, written from integer fen without floats.
 
+use crate::spreadsheet_text::csv_field;
 use serde_json::{Value, json};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -169,7 +170,7 @@ fn write_csv(path: &Path, header: &[&str], rows: &[Vec<String>]) -> std::io::Res
     let mut writer = csv::Writer::from_writer(std::io::BufWriter::new(file));
     writer.write_record(header)?;
     for row in rows {
-        writer.write_record(row)?;
+        writer.write_record(row.iter().map(|field| csv_field(field).into_owned()))?;
     }
     let mut inner = writer
         .into_inner()

@@ -2,13 +2,15 @@
 //! ([`treasury_csv`]), the allotments written back for it ([`allotments_csv`]), the year's
 //! budget as open data ([`fiscal_data_package`]), and published
 //! self-evaluation tables in .xlsx ([`self_evaluation_xlsx`]), target-sheet templates and their
-//! upload ([`target_sheet_xlsx`]), and Excel exports of lists ([`xlsx_export`]).
+//! upload ([`target_sheet_xlsx`]), and Excel exports of lists ([`xlsx_export`]); user text in every export is made inert
+//! ([`spreadsheet_text`]).
 
 pub mod allotments_csv;
 pub mod fiscal_data_package;
 mod self_evaluation_compare;
 pub mod self_evaluation_xlsx;
 mod self_evaluation_xlsx_write;
+pub mod spreadsheet_text;
 pub mod target_sheet_xlsx;
 pub mod treasury_csv;
 pub mod xlsx_export;

@@ -3,6 +3,7 @@
 //! downloads, and for testing the reader against real files.
 
 use crate::self_evaluation_xlsx::{MoneyUnit, SelfEvaluationTable};
+use crate::spreadsheet_text::{merge_text, write_text};
 use jixiao_core::target::Operator;
 
 /// Writes a table in the published layout (for downloads, and for tests of the reader).
@@ -30,11 +31,9 @@ pub fn write_table(table: &SelfEvaluationTable) -> Result<Vec<u8>, rust_xlsxwrit
                  text: &str,
                  format: &Format| {
         if r0 == r1 && c0 == c1 {
-            sheet
-                .write_string_with_format(r0, c0, text, format)
-                .map(|_| ())
+            write_text(sheet, r0, c0, text, format)
         } else {
-            sheet.merge_range(r0, c0, r1, c1, text, format).map(|_| ())
+            merge_text(sheet, (r0, c0), (r1, c1), text, format)
         }
     };
     for (col, width) in [
@@ -180,22 +179,20 @@ pub fn write_table(table: &SelfEvaluationTable) -> Result<Vec<u8>, rust_xlsxwrit
             let op = Operator::parse(&input.op).map_or("", |o| o.label());
             format!("{op}{}{}", input.target, input.unit)
         };
-        sheet.write_string_with_format(row, 3, &input.name, &cell)?;
-        sheet.write_string_with_format(row, 4, &target, &cell)?;
+        write_text(sheet, row, 3, &input.name, &cell)?;
+        write_text(sheet, row, 4, &target, &cell)?;
         match input.actual.parse::<f64>() {
             Ok(value) if input.op != Operator::Qualitative.as_str() => {
                 sheet.write_number_with_format(row, 5, value, &cell)?;
             }
-            _ => {
-                sheet.write_string_with_format(row, 5, &input.actual, &cell)?;
-            }
+            _ => write_text(sheet, row, 5, &input.actual, &cell)?,
         }
         match jixiao_core::target::parse_points(&input.points) {
             Some(points) => {
-                sheet.write_number_with_format(row, 6, points as f64 / 100.0, &number)?
+                sheet.write_number_with_format(row, 6, points as f64 / 100.0, &number)?;
             }
-            None => sheet.write_string_with_format(row, 6, &input.points, &cell)?,
-        };
+            None => write_text(sheet, row, 6, &input.points, &cell)?,
+        }
         match item.published_x100 {
             Some(score) => sheet.write_number_with_format(row, 7, score as f64 / 100.0, &number)?,
             None => sheet.write_blank(row, 7, &cell)?,

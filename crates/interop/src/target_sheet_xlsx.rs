@@ -3,6 +3,7 @@
 //! reading of an uploaded workbook back into rows — every problem named by sheet, row and column,
 //! and files that are too large, encrypted, not .xlsx, hold formulas or odd merges refused.
 
+use crate::spreadsheet_text::{merge_text, write_text};
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use jixiao_core::target::IndicatorInput;
 use rust_xlsxwriter::{
@@ -177,16 +178,16 @@ pub fn write_templates(
         ];
         for (row, l1, v1, l2, v2) in &pairs {
             sheet.write_string_with_format(*row, 0, *l1, &label)?;
-            sheet.merge_range(*row, 1, *row, 2, v1, &fixed)?;
+            merge_text(sheet, (*row, 1), (*row, 2), v1, &fixed)?;
             sheet.write_string_with_format(*row, 3, *l2, &label)?;
-            sheet.merge_range(*row, 4, *row, last, v2, &fixed)?;
+            merge_text(sheet, (*row, 4), (*row, last), v2, &fixed)?;
         }
         for (row, name, value) in [
             (5, "总体目标", &sheet_spec.overall_goal),
             (6, "年度目标", &sheet_spec.annual_goal),
         ] {
             sheet.write_string_with_format(row, 0, name, &label)?;
-            sheet.merge_range(row, 1, row, last, value, &input)?;
+            merge_text(sheet, (row, 1), (row, last), value, &input)?;
             sheet.set_row_height(row, 48)?;
         }
         sheet.write_string(
@@ -229,10 +230,11 @@ pub fn write_templates(
                 r.data_source.as_str(),
             ];
             for (col, value) in values.iter().enumerate() {
-                sheet.write_string_with_format(
+                write_text(
+                    sheet,
                     row,
                     u16::try_from(col).unwrap_or(0),
-                    *value,
+                    value,
                     &text_input,
                 )?;
             }
@@ -276,12 +278,13 @@ pub fn write_templates(
     let options = workbook.add_worksheet();
     options.set_name(OPTIONS_SHEET)?;
     options.write_string(0, 0, MARKER)?;
-    options.write_string(0, 1, &lists.rulebook_name)?;
+    let plain = Format::new();
+    write_text(options, 0, 1, &lists.rulebook_name, &plain)?;
     for (n, name) in lists.level1.iter().enumerate() {
-        options.write_string(u32::try_from(n + 1).unwrap_or(0), 0, name)?;
+        write_text(options, u32::try_from(n + 1).unwrap_or(0), 0, name, &plain)?;
     }
     for (n, name) in lists.level2.iter().enumerate() {
-        options.write_string(u32::try_from(n + 1).unwrap_or(0), 1, name)?;
+        write_text(options, u32::try_from(n + 1).unwrap_or(0), 1, name, &plain)?;
     }
     for (n, name) in UNITS.iter().enumerate() {
         options.write_string(u32::try_from(n + 1).unwrap_or(0), 2, *name)?;

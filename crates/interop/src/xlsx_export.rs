@@ -81,13 +81,7 @@ impl From<Option<i64>> for Cell {
     }
 }
 
-/// Whether text would be read as a formula (or the start of one) by a spreadsheet.
-pub fn looks_like_formula(text: &str) -> bool {
-    matches!(
-        text.chars().next(),
-        Some('=' | '+' | '-' | '@' | '\t' | '\r')
-    )
-}
+pub use crate::spreadsheet_text::looks_like_formula;
 
 /// A sheet being written, row by row (the caller may fetch the next batch between rows).
 pub struct ExportWriter {
