@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::auth::LOGIN_CSRF_COOKIE;
 use crate::error::{AppError, PageError};
 use axum::body::{Body, to_bytes};
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::http::header::CONTENT_TYPE;
 use axum::middleware::Next;
@@ -38,9 +38,7 @@ pub(crate) async fn guard(State(state): State<AppState>, request: Request, next:
     let multipart = content_type.starts_with("multipart/form-data");
     // An upload may carry a file up to the configured limit, plus the form's other fields.
     let limit = if multipart {
-        usize::try_from(state.upload_limit_bytes)
-            .unwrap_or(usize::MAX)
-            .saturating_add(MAX_FORM_BYTES)
+        state.upload_body_limit()
     } else {
         MAX_FORM_BYTES
     };
@@ -92,17 +90,18 @@ pub(crate) async fn guard(State(state): State<AppState>, request: Request, next:
 }
 
 /// The text of the field `name` of a multipart form (the token field comes before the file, so
-/// reading stops there).
+/// reading stops there). The body is already within the upload limit, so the form is parsed
+/// without a limit of its own: axum's `Multipart` extractor would apply its 2 MB default here
+/// and refuse a legitimate larger upload as a forged form.
 async fn multipart_field(
     content_type: &str,
     bytes: &axum::body::Bytes,
     name: &str,
 ) -> Option<String> {
-    let request = Request::builder()
-        .header(CONTENT_TYPE, content_type)
-        .body(Body::from(bytes.clone()))
-        .ok()?;
-    let mut form = Multipart::from_request(request, &()).await.ok()?;
+    let boundary = multer::parse_boundary(content_type).ok()?;
+    let body =
+        futures_util::stream::once(std::future::ready(Ok::<_, std::io::Error>(bytes.clone())));
+    let mut form = multer::Multipart::new(body, boundary);
     while let Ok(Some(field)) = form.next_field().await {
         if field.name() == Some(name) {
             return field.text().await.ok();

@@ -36,6 +36,9 @@ pub struct AppState {
 /// The default upload limit: 20 MB.
 pub const DEFAULT_UPLOAD_LIMIT_BYTES: u64 = 20 * 1024 * 1024;
 
+/// Room for an upload form's other fields (token, options) beside its file.
+const UPLOAD_FORM_FIELDS_BYTES: usize = 1 << 20;
+
 impl AppState {
     /// State with the default throttle policy and group-commit writers suited to the backend
     /// (must be called inside a Tokio runtime).
@@ -50,6 +53,16 @@ impl AppState {
             throttle: ThrottlePolicy::default(),
             upload_limit_bytes: DEFAULT_UPLOAD_LIMIT_BYTES,
         }
+    }
+}
+
+impl AppState {
+    /// The largest body an upload form may send: the file up to the configured limit and the
+    /// form's other fields. The one figure both the CSRF guard and the upload routes apply.
+    pub(crate) fn upload_body_limit(&self) -> usize {
+        usize::try_from(self.upload_limit_bytes)
+            .unwrap_or(usize::MAX)
+            .saturating_add(UPLOAD_FORM_FIELDS_BYTES)
     }
 }
 

@@ -238,10 +238,7 @@ async fn page_not_found() -> Response {
 
 /// Every page route, with its role guard and the CSRF guard.
 pub fn router(state: AppState) -> Router<AppState> {
-    // An upload's body: the file up to the limit, and the form's other fields.
-    let upload_body = usize::try_from(state.upload_limit_bytes)
-        .unwrap_or(usize::MAX)
-        .saturating_add(1 << 20);
+    let upload_body = state.upload_body_limit();
     let admin = Router::new()
         .route(
             "/admin/agencies",

@@ -23,3 +23,4 @@ mod support;
 mod target_excel;
 mod treasury_api;
 mod treasury_pages;
+mod upload_limits;
