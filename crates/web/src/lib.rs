@@ -83,13 +83,19 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Headers on every response: no framing, no sniffing, scripts and styles only from this origin
-/// (templates carry no inline script or style), no referrer leaks across sites.
+/// (templates carry no inline script or style), no referrer leaks across sites, and nothing kept
+/// in a browser's or proxy's cache — pages, API answers and downloads carry personal and
+/// financial data — unless the response says otherwise (the static stylesheet and script).
 async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
     use axum::http::HeaderValue;
     use axum::http::header::{
-        CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+        CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+        X_FRAME_OPTIONS,
     };
     let headers = response.headers_mut();
+    headers
+        .entry(CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
     headers.insert(
         CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(

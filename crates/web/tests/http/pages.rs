@@ -389,3 +389,47 @@ async fn pages_forbid_framing_and_foreign_scripts() -> TestResult {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn personal_and_financial_answers_are_never_cached() -> TestResult {
+    let app = TestApp::start_full().await?;
+    let finance = app.signed_in("finance").await?;
+    let token = app.token("finance").await?;
+    let cache_control = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    for path in [
+        "/projects",
+        "/payments",
+        "/admin/audit",
+        "/projects/export.xlsx",
+    ] {
+        let response = finance.client.get(app.url(path)).send().await?;
+        assert_eq!(cache_control(&response), "no-store", "{path}");
+    }
+    let response = reqwest::Client::new()
+        .get(app.url("/api/v1/projects?year=2020"))
+        .bearer_auth(&token)
+        .send()
+        .await?;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(cache_control(&response), "no-store", "API");
+    let response = finance.client.get(app.url("/login")).send().await?;
+    assert_eq!(cache_control(&response), "no-store", "login");
+    let response = finance
+        .client
+        .get(app.url("/static/app.css"))
+        .send()
+        .await?;
+    assert_eq!(
+        cache_control(&response),
+        "public, max-age=3600",
+        "static files"
+    );
+    Ok(())
+}
