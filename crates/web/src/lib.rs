@@ -7,6 +7,7 @@ mod charts;
 mod csrf;
 mod error;
 pub mod pages;
+mod rejections;
 
 pub use auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 pub use error::AppError;
@@ -78,6 +79,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             auth::authenticate,
         ))
+        .layer(axum::middleware::from_fn(rejections::translate))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }

@@ -1,6 +1,6 @@
 //! The pages as people use them in a browser: login, home, admin pages, CSRF and role refusals.
 
-use crate::support::{TestApp, TestResult};
+use crate::support::{TestApp, TestResult, csrf_of};
 use jixiao_core::login_throttle::ThrottlePolicy;
 use jixiao_store::demo::DEMO_PASSWORD;
 use reqwest::StatusCode;
@@ -431,5 +431,60 @@ async fn personal_and_financial_answers_are_never_cached() -> TestResult {
         "public, max-age=3600",
         "static files"
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn malformed_addresses_and_forms_are_refused_in_chinese_not_library_text() -> TestResult {
+    let app = TestApp::start_full().await?;
+    let finance = app.signed_in("finance").await?;
+    let token = app.token("finance").await?;
+    let library_words = [
+        "Invalid URL",
+        "Failed to deserialize",
+        "Cannot parse",
+        "missing field",
+    ];
+    for (path, status, words) in [
+        (
+            "/projects/abc",
+            StatusCode::BAD_REQUEST,
+            "“abc”不是有效的编号",
+        ),
+        (
+            "/evaluation?year=x",
+            StatusCode::BAD_REQUEST,
+            "查询参数“year”的值无效",
+        ),
+    ] {
+        let (got, html) = finance.get(path).await?;
+        assert_eq!(got, status, "{path}");
+        assert!(html.contains(words), "{path}: {html}");
+        assert!(
+            library_words.iter().all(|w| !html.contains(w)),
+            "{path}: {html}"
+        );
+    }
+    let response = reqwest::Client::new()
+        .get(app.url("/api/v1/projects/abc"))
+        .bearer_auth(&token)
+        .send()
+        .await?;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = response.json().await?;
+    assert_eq!(body["error"]["code"], "invalid_path", "{body}");
+
+    let (_, html) = finance.get("/evaluation").await?;
+    let csrf = csrf_of(&html).ok_or("csrf")?;
+    let response = finance
+        .post_raw(
+            "/evaluation/propose",
+            &[("_csrf", csrf.as_str()), ("year", "二〇二〇")],
+        )
+        .await?;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await?;
+    assert!(html.contains("表单字段“year”缺失或取值无效"), "{html}");
+    assert!(library_words.iter().all(|w| !html.contains(w)), "{html}");
     Ok(())
 }
