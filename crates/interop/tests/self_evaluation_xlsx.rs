@@ -5,6 +5,7 @@
 use jixiao_core::rulebook::Rulebook;
 use jixiao_core::scoring::{AtMostRule, BudgetBlock, ItemInput, ScoringRules};
 use jixiao_core::target::Operator;
+use jixiao_interop::intake::IntakeError;
 use jixiao_interop::self_evaluation_xlsx::{
     MoneyUnit, SelfEvaluationTable, TableError, TableItem, compare, parse_value, read_table,
     write_table,
@@ -257,7 +258,7 @@ fn broken_files_and_cells_are_refused_naming_the_cell() -> TestResult {
     let rules = national()?;
     assert!(matches!(
         read_table(b"not a workbook at all", &rules),
-        Err(TableError::NotXlsx(_))
+        Err(TableError::Intake(IntakeError::NotXlsx))
     ));
 
     // A workbook that is not a self-evaluation table.

@@ -3,6 +3,7 @@
 //! refused or reported by cell.
 
 use jixiao_core::target::{IndicatorInput, RowError};
+use jixiao_interop::intake::IntakeError;
 use jixiao_interop::target_sheet_xlsx::{
     COLUMNS, MARKER, TemplateLists, TemplateSheet, WorkbookError, read_workbook, write_templates,
 };
@@ -255,11 +256,14 @@ fn a_changed_header_is_reported() {
 fn files_that_are_not_our_template_are_refused_whole() {
     assert_eq!(
         read_workbook(b"name,amount\n", LIMIT),
-        Err(WorkbookError::NotXlsx)
+        Err(WorkbookError::Intake(IntakeError::NotXlsx))
     );
     let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     ole.resize(4096, 0);
-    assert_eq!(read_workbook(&ole, LIMIT), Err(WorkbookError::Encrypted));
+    assert_eq!(
+        read_workbook(&ole, LIMIT),
+        Err(WorkbookError::Intake(IntakeError::Encrypted))
+    );
     let mut other = Workbook::new();
     other
         .add_worksheet()
