@@ -323,3 +323,15 @@ fn percent_cells_holding_fractions_are_read_as_percent() -> TestResult {
     assert_eq!(read.items[1].input.actual, "98");
     Ok(())
 }
+
+/// Writes the worked example into the fuzz corpus (`cargo test -- --ignored seed`).
+#[test]
+#[ignore = "writes the fuzz corpus; run by hand"]
+fn seed_the_fuzz_corpus_with_the_worked_example() -> TestResult {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/xlsx");
+    std::fs::write(
+        dir.join("self_evaluation_wan.xlsx"),
+        write_table(&worked_example(MoneyUnit::Wan))?,
+    )?;
+    Ok(())
+}

@@ -284,3 +284,20 @@ fn files_that_are_not_our_template_are_refused_whole() {
         "文件大小为21.0 MB，超过上限20.0 MB，请删去多余内容后再上传"
     );
 }
+
+/// Writes a filled template into the fuzz corpus (`cargo test -- --ignored seed`).
+#[test]
+#[ignore = "writes the fuzz corpus; run by hand"]
+fn seed_the_fuzz_corpus_with_a_filled_template() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/xlsx");
+    let bytes = write_templates(&lists(), &[filled()]).expect("written");
+    std::fs::write(dir.join("target_sheet_filled.xlsx"), &bytes).expect("stored");
+    let bomb_free = jixiao_interop::intake::samples::with_cell_at(
+        &bytes,
+        "xl/worksheets/sheet1.xml",
+        "XFD1048576",
+        1_048_576,
+    )
+    .expect("rewritten");
+    std::fs::write(dir.join("target_sheet_xfd1048576.xlsx"), bomb_free).expect("stored");
+}
