@@ -7,6 +7,7 @@
 
 pub mod allotments_csv;
 pub mod fiscal_data_package;
+pub mod intake;
 mod self_evaluation_compare;
 pub mod self_evaluation_xlsx;
 mod self_evaluation_xlsx_write;

@@ -3,22 +3,20 @@
 //! level-2 cells are filled down; values like `≥50个`, `≤90万元`, `>=90%` are split into operator,
 //! number and unit; every score is recomputed by the rulebook and compared with the table's own.
 
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use crate::intake::{self, IntakeError};
+use calamine::Data;
 use jixiao_core::money;
 use jixiao_core::scoring::{BudgetBlock, ItemInput, ScoringRules};
 use jixiao_core::target::{Operator, RowError};
 use serde::Serialize;
-use std::io::Cursor;
 
 /// Why a file could not be read as a self-evaluation table. Messages name the cell or row.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TableError {
-    /// Not an .xlsx workbook at all, or a broken one.
-    #[error("文件不是有效的 .xlsx 工作簿（{0}）")]
-    NotXlsx(String),
-    /// The workbook is encrypted.
-    #[error("工作簿设有密码保护，请另存为无密码的 .xlsx 文件后再导入")]
-    Encrypted,
+    /// Refused by the file intake: not an .xlsx workbook, encrypted, broken, or beyond the
+    /// bounds of a self-evaluation table.
+    #[error(transparent)]
+    Intake(#[from] IntakeError),
     /// A required label was not found.
     #[error("未找到“{0}”，该文件不是项目支出绩效自评表")]
     Missing(&'static str),
@@ -179,16 +177,11 @@ impl Grid {
 }
 
 fn read_grid(bytes: &[u8]) -> Result<(String, Grid), TableError> {
-    let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| match e {
-        calamine::XlsxError::Password => TableError::Encrypted,
-        other => TableError::NotXlsx(other.to_string()),
-    })?;
-    let names = workbook.sheet_names().clone();
+    let mut workbook = intake::xlsx::open(bytes, intake::SELF_EVALUATION)?;
     let mut first: Option<(String, Grid)> = None;
-    for name in names {
-        let range = workbook
-            .worksheet_range(&name)
-            .map_err(|e| TableError::NotXlsx(e.to_string()))?;
+    for name in workbook.sheet_names() {
+        let sheet = workbook.sheet(&name)?;
+        let range = &sheet.values;
         let Some((end_row, end_col)) = range.end() else {
             continue;
         };
@@ -241,15 +234,26 @@ fn read_grid(bytes: &[u8]) -> Result<(String, Grid), TableError> {
                 };
             }
         }
-        let merged = workbook
-            .merge_cells_by_sheet_name(&name)
-            .map_err(|e| TableError::NotXlsx(e.to_string()))?;
-        for dims in merged {
+        // Each merged region takes its first cell's value; regions are clipped to the grid and
+        // together may cover it at most once over, so filling them costs no more than the grid.
+        let mut budget = rows.saturating_mul(cols);
+        for dims in &sheet.merges {
             let (r0, c0) = (dims.start.0 as usize, dims.start.1 as usize);
-            let (r1, c1) = (dims.end.0 as usize, dims.end.1 as usize);
+            let (r1, c1) = (
+                (dims.end.0 as usize).min(rows.saturating_sub(1)),
+                (dims.end.1 as usize).min(cols.saturating_sub(1)),
+            );
             let Some(value) = cells.get(r0).and_then(|r| r.get(c0)).cloned() else {
                 continue;
             };
+            let area = (r1.saturating_sub(r0) + 1).saturating_mul(c1.saturating_sub(c0) + 1);
+            budget =
+                budget
+                    .checked_sub(area)
+                    .ok_or(TableError::Intake(IntakeError::TooManyMerges {
+                        sheet: name.clone(),
+                        limit: intake::SELF_EVALUATION.merges,
+                    }))?;
             for row in cells.iter_mut().take(r1 + 1).skip(r0) {
                 for cell in row.iter_mut().take(c1 + 1).skip(c0) {
                     *cell = value.clone();

@@ -3,15 +3,15 @@
 //! reading of an uploaded workbook back into rows — every problem named by sheet, row and column,
 //! and files that are too large, encrypted, not .xlsx, hold formulas or odd merges refused.
 
+use crate::intake::{self, IntakeError, XlsxLimits, xlsx::SheetCells};
 use crate::spreadsheet_text::{merge_text, write_text};
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use calamine::Data;
 use jixiao_core::target::IndicatorInput;
 use rust_xlsxwriter::{
     DataValidation, DataValidationErrorStyle, DataValidationRule, Format, FormatAlign,
     FormatBorder, Formula, ProtectionOptions, Workbook, XlsxError,
 };
 use serde::Serialize;
-use std::io::Cursor;
 
 /// The marker in the hidden options sheet that makes a workbook ours.
 pub const MARKER: &str = "JIXIAO-TARGET-TEMPLATE-1";
@@ -382,28 +382,12 @@ impl UploadedSheet {
 /// Why a workbook could not be read at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WorkbookError {
-    /// Larger than the configured limit.
-    #[error("文件大小为{size_mb}，超过上限{limit_mb}，请删去多余内容后再上传")]
-    TooLarge {
-        /// The file's size, as shown.
-        size_mb: String,
-        /// The limit, as shown.
-        limit_mb: String,
-    },
-    /// Not an .xlsx workbook.
-    #[error("文件不是有效的 .xlsx 工作簿，请用Excel或WPS另存为“Excel工作簿（*.xlsx）”后再上传")]
-    NotXlsx,
-    /// Encrypted.
-    #[error("工作簿设有打开密码，请另存为无密码的 .xlsx 文件后再上传")]
-    Encrypted,
+    /// Refused by the file intake (size, kind, parts, rows, columns…).
+    #[error(transparent)]
+    Intake(#[from] IntakeError),
     /// Not made from our template.
     #[error("该文件不是本系统下载的绩效目标申报表模板，请先下载模板，在模板中填写后上传")]
     NotTemplate,
-}
-
-fn megabytes(bytes: u64) -> String {
-    let tenths = bytes * 10 / (1024 * 1024);
-    format!("{}.{} MB", tenths / 10, tenths % 10)
 }
 
 fn cell_text(data: Option<&Data>) -> Result<String, &'static str> {
@@ -431,52 +415,24 @@ fn cell_text(data: Option<&Data>) -> Result<String, &'static str> {
     })
 }
 
-/// Reads an uploaded workbook: every target sheet in it (the hidden options sheet skipped), each
-/// with its own problems. `limit_bytes` is the largest file accepted.
+/// Reads an uploaded workbook through the file intake (bounded as [`intake::TARGET_SHEET`],
+/// the file no larger than `limit_bytes`): every target sheet in it (the hidden options sheet
+/// skipped), each with its own problems.
 pub fn read_workbook(bytes: &[u8], limit_bytes: u64) -> Result<Vec<UploadedSheet>, WorkbookError> {
-    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-    if size > limit_bytes {
-        return Err(WorkbookError::TooLarge {
-            size_mb: megabytes(size),
-            limit_mb: megabytes(limit_bytes),
-        });
-    }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        // An OLE container: an encrypted .xlsx (or an old .xls, which we do not read either).
-        return Err(WorkbookError::Encrypted);
-    }
-    if !bytes.starts_with(b"PK") {
-        return Err(WorkbookError::NotXlsx);
-    }
-    let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| match e {
-        calamine::XlsxError::Password => WorkbookError::Encrypted,
-        _ => WorkbookError::NotXlsx,
-    })?;
-    let marker = workbook
-        .worksheet_range(OPTIONS_SHEET)
-        .ok()
-        .and_then(|r| r.get_value((0, 0)).cloned());
-    if marker != Some(Data::String(MARKER.to_owned())) {
+    let limits = XlsxLimits {
+        file_bytes: limit_bytes.min(intake::TARGET_SHEET.file_bytes),
+        ..intake::TARGET_SHEET
+    };
+    let mut workbook = intake::xlsx::open(bytes, limits)?;
+    let names = workbook.sheet_names();
+    if !names.iter().any(|n| n == OPTIONS_SHEET)
+        || workbook.cell(OPTIONS_SHEET, (0, 0))? != Data::String(MARKER.to_owned())
+    {
         return Err(WorkbookError::NotTemplate);
     }
-    let names: Vec<String> = workbook
-        .sheet_names()
-        .iter()
-        .filter(|n| n.as_str() != OPTIONS_SHEET)
-        .cloned()
-        .collect();
     let mut sheets = Vec::new();
-    for name in names {
-        let range = workbook
-            .worksheet_range(&name)
-            .map_err(|_| WorkbookError::NotXlsx)?;
-        let formulas = workbook
-            .worksheet_formula(&name)
-            .map_err(|_| WorkbookError::NotXlsx)?;
-        let merges = workbook
-            .merge_cells_by_sheet_name(&name)
-            .map_err(|_| WorkbookError::NotXlsx)?;
-        sheets.push(read_sheet(&name, &range, &formulas, &merges));
+    for name in names.iter().filter(|n| n.as_str() != OPTIONS_SHEET) {
+        sheets.push(read_sheet(&workbook.sheet(name)?));
     }
     Ok(sheets)
 }
@@ -492,12 +448,8 @@ fn allowed_merge(r0: u32, c0: u32, r1: u32, c1: u32) -> bool {
         }
 }
 
-fn read_sheet(
-    name: &str,
-    range: &calamine::Range<Data>,
-    formulas: &calamine::Range<String>,
-    merges: &[calamine::Dimensions],
-) -> UploadedSheet {
+fn read_sheet(cells: &SheetCells) -> UploadedSheet {
+    let (name, range) = (cells.name.as_str(), &cells.values);
     let mut problems = Vec::new();
     let get = |row: u32, col: u32| range.get_value((row, col));
     let text_at = |row: u32, col: u32, problems: &mut Vec<CellProblem>| -> String {
@@ -531,24 +483,16 @@ fn read_sheet(
         ));
     }
     // Formulas where values belong.
-    if let Some(((start_row, start_col), _)) = formulas.start().zip(formulas.end()) {
-        for (r, row) in formulas.rows().enumerate() {
-            for (c, formula) in row.iter().enumerate() {
-                if !formula.trim().is_empty() {
-                    let row_no = start_row + u32::try_from(r).unwrap_or(0);
-                    let col_no = start_col as usize + c;
-                    problems.push(CellProblem::new(
-                        name,
-                        row_no + 1,
-                        &column_letter(col_no),
-                        format!("是公式（={}），请复制后“粘贴为数值”再上传", formula.trim()),
-                    ));
-                }
-            }
-        }
+    for ((row, col), formula) in &cells.formulas {
+        problems.push(CellProblem::new(
+            name,
+            row + 1,
+            &column_letter(*col as usize),
+            format!("是公式（={}），请复制后“粘贴为数值”再上传", formula.trim()),
+        ));
     }
     // Merged cells where the template has none.
-    for merge in merges {
+    for merge in &cells.merges {
         let (r0, c0) = merge.start;
         let (r1, c1) = merge.end;
         if !allowed_merge(r0, c0, r1, c1) {

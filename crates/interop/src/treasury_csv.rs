@@ -13,9 +13,9 @@
 //! Chinese headers (请求编号, 日期, 指标编码, 金额（元）, 收款人, 用途, 类型) are accepted too. Each line
 //! is read on its own: a bad line is reported with its line number and does not stop the others.
 
+use crate::intake::{self, IntakeError};
 use jixiao_core::money;
 use jixiao_core::treasury::{Target, TreasuryRequest};
-use std::io::Read;
 
 /// Whether a line pays or refunds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,32 +101,45 @@ const COLUMNS: [(&str, &str); 7] = [
     ("type", "类型"),
 ];
 
-/// Reads the file: one result per data line, in order.
-pub fn read(input: impl Read) -> Result<Vec<Result<PaymentLine, LineError>>, FileError> {
+/// Reads the file through the file intake (bounded as [`intake::TREASURY_CSV`], UTF-8 or
+/// GBK/GB18030): one result per data line, in order.
+pub fn read(bytes: &[u8]) -> Result<Vec<Result<PaymentLine, LineError>>, FileError> {
+    let limits = intake::TREASURY_CSV;
+    let text = intake::csv::decode(bytes, limits).map_err(|e| FileError(e.to_string()))?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(input);
+        .from_reader(text.as_bytes());
     let headers = reader
         .headers()
-        .map_err(|e| FileError(format!("无法读取表头：{e}")))?
+        .map_err(|_| FileError(format!("无法读取表头，{EXPECTED_HEADER}")))?
         .clone();
     let mut positions = [0usize; 7];
     for (slot, (english, chinese)) in positions.iter_mut().zip(COLUMNS) {
         *slot = headers
             .iter()
             .position(|h| h.trim_start_matches('\u{feff}') == english || h == chinese)
-            .ok_or_else(|| FileError(format!("缺少“{english}”（{chinese}）列；表头应为：request_id,date,code,amount_yuan,payee,purpose,type")))?;
+            .ok_or_else(|| {
+                FileError(format!("缺少“{english}”（{chinese}）列；{EXPECTED_HEADER}"))
+            })?;
     }
     let mut lines = Vec::new();
     for (index, record) in reader.records().enumerate() {
+        if index >= limits.lines {
+            return Err(FileError(
+                IntakeError::TooManyLines {
+                    limit: limits.lines,
+                }
+                .to_string(),
+            ));
+        }
         let line = index + 2;
         let record = match record {
             Ok(record) => record,
-            Err(e) => {
+            Err(_) => {
                 lines.push(Err(LineError {
                     line,
-                    message: format!("无法读取：{e}"),
+                    message: "无法读取，请检查引号是否成对".to_owned(),
                 }));
                 continue;
             }
@@ -146,6 +159,9 @@ pub fn read(input: impl Read) -> Result<Vec<Result<PaymentLine, LineError>>, Fil
     Ok(lines)
 }
 
+/// The header the file should have, as told to people.
+const EXPECTED_HEADER: &str = "表头应为：request_id,date,code,amount_yuan,payee,purpose,type";
+
 #[allow(clippy::too_many_arguments)]
 fn parse_line(
     line: usize,
@@ -158,6 +174,24 @@ fn parse_line(
     kind: &str,
 ) -> Result<PaymentLine, LineError> {
     let error = |message: String| LineError { line, message };
+    for (label, text) in [
+        ("请求编号", request_id),
+        ("日期", date),
+        ("指标编码", code),
+        ("金额", amount),
+        ("收款人", payee.as_str()),
+        ("用途", purpose.as_str()),
+        ("类型", kind),
+    ] {
+        if text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            return Err(error(format!(
+                "{label}含有控制字符（如NUL、换页符），请删除后重新导出"
+            )));
+        }
+    }
     if request_id.is_empty() || request_id.chars().count() > 64 {
         return Err(error("请求编号应为1至64个字符".to_owned()));
     }

@@ -5,6 +5,7 @@
 use jixiao_core::rulebook::Rulebook;
 use jixiao_core::scoring::{AtMostRule, BudgetBlock, ItemInput, ScoringRules};
 use jixiao_core::target::Operator;
+use jixiao_interop::intake::IntakeError;
 use jixiao_interop::self_evaluation_xlsx::{
     MoneyUnit, SelfEvaluationTable, TableError, TableItem, compare, parse_value, read_table,
     write_table,
@@ -257,7 +258,7 @@ fn broken_files_and_cells_are_refused_naming_the_cell() -> TestResult {
     let rules = national()?;
     assert!(matches!(
         read_table(b"not a workbook at all", &rules),
-        Err(TableError::NotXlsx(_))
+        Err(TableError::Intake(IntakeError::NotXlsx))
     ));
 
     // A workbook that is not a self-evaluation table.
@@ -320,5 +321,17 @@ fn percent_cells_holding_fractions_are_read_as_percent() -> TestResult {
     bytes_table.items[1].input.actual = "0.98".to_owned();
     let read = read_table(&write_table(&bytes_table)?, &national()?)?;
     assert_eq!(read.items[1].input.actual, "98");
+    Ok(())
+}
+
+/// Writes the worked example into the fuzz corpus (`cargo test -- --ignored seed`).
+#[test]
+#[ignore = "writes the fuzz corpus; run by hand"]
+fn seed_the_fuzz_corpus_with_the_worked_example() -> TestResult {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/xlsx");
+    std::fs::write(
+        dir.join("self_evaluation_wan.xlsx"),
+        write_table(&worked_example(MoneyUnit::Wan))?,
+    )?;
     Ok(())
 }

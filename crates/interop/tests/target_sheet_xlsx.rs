@@ -3,6 +3,7 @@
 //! refused or reported by cell.
 
 use jixiao_core::target::{IndicatorInput, RowError};
+use jixiao_interop::intake::IntakeError;
 use jixiao_interop::target_sheet_xlsx::{
     COLUMNS, MARKER, TemplateLists, TemplateSheet, WorkbookError, read_workbook, write_templates,
 };
@@ -255,11 +256,14 @@ fn a_changed_header_is_reported() {
 fn files_that_are_not_our_template_are_refused_whole() {
     assert_eq!(
         read_workbook(b"name,amount\n", LIMIT),
-        Err(WorkbookError::NotXlsx)
+        Err(WorkbookError::Intake(IntakeError::NotXlsx))
     );
     let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     ole.resize(4096, 0);
-    assert_eq!(read_workbook(&ole, LIMIT), Err(WorkbookError::Encrypted));
+    assert_eq!(
+        read_workbook(&ole, LIMIT),
+        Err(WorkbookError::Intake(IntakeError::Encrypted))
+    );
     let mut other = Workbook::new();
     other
         .add_worksheet()
@@ -279,4 +283,21 @@ fn files_that_are_not_our_template_are_refused_whole() {
         refused.to_string(),
         "文件大小为21.0 MB，超过上限20.0 MB，请删去多余内容后再上传"
     );
+}
+
+/// Writes a filled template into the fuzz corpus (`cargo test -- --ignored seed`).
+#[test]
+#[ignore = "writes the fuzz corpus; run by hand"]
+fn seed_the_fuzz_corpus_with_a_filled_template() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/xlsx");
+    let bytes = write_templates(&lists(), &[filled()]).expect("written");
+    std::fs::write(dir.join("target_sheet_filled.xlsx"), &bytes).expect("stored");
+    let bomb_free = jixiao_interop::intake::samples::with_cell_at(
+        &bytes,
+        "xl/worksheets/sheet1.xml",
+        "XFD1048576",
+        1_048_576,
+    )
+    .expect("rewritten");
+    std::fs::write(dir.join("target_sheet_xfd1048576.xlsx"), bomb_free).expect("stored");
 }

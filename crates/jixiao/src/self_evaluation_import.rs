@@ -2,7 +2,7 @@
 //! the rulebook, prints the table's scores beside ours with the consistency findings, and (unless
 //! `--dry-run`) stores it against the matching approved project.
 
-use anyhow::{Context, anyhow};
+use anyhow::anyhow;
 use jixiao_core::Actor;
 use jixiao_core::rulebook::Rulebook;
 use jixiao_core::scoring::Finding;
@@ -25,19 +25,12 @@ pub struct Options {
     pub year: Option<i32>,
 }
 
-/// Files larger than this are refused before reading.
-const MAX_BYTES: u64 = 20 * 1024 * 1024;
-
 /// Runs the import as `actor`.
 pub async fn run(store: &Store, actor: Actor, options: Options) -> anyhow::Result<ExitCode> {
-    let size = std::fs::metadata(&options.file)
-        .with_context(|| format!("无法打开 {}", options.file.display()))?
-        .len();
-    if size > MAX_BYTES {
-        return Err(anyhow!("{} 超过20MB，不能导入", options.file.display()));
-    }
-    let bytes = std::fs::read(&options.file)
-        .with_context(|| format!("无法读取 {}", options.file.display()))?;
+    let bytes = crate::transfer::read_bounded(
+        &options.file,
+        jixiao_interop::intake::SELF_EVALUATION.file_bytes,
+    )?;
     let chosen = match &options.rulebook {
         Some(name) => Some(
             Rulebook::shipped(name)

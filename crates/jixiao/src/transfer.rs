@@ -5,8 +5,10 @@ use crate::cli::{ExportCommand, ImportCommand};
 use anyhow::{Context, anyhow};
 use jixiao_core::{Actor, Role, money};
 use jixiao_interop::allotments_csv::{self, AllotmentLine};
+use jixiao_interop::intake;
 use jixiao_interop::treasury_csv::{self, LineKind, PaymentLine};
 use jixiao_store::{Store, TreasuryRequest};
+use std::path::Path;
 use std::process::ExitCode;
 
 /// The treasury section of the jurisdiction's finance bureau, as the command line acts for it.
@@ -18,6 +20,29 @@ pub(crate) fn treasury_actor(jurisdiction: String) -> Actor {
         jurisdiction: Some(jurisdiction),
         agency_id: None,
     }
+}
+
+/// Reads a file to import, refusing it (by the intake's message) when it holds more than
+/// `limit` bytes — without reading further than that.
+pub(crate) fn read_bounded(file: &Path, limit: u64) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read;
+    let opened =
+        std::fs::File::open(file).with_context(|| format!("无法打开 {}", file.display()))?;
+    let mut bytes = Vec::new();
+    opened
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("无法读取 {}", file.display()))?;
+    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if size > limit {
+        let size = std::fs::metadata(file).map_or(size, |m| m.len().max(size));
+        return Err(anyhow!(
+            "{}：{}",
+            file.display(),
+            intake::IntakeError::TooLarge { size, limit }
+        ));
+    }
+    Ok(bytes)
 }
 
 /// Runs an import.
@@ -53,9 +78,8 @@ pub async fn import(store: &Store, command: ImportCommand) -> anyhow::Result<Exi
     };
     let jurisdiction = crate::commands::pick_jurisdiction(store, jurisdiction).await?;
     let actor = treasury_actor(jurisdiction);
-    let input =
-        std::fs::File::open(&file).with_context(|| format!("无法打开 {}", file.display()))?;
-    let lines = treasury_csv::read(input).map_err(|e| anyhow!("{}：{e}", file.display()))?;
+    let bytes = read_bounded(&file, intake::TREASURY_CSV.file_bytes)?;
+    let lines = treasury_csv::read(&bytes).map_err(|e| anyhow!("{}：{e}", file.display()))?;
     let readable: Vec<&PaymentLine> = lines.iter().filter_map(|l| l.as_ref().ok()).collect();
     let requests: Vec<TreasuryRequest> = readable.iter().map(|l| l.to_request()).collect();
     let mut outcomes = Vec::with_capacity(requests.len());

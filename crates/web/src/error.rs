@@ -74,6 +74,9 @@ pub enum AppError {
     /// Unknown username or wrong password.
     #[error("用户名或密码错误")]
     BadCredentials,
+    /// Too many files are being parsed; try again shortly.
+    #[error("系统繁忙，正在处理其他用户上传的文件，请稍后再试")]
+    Busy,
     /// Anything else; details go to the log only.
     #[error("系统内部错误，请稍后再试")]
     Internal(String),
@@ -98,6 +101,7 @@ impl AppError {
             | AppError::GateFailed(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -123,6 +127,7 @@ impl AppError {
             AppError::Throttled(_) => "too_many_attempts",
             AppError::Disabled => "account_disabled",
             AppError::BadCredentials => "bad_credentials",
+            AppError::Busy => "busy",
             AppError::Internal(_) => "internal",
         }
     }

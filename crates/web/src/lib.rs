@@ -7,10 +7,12 @@ mod charts;
 mod csrf;
 mod error;
 pub mod pages;
+mod parse_queue;
 mod rejections;
 
 pub use auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 pub use error::AppError;
+pub use parse_queue::ParseQueue;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -32,6 +34,8 @@ pub struct AppState {
     pub treasury: GroupCommitter,
     /// The largest file accepted by an upload form, in bytes.
     pub upload_limit_bytes: u64,
+    /// Where uploaded files are parsed, off the async workers.
+    pub parses: ParseQueue,
 }
 
 /// The default upload limit: 20 MB.
@@ -53,6 +57,7 @@ impl AppState {
             store,
             throttle: ThrottlePolicy::default(),
             upload_limit_bytes: DEFAULT_UPLOAD_LIMIT_BYTES,
+            parses: ParseQueue::for_this_machine(),
         }
     }
 }

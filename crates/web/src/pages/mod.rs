@@ -334,7 +334,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route(
             "/payments/import",
-            get(payments::import_form).post(payments::import),
+            get(payments::import_form)
+                .post(payments::import)
+                .layer(DefaultBodyLimit::max(upload_body)),
         )
         .route("/monitoring", post(monitoring::open))
         .route("/evaluation/propose", post(evaluation::propose))

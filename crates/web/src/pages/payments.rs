@@ -4,11 +4,11 @@
 use super::{Chrome, render};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::error::PageError;
+use crate::error::{AppError, PageError};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::extract::{FromRequest, Multipart, Query, Request, State};
+use axum::http::{StatusCode, header};
 use axum::response::Response;
 use jixiao_core::{Role, money};
 use jixiao_interop::treasury_csv;
@@ -166,25 +166,67 @@ pub async fn import_form(PageUser(session): PageUser) -> Response {
     render(StatusCode::OK, &view)
 }
 
-/// The import form.
-#[derive(Deserialize)]
+/// The import form: the CSV pasted as text, or a file (UTF-8 or GBK, as Excel saves it).
+#[derive(Deserialize, Default)]
 pub struct ImportForm {
     #[serde(default)]
     csv: String,
     #[serde(default)]
     dry_run: String,
+    #[serde(skip)]
+    file: axum::body::Bytes,
 }
 
-/// `POST /payments/import`.
+/// Reads the form, sent urlencoded (text only) or as multipart (with a file).
+async fn read_import_form(request: Request) -> Result<ImportForm, PageError> {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let bad = || {
+        PageError(AppError::BadRequest {
+            code: "bad_upload",
+            message: "上传的内容不完整或超过大小上限，请重新选择文件上传".to_owned(),
+        })
+    };
+    if !multipart {
+        let Form(form) = Form::<ImportForm>::from_request(request, &())
+            .await
+            .map_err(|_| bad())?;
+        return Ok(form);
+    }
+    let mut multipart = Multipart::from_request(request, &())
+        .await
+        .map_err(|_| bad())?;
+    let mut form = ImportForm::default();
+    while let Some(field) = multipart.next_field().await.map_err(|_| bad())? {
+        match field.name() {
+            Some("csv") => form.csv = field.text().await.map_err(|_| bad())?,
+            Some("dry_run") => form.dry_run = field.text().await.map_err(|_| bad())?,
+            Some("file") => form.file = field.bytes().await.map_err(|_| bad())?,
+            _ => {}
+        }
+    }
+    Ok(form)
+}
+
+/// `POST /payments/import` (`_csrf`, `csv` or `file`, `dry_run`).
 pub async fn import(
     State(state): State<AppState>,
     PageUser(session): PageUser,
-    Form(form): Form<ImportForm>,
+    request: Request,
 ) -> Result<Response, PageError> {
+    let form = read_import_form(request).await?;
     let dry_run = !form.dry_run.is_empty();
+    let from_file = !form.file.is_empty();
     let mut view = ImportPage {
         chrome: Chrome::for_session(&session, "payments"),
-        csv: form.csv.clone(),
+        csv: if from_file {
+            String::new()
+        } else {
+            form.csv.clone()
+        },
         dry_run,
         error: None,
         report: Vec::new(),
@@ -192,7 +234,20 @@ pub async fn import(
         replayed: 0,
         failed: 0,
     };
-    let lines = match treasury_csv::read(form.csv.as_bytes()) {
+    if !from_file && form.csv.trim().is_empty() {
+        view.error = Some("请粘贴CSV内容，或选择要导入的CSV文件".to_owned());
+        return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &view));
+    }
+    let content = if from_file {
+        form.file
+    } else {
+        axum::body::Bytes::from(form.csv.into_bytes())
+    };
+    let read = state
+        .parses
+        .run(move || treasury_csv::read(&content))
+        .await?;
+    let lines = match read {
         Ok(lines) => lines,
         Err(e) => {
             view.error = Some(e.to_string());

@@ -34,12 +34,12 @@ pub async fn upload(
 ) -> Result<Response, PageError> {
     let actor = session.actor();
     let project = state.store.project(&actor, id).await?;
-    let mut file = Vec::new();
+    let mut file = axum::body::Bytes::new();
     let mut file_name = String::new();
     while let Some(field) = form.next_field().await.map_err(|_| bad_upload())? {
         if field.name() == Some("file") {
             file_name = field.file_name().unwrap_or("").to_owned();
-            file = field.bytes().await.map_err(|_| bad_upload())?.to_vec();
+            file = field.bytes().await.map_err(|_| bad_upload())?;
         }
     }
     let page = |status: StatusCode, problem: Option<String>, stored, report| {
@@ -75,23 +75,23 @@ pub async fn upload(
         ));
     }
     let rulebook = state.store.scoring_rulebook(&project).await?;
-    let table = match read_table(&file, &rulebook.self_evaluation) {
-        Ok(table) => table,
-        Err(error) => {
+    // Reading and scoring run on the parse queue, off the async workers.
+    let rules = rulebook.self_evaluation.clone();
+    let rulebook_name = rulebook.name.clone();
+    let read = state
+        .parses
+        .run(move || {
+            let table = read_table(&file, &rules).map_err(|e| e.to_string())?;
+            let report = compare(&table, &rules, &rulebook_name).map_err(|e| e.to_string())?;
+            Ok::<_, String>((table, report))
+        })
+        .await?;
+    let (table, report) = match read {
+        Ok(read) => read,
+        Err(problem) => {
             return Ok(page(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some(error.to_string()),
-                false,
-                None,
-            ));
-        }
-    };
-    let report = match compare(&table, &rulebook.self_evaluation, &rulebook.name) {
-        Ok(report) => report,
-        Err(error) => {
-            return Ok(page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(error.to_string()),
+                Some(problem),
                 false,
                 None,
             ));

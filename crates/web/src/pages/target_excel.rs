@@ -206,13 +206,13 @@ pub async fn drafts(
 
 /// What an upload form sent: the file and the form's version.
 struct Upload {
-    file: Vec<u8>,
+    file: axum::body::Bytes,
     version: Option<i32>,
 }
 
 async fn read_upload(mut form: Multipart) -> Result<Upload, PageError> {
     let mut upload = Upload {
-        file: Vec::new(),
+        file: axum::body::Bytes::new(),
         version: None,
     };
     let bad = |message: &str| {
@@ -231,8 +231,7 @@ async fn read_upload(mut form: Multipart) -> Result<Upload, PageError> {
                 upload.file = field
                     .bytes()
                     .await
-                    .map_err(|_| bad("文件读取失败或超过大小上限，请重新上传"))?
-                    .to_vec();
+                    .map_err(|_| bad("文件读取失败或超过大小上限，请重新上传"))?;
             }
             Some("version") => {
                 upload.version = field.text().await.ok().and_then(|t| t.trim().parse().ok());
@@ -352,6 +351,18 @@ struct UploadReport {
     all_saved: bool,
 }
 
+/// Reads the workbook on the parse queue, off the async workers.
+async fn parse(
+    state: &AppState,
+    file: axum::body::Bytes,
+) -> Result<Result<Vec<UploadedSheet>, WorkbookError>, PageError> {
+    let limit = state.upload_limit_bytes;
+    Ok(state
+        .parses
+        .run(move || read_workbook(&file, limit))
+        .await?)
+}
+
 fn workbook_problem(error: &WorkbookError) -> String {
     error.to_string()
 }
@@ -381,7 +392,7 @@ pub async fn upload(
             },
         )
     };
-    let sheets = match read_workbook(&upload.file, state.upload_limit_bytes) {
+    let sheets = match parse(&state, upload.file.clone()).await? {
         Ok(sheets) => sheets,
         Err(error) => {
             return Ok(report(
@@ -456,7 +467,7 @@ pub async fn upload_bulk(
             },
         )
     };
-    let sheets = match read_workbook(&upload.file, state.upload_limit_bytes) {
+    let sheets = match parse(&state, upload.file.clone()).await? {
         Ok(sheets) => sheets,
         Err(error) => {
             return Ok(finish(

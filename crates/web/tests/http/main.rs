@@ -7,6 +7,7 @@ mod dashboard;
 mod evaluation_api;
 mod evaluation_pages;
 mod exports;
+mod hostile_files;
 mod key_evaluation_api;
 mod key_evaluation_pages;
 mod monitoring_api;
