@@ -76,3 +76,14 @@ pub async fn raw_execute(url: &str, sql: &'static str) -> Result<(), sqlx::Error
     }
     Ok(())
 }
+
+/// Drops the triggers that keep the audit log append-only, as an attacker with full database
+/// access would before rewriting it.
+pub async fn drop_audit_guards(url: &str) -> Result<(), sqlx::Error> {
+    if url.starts_with("sqlite:") {
+        raw_execute(url, "DROP TRIGGER audit_log_no_update").await?;
+        raw_execute(url, "DROP TRIGGER audit_log_no_delete").await
+    } else {
+        raw_execute(url, "DROP TRIGGER audit_log_no_change ON audit_log").await
+    }
+}
