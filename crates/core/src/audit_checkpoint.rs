@@ -118,34 +118,31 @@ mod tests {
     const KEY: [u8; KEY_BYTES] = [7; KEY_BYTES];
 
     #[test]
-    fn a_sealed_checkpoint_reads_back() {
-        let checkpoint = Checkpoint::seal(&KEY, 42, "ab12", "2025-01-02T03:04:05Z").unwrap();
-        let read = Checkpoint::parse_line(&KEY, 1, &checkpoint.to_line()).unwrap();
+    fn a_sealed_checkpoint_reads_back() -> Result<(), CheckpointError> {
+        let checkpoint = Checkpoint::seal(&KEY, 42, "ab12", "2025-01-02T03:04:05Z")?;
+        let read = Checkpoint::parse_line(&KEY, 1, &checkpoint.to_line())?;
         assert_eq!(read, checkpoint);
+        Ok(())
     }
 
     #[test]
-    fn any_changed_field_or_another_key_fails_the_mac() {
-        let line = Checkpoint::seal(&KEY, 42, "ab12", "2025-01-02T03:04:05Z")
-            .unwrap()
-            .to_line();
-        for forged in [
-            line.replacen("42", "41", 1),
-            line.replacen("ab12", "ab13", 1),
-            line.replacen("03:04:05", "03:04:06", 1),
+    fn any_changed_field_or_another_key_fails_the_mac() -> Result<(), CheckpointError> {
+        let line = Checkpoint::seal(&KEY, 42, "ab12", "2025-01-02T03:04:05Z")?.to_line();
+        for (forged, seq) in [
+            (line.replacen("42", "41", 1), 41),
+            (line.replacen("ab12", "ab13", 1), 42),
+            (line.replacen("03:04:05", "03:04:06", 1), 42),
         ] {
             assert_eq!(
                 Checkpoint::parse_line(&KEY, 3, &forged),
-                Err(CheckpointError::BadMac {
-                    line: 3,
-                    seq: forged.split('\t').next().unwrap().parse().unwrap()
-                })
+                Err(CheckpointError::BadMac { line: 3, seq })
             );
         }
         assert!(matches!(
             Checkpoint::parse_line(&[8; KEY_BYTES], 1, &line),
             Err(CheckpointError::BadMac { .. })
         ));
+        Ok(())
     }
 
     #[test]
@@ -160,8 +157,8 @@ mod tests {
         );
         assert_eq!(parse_key("abc"), Err(CheckpointError::BadKey));
         assert_eq!(
-            parse_key(&format!("{}\n", "0f".repeat(32))).unwrap().len(),
-            32
+            parse_key(&format!("{}\n", "0f".repeat(32))).map(|k| k.len()),
+            Ok(32)
         );
     }
 }

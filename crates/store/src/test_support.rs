@@ -54,7 +54,7 @@ impl TestDatabase {
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         if let Some(path) = &self.file {
-            for suffix in ["", "-wal", "-shm"] {
+            for suffix in ["", "-wal", "-shm", ".audit-key", ".audit-checkpoints"] {
                 let mut file = path.clone().into_os_string();
                 file.push(suffix);
                 let _ = std::fs::remove_file(file);

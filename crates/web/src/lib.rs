@@ -31,6 +31,9 @@ pub struct AppState {
     pub treasury: GroupCommitter,
     /// The largest file accepted by an upload form, in bytes.
     pub upload_limit_bytes: u64,
+    /// Where the audit chain is anchored outside the database (checked by "立即校验"); `None`
+    /// verifies the chain alone.
+    pub audit_anchor: Option<jixiao_store::AuditAnchor>,
 }
 
 /// The default upload limit: 20 MB.
@@ -49,6 +52,7 @@ impl AppState {
             store,
             throttle: ThrottlePolicy::default(),
             upload_limit_bytes: DEFAULT_UPLOAD_LIMIT_BYTES,
+            audit_anchor: None,
         }
     }
 }
