@@ -12,6 +12,7 @@ mod key_evaluation_api;
 mod key_evaluation_pages;
 mod monitoring_api;
 mod monitoring_pages;
+mod openapi_contract;
 mod pages;
 mod pools_api;
 mod pools_pages;
