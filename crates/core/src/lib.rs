@@ -8,6 +8,7 @@ pub mod actor;
 pub mod adjustment;
 pub mod agency;
 pub mod audit;
+pub mod audit_checkpoint;
 pub mod calendar;
 pub mod draw;
 pub mod gate;

@@ -143,13 +143,32 @@ pub struct ServeArgs {
     /// Largest Excel file accepted by upload forms, in MB.
     #[arg(long, env = "JIXIAO_UPLOAD_LIMIT_MB", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub upload_limit_mb: u64,
+    /// Where the audit chain is anchored outside the database.
+    #[command(flatten)]
+    pub anchor: AnchorArgs,
+}
+
+/// The audit anchor's files (see docs/decisions/0020-audit-anchor.md). Defaults: next to a
+/// SQLite database file (`FILE.audit-key`, `FILE.audit-checkpoints`); in the working directory
+/// for PostgreSQL (`jixiao-audit.key`, `jixiao-audit-checkpoints.log`).
+#[derive(Debug, Args)]
+pub struct AnchorArgs {
+    /// The HMAC key sealing the checkpoints (created with mode 0600 by `serve` when missing).
+    /// Keep it where the database's users cannot write.
+    #[arg(long, env = "JIXIAO_AUDIT_KEY_FILE")]
+    pub audit_key_file: Option<PathBuf>,
+    /// The file the chain's head is appended to (every 100 records or 5 minutes, at start and
+    /// at shutdown), one sealed line per checkpoint.
+    #[arg(long, env = "JIXIAO_AUDIT_CHECKPOINT_FILE")]
+    pub audit_checkpoint_file: Option<PathBuf>,
 }
 
 /// `audit` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Re-compute the hash chain; exit non-zero naming the first broken record. 校验审计日志。
-    Verify,
+    /// Re-compute the hash chain and check every checkpoint of the anchor file against it; exit
+    /// 2 naming the first broken record or checkpoint. 校验审计日志。
+    Verify(AnchorArgs),
 }
 
 /// `ledger` subcommands.

@@ -2,8 +2,8 @@
 //! audited like a change made on a page.
 
 use crate::cli::{
-    AgencyCommand, AuditCommand, Cli, Command, DrawCommand, JurisdictionCommand, LedgerCommand,
-    RulebookCommand, ServeArgs, UserCommand,
+    AgencyCommand, AnchorArgs, AuditCommand, Cli, Command, DrawCommand, JurisdictionCommand,
+    LedgerCommand, RulebookCommand, ServeArgs, UserCommand,
 };
 use anyhow::{Context, anyhow, bail};
 use jixiao_core::Actor;
@@ -43,7 +43,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("已备份到 {}", file.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit(AuditCommand::Verify) => audit_verify(&store).await,
+        Command::Audit(AuditCommand::Verify(anchor)) => audit_verify(&store, &anchor).await,
         Command::Ledger(LedgerCommand::Verify) => ledger_verify(&store).await,
         Command::Draw(DrawCommand::Replay { id }) => draw_replay(&store, id).await,
         Command::Jurisdiction(command) => jurisdiction(&store, command).await,
@@ -119,6 +119,17 @@ async fn serve(store: &Store, args: ServeArgs) -> anyhow::Result<ExitCode> {
     } else if let Some(password) = store.ensure_initial_admin().await.map_err(explain)? {
         println!("已创建系统管理员账号 admin，初始密码（仅显示这一次，请登录后修改）：{password}");
     }
+    let (key_file, checkpoint_file) = crate::audit_checkpoints::files(store, &args.anchor);
+    let anchor = jixiao_store::AuditAnchor::open(&key_file, &checkpoint_file, true)
+        .map_err(explain)
+        .context("无法启用审计日志外部锚定（--audit-key-file）")?;
+    let (stop_checkpoints, stopped) = tokio::sync::watch::channel(false);
+    let checkpoints = tokio::spawn(crate::audit_checkpoints::run(
+        store.clone(),
+        anchor.clone(),
+        stopped,
+    ));
+    let shutdown = shutdown_signal();
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("无法监听 {}", args.listen))?;
@@ -129,46 +140,62 @@ async fn serve(store: &Store, args: ServeArgs) -> anyhow::Result<ExitCode> {
         listener,
         jixiao_web::AppState {
             upload_limit_bytes: args.upload_limit_mb * 1024 * 1024,
+            audit_anchor: Some(anchor),
             ..jixiao_web::AppState::new(store.clone())
         },
-        shutdown_signal(),
+        shutdown,
     )
     .await?;
+    // The last checkpoint, after the last request.
+    let _ = stop_checkpoints.send(true);
+    let _ = checkpoints.await;
     Ok(ExitCode::SUCCESS)
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// The future that resolves on Ctrl-C or SIGTERM. The handlers are installed now, before the
+/// address is announced, so a stop right after start still shuts down gracefully (and writes
+/// the last audit checkpoint).
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let ctrl_c = tokio::signal::ctrl_c();
+    async move {
+        #[cfg(unix)]
+        let terminate = async move {
+            match terminate {
+                Some(mut signal) => {
+                    signal.recv().await;
+                }
+                None => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => {},
+            () = terminate => {},
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
     }
 }
 
-async fn audit_verify(store: &Store) -> anyhow::Result<ExitCode> {
-    match store.verify_audit_chain().await {
-        Ok(count) => {
-            println!("审计日志完整：共 {count} 条记录，哈希链校验通过。");
-            Ok(ExitCode::SUCCESS)
+async fn audit_verify(store: &Store, args: &AnchorArgs) -> anyhow::Result<ExitCode> {
+    let anchor = match crate::audit_checkpoints::for_verify(store, args) {
+        Ok(anchor) => anchor,
+        Err(error) => {
+            eprintln!("审计日志校验失败：{error}");
+            return Ok(ExitCode::from(2));
         }
-        Err(StoreError::AuditChain(broken)) => {
-            eprintln!("审计日志校验失败：{broken}");
-            Ok(ExitCode::from(2))
-        }
-        Err(other) => Err(explain(other)),
+    };
+    let run = store
+        .verify_audit("system", anchor.as_ref())
+        .await
+        .map_err(explain)?;
+    if run.intact {
+        println!("审计日志完整：{}", run.message);
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("审计日志校验失败：{}", run.message);
+        Ok(ExitCode::from(2))
     }
 }
 

@@ -1,6 +1,7 @@
 //! `jixiao`: the one binary — serve the system, migrate, back up, verify the audit log, and
 //! manage jurisdictions, agencies and users from the command line.
 
+mod audit_checkpoints;
 mod bench;
 mod bench_payments;
 mod cli;

@@ -88,6 +88,7 @@ pub fn action_label(action: &str) -> &'static str {
 }
 
 /// Finance's decision on a proposal.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(tag = "decision", rename_all = "lowercase")]
 pub enum AdjustmentDecision {

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// An assignment as its member (or finance) sees it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Assignment {
     /// Id.
@@ -46,6 +47,7 @@ pub struct Assignment {
 }
 
 /// A review as the member enters it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ReviewInput {
     /// Score out of 100, up to two decimals.
@@ -55,6 +57,7 @@ pub struct ReviewInput {
 }
 
 /// Finance's rating of one job: four parts of 25 points.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct RatingInput {
     /// 业务能力.
@@ -74,6 +77,7 @@ pub struct RatingInput {
 }
 
 /// A member's standing: average rating over the window, and whether it is below the bar.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Standing {
     /// Member id.
@@ -605,6 +609,7 @@ async fn move_status(tx: &mut Tx, id: i64, from: &str, to: &str) -> Result<()> {
 }
 
 /// A complaint about a member and how it was handled.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Complaint {
     /// Id (0 until stored).

@@ -20,6 +20,7 @@ pub const PURPOSES: [(&str, &str); 4] = [
 ];
 
 /// What finance asks a draw for.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct DrawInput {
     /// `expert` (default) or `institution`.

@@ -118,6 +118,7 @@ pub struct KeyEvaluationDetail {
 }
 
 /// What finance confirms.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ConfirmInput {

@@ -13,6 +13,7 @@ mod alerts;
 mod allotments;
 mod assignments;
 mod audit;
+mod audit_anchor;
 mod backup;
 mod bench_data;
 mod dashboard;
@@ -56,6 +57,7 @@ pub use alerts::{
 pub use allotments::{AdjustmentKind, Allotment, LedgerEntry};
 pub use assignments::{Assignment, Complaint, RatingInput, ReviewInput, Standing};
 pub use audit::{AuditFilter, AuditPage};
+pub use audit_anchor::{AuditAnchor, AuditVerification, default_anchor_files};
 pub use dashboard::{
     AgencyFigures, Count, CutFigures, Dashboard, DepartmentRef, MonthExecution, ProjectFigures,
 };

@@ -78,6 +78,7 @@ impl PoolMember {
 }
 
 /// A declared relation as typed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct RelationInput {
     /// The agency's code.
@@ -90,6 +91,7 @@ pub struct RelationInput {
 }
 
 /// A new member.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct MemberInput {
     /// Name.
@@ -129,6 +131,7 @@ pub struct MemberInput {
 }
 
 /// A declared relation with an institution of the pool.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct InstitutionRelationInput {
     /// The institution's member id.

@@ -179,6 +179,7 @@ pub fn state_label(state: &str) -> &'static str {
 }
 
 /// The agency's entry for one item.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct EntryInput {
@@ -203,6 +204,7 @@ pub struct EntryInput {
 }
 
 /// A whole sheet as saved by the agency.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SelfEvaluationInput {

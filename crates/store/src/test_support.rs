@@ -54,7 +54,7 @@ impl TestDatabase {
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         if let Some(path) = &self.file {
-            for suffix in ["", "-wal", "-shm"] {
+            for suffix in ["", "-wal", "-shm", ".audit-key", ".audit-checkpoints"] {
                 let mut file = path.clone().into_os_string();
                 file.push(suffix);
                 let _ = std::fs::remove_file(file);
@@ -75,4 +75,15 @@ pub async fn raw_execute(url: &str, sql: &'static str) -> Result<(), sqlx::Error
         sqlx::query(sql).execute(&mut conn).await?;
     }
     Ok(())
+}
+
+/// Drops the triggers that keep the audit log append-only, as an attacker with full database
+/// access would before rewriting it.
+pub async fn drop_audit_guards(url: &str) -> Result<(), sqlx::Error> {
+    if url.starts_with("sqlite:") {
+        raw_execute(url, "DROP TRIGGER audit_log_no_update").await?;
+        raw_execute(url, "DROP TRIGGER audit_log_no_delete").await
+    } else {
+        raw_execute(url, "DROP TRIGGER audit_log_no_change ON audit_log").await
+    }
 }

@@ -36,6 +36,9 @@ pub struct AppState {
     pub upload_limit_bytes: u64,
     /// Where uploaded files are parsed, off the async workers.
     pub parses: ParseQueue,
+    /// Where the audit chain is anchored outside the database (checked by "立即校验"); `None`
+    /// verifies the chain alone.
+    pub audit_anchor: Option<jixiao_store::AuditAnchor>,
 }
 
 /// The default upload limit: 20 MB.
@@ -58,6 +61,7 @@ impl AppState {
             throttle: ThrottlePolicy::default(),
             upload_limit_bytes: DEFAULT_UPLOAD_LIMIT_BYTES,
             parses: ParseQueue::for_this_machine(),
+            audit_anchor: None,
         }
     }
 }

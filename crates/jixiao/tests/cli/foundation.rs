@@ -1,7 +1,7 @@
 //! Setting up, serving, auditing, backing up and the rulebook from the command line.
 
 use crate::*;
-use jixiao_store::test_support::TestDatabase;
+use jixiao_store::test_support::{TestDatabase, drop_audit_guards};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::process::Command;
@@ -80,6 +80,7 @@ async fn audit_verify_passes_on_an_intact_log_and_names_a_tampered_record() -> T
     let report = succeeds(url, &["audit", "verify"])?;
     assert!(report.contains("共 5 条记录，哈希链校验通过"), "{report}");
 
+    drop_audit_guards(url).await?;
     tamper(url, "UPDATE audit_log SET actor = 'mallory' WHERE seq = 3").await?;
     let output = jixiao(url, &["audit", "verify"])?;
     assert_eq!(output.status.code(), Some(2));
@@ -89,6 +90,61 @@ async fn audit_verify_passes_on_an_intact_log_and_names_a_tampered_record() -> T
         stderr(&output)
     );
     Ok(())
+}
+
+#[tokio::test]
+async fn serve_anchors_the_chain_and_verify_finds_a_removed_tail() -> TestResult {
+    let db = TestDatabase::new().await?;
+    let url = db.url.as_str();
+    set_up(url).await?;
+    let (key, checkpoints) = anchor_files(url);
+    let _cleanup = Cleanup(vec![key.clone(), checkpoints.clone()]);
+    let mut server = serve(url, &[])?;
+    // A graceful stop writes the last checkpoint.
+    let stopped = std::process::Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()?;
+    assert!(stopped.success());
+    assert!(server.child.wait()?.success());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key)?.permissions().mode() & 0o777, 0o600);
+    }
+    let lines = std::fs::read_to_string(&checkpoints)?;
+    // One at start, one at shutdown; the head includes the generated admin (record 6).
+    assert_eq!(lines.lines().count(), 2, "{lines}");
+    assert!(lines.lines().all(|l| l.starts_with("6\t")), "{lines}");
+    let report = succeeds(url, &["audit", "verify"])?;
+    assert!(report.contains("2 个外部检查点与数据库一致"), "{report}");
+
+    drop_audit_guards(url).await?;
+    tamper(url, "DELETE FROM audit_log WHERE seq > 4").await?;
+    tamper(
+        url,
+        "UPDATE audit_head SET last_seq = 4, \
+         last_hash = (SELECT hash FROM audit_log WHERE seq = 4) WHERE id = 1",
+    )
+    .await?;
+    let output = jixiao(url, &["audit", "verify"])?;
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    assert!(
+        stderr(&output).contains("审计日志尾部被截断"),
+        "{}",
+        stderr(&output)
+    );
+    Ok(())
+}
+
+/// Removes the files it names when dropped.
+struct Cleanup(Vec<std::path::PathBuf>);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        for file in &self.0 {
+            let _ = std::fs::remove_file(file);
+        }
+    }
 }
 
 #[tokio::test]

@@ -16,10 +16,40 @@ use std::time::Duration;
 
 pub(crate) type TestResult = Result<(), Box<dyn std::error::Error>>;
 
+/// The audit anchor's files for the database at `url`: the defaults next to a SQLite file; for
+/// PostgreSQL (whose default is the working directory) files of its own in the temp directory.
+pub(crate) fn anchor_files(url: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    use std::hash::{Hash, Hasher};
+    if let Some(file) = url.strip_prefix("sqlite://") {
+        return (
+            format!("{file}.audit-key").into(),
+            format!("{file}.audit-checkpoints").into(),
+        );
+    }
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    url.hash(&mut hasher);
+    let stem = std::env::temp_dir().join(format!("jixiao-cli-{:016x}", hasher.finish()));
+    (
+        stem.with_extension("audit-key"),
+        stem.with_extension("audit-checkpoints"),
+    )
+}
+
+/// `jixiao --database URL` with the anchor files of [`anchor_files`].
+fn command(url: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_jixiao"));
+    command.arg("--database").arg(url);
+    if !url.starts_with("sqlite:") {
+        let (key, checkpoints) = anchor_files(url);
+        command
+            .env("JIXIAO_AUDIT_KEY_FILE", key)
+            .env("JIXIAO_AUDIT_CHECKPOINT_FILE", checkpoints);
+    }
+    command
+}
+
 pub(crate) fn jixiao(url: &str, args: &[&str]) -> std::io::Result<Output> {
-    Command::new(env!("CARGO_BIN_EXE_jixiao"))
-        .arg("--database")
-        .arg(url)
+    command(url)
         .args(args)
         .env("JIXIAO_PASSWORD", "cli-password-1")
         .env_remove("JIXIAO_DATABASE")
@@ -109,8 +139,8 @@ impl Drop for Server {
 }
 
 pub(crate) fn serve(url: &str, extra: &[&str]) -> Result<Server, Box<dyn std::error::Error>> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jixiao"))
-        .args(["--database", url, "serve", "--listen", "127.0.0.1:0"])
+    let mut child = command(url)
+        .args(["serve", "--listen", "127.0.0.1:0"])
         .args(extra)
         .env_remove("JIXIAO_DATABASE")
         .env_remove("JIXIAO_LISTEN")

@@ -8,7 +8,7 @@ use jixiao_core::{Actor, Role};
 use jixiao_store::test_support::TestDatabase;
 use jixiao_store::{AuditFilter, LoginRefusal, SessionKind, Store, StoreError};
 
-use crate::support::{TestResult, raw_execute};
+use crate::support::{TestResult, drop_audit_guards, raw_execute};
 
 pub(crate) async fn leling() -> Result<TestDatabase, StoreError> {
     let db = TestDatabase::new().await?;
@@ -492,6 +492,7 @@ async fn a_tampered_record_is_named_by_verification() -> TestResult {
     db.store.verify_audit_chain().await?;
     // Change one stored record behind the system's back.
     let raw = Store::connect(&db.url).await?;
+    drop_audit_guards(&db.url).await?;
     raw_execute(
         &db.url,
         "UPDATE audit_log SET details = '{\"name\":\"篡改\"}' WHERE seq = 4",
@@ -513,6 +514,7 @@ async fn a_tampered_record_is_named_by_verification() -> TestResult {
 #[tokio::test]
 async fn removing_the_newest_record_is_found() -> TestResult {
     let db = leling().await?;
+    drop_audit_guards(&db.url).await?;
     raw_execute(&db.url, "DELETE FROM audit_log WHERE seq = 8").await?;
     let result = db.store.verify_audit_chain().await;
     assert!(

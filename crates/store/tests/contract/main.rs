@@ -1,6 +1,7 @@
 //! The store contract: every backend must pass these. Runs on SQLite always, and on PostgreSQL
 //! when `JIXIAO_TEST_DATABASE_URL` is set (each test gets its own schema).
 
+mod audit_anchor;
 mod evaluation;
 mod foundation;
 mod library;

@@ -2,4 +2,4 @@
 
 pub type TestResult = Result<(), Box<dyn std::error::Error>>;
 
-pub use jixiao_store::test_support::raw_execute;
+pub use jixiao_store::test_support::{drop_audit_guards, raw_execute};

@@ -163,6 +163,7 @@ pub async fn disable_user(
 
 /// Audit log filters.
 #[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Exact actor name.
     pub actor: Option<String>,

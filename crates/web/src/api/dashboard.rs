@@ -8,10 +8,10 @@ use axum::Json;
 use axum::extract::{Query, State};
 use jixiao_store::Dashboard;
 use serde::Deserialize;
-use utoipa::ToSchema;
 
 /// The year, and a department to drill down to.
-#[derive(Debug, Deserialize, ToSchema, utoipa::IntoParams)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DashboardQuery {
     /// Budget year.
     pub year: i32,

@@ -3,6 +3,7 @@
 //! projects; rectification items answered by agencies and checked by finance.
 
 use super::ApiJson;
+use super::monitoring::VersionRequest;
 use super::openapi::ErrorBody;
 use crate::AppState;
 use crate::auth::ApiUser;
@@ -17,7 +18,7 @@ use utoipa::ToSchema;
 
 /// Key evaluations the caller may see.
 #[utoipa::path(get, path = "/api/v1/evaluations", tag = "evaluation", security(("bearer" = [])),
-    responses((status = 200, body = Object)))]
+    responses((status = 200, body = Vec<Object>)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
@@ -39,7 +40,8 @@ pub async fn show(
 }
 
 /// A year.
-#[derive(Debug, Deserialize, ToSchema, utoipa::IntoParams)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
     /// Budget year.
     pub year: Option<i32>,
@@ -47,7 +49,7 @@ pub struct YearQuery {
 
 /// Key projects of a year and whether each had a key evaluation within the window.
 #[utoipa::path(get, path = "/api/v1/evaluations/coverage", tag = "evaluation", security(("bearer" = [])),
-    params(YearQuery), responses((status = 200, body = Object)))]
+    params(YearQuery), responses((status = 200, body = Vec<Object>)))]
 pub async fn coverage(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
@@ -127,13 +129,6 @@ pub async fn save(
     ))
 }
 
-/// A version.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct VersionRequest {
-    /// The version read.
-    pub version: i32,
-}
-
 /// Submit the report to finance (institution).
 #[utoipa::path(post, path = "/api/v1/evaluations/{id}/submit", tag = "evaluation", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = VersionRequest,
@@ -155,7 +150,7 @@ pub async fn submit(
 /// Confirm the final score, grade and problems (finance); each problem becomes a
 /// rectification item for the project's agency.
 #[utoipa::path(post, path = "/api/v1/evaluations/{id}/confirm", tag = "evaluation", security(("bearer" = [])),
-    params(("id" = i64, Path)), request_body = Object,
+    params(("id" = i64, Path)), request_body = ConfirmInput,
     responses((status = 200, body = Object), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn confirm(
     State(state): State<AppState>,
@@ -199,7 +194,7 @@ pub async fn send_back(
 
 /// Rectification items (agencies see their own).
 #[utoipa::path(get, path = "/api/v1/rectifications", tag = "evaluation", security(("bearer" = [])),
-    params(YearQuery), responses((status = 200, body = Object)))]
+    params(YearQuery), responses((status = 200, body = Vec<Object>)))]
 pub async fn rectifications(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,

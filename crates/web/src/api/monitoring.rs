@@ -60,7 +60,7 @@ pub struct VersionRequest {
 
 /// Finance's review of a report or of a proposal.
 #[derive(Debug, Deserialize, ToSchema)]
-pub struct ReviewRequest {
+pub struct FinanceReviewRequest {
     /// `approve`/`return` for a report; `confirm`/`reject` for a decision.
     pub action: String,
     /// Required when returning or rejecting.
@@ -132,7 +132,8 @@ impl From<&Alert> for AlertView {
 }
 
 /// A business date, for training runs (defaults to today in Beijing).
-#[derive(Debug, Deserialize, ToSchema, utoipa::IntoParams)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AsOf {
     /// YYYY-MM-DD.
     pub as_of: Option<String>,
@@ -260,13 +261,13 @@ pub async fn submit_report(
 
 /// Approve or return a submitted report (finance).
 #[utoipa::path(post, path = "/api/v1/monitoring-rounds/{id}/reports/{project_id}/review", tag = "monitoring", security(("bearer" = [])),
-    params(("id" = i64, Path), ("project_id" = i64, Path)), request_body = ReviewRequest,
+    params(("id" = i64, Path), ("project_id" = i64, Path)), request_body = FinanceReviewRequest,
     responses((status = 200, body = Object), (status = 409, body = ErrorBody)))]
 pub async fn review_report(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
     Path((id, project_id)): Path<(i64, i64)>,
-    ApiJson(request): ApiJson<ReviewRequest>,
+    ApiJson(request): ApiJson<FinanceReviewRequest>,
 ) -> Result<Json<MonitoringReport>, ApiError> {
     let approve = match request.action.as_str() {
         "approve" => true,

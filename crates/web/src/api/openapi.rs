@@ -155,6 +155,72 @@ impl Modify for BearerToken {
     }
 }
 
+/// Adds the error answers every operation can give (from the JSON extractor, the role guard and
+/// the id lookups) where a handler's own list does not name them, so that each documented
+/// status list is the whole truth: 400 malformed request, 401/403 for secured operations, 404
+/// where the path names something, 409/413/422 where a body is taken, 422 where a query is read.
+struct StandardErrors;
+
+impl Modify for StandardErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{Operation, ParameterIn};
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        let add = |operation: &mut Operation, path: &str, takes_body: bool| {
+            let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+            let reads_query = operation
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| matches!(p.parameter_in, ParameterIn::Query));
+            let mut codes = vec![("400", "请求格式有误")];
+            if secured {
+                codes.push(("401", "未登录或令牌无效"));
+                codes.push(("403", "无权执行此操作"));
+            }
+            if path.contains('{') {
+                codes.push(("404", "对象不存在或不可见"));
+            }
+            if takes_body {
+                codes.push(("409", "与已有数据冲突"));
+                codes.push(("413", "请求体过大"));
+            }
+            if takes_body || reads_query {
+                codes.push(("422", "输入有误，details 列出每个字段的问题"));
+            }
+            for (code, description) in codes {
+                operation
+                    .responses
+                    .responses
+                    .entry(code.to_owned())
+                    .or_insert_with(|| error(description).into());
+            }
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for operation in [&mut item.get, &mut item.delete].into_iter().flatten() {
+                add(operation, path, false);
+            }
+            for operation in [&mut item.post, &mut item.put, &mut item.patch]
+                .into_iter()
+                .flatten()
+            {
+                let takes_body = operation.request_body.is_some();
+                add(operation, path, takes_body);
+            }
+        }
+    }
+}
+
 /// The API description.
 #[derive(OpenApi)]
 #[openapi(
@@ -192,7 +258,7 @@ impl Modify for BearerToken {
         evaluations::flags, publication::publish, publication::list, publication::show,
     ),
     components(schemas(ErrorBody, ErrorDetail, UserView, AgencyView, AuditRecordView, AuditPageView)),
-    modifiers(&BearerToken),
+    modifiers(&BearerToken, &StandardErrors),
     tags(
         (name = "session", description = "登录与会话"),
         (name = "agencies", description = "部门单位"),

@@ -55,16 +55,9 @@ impl From<&PoolMember> for MemberView {
     }
 }
 
-/// A new member: `name`, `category`, `fields`, `employer`, `employer_agency_code`, `contact`,
-/// `id_number` (stored masked), `qualifications`, `relations` (`agency_code`, `kind` =
-/// worked|advised|relative, `until`), `designed_project_codes`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(transparent)]
-#[schema(value_type = Object)]
-pub struct MemberRequest(pub MemberInput);
-
 /// Filters of a registry.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MemberQuery {
     /// A field of expertise.
     pub field: Option<String>,
@@ -105,11 +98,11 @@ async fn list(
 
 /// Add an expert (finance).
 #[utoipa::path(post, path = "/api/v1/experts", tag = "pools", security(("bearer" = [])),
-    request_body = MemberRequest, responses((status = 201, body = MemberView), (status = 422, body = ErrorBody)))]
+    request_body = MemberInput, responses((status = 201, body = MemberView), (status = 422, body = ErrorBody)))]
 pub async fn add_expert(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    ApiJson(MemberRequest(input)): ApiJson<MemberRequest>,
+    ApiJson(input): ApiJson<MemberInput>,
 ) -> Result<(StatusCode, Json<MemberView>), ApiError> {
     add(&state, &session, "expert", input).await
 }
@@ -127,11 +120,11 @@ pub async fn experts(
 
 /// Add an institution (finance).
 #[utoipa::path(post, path = "/api/v1/institutions", tag = "pools", security(("bearer" = [])),
-    request_body = MemberRequest, responses((status = 201, body = MemberView), (status = 422, body = ErrorBody)))]
+    request_body = MemberInput, responses((status = 201, body = MemberView), (status = 422, body = ErrorBody)))]
 pub async fn add_institution(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    ApiJson(MemberRequest(input)): ApiJson<MemberRequest>,
+    ApiJson(input): ApiJson<MemberInput>,
 ) -> Result<(StatusCode, Json<MemberView>), ApiError> {
     add(&state, &session, "institution", input).await
 }
@@ -181,22 +174,15 @@ impl From<&DrawRecord> for DrawView {
     }
 }
 
-/// A draw to make: `kind` (expert|institution), `purpose`, `project_id`, `fields`, `count`,
-/// `backups`, `prefer_fewer_jobs`, `as_of`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(transparent)]
-#[schema(value_type = Object)]
-pub struct DrawRequest(pub DrawInput);
-
 /// Draw members for a job on a project (finance).
 #[utoipa::path(post, path = "/api/v1/draws", tag = "pools", security(("bearer" = [])),
-    request_body = DrawRequest,
+    request_body = DrawInput,
     responses((status = 201, body = DrawView),
         (status = 422, description = "`too_few_eligible` with needed, eligible and the exclusions in details", body = ErrorBody)))]
 pub async fn draw(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
-    ApiJson(DrawRequest(input)): ApiJson<DrawRequest>,
+    ApiJson(input): ApiJson<DrawInput>,
 ) -> Result<(StatusCode, Json<DrawView>), ApiError> {
     let record = state.store.draw(&session.actor(), &input).await?;
     Ok((StatusCode::CREATED, Json(DrawView::from(&record))))
@@ -246,7 +232,7 @@ pub async fn replay(
 
 /// Assignments: an expert's or institution's own; all of the jurisdiction's for finance.
 #[utoipa::path(get, path = "/api/v1/assignments", tag = "pools", security(("bearer" = [])),
-    responses((status = 200, body = Vec<Object>)))]
+    responses((status = 200, body = Vec<jixiao_store::Assignment>)))]
 pub async fn assignments(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
@@ -263,7 +249,7 @@ pub struct DeclineRequest {
 
 /// Accept an invitation (the member).
 #[utoipa::path(post, path = "/api/v1/assignments/{id}/accept", tag = "pools", security(("bearer" = [])),
-    params(("id" = i64, Path)), responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    params(("id" = i64, Path)), responses((status = 200, body = jixiao_store::Assignment), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn accept(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
@@ -280,7 +266,7 @@ pub async fn accept(
 /// Decline an invitation (the member): the next backup is called in.
 #[utoipa::path(post, path = "/api/v1/assignments/{id}/decline", tag = "pools", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = DeclineRequest,
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = jixiao_store::Assignment), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn decline(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
@@ -295,21 +281,15 @@ pub async fn decline(
     ))
 }
 
-/// A review: `score` (0–100, two decimals) and `opinion`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(transparent)]
-#[schema(value_type = Object)]
-pub struct ReviewRequest(pub jixiao_store::ReviewInput);
-
 /// Submit the review (the member).
 #[utoipa::path(post, path = "/api/v1/assignments/{id}/review", tag = "pools", security(("bearer" = [])),
-    params(("id" = i64, Path)), request_body = ReviewRequest,
-    responses((status = 200, body = Object), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("id" = i64, Path)), request_body = jixiao_store::ReviewInput,
+    responses((status = 200, body = jixiao_store::Assignment), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn review(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
     Path(id): Path<i64>,
-    ApiJson(ReviewRequest(input)): ApiJson<ReviewRequest>,
+    ApiJson(input): ApiJson<jixiao_store::ReviewInput>,
 ) -> Result<Json<jixiao_store::Assignment>, ApiError> {
     Ok(Json(
         state
@@ -319,21 +299,15 @@ pub async fn review(
     ))
 }
 
-/// A rating: `skill`, `discipline`, `ethics`, `integrity` (0–25 each), `comment`, `rated_on`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(transparent)]
-#[schema(value_type = Object)]
-pub struct RatingRequest(pub jixiao_store::RatingInput);
-
 /// Rate a finished job (finance); answers with the member's standing.
 #[utoipa::path(post, path = "/api/v1/assignments/{id}/rating", tag = "pools", security(("bearer" = [])),
-    params(("id" = i64, Path)), request_body = RatingRequest,
-    responses((status = 200, body = Object), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("id" = i64, Path)), request_body = jixiao_store::RatingInput,
+    responses((status = 200, body = jixiao_store::Standing), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn rate(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
     Path(id): Path<i64>,
-    ApiJson(RatingRequest(input)): ApiJson<RatingRequest>,
+    ApiJson(input): ApiJson<jixiao_store::RatingInput>,
 ) -> Result<Json<jixiao_store::Standing>, ApiError> {
     Ok(Json(
         state
@@ -345,6 +319,7 @@ pub async fn rate(
 
 /// Which ratings a standing covers.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StandingsQuery {
     /// The rulebook's window up to this date (YYYY-MM-DD, default today).
     pub as_of: Option<String>,
@@ -354,7 +329,7 @@ pub struct StandingsQuery {
 
 /// Members' average ratings over the rulebook's window (or a year); `flagged` when below the bar.
 #[utoipa::path(get, path = "/api/v1/pool-standings", tag = "pools", security(("bearer" = [])),
-    params(StandingsQuery), responses((status = 200, body = Vec<Object>)))]
+    params(StandingsQuery), responses((status = 200, body = Vec<jixiao_store::Standing>)))]
 pub async fn standings(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
@@ -428,21 +403,15 @@ pub async fn link_account(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A complaint's handling: `received_on`, `summary`, `substantiated`, `finding`, `decided_on`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(transparent)]
-#[schema(value_type = Object)]
-pub struct ComplaintRequest(pub jixiao_store::Complaint);
-
 /// Record a complaint's handling (finance); a substantiated one suspends the member.
 #[utoipa::path(post, path = "/api/v1/pool-members/{id}/complaints", tag = "pools", security(("bearer" = [])),
-    params(("id" = i64, Path)), request_body = ComplaintRequest,
+    params(("id" = i64, Path)), request_body = jixiao_store::Complaint,
     responses((status = 201, body = MemberView), (status = 422, body = ErrorBody)))]
 pub async fn add_complaint(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
     Path(id): Path<i64>,
-    ApiJson(ComplaintRequest(input)): ApiJson<ComplaintRequest>,
+    ApiJson(input): ApiJson<jixiao_store::Complaint>,
 ) -> Result<(StatusCode, Json<MemberView>), ApiError> {
     let member = state
         .store
@@ -453,7 +422,7 @@ pub async fn add_complaint(
 
 /// A member's complaint history.
 #[utoipa::path(get, path = "/api/v1/pool-members/{id}/complaints", tag = "pools", security(("bearer" = [])),
-    params(("id" = i64, Path)), responses((status = 200, body = Vec<Object>), (status = 404, body = ErrorBody)))]
+    params(("id" = i64, Path)), responses((status = 200, body = Vec<jixiao_store::Complaint>), (status = 404, body = ErrorBody)))]
 pub async fn complaints(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,

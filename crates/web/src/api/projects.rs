@@ -76,6 +76,7 @@ pub async fn update(
 
 /// List filters.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Budget year.
     pub year: Option<i32>,
@@ -230,7 +231,7 @@ pub async fn save_target(
 
 /// An optional version for state changes.
 #[derive(Deserialize, ToSchema, Default)]
-pub struct VersionRequest {
+pub struct OptionalVersionRequest {
     /// The version read; when given, a stale one gets 409.
     pub version: Option<i32>,
 }
@@ -240,7 +241,7 @@ fn optional_version(body: &[u8]) -> Result<Option<i32>, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    serde_json::from_slice::<VersionRequest>(body)
+    serde_json::from_slice::<OptionalVersionRequest>(body)
         .map(|b| b.version)
         .map_err(|_| {
             ApiError(AppError::BadRequest {
@@ -264,7 +265,7 @@ async fn current_version(
 
 /// Submit: runs the gate; on failure 422 `gate_failed` with one detail per finding.
 #[utoipa::path(post, path = "/api/v1/projects/{id}/submit", tag = "projects", security(("bearer" = [])),
-    params(("id" = i64, Path)), request_body(content = VersionRequest, description = "optional"),
+    params(("id" = i64, Path)), request_body(content = OptionalVersionRequest, description = "optional"),
     responses((status = 200, body = ProjectView),
         (status = 422, description = "`gate_failed`: details = [{code, message, row}]", body = ErrorBody),
         (status = 409, body = ErrorBody)))]
@@ -285,7 +286,7 @@ pub async fn submit(
 
 /// A review decision.
 #[derive(Deserialize, ToSchema)]
-pub struct ReviewRequest {
+pub struct ProjectReviewRequest {
     /// `approve` or `return`.
     pub decision: String,
     /// Comment (required to return).
@@ -304,14 +305,14 @@ pub struct ReviewRequest {
 
 /// Decide the current review step; the last step approves with the money.
 #[utoipa::path(post, path = "/api/v1/projects/{id}/review", tag = "projects", security(("bearer" = [])),
-    params(("id" = i64, Path)), request_body = ReviewRequest,
+    params(("id" = i64, Path)), request_body = ProjectReviewRequest,
     responses((status = 200, body = ProjectView), (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn review(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
     Path(id): Path<i64>,
-    ApiJson(request): ApiJson<ReviewRequest>,
+    ApiJson(request): ApiJson<ProjectReviewRequest>,
 ) -> Result<Json<ProjectView>, ApiError> {
     let grade =
         match request.grade.as_deref().filter(|g| !g.is_empty()) {
@@ -385,7 +386,7 @@ pub async fn pre_assessment(
 
 /// Start a revision of an approved project's targets.
 #[utoipa::path(post, path = "/api/v1/projects/{id}/revise", tag = "projects", security(("bearer" = [])),
-    params(("id" = i64, Path)), request_body(content = VersionRequest, description = "optional"),
+    params(("id" = i64, Path)), request_body(content = OptionalVersionRequest, description = "optional"),
     responses((status = 200, body = ProjectView), (status = 409, body = ErrorBody)))]
 pub async fn revise(
     State(state): State<AppState>,
@@ -415,6 +416,7 @@ pub async fn queue(
 
 /// A year.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
     /// Budget year.
     pub year: i32,

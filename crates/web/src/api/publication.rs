@@ -46,7 +46,8 @@ pub async fn publish(
 }
 
 /// A year.
-#[derive(Debug, Deserialize, ToSchema, utoipa::IntoParams)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
     /// Budget year.
     pub year: Option<i32>,
@@ -54,7 +55,7 @@ pub struct YearQuery {
 
 /// Published projects with their results (no login).
 #[utoipa::path(get, path = "/api/v1/public/projects", tag = "evaluation",
-    params(YearQuery), responses((status = 200, body = Object)))]
+    params(YearQuery), responses((status = 200, body = Vec<Object>)))]
 pub async fn list(
     State(state): State<AppState>,
     Query(query): Query<YearQuery>,

@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 
 /// The evaluated year.
 #[derive(Debug, Deserialize, ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
     /// The year whose evaluations are applied (to the following year's budget).
     pub year: i32,
@@ -74,7 +75,7 @@ pub async fn propose(
 /// Decide on a proposal (finance): `{"decision": "accept"}`, `{"decision": "change",
 /// "cut_fen": N, "reason": "…"}` or `{"decision": "reject", "reason": "…"}`.
 #[utoipa::path(post, path = "/api/v1/results-application/{id}/decision", tag = "evaluation", security(("bearer" = [])),
-    params(("id" = i64, Path)), request_body = Object,
+    params(("id" = i64, Path)), request_body = AdjustmentDecision,
     responses((status = 200, body = Object), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn decide(
     State(state): State<AppState>,

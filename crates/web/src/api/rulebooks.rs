@@ -43,6 +43,7 @@ fn view(record: &RulebookRecord) -> Result<RulebookView, ApiError> {
 
 /// Which rulebook.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RulebookQuery {
     /// Budget year.
     pub year: i32,

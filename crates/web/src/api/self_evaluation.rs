@@ -2,7 +2,7 @@
 //! approve or return it (finance), and score a sheet sent in the body without storing it.
 
 use super::ApiJson;
-use super::monitoring::{ReviewRequest, VersionRequest};
+use super::monitoring::{FinanceReviewRequest, VersionRequest};
 use super::openapi::ErrorBody;
 use crate::AppState;
 use crate::auth::ApiUser;
@@ -57,7 +57,7 @@ pub async fn show(
 
 /// Save the agency's entries as a draft; every item is scored (agency).
 #[utoipa::path(put, path = "/api/v1/projects/{id}/self-evaluation", tag = "evaluation", security(("bearer" = [])),
-    params(("id" = i64, Path)), request_body = Object,
+    params(("id" = i64, Path)), request_body = SelfEvaluationInput,
     responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, description = "Rows with problems, in details", body = ErrorBody)))]
 pub async fn save(
     State(state): State<AppState>,
@@ -95,13 +95,13 @@ pub async fn submit(
 
 /// Approve or return a submitted sheet (finance): `action` = approve | return.
 #[utoipa::path(post, path = "/api/v1/projects/{id}/self-evaluation/review", tag = "evaluation", security(("bearer" = [])),
-    params(("id" = i64, Path)), request_body = ReviewRequest,
+    params(("id" = i64, Path)), request_body = FinanceReviewRequest,
     responses((status = 200, body = Object), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn review(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
     Path(id): Path<i64>,
-    ApiJson(request): ApiJson<ReviewRequest>,
+    ApiJson(request): ApiJson<FinanceReviewRequest>,
 ) -> Result<Json<SelfEvaluationView>, ApiError> {
     let approve = match request.action.as_str() {
         "approve" => true,

@@ -227,6 +227,7 @@ pub struct BatchResult {
 
 /// Payment list filters.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PaymentQuery {
     /// Allotment year.
     pub year: Option<i32>,

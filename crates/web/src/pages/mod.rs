@@ -259,6 +259,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(admin_users::reset_password),
         )
         .route("/admin/audit", get(admin_audit::list))
+        .route("/admin/audit/verify", post(admin_audit::verify))
         .route("/admin/audit/export.xlsx", get(exports::audit))
         .route(
             "/admin/rulebook",

@@ -3,6 +3,7 @@
 //! cookies and forms.
 
 mod api;
+mod audit_verification;
 mod dashboard;
 mod evaluation_api;
 mod evaluation_pages;
@@ -12,6 +13,7 @@ mod key_evaluation_api;
 mod key_evaluation_pages;
 mod monitoring_api;
 mod monitoring_pages;
+mod openapi_contract;
 mod pages;
 mod pools_api;
 mod pools_pages;

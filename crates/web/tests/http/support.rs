@@ -37,16 +37,37 @@ impl TestApp {
         TestApp::serve(db, ThrottlePolicy::default()).await
     }
 
+    /// Starts the server with the demo's agencies and users and the audit chain anchored by
+    /// `anchor`.
+    pub async fn start_anchored(
+        anchor: jixiao_store::AuditAnchor,
+    ) -> Result<TestApp, Box<dyn std::error::Error>> {
+        let db = TestDatabase::new().await?;
+        jixiao_store::demo::load_base(&db.store).await?;
+        let state = AppState {
+            audit_anchor: Some(anchor),
+            ..AppState::new(db.store.clone())
+        };
+        TestApp::serve_state(db, state).await
+    }
+
     async fn serve(
         db: TestDatabase,
         throttle: ThrottlePolicy,
     ) -> Result<TestApp, Box<dyn std::error::Error>> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let base = format!("http://{}", listener.local_addr()?);
         let state = AppState {
             throttle,
             ..AppState::new(db.store.clone())
         };
+        TestApp::serve_state(db, state).await
+    }
+
+    async fn serve_state(
+        db: TestDatabase,
+        state: AppState,
+    ) -> Result<TestApp, Box<dyn std::error::Error>> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
         tokio::spawn(jixiao_web::serve(listener, state, std::future::pending()));
         Ok(TestApp { base, db })
     }
