@@ -77,41 +77,58 @@ fn same_text(a: &str, b: &str) -> bool {
         .eq(b.chars().filter(|c| is_content(*c)))
 }
 
-/// Four-digit years written in `text` (followed by 年, or the start of a range `2020-2022年`), as
-/// (first, last, just before).
-fn years(text: &str) -> Vec<(i32, i32, Option<char>)> {
-    let mut found = Vec::new();
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let run_at = |i: usize| -> Option<i32> {
-        let digits: String = chars.get(i..i + 4)?.iter().map(|(_, c)| *c).collect();
-        let before_digit = i > 0 && chars.get(i - 1).is_some_and(|(_, c)| c.is_ascii_digit());
-        let after_digit = chars.get(i + 4).is_some_and(|(_, c)| c.is_ascii_digit());
-        if before_digit || after_digit || !digits.chars().all(|c| c.is_ascii_digit()) {
+/// Calls `each` with every four-digit year written in `text` (followed by 年, or the start of a
+/// range `2020-2022年`) as (first, last, the character just before), until it returns `true`.
+fn find_year(text: &str, mut each: impl FnMut(i32, i32, Option<char>) -> bool) -> bool {
+    let bytes = text.as_bytes();
+    let year_at = |at: usize| -> Option<i32> {
+        let digits = bytes.get(at..at + 4)?;
+        let bounded = (at == 0 || !bytes[at - 1].is_ascii_digit())
+            && !bytes.get(at + 4).is_some_and(u8::is_ascii_digit);
+        if !bounded || !digits.iter().all(u8::is_ascii_digit) {
             return None;
         }
-        digits.parse().ok().filter(|y| (1990..=2100).contains(y))
+        let year = digits.iter().fold(0, |y, d| y * 10 + i32::from(d - b'0'));
+        (1990..=2100).contains(&year).then_some(year)
     };
-    let mut i = 0;
-    while i < chars.len() {
-        let Some(first) = run_at(i) else {
-            i += 1;
+    let mut at = 0;
+    while at < bytes.len() {
+        let Some(first) = year_at(at) else {
+            at += 1;
             continue;
         };
-        let before = i.checked_sub(1).and_then(|b| chars.get(b)).map(|(_, c)| *c);
-        let next = chars.get(i + 4).map(|(_, c)| *c);
-        if next.is_some_and(|c| "-~～—－–至到".contains(c))
-            && let Some(last) = run_at(i + 5)
-        {
-            found.push((first, last, before));
-            i += 9;
-        } else if next == Some('年') {
-            found.push((first, first, before));
-            i += 5;
+        let before = text.get(..at).and_then(|t| t.chars().next_back());
+        let after = text.get(at + 4..).unwrap_or("");
+        let range = after
+            .chars()
+            .next()
+            .filter(|c| "-~～—－–至到".contains(*c))
+            .and_then(|c| year_at(at + 4 + c.len_utf8()).map(|last| (last, c.len_utf8())));
+        if let Some((last, mark)) = range {
+            if each(first, last, before) {
+                return true;
+            }
+            at += 8 + mark;
         } else {
-            i += 4;
+            if after.starts_with('年') && each(first, first, before) {
+                return true;
+            }
+            at += 4;
         }
     }
-    found
+    false
+}
+
+/// Whether a goal states a figure (a number that is not a year).
+fn has_figure(goal: &str) -> bool {
+    let mut years = 0;
+    find_year(goal, |first, last, _| {
+        years += if first == last { 4 } else { 8 };
+        false
+    });
+    let digits = goal.bytes().filter(u8::is_ascii_digit).count()
+        + goal.chars().filter(|c| ('０'..='９').contains(c)).count();
+    digits > years
 }
 
 fn stale(
@@ -147,44 +164,42 @@ fn stale(
         return None;
     }
     let baseline = |c: Option<char>| c.is_some_and(|c| "比较与自从于截".contains(c));
-    years(goal)
-        .into_iter()
-        .find(|(first, last, before)| {
-            !baseline(*before)
-                && if is_annual {
-                    !(*first..=*last).contains(&sheet.year)
-                } else {
-                    *last < sheet.year
-                }
-        })
-        .map(|(first, last, _)| {
+    let mut problem = None;
+    find_year(goal, |first, last, before| {
+        let other = if is_annual {
+            !(first..=last).contains(&sheet.year)
+        } else {
+            last < sheet.year
+        };
+        if other && !baseline(before) {
             let written = if first == last {
                 format!("{first}年")
             } else {
                 format!("{first}—{last}年")
             };
-            format!(
+            problem = Some(format!(
                 "写的是{written}，与本表{}年度不符：请按本年度的任务重新填写",
                 sheet.year
-            )
-        })
+            ));
+        }
+        problem.is_some()
+    });
+    problem
 }
 
 fn restates_activity(reviewer: &Reviewer<'_>, project_name: &str, goal: &str) -> bool {
+    if has_figure(goal) {
+        return false;
+    }
     let mut rest: String = goal.to_owned();
-    for (first, last, _) in years(goal) {
+    find_year(goal, |first, last, _| {
         for year in [first, last] {
             for suffix in ["年度", "年"] {
                 rest = rest.replace(&format!("{year}{suffix}"), "");
             }
         }
-    }
-    if rest
-        .chars()
-        .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
-    {
-        return false;
-    }
+        false
+    });
     let mut words: Vec<&String> = reviewer
         .rules
         .activity_words

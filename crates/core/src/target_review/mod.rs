@@ -13,6 +13,7 @@ mod defaults;
 mod findings;
 mod goals;
 mod lexicon;
+mod measure;
 mod rows;
 mod rules;
 mod sheet;
@@ -173,6 +174,7 @@ pub struct Reviewer<'r> {
     statements: StatementReader,
     units: UnitTable,
     rate: Option<usize>,
+    time: Option<usize>,
 }
 
 impl<'r> Reviewer<'r> {
@@ -214,6 +216,7 @@ impl<'r> Reviewer<'r> {
             statements,
             units: UnitTable::build(&rules.objects),
             rate: position("rate"),
+            time: position("time"),
         })
     }
 

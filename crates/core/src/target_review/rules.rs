@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectKind {
-    /// Short key; `rate` carries meaning (percentages and their cap of 100%), others are free.
+    /// Short key; `rate` (percentages and their cap of 100%) and `time` (deadlines in words) carry
+    /// meaning, others are free.
     pub kind: String,
     /// What users read, e.g. 人数.
     pub label: String,
@@ -42,6 +43,11 @@ pub struct TargetReviewRules {
     pub restate_max_chars: u32,
     /// Objects by priority: the first whose words are in a name decides.
     pub objects: Vec<ObjectKind>,
+    /// Endings of a name that make it a quality, not a quantity (合规性, 生活状况, 管护机制): the
+    /// name's other words (资金, 人员) do not make it count money or people.
+    pub qualitative_heads: Vec<String>,
+    /// Words that make a time indicator's value a deadline (年底前, 每季度末, 按月): `time` objects.
+    pub deadline_words: Vec<String>,
     /// Words that alone make no checkable value (提高, 明显, 良好, 长期, 持续 …).
     pub vague_words: Vec<String>,
     /// Degree words that grade a change (明显, 显著, 有效 …).

@@ -256,10 +256,12 @@ pub fn read(text: &str) -> Reading<'_> {
             rest = after;
         }
     }
-    let end = TRAILING
-        .iter()
-        .filter_map(|(word, comparison)| rest.find(word).map(|at| (at, *comparison)))
-        .min_by_key(|(at, _)| *at);
+    let end = rest.char_indices().find_map(|(at, _)| {
+        TRAILING
+            .iter()
+            .find(|(word, _)| rest[at..].starts_with(word))
+            .map(|(_, comparison)| (at, *comparison))
+    });
     let unit_end = end.map_or(rest.len(), |(at, _)| at);
     if reading.comparison.is_none() {
         reading.comparison = end.and_then(|(_, comparison)| comparison);

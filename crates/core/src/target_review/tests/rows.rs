@@ -47,6 +47,19 @@ fn qualitative_statements_with_content_or_a_grade_are_not_vague() {
         assert!(benefit("群众生活水平", value).is_empty(), "{value}");
     }
     assert!(output("就业率", "≥80%").is_empty());
+    assert!(
+        row_codes("产出指标", "质量指标", "资金使用合规性", "合规").is_empty(),
+        "a quality, not money"
+    );
+    assert_eq!(
+        row_codes("产出指标", "质量指标", "资金使用合规率", "合规"),
+        [VagueValue]
+    );
+    assert!(row_codes("产出指标", "时效指标", "补助资金发放时间", "每季度末前").is_empty());
+    assert_eq!(
+        row_codes("产出指标", "时效指标", "补助资金发放时间", "及时"),
+        [VagueValue]
+    );
     let mut strict = rulebook();
     strict.target_review.graded_qualitative = false;
     let mut sheet = good_sheet();
