@@ -25,6 +25,7 @@ pub mod role;
 pub mod rulebook;
 pub mod scoring;
 pub mod target;
+pub mod target_review;
 pub mod time;
 pub mod token;
 pub mod treasury;

@@ -56,6 +56,10 @@ pub struct Rulebook {
     /// Key evaluation: the framework and which projects are key ones.
     #[serde(default)]
     pub key_evaluation: crate::key_evaluation::KeyEvaluationRules,
+    /// The target review (智能预审): severities, word lists, unit tables (the national defaults
+    /// when left out).
+    #[serde(default)]
+    pub target_review: crate::target_review::TargetReviewRules,
 }
 
 /// A project category.
@@ -234,6 +238,9 @@ impl Rulebook {
             return bad(problem);
         }
         if let Some(problem) = self.key_evaluation.problems().into_iter().next() {
+            return bad(problem);
+        }
+        if let Some(problem) = self.target_review.problems().into_iter().next() {
             return bad(problem);
         }
         let grades: Vec<&str> = self
