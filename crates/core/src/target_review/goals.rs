@@ -7,7 +7,7 @@ use super::{FindingCode as Code, Findings, Reviewer, SheetUnderReview, list};
 const GOALS: [(&str, bool); 2] = [("总体目标", false), ("年度目标", true)];
 
 pub(super) fn review_goals(
-    reviewer: &Reviewer<'_>,
+    reviewer: &Reviewer,
     sheet: &SheetUnderReview,
     hits: &mut Hits,
     out: &mut Findings<'_>,
@@ -132,7 +132,7 @@ fn has_figure(goal: &str) -> bool {
 }
 
 fn stale(
-    reviewer: &Reviewer<'_>,
+    reviewer: &Reviewer,
     sheet: &SheetUnderReview,
     goal: &str,
     is_annual: bool,
@@ -142,7 +142,8 @@ fn stale(
         reviewer.words.scan(goal, hits);
         if reviewer.words.has(list::STALE, hits) {
             let word = reviewer
-                .rules
+                .rulebook
+                .target_review
                 .stale_words
                 .iter()
                 .find(|w| !w.is_empty() && goal.contains(w.as_str()));
@@ -187,7 +188,7 @@ fn stale(
     problem
 }
 
-fn restates_activity(reviewer: &Reviewer<'_>, project_name: &str, goal: &str) -> bool {
+fn restates_activity(reviewer: &Reviewer, project_name: &str, goal: &str) -> bool {
     if has_figure(goal) {
         return false;
     }
@@ -201,7 +202,8 @@ fn restates_activity(reviewer: &Reviewer<'_>, project_name: &str, goal: &str) ->
         false
     });
     let mut words: Vec<&String> = reviewer
-        .rules
+        .rulebook
+        .target_review
         .activity_words
         .iter()
         .filter(|w| !w.is_empty())
@@ -212,6 +214,7 @@ fn restates_activity(reviewer: &Reviewer<'_>, project_name: &str, goal: &str) ->
     }
     let rest: String = rest.chars().filter(|c| is_content(*c)).collect();
     let count = rest.chars().count();
-    let max = usize::try_from(reviewer.rules.restate_max_chars).unwrap_or(usize::MAX);
+    let max =
+        usize::try_from(reviewer.rulebook.target_review.restate_max_chars).unwrap_or(usize::MAX);
     count <= max || (!project_name.trim().is_empty() && project_name.contains(rest.as_str()))
 }

@@ -1,7 +1,7 @@
 //! The rulebook's word lists compiled once into automata, so that a name is scanned in one pass
 //! however many lists there are: a review of a million rows stays cheap.
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, MatchKind};
 use std::collections::HashMap;
 
 /// A set of word lists searched together. An entry `A+B` is present when both words are.
@@ -62,7 +62,6 @@ impl Lexicon {
         }
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
             .build(&words)?;
         Ok(Lexicon {
             automaton,
@@ -148,7 +147,6 @@ impl StatementReader {
         }
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(AhoCorasickKind::DFA))
             .build(&words)?;
         Ok(StatementReader {
             automaton,

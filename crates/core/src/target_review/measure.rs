@@ -9,7 +9,7 @@ use super::{FindingCode as Code, Findings, IndicatorUnderReview, Reviewer, list}
 use crate::target::Operator;
 
 pub(super) struct RowCheck<'x, 'a> {
-    pub(super) reviewer: &'x Reviewer<'x>,
+    pub(super) reviewer: &'x Reviewer,
     pub(super) hits: &'x Hits,
     pub(super) row: usize,
     pub(super) name: &'a str,
@@ -28,7 +28,7 @@ impl<'a> RowCheck<'_, 'a> {
 
     /// What the name counts: the first object kind of the rulebook whose words it has.
     fn object(&self) -> Option<usize> {
-        let rules = &self.reviewer.rules;
+        let rules = &self.reviewer.rulebook.target_review;
         if rules
             .qualitative_heads
             .iter()
@@ -40,7 +40,7 @@ impl<'a> RowCheck<'_, 'a> {
     }
 
     fn is_deadline(&self) -> bool {
-        let words = &self.reviewer.rules.deadline_words;
+        let words = &self.reviewer.rulebook.target_review.deadline_words;
         words
             .iter()
             .any(|w| !w.is_empty() && self.value.contains(w.as_str()))
@@ -48,7 +48,7 @@ impl<'a> RowCheck<'_, 'a> {
 
     fn example(&self, object: Option<usize>) -> &str {
         object
-            .and_then(|i| self.reviewer.rules.objects.get(i))
+            .and_then(|i| self.reviewer.rulebook.target_review.objects.get(i))
             .map_or("≥90%", |o| o.example.as_str())
     }
 
@@ -138,8 +138,9 @@ impl<'a> RowCheck<'_, 'a> {
                 );
             } else {
                 let statement = self.reviewer.statements.read(value);
-                let graded =
-                    self.reviewer.rules.graded_qualitative && statement.graded && statement.change;
+                let graded = self.reviewer.rulebook.target_review.graded_qualitative
+                    && statement.graded
+                    && statement.change;
                 if statement.only_vague && !graded {
                     out.push(
                         Code::VagueValue,
@@ -198,7 +199,7 @@ impl<'a> RowCheck<'_, 'a> {
         }
         if unit.is_empty() && !self.has(list::UNITLESS) && !self.satisfaction {
             let suggestion = match object
-                .and_then(|i| self.reviewer.rules.objects.get(i))
+                .and_then(|i| self.reviewer.rulebook.target_review.objects.get(i))
                 .and_then(|o| o.units.first())
             {
                 Some(unit) => format!("如“{value}{unit}”"),
@@ -215,7 +216,7 @@ impl<'a> RowCheck<'_, 'a> {
             && !unit.is_empty()
             && self.reviewer.units.fits(index, unit) == Some(false)
             && !(percent && (change || implicit))
-            && let Some(kind) = self.reviewer.rules.objects.get(index)
+            && let Some(kind) = self.reviewer.rulebook.target_review.objects.get(index)
         {
             let fitting: Vec<&str> = kind.units.iter().take(3).map(String::as_str).collect();
             out.push(

@@ -165,11 +165,11 @@ mod list {
 #[error("智能预审词表无法编译：{0}")]
 pub struct ReviewerError(String);
 
-/// The target review of one rulebook, compiled once and used for any number of sheets.
+/// The target review of one rulebook (a copy of it is kept), compiled once and used for any
+/// number of sheets; cheap to share between threads.
 #[derive(Debug, Clone)]
-pub struct Reviewer<'r> {
-    rulebook: &'r Rulebook,
-    rules: &'r TargetReviewRules,
+pub struct Reviewer {
+    rulebook: Rulebook,
     words: Lexicon,
     statements: StatementReader,
     units: UnitTable,
@@ -177,9 +177,9 @@ pub struct Reviewer<'r> {
     time: Option<usize>,
 }
 
-impl<'r> Reviewer<'r> {
+impl Reviewer {
     /// Compiles the rulebook's `[target_review]` section.
-    pub fn new(rulebook: &'r Rulebook) -> Result<Reviewer<'r>, ReviewerError> {
+    pub fn new(rulebook: &Rulebook) -> Result<Reviewer, ReviewerError> {
         let rules = &rulebook.target_review;
         let mut marks_and_words = rules.residue_marks.clone();
         marks_and_words.extend(rules.residue_words.iter().cloned());
@@ -210,8 +210,7 @@ impl<'r> Reviewer<'r> {
         .map_err(|e| ReviewerError(e.to_string()))?;
         let position = |kind: &str| rules.objects.iter().position(|o| o.kind == kind);
         Ok(Reviewer {
-            rulebook,
-            rules,
+            rulebook: rulebook.clone(),
             words,
             statements,
             units: UnitTable::build(&rules.objects),
@@ -223,7 +222,7 @@ impl<'r> Reviewer<'r> {
     /// Reviews a sheet: every finding at once, row findings in row order, then the sheet's.
     pub fn review(&self, sheet: &SheetUnderReview) -> Vec<Finding> {
         let mut out = Findings {
-            rules: self.rules,
+            rules: &self.rulebook.target_review,
             list: Vec::new(),
         };
         let mut hits = self.words.hits();

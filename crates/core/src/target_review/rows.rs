@@ -38,18 +38,18 @@ pub(super) struct Cost<'a> {
 }
 
 /// Matches a level as written against the standard name (`产出` for `产出指标` when allowed).
-pub(super) fn same_level(reviewer: &Reviewer<'_>, written: &str, standard: &str) -> bool {
+pub(super) fn same_level(reviewer: &Reviewer, written: &str, standard: &str) -> bool {
     written == standard
-        || (reviewer.rules.accept_short_level_names
+        || (reviewer.rulebook.target_review.accept_short_level_names
             && standard.strip_suffix("指标") == Some(written))
 }
 
-fn level_problem(reviewer: &Reviewer<'_>, level1: &str, level2: &str) -> Option<String> {
+fn level_problem(reviewer: &Reviewer, level1: &str, level2: &str) -> Option<String> {
     let tree = reviewer
         .rulebook
         .indicator_tree
         .iter()
-        .chain(reviewer.rules.also_accepted_levels.iter());
+        .chain(reviewer.rulebook.target_review.also_accepted_levels.iter());
     let names = || -> String {
         let names: Vec<&str> = reviewer
             .rulebook
@@ -83,10 +83,10 @@ fn level_problem(reviewer: &Reviewer<'_>, level1: &str, level2: &str) -> Option<
     ))
 }
 
-fn residue<'t>(reviewer: &Reviewer<'_>, text: &'t str, hits: &mut Hits) -> Option<&'t str> {
+fn residue<'t>(reviewer: &Reviewer, text: &'t str, hits: &mut Hits) -> Option<&'t str> {
     reviewer.words.scan(text, hits);
     if reviewer.words.has(list::RESIDUE, hits) {
-        let rules = reviewer.rules;
+        let rules = &reviewer.rulebook.target_review;
         let found = rules
             .residue_marks
             .iter()
@@ -98,26 +98,31 @@ fn residue<'t>(reviewer: &Reviewer<'_>, text: &'t str, hits: &mut Hits) -> Optio
     None
 }
 
-fn numbered_label<'t>(reviewer: &Reviewer<'_>, name: &'t str) -> Option<&'t str> {
-    reviewer.rules.residue_prefixes.iter().find_map(|prefix| {
-        let rest = name.strip_prefix(prefix.as_str())?;
-        let numbered = rest.chars().next().is_some_and(|c| {
-            c.is_ascii_digit() || "一二三四五六七八九十０１２３４５６７８９".contains(c)
-        });
-        let end = rest
-            .char_indices()
-            .find(|(_, c)| {
-                !(c.is_ascii_digit()
-                    || "一二三四五六七八九十０１２３４５６７８９:：、.．".contains(*c))
-            })
-            .map_or(rest.len(), |(at, _)| at);
-        numbered.then(|| &name[..prefix.len() + end])
-    })
+fn numbered_label<'t>(reviewer: &Reviewer, name: &'t str) -> Option<&'t str> {
+    reviewer
+        .rulebook
+        .target_review
+        .residue_prefixes
+        .iter()
+        .find_map(|prefix| {
+            let rest = name.strip_prefix(prefix.as_str())?;
+            let numbered = rest.chars().next().is_some_and(|c| {
+                c.is_ascii_digit() || "一二三四五六七八九十０１２３４５６７８９".contains(c)
+            });
+            let end = rest
+                .char_indices()
+                .find(|(_, c)| {
+                    !(c.is_ascii_digit()
+                        || "一二三四五六七八九十０１２３４５６７８９:：、.．".contains(*c))
+                })
+                .map_or(rest.len(), |(at, _)| at);
+            numbered.then(|| &name[..prefix.len() + end])
+        })
 }
 
 /// Reviews every row; returns what the sheet checks need.
 pub(super) fn review_rows<'a>(
-    reviewer: &Reviewer<'_>,
+    reviewer: &Reviewer,
     sheet: &'a SheetUnderReview,
     hits: &mut Hits,
     out: &mut Findings<'_>,

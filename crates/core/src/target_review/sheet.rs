@@ -8,7 +8,7 @@ use crate::money::format_wan_exact;
 use crate::target::format_points;
 
 pub(super) fn review_sheet(
-    reviewer: &Reviewer<'_>,
+    reviewer: &Reviewer,
     sheet: &SheetUnderReview,
     facts: &RowFacts<'_>,
     hits: &mut Hits,
@@ -46,7 +46,7 @@ pub(super) fn review_sheet(
 }
 
 fn serves_people(
-    reviewer: &Reviewer<'_>,
+    reviewer: &Reviewer,
     sheet: &SheetUnderReview,
     facts: &RowFacts<'_>,
     hits: &mut Hits,
@@ -68,13 +68,13 @@ fn wan(fen: i64) -> String {
 }
 
 fn review_costs(
-    reviewer: &Reviewer<'_>,
+    reviewer: &Reviewer,
     sheet: &SheetUnderReview,
     costs: &[Cost<'_>],
     amount: i64,
     out: &mut Findings<'_>,
 ) {
-    let tolerance = i128::from(reviewer.rules.budget_tolerance_percent);
+    let tolerance = i128::from(reviewer.rulebook.target_review.budget_tolerance_percent);
     let over = |fen: i128| fen * 100 > i128::from(amount) * (100 + tolerance);
     let under = |fen: i128| fen * 100 < i128::from(amount) * (100 - tolerance);
     let mut sum: i128 = 0;

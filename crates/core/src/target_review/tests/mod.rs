@@ -74,9 +74,14 @@ pub(super) fn good_sheet() -> SheetUnderReview {
     }
 }
 
+/// The national default's reviewer, compiled once for all tests.
+fn reviewer() -> &'static Reviewer {
+    static REVIEWER: std::sync::OnceLock<Reviewer> = std::sync::OnceLock::new();
+    REVIEWER.get_or_init(|| Reviewer::new(&rulebook()).unwrap_or_else(|e| panic!("{e}")))
+}
+
 pub(super) fn findings_of(sheet: &SheetUnderReview) -> Vec<Finding> {
-    let rulebook = rulebook();
-    review(&rulebook, sheet).unwrap_or_else(|e| panic!("{e}"))
+    reviewer().review(sheet)
 }
 
 pub(super) fn codes_of(sheet: &SheetUnderReview) -> Vec<FindingCode> {
