@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_payments;
+mod bench_uploads;
 mod cli;
 mod commands;
 mod open_data;
