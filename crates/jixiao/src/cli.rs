@@ -129,6 +129,17 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 32)]
         clients: usize,
     },
+    /// Start the server, have several users upload the largest accepted target workbook at
+    /// once, round after round, while /healthz is polled; report the server's peak memory and
+    /// the health check's latency.
+    Uploads {
+        /// Users uploading at once.
+        #[arg(long, default_value_t = 4)]
+        users: usize,
+        /// Rounds of simultaneous uploads.
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+    },
 }
 
 /// Arguments of `serve`.

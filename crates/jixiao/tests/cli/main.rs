@@ -2,6 +2,7 @@
 //! line, serving it, verifying the audit log, backing up, and exchanging files with the treasury.
 
 mod foundation;
+mod hostile_files;
 mod open_data;
 mod pools;
 mod self_evaluation;

@@ -30,7 +30,7 @@ fn item(fields: [&str; 8], published: i64) -> TableItem {
 }
 
 /// The worked example, published by the health bureau for its 2020 maternal and child project.
-fn table(unit_name: &str) -> SelfEvaluationTable {
+pub(crate) fn table(unit_name: &str) -> SelfEvaluationTable {
     SelfEvaluationTable {
         sheet: "Sheet1".to_owned(),
         project: "2020年妇幼健康服务".to_owned(),

@@ -70,6 +70,15 @@ fn attachment(body: axum::body::Body, name: &str, title: &str) -> Response {
     response
 }
 
+/// Finishes a long export (compressing its sheet into the file) on a blocking thread, off the
+/// async workers.
+async fn finish(writer: ExportWriter) -> Result<std::fs::File, PageError> {
+    tokio::task::spawn_blocking(move || writer.finish_to_file())
+        .await
+        .map_err(|e| PageError::from(StoreError::Internal(format!("export job: {e}"))))?
+        .map_err(failed)
+}
+
 pub(super) fn failed(error: XlsxError) -> PageError {
     StoreError::Internal(format!("xlsx: {error}")).into()
 }
@@ -179,7 +188,7 @@ pub async fn project_library_xlsx(
         },
     )
     .await?;
-    Ok((writer.finish_to_file().map_err(failed)?, written))
+    Ok((finish(writer).await?, written))
 }
 
 /// `GET /payments/export.xlsx` with the list's filters: payments and refunds, written batch by
@@ -226,7 +235,7 @@ pub async fn payments(
         },
     )
     .await?;
-    let file = writer.finish_to_file().map_err(failed)?;
+    let file = finish(writer).await?;
     Ok(download_file(file, "payments.xlsx", &title))
 }
 
@@ -310,7 +319,7 @@ pub async fn audit(
         },
     )
     .await?;
-    let file = writer.finish_to_file().map_err(failed)?;
+    let file = finish(writer).await?;
     Ok(download_file(file, "audit.xlsx", "审计日志"))
 }
 
