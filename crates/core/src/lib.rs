@@ -24,6 +24,7 @@ pub mod role;
 pub mod rulebook;
 pub mod scoring;
 pub mod target;
+pub mod text;
 pub mod time;
 pub mod token;
 pub mod treasury;

@@ -7,6 +7,7 @@ mod charts;
 mod csrf;
 mod error;
 pub mod pages;
+mod text_guard;
 
 pub use auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 pub use error::AppError;
@@ -65,6 +66,8 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             auth::authenticate,
         ))
+        // Before anything reads the request: no control character in path, query or form.
+        .layer(axum::middleware::from_fn(text_guard::guard))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }
