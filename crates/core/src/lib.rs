@@ -26,6 +26,7 @@ pub mod rulebook;
 pub mod scoring;
 pub mod target;
 pub mod target_review;
+pub mod text;
 pub mod time;
 pub mod token;
 pub mod treasury;

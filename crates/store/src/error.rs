@@ -89,6 +89,13 @@ impl StoreError {
         }
     }
 
+    /// Whether the database refused a text it cannot store (PostgreSQL: a NUL byte, or a
+    /// character outside the encoding) — the request's fault, not the server's.
+    pub fn is_unstorable_text(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(db))
+            if matches!(db.code().as_deref(), Some("22021" | "22P05")))
+    }
+
     /// A validation error on one field.
     pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> StoreError {
         let mut errors = ValidationErrors::default();

@@ -154,11 +154,10 @@ pub(crate) async fn write_group(store: &Store, jobs: Vec<Job>) {
         Ok(results) => {
             for (job, result) in jobs.into_iter().zip(results) {
                 let result = match result {
-                    // Another server took the same request id at the same moment: answer as a
-                    // replay from what it stored.
-                    Err(StoreError::Database(sqlx::Error::Database(db)))
-                        if db.is_unique_violation() =>
-                    {
+                    // Another writer took the same request id at the same moment (or the two
+                    // deadlocked): applied again on its own, the request gets its true answer —
+                    // a replay of what the other stored, or its own outcome.
+                    Err(error) if crate::treasury_runs::is_contention(&error) => {
                         store.treasury(&job.actor, &job.request).await
                     }
                     other => other,

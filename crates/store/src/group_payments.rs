@@ -59,25 +59,6 @@ pub(crate) async fn apply_payments(
     let mut slots: Vec<Slot> = Vec::with_capacity(requests.len());
     let digests: Vec<String> = requests.iter().map(|r| r.digest()).collect();
 
-    // Requests seen before.
-    let ids: Vec<String> = requests.iter().map(|r| r.request_id().to_owned()).collect();
-    let seen: Vec<(String, String, String)> = on_tx!(tx, |conn| {
-        let mut query = QueryBuilder::new(
-            "SELECT request_id, digest, response FROM treasury_requests WHERE jurisdiction_code = ",
-        );
-        query
-            .push_bind(jurisdiction.to_owned())
-            .push(" AND request_id IN (");
-        let mut list = query.separated(", ");
-        for id in &ids {
-            list.push_bind(id.clone());
-        }
-        query.push(")");
-        query.build_query_as().fetch_all(&mut *conn).await?
-    });
-    let seen: HashMap<String, (String, String)> =
-        seen.into_iter().map(|(id, d, r)| (id, (d, r))).collect();
-
     // The allotments named, locked in id order (PostgreSQL) so writers never deadlock.
     let mut project_ids = Vec::new();
     let mut codes = Vec::new();
@@ -142,6 +123,26 @@ pub(crate) async fn apply_payments(
             }
         }
     }
+    // Requests seen before, read once the allotments are locked: a writer that waited for
+    // another's commit then sees the request ids that commit stored.
+    let ids: Vec<String> = requests.iter().map(|r| r.request_id().to_owned()).collect();
+    let seen: Vec<(String, String, String)> = on_tx!(tx, |conn| {
+        let mut query = QueryBuilder::new(
+            "SELECT request_id, digest, response FROM treasury_requests WHERE jurisdiction_code = ",
+        );
+        query
+            .push_bind(jurisdiction.to_owned())
+            .push(" AND request_id IN (");
+        let mut list = query.separated(", ");
+        for id in &ids {
+            list.push_bind(id.clone());
+        }
+        query.push(")");
+        query.build_query_as().fetch_all(&mut *conn).await?
+    });
+    let seen: HashMap<String, (String, String)> =
+        seen.into_iter().map(|(id, d, r)| (id, (d, r))).collect();
+
     let project_codes: HashMap<i64, String> = if codes.is_empty() {
         HashMap::new()
     } else {

@@ -66,6 +66,11 @@ fn valid_date(text: &str) -> bool {
 }
 
 pub(crate) fn check_request(request: &TreasuryRequest) -> Result<()> {
+    // No control character reaches the database (PostgreSQL refuses NUL, which would fail the
+    // whole group commit); the web edge refuses them first, this is the last defence.
+    if let Ok(value) = serde_json::to_value(request) {
+        jixiao_core::text::check_json(&value).map_err(|fault| fault.into_errors())?;
+    }
     let mut errors = jixiao_core::ValidationErrors::default();
     let id = request.request_id();
     if id.trim().is_empty() || id.chars().count() > 64 {

@@ -17,8 +17,23 @@ pub(crate) async fn apply_each(
     requests: &[TreasuryRequest],
 ) -> Result<Vec<Result<Outcome>>> {
     if requests.iter().all(crate::group_payments::is_plain_payment) {
-        let requests: Vec<&TreasuryRequest> = requests.iter().collect();
-        return crate::group_payments::apply_payments(tx, actor, jurisdiction, &requests).await;
+        let plain: Vec<&TreasuryRequest> = requests.iter().collect();
+        // The set-based path under a savepoint: should one of its statements fail (a duplicate
+        // request id committed by another writer meanwhile, a deadlock, a value the database
+        // refuses), that failure undoes only the attempt, and the requests are applied again one
+        // by one below, where a failure is its own request's alone.
+        savepoint(tx, "SAVEPOINT treasury_group").await?;
+        match crate::group_payments::apply_payments(tx, actor, jurisdiction, &plain).await {
+            Ok(results) => {
+                savepoint(tx, "RELEASE SAVEPOINT treasury_group").await?;
+                return Ok(results);
+            }
+            Err(error) => {
+                tracing::warn!("payment group failed ({error}); applying request by request");
+                savepoint(tx, "ROLLBACK TO SAVEPOINT treasury_group").await?;
+                savepoint(tx, "RELEASE SAVEPOINT treasury_group").await?;
+            }
+        }
     }
     let mut results = Vec::with_capacity(requests.len());
     for request in requests {
@@ -107,4 +122,16 @@ pub(crate) async fn savepoint(tx: &mut Tx, sql: &'static str) -> Result<()> {
 
 fn is_unique_violation(error: &StoreError) -> bool {
     matches!(error, StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation())
+}
+
+/// Whether a request failed only because of another transaction at the same moment (the same
+/// request id committed elsewhere, a deadlock, a serialization failure), so that applying it
+/// again on its own gives its true answer.
+pub(crate) fn is_contention(error: &StoreError) -> bool {
+    match error {
+        StoreError::Database(sqlx::Error::Database(db)) => {
+            db.is_unique_violation() || matches!(db.code().as_deref(), Some("40P01" | "40001"))
+        }
+        _ => false,
+    }
 }

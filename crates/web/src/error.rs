@@ -118,6 +118,15 @@ impl AppError {
             AppError::AllotmentSuspended(_) => "allotment_suspended",
             AppError::RequestConflict => "request_id_conflict",
             AppError::DrawTooFew(_) => "too_few_eligible",
+            AppError::Invalid(errors)
+                if !errors.0.is_empty()
+                    && errors
+                        .0
+                        .iter()
+                        .all(|e| e.code == jixiao_core::text::INVALID_TEXT) =>
+            {
+                "invalid_text"
+            }
             AppError::Invalid(_)
             | AppError::InvalidRows(_)
             | AppError::InvalidReport(_)
@@ -178,6 +187,18 @@ impl From<StoreError> for AppError {
             }
             StoreError::AllotmentSuspended(reason) => AppError::AllotmentSuspended(reason),
             StoreError::RequestConflict => AppError::RequestConflict,
+            // The last defence: text the database cannot store (a NUL that slipped past the edge)
+            // is the request's fault, told as such, not a server error.
+            error if error.is_unstorable_text() => {
+                tracing::warn!("text refused by the database: {error}");
+                let mut errors = ValidationErrors::default();
+                errors.add(
+                    "text",
+                    jixiao_core::text::INVALID_TEXT,
+                    "提交的文字中含有无法保存的字符（如空字符 NUL），请删除后重新提交",
+                );
+                AppError::Invalid(errors)
+            }
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -9,6 +9,7 @@ mod error;
 pub mod pages;
 mod parse_queue;
 mod rejections;
+mod text_guard;
 
 pub use auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 pub use error::AppError;
@@ -89,6 +90,8 @@ pub fn router(state: AppState) -> Router {
             auth::authenticate,
         ))
         .layer(axum::middleware::from_fn(rejections::translate))
+        // Before anything reads the request: no control character in path, query or form.
+        .layer(axum::middleware::from_fn(text_guard::guard))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }

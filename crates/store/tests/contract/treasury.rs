@@ -534,3 +534,77 @@ async fn group_commit_keeps_every_rule_and_the_audit_chain() -> TestResult {
     assert!(commits >= 1 && carried == items.len() as u64 + 3);
     Ok(())
 }
+
+#[tokio::test]
+async fn one_bad_or_racing_request_fails_only_itself_in_a_group_commit() -> TestResult {
+    // Control characters that got past the edge, and copies of one request id racing through
+    // several writers: each answer is its own request's, never a database error.
+    let c = cast().await?;
+    let id = approved(&c, "疾病预防控制", 10).await?;
+    let committer = jixiao_store::GroupCommitter::start(c.db.store.clone(), 4, 32);
+    let mut tasks = Vec::new();
+    // Thirty request ids, four copies of each; the first copy of two ids in three carries a
+    // control character (a NUL in the payee, a BEL in the purpose).
+    let bad = |n: i64| n % 4 == 0 && (n / 4) % 3 != 2;
+    for n in 0..120 {
+        let key = n / 4;
+        let mut request = pay(&format!("N-{key}"), id, 100 + key);
+        if let TreasuryRequest::Payment { payee, purpose, .. } = &mut request {
+            match (bad(n), key % 3) {
+                (true, 0) => *payee = "乐陵\u{0}医院".into(),
+                (true, _) => *purpose = "体检\u{7}费".into(),
+                _ => {}
+            }
+        }
+        let (committer, finance) = (committer.clone(), c.finance.clone());
+        tasks.push(tokio::spawn(async move {
+            (n, committer.submit(&finance, request).await)
+        }));
+    }
+    let mut receipts: std::collections::HashMap<i64, Vec<(bool, i64)>> = Default::default();
+    for task in tasks {
+        let (n, result) = task.await?;
+        match result {
+            Ok(outcome) => {
+                assert!(!bad(n), "{n} accepted");
+                receipts
+                    .entry(n / 4)
+                    .or_default()
+                    .push((outcome.replayed, outcome.receipt.id));
+            }
+            Err(StoreError::Invalid(errors)) => {
+                assert!(bad(n), "{n}: {errors:?}");
+                assert_eq!(errors.0[0].code, "invalid_text");
+            }
+            Err(other) => return Err(format!("{n}: {other}").into()),
+        }
+    }
+    assert_eq!(receipts.len(), 30);
+    let mut paid = 0;
+    for (key, seen) in &receipts {
+        let created = seen.iter().filter(|(replayed, _)| !replayed).count();
+        assert_eq!(created, 1, "{key} paid once: {seen:?}");
+        assert!(
+            seen.iter().all(|(_, r)| *r == seen[0].1),
+            "one receipt for {key}"
+        );
+        paid += 100 + key;
+    }
+    let allotment = c.db.store.project_allotment(&c.finance, id).await?;
+    assert_eq!(allotment.used_fen, paid);
+    assert!(c.db.store.reconcile().await?.discrepancies.is_empty());
+    assert!(c.db.store.verify_audit_chain().await? > 0);
+
+    // A batch: the bad item is refused alone.
+    let mut bad = pay("B-2", id, 5);
+    if let TreasuryRequest::Payment { payee, .. } = &mut bad {
+        *payee = "\u{0}".into();
+    }
+    let results =
+        c.db.store
+            .treasury_batch(&c.finance, &[pay("B-1", id, 5), bad, pay("B-3", id, 5)])
+            .await?;
+    assert!(results[0].is_ok() && results[2].is_ok());
+    assert!(matches!(&results[1], Err(StoreError::Invalid(e)) if e.0[0].field == "payee"));
+    Ok(())
+}
