@@ -128,6 +128,7 @@ async fn serve(store: &Store, args: ServeArgs) -> anyhow::Result<ExitCode> {
         listener,
         jixiao_web::AppState {
             upload_limit_bytes: args.upload_limit_mb * 1024 * 1024,
+            trusted_proxies: args.trusted_proxies.clone(),
             ..jixiao_web::AppState::new(store.clone())
         },
         shutdown_signal(),

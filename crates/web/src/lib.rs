@@ -4,12 +4,14 @@
 pub mod api;
 mod auth;
 mod charts;
+mod client_address;
 mod csrf;
 mod error;
 pub mod pages;
 mod text_guard;
 
 pub use auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+pub use client_address::TrustedProxy;
 pub use error::AppError;
 
 use axum::Router;
@@ -32,6 +34,8 @@ pub struct AppState {
     pub treasury: GroupCommitter,
     /// The largest file accepted by an upload form, in bytes.
     pub upload_limit_bytes: u64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (none by default).
+    pub trusted_proxies: Vec<TrustedProxy>,
 }
 
 /// The default upload limit: 20 MB.
@@ -50,6 +54,7 @@ impl AppState {
             store,
             throttle: ThrottlePolicy::default(),
             upload_limit_bytes: DEFAULT_UPLOAD_LIMIT_BYTES,
+            trusted_proxies: Vec::new(),
         }
     }
 }

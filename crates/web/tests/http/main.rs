@@ -9,6 +9,7 @@ mod evaluation_pages;
 mod exports;
 mod key_evaluation_api;
 mod key_evaluation_pages;
+mod login_throttling;
 mod monitoring_api;
 mod monitoring_pages;
 mod pages;

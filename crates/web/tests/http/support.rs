@@ -37,14 +37,34 @@ impl TestApp {
         TestApp::serve(db, ThrottlePolicy::default()).await
     }
 
+    /// Starts the server with the demo's agencies and users and `throttle`, trusting
+    /// `X-Forwarded-For` from 127.0.0.1 (as behind a reverse proxy on the same machine), so a
+    /// test can act from any client address.
+    pub async fn start_behind_proxy(
+        throttle: ThrottlePolicy,
+    ) -> Result<TestApp, Box<dyn std::error::Error>> {
+        let db = TestDatabase::new().await?;
+        jixiao_store::demo::load_base(&db.store).await?;
+        TestApp::serve_with(db, throttle, vec!["127.0.0.1".parse()?]).await
+    }
+
     async fn serve(
         db: TestDatabase,
         throttle: ThrottlePolicy,
+    ) -> Result<TestApp, Box<dyn std::error::Error>> {
+        TestApp::serve_with(db, throttle, Vec::new()).await
+    }
+
+    async fn serve_with(
+        db: TestDatabase,
+        throttle: ThrottlePolicy,
+        trusted_proxies: Vec<jixiao_web::TrustedProxy>,
     ) -> Result<TestApp, Box<dyn std::error::Error>> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
         let state = AppState {
             throttle,
+            trusted_proxies,
             ..AppState::new(db.store.clone())
         };
         tokio::spawn(jixiao_web::serve(listener, state, std::future::pending()));
