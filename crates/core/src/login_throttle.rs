@@ -167,7 +167,15 @@ impl ThrottlePolicy {
 
     /// Whether an attempt at `now` is refused, given the tallies: the longest wait of any key.
     pub fn check(&self, tallies: &Tallies, now: Micros) -> Option<Throttle> {
-        let wait = |tally: &Tally, delay: Micros| (tally.last + delay - now).max(0);
+        // No delay, no wait: a failure stamped a moment after `now` (another attempt that took
+        // the lock first) must not count as a wait.
+        let wait = |tally: &Tally, delay: Micros| {
+            if delay == 0 {
+                0
+            } else {
+                (tally.last + delay - now).max(0)
+            }
+        };
         let account = if tallies.account.failures >= self.account_lock_failures {
             self.account_lock
         } else {
@@ -224,6 +232,11 @@ mod tests {
         assert_eq!(throttle.retry_after, seconds(1));
         assert_eq!(throttle.message(), "登录失败次数过多，请1秒后再试");
         assert_eq!(policy.check(&pair, now + seconds(1)), None, "waited enough");
+        let free = Tallies {
+            pair: tally(4, now + seconds(1)),
+            ..Tallies::default()
+        };
+        assert_eq!(policy.check(&free, now), None, "a later stamp is no wait");
     }
 
     #[test]

@@ -115,8 +115,6 @@ impl Store {
         // A name that cannot exist is still throttled and timed like one that could.
         let username: String = username.trim().chars().take(64).collect();
         let address: String = address.chars().take(64).collect();
-        let now = time::now();
-        let since = policy.window_start(now);
         let mut tx = self.begin().await?;
         if tx.is_postgres() {
             on_tx!(&mut tx, |conn| {
@@ -130,6 +128,10 @@ impl Store {
                     .await?;
             });
         }
+        // The time is read once the locks are held, so failures stamped by attempts that held
+        // them before are never later than `now`.
+        let now = time::now();
+        let since = policy.window_start(now);
         let (tallies, credentials) = on_tx!(&mut tx, |conn| {
             let pair: (i64, i64) = sqlx::query_as(
                 "SELECT COUNT(*), COALESCE(MAX(at), 0) FROM login_failures \
