@@ -10,6 +10,11 @@ pub fn now() -> Micros {
     Utc::now().timestamp_micros()
 }
 
+/// Microseconds in `seconds` seconds.
+pub fn seconds(seconds: i64) -> Micros {
+    seconds * 1_000_000
+}
+
 /// Microseconds in `minutes` minutes.
 pub fn minutes(minutes: i64) -> Micros {
     minutes * 60 * 1_000_000

@@ -154,6 +154,14 @@ pub struct ServeArgs {
     /// Largest Excel file accepted by upload forms, in MB.
     #[arg(long, env = "JIXIAO_UPLOAD_LIMIT_MB", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub upload_limit_mb: u64,
+    /// A reverse proxy (IP or CIDR block, repeatable) whose X-Forwarded-For names the client;
+    /// from any other peer the header is ignored. Login throttling counts by client address.
+    #[arg(
+        long = "trusted-proxy",
+        env = "JIXIAO_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<jixiao_web::TrustedProxy>,
     /// Where the audit chain is anchored outside the database.
     #[command(flatten)]
     pub anchor: AnchorArgs,

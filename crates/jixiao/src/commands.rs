@@ -141,6 +141,7 @@ async fn serve(store: &Store, args: ServeArgs) -> anyhow::Result<ExitCode> {
         jixiao_web::AppState {
             upload_limit_bytes: args.upload_limit_mb * 1024 * 1024,
             audit_anchor: Some(anchor),
+            trusted_proxies: args.trusted_proxies.clone(),
             ..jixiao_web::AppState::new(store.clone())
         },
         shutdown,

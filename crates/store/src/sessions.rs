@@ -1,12 +1,13 @@
 //! Logins, sessions and logouts. Sessions live in the database so several servers can share
-//! one PostgreSQL; only a digest of each token is stored. Failed logins are counted per username
-//! and refused past the throttle policy.
+//! one PostgreSQL; only a digest of each token is stored. Failed logins are counted in the
+//! database (so every server sharing it sees them) by (client address, user name), by address
+//! and by user name, and attempts are refused as the throttle policy says (decision 0019).
 
 use crate::audit::append;
 use crate::users::{SELECT_USER, User, UserRow};
 use crate::{Result, Store, StoreError};
 use jixiao_core::audit::AuditEntry;
-use jixiao_core::login_throttle::ThrottlePolicy;
+use jixiao_core::login_throttle::{Scope, Tallies, Tally, Throttle, ThrottlePolicy};
 use jixiao_core::time::{self, Micros};
 use jixiao_core::{Actor, password, token, user};
 use serde_json::json;
@@ -44,8 +45,8 @@ pub struct LoginOutcome {
 /// Why a login was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoginRefusal {
-    /// Too many failures for this username recently; the message says when to retry.
-    Throttled(String),
+    /// Too many failures recently; the throttle says when to retry (and its message says it).
+    Throttled(Throttle),
     /// Unknown username or wrong password (deliberately not told apart).
     BadCredentials,
     /// The password is right but the account is disabled.
@@ -81,13 +82,8 @@ struct Credentials {
 }
 
 impl Store {
-    /// Checks a username and password and opens a session.
-    ///
-    /// A failure is recorded *before* the password is checked, in a transaction that first
-    /// counts the failures in the window (per-username lock on PostgreSQL; SQLite's write lock
-    /// does the same), so parallel guesses cannot slip past the limit. A success removes the
-    /// username's recorded failures. Unknown usernames cost the same hashing work as wrong
-    /// passwords.
+    /// Checks a username and password and opens a session, for a client whose address is not
+    /// known (tools and tests); see [`Store::login_from`].
     pub async fn login(
         &self,
         username: &str,
@@ -95,24 +91,71 @@ impl Store {
         kind: SessionKind,
         policy: &ThrottlePolicy,
     ) -> Result<std::result::Result<LoginOutcome, LoginRefusal>> {
+        self.login_from(username, password, kind, policy, "").await
+    }
+
+    /// Checks a username and password from the client at `address` and opens a session.
+    ///
+    /// The failures of the pair (address, username), of the address and of the username are
+    /// counted first, in a transaction holding a lock on the username and one on the address
+    /// (PostgreSQL advisory locks, always in that order; SQLite's write lock does the same), and
+    /// the attempt is refused while the policy says to wait. Otherwise a failure is recorded
+    /// *before* the password is checked, so parallel guesses cannot slip past the limit; a
+    /// success removes the pair's failures (not those of other addresses). A failure that makes
+    /// the next attempt wait is audited as `login.throttled`, or `login.locked` when it locks
+    /// the account. Unknown usernames are counted and timed like real ones.
+    pub async fn login_from(
+        &self,
+        username: &str,
+        password: &str,
+        kind: SessionKind,
+        policy: &ThrottlePolicy,
+        address: &str,
+    ) -> Result<std::result::Result<LoginOutcome, LoginRefusal>> {
         // A name that cannot exist is still throttled and timed like one that could.
         let username: String = username.trim().chars().take(64).collect();
-        let now = time::now();
+        let address: String = address.chars().take(64).collect();
         let mut tx = self.begin().await?;
         if tx.is_postgres() {
             on_tx!(&mut tx, |conn| {
-                sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtext('login-user:' || $1))")
                     .bind(&username)
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtext('login-address:' || $1))")
+                    .bind(&address)
                     .execute(&mut *conn)
                     .await?;
             });
         }
-        let (failures, credentials, failure_id) = on_tx!(&mut tx, |conn| {
-            let failures: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at > $2",
+        // The time is read once the locks are held, so failures stamped by attempts that held
+        // them before are never later than `now`.
+        let now = time::now();
+        let since = policy.window_start(now);
+        let (tallies, credentials) = on_tx!(&mut tx, |conn| {
+            let pair: (i64, i64) = sqlx::query_as(
+                "SELECT COUNT(*), COALESCE(MAX(at), 0) FROM login_failures \
+                 WHERE username = $1 AND address = $2 AND at > $3",
             )
             .bind(&username)
-            .bind(policy.window_start(now))
+            .bind(&address)
+            .bind(since)
+            .fetch_one(&mut *conn)
+            .await?;
+            let by_address: (i64, i64) = sqlx::query_as(
+                "SELECT COUNT(*), COALESCE(MAX(at), 0) FROM login_failures \
+                 WHERE address = $1 AND at > $2",
+            )
+            .bind(&address)
+            .bind(since)
+            .fetch_one(&mut *conn)
+            .await?;
+            let account: (i64, i64) = sqlx::query_as(
+                "SELECT COUNT(*), COALESCE(MAX(at), 0) FROM login_failures \
+                 WHERE username = $1 AND at > $2",
+            )
+            .bind(&username)
+            .bind(since)
             .fetch_one(&mut *conn)
             .await?;
             let credentials: Option<Credentials> = sqlx::query_as(
@@ -122,36 +165,41 @@ impl Store {
             .bind(&username)
             .fetch_optional(&mut *conn)
             .await?;
-            let failure_id: Option<i64> =
-                if policy.refuses(u32::try_from(failures).unwrap_or(u32::MAX)) {
-                    None
-                } else {
-                    Some(
-                    sqlx::query_scalar(
-                        "INSERT INTO login_failures (username, at) VALUES ($1, $2) RETURNING id",
-                    )
-                    .bind(&username)
-                    .bind(now)
-                    .fetch_one(&mut *conn)
-                    .await?,
-                )
-                };
-            (failures, credentials, failure_id)
+            let tally = |(failures, last): (i64, i64)| Tally {
+                failures: u32::try_from(failures).unwrap_or(u32::MAX),
+                last,
+            };
+            (
+                Tallies {
+                    pair: tally(pair),
+                    address: tally(by_address),
+                    account: tally(account),
+                },
+                credentials,
+            )
         });
+        if let Some(throttle) = policy.check(&tallies, now) {
+            // Refused attempts write nothing (so hammering costs the log nothing); the throttle
+            // itself was audited when the failure that imposed it was recorded.
+            tx.rollback().await?;
+            tracing::info!(
+                "login refused for {}s ({}): {username:?} from {address:?}",
+                throttle.retry_after_seconds(),
+                throttle.scope.code()
+            );
+            return Ok(Err(LoginRefusal::Throttled(throttle)));
+        }
         let jurisdiction = credentials
             .as_ref()
             .and_then(|c| c.jurisdiction_code.clone());
-        let Some(failure_id) = failure_id else {
-            append(
-                &mut tx,
-                AuditEntry::new(&username, "login.throttled", "session", &username)
-                    .in_jurisdiction(jurisdiction.as_deref())
-                    .with_details(json!({"failures_in_window": failures})),
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok(Err(LoginRefusal::Throttled(policy.message())));
-        };
+        on_tx!(&mut tx, |conn| {
+            sqlx::query("INSERT INTO login_failures (username, address, at) VALUES ($1, $2, $3)")
+                .bind(&username)
+                .bind(&address)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+        });
         tx.commit().await?;
 
         let password_ok = {
@@ -184,9 +232,33 @@ impl Store {
                     &mut tx,
                     AuditEntry::new(&username, "login.failed", "session", &username)
                         .in_jurisdiction(jurisdiction.as_deref())
-                        .with_details(json!({"reason": reason})),
+                        .with_details(json!({"reason": reason, "address": address})),
                 )
                 .await?;
+                // The failure just recorded may make the next attempt wait: audit that.
+                if let Some(throttle) = policy.check(&tallies.plus_one(now), now) {
+                    let action = match throttle.scope {
+                        Scope::Account => "login.locked",
+                        Scope::Pair | Scope::Address => "login.throttled",
+                    };
+                    append(
+                        &mut tx,
+                        AuditEntry::new(&username, action, "session", &username)
+                            .in_jurisdiction(jurisdiction.as_deref())
+                            .with_details(json!({
+                                "address": address,
+                                "scope": throttle.scope.code(),
+                                "retry_after_seconds": throttle.retry_after_seconds(),
+                                "retry_after_ms": throttle.retry_after / 1000,
+                                "failures": match throttle.scope {
+                                    Scope::Pair => tallies.pair.failures,
+                                    Scope::Address => tallies.address.failures,
+                                    Scope::Account => tallies.account.failures,
+                                }.saturating_add(1),
+                            })),
+                    )
+                    .await?;
+                }
                 tx.commit().await?;
                 return Ok(Err(if reason == "disabled" {
                     LoginRefusal::Disabled
@@ -198,9 +270,14 @@ impl Store {
         let session_token = token::new_secret().map_err(|e| StoreError::Internal(e.to_string()))?;
         let csrf_token = token::new_secret().map_err(|e| StoreError::Internal(e.to_string()))?;
         let user: User = on_tx!(&mut tx, |conn| {
-            sqlx::query("DELETE FROM login_failures WHERE username = $1 OR id = $2")
+            // This address's failures for this name are forgiven; other addresses' are not.
+            sqlx::query("DELETE FROM login_failures WHERE username = $1 AND address = $2")
                 .bind(&username)
-                .bind(failure_id)
+                .bind(&address)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("DELETE FROM login_failures WHERE at <= $1")
+                .bind(since)
                 .execute(&mut *conn)
                 .await?;
             sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2")
@@ -232,7 +309,7 @@ impl Store {
             &mut tx,
             AuditEntry::new(&username, "login", "session", &username)
                 .in_jurisdiction(jurisdiction.as_deref())
-                .with_details(json!({"kind": kind.as_str()})),
+                .with_details(json!({"kind": kind.as_str(), "address": address})),
         )
         .await?;
         tx.commit().await?;

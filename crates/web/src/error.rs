@@ -65,9 +65,14 @@ pub enum AppError {
         /// Chinese message.
         message: String,
     },
-    /// Too many attempts.
-    #[error("{0}")]
-    Throttled(String),
+    /// Too many attempts: the message says when to retry.
+    #[error("{message}")]
+    Throttled {
+        /// Chinese message.
+        message: String,
+        /// Seconds until an attempt is allowed again (`Retry-After`).
+        retry_after_seconds: i64,
+    },
     /// Account disabled.
     #[error("该账号已停用，请联系系统管理员")]
     Disabled,
@@ -100,7 +105,7 @@ impl AppError {
             | AppError::DrawTooFew(_)
             | AppError::GateFailed(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -133,7 +138,7 @@ impl AppError {
             | AppError::InvalidEvaluation(_) => "invalid_input",
             AppError::GateFailed(_) => "gate_failed",
             AppError::BadRequest { code, .. } => code,
-            AppError::Throttled(_) => "too_many_attempts",
+            AppError::Throttled { .. } => "too_many_attempts",
             AppError::Disabled => "account_disabled",
             AppError::BadCredentials => "bad_credentials",
             AppError::Busy => "busy",
@@ -146,7 +151,18 @@ impl AppError {
         if let AppError::Internal(detail) = &self {
             tracing::error!(%detail, "internal error");
         }
-        (self.status(), Json(self.body())).into_response()
+        let mut response = (self.status(), Json(self.body())).into_response();
+        if let AppError::Throttled {
+            retry_after_seconds,
+            ..
+        } = &self
+        {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                (*retry_after_seconds).into(),
+            );
+        }
+        response
     }
 
     /// `{"error": {"code", "message", "details"}}`.
@@ -160,6 +176,10 @@ impl AppError {
             AppError::GateFailed(findings) => json!(findings),
             AppError::InsufficientFunds { available } => json!([{"available_fen": available}]),
             AppError::AllotmentSuspended(reason) => json!([{"reason": reason}]),
+            AppError::Throttled {
+                retry_after_seconds,
+                ..
+            } => json!([{"retry_after_seconds": retry_after_seconds}]),
             _ => json!([]),
         };
         json!({"error": {

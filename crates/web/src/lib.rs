@@ -4,6 +4,7 @@
 pub mod api;
 mod auth;
 mod charts;
+mod client_address;
 mod csrf;
 mod error;
 pub mod pages;
@@ -12,6 +13,7 @@ mod rejections;
 mod text_guard;
 
 pub use auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+pub use client_address::TrustedProxy;
 pub use error::AppError;
 pub use parse_queue::ParseQueue;
 
@@ -40,6 +42,8 @@ pub struct AppState {
     /// Where the audit chain is anchored outside the database (checked by "立即校验"); `None`
     /// verifies the chain alone.
     pub audit_anchor: Option<jixiao_store::AuditAnchor>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (none by default).
+    pub trusted_proxies: Vec<TrustedProxy>,
 }
 
 /// The default upload limit: 20 MB.
@@ -63,6 +67,7 @@ impl AppState {
             upload_limit_bytes: DEFAULT_UPLOAD_LIMIT_BYTES,
             parses: ParseQueue::for_this_machine(),
             audit_anchor: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use jixiao_core::agency::NewAgency;
 use jixiao_core::jurisdiction::NewJurisdiction;
-use jixiao_core::login_throttle::ThrottlePolicy;
+use jixiao_core::login_throttle::{Backoff, ThrottlePolicy};
 use jixiao_core::user::NewUser;
 use jixiao_core::{Actor, Role};
 use jixiao_store::test_support::TestDatabase;
@@ -345,8 +345,12 @@ async fn the_sixth_attempt_is_throttled_until_the_window_passes() -> TestResult 
         )
         .await?;
     let policy = ThrottlePolicy {
-        max_failures: 5,
-        window: 1_500_000,
+        per_pair: Backoff {
+            free: 5,
+            first_delay: 1_500_000,
+            max_delay: 1_500_000,
+        },
+        ..ThrottlePolicy::default()
     };
     for attempt in 1..=5 {
         let outcome = db
@@ -398,7 +402,16 @@ async fn parallel_guesses_cannot_slip_past_the_limit() -> TestResult {
             &user("zhao", "viewer", Some("371481"), None),
         )
         .await?;
-    let policy = ThrottlePolicy::default();
+    // A long first wait, so the six attempts past the free five are refused however slowly
+    // this machine runs them.
+    let policy = ThrottlePolicy {
+        per_pair: Backoff {
+            free: 5,
+            first_delay: jixiao_core::time::minutes(10),
+            max_delay: jixiao_core::time::minutes(10),
+        },
+        ..ThrottlePolicy::default()
+    };
     let mut tasks = Vec::new();
     for _ in 0..12 {
         let store = db.store.clone();

@@ -4,6 +4,7 @@ use super::ApiJson;
 use super::openapi::{ErrorBody, UserView};
 use crate::AppState;
 use crate::auth::ApiUser;
+use crate::client_address::ClientAddress;
 use crate::error::{ApiError, AppError};
 use axum::Json;
 use axum::extract::State;
@@ -37,19 +38,22 @@ pub struct LoginResponse {
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "Unknown user or wrong password (`bad_credentials`)", body = ErrorBody),
         (status = 403, description = "Account disabled (`account_disabled`)", body = ErrorBody),
-        (status = 429, description = "Too many failed attempts (`too_many_attempts`)", body = ErrorBody),
+        (status = 422, description = "A control character in a field (`invalid_text`) or a body of the wrong shape", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts (`too_many_attempts`); `Retry-After` says in how many seconds to try again", body = ErrorBody),
     ))]
 pub async fn create(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let outcome = state
         .store
-        .login(
+        .login_from(
             &request.username,
             &request.password,
             SessionKind::Api,
             &state.throttle,
+            &address,
         )
         .await?;
     match outcome {
@@ -57,7 +61,10 @@ pub async fn create(
             token: login.token,
             user: UserView::from(&login.user),
         })),
-        Err(LoginRefusal::Throttled(message)) => Err(ApiError(AppError::Throttled(message))),
+        Err(LoginRefusal::Throttled(throttle)) => Err(ApiError(AppError::Throttled {
+            message: throttle.message(),
+            retry_after_seconds: throttle.retry_after_seconds(),
+        })),
         Err(LoginRefusal::Disabled) => Err(ApiError(AppError::Disabled)),
         Err(LoginRefusal::BadCredentials) => Err(ApiError(AppError::BadCredentials)),
     }

@@ -3,6 +3,7 @@
 use super::{Chrome, render};
 use crate::AppState;
 use crate::auth::{LOGIN_CSRF_COOKIE, PageUser, SESSION_COOKIE};
+use crate::client_address::ClientAddress;
 use crate::error::PageError;
 use askama::Template;
 use axum::Form;
@@ -70,16 +71,18 @@ pub async fn form(jar: CookieJar, session: Option<axum::Extension<SessionUser>>)
 /// `POST /login`.
 pub async fn submit(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let outcome = state
         .store
-        .login(
+        .login_from(
             &form.username,
             &form.password,
             SessionKind::Web,
             &state.throttle,
+            &address,
         )
         .await?;
     let username: String = form.username.chars().take(64).collect();
@@ -93,8 +96,18 @@ pub async fn submit(
             let jar = jar.add(cookie).remove(login_csrf_cookie(String::new()));
             (jar, Redirect::to("/")).into_response()
         }
-        Err(LoginRefusal::Throttled(message)) => {
-            login_page(jar, StatusCode::TOO_MANY_REQUESTS, username, Some(message))
+        Err(LoginRefusal::Throttled(throttle)) => {
+            let mut page = login_page(
+                jar,
+                StatusCode::TOO_MANY_REQUESTS,
+                username,
+                Some(throttle.message()),
+            );
+            page.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                throttle.retry_after_seconds().into(),
+            );
+            page
         }
         Err(LoginRefusal::Disabled) => login_page(
             jar,

@@ -1,7 +1,7 @@
 //! The JSON API as other systems use it.
 
 use crate::support::{TestApp, TestResult};
-use jixiao_core::login_throttle::ThrottlePolicy;
+use jixiao_core::login_throttle::{Backoff, ThrottlePolicy};
 use jixiao_store::demo::DEMO_PASSWORD;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
@@ -156,8 +156,12 @@ async fn errors_are_structured_and_in_chinese() -> TestResult {
 #[tokio::test]
 async fn the_sixth_bad_login_is_throttled_then_allowed_after_the_window() -> TestResult {
     let app = TestApp::start_with(ThrottlePolicy {
-        max_failures: 5,
-        window: 2_000_000,
+        per_pair: Backoff {
+            free: 5,
+            first_delay: 2_000_000,
+            max_delay: 2_000_000,
+        },
+        ..ThrottlePolicy::default()
     })
     .await?;
     for attempt in 1..=5 {

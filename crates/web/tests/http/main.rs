@@ -11,6 +11,7 @@ mod exports;
 mod hostile_files;
 mod key_evaluation_api;
 mod key_evaluation_pages;
+mod login_throttling;
 mod monitoring_api;
 mod monitoring_pages;
 mod openapi_contract;

@@ -59,7 +59,16 @@ async fn a_user_logs_in_on_the_page_and_sees_what_is_theirs() -> TestResult {
 
 #[tokio::test]
 async fn wrong_passwords_and_throttling_are_told_in_chinese() -> TestResult {
-    let app = TestApp::start().await?;
+    // After five failures the next attempt waits 15 minutes (long enough to be seen here).
+    let app = TestApp::start_with(ThrottlePolicy {
+        per_pair: jixiao_core::login_throttle::Backoff {
+            free: 5,
+            first_delay: jixiao_core::time::minutes(15),
+            max_delay: jixiao_core::time::minutes(15),
+        },
+        ..ThrottlePolicy::default()
+    })
+    .await?;
     let browser = app.browser()?;
     for _ in 0..5 {
         let response = browser.login("finance", "wrong-password").await?;
@@ -70,6 +79,7 @@ async fn wrong_passwords_and_throttling_are_told_in_chinese() -> TestResult {
     }
     let response = browser.login("finance", DEMO_PASSWORD).await?;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().contains_key("retry-after"));
     assert!(
         response
             .text()

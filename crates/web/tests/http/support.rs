@@ -51,12 +51,32 @@ impl TestApp {
         TestApp::serve_state(db, state).await
     }
 
+    /// Starts the server with the demo's agencies and users and `throttle`, trusting
+    /// `X-Forwarded-For` from 127.0.0.1 (as behind a reverse proxy on the same machine), so a
+    /// test can act from any client address.
+    pub async fn start_behind_proxy(
+        throttle: ThrottlePolicy,
+    ) -> Result<TestApp, Box<dyn std::error::Error>> {
+        let db = TestDatabase::new().await?;
+        jixiao_store::demo::load_base(&db.store).await?;
+        TestApp::serve_with(db, throttle, vec!["127.0.0.1".parse()?]).await
+    }
+
     async fn serve(
         db: TestDatabase,
         throttle: ThrottlePolicy,
     ) -> Result<TestApp, Box<dyn std::error::Error>> {
+        TestApp::serve_with(db, throttle, Vec::new()).await
+    }
+
+    async fn serve_with(
+        db: TestDatabase,
+        throttle: ThrottlePolicy,
+        trusted_proxies: Vec<jixiao_web::TrustedProxy>,
+    ) -> Result<TestApp, Box<dyn std::error::Error>> {
         let state = AppState {
             throttle,
+            trusted_proxies,
             ..AppState::new(db.store.clone())
         };
         TestApp::serve_state(db, state).await
