@@ -423,7 +423,7 @@ impl Store {
         })
         .collect();
         let cuts_from_year = self.cut_figures(&scope, year).await?;
-        let cuts_into_year = self.cut_figures(&scope, year - 1).await?;
+        let cuts_into_year = self.cut_figures(&scope, year.saturating_sub(1)).await?;
         Ok(Dashboard {
             year,
             department,
