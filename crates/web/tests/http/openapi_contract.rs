@@ -278,6 +278,8 @@ async fn extreme_numbers_in_a_query_are_answered_not_dropped() -> TestResult {
         "/api/v1/projects?page=9223372036854775806",
         "/api/v1/pool-standings?year=-2147483648",
         "/api/v1/stats/dashboard?year=-2147483648",
+        "/api/v1/stats/dashboard?year=2147483647",
+        "/api/v1/stats/cuts?year=2147483647",
     ] {
         let response = reqwest::Client::new()
             .get(app.url(path))
