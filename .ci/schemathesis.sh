@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 SCHEMATHESIS_VERSION=4.32.5
 MAX_EXAMPLES=${SCHEMATHESIS_MAX_EXAMPLES:-8}
-venv=${SCHEMATHESIS_VENV:-target/schemathesis-venv}
+venv=${SCHEMATHESIS_VENV:-$PWD/target/schemathesis-venv}
 if [ ! -x "$venv/bin/schemathesis" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==${SCHEMATHESIS_VERSION}"
@@ -51,7 +51,9 @@ PY
 )
 
 # /session is left out: a generated DELETE would end the very session the run uses, and
-# generated logins would only exercise the throttle (both have HTTP tests of their own).
+# generated logins would only exercise the throttle (both have HTTP tests of their own). Run in
+# the scratch directory, so schemathesis's cache never lands in the repository.
+cd "$work"
 "$venv/bin/schemathesis" run "${base}/api/v1/openapi.json" \
   --checks not_a_server_error,status_code_conformance \
   --header "Authorization: Bearer ${token}" \

@@ -417,7 +417,8 @@ impl Store {
         let jurisdiction = self.pool_jurisdiction(actor)?;
         let rules = self.latest_rulebook(&jurisdiction).await?.pools;
         let (Some(from), Some(to)) = (
-            chrono::NaiveDate::from_ymd_opt(year - 1, 12, 31),
+            year.checked_sub(1)
+                .and_then(|y| chrono::NaiveDate::from_ymd_opt(y, 12, 31)),
             chrono::NaiveDate::from_ymd_opt(year, 12, 31),
         ) else {
             return Err(StoreError::invalid("year", "invalid", "年度无效"));

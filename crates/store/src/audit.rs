@@ -246,7 +246,7 @@ impl Store {
             list.push(" ORDER BY seq DESC LIMIT ")
                 .push_bind(per_page)
                 .push(" OFFSET ")
-                .push_bind((page - 1) * per_page);
+                .push_bind((page - 1).saturating_mul(per_page));
             let rows: Vec<AuditRow> = list.build_query_as().fetch_all(pool).await?;
             (rows, total)
         });

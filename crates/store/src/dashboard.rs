@@ -423,7 +423,7 @@ impl Store {
         })
         .collect();
         let cuts_from_year = self.cut_figures(&scope, year).await?;
-        let cuts_into_year = self.cut_figures(&scope, year - 1).await?;
+        let cuts_into_year = self.cut_figures(&scope, year.saturating_sub(1)).await?;
         Ok(Dashboard {
             year,
             department,
@@ -472,7 +472,7 @@ impl Store {
         });
         Ok(CutFigures {
             evaluation_year,
-            budget_year: evaluation_year + 1,
+            budget_year: evaluation_year.saturating_add(1),
             amount_fen,
             projects,
         })
@@ -530,7 +530,7 @@ fn months_of(year: i32, monthly: &[KeyCount], limit_fen: i64) -> Vec<MonthExecut
 
 fn month_end(year: i32, month: u32) -> Option<chrono::NaiveDate> {
     let (y, m) = if month == 12 {
-        (year + 1, 1)
+        (year.checked_add(1)?, 1)
     } else {
         (year, month + 1)
     };

@@ -299,7 +299,7 @@ impl Store {
             list.push(" ORDER BY p.year DESC, p.code LIMIT ")
                 .push_bind(per_page)
                 .push(" OFFSET ")
-                .push_bind((page - 1) * per_page)
+                .push_bind((page - 1).saturating_mul(per_page))
                 .push(") ORDER BY p.year DESC, p.code");
             let rows: Vec<Project> = list.build_query_as().fetch_all(pool).await?;
             (rows, totals)

@@ -158,7 +158,8 @@ impl Modify for BearerToken {
 /// Adds the error answers every operation can give (from the JSON extractor, the role guard and
 /// the id lookups) where a handler's own list does not name them, so that each documented
 /// status list is the whole truth: 400 malformed request, 401/403 for secured operations, 404
-/// where the path names something, 409/413/422 where a body is taken, 422 where a query is read.
+/// always (path, query or body may name something missing), 413 with a body, 409/422 where a
+/// body or a query is read.
 struct StandardErrors;
 
 impl Modify for StandardErrors {
@@ -176,7 +177,7 @@ impl Modify for StandardErrors {
                 )
                 .build()
         };
-        let add = |operation: &mut Operation, path: &str, takes_body: bool| {
+        let add = |operation: &mut Operation, takes_body: bool| {
             let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
             let reads_query = operation
                 .parameters
@@ -188,14 +189,13 @@ impl Modify for StandardErrors {
                 codes.push(("401", "未登录或令牌无效"));
                 codes.push(("403", "无权执行此操作"));
             }
-            if path.contains('{') {
-                codes.push(("404", "对象不存在或不可见"));
-            }
+            // The path, the query or the body may name something missing or not visible.
+            codes.push(("404", "对象不存在或不可见"));
             if takes_body {
-                codes.push(("409", "与已有数据冲突"));
                 codes.push(("413", "请求体过大"));
             }
             if takes_body || reads_query {
+                codes.push(("409", "与已有数据或当前状态冲突"));
                 codes.push(("422", "输入有误，details 列出每个字段的问题"));
             }
             for (code, description) in codes {
@@ -206,16 +206,16 @@ impl Modify for StandardErrors {
                     .or_insert_with(|| error(description).into());
             }
         };
-        for (path, item) in openapi.paths.paths.iter_mut() {
+        for item in openapi.paths.paths.values_mut() {
             for operation in [&mut item.get, &mut item.delete].into_iter().flatten() {
-                add(operation, path, false);
+                add(operation, false);
             }
             for operation in [&mut item.post, &mut item.put, &mut item.patch]
                 .into_iter()
                 .flatten()
             {
                 let takes_body = operation.request_body.is_some();
-                add(operation, path, takes_body);
+                add(operation, takes_body);
             }
         }
     }

@@ -265,3 +265,39 @@ fn no_two_schemas_share_a_name() {
         "schemas sharing a name: {duplicates:?}"
     );
 }
+
+#[tokio::test]
+async fn extreme_numbers_in_a_query_are_answered_not_dropped() -> TestResult {
+    // Found by the schemathesis run: these overflowed (page arithmetic, year − 1) and the
+    // connection was dropped without an answer.
+    let app = TestApp::start().await?;
+    let token = app.token("finance").await?;
+    for path in [
+        "/api/v1/payments?page=9223372036854775806",
+        "/api/v1/payments?year=-2147483648",
+        "/api/v1/projects?page=9223372036854775806",
+        "/api/v1/pool-standings?year=-2147483648",
+        "/api/v1/stats/dashboard?year=-2147483648",
+        "/api/v1/stats/dashboard?year=2147483647",
+        "/api/v1/stats/cuts?year=2147483647",
+    ] {
+        let response = reqwest::Client::new()
+            .get(app.url(path))
+            .bearer_auth(&token)
+            .send()
+            .await?;
+        assert!(
+            response.status().as_u16() < 500,
+            "{path}: {}",
+            response.status()
+        );
+    }
+    let admin = app.token("admin").await?;
+    let response = reqwest::Client::new()
+        .get(app.url("/api/v1/audit?page=9223372036854775806"))
+        .bearer_auth(&admin)
+        .send()
+        .await?;
+    assert!(response.status().is_success(), "{}", response.status());
+    Ok(())
+}
