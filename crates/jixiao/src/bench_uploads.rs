@@ -4,9 +4,9 @@
 //! and reports the server's peak memory (VmHWM of its process) and the health check's latency.
 
 use anyhow::{Context, anyhow};
+use jixiao_core::target::IndicatorInput;
 use jixiao_interop::intake::TARGET_SHEET;
 use jixiao_interop::target_sheet_xlsx::{TemplateLists, TemplateSheet, write_templates};
-use jixiao_core::target::IndicatorInput;
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -51,7 +51,9 @@ fn largest_workbook() -> anyhow::Result<Vec<u8>> {
                         unit: "人次".to_owned(),
                         points: "1.5".to_owned(),
                         value_basis: format!("依据项目实施方案第{r}条及上年度完成情况确定"),
-                        explanation: format!("第{n}张表：指年度内实际完成的培训人次，按签到记录统计"),
+                        explanation: format!(
+                            "第{n}张表：指年度内实际完成的培训人次，按签到记录统计"
+                        ),
                         data_source: "项目单位统计报表".to_owned(),
                     })
                     .collect(),
@@ -84,7 +86,12 @@ async fn sign_in(base: &str, username: &str) -> anyhow::Result<reqwest::Client> 
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
-    let page = client.get(format!("{base}/login")).send().await?.text().await?;
+    let page = client
+        .get(format!("{base}/login"))
+        .send()
+        .await?
+        .text()
+        .await?;
     let token = csrf_of(&page).ok_or_else(|| anyhow!("no form token on /login"))?;
     let response = client
         .post(format!("{base}/login"))
@@ -109,7 +116,12 @@ fn csrf_of(html: &str) -> Option<String> {
 }
 
 async fn upload(base: &str, client: &reqwest::Client, file: Vec<u8>) -> anyhow::Result<u16> {
-    let page = client.get(format!("{base}/projects")).send().await?.text().await?;
+    let page = client
+        .get(format!("{base}/projects"))
+        .send()
+        .await?
+        .text()
+        .await?;
     let token = csrf_of(&page).ok_or_else(|| anyhow!("no form token on /projects"))?;
     let form = reqwest::multipart::Form::new().text("_csrf", token).part(
         "file",
@@ -133,8 +145,9 @@ fn percentile(sorted: &[Duration], q: f64) -> f64 {
 /// Runs the benchmark: `users` uploading at once, `rounds` times.
 pub async fn run(users: usize, rounds: usize) -> anyhow::Result<ExitCode> {
     let workbook = largest_workbook()?;
-    let sheets = jixiao_interop::target_sheet_xlsx::read_workbook(&workbook, TARGET_SHEET.file_bytes)
-        .map_err(|e| anyhow!("the benchmark workbook is refused: {e}"))?;
+    let sheets =
+        jixiao_interop::target_sheet_xlsx::read_workbook(&workbook, TARGET_SHEET.file_bytes)
+            .map_err(|e| anyhow!("the benchmark workbook is refused: {e}"))?;
     println!(
         "workbook: {} sheets, {} indicator rows, {:.1} MB",
         sheets.len(),
@@ -156,7 +169,10 @@ pub async fn run(users: usize, rounds: usize) -> anyhow::Result<ExitCode> {
     let pid = server.0.id();
     let started = Instant::now();
     loop {
-        if reqwest::get(format!("{base}/healthz")).await.is_ok_and(|r| r.status().is_success()) {
+        if reqwest::get(format!("{base}/healthz"))
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
             break;
         }
         if started.elapsed() > Duration::from_secs(120) {
@@ -194,7 +210,9 @@ pub async fn run(users: usize, rounds: usize) -> anyhow::Result<ExitCode> {
         let mut tasks = Vec::new();
         for client in &clients {
             let (client, base, file) = (client.clone(), base.clone(), workbook.clone());
-            tasks.push(tokio::spawn(async move { upload(&base, &client, file).await }));
+            tasks.push(tokio::spawn(
+                async move { upload(&base, &client, file).await },
+            ));
         }
         for task in tasks {
             statuses.push(task.await??);
