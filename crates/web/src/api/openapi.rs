@@ -158,8 +158,8 @@ impl Modify for BearerToken {
 /// Adds the error answers every operation can give (from the JSON extractor, the role guard and
 /// the id lookups) where a handler's own list does not name them, so that each documented
 /// status list is the whole truth: 400 malformed request, 401/403 for secured operations, 404
-/// always (path, query or body may name something missing), 413 with a body, 409/422 where a
-/// body or a query is read.
+/// always (path, query or body may name something missing), 413 with a body, 409 where a
+/// body or a query is read, 422 always (a control character anywhere is refused at the edge).
 struct StandardErrors;
 
 impl Modify for StandardErrors {
@@ -196,8 +196,9 @@ impl Modify for StandardErrors {
             }
             if takes_body || reads_query {
                 codes.push(("409", "与已有数据或当前状态冲突"));
-                codes.push(("422", "输入有误，details 列出每个字段的问题"));
             }
+            // Any path, query or body may carry a control character, refused at the edge.
+            codes.push(("422", "输入有误，details 列出每个字段的问题"));
             for (code, description) in codes {
                 operation
                     .responses
