@@ -4,45 +4,12 @@
 //! answering; the same for the bulk upload and the self-evaluation upload; and a treasury file
 //! saved as GBK by Excel accepted by the import form.
 
-use crate::support::{Browser, TestApp, TestResult, call, csrf_of, project_named};
+use crate::support::{TestApp, TestResult, call, project_named};
 use jixiao_interop::intake::samples;
-use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 
 /// The target sheet's part in a downloaded template (the options sheet comes last).
 const SHEET: &str = "xl/worksheets/sheet1.xml";
-
-async fn download(browser: &Browser, path: &str) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
-    let response = browser
-        .client
-        .get(format!("{}{path}", browser.base))
-        .send()
-        .await?;
-    assert_eq!(response.status(), StatusCode::OK, "{path}");
-    Ok(response.bytes().await?.to_vec())
-}
-
-/// Posts `file` (and the page's token) to `action`: the status and the page.
-async fn upload(
-    browser: &Browser,
-    page: &str,
-    action: &str,
-    file: Vec<u8>,
-    name: &str,
-) -> Result<(StatusCode, String), Box<dyn std::error::Error>> {
-    let (_, html) = browser.get(page).await?;
-    let form = Form::new()
-        .text("_csrf", csrf_of(&html).ok_or("csrf")?)
-        .part("file", Part::bytes(file).file_name(name.to_owned()));
-    let response = browser
-        .client
-        .post(format!("{}{action}", browser.base))
-        .multipart(form)
-        .send()
-        .await?;
-    let status = response.status();
-    Ok((status, response.text().await?))
-}
 
 /// A hostile file: what it is, its bytes, the words its refusal must show.
 type Hostile = (&'static str, Vec<u8>, String);
@@ -97,25 +64,23 @@ async fn hostile_target_workbooks_are_refused_with_the_limit_and_nothing_stored(
     let agency = app.signed_in("canlian").await?;
     let page = format!("/projects/{id}/target");
 
-    let template = download(&agency, &format!("/projects/{id}/target.xlsx")).await?;
-    for (what, file, words) in hostile(&template, 500)? {
-        let (status, html) = upload(
-            &agency,
-            &page,
-            &format!("{page}/upload"),
-            file,
-            "目标表.xlsx",
-        )
+    let template = agency
+        .download(&format!("/projects/{id}/target.xlsx"))
         .await?;
+    for (what, file, words) in hostile(&template, 500)? {
+        let (status, _, html) = agency
+            .upload(&page, &format!("{page}/upload"), file, "目标表.xlsx", true)
+            .await?;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{what}");
         assert!(html.contains(&words), "{what}: {html}");
         alive(&app).await?;
     }
 
-    let drafts = download(&agency, "/targets/drafts.xlsx?year=2020").await?;
+    let drafts = agency.download("/targets/drafts.xlsx?year=2020").await?;
     for (what, file, words) in hostile(&drafts, 500)? {
-        let (status, html) =
-            upload(&agency, "/projects", "/targets/upload", file, "草稿.xlsx").await?;
+        let (status, _, html) = agency
+            .upload("/projects", "/targets/upload", file, "草稿.xlsx", true)
+            .await?;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "bulk: {what}");
         assert!(html.contains(&words), "bulk: {what}: {html}");
     }
@@ -135,20 +100,13 @@ async fn hostile_self_evaluation_tables_are_refused_and_nothing_stored() -> Test
     let agency = app.signed_in("agency").await?;
     let page = format!("/projects/{id}/self-evaluation");
     // Any workbook will do as the base: the refusal comes before its content is looked at.
-    let template = download(
-        &agency,
-        "/targets/template.xlsx?year=2020&category=specific",
-    )
-    .await?;
-    for (what, file, words) in hostile(&template, 1_000)? {
-        let (status, html) = upload(
-            &agency,
-            &page,
-            &format!("{page}/upload"),
-            file,
-            "自评表.xlsx",
-        )
+    let template = agency
+        .download("/targets/template.xlsx?year=2020&category=specific")
         .await?;
+    for (what, file, words) in hostile(&template, 1_000)? {
+        let (status, _, html) = agency
+            .upload(&page, &format!("{page}/upload"), file, "自评表.xlsx", true)
+            .await?;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{what}");
         assert!(html.contains(&words), "{what}: {html}");
     }
@@ -187,28 +145,30 @@ async fn a_treasury_file_saved_as_gbk_is_imported_from_the_form() -> TestResult 
         "really GBK"
     );
     let finance = app.signed_in("finance").await?;
-    let (status, html) = upload(
-        &finance,
-        "/payments/import",
-        "/payments/import",
-        gbk.into_owned(),
-        "国库支付.csv",
-    )
-    .await?;
+    let (status, _, html) = finance
+        .upload(
+            "/payments/import",
+            "/payments/import",
+            gbk.into_owned(),
+            "国库支付.csv",
+            true,
+        )
+        .await?;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("已支付") && html.contains("GBK-1"), "{html}");
     let (_, listing) = finance.get("/payments?year=2019").await?;
     assert!(listing.contains("GBK-1") && listing.contains("乐陵经济技术开发区"));
 
     // Neither UTF-8 nor GBK: refused, saying which encodings are accepted.
-    let (status, html) = upload(
-        &finance,
-        "/payments/import",
-        "/payments/import",
-        b"request_id\n\xFF\xFE\xFF\n".to_vec(),
-        "坏文件.csv",
-    )
-    .await?;
+    let (status, _, html) = finance
+        .upload(
+            "/payments/import",
+            "/payments/import",
+            b"request_id\n\xFF\xFE\xFF\n".to_vec(),
+            "坏文件.csv",
+            true,
+        )
+        .await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("UTF-8 或 GBK（GB18030）"), "{html}");
     Ok(())

@@ -2,12 +2,11 @@
 //! and stored once as the agency's submitted self-evaluation; another project's table, a broken
 //! file or a second upload over a submitted sheet store nothing.
 
-use crate::support::{TestApp, TestResult, call, csrf_of, project_named};
+use crate::support::{TestApp, TestResult, call, project_named};
 use jixiao_core::scoring::{BudgetBlock, ItemInput};
 use jixiao_interop::self_evaluation_xlsx::{
     MoneyUnit, SelfEvaluationTable, TableItem, write_table,
 };
-use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 
 fn item(
@@ -92,18 +91,11 @@ async fn upload(
     bytes: Vec<u8>,
 ) -> Result<(StatusCode, String), Box<dyn std::error::Error>> {
     let page = format!("/projects/{id}/self-evaluation");
-    let (_, html) = browser.get(&page).await?;
-    let form = Form::new()
-        .text("_csrf", csrf_of(&html).ok_or("csrf")?)
-        .part("file", Part::bytes(bytes).file_name("自评表.xlsx"));
-    let response = browser
-        .client
-        .post(format!("{}{page}/upload", browser.base))
-        .multipart(form)
-        .send()
+    let action = format!("{page}/upload");
+    let (status, _, html) = browser
+        .upload(&page, &action, bytes, "自评表.xlsx", true)
         .await?;
-    let status = response.status();
-    Ok((status, response.text().await?))
+    Ok((status, html))
 }
 
 #[tokio::test]

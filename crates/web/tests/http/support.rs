@@ -184,6 +184,59 @@ impl Browser {
         Ok(self.post_raw(action, &fields).await?)
     }
 
+    /// Downloads `path`, which must answer 200.
+    pub async fn download(&self, path: &str) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await?;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        Ok(response.bytes().await?.to_vec())
+    }
+
+    /// Opens `page` and posts `file` (named `name`) to the upload form `action` as the browser
+    /// would: with the page's token (left out when `with_token` is false, as a forged form) and
+    /// the page's version field, if it has one. Answers the status, the redirect target (empty
+    /// when none) and the page.
+    pub async fn upload(
+        &self,
+        page: &str,
+        action: &str,
+        file: Vec<u8>,
+        name: &str,
+        with_token: bool,
+    ) -> Result<(StatusCode, String, String), Box<dyn std::error::Error>> {
+        let (_, html) = self.get(page).await?;
+        let mut form = reqwest::multipart::Form::new();
+        if with_token {
+            form = form.text("_csrf", csrf_of(&html).ok_or("csrf")?);
+        }
+        if let Some(start) = html.find("name=\"version\" value=\"") {
+            let rest = &html[start + 22..];
+            let version = &rest[..rest.find('"').ok_or("version")?];
+            form = form.text("version", version.to_owned());
+        }
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(file).file_name(name.to_owned()),
+        );
+        let response = self
+            .client
+            .post(format!("{}{action}", self.base))
+            .multipart(form)
+            .send()
+            .await?;
+        let status = response.status();
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        Ok((status, location, response.text().await?))
+    }
+
     pub async fn login(
         &self,
         username: &str,

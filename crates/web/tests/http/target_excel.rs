@@ -2,61 +2,15 @@
 //! with mistakes and see them by cell with nothing stored, fix them, upload again and submit;
 //! bulk workbooks with a report per project; files of the wrong kind, year, category or size.
 
-use crate::support::{Browser, TestApp, TestResult, call, csrf_of, project_named};
+use crate::support::{TestApp, TestResult, call, csrf_of, project_named};
 use jixiao_core::target::IndicatorInput;
 use jixiao_interop::target_sheet_xlsx::{
     TemplateLists, TemplateSheet, read_workbook, write_templates,
 };
-use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 const LIMIT: u64 = 20 * 1024 * 1024;
-
-async fn download(browser: &Browser, path: &str) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
-    let response = browser
-        .client
-        .get(format!("{}{path}", browser.base))
-        .send()
-        .await?;
-    assert_eq!(response.status(), StatusCode::OK, "{path}");
-    Ok(response.bytes().await?.to_vec())
-}
-
-/// Posts `file` to an upload form with the page's token (and version, if the page has one).
-async fn upload(
-    browser: &Browser,
-    page: &str,
-    action: &str,
-    file: Vec<u8>,
-    with_token: bool,
-) -> Result<(StatusCode, String, String), Box<dyn std::error::Error>> {
-    let (_, html) = browser.get(page).await?;
-    let mut form = Form::new();
-    if with_token {
-        form = form.text("_csrf", csrf_of(&html).ok_or("csrf")?);
-    }
-    if let Some(start) = html.find("name=\"version\" value=\"") {
-        let rest = &html[start + 22..];
-        let version = &rest[..rest.find('"').ok_or("version")?];
-        form = form.text("version", version.to_owned());
-    }
-    form = form.part("file", Part::bytes(file).file_name("目标表.xlsx"));
-    let response = browser
-        .client
-        .post(format!("{}{action}", browser.base))
-        .multipart(form)
-        .send()
-        .await?;
-    let status = response.status();
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    Ok((status, location, response.text().await?))
-}
 
 fn rows_of(target: &Value) -> Vec<IndicatorInput> {
     target["indicators"]
@@ -143,7 +97,9 @@ async fn an_agency_fills_the_excel_template_fixes_its_errors_and_submits() -> Te
     let page = format!("/projects/{id}/target");
     let (_, html) = agency.get(&page).await?;
     assert!(html.contains(&format!("/projects/{id}/target.xlsx")) && html.contains("用Excel填报"));
-    let template = download(&agency, &format!("/projects/{id}/target.xlsx")).await?;
+    let template = agency
+        .download(&format!("/projects/{id}/target.xlsx"))
+        .await?;
 
     // Mistakes: a level-2 not under its level-1, a number that is not one.
     let mut bad_rows = good_rows.clone();
@@ -151,7 +107,9 @@ async fn an_agency_fills_the_excel_template_fixes_its_errors_and_submits() -> Te
     bad_rows[1].op = "≥".to_owned();
     bad_rows[1].value = "很多".to_owned();
     let bad = filled(&template, &lists(), "培训盲人按摩师", "全年培训", bad_rows)?;
-    let (status, _, html) = upload(&agency, &page, &format!("{page}/upload"), bad, true).await?;
+    let (status, _, html) = agency
+        .upload(&page, &format!("{page}/upload"), bad, "目标表.xlsx", true)
+        .await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("B10单元格"), "level-2 error by cell: {html}");
     assert!(html.contains("E11单元格"), "value error by cell");
@@ -175,8 +133,9 @@ async fn an_agency_fills_the_excel_template_fixes_its_errors_and_submits() -> Te
         "全年培训60人",
         good_rows.clone(),
     )?;
-    let (status, location, _) =
-        upload(&agency, &page, &format!("{page}/upload"), good, true).await?;
+    let (status, location, _) = agency
+        .upload(&page, &format!("{page}/upload"), good, "目标表.xlsx", true)
+        .await?;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(location, format!("/projects/{id}/target?done=uploaded"));
     let (_, html) = agency.get(&location).await?;
@@ -239,28 +198,43 @@ async fn wrong_files_are_refused_with_nothing_stored() -> TestResult {
     let action = format!("{page}/upload");
 
     // A template of another year.
-    let other_year = download(
-        &agency,
-        "/targets/template.xlsx?year=2019&category=specific",
-    )
-    .await?;
-    let (status, _, html) = upload(&agency, &page, &action, other_year, true).await?;
+    let other_year = agency
+        .download("/targets/template.xlsx?year=2019&category=specific")
+        .await?;
+    let (status, _, html) = agency
+        .upload(&page, &action, other_year, "目标表.xlsx", true)
+        .await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("模板为2019年度"), "{html}");
     // Not a workbook; a workbook of something else; too large.
-    let (status, _, html) = upload(&agency, &page, &action, b"a,b\n1,2\n".to_vec(), true).await?;
+    let (status, _, html) = agency
+        .upload(&page, &action, b"a,b\n1,2\n".to_vec(), "目标表.xlsx", true)
+        .await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("不是有效的 .xlsx 工作簿"));
-    let (status, _, html) =
-        upload(&agency, &page, &action, vec![b'P'; 21 * 1024 * 1024], true).await?;
+    let (status, _, html) = agency
+        .upload(
+            &page,
+            &action,
+            vec![b'P'; 21 * 1024 * 1024],
+            "目标表.xlsx",
+            true,
+        )
+        .await?;
     assert!(status.is_client_error(), "{status}");
     assert!(html.contains("超过上限"), "{html}");
     // Without the form token, or as finance: refused.
-    let template = download(&agency, &format!("/projects/{id}/target.xlsx")).await?;
-    let (status, _, _) = upload(&agency, &page, &action, template.clone(), false).await?;
+    let template = agency
+        .download(&format!("/projects/{id}/target.xlsx"))
+        .await?;
+    let (status, _, _) = agency
+        .upload(&page, &action, template.clone(), "目标表.xlsx", false)
+        .await?;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let finance = app.signed_in("finance").await?;
-    let (status, _, _) = upload(&finance, "/projects", &action, template, true).await?;
+    let (status, _, _) = finance
+        .upload("/projects", &action, template, "目标表.xlsx", true)
+        .await?;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     let (_, after) = call(
@@ -292,7 +266,7 @@ async fn a_bulk_workbook_is_stored_whole_or_not_at_all_with_a_report_per_project
     let agency = app.signed_in("canlian").await?;
     let (_, html) = agency.get("/projects?year=2020").await?;
     assert!(html.contains("/targets/drafts.xlsx") && html.contains("批量上传"));
-    let drafts = download(&agency, "/targets/drafts.xlsx?year=2020").await?;
+    let drafts = agency.download("/targets/drafts.xlsx?year=2020").await?;
     let sheets = read_workbook(&drafts, LIMIT)?;
     let (_, project) = call(
         &app,
@@ -330,7 +304,15 @@ async fn a_bulk_workbook_is_stored_whole_or_not_at_all_with_a_report_per_project
         ..good.clone()
     };
     let workbook = write_templates(&lists(), &[good.clone(), foreign])?;
-    let (status, _, html) = upload(&agency, "/projects", "/targets/upload", workbook, true).await?;
+    let (status, _, html) = agency
+        .upload(
+            "/projects",
+            "/targets/upload",
+            workbook,
+            "目标表.xlsx",
+            true,
+        )
+        .await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         html.contains("无误，未保存"),
@@ -343,7 +325,15 @@ async fn a_bulk_workbook_is_stored_whole_or_not_at_all_with_a_report_per_project
 
     // Without the stranger's sheet: stored, every sheet in one go.
     let workbook = write_templates(&lists(), &[good])?;
-    let (status, _, html) = upload(&agency, "/projects", "/targets/upload", workbook, true).await?;
+    let (status, _, html) = agency
+        .upload(
+            "/projects",
+            "/targets/upload",
+            workbook,
+            "目标表.xlsx",
+            true,
+        )
+        .await?;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("已保存") && html.contains("全部工作表已导入"));
     let (_, stored) = call(&app, &token, Method::GET, &path, None).await?;
@@ -396,7 +386,9 @@ async fn one_upload_reports_formulas_and_row_errors_together() -> TestResult {
 
     let agency = app.signed_in("canlian").await?;
     let page = format!("/projects/{id}/target");
-    let (status, _, html) = upload(&agency, &page, &format!("{page}/upload"), bytes, true).await?;
+    let (status, _, html) = agency
+        .upload(&page, &format!("{page}/upload"), bytes, "目标表.xlsx", true)
+        .await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let level2 = html.find("B10单元格").ok_or("level-2 error")?;
     let formula = html.find("E11单元格：是公式（=30*2）").ok_or("formula")?;

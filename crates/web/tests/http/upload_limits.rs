@@ -2,10 +2,9 @@
 //! stored (the guard once read multipart bodies with axum's 2 MB default and called such an
 //! upload a forged form); a body above the configured limit is refused by name.
 
-use crate::support::{TestApp, TestResult, call, csrf_of, project_named};
+use crate::support::{TestApp, TestResult, call, project_named};
 use jixiao_core::target::IndicatorInput;
 use jixiao_interop::target_sheet_xlsx::{TemplateLists, TemplateSheet, write_templates};
-use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use std::io::{Read, Write};
 
@@ -86,24 +85,9 @@ async fn a_three_megabyte_workbook_passes_the_form_guard_and_is_stored() -> Test
 
     let agency = app.signed_in("canlian").await?;
     let page = format!("/projects/{id}/target");
-    let (_, html) = agency.get(&page).await?;
-    let mut form = Form::new().text("_csrf", csrf_of(&html).ok_or("csrf")?);
-    if let Some(start) = html.find("name=\"version\" value=\"") {
-        let rest = &html[start + 22..];
-        form = form.text(
-            "version",
-            rest[..rest.find('"').ok_or("version")?].to_owned(),
-        );
-    }
-    form = form.part("file", Part::bytes(file).file_name("目标表.xlsx"));
-    let response = agency
-        .client
-        .post(format!("{}{page}/upload", agency.base))
-        .multipart(form)
-        .send()
+    let (status, _, body) = agency
+        .upload(&page, &format!("{page}/upload"), file, "目标表.xlsx", true)
         .await?;
-    let status = response.status();
-    let body = response.text().await?;
     assert!(
         !body.contains("表单已过期"),
         "refused as a forged form: {body}"
@@ -128,21 +112,16 @@ async fn a_body_over_the_upload_limit_is_refused_by_its_limit() -> TestResult {
     let id = project_named(&app, &token, 2020, "2020年盲人按摩培训").await?;
     let agency = app.signed_in("canlian").await?;
     let page = format!("/projects/{id}/target");
-    let (_, html) = agency.get(&page).await?;
-    let form = Form::new()
-        .text("_csrf", csrf_of(&html).ok_or("csrf")?)
-        .part(
-            "file",
-            Part::bytes(vec![b'P'; 22 * 1024 * 1024]).file_name("目标表.xlsx"),
-        );
-    let response = agency
-        .client
-        .post(format!("{}{page}/upload", agency.base))
-        .multipart(form)
-        .send()
+    let (status, _, body) = agency
+        .upload(
+            &page,
+            &format!("{page}/upload"),
+            vec![b'P'; 22 * 1024 * 1024],
+            "目标表.xlsx",
+            true,
+        )
         .await?;
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    let body = response.text().await?;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("上传的文件超过上限（20 MB）"), "{body}");
     Ok(())
 }
