@@ -16,7 +16,7 @@ use jixiao_core::token::constant_time_eq;
 use jixiao_store::SessionUser;
 
 /// The largest form body accepted.
-const MAX_FORM_BYTES: usize = 1 << 20;
+pub(crate) const MAX_FORM_BYTES: usize = 1 << 20;
 
 /// The name of the hidden form field carrying the token.
 pub(crate) const FIELD: &str = "_csrf";

@@ -5,6 +5,7 @@
 //! intake's concern; the other fields of an upload form are numbers read strictly.
 
 use crate::auth::is_api;
+use crate::csrf::MAX_FORM_BYTES;
 use crate::error::{ApiError, AppError, PageError};
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
@@ -14,8 +15,6 @@ use axum::response::{IntoResponse, Response};
 use jixiao_core::text::{self, TextFault};
 
 /// The largest form body read here (the same as the CSRF guard's).
-const MAX_FORM_BYTES: usize = 1 << 20;
-
 /// Refuses a request whose path, query or form carries a control character.
 pub(crate) async fn guard(request: Request, next: Next) -> Response {
     let api = is_api(request.uri().path());
