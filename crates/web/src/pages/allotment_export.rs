@@ -1,7 +1,7 @@
 //! Excel download of the year's allotments (预算指标): limit, frozen, paid and available per
 //! allotment with its document number and classification, as the user may see them.
 
-use super::exports::{download, failed, place};
+use super::exports::{download, failed, off_workers, place};
 use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::PageError;
@@ -78,6 +78,6 @@ pub async fn allotments(
             ])
             .map_err(failed)?;
     }
-    let bytes = writer.finish().map_err(failed)?;
+    let bytes = off_workers(move || writer.finish()).await?;
     Ok(download(bytes, "allotments.xlsx", &title))
 }

@@ -4,7 +4,7 @@
 //! Excel. Drills down from all agencies to a department to its projects; an agency user sees its
 //! own tree.
 
-use super::exports::{download, failed, place};
+use super::exports::{download, failed, off_workers, place};
 use super::projects::years;
 use super::{Chrome, render};
 use crate::AppState;
@@ -566,7 +566,7 @@ pub async fn export(
                 .map_err(failed)?;
         }
     }
-    let bytes = writer.finish().map_err(failed)?;
+    let bytes = off_workers(move || writer.finish()).await?;
     Ok(download(
         bytes,
         &format!("dashboard-{year}.xlsx"),

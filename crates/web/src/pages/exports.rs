@@ -70,13 +70,34 @@ fn attachment(body: axum::body::Body, name: &str, title: &str) -> Response {
     response
 }
 
-/// Finishes a long export (compressing its sheet into the file) on a blocking thread, off the
-/// async workers.
-async fn finish(writer: ExportWriter) -> Result<std::fs::File, PageError> {
-    tokio::task::spawn_blocking(move || writer.finish_to_file())
+/// Runs spreadsheet work (writing and compressing a workbook is CPU work) on a blocking thread,
+/// off the async workers, so other users never wait behind a download.
+pub(super) async fn off_workers<T: Send + 'static>(
+    job: impl FnOnce() -> Result<T, XlsxError> + Send + 'static,
+) -> Result<T, PageError> {
+    tokio::task::spawn_blocking(job)
         .await
         .map_err(|e| PageError::from(StoreError::Internal(format!("export job: {e}"))))?
         .map_err(failed)
+}
+
+/// Finishes a long export (compressing its sheet into the file) off the async workers.
+async fn finish(writer: ExportWriter) -> Result<std::fs::File, PageError> {
+    off_workers(move || writer.finish_to_file()).await
+}
+
+/// Writes a short list's workbook off the async workers.
+async fn write_list<I>(
+    sheet_name: &'static str,
+    title: &str,
+    columns: &[Column],
+    rows: I,
+) -> Result<Vec<u8>, PageError>
+where
+    I: IntoIterator<Item = Vec<Cell>> + Send + 'static,
+{
+    let (title, columns) = (title.to_owned(), columns.to_vec());
+    off_workers(move || write(sheet_name, &title, &columns, rows)).await
 }
 
 pub(super) fn failed(error: XlsxError) -> PageError {
@@ -274,7 +295,7 @@ pub async fn key_evaluations(
         Column::new("发现的问题", 50.0, ColumnKind::Text),
     ];
     let title = format!("{}重点绩效评价情况", place(&state, &session).await);
-    let bytes = write("重点评价", &title, &columns, rows).map_err(failed)?;
+    let bytes = write_list("重点评价", &title, &columns, rows).await?;
     Ok(download(bytes, "key-evaluations.xlsx", &title))
 }
 
@@ -371,7 +392,7 @@ pub async fn monitoring_round(
         round.year,
         round.cutoff
     );
-    let bytes = write("绩效监控", &title, &columns, rows).map_err(failed)?;
+    let bytes = write_list("绩效监控", &title, &columns, rows).await?;
     Ok(download(bytes, "monitoring.xlsx", &title))
 }
 
@@ -402,9 +423,10 @@ pub async fn self_evaluations(
         .store
         .self_evaluation_lines(&session.actor(), year)
         .await?;
+    let grade = query.grade.clone();
     let rows = lines
         .into_iter()
-        .filter(|l| query.grade.is_empty() || l.grade.as_deref() == Some(query.grade.as_str()))
+        .filter(move |l| grade.is_empty() || l.grade.as_deref() == Some(grade.as_str()))
         .map(|l| {
             vec![
                 Cell::from(l.code),
@@ -431,7 +453,7 @@ pub async fn self_evaluations(
         "{}{year}年度单位绩效自评结果",
         place(&state, &session).await
     );
-    let bytes = write("单位自评", &title, &columns, rows).map_err(failed)?;
+    let bytes = write_list("单位自评", &title, &columns, rows).await?;
     Ok(download(bytes, "self-evaluations.xlsx", &title))
 }
 
@@ -487,7 +509,7 @@ pub async fn results(
         "{}{year}年度绩效评价结果应用情况",
         place(&state, &session).await
     );
-    let bytes = write("结果应用", &title, &columns, rows).map_err(failed)?;
+    let bytes = write_list("结果应用", &title, &columns, rows).await?;
     Ok(download(bytes, "results-application.xlsx", &title))
 }
 
@@ -523,6 +545,6 @@ pub async fn rectifications(
         "{}绩效评价和监控发现问题整改情况",
         place(&state, &session).await
     );
-    let bytes = write("问题整改", &title, &columns, rows).map_err(failed)?;
+    let bytes = write_list("问题整改", &title, &columns, rows).await?;
     Ok(download(bytes, "rectifications.xlsx", &title))
 }

@@ -3,7 +3,7 @@
 //! workbook — checked whole, every problem named by sheet, row and column with a report per
 //! project, and stored all together or not at all.
 
-use super::exports::{download, failed};
+use super::exports::{download, off_workers};
 use super::{Chrome, render};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -122,7 +122,8 @@ pub async fn blank(
         category_name: category.name.clone(),
         ..TemplateSheet::default()
     };
-    let bytes = write_templates(&lists(&name, &rulebook), &[sheet]).map_err(failed)?;
+    let lists = lists(&name, &rulebook);
+    let bytes = off_workers(move || write_templates(&lists, &[sheet])).await?;
     Ok(download(
         bytes,
         &format!("target-template-{}-{}.xlsx", query.year, category.code),
@@ -139,7 +140,8 @@ pub async fn project_sheet(
     let project = state.store.project(&session.actor(), id).await?;
     let (name, rulebook) = rulebook_for(&state, &session, project.year).await?;
     let sheet = filled_sheet(&state, &session, &project, &rulebook).await?;
-    let bytes = write_templates(&lists(&name, &rulebook), &[sheet]).map_err(failed)?;
+    let lists = lists(&name, &rulebook);
+    let bytes = off_workers(move || write_templates(&lists, &[sheet])).await?;
     Ok(download(
         bytes,
         &format!("target-{}.xlsx", project.code),
@@ -196,7 +198,8 @@ pub async fn drafts(
     for project in &projects {
         sheets.push(filled_sheet(&state, &session, project, &rulebook).await?);
     }
-    let bytes = write_templates(&lists(&name, &rulebook), &sheets).map_err(failed)?;
+    let lists = lists(&name, &rulebook);
+    let bytes = off_workers(move || write_templates(&lists, &sheets)).await?;
     Ok(download(
         bytes,
         &format!("targets-{}.xlsx", query.year),
