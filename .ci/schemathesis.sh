@@ -61,7 +61,7 @@ cd "$work"
   --phases examples,coverage,fuzzing \
   --max-examples "$MAX_EXAMPLES" \
   --seed 15 \
-  --workers 2 \
+  --workers 1 \
   --max-time 170 \
   --suppress-health-check all \
   --generation-database none
