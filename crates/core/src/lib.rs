@@ -33,6 +33,7 @@ pub mod treasury;
 pub mod tree;
 pub mod user;
 pub mod validation;
+pub mod workflow;
 
 pub use actor::Actor;
 pub use role::{Capability, Role};

@@ -6,59 +6,7 @@ use crate::rulebook::Rulebook;
 use crate::validation::ValidationErrors;
 use serde::{Deserialize, Serialize};
 
-/// Where a project stands. Every document moves through the same states.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProjectState {
-    /// 草稿: being written by the agency.
-    Draft,
-    /// 待审核: in review.
-    Submitted,
-    /// 被退回: sent back with comments.
-    Returned,
-    /// 已审核: approved together with its money.
-    Approved,
-}
-
-impl ProjectState {
-    /// Every state, in workflow order.
-    pub const ALL: [ProjectState; 4] = [
-        ProjectState::Draft,
-        ProjectState::Submitted,
-        ProjectState::Returned,
-        ProjectState::Approved,
-    ];
-
-    /// Stored code.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProjectState::Draft => "draft",
-            ProjectState::Submitted => "submitted",
-            ProjectState::Returned => "returned",
-            ProjectState::Approved => "approved",
-        }
-    }
-
-    /// Name users read.
-    pub fn label(self) -> &'static str {
-        match self {
-            ProjectState::Draft => "草稿",
-            ProjectState::Submitted => "待审核",
-            ProjectState::Returned => "被退回",
-            ProjectState::Approved => "已审核",
-        }
-    }
-
-    /// Parses a stored code.
-    pub fn parse(code: &str) -> Option<ProjectState> {
-        ProjectState::ALL.into_iter().find(|s| s.as_str() == code)
-    }
-
-    /// Whether the agency may edit the project and its targets in this state.
-    pub fn editable(self) -> bool {
-        matches!(self, ProjectState::Draft | ProjectState::Returned)
-    }
-}
+pub use crate::workflow::ProjectState;
 
 /// The grade finance gives a target sheet (目标审核等级).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -345,7 +345,7 @@ impl Store {
             .rows_affected()
         });
         if changed == 0 {
-            return Err(StoreError::Conflict(
+            return Err(StoreError::StaleVersion(
                 "该建议已被他人决定或项目已批复，请刷新后重试".to_owned(),
             ));
         }

@@ -540,8 +540,15 @@ impl Store {
                         .await?;
                     }
                     if let Some((project, sheet)) = &revision {
-                        self.start_revision(&mut tx, project, sheet, project.version, &actor.name)
-                            .await?;
+                        self.start_revision(
+                            &mut tx,
+                            project,
+                            sheet,
+                            project.version,
+                            actor,
+                            jixiao_core::workflow::ProjectAction::ReviseAfterAlert,
+                        )
+                        .await?;
                     }
                 }
                 "cancel" => {
@@ -683,7 +690,7 @@ async fn claim_status(tx: &mut Tx, id: i64, from: &str, to: &str) -> Result<()> 
             .rows_affected()
     });
     if changed == 0 {
-        return Err(StoreError::Conflict(
+        return Err(StoreError::StaleVersion(
             "预警状态已变化，请刷新后再操作".to_owned(),
         ));
     }

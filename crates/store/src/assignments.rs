@@ -281,7 +281,9 @@ impl Store {
             .rows_affected()
         });
         if changed == 0 {
-            return Err(StoreError::Conflict("任务状态已变化，请刷新".to_owned()));
+            return Err(StoreError::StaleVersion(
+                "任务状态已变化，请刷新".to_owned(),
+            ));
         }
         append(
             &mut tx,
@@ -604,7 +606,9 @@ async fn move_status(tx: &mut Tx, id: i64, from: &str, to: &str) -> Result<()> {
         .rows_affected()
     });
     if changed == 0 {
-        return Err(StoreError::Conflict("任务状态已变化，请刷新".to_owned()));
+        return Err(StoreError::StaleVersion(
+            "任务状态已变化，请刷新".to_owned(),
+        ));
     }
     Ok(())
 }

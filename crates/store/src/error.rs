@@ -42,7 +42,26 @@ pub enum StoreError {
     /// The thing does not exist (or is not visible to the actor).
     #[error("{0}")]
     NotFound(String),
-    /// The request conflicts with what is stored (a duplicate, a stale version).
+    /// The document changed since the caller read it (its version moved on).
+    #[error("{0}")]
+    StaleVersion(String),
+    /// The action does not apply to the document in the state it is in.
+    #[error("{0}")]
+    InvalidTransition(jixiao_core::workflow::Refusal),
+    /// A stored value does not read as what the table says it holds: never defaulted, always
+    /// told with the table and row.
+    #[error("系统内部错误：{table}第{id}行的{column}“{value}”无法识别")]
+    Unreadable {
+        /// The table.
+        table: &'static str,
+        /// The row's id.
+        id: i64,
+        /// The column.
+        column: &'static str,
+        /// The stored text.
+        value: String,
+    },
+    /// The request conflicts with what is stored (a duplicate, a locked allotment …).
     #[error("{0}")]
     Conflict(String),
     /// The database address or settings are wrong.
@@ -68,6 +87,15 @@ impl From<ValidationErrors> for StoreError {
     }
 }
 
+impl From<jixiao_core::workflow::Refusal> for StoreError {
+    fn from(refusal: jixiao_core::workflow::Refusal) -> Self {
+        match refusal {
+            jixiao_core::workflow::Refusal::RoleNotAllowed { .. } => StoreError::Forbidden,
+            other => StoreError::InvalidTransition(other),
+        }
+    }
+}
+
 impl From<Forbidden> for StoreError {
     fn from(_: Forbidden) -> Self {
         StoreError::Forbidden
@@ -82,9 +110,10 @@ impl StoreError {
                 "可用指标不足，当前可用{}元",
                 jixiao_core::money::format_yuan(*available)
             ),
-            StoreError::Database(_) | StoreError::Migrate(_) | StoreError::Internal(_) => {
-                "系统内部错误，请稍后再试".to_owned()
-            }
+            StoreError::Database(_)
+            | StoreError::Migrate(_)
+            | StoreError::Internal(_)
+            | StoreError::Unreadable { .. } => "系统内部错误，请稍后再试".to_owned(),
             other => other.to_string(),
         }
     }
@@ -94,6 +123,17 @@ impl StoreError {
     pub fn is_unstorable_text(&self) -> bool {
         matches!(self, StoreError::Database(sqlx::Error::Database(db))
             if matches!(db.code().as_deref(), Some("22021" | "22P05")))
+    }
+
+    /// Whether the refusal is a clash with what is stored (409): a stale version, a move the
+    /// state does not allow, or another conflict.
+    pub fn is_conflict(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Conflict(_)
+                | StoreError::StaleVersion(_)
+                | StoreError::InvalidTransition(_)
+        )
     }
 
     /// A validation error on one field.

@@ -4,13 +4,14 @@
 //! through their own draws; finance confirms the final score, grade and problems found (which
 //! become rectification items), or returns it. The coverage view shows key projects due.
 
-use crate::audit::append;
-use crate::tx::Tx;
+use crate::workflow::{self, Trail, Value, advance};
 use crate::{Result, Store, StoreError};
-use jixiao_core::audit::AuditEntry;
 use jixiao_core::key_evaluation::{FrameworkItem, ScoreEntry};
 use jixiao_core::scoring::format_score;
 use jixiao_core::target::{RowError, parse_points};
+use jixiao_core::workflow::{
+    KeyEvaluation as Eval, KeyEvaluationAction as EvalAction, KeyEvaluationState,
+};
 use jixiao_core::{Actor, Role, time};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -71,13 +72,12 @@ pub struct KeyEvaluation {
 impl KeyEvaluation {
     /// 已委托/待确认/被退回/已确认.
     pub fn state_label(&self) -> &'static str {
-        match self.state.as_str() {
-            "commissioned" => "已委托，评价中",
-            "submitted" => "已提交报告，待财政确认",
-            "returned" => "被退回修改",
-            "confirmed" => "已确认",
-            _ => "未知",
-        }
+        KeyEvaluationState::parse(&self.state).map_or("未知", KeyEvaluationState::label)
+    }
+
+    /// The workflow state, or which row holds a state the workflow does not know.
+    pub(crate) fn workflow_state(&self) -> Result<KeyEvaluationState> {
+        workflow::parse_state::<Eval>(&self.state, self.id)
     }
 
     /// 部门评价 or 财政评价.
@@ -298,13 +298,14 @@ impl Store {
                 "项目尚未批复，不能开展重点评价".to_owned(),
             ));
         }
+        let state = workflow::create::<Eval>(EvalAction::Commission, actor)?;
         let (rulebook_id, _) = self.project_rulebook(&project).await?;
         let mut tx = self.begin().await?;
         let inserted: std::result::Result<i64, sqlx::Error> = on_tx!(&mut tx, |conn| {
             sqlx::query_scalar(
                 "INSERT INTO evaluations (jurisdiction_code, project_id, mode, \
                  commissioning_agency_id, assignment_id, rulebook_id, state, commissioned_by, \
-                 created_at) VALUES ($1, $2, $3, $4, $5, $6, 'commissioned', $7, $8) RETURNING id",
+                 created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
             )
             .bind(&project.jurisdiction_code)
             .bind(project.id)
@@ -312,6 +313,7 @@ impl Store {
             .bind(commissioner)
             .bind(assignment_id)
             .bind(rulebook_id)
+            .bind(state.as_str())
             .bind(&actor.name)
             .bind(time::now())
             .fetch_one(&mut *conn)
@@ -320,18 +322,17 @@ impl Store {
         let id = inserted.map_err(|e| {
             StoreError::unique_as_conflict(e, format!("项目“{}”已委托重点评价", project.name))
         })?;
-        append(
+        workflow::record_creation::<Eval>(
             &mut tx,
-            AuditEntry::new(
-                &actor.name,
-                "evaluation.commission",
-                "evaluation",
-                &id.to_string(),
-            )
-            .in_jurisdiction(Some(&project.jurisdiction_code))
-            .with_details(
-                json!({"project": project.code, "mode": mode, "assignment_id": assignment_id}),
-            ),
+            id,
+            EvalAction::Commission,
+            state,
+            actor,
+            Trail {
+                jurisdiction: Some(&project.jurisdiction_code),
+                details: json!({"project": project.code, "mode": mode,
+                                "assignment_id": assignment_id}),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -352,12 +353,7 @@ impl Store {
         }
         let detail = self.key_evaluation(actor, id).await?;
         let e = &detail.evaluation;
-        if !matches!(e.state.as_str(), "commissioned" | "returned") {
-            return Err(StoreError::Conflict(format!(
-                "评价{}，不能修改",
-                e.state_label()
-            )));
-        }
+        workflow::check::<Eval>(e.workflow_state()?, EvalAction::Save, actor)?;
         let rulebook = self.rulebook_by_id(e.rulebook_id).await?.rulebook()?;
         let (scores, total) = rulebook
             .key_evaluation
@@ -371,7 +367,19 @@ impl Store {
             }]));
         }
         let mut tx = self.begin().await?;
-        bump(&mut tx, id, version, None).await?;
+        advance::<Eval>(
+            &mut tx,
+            id,
+            Some(version),
+            EvalAction::Save,
+            actor,
+            &[],
+            Trail {
+                jurisdiction: Some(&e.jurisdiction_code),
+                details: json!({"total": format_score(total)}),
+            },
+        )
+        .await?;
         on_tx!(&mut tx, |conn| {
             sqlx::query("DELETE FROM evaluation_scores WHERE evaluation_id = $1")
                 .bind(id)
@@ -400,18 +408,6 @@ impl Store {
                 .await?;
             }
         });
-        append(
-            &mut tx,
-            AuditEntry::new(
-                &actor.name,
-                "evaluation.save",
-                "evaluation",
-                &id.to_string(),
-            )
-            .in_jurisdiction(Some(&e.jurisdiction_code))
-            .with_details(json!({"total": format_score(total)})),
-        )
-        .await?;
         tx.commit().await?;
         self.key_evaluation(actor, id).await
     }
@@ -429,20 +425,30 @@ impl Store {
         }
         let detail = self.key_evaluation(actor, id).await?;
         let e = &detail.evaluation;
-        let (Some(total), "commissioned" | "returned") = (e.total_x100, e.state.as_str()) else {
-            return Err(StoreError::Conflict(format!(
-                "评价{}，请先保存完整的评分后再提交",
-                e.state_label()
-            )));
+        workflow::check::<Eval>(e.workflow_state()?, EvalAction::Submit, actor)?;
+        let Some(total) = e.total_x100 else {
+            return Err(StoreError::Conflict(
+                "请先保存完整的评分后再提交评价报告".to_owned(),
+            ));
         };
         let mut tx = self.begin().await?;
-        bump(&mut tx, id, version, Some("submitted")).await?;
+        advance::<Eval>(
+            &mut tx,
+            id,
+            Some(version),
+            EvalAction::Submit,
+            actor,
+            &[
+                ("submitted_at", Value::Int(Some(time::now()))),
+                ("comment", Value::Text(Some(String::new()))),
+            ],
+            Trail {
+                jurisdiction: Some(&e.jurisdiction_code),
+                details: json!({"total": format_score(total)}),
+            },
+        )
+        .await?;
         on_tx!(&mut tx, |conn| {
-            sqlx::query("UPDATE evaluations SET submitted_at = $1, comment = '' WHERE id = $2")
-                .bind(time::now())
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
             sqlx::query(
                 "UPDATE assignments SET status = 'submitted', score_x100 = $1, opinion = $2, \
                  ended_on = $3, updated_at = $4 WHERE id = $5 AND status = 'accepted'",
@@ -455,18 +461,6 @@ impl Store {
             .execute(&mut *conn)
             .await?;
         });
-        append(
-            &mut tx,
-            AuditEntry::new(
-                &actor.name,
-                "evaluation.submit",
-                "evaluation",
-                &id.to_string(),
-            )
-            .in_jurisdiction(Some(&e.jurisdiction_code))
-            .with_details(json!({"total": format_score(total)})),
-        )
-        .await?;
         tx.commit().await?;
         self.key_evaluation(actor, id).await
     }
@@ -481,11 +475,11 @@ impl Store {
         let jurisdiction = crate::monitoring::finance_jurisdiction(actor)?;
         let detail = self.key_evaluation(actor, id).await?;
         let e = &detail.evaluation;
-        let (Some(total), "submitted") = (e.total_x100, e.state.as_str()) else {
-            return Err(StoreError::Conflict(format!(
-                "评价{}，不能确认",
-                e.state_label()
-            )));
+        workflow::check::<Eval>(e.workflow_state()?, EvalAction::Confirm, actor)?;
+        let Some(total) = e.total_x100 else {
+            return Err(StoreError::Conflict(
+                "评价报告尚无总分，不能确认".to_owned(),
+            ));
         };
         let final_x100 = if input.final_score.trim().is_empty() {
             total
@@ -525,23 +519,31 @@ impl Store {
         let grade = rulebook.self_evaluation.grade(final_x100).to_owned();
         let mut tx = self.begin().await?;
         let problems_json = serde_json::to_string(&problems).unwrap_or_else(|_| "[]".to_owned());
-        on_tx!(&mut tx, |conn| {
-            sqlx::query(
-                "UPDATE evaluations SET final_x100 = $1, final_grade = $2, final_reason = $3, \
-                 problems = $4, confirmed_by = $5, confirmed_at = $6 WHERE id = $7",
-            )
-            .bind(final_x100)
-            .bind(&grade)
-            .bind(input.reason.trim())
-            .bind(&problems_json)
-            .bind(&actor.name)
-            .bind(time::now())
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-        });
-        // The final score is in place before the state says confirmed.
-        bump(&mut tx, id, e.version, Some("confirmed")).await?;
+        // The final score is written with the state that says confirmed.
+        advance::<Eval>(
+            &mut tx,
+            id,
+            Some(e.version),
+            EvalAction::Confirm,
+            actor,
+            &[
+                ("final_x100", Value::Int(Some(final_x100))),
+                ("final_grade", Value::Text(Some(grade.clone()))),
+                (
+                    "final_reason",
+                    Value::Text(Some(input.reason.trim().to_owned())),
+                ),
+                ("problems", Value::Text(Some(problems_json))),
+                ("confirmed_by", Value::Text(Some(actor.name.clone()))),
+                ("confirmed_at", Value::Int(Some(time::now()))),
+            ],
+            Trail {
+                jurisdiction: Some(&jurisdiction),
+                details: json!({"total": format_score(total), "final": format_score(final_x100),
+                    "grade": grade, "reason": input.reason.trim(), "problems": problems.len()}),
+            },
+        )
+        .await?;
         crate::rectifications::open_items(
             &mut tx,
             &jurisdiction,
@@ -550,21 +552,6 @@ impl Store {
             id,
             &problems,
             &actor.name,
-        )
-        .await?;
-        append(
-            &mut tx,
-            AuditEntry::new(
-                &actor.name,
-                "evaluation.confirm",
-                "evaluation",
-                &id.to_string(),
-            )
-            .in_jurisdiction(Some(&jurisdiction))
-            .with_details(
-                json!({"total": format_score(total), "final": format_score(final_x100),
-                    "grade": grade, "reason": input.reason.trim(), "problems": problems.len()}),
-            ),
         )
         .await?;
         tx.commit().await?;
@@ -581,12 +568,7 @@ impl Store {
         let jurisdiction = crate::monitoring::finance_jurisdiction(actor)?;
         let detail = self.key_evaluation(actor, id).await?;
         let e = &detail.evaluation;
-        if e.state != "submitted" {
-            return Err(StoreError::Conflict(format!(
-                "评价{}，不能退回",
-                e.state_label()
-            )));
-        }
+        workflow::check::<Eval>(e.workflow_state()?, EvalAction::Return, actor)?;
         if comment.trim().is_empty() {
             return Err(StoreError::invalid(
                 "comment",
@@ -595,24 +577,17 @@ impl Store {
             ));
         }
         let mut tx = self.begin().await?;
-        bump(&mut tx, id, e.version, Some("returned")).await?;
-        on_tx!(&mut tx, |conn| {
-            sqlx::query("UPDATE evaluations SET comment = $1 WHERE id = $2")
-                .bind(comment.trim())
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-        });
-        append(
+        advance::<Eval>(
             &mut tx,
-            AuditEntry::new(
-                &actor.name,
-                "evaluation.return",
-                "evaluation",
-                &id.to_string(),
-            )
-            .in_jurisdiction(Some(&jurisdiction))
-            .with_details(json!({"comment": comment.trim()})),
+            id,
+            Some(e.version),
+            EvalAction::Return,
+            actor,
+            &[("comment", Value::Text(Some(comment.trim().to_owned())))],
+            Trail {
+                jurisdiction: Some(&jurisdiction),
+                details: json!({"comment": comment.trim()}),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -698,26 +673,4 @@ impl Store {
             .collect();
         Ok(lines)
     }
-}
-
-/// Moves an evaluation on if `version` is current (else 409); `state` None keeps the state.
-async fn bump(tx: &mut Tx, id: i64, version: i32, state: Option<&str>) -> Result<()> {
-    let changed = on_tx!(tx, |conn| {
-        sqlx::query(
-            "UPDATE evaluations SET state = COALESCE($1, state), version = version + 1 \
-             WHERE id = $2 AND version = $3",
-        )
-        .bind(state)
-        .bind(id)
-        .bind(version)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected()
-    });
-    if changed == 0 {
-        return Err(StoreError::Conflict(
-            "评价已被他人修改，请刷新后重试".to_owned(),
-        ));
-    }
-    Ok(())
 }

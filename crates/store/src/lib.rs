@@ -48,6 +48,7 @@ mod treasury;
 mod treasury_lookup;
 mod treasury_runs;
 mod users;
+mod workflow;
 
 pub use adjustments::{Adjustment, AdjustmentDecision, Cuts, action_label};
 pub use agencies::Agency;

@@ -4,7 +4,7 @@
 
 use crate::audit::append;
 use crate::project_scope::ProjectScope;
-use crate::tx::Tx;
+use crate::workflow::{self, Trail, Value, advance};
 use crate::{Project, Result, Store, StoreError};
 use chrono::NaiveDate;
 use jixiao_core::audit::AuditEntry;
@@ -13,6 +13,7 @@ use jixiao_core::monitoring::{
     CAUSES, IndicatorProgress, OUTLOOKS, parse_decimal, time_progress_bp,
 };
 use jixiao_core::target::{Indicator, Operator, RowError};
+use jixiao_core::workflow::{MonitoringReport as Report, ReportAction, ReportState};
 use jixiao_core::{Actor, Role, ValidationErrors, time};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -134,14 +135,7 @@ impl ReportLine {
 
 /// 待填报/填报中/已报送/已退回/已审核.
 pub fn report_state_label(state: &str) -> &'static str {
-    match state {
-        "pending" => "待填报",
-        "draft" => "填报中",
-        "submitted" => "已报送",
-        "returned" => "已退回",
-        "approved" => "已审核",
-        _ => "未知",
-    }
+    ReportState::parse(state).map_or("未知", ReportState::label)
 }
 
 /// What the agency enters for one indicator.
@@ -219,7 +213,9 @@ impl MonitoringReport {
 
     /// Whether the agency may still change it.
     pub fn editable(&self) -> bool {
-        matches!(self.state.as_str(), "pending" | "draft" | "returned")
+        ReportState::parse(&self.state).is_some_and(|s| {
+            jixiao_core::workflow::allows::<Report>(s, ReportAction::Save, Role::Agency)
+        })
     }
 }
 
@@ -629,19 +625,28 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let report = self.monitoring_report(actor, round_id, project_id).await?;
-        if !report.editable() {
-            return Err(StoreError::Conflict(format!(
-                "监控报告{}，不能修改",
-                report.state_label()
-            )));
-        }
+        let state = workflow::parse_state::<Report>(&report.state, report.id)?;
+        workflow::check::<Report>(state, ReportAction::Save, actor)?;
         let indicators: Vec<Indicator> = report.rows.iter().map(|r| r.indicator.clone()).collect();
         let errors = check_entries(&indicators, entries, false);
         if !errors.is_empty() {
             return Err(StoreError::InvalidReport(errors));
         }
         let mut tx = self.begin().await?;
-        bump_report(&mut tx, report.id, version, "draft").await?;
+        advance::<Report>(
+            &mut tx,
+            report.id,
+            Some(version),
+            ReportAction::Save,
+            actor,
+            &[],
+            Trail {
+                jurisdiction: Some(&report.round.jurisdiction_code),
+                details: json!({"round_id": round_id, "project_id": project_id,
+                                "rows": entries.len()}),
+            },
+        )
+        .await?;
         on_tx!(&mut tx, |conn| {
             sqlx::query("DELETE FROM monitoring_report_rows WHERE report_id = $1")
                 .bind(report.id)
@@ -667,20 +672,6 @@ impl Store {
                 query.build().execute(&mut *conn).await?;
             });
         }
-        append(
-            &mut tx,
-            AuditEntry::new(
-                &actor.name,
-                "monitoring.save",
-                "monitoring_report",
-                &report.id.to_string(),
-            )
-            .in_jurisdiction(Some(&report.round.jurisdiction_code))
-            .with_details(
-                json!({"round_id": round_id, "project_id": project_id, "rows": entries.len()}),
-            ),
-        )
-        .await?;
         tx.commit().await?;
         self.monitoring_report(actor, round_id, project_id).await
     }
@@ -697,12 +688,8 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let report = self.monitoring_report(actor, round_id, project_id).await?;
-        if !report.editable() {
-            return Err(StoreError::Conflict(format!(
-                "监控报告{}，不能再次报送",
-                report.state_label()
-            )));
-        }
+        let state = workflow::parse_state::<Report>(&report.state, report.id)?;
+        workflow::check::<Report>(state, ReportAction::Submit, actor)?;
         let indicators: Vec<Indicator> = report.rows.iter().map(|r| r.indicator.clone()).collect();
         let entries: Vec<ReportEntry> = report.rows.iter().map(|r| r.entry.clone()).collect();
         let errors = check_entries(&indicators, &entries, true);
@@ -710,28 +697,21 @@ impl Store {
             return Err(StoreError::InvalidReport(errors));
         }
         let mut tx = self.begin().await?;
-        bump_report(&mut tx, report.id, version, "submitted").await?;
-        on_tx!(&mut tx, |conn| {
-            sqlx::query(
-                "UPDATE monitoring_reports SET submitted_by = $1, submitted_at = $2, comment = '' \
-                 WHERE id = $3",
-            )
-            .bind(&actor.name)
-            .bind(time::now())
-            .bind(report.id)
-            .execute(&mut *conn)
-            .await?;
-        });
-        append(
+        advance::<Report>(
             &mut tx,
-            AuditEntry::new(
-                &actor.name,
-                "monitoring.submit",
-                "monitoring_report",
-                &report.id.to_string(),
-            )
-            .in_jurisdiction(Some(&report.round.jurisdiction_code))
-            .with_details(json!({"round_id": round_id, "project_id": project_id})),
+            report.id,
+            Some(version),
+            ReportAction::Submit,
+            actor,
+            &[
+                ("submitted_by", Value::Text(Some(actor.name.clone()))),
+                ("submitted_at", Value::Int(Some(time::now()))),
+                ("comment", Value::Text(Some(String::new()))),
+            ],
+            Trail {
+                jurisdiction: Some(&report.round.jurisdiction_code),
+                details: json!({"round_id": round_id, "project_id": project_id}),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -749,12 +729,13 @@ impl Store {
     ) -> Result<MonitoringReport> {
         finance_jurisdiction(actor)?;
         let report = self.monitoring_report(actor, round_id, project_id).await?;
-        if report.state != "submitted" {
-            return Err(StoreError::Conflict(format!(
-                "监控报告{}，不能审核",
-                report.state_label()
-            )));
-        }
+        let action = if approve {
+            ReportAction::Approve
+        } else {
+            ReportAction::Return
+        };
+        let state = workflow::parse_state::<Report>(&report.state, report.id)?;
+        workflow::check::<Report>(state, action, actor)?;
         if !approve && comment.trim().is_empty() {
             return Err(StoreError::invalid(
                 "comment",
@@ -762,60 +743,24 @@ impl Store {
                 "退回时请说明理由",
             ));
         }
-        let state = if approve { "approved" } else { "returned" };
         let mut tx = self.begin().await?;
-        bump_report(&mut tx, report.id, report.version, state).await?;
-        on_tx!(&mut tx, |conn| {
-            sqlx::query("UPDATE monitoring_reports SET comment = $1 WHERE id = $2")
-                .bind(comment.trim())
-                .bind(report.id)
-                .execute(&mut *conn)
-                .await?;
-        });
-        append(
+        advance::<Report>(
             &mut tx,
-            AuditEntry::new(
-                &actor.name,
-                if approve {
-                    "monitoring.approve"
-                } else {
-                    "monitoring.return"
-                },
-                "monitoring_report",
-                &report.id.to_string(),
-            )
-            .in_jurisdiction(Some(&report.round.jurisdiction_code))
-            .with_details(
-                json!({"round_id": round_id, "project_id": project_id, "comment": comment.trim()}),
-            ),
+            report.id,
+            Some(report.version),
+            action,
+            actor,
+            &[("comment", Value::Text(Some(comment.trim().to_owned())))],
+            Trail {
+                jurisdiction: Some(&report.round.jurisdiction_code),
+                details: json!({"round_id": round_id, "project_id": project_id,
+                                "comment": comment.trim()}),
+            },
         )
         .await?;
         tx.commit().await?;
         self.monitoring_report(actor, round_id, project_id).await
     }
-}
-
-/// Moves a report to `state` if `version` is current (else 409), adding one to the version.
-async fn bump_report(tx: &mut Tx, id: i64, version: i32, state: &str) -> Result<()> {
-    let changed = on_tx!(tx, |conn| {
-        sqlx::query(
-            "UPDATE monitoring_reports SET state = $1, version = version + 1, updated_at = $2 \
-             WHERE id = $3 AND version = $4",
-        )
-        .bind(state)
-        .bind(time::now())
-        .bind(id)
-        .bind(version)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected()
-    });
-    if changed == 0 {
-        return Err(StoreError::Conflict(
-            "监控报告已被他人修改，请刷新后再保存".to_owned(),
-        ));
-    }
-    Ok(())
 }
 
 /// The jurisdiction of a finance user, or Forbidden (the same check as the treasury's).

@@ -577,7 +577,7 @@ pub(crate) async fn bump_version(tx: &mut Tx, id: i64, expected: i32) -> Result<
     if changed == 1 {
         Ok(())
     } else {
-        Err(StoreError::Conflict(
+        Err(StoreError::StaleVersion(
             "该项目已被他人修改，请刷新页面后重试（您的修改未保存）".to_owned(),
         ))
     }

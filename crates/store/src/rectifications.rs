@@ -2,10 +2,10 @@
 //! items sent to the project's agency; the agency answers with what it did; finance checks each
 //! off or sends it back. Items not yet closed are flagged on the agency's next-year projects.
 
-use crate::audit::append;
 use crate::tx::Tx;
+use crate::workflow::{self, Trail, Value, advance};
 use crate::{Result, Store, StoreError};
-use jixiao_core::audit::AuditEntry;
+use jixiao_core::workflow::{Rectification as Rect, RectificationAction, RectificationState};
 use jixiao_core::{Actor, Role, time};
 use serde::Serialize;
 use serde_json::json;
@@ -47,12 +47,12 @@ pub struct Rectification {
 impl Rectification {
     /// 待整改/待核查/已销号.
     pub fn state_label(&self) -> &'static str {
-        match self.state.as_str() {
-            "open" => "待整改",
-            "answered" => "已反馈，待核查",
-            "closed" => "已销号",
-            _ => "未知",
-        }
+        RectificationState::parse(&self.state).map_or("未知", RectificationState::label)
+    }
+
+    /// The workflow state, or which row holds a state the workflow does not know.
+    pub(crate) fn workflow_state(&self) -> Result<RectificationState> {
+        workflow::parse_state::<Rect>(&self.state, self.id)
     }
 
     /// 重点评价/绩效监控/单位自评.
@@ -142,6 +142,7 @@ impl Store {
         alert_id: Option<i64>,
     ) -> Result<Rectification> {
         let jurisdiction = crate::monitoring::finance_jurisdiction(actor)?;
+        workflow::create::<Rect>(RectificationAction::Raise, actor)?;
         let project = self.project(actor, project_id).await?;
         let problem = problem.trim();
         if problem.is_empty() || problem.chars().count() > 500 {
@@ -168,16 +169,16 @@ impl Store {
                 .fetch_one(&mut *conn)
                 .await?
         });
-        append(
+        workflow::record_creation::<Rect>(
             &mut tx,
-            AuditEntry::new(
-                &actor.name,
-                "rectification.raise",
-                "rectification",
-                &id.to_string(),
-            )
-            .in_jurisdiction(Some(&jurisdiction))
-            .with_details(json!({"project": project.code, "problem": problem})),
+            id,
+            RectificationAction::Raise,
+            RectificationState::Open,
+            actor,
+            Trail {
+                jurisdiction: Some(&jurisdiction),
+                details: json!({"project": project.code, "problem": problem}),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -196,12 +197,7 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let item = self.rectification(actor, id).await?;
-        if item.state != "open" {
-            return Err(StoreError::Conflict(format!(
-                "整改事项{}，不能再次反馈",
-                item.state_label()
-            )));
-        }
+        workflow::check::<Rect>(item.workflow_state()?, RectificationAction::Answer, actor)?;
         let answer = answer.trim();
         if answer.is_empty() || answer.chars().count() > 2000 {
             return Err(StoreError::invalid(
@@ -210,8 +206,15 @@ impl Store {
                 "请填写整改措施及成效（不超过2000字）",
             ));
         }
-        self.move_item(actor, &item, version, "answered", answer, None)
-            .await
+        self.move_item(
+            actor,
+            &item,
+            version,
+            RectificationAction::Answer,
+            answer,
+            None,
+        )
+        .await
     }
 
     /// Finance checks an answered item off (`close`) or sends it back with a comment.
@@ -224,12 +227,12 @@ impl Store {
     ) -> Result<Rectification> {
         crate::monitoring::finance_jurisdiction(actor)?;
         let item = self.rectification(actor, id).await?;
-        if item.state != "answered" {
-            return Err(StoreError::Conflict(format!(
-                "整改事项{}，不能核查",
-                item.state_label()
-            )));
-        }
+        let action = if close {
+            RectificationAction::Close
+        } else {
+            RectificationAction::SendBack
+        };
+        workflow::check::<Rect>(item.workflow_state()?, action, actor)?;
         if !close && comment.trim().is_empty() {
             return Err(StoreError::invalid(
                 "comment",
@@ -237,12 +240,11 @@ impl Store {
                 "退回整改时请说明理由",
             ));
         }
-        let state = if close { "closed" } else { "open" };
         self.move_item(
             actor,
             &item,
             item.version,
-            state,
+            action,
             &item.answer,
             Some(comment.trim()),
         )
@@ -254,50 +256,37 @@ impl Store {
         actor: &Actor,
         item: &Rectification,
         version: i32,
-        state: &str,
+        action: RectificationAction,
         answer: &str,
         comment: Option<&str>,
     ) -> Result<Rectification> {
         let now = time::now();
-        let mut tx = self.begin().await?;
-        let changed = on_tx!(&mut tx, |conn| {
-            let query = if comment.is_some() {
-                "UPDATE rectifications SET state = $1, answer = $2, check_comment = $3, \
-                 checked_by = $4, checked_at = $5, version = version + 1 \
-                 WHERE id = $6 AND version = $7"
-            } else {
-                "UPDATE rectifications SET state = $1, answer = $2, check_comment = $3, \
-                 answered_by = $4, answered_at = $5, version = version + 1 \
-                 WHERE id = $6 AND version = $7"
-            };
-            sqlx::query(query)
-                .bind(state)
-                .bind(answer)
-                .bind(comment.unwrap_or(&item.check_comment))
-                .bind(&actor.name)
-                .bind(now)
-                .bind(item.id)
-                .bind(version)
-                .execute(&mut *conn)
-                .await?
-                .rows_affected()
-        });
-        if changed == 0 {
-            return Err(StoreError::Conflict(
-                "整改事项已被他人修改，请刷新后重试".to_owned(),
-            ));
+        let mut also = vec![
+            ("answer", Value::Text(Some(answer.to_owned()))),
+            (
+                "check_comment",
+                Value::Text(Some(comment.unwrap_or(&item.check_comment).to_owned())),
+            ),
+        ];
+        if comment.is_some() {
+            also.push(("checked_by", Value::Text(Some(actor.name.clone()))));
+            also.push(("checked_at", Value::Int(Some(now))));
+        } else {
+            also.push(("answered_by", Value::Text(Some(actor.name.clone()))));
+            also.push(("answered_at", Value::Int(Some(now))));
         }
-        let action = match (state, comment.is_some()) {
-            ("answered", _) => "rectification.answer",
-            ("closed", _) => "rectification.close",
-            _ => "rectification.send_back",
-        };
-        append(
+        let mut tx = self.begin().await?;
+        advance::<Rect>(
             &mut tx,
-            AuditEntry::new(&actor.name, action, "rectification", &item.id.to_string())
-                .in_jurisdiction(actor.jurisdiction.as_deref())
-                .with_details(json!({"project": item.project_code, "state": state,
-                                     "comment": comment.unwrap_or("")})),
+            item.id,
+            Some(version),
+            action,
+            actor,
+            &also,
+            Trail {
+                jurisdiction: actor.jurisdiction.as_deref(),
+                details: json!({"project": item.project_code, "comment": comment.unwrap_or("")}),
+            },
         )
         .await?;
         tx.commit().await?;

@@ -4,12 +4,14 @@
 use crate::audit::append;
 use crate::projects::{Project, ProjectDetail, SELECT_PROJECT, bump_version};
 use crate::targets::write_sheet;
+use crate::workflow::{self, Trail, Value, advance};
 use crate::{Result, Store, StoreError};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::gate::{self, ProjectFacts};
 use jixiao_core::money;
 use jixiao_core::project::{PreAssessment, ProjectState, TargetGrade};
 use jixiao_core::rulebook::DEPARTMENT_STEP;
+use jixiao_core::workflow::{Project as WfProject, ProjectAction};
 use jixiao_core::{Actor, Role, time};
 use serde::Serialize;
 use serde_json::json;
@@ -66,6 +68,17 @@ pub enum Decision {
         /// What to change (required).
         comment: String,
     },
+}
+
+impl Decision {
+    /// The workflow action the decision is on a step before the transaction decides whether the
+    /// step is the last (then an approval is [`ProjectAction::Approve`]).
+    fn action_on_step(&self) -> ProjectAction {
+        match self {
+            Decision::Approve { .. } => ProjectAction::PassStep,
+            Decision::Return { .. } => ProjectAction::Return,
+        }
+    }
 }
 
 impl Store {
@@ -125,28 +138,25 @@ impl Store {
             .first_step(project.agency_parent_id.is_some())
             .to_owned();
         let mut tx = self.begin().await?;
-        bump_version(&mut tx, id, version).await?;
-        on_tx!(&mut tx, |conn| {
-            sqlx::query(
-                "UPDATE projects SET state = 'submitted', review_step = $1, rulebook_id = $2, \
-                 target_grade = NULL, updated_at = $3 WHERE id = $4",
-            )
-            .bind(&first)
-            .bind(record.id)
-            .bind(time::now())
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-        });
-        self.record_review(&mut tx, id, "agency", "submit", "", None, None, &actor.name)
-            .await?;
-        append(
+        advance::<WfProject>(
             &mut tx,
-            AuditEntry::new(&actor.name, "project.submit", "project", &id.to_string())
-                .in_jurisdiction(Some(&project.jurisdiction_code))
-                .with_details(json!({"step": first, "rulebook": record.id})),
+            id,
+            Some(version),
+            ProjectAction::Submit,
+            actor,
+            &[
+                ("review_step", Value::Text(Some(first.clone()))),
+                ("rulebook_id", Value::Int(Some(record.id))),
+                ("target_grade", Value::Text(None)),
+            ],
+            Trail {
+                jurisdiction: Some(&project.jurisdiction_code),
+                details: json!({"step": first, "rulebook": record.id}),
+            },
         )
         .await?;
+        self.record_review(&mut tx, id, "agency", "submit", "", None, None, &actor.name)
+            .await?;
         tx.commit().await?;
         self.project(actor, id).await
     }
@@ -161,12 +171,13 @@ impl Store {
         decision: &Decision,
     ) -> Result<Project> {
         let project = self.project(actor, id).await?;
-        if project.state() != ProjectState::Submitted {
-            return Err(StoreError::Conflict(format!(
-                "项目当前为“{}”状态，没有待审核的环节",
-                project.state_label()
-            )));
+        if project.version != version {
+            return Err(workflow::stale::<WfProject>());
         }
+        // The step and money below are read from this row; `advance` re-checks its version
+        // inside the transaction, so they are the ones the decision applies to.
+        let state = project.state();
+        workflow::check::<WfProject>(state, decision.action_on_step(), actor)?;
         let step = project.review_step.clone().unwrap_or_default();
         let reviewer_ok = if step == DEPARTMENT_STEP {
             actor.role == Role::Agency
@@ -186,10 +197,7 @@ impl Store {
             }
         };
         let rulebook = record.rulebook()?;
-        let now = time::now();
         let mut tx = self.begin().await?;
-        bump_version(&mut tx, id, version).await?;
-        let audit_details;
         match decision {
             Decision::Return { comment } => {
                 if comment.trim().is_empty() {
@@ -199,16 +207,19 @@ impl Store {
                         "退回时须填写审核意见",
                     ));
                 }
-                on_tx!(&mut tx, |conn| {
-                    sqlx::query(
-                        "UPDATE projects SET state = 'returned', review_step = NULL, \
-                         updated_at = $1 WHERE id = $2",
-                    )
-                    .bind(now)
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
-                });
+                advance::<WfProject>(
+                    &mut tx,
+                    id,
+                    Some(version),
+                    ProjectAction::Return,
+                    actor,
+                    &[("review_step", Value::Text(None))],
+                    Trail {
+                        jurisdiction: Some(&project.jurisdiction_code),
+                        details: json!({"step": step, "comment": comment.trim()}),
+                    },
+                )
+                .await?;
                 self.record_review(
                     &mut tx,
                     id,
@@ -220,8 +231,6 @@ impl Store {
                     &actor.name,
                 )
                 .await?;
-                audit_details =
-                    json!({"step": step, "decision": "return", "comment": comment.trim()});
             }
             Decision::Approve {
                 grade,
@@ -258,19 +267,28 @@ impl Store {
                 let grade_text = grade.filter(|_| grades).map(|g| g.as_str().to_owned());
                 match next {
                     Some(next) => {
-                        on_tx!(&mut tx, |conn| {
-                            sqlx::query(
-                                "UPDATE projects SET review_step = $1, \
-                                 target_grade = COALESCE($2, target_grade), updated_at = $3 \
-                                 WHERE id = $4",
-                            )
-                            .bind(&next)
-                            .bind(&grade_text)
-                            .bind(now)
-                            .bind(id)
-                            .execute(&mut *conn)
-                            .await?;
-                        });
+                        advance::<WfProject>(
+                            &mut tx,
+                            id,
+                            Some(version),
+                            ProjectAction::PassStep,
+                            actor,
+                            &[
+                                ("review_step", Value::Text(Some(next.clone()))),
+                                (
+                                    "target_grade",
+                                    Value::Text(
+                                        grade_text.clone().or_else(|| project.target_grade.clone()),
+                                    ),
+                                ),
+                            ],
+                            Trail {
+                                jurisdiction: Some(&project.jurisdiction_code),
+                                details: json!({"step": step, "next": next, "grade": grade_text,
+                                                "comment": comment.trim()}),
+                            },
+                        )
+                        .await?;
                         self.record_review(
                             &mut tx,
                             id,
@@ -282,7 +300,6 @@ impl Store {
                             &actor.name,
                         )
                         .await?;
-                        audit_details = json!({"step": step, "decision": "approve", "next": next, "grade": grade_text});
                     }
                     None => {
                         // Results application binds the approval: the decided cut comes off.
@@ -350,21 +367,41 @@ impl Store {
                                 ),
                             ));
                         }
-                        on_tx!(&mut tx, |conn| {
-                            sqlx::query(
-                                "UPDATE projects SET state = 'approved', review_step = NULL, \
-                                 target_grade = COALESCE($1, target_grade), approved_fen = $2, \
-                                 approval_reason = $3, approved_revision = target_revision, \
-                                 updated_at = $4 WHERE id = $5",
-                            )
-                            .bind(&grade_text)
-                            .bind(approved)
-                            .bind(reason.trim())
-                            .bind(now)
-                            .bind(id)
-                            .execute(&mut *conn)
-                            .await?;
-                        });
+                        advance::<WfProject>(
+                            &mut tx,
+                            id,
+                            Some(version),
+                            ProjectAction::Approve,
+                            actor,
+                            &[
+                                ("review_step", Value::Text(None)),
+                                (
+                                    "target_grade",
+                                    Value::Text(
+                                        grade_text.clone().or_else(|| project.target_grade.clone()),
+                                    ),
+                                ),
+                                ("approved_fen", Value::Int(Some(approved))),
+                                (
+                                    "approval_reason",
+                                    Value::Text(Some(reason.trim().to_owned())),
+                                ),
+                                (
+                                    "approved_revision",
+                                    Value::Int(Some(i64::from(project.target_revision))),
+                                ),
+                            ],
+                            Trail {
+                                jurisdiction: Some(&project.jurisdiction_code),
+                                details: json!({
+                                    "step": step, "approved_fen": approved,
+                                    "requested_fen": project.requested_fen, "reason": reason.trim(),
+                                    "grade": grade_text, "rulebook": record.id,
+                                    "comment": comment.trim(),
+                                }),
+                            },
+                        )
+                        .await?;
                         self.record_review(
                             &mut tx,
                             id,
@@ -379,22 +416,10 @@ impl Store {
                         // Approval opens the allotment in the same transaction.
                         crate::allotments::open_or_adjust(&mut tx, id, approved, &actor.name)
                             .await?;
-                        audit_details = json!({
-                            "step": step, "decision": "approve", "approved_fen": approved,
-                            "requested_fen": project.requested_fen, "reason": reason.trim(),
-                            "grade": grade_text, "rulebook": record.id,
-                        });
                     }
                 }
             }
         }
-        append(
-            &mut tx,
-            AuditEntry::new(&actor.name, "project.review", "project", &id.to_string())
-                .in_jurisdiction(Some(&project.jurisdiction_code))
-                .with_details(audit_details),
-        )
-        .await?;
         tx.commit().await?;
         self.project(actor, id).await
     }
@@ -403,18 +428,18 @@ impl Store {
     /// approved one, which stays readable; the project goes through review again.
     pub async fn revise_project(&self, actor: &Actor, id: i64, version: i32) -> Result<Project> {
         let project = self.project(actor, id).await?;
-        if actor.role != Role::Agency {
-            return Err(StoreError::Forbidden);
-        }
-        if project.state() != ProjectState::Approved {
-            return Err(StoreError::Conflict(
-                "只有已审核的项目才能发起目标调整".to_owned(),
-            ));
-        }
+        workflow::check::<WfProject>(project.state(), ProjectAction::Revise, actor)?;
         let sheet = self.target_sheet(id, project.target_revision).await?;
         let mut tx = self.begin().await?;
-        self.start_revision(&mut tx, &project, &sheet, version, &actor.name)
-            .await?;
+        self.start_revision(
+            &mut tx,
+            &project,
+            &sheet,
+            version,
+            actor,
+            ProjectAction::Revise,
+        )
+        .await?;
         tx.commit().await?;
         self.project(actor, id).await
     }
@@ -428,32 +453,27 @@ impl Store {
         project: &Project,
         sheet: &jixiao_core::target::TargetSheet,
         expected_version: i32,
-        actor: &str,
+        actor: &Actor,
+        action: ProjectAction,
     ) -> Result<()> {
         let id = project.id;
         let next = project.target_revision + 1;
-        bump_version(tx, id, expected_version).await?;
-        write_sheet(tx, id, next, sheet, actor).await?;
-        on_tx!(tx, |conn| {
-            sqlx::query(
-                "UPDATE projects SET state = 'draft', target_revision = $1, updated_at = $2 \
-                 WHERE id = $3",
-            )
-            .bind(next)
-            .bind(time::now())
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-        });
-        self.record_review(tx, id, "agency", "revise", "", None, None, actor)
-            .await?;
-        append(
+        advance::<WfProject>(
             tx,
-            AuditEntry::new(actor, "project.revise", "project", &id.to_string())
-                .in_jurisdiction(Some(&project.jurisdiction_code))
-                .with_details(json!({"revision": next})),
+            id,
+            Some(expected_version),
+            action,
+            actor,
+            &[("target_revision", Value::Int(Some(i64::from(next))))],
+            Trail {
+                jurisdiction: Some(&project.jurisdiction_code),
+                details: json!({"revision": next}),
+            },
         )
         .await?;
+        write_sheet(tx, id, next, sheet, &actor.name).await?;
+        self.record_review(tx, id, "agency", "revise", "", None, None, &actor.name)
+            .await?;
         Ok(())
     }
 

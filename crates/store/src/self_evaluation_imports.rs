@@ -2,14 +2,14 @@
 //! a table is for (by name, year and the table's units), and storing the table's items with its
 //! own scores beside ours, as submitted.
 
-use crate::audit::append;
 use crate::projects::Project;
 use crate::self_evaluation_writes::{SheetWrite, write_sheet};
 use crate::self_evaluations::{SelfEvaluation, scored_items};
+use crate::workflow;
 use crate::{Result, Store, StoreError};
-use jixiao_core::audit::AuditEntry;
 use jixiao_core::rulebook::Rulebook;
 use jixiao_core::scoring::{BudgetBlock, Finding, ItemInput, SheetScore, format_score};
+use jixiao_core::workflow::{SelfEvaluation as Sheet, SelfEvaluationAction};
 use jixiao_core::{Actor, Role, time};
 use serde_json::json;
 use sqlx::QueryBuilder;
@@ -46,17 +46,18 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let current = self.self_evaluation(actor, project_id).await?;
-        if current.state == "approved" || current.state == "submitted" {
-            return Err(StoreError::Conflict(format!(
-                "该项目的绩效自评表{}，不能用导入的表覆盖",
-                current.state_label()
-            )));
-        }
+        workflow::check::<Sheet>(
+            current.workflow_state()?,
+            SelfEvaluationAction::Import,
+            actor,
+        )?;
         let items = scored_items(&sheet.items, &sheet.scored, &sheet.published);
         let mut tx = self.begin().await?;
         let id = write_sheet(
             &mut tx,
             &current,
+            SelfEvaluationAction::Import,
+            actor,
             SheetWrite {
                 state: "submitted",
                 source: "import",
@@ -68,6 +69,13 @@ impl Store {
                 summary: "",
                 actor: &actor.name,
             },
+            json!({
+                "project_id": project_id,
+                "file": sheet.file_name,
+                "total_published": sheet.published_total_x100.map(format_score),
+                "total_computed": format_score(sheet.scored.total_x100),
+                "findings": sheet.findings.len(),
+            }),
         )
         .await?;
         on_tx!(&mut tx, |conn| {
@@ -80,24 +88,6 @@ impl Store {
             .execute(&mut *conn)
             .await?;
         });
-        append(
-            &mut tx,
-            AuditEntry::new(
-                &actor.name,
-                "self_evaluation.import",
-                "self_evaluation",
-                &id.to_string(),
-            )
-            .in_jurisdiction(Some(&current.project.jurisdiction_code))
-            .with_details(json!({
-                "project_id": project_id,
-                "file": sheet.file_name,
-                "total_published": sheet.published_total_x100.map(format_score),
-                "total_computed": format_score(sheet.scored.total_x100),
-                "findings": sheet.findings.len(),
-            })),
-        )
-        .await?;
         tx.commit().await?;
         self.self_evaluation(actor, project_id).await
     }

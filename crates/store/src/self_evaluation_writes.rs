@@ -1,12 +1,15 @@
 //! Writing self-evaluation sheets: the head (insert at the first save, else update at the version
-//! read), the items replaced in one go, state moves with optimistic locking, and the one-go insert
+//! read), the items replaced in one go, state moves through the workflow, and the one-go insert
 //! of a scored sheet the demo uses.
 
 use crate::self_evaluations::{EvaluationItem, ITEM_COLUMNS, SelfEvaluation, scored_items};
 use crate::tx::Tx;
+use crate::workflow::{self, Trail, advance};
 use crate::{Result, StoreError};
+use jixiao_core::Actor;
 use jixiao_core::scoring::{BudgetBlock, Finding, ItemInput, SheetScore};
 use jixiao_core::time;
+use jixiao_core::workflow::{SelfEvaluation as Sheet, SelfEvaluationAction};
 use sqlx::QueryBuilder;
 
 pub(crate) struct SheetWrite<'a> {
@@ -21,18 +24,30 @@ pub(crate) struct SheetWrite<'a> {
     pub(crate) actor: &'a str,
 }
 
-/// Writes the head (insert on first save, else update at the version read) and replaces the
-/// items. Returns the sheet's id.
+/// Writes the head (insert on first save, else a workflow move by `action` at the version read,
+/// with its audit record) and replaces the items. Returns the sheet's id.
 pub(crate) async fn write_sheet(
     tx: &mut Tx,
     current: &SelfEvaluation,
+    action: SelfEvaluationAction,
+    actor: &Actor,
     w: SheetWrite<'_>,
+    details: serde_json::Value,
 ) -> Result<i64> {
     let now = time::now();
     let findings = serde_json::to_string(w.findings).unwrap_or_else(|_| "[]".to_owned());
+    let trail = Trail {
+        jurisdiction: Some(&current.project.jurisdiction_code),
+        details,
+    };
     let id = match current.id {
         None => {
-            insert_head(
+            let state = workflow::create::<Sheet>(action, actor)?;
+            let w = SheetWrite {
+                state: state.as_str(),
+                ..w
+            };
+            let id = insert_head(
                 tx,
                 current.project.id,
                 current.rulebook_id,
@@ -40,19 +55,20 @@ pub(crate) async fn write_sheet(
                 &findings,
                 now,
             )
-            .await?
+            .await?;
+            workflow::record_creation::<Sheet>(tx, id, action, state, actor, trail).await?;
+            id
         }
         Some(id) => {
-            let changed = on_tx!(tx, |conn| {
+            advance::<Sheet>(tx, id, Some(current.version), action, actor, &[], trail).await?;
+            on_tx!(tx, |conn| {
                 sqlx::query(
-                    "UPDATE self_evaluations SET state = $1, source = $2, initial_fen = $3, \
-                     full_year_fen = $4, executed_fen = $5, execution_points_x100 = $6, \
-                     execution_score_x100 = $7, total_x100 = $8, grade = $9, \
-                     published_total_x100 = $10, findings = $11, summary = $12, \
-                     updated_by = $13, updated_at = $14, version = version + 1 \
-                     WHERE id = $15 AND version = $16",
+                    "UPDATE self_evaluations SET source = $1, initial_fen = $2, \
+                     full_year_fen = $3, executed_fen = $4, execution_points_x100 = $5, \
+                     execution_score_x100 = $6, total_x100 = $7, grade = $8, \
+                     published_total_x100 = $9, findings = $10, summary = $11, \
+                     updated_by = $12, updated_at = $13 WHERE id = $14",
                 )
-                .bind(w.state)
                 .bind(w.source)
                 .bind(w.budget.initial_fen)
                 .bind(w.budget.full_year_fen)
@@ -67,16 +83,9 @@ pub(crate) async fn write_sheet(
                 .bind(w.actor)
                 .bind(now)
                 .bind(id)
-                .bind(current.version)
                 .execute(&mut *conn)
-                .await?
-                .rows_affected()
+                .await?;
             });
-            if changed == 0 {
-                return Err(StoreError::Conflict(
-                    "绩效自评表已被他人修改，请刷新后再保存".to_owned(),
-                ));
-            }
             on_tx!(tx, |conn| {
                 sqlx::query("DELETE FROM self_evaluation_items WHERE self_evaluation_id = $1")
                     .bind(id)
@@ -210,27 +219,4 @@ pub(crate) async fn insert_scored_sheet(
         });
     }
     Ok(id)
-}
-
-/// Moves a sheet to `state` if `version` is current (else 409).
-pub(crate) async fn move_state(tx: &mut Tx, id: i64, version: i32, state: &str) -> Result<()> {
-    let changed = on_tx!(tx, |conn| {
-        sqlx::query(
-            "UPDATE self_evaluations SET state = $1, version = version + 1, updated_at = $2 \
-             WHERE id = $3 AND version = $4",
-        )
-        .bind(state)
-        .bind(time::now())
-        .bind(id)
-        .bind(version)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected()
-    });
-    if changed == 0 {
-        return Err(StoreError::Conflict(
-            "绩效自评表已被他人修改，请刷新后重试".to_owned(),
-        ));
-    }
-    Ok(())
 }

@@ -2,17 +2,17 @@
 //! by the project's rulebook, the budget block taken from the ledger; the agency saves and submits,
 //! finance approves or returns. Imported tables keep their published scores beside ours.
 
-use crate::audit::append;
 use crate::projects::Project;
-use crate::self_evaluation_writes::{SheetWrite, move_state, write_sheet};
+use crate::self_evaluation_writes::{SheetWrite, write_sheet};
+use crate::workflow::{self, Trail, Value, advance};
 use crate::{Result, Store, StoreError};
-use jixiao_core::audit::AuditEntry;
 use jixiao_core::rulebook::Rulebook;
 use jixiao_core::scoring::{
     BudgetBlock, ExecutionScore, Finding, ItemInput, SheetScore, execution_rate_bp, format_score,
     score, table_points,
 };
 use jixiao_core::target::{RowError, format_points};
+use jixiao_core::workflow::{SelfEvaluation as Sheet, SelfEvaluationAction, SelfEvaluationState};
 use jixiao_core::{Actor, Role, time};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -162,20 +162,18 @@ impl SelfEvaluation {
 
     /// Whether the agency may still change it.
     pub fn editable(&self) -> bool {
-        matches!(self.state.as_str(), "not_started" | "draft" | "returned")
+        SelfEvaluationState::parse(&self.state).is_some_and(SelfEvaluationState::editable)
+    }
+
+    /// The workflow state, or which row holds a state the workflow does not know.
+    pub(crate) fn workflow_state(&self) -> Result<SelfEvaluationState> {
+        workflow::parse_state::<Sheet>(&self.state, self.id.unwrap_or(0))
     }
 }
 
 /// The label of a state code.
 pub fn state_label(state: &str) -> &'static str {
-    match state {
-        "not_started" => "未填报",
-        "draft" => "草稿",
-        "submitted" => "待审核",
-        "returned" => "被退回",
-        "approved" => "已审核",
-        _ => "未知",
-    }
+    SelfEvaluationState::parse(state).map_or("未知", SelfEvaluationState::label)
 }
 
 /// The agency's entry for one item.
@@ -433,16 +431,9 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let current = self.self_evaluation(actor, project_id).await?;
-        if !current.editable() {
-            return Err(StoreError::Conflict(format!(
-                "绩效自评表{}，不能修改",
-                current.state_label()
-            )));
-        }
+        workflow::check::<Sheet>(current.workflow_state()?, SelfEvaluationAction::Save, actor)?;
         if input.version != current.version {
-            return Err(StoreError::Conflict(
-                "绩效自评表已被他人修改，请刷新后再保存".to_owned(),
-            ));
+            return Err(workflow::stale::<Sheet>());
         }
         if input.summary.chars().count() > 2000 {
             return Err(StoreError::invalid(
@@ -522,9 +513,11 @@ impl Store {
             })
             .collect();
         let mut tx = self.begin().await?;
-        let id = write_sheet(
+        write_sheet(
             &mut tx,
             &current,
+            SelfEvaluationAction::Save,
+            actor,
             SheetWrite {
                 state: "draft",
                 source: &current.source,
@@ -536,23 +529,12 @@ impl Store {
                 summary: input.summary.trim(),
                 actor: &actor.name,
             },
-        )
-        .await?;
-        append(
-            &mut tx,
-            AuditEntry::new(
-                &actor.name,
-                "self_evaluation.save",
-                "self_evaluation",
-                &id.to_string(),
-            )
-            .in_jurisdiction(Some(&current.project.jurisdiction_code))
-            .with_details(json!({
+            json!({
                 "project_id": project_id,
                 "total": format_score(scored.total_x100),
                 "grade": scored.grade,
                 "manual_scores": manual,
-            })),
+            }),
         )
         .await?;
         tx.commit().await?;
@@ -573,40 +555,32 @@ impl Store {
         let Some(id) = current.id else {
             return Err(StoreError::Conflict("请先填写并保存绩效自评表".to_owned()));
         };
-        if !matches!(current.state.as_str(), "draft" | "returned") {
-            return Err(StoreError::Conflict(format!(
-                "绩效自评表{}，不能再次报送",
-                current.state_label()
-            )));
-        }
+        workflow::check::<Sheet>(
+            current.workflow_state()?,
+            SelfEvaluationAction::Submit,
+            actor,
+        )?;
         let missing = missing_reasons(&current.items);
         if !missing.is_empty() {
             return Err(StoreError::InvalidEvaluation(missing));
         }
         let mut tx = self.begin().await?;
-        move_state(&mut tx, id, version, "submitted").await?;
-        on_tx!(&mut tx, |conn| {
-            sqlx::query(
-                "UPDATE self_evaluations SET submitted_by = $1, submitted_at = $2, comment = '' \
-                 WHERE id = $3",
-            )
-            .bind(&actor.name)
-            .bind(time::now())
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-        });
-        append(
+        advance::<Sheet>(
             &mut tx,
-            AuditEntry::new(
-                &actor.name,
-                "self_evaluation.submit",
-                "self_evaluation",
-                &id.to_string(),
-            )
-            .in_jurisdiction(Some(&current.project.jurisdiction_code))
-            .with_details(json!({"project_id": project_id,
-                    "total": current.total_x100.map(format_score), "grade": current.grade})),
+            id,
+            Some(version),
+            SelfEvaluationAction::Submit,
+            actor,
+            &[
+                ("submitted_by", Value::Text(Some(actor.name.clone()))),
+                ("submitted_at", Value::Int(Some(time::now()))),
+                ("comment", Value::Text(Some(String::new()))),
+            ],
+            Trail {
+                jurisdiction: Some(&current.project.jurisdiction_code),
+                details: json!({"project_id": project_id,
+                    "total": current.total_x100.map(format_score), "grade": current.grade}),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -623,11 +597,14 @@ impl Store {
     ) -> Result<SelfEvaluation> {
         crate::monitoring::finance_jurisdiction(actor)?;
         let current = self.self_evaluation(actor, project_id).await?;
-        let (Some(id), "submitted") = (current.id, current.state.as_str()) else {
-            return Err(StoreError::Conflict(format!(
-                "绩效自评表{}，不能审核",
-                current.state_label()
-            )));
+        let action = if approve {
+            SelfEvaluationAction::Approve
+        } else {
+            SelfEvaluationAction::Return
+        };
+        workflow::check::<Sheet>(current.workflow_state()?, action, actor)?;
+        let Some(id) = current.id else {
+            return Err(StoreError::NotFound("绩效自评表不存在".to_owned()));
         };
         if !approve && comment.trim().is_empty() {
             return Err(StoreError::invalid(
@@ -636,30 +613,18 @@ impl Store {
                 "退回时请说明理由",
             ));
         }
-        let state = if approve { "approved" } else { "returned" };
         let mut tx = self.begin().await?;
-        move_state(&mut tx, id, current.version, state).await?;
-        on_tx!(&mut tx, |conn| {
-            sqlx::query("UPDATE self_evaluations SET comment = $1 WHERE id = $2")
-                .bind(comment.trim())
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-        });
-        append(
+        advance::<Sheet>(
             &mut tx,
-            AuditEntry::new(
-                &actor.name,
-                if approve {
-                    "self_evaluation.approve"
-                } else {
-                    "self_evaluation.return"
-                },
-                "self_evaluation",
-                &id.to_string(),
-            )
-            .in_jurisdiction(Some(&current.project.jurisdiction_code))
-            .with_details(json!({"project_id": project_id, "comment": comment.trim()})),
+            id,
+            Some(current.version),
+            action,
+            actor,
+            &[("comment", Value::Text(Some(comment.trim().to_owned())))],
+            Trail {
+                jurisdiction: Some(&current.project.jurisdiction_code),
+                details: json!({"project_id": project_id, "comment": comment.trim()}),
+            },
         )
         .await?;
         tx.commit().await?;

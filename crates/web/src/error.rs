@@ -24,6 +24,12 @@ pub enum AppError {
     /// Nothing here (or not visible to this user).
     #[error("{0}")]
     NotFound(String),
+    /// The document changed since the user read it.
+    #[error("{0}")]
+    StaleVersion(String),
+    /// The action does not apply in the document's state.
+    #[error("{0}")]
+    InvalidTransition(String),
     /// Conflicts with stored data.
     #[error("{0}")]
     Conflict(String),
@@ -95,6 +101,8 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf | AppError::Disabled => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_)
+            | AppError::StaleVersion(_)
+            | AppError::InvalidTransition(_)
             | AppError::InsufficientFunds { .. }
             | AppError::AllotmentSuspended(_)
             | AppError::RequestConflict => StatusCode::CONFLICT,
@@ -119,6 +127,8 @@ impl AppError {
             AppError::Csrf => "csrf_failed",
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
+            AppError::StaleVersion(_) => "stale_version",
+            AppError::InvalidTransition(_) => "invalid_transition",
             AppError::InsufficientFunds { .. } => "insufficient_funds",
             AppError::AllotmentSuspended(_) => "allotment_suspended",
             AppError::RequestConflict => "request_id_conflict",
@@ -197,6 +207,10 @@ impl From<StoreError> for AppError {
             StoreError::Forbidden => AppError::Forbidden,
             StoreError::NotFound(message) => AppError::NotFound(message),
             StoreError::Conflict(message) => AppError::Conflict(message),
+            StoreError::StaleVersion(message) => AppError::StaleVersion(message),
+            StoreError::InvalidTransition(refusal) => {
+                AppError::InvalidTransition(refusal.to_string())
+            }
             StoreError::InvalidRows(rows) => AppError::InvalidRows(rows),
             StoreError::InvalidReport(rows) => AppError::InvalidReport(rows),
             StoreError::InvalidEvaluation(rows) => AppError::InvalidEvaluation(rows),

@@ -409,7 +409,7 @@ async fn target_sheets_saved_together_are_saved_all_or_none() -> TestResult {
         )
         .await;
     assert!(
-        matches!(refused, Err(StoreError::Conflict(_))),
+        matches!(refused, Err(StoreError::StaleVersion(_))),
         "{refused:?}"
     );
     let untouched = store.project_detail(&c.department, first.id).await?;

@@ -464,7 +464,7 @@ async fn the_second_of_two_saves_from_the_same_version_is_refused() -> TestResul
             &good_rows(),
         )
         .await;
-    assert!(matches!(second, Err(StoreError::Conflict(_))), "{second:?}");
+    assert!(matches!(second, Err(StoreError::StaleVersion(_))), "{second:?}");
     let detail = store.project_detail(&c.unit, project.id).await?;
     assert_eq!(detail.target.overall_goal, "甲的目标");
     Ok(())

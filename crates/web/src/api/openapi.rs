@@ -21,7 +21,12 @@ pub struct ErrorBody {
 /// What went wrong.
 #[derive(Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// Stable code, e.g. `bad_credentials`, `forbidden`, `invalid_input`, `malformed_json`.
+    /// Stable code: `unauthenticated`, `bad_credentials`, `account_disabled`, `forbidden`,
+    /// `not_found`, `invalid_input`, `invalid_text`, `malformed_json`, `gate_failed`,
+    /// `too_few_eligible`, `stale_version` (the document changed since it was read: reload),
+    /// `invalid_transition` (the action does not apply in the document's state; see
+    /// docs/workflow.md), `insufficient_funds`, `allotment_suspended`, `request_id_conflict`,
+    /// `conflict` (any other clash with stored data), `too_many_attempts`, `busy`, `internal`.
     pub code: String,
     /// Message in Chinese, fit to show to a user.
     pub message: String,

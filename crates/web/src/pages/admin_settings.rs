@@ -49,7 +49,7 @@ async fn refused(
 ) -> Result<Response, PageError> {
     let status = match &error {
         StoreError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        StoreError::Conflict(_) => StatusCode::CONFLICT,
+        e if e.is_conflict() => StatusCode::CONFLICT,
         StoreError::NotFound(_) => StatusCode::NOT_FOUND,
         _ => return Err(error.into()),
     };

@@ -261,8 +261,13 @@ pub async fn decide(
             Redirect::to(&format!("/evaluation?year={}&done=decided", decided.year))
                 .into_response(),
         ),
-        Err(e @ (jixiao_store::StoreError::Invalid(_) | jixiao_store::StoreError::Conflict(_))) => {
-            let status = if matches!(e, jixiao_store::StoreError::Conflict(_)) {
+        Err(
+            e @ (jixiao_store::StoreError::Invalid(_)
+            | jixiao_store::StoreError::Conflict(_)
+            | jixiao_store::StoreError::StaleVersion(_)
+            | jixiao_store::StoreError::InvalidTransition(_)),
+        ) => {
+            let status = if e.is_conflict() {
                 StatusCode::CONFLICT
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY

@@ -137,7 +137,12 @@ pub async fn commission(
         .await
     {
         Ok(e) => Ok(Redirect::to(&format!("/evaluations/{}", e.id)).into_response()),
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
+        Err(
+            e @ (StoreError::Invalid(_)
+            | StoreError::Conflict(_)
+            | StoreError::StaleVersion(_)
+            | StoreError::InvalidTransition(_)),
+        ) => {
             list_page(
                 &state,
                 &session,
@@ -299,7 +304,12 @@ pub async fn save(
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/evaluations/{id}")).into_response()),
-        Err(e @ (StoreError::InvalidEvaluation(_) | StoreError::Conflict(_))) => {
+        Err(
+            e @ (StoreError::InvalidEvaluation(_)
+            | StoreError::Conflict(_)
+            | StoreError::StaleVersion(_)
+            | StoreError::InvalidTransition(_)),
+        ) => {
             let (status, rows, message) = match e {
                 StoreError::InvalidEvaluation(rows) => (
                     StatusCode::UNPROCESSABLE_ENTITY,
@@ -356,8 +366,13 @@ pub async fn confirm(
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/evaluations/{id}")).into_response()),
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
-            let status = if matches!(e, StoreError::Conflict(_)) {
+        Err(
+            e @ (StoreError::Invalid(_)
+            | StoreError::Conflict(_)
+            | StoreError::StaleVersion(_)
+            | StoreError::InvalidTransition(_)),
+        ) => {
+            let status = if e.is_conflict() {
                 StatusCode::CONFLICT
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
@@ -446,8 +461,13 @@ pub async fn act(
     };
     match result {
         Ok(_) => Ok(Redirect::to("/rectifications").into_response()),
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
-            let status = if matches!(e, StoreError::Conflict(_)) {
+        Err(
+            e @ (StoreError::Invalid(_)
+            | StoreError::Conflict(_)
+            | StoreError::StaleVersion(_)
+            | StoreError::InvalidTransition(_)),
+        ) => {
+            let status = if e.is_conflict() {
                 StatusCode::CONFLICT
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY

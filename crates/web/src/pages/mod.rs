@@ -187,6 +187,22 @@ pub(crate) fn form_refusal(
                 message,
             }],
         )),
+        StoreError::StaleVersion(message) => Ok((
+            StatusCode::CONFLICT,
+            vec![FieldError {
+                field: conflict_field.to_owned(),
+                code: "stale_version".to_owned(),
+                message,
+            }],
+        )),
+        StoreError::InvalidTransition(refusal) => Ok((
+            StatusCode::CONFLICT,
+            vec![FieldError {
+                field: conflict_field.to_owned(),
+                code: "invalid_transition".to_owned(),
+                message: refusal.to_string(),
+            }],
+        )),
         other => Err(other),
     }
 }

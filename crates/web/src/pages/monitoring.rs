@@ -126,8 +126,13 @@ pub async fn open(
     };
     match state.store.open_monitoring_round(&actor, &input).await {
         Ok(round) => Ok(Redirect::to(&format!("/monitoring/{}", round.id)).into_response()),
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
-            let status = if matches!(e, StoreError::Conflict(_)) {
+        Err(
+            e @ (StoreError::Invalid(_)
+            | StoreError::Conflict(_)
+            | StoreError::StaleVersion(_)
+            | StoreError::InvalidTransition(_)),
+        ) => {
+            let status = if e.is_conflict() {
                 StatusCode::CONFLICT
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY

@@ -177,14 +177,14 @@ pub async fn save(
                 ),
             ))
         }
-        Err(StoreError::Conflict(message)) => Ok(render(
+        Err(e) if e.is_conflict() => Ok(render(
             StatusCode::CONFLICT,
             &report_page(
                 &session,
                 report,
                 Some(entries),
                 Vec::new(),
-                Some(message),
+                Some(e.to_string()),
                 None,
             ),
         )),
@@ -224,12 +224,17 @@ pub async fn review(
             "/monitoring/{id}/reports/{project_id}?done=reviewed"
         ))
         .into_response()),
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
+        Err(
+            e @ (StoreError::Invalid(_)
+            | StoreError::Conflict(_)
+            | StoreError::StaleVersion(_)
+            | StoreError::InvalidTransition(_)),
+        ) => {
             let report = state
                 .store
                 .monitoring_report(&actor, id, project_id)
                 .await?;
-            let status = if matches!(e, StoreError::Conflict(_)) {
+            let status = if e.is_conflict() {
                 StatusCode::CONFLICT
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY

@@ -436,7 +436,12 @@ async fn after(
 ) -> Result<Response, PageError> {
     match result {
         Ok(()) => Ok(Redirect::to("/assignments").into_response()),
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
+        Err(
+            e @ (StoreError::Invalid(_)
+            | StoreError::Conflict(_)
+            | StoreError::StaleVersion(_)
+            | StoreError::InvalidTransition(_)),
+        ) => {
             assignments_page(
                 state,
                 session,

@@ -347,6 +347,8 @@ pub async fn save(
         Err(
             e @ (StoreError::InvalidEvaluation(_)
             | StoreError::Conflict(_)
+            | StoreError::StaleVersion(_)
+            | StoreError::InvalidTransition(_)
             | StoreError::Invalid(_)),
         ) => {
             let (status, rows, message) = match e {
@@ -355,7 +357,7 @@ pub async fn save(
                     rows,
                     "绩效自评表有误，请按提示修改后再保存或报送。".to_owned(),
                 ),
-                StoreError::Conflict(message) => (StatusCode::CONFLICT, Vec::new(), message),
+                e if e.is_conflict() => (StatusCode::CONFLICT, Vec::new(), e.to_string()),
                 other => (
                     StatusCode::UNPROCESSABLE_ENTITY,
                     Vec::new(),
@@ -408,8 +410,13 @@ pub async fn review(
         Ok(_) => Ok(
             Redirect::to(&format!("/projects/{id}/self-evaluation?done=reviewed")).into_response(),
         ),
-        Err(e @ (StoreError::Invalid(_) | StoreError::Conflict(_))) => {
-            let status = if matches!(e, StoreError::Conflict(_)) {
+        Err(
+            e @ (StoreError::Invalid(_)
+            | StoreError::Conflict(_)
+            | StoreError::StaleVersion(_)
+            | StoreError::InvalidTransition(_)),
+        ) => {
+            let status = if e.is_conflict() {
                 StatusCode::CONFLICT
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY

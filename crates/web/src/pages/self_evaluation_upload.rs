@@ -12,7 +12,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use jixiao_interop::self_evaluation_xlsx::{Comparison, compare, read_table};
-use jixiao_store::{ImportedSheet, StoreError};
+use jixiao_store::ImportedSheet;
 
 #[derive(Template)]
 #[template(path = "self_evaluation_upload.html")]
@@ -123,9 +123,9 @@ pub async fn upload(
         .await
     {
         Ok(_) => Ok(page(StatusCode::OK, None, true, Some(report))),
-        Err(StoreError::Conflict(message)) => Ok(page(
+        Err(e) if e.is_conflict() => Ok(page(
             StatusCode::CONFLICT,
-            Some(message),
+            Some(e.to_string()),
             false,
             Some(report),
         )),

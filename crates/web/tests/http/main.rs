@@ -30,3 +30,4 @@ mod text_at_the_edge;
 mod treasury_api;
 mod treasury_pages;
 mod upload_limits;
+mod workflow_races;

@@ -145,7 +145,7 @@ async fn a_project_goes_from_draft_to_approval_over_the_api() -> TestResult {
         )
         .await?;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert_eq!(stale["error"]["code"], "conflict");
+    assert_eq!(stale["error"]["code"], "stale_version");
 
     let (status, gate) = unit
         .call(Method::POST, &format!("/api/v1/projects/{id}/submit"), None)
