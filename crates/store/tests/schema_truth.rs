@@ -42,6 +42,10 @@ const ALLOWED: &[(&str, &str)] = &[
         "audit_log trigger before truncate",
         "PostgreSQL-only statement; SQLite's DELETE trigger covers a whole-table delete",
     ),
+    (
+        "ledger_entries trigger before truncate",
+        "PostgreSQL-only statement; SQLite's DELETE trigger covers a whole-table delete",
+    ),
 ];
 
 #[tokio::test]
