@@ -185,6 +185,166 @@ fn defaults_are_normalised() {
     }
 }
 
+/// Migration 0018 rebuilds four SQLite tables and renumbers four PostgreSQL ones: a database
+/// migrated to 0017 with rows in them keeps every row, its foreign keys and its triggers.
+#[tokio::test]
+async fn upgrading_through_0018_keeps_rows_keys_and_guards() -> TestResult {
+    use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+    use std::str::FromStr;
+
+    let dir = tempfile::tempdir()?;
+    let url = format!("sqlite://{}", dir.path().join("upgrade.db").display());
+    // One connection, so the foreign-key setting the migration leaves behind can be read back.
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(
+            SqliteConnectOptions::from_str(&url)?
+                .create_if_missing(true)
+                .foreign_keys(true),
+        )
+        .await?;
+    let migrations = sqlx::migrate!("./migrations/sqlite");
+    migrations.run_to(17, &pool).await?;
+    for statement in [
+        "INSERT INTO jurisdictions (code, name, parent_code, created_at) VALUES \
+         ('371400', '德州市', NULL, 1), ('371481', '乐陵市', '371400', 2)",
+        "INSERT INTO agencies (id, jurisdiction_code, code, name, kind, created_at) \
+         VALUES (7, '371481', '105', '乐陵市财政局', 'department', 3)",
+        "INSERT INTO users (id, username, display_name, password_hash, role, jurisdiction_code, \
+         created_at) VALUES (5, 'finance', '财政', 'x', 'finance', '371481', 4)",
+        "INSERT INTO sessions (token_hash, user_id, kind, csrf_token, created_at, expires_at) \
+         VALUES ('token', 5, 'web', 'csrf', 5, 6)",
+        "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, jurisdiction_code, \
+         details, prev_hash, hash) VALUES (1, 7, 'system', 'add', 'jurisdiction', '371400', NULL, \
+         '{}', 'p1', 'h1'), (2, 8, 'system', 'add', 'jurisdiction', '371481', '371481', '{}', \
+         'h1', 'h2')",
+        "INSERT INTO projects (id, jurisdiction_code, agency_id, year, code, name, category, \
+         is_new, start_year, end_year, requested_fen, funding_superior_fen, funding_local_fen, \
+         funding_other_fen, serves_people, state, created_at, updated_at) VALUES (11, '371481', 7, \
+         2026, 'P1', '项目', 'other', TRUE, 2026, 2026, 100, 0, 100, 0, FALSE, 'draft', 9, 9)",
+        "INSERT INTO publications (project_id, published_by, published_at) \
+         VALUES (11, 'finance', 10)",
+    ] {
+        sqlx::query(statement).execute(&pool).await?;
+    }
+    let dump = "SELECT (SELECT group_concat(code || '/' || name || '/' || \
+                    coalesce(parent_code, '-') || '/' || created_at, ';') FROM jurisdictions) \
+                || ' | ' || (SELECT group_concat(token_hash || '/' || user_id || '/' || kind || \
+                    '/' || csrf_token || '/' || created_at || '/' || expires_at, ';') FROM sessions) \
+                || ' | ' || (SELECT group_concat(seq || '/' || at || '/' || actor || '/' || action \
+                    || '/' || entity || '/' || entity_id || '/' || coalesce(jurisdiction_code, '-') \
+                    || '/' || details || '/' || prev_hash || '/' || hash, ';') FROM audit_log) \
+                || ' | ' || (SELECT group_concat(project_id || '/' || published_by || '/' || \
+                    published_at, ';') FROM publications)";
+    let before: String = sqlx::query_scalar(dump).fetch_one(&pool).await?;
+    migrations.run(&pool).await?;
+    let after: String = sqlx::query_scalar(dump).fetch_one(&pool).await?;
+    assert_eq!(before, after);
+
+    let foreign_keys: bool = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(&pool)
+        .await?;
+    assert!(
+        foreign_keys,
+        "the migration left foreign keys off on its connection"
+    );
+    let violations: i64 = sqlx::query_scalar("SELECT count(*) FROM pragma_foreign_key_check")
+        .fetch_one(&pool)
+        .await?;
+    assert_eq!(violations, 0);
+    for (statement, why) in [
+        (
+            "INSERT INTO agencies (jurisdiction_code, code, name, kind, created_at) \
+             VALUES ('999999', '1', 'x', 'department', 1)",
+            "a child still refers to the rebuilt jurisdictions",
+        ),
+        (
+            "DELETE FROM jurisdictions WHERE code = '371481'",
+            "the rebuilt jurisdictions are still a parent",
+        ),
+        (
+            "INSERT INTO jurisdictions (code, name, created_at) VALUES (NULL, 'x', 1)",
+            "a NULL key is refused",
+        ),
+        (
+            "INSERT INTO sessions (token_hash, user_id, kind, csrf_token, created_at, expires_at) \
+          VALUES (NULL, 5, 'web', 'c', 1, 2)",
+            "a NULL key is refused",
+        ),
+        (
+            "DELETE FROM users WHERE id = 5",
+            "the rebuilt sessions still refer to users",
+        ),
+        (
+            "DELETE FROM projects WHERE id = 11",
+            "the rebuilt publications still refer to projects",
+        ),
+        (
+            "UPDATE audit_log SET actor = 'x' WHERE seq = 1",
+            "the audit log is append-only",
+        ),
+        ("DELETE FROM audit_log", "the audit log is append-only"),
+    ] {
+        assert!(
+            sqlx::query(statement).execute(&pool).await.is_err(),
+            "{why}: {statement}"
+        );
+    }
+    pool.close().await;
+
+    let Ok(base) = std::env::var(TEST_DATABASE_ENV) else {
+        return Ok(());
+    };
+    if base.trim().is_empty() {
+        return Ok(());
+    }
+    in_fresh_postgres_schema(&base, "jixiao_upgrade", |url, _| upgrade_postgres(url)).await
+}
+
+/// On PostgreSQL: ids the BIGSERIAL sequences handed out are not handed out again by the identity
+/// columns that replace them, audit_head keeps its row, and the ledger refuses TRUNCATE.
+async fn upgrade_postgres(url: String) -> TestResult {
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&url)
+        .await?;
+    let migrations = sqlx::migrate!("./migrations/postgres");
+    migrations.run_to(17, &pool).await?;
+    // Numbers taken and lost to rolled-back inserts: the identity must start past them.
+    for _ in 0..3 {
+        sqlx::query("SELECT nextval('rectifications_id_seq')")
+            .execute(&pool)
+            .await?;
+    }
+    let head_before: (i64, String) =
+        sqlx::query_as("SELECT last_seq, last_hash FROM audit_head WHERE id = 1")
+            .fetch_one(&pool)
+            .await?;
+    migrations.run(&pool).await?;
+    for table in [
+        "self_evaluations",
+        "adjustments",
+        "evaluations",
+        "rectifications",
+    ] {
+        let next: i64 = sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence($1, 'id'))")
+            .bind(table)
+            .fetch_one(&pool)
+            .await?;
+        let want = if table == "rectifications" { 4 } else { 1 };
+        assert_eq!(next, want, "{table}: first id after the upgrade");
+    }
+    let head_after: (i64, String) =
+        sqlx::query_as("SELECT last_seq, last_hash FROM audit_head WHERE id = 1")
+            .fetch_one(&pool)
+            .await?;
+    assert_eq!(head_before, head_after);
+    let truncated = sqlx::query("TRUNCATE ledger_entries").execute(&pool).await;
+    assert!(truncated.is_err(), "the ledger refuses TRUNCATE");
+    pool.close().await;
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // The model both catalogues are read into.
 
@@ -534,10 +694,10 @@ async fn read_sqlite(conn: &mut sqlx::SqliteConnection) -> TestResult<Schema> {
         .collect();
     for table in schema.tables.values_mut() {
         for fk in &mut table.foreign_keys {
-            if fk.parent_columns.iter().any(String::is_empty) {
-                if let Some(pk) = keys_of.get(&fk.parent) {
-                    fk.parent_columns = pk.clone();
-                }
+            if fk.parent_columns.iter().any(String::is_empty)
+                && let Some(pk) = keys_of.get(&fk.parent)
+            {
+                fk.parent_columns = pk.clone();
             }
         }
     }
@@ -652,10 +812,15 @@ fn sqlite_checks(sql: &[Token]) -> Vec<Vec<Token>> {
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL.
 
-/// Migrates a fresh schema on the database at `base`, reads it and drops it again.
-async fn postgres_schema(base: &str) -> TestResult<Schema> {
+/// Runs `work` on a new schema of the database at `base` (given the URL that reaches it and its
+/// name), then drops the schema whatever `work` returned.
+async fn in_fresh_postgres_schema<T, F, Fut>(base: &str, prefix: &str, work: F) -> TestResult<T>
+where
+    F: FnOnce(String, String) -> Fut,
+    Fut: std::future::Future<Output = TestResult<T>>,
+{
     let secret = jixiao_core::token::new_secret()?;
-    let name = format!("jixiao_truth_{}", &secret[..16]);
+    let name = format!("{prefix}_{}", &secret[..16]);
     let mut admin = sqlx::PgConnection::connect(base).await?;
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {name}")))
         .execute(&mut admin)
@@ -664,25 +829,29 @@ async fn postgres_schema(base: &str) -> TestResult<Schema> {
     // sqlx's own bookkeeping table) land in it.
     let separator = if base.contains('?') { '&' } else { '?' };
     let url = format!("{base}{separator}options[search_path]={name}");
-    let read = migrate_and_read_postgres(&url, &name).await;
+    let outcome = work(url, name.clone()).await;
     let dropped = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {name} CASCADE")))
         .execute(&mut admin)
         .await;
     admin.close().await?;
-    let schema = read?;
+    let value = outcome?;
     dropped?;
-    Ok(schema)
+    Ok(value)
 }
 
-async fn migrate_and_read_postgres(url: &str, schema_name: &str) -> TestResult<Schema> {
-    let store = Store::connect(url).await?;
-    let migrated = store.migrate().await;
-    store.close().await;
-    migrated?;
-    let mut conn = sqlx::PgConnection::connect(url).await?;
-    let schema = read_postgres(&mut conn, schema_name).await;
-    conn.close().await?;
-    schema
+/// Migrates a fresh schema the store's way, reads it and drops it again.
+async fn postgres_schema(base: &str) -> TestResult<Schema> {
+    in_fresh_postgres_schema(base, "jixiao_truth", |url, name| async move {
+        let store = Store::connect(&url).await?;
+        let migrated = store.migrate().await;
+        store.close().await;
+        migrated?;
+        let mut conn = sqlx::PgConnection::connect(&url).await?;
+        let schema = read_postgres(&mut conn, &name).await;
+        conn.close().await?;
+        schema
+    })
+    .await
 }
 
 async fn read_postgres(conn: &mut sqlx::PgConnection, schema_name: &str) -> TestResult<Schema> {
@@ -1021,10 +1190,8 @@ fn check_fingerprint(expr: &[Token], columns: &BTreeSet<String>) -> String {
     let mut after_cast = false;
     for token in expr {
         match token {
-            Token::Word(w) if after_cast => {
-                // The type of a `::type` cast is no column.
-                let _ = w;
-            }
+            // The type of a `::type` cast is no column.
+            Token::Word(_) if after_cast => {}
             Token::Word(w) if columns.contains(w) => {
                 used.insert(w.clone());
             }
@@ -1101,12 +1268,11 @@ fn normalise_default(raw: &str, ty: &str) -> String {
         };
     }
     let numeric = matches!(ty, "integer" | "bigint" | "smallint" | "real");
-    if numeric {
-        if let [Token::Str(s), ..] = t.as_slice() {
-            if s.parse::<f64>().is_ok() {
-                text = s.clone();
-            }
-        }
+    if numeric
+        && let [Token::Str(s), ..] = t.as_slice()
+        && s.parse::<f64>().is_ok()
+    {
+        text = s.clone();
     }
     text
 }
