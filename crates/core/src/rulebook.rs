@@ -131,6 +131,10 @@ pub struct ReviewChain {
     pub blocking_grades: Vec<String>,
     /// Finance review steps, in order; the last one approves.
     pub steps: Vec<ReviewStep>,
+    /// Separation of duties: no one person decides two finance steps of one submission (e.g.
+    /// 预算科审核 and 绩效科审核 by different people).
+    #[serde(default)]
+    pub distinct_reviewers: bool,
 }
 
 /// One finance review step.

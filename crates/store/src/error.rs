@@ -39,6 +39,9 @@ pub enum StoreError {
     /// The actor may not do this.
     #[error("无权执行此操作")]
     Forbidden,
+    /// Separation of duties: this person already decided another step of the same document.
+    #[error("{0}")]
+    DutySeparation(String),
     /// The thing does not exist (or is not visible to the actor).
     #[error("{0}")]
     NotFound(String),

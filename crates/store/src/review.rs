@@ -197,6 +197,10 @@ impl Store {
             }
         };
         let rulebook = record.rulebook()?;
+        if rulebook.review.distinct_reviewers && step != DEPARTMENT_STEP {
+            self.check_distinct_reviewer(&project, &step, actor, &rulebook)
+                .await?;
+        }
         let mut tx = self.begin().await?;
         match decision {
             Decision::Return { comment } => {
@@ -422,6 +426,40 @@ impl Store {
         }
         tx.commit().await?;
         self.project(actor, id).await
+    }
+
+    /// Separation of duties: refuses `actor` on finance step `step` of `project` if they already
+    /// decided another finance step of the same submission.
+    async fn check_distinct_reviewer(
+        &self,
+        project: &Project,
+        step: &str,
+        actor: &Actor,
+        rulebook: &jixiao_core::rulebook::Rulebook,
+    ) -> Result<()> {
+        let earlier: Option<String> = on_pool!(&self.pool, |pool| {
+            sqlx::query_scalar(
+                "SELECT step FROM project_reviews WHERE project_id = $1 AND actor = $2 \
+                 AND action = 'approve' AND step <> $3 AND step <> $4 \
+                 AND id > COALESCE((SELECT MAX(id) FROM project_reviews \
+                 WHERE project_id = $1 AND action = 'submit'), 0) \
+                 ORDER BY id LIMIT 1",
+            )
+            .bind(project.id)
+            .bind(&actor.name)
+            .bind(step)
+            .bind(DEPARTMENT_STEP)
+            .fetch_optional(pool)
+            .await?
+        });
+        match earlier {
+            None => Ok(()),
+            Some(done) => Err(StoreError::DutySeparation(format!(
+                "按本年度规则，同一项目的各财政审核环节须由不同人员办理：您已办理本项目的“{}”，“{}”请由其他人员办理",
+                rulebook.step_name(&done),
+                rulebook.step_name(step)
+            ))),
+        }
     }
 
     /// Starts a revision of an approved project's targets: a new working sheet copied from the

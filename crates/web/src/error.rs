@@ -30,6 +30,9 @@ pub enum AppError {
     /// The action does not apply in the document's state.
     #[error("{0}")]
     InvalidTransition(String),
+    /// Separation of duties: another person must take this step.
+    #[error("{0}")]
+    DutySeparation(String),
     /// Conflicts with stored data.
     #[error("{0}")]
     Conflict(String),
@@ -98,7 +101,10 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Csrf | AppError::Disabled => StatusCode::FORBIDDEN,
+            AppError::Forbidden
+            | AppError::Csrf
+            | AppError::Disabled
+            | AppError::DutySeparation(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_)
             | AppError::StaleVersion(_)
@@ -128,6 +134,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::StaleVersion(_) => "stale_version",
+            AppError::DutySeparation(_) => "separation_of_duties",
             AppError::InvalidTransition(_) => "invalid_transition",
             AppError::InsufficientFunds { .. } => "insufficient_funds",
             AppError::AllotmentSuspended(_) => "allotment_suspended",
@@ -208,6 +215,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound(message) => AppError::NotFound(message),
             StoreError::Conflict(message) => AppError::Conflict(message),
             StoreError::StaleVersion(message) => AppError::StaleVersion(message),
+            StoreError::DutySeparation(message) => AppError::DutySeparation(message),
             StoreError::InvalidTransition(refusal) => {
                 AppError::InvalidTransition(refusal.to_string())
             }

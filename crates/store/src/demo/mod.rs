@@ -111,6 +111,7 @@ const AGENCIES: &[(&str, &str, Option<&str>, &str)] = &[
 const USERS: &[(&str, &str, &str, Option<&str>)] = &[
     ("admin", "系统管理员", "admin", None),
     ("finance", "绩效科 王芳", "finance", None),
+    ("budget", "预算科 张伟", "finance", None),
     ("agency", "卫生健康局 李明", "agency", Some("114")),
     ("expert", "评审专家 赵敏", "expert", None),
     ("institution", "德信会计师事务所", "institution", None),

@@ -59,6 +59,15 @@ pub(super) async fn load(store: &Store) -> Result<()> {
     let hospital = actor(store, "yiyuan").await?;
     let disabled = actor(store, "canlian").await?;
     let finance = actor(store, "finance").await?;
+    // Separation of duties: 预算科 decides the budget step, 绩效科 (finance) the performance step.
+    let budget = actor(store, "budget").await?;
+    let reviewer_at = |step: Option<&str>| {
+        if step == Some("budget") {
+            &budget
+        } else {
+            &finance
+        }
+    };
     let civil = super::agency_actor(store, "111").await?;
     let agriculture = super::agency_actor(store, "115").await?;
     let agriculture_centre = super::agency_actor(store, "115001").await?;
@@ -237,6 +246,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
         };
         let submitted = store.submit_project(owner, project.id, version).await?;
         version = submitted.version;
+        let mut step = submitted.review_step.clone();
         // The department passes its units' projects on before finance sees them (except the
         // one left waiting at the department step).
         if submitted.review_step.as_deref() == Some(jixiao_core::rulebook::DEPARTMENT_STEP)
@@ -247,19 +257,26 @@ pub(super) async fn load(store: &Store) -> Result<()> {
             } else {
                 &department
             };
-            version = store
+            let passed = store
                 .review_project(reviewer, project.id, version, &pass(None, None, ""))
-                .await?
-                .version;
+                .await?;
+            version = passed.version;
+            step = passed.review_step;
         }
         match stop {
             Stop::Draft => {}
             Stop::InReview { passes } => {
                 for _ in 0..passes {
-                    version = store
-                        .review_project(&finance, project.id, version, &pass(None, None, ""))
-                        .await?
-                        .version;
+                    let passed = store
+                        .review_project(
+                            reviewer_at(step.as_deref()),
+                            project.id,
+                            version,
+                            &pass(None, None, ""),
+                        )
+                        .await?;
+                    version = passed.version;
+                    step = passed.review_step;
                 }
             }
             Stop::Returned(comment) => {
@@ -276,7 +293,12 @@ pub(super) async fn load(store: &Store) -> Result<()> {
             }
             Stop::Approved(grade, wan, reason, schedule) => {
                 version = store
-                    .review_project(&finance, project.id, version, &pass(None, None, ""))
+                    .review_project(
+                        reviewer_at(step.as_deref()),
+                        project.id,
+                        version,
+                        &pass(None, None, ""),
+                    )
                     .await?
                     .version;
                 approvals.push((project.id, version, grade, wan, reason, schedule));

@@ -30,7 +30,7 @@ async fn approved(c: &Cast, name: &str) -> Result<i64, Box<dyn std::error::Error
         comment: String::new(),
     };
     let p = store
-        .review_project(&c.finance, p.id, p.version, &pass(None))
+        .review_project(&c.budget, p.id, p.version, &pass(None))
         .await?;
     store
         .review_project(&c.finance, p.id, p.version, &pass(Some(TargetGrade::Good)))

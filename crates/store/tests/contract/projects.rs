@@ -14,6 +14,8 @@ pub(crate) struct Cast {
     pub(crate) unit: Actor,
     pub(crate) other: Actor,
     pub(crate) finance: Actor,
+    /// 预算科: decides the budget step (the rulebook keeps the two finance steps apart).
+    pub(crate) budget: Actor,
     pub(crate) viewer: Actor,
 }
 
@@ -26,6 +28,7 @@ pub(crate) async fn cast() -> Result<Cast, Box<dyn std::error::Error>> {
         ("hospital", "agency", Some("114001")),
         ("caizhengju", "agency", Some("105")),
         ("jixiaoke", "finance", None),
+        ("yusuanke", "finance", None),
         ("renda", "viewer", None),
     ] {
         db.store
@@ -37,6 +40,7 @@ pub(crate) async fn cast() -> Result<Cast, Box<dyn std::error::Error>> {
         unit: actor_of(&db.store, "hospital").await?,
         other: actor_of(&db.store, "caizhengju").await?,
         finance: actor_of(&db.store, "jixiaoke").await?,
+        budget: actor_of(&db.store, "yusuanke").await?,
         viewer: actor_of(&db.store, "renda").await?,
         db,
     })
@@ -250,13 +254,35 @@ async fn a_project_goes_from_draft_through_the_gate_and_review_to_approval() -> 
         .await?;
     let at_performance = store
         .review_project(
-            &c.finance,
+            &c.budget,
             project.id,
             again.version,
             &approve(None, None, ""),
         )
         .await?;
     assert_eq!(at_performance.review_step.as_deref(), Some("performance"));
+    // Separation of duties: who passed the budget step may not also decide the performance
+    // step of the same submission; nothing is written.
+    let same_person = store
+        .review_project(
+            &c.budget,
+            project.id,
+            at_performance.version,
+            &approve(Some(TargetGrade::Good), None, ""),
+        )
+        .await;
+    match same_person {
+        Err(StoreError::DutySeparation(message)) => {
+            assert!(
+                message.contains("预算科审核") && message.contains("绩效科审核"),
+                "{message}"
+            );
+        }
+        other => return Err(format!("one person decided both finance steps: {other:?}").into()),
+    }
+    let untouched = store.project(&c.finance, project.id).await?;
+    assert_eq!(untouched.version, at_performance.version);
+    assert_eq!(untouched.review_step.as_deref(), Some("performance"));
 
     // The performance section grades; 差 cannot pass; a cut needs a reason.
     let ungraded = store
@@ -464,7 +490,10 @@ async fn the_second_of_two_saves_from_the_same_version_is_refused() -> TestResul
             &good_rows(),
         )
         .await;
-    assert!(matches!(second, Err(StoreError::StaleVersion(_))), "{second:?}");
+    assert!(
+        matches!(second, Err(StoreError::StaleVersion(_))),
+        "{second:?}"
+    );
     let detail = store.project_detail(&c.unit, project.id).await?;
     assert_eq!(detail.target.overall_goal, "甲的目标");
     Ok(())

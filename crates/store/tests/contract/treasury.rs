@@ -32,7 +32,7 @@ async fn approved(c: &Cast, name: &str, wan: i64) -> Result<i64, Box<dyn std::er
         comment: String::new(),
     };
     let p = store
-        .review_project(&c.finance, p.id, p.version, &pass(None))
+        .review_project(&c.budget, p.id, p.version, &pass(None))
         .await?;
     store
         .review_project(&c.finance, p.id, p.version, &pass(Some(TargetGrade::Good)))

@@ -26,6 +26,7 @@ pub struct ErrorDetail {
     /// `too_few_eligible`, `stale_version` (the document changed since it was read: reload),
     /// `invalid_transition` (the action does not apply in the document's state; see
     /// docs/workflow.md), `insufficient_funds`, `allotment_suspended`, `request_id_conflict`,
+    /// `separation_of_duties` (403: another person must decide this review step),
     /// `conflict` (any other clash with stored data), `too_many_attempts`, `busy`, `internal`.
     pub code: String,
     /// Message in Chinese, fit to show to a user.

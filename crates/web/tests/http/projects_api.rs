@@ -230,10 +230,27 @@ async fn a_project_goes_from_draft_to_approval_over_the_api() -> TestResult {
     department
         .call(Method::POST, &path, Some(review("approve", json!({}))))
         .await?;
-    let (_, body) = finance
+    // 预算科 passes the budget step; separation of duties keeps the same person off the next one.
+    let budget = Caller::new(&app, "budget").await?;
+    let (_, body) = budget
         .call(Method::POST, &path, Some(review("approve", json!({}))))
         .await?;
     assert_eq!(body["review_step"], "performance");
+    let (status, refused) = budget
+        .call(
+            Method::POST,
+            &path,
+            Some(review("approve", json!({"grade": "良"}))),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    assert_eq!(refused["error"]["code"], "separation_of_duties");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("不同人员")),
+        "{refused}"
+    );
     let (status, body) = finance
         .call(
             Method::POST,

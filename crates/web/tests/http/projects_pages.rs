@@ -185,9 +185,10 @@ async fn an_agency_fills_targets_meets_the_gate_and_finance_approves() -> TestRe
     .await?;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
-    // Finance passes the budget step, then grades and approves with a cut and its reason.
+    // 预算科 passes the budget step; 绩效科 (finance) grades and approves with a cut and its reason.
+    let budget = app.signed_in("budget").await?;
     let response =
-        post_with_page_tokens(&finance, &project_page, &review, &[("decision", "approve")]).await?;
+        post_with_page_tokens(&budget, &project_page, &review, &[("decision", "approve")]).await?;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (_, html) = finance.get(&project_page).await?;
     assert!(html.contains("绩效科审核") && html.contains("绩效目标等级"));
