@@ -7,12 +7,69 @@
 //! the role asking, it answers with the state the document moves to, or a [`Refusal`]. The store's
 //! `advance` applies it inside the transaction that writes the move. `docs/workflow.md` is the
 //! written matrix; a test walks every (state, action, role) of every document against it.
+//!
+//! A new document type is one vocabulary of states, one of actions and one table (then a line in
+//! [`documents`] and a migration pair for its table with `state` and `version` columns):
+//!
+//! ```
+//! use jixiao_core::workflow::{self, Document, Refusal, Transition};
+//! use jixiao_core::{Role, vocabulary};
+//!
+//! vocabulary! {
+//!     /// Where a leave request stands.
+//!     pub enum LeaveState {
+//!         Draft = ("draft", "草稿"),
+//!         Submitted = ("submitted", "待审批"),
+//!         Granted = ("granted", "已批准"),
+//!     }
+//! }
+//! vocabulary! {
+//!     /// What can be done to it.
+//!     pub enum LeaveAction {
+//!         Submit = ("submit", "提交"),
+//!         Grant = ("grant", "批准"),
+//!     }
+//! }
+//!
+//! /// 请假申请.
+//! pub struct Leave;
+//!
+//! impl Document for Leave {
+//!     type State = LeaveState;
+//!     type Action = LeaveAction;
+//!     const TABLE: &'static str = "leave_requests";
+//!     const ENTITY: &'static str = "leave_request";
+//!     const AUDIT_PREFIX: &'static str = "leave";
+//!     const LABEL: &'static str = "请假申请";
+//!     const STATES: &'static [LeaveState] = LeaveState::ALL;
+//!     const ACTIONS: &'static [LeaveAction] = LeaveAction::ALL;
+//!     const CREATED_BY: &'static [(LeaveAction, LeaveState)] = &[];
+//!     const TRANSITIONS: &'static [Transition<LeaveState, LeaveAction>] = &[
+//!         Transition { from: LeaveState::Draft, action: LeaveAction::Submit,
+//!                      to: LeaveState::Submitted, roles: &[Role::Agency] },
+//!         Transition { from: LeaveState::Submitted, action: LeaveAction::Grant,
+//!                      to: LeaveState::Granted, roles: &[Role::Finance] },
+//!     ];
+//! }
+//!
+//! assert_eq!(
+//!     workflow::next::<Leave>(LeaveState::Draft, LeaveAction::Submit, Role::Agency),
+//!     Ok(LeaveState::Submitted)
+//! );
+//! assert!(matches!(
+//!     workflow::next::<Leave>(LeaveState::Draft, LeaveAction::Grant, Role::Finance),
+//!     Err(Refusal::InvalidTransition { .. })
+//! ));
+//! assert_eq!(workflow::audit_code::<Leave>(LeaveAction::Grant), "leave.grant");
+//! ```
 
 use crate::role::Role;
 use std::fmt::Debug;
 
 /// Declares a closed vocabulary: an enum whose variants each have a stored code and a Chinese
-/// label, with `ALL`, `as_str`, `label` and `parse`.
+/// label, with `ALL`, `as_str`, `label` and `parse`, usable as the states or actions of a
+/// [`Document`]. The crate using it needs `serde`.
+#[macro_export]
 macro_rules! vocabulary {
     (
         $(#[$meta:meta])*
@@ -54,6 +111,15 @@ macro_rules! vocabulary {
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.label())
+            }
+        }
+
+        impl $crate::workflow::StateCode for $name {
+            fn code(self) -> &'static str {
+                self.as_str()
+            }
+            fn name(self) -> &'static str {
+                self.label()
             }
         }
     };
@@ -191,15 +257,6 @@ pub fn audit_code<D: Document>(action: D::Action) -> String {
 /// Whether `role` may take `action` on a `D` in `state` (for showing buttons, never for deciding).
 pub fn allows<D: Document>(state: D::State, action: D::Action, role: Role) -> bool {
     next::<D>(state, action, role).is_ok()
-}
-
-macro_rules! codes {
-    ($($t:ty),+) => {
-        $(impl StateCode for $t {
-            fn code(self) -> &'static str { self.as_str() }
-            fn name(self) -> &'static str { self.label() }
-        })+
-    };
 }
 
 const AGENCY: &[Role] = &[Role::Agency];
@@ -532,18 +589,6 @@ impl Document for Rectification {
     };
 }
 
-codes!(
-    ProjectState,
-    ProjectAction,
-    ReportState,
-    ReportAction,
-    SelfEvaluationState,
-    SelfEvaluationAction,
-    KeyEvaluationState,
-    KeyEvaluationAction,
-    RectificationState,
-    RectificationAction
-);
 
 /// One document type seen without its types: what pages, the audit log and the matrix need.
 #[derive(Debug, Clone)]
