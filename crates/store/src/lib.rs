@@ -14,6 +14,8 @@ mod allotments;
 mod assignments;
 mod audit;
 mod audit_anchor;
+#[cfg(test)]
+mod audit_codes;
 mod backup;
 mod bench_data;
 mod dashboard;

@@ -167,7 +167,8 @@ pub async fn disable_user(
 pub struct AuditQuery {
     /// Exact actor name.
     pub actor: Option<String>,
-    /// Entity kind: `session`, `user`, `agency`, `jurisdiction`, `fiscal_year`.
+    /// Entity kind, e.g. `session`, `user`, `project`, `allotment`, `alert` (every kind the log
+    /// records, with its Chinese name, is listed in the `对象类型` filter of `/admin/audit`).
     pub entity: Option<String>,
     /// From this day (YYYY-MM-DD, Beijing time).
     pub from: Option<String>,
