@@ -29,6 +29,7 @@ mod fiscal_data;
 mod group_commit;
 mod group_payments;
 mod jurisdictions;
+mod login_failures;
 mod monitoring;
 mod pools;
 mod project_scope;
