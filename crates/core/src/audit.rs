@@ -45,6 +45,12 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("user.disable", "停用用户"),
     ("user.enable", "启用用户"),
     ("user.reset_password", "重置密码"),
+    ("user.require_password_change", "要求下次登录修改密码"),
+    ("user.change_password", "修改密码"),
+    (
+        "user.change_password_failed",
+        "修改密码失败（当前密码错误）",
+    ),
     ("agency.create", "新增部门单位"),
     ("agency.set_head", "变更第一责任人"),
     ("jurisdiction.create", "新增财政区划"),

@@ -31,6 +31,7 @@ mod group_payments;
 mod jurisdictions;
 mod login_failures;
 mod monitoring;
+mod passwords;
 mod pools;
 mod project_scope;
 mod projects;
@@ -76,6 +77,7 @@ pub use monitoring::{
     MonitoringReport, MonitoringRound, ReportEntry, ReportLine, ReportRow, RoundInput,
     report_state_label,
 };
+pub use passwords::PasswordChange;
 pub use pools::{INSTITUTION_TYPES, MemberInput, PoolMember, RelationInput, mask_id_number};
 pub use projects::{Project, ProjectDetail, ProjectFilter, ProjectPage};
 pub use publications::{PublicProject, PublicProjectDetail};

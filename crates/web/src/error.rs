@@ -76,6 +76,9 @@ pub enum AppError {
     /// Account disabled.
     #[error("该账号已停用，请联系系统管理员")]
     Disabled,
+    /// The user must change their password before anything else.
+    #[error("请先修改密码：系统管理员已要求您修改密码，修改前只能修改密码或退出登录")]
+    PasswordChangeRequired,
     /// Unknown username or wrong password.
     #[error("用户名或密码错误")]
     BadCredentials,
@@ -92,7 +95,10 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Csrf | AppError::Disabled => StatusCode::FORBIDDEN,
+            AppError::Forbidden
+            | AppError::Csrf
+            | AppError::Disabled
+            | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_)
             | AppError::InsufficientFunds { .. }
@@ -140,6 +146,7 @@ impl AppError {
             AppError::BadRequest { code, .. } => code,
             AppError::Throttled { .. } => "too_many_attempts",
             AppError::Disabled => "account_disabled",
+            AppError::PasswordChangeRequired => "password_change_required",
             AppError::BadCredentials => "bad_credentials",
             AppError::Busy => "busy",
             AppError::Internal(_) => "internal",
@@ -207,6 +214,10 @@ impl From<StoreError> for AppError {
             }
             StoreError::AllotmentSuspended(reason) => AppError::AllotmentSuspended(reason),
             StoreError::RequestConflict => AppError::RequestConflict,
+            StoreError::Throttled(throttle) => AppError::Throttled {
+                message: StoreError::Throttled(throttle).to_string(),
+                retry_after_seconds: throttle.retry_after_seconds(),
+            },
             // The last defence: text the database cannot store (a NUL that slipped past the edge)
             // is the request's fault, told as such, not a server error.
             error if error.is_unstorable_text() => {

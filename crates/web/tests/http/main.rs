@@ -16,6 +16,7 @@ mod monitoring_api;
 mod monitoring_pages;
 mod openapi_contract;
 mod pages;
+mod passwords;
 mod payment_batches;
 mod pools_api;
 mod pools_pages;
