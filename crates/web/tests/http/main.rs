@@ -3,6 +3,7 @@
 //! cookies and forms.
 
 mod api;
+mod audit_labels;
 mod audit_verification;
 mod dashboard;
 mod evaluation_api;
