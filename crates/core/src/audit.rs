@@ -7,7 +7,8 @@ use sha2::{Digest, Sha256};
 /// The `prev_hash` of the first record.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// The kinds of things the log records changes to, with their names as users read them.
+/// The kinds of things the log records changes to, with their names as users read them: every
+/// entity kind the store writes (a store test reads the store's sources and fails on one missing).
 pub const ENTITIES: &[(&str, &str)] = &[
     ("session", "登录会话"),
     ("user", "用户"),
@@ -16,41 +17,111 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("fiscal_year", "预算年度"),
     ("rulebook", "规则"),
     ("project", "项目"),
+    ("allotment", "预算指标"),
+    ("monitoring_round", "监控批次"),
+    ("monitoring_report", "监控报告"),
+    ("alert", "预警"),
+    ("pool_member", "专家/机构库成员"),
+    ("draw", "随机抽取"),
+    ("assignment", "评审任务"),
+    ("self_evaluation", "单位自评"),
+    ("evaluation", "重点评价"),
+    ("rectification", "整改事项"),
+    ("adjustment", "结果应用"),
 ];
 
-/// The actions the log records, with their names as users read them.
+/// The actions the log records, with their names as users read them: every action code the
+/// store writes (a store test reads the store's sources and fails on one missing), in the order
+/// of the budget year.
 pub const ACTIONS: &[(&str, &str)] = &[
+    // Signing in and out.
     ("login", "登录"),
     ("logout", "退出登录"),
     ("login.failed", "登录失败"),
     ("login.throttled", "登录受限（延时）"),
     ("login.locked", "账号临时锁定"),
+    // Users, agencies, jurisdictions, years and rulebooks.
     ("user.create", "新增用户"),
     ("user.disable", "停用用户"),
     ("user.enable", "启用用户"),
     ("user.reset_password", "重置密码"),
+    ("user.require_password_change", "要求下次登录修改密码"),
+    ("user.change_password", "修改密码"),
+    (
+        "user.change_password_failed",
+        "修改密码失败（当前密码错误）",
+    ),
     ("agency.create", "新增部门单位"),
     ("agency.set_head", "变更第一责任人"),
     ("jurisdiction.create", "新增财政区划"),
     ("jurisdiction.rename", "修改区划名称"),
     ("fiscal_year.create", "设立预算年度"),
     ("rulebook.load", "载入规则"),
+    // Projects, targets and their review.
     ("project.create", "新建项目"),
     ("project.update", "修改项目"),
     ("project.import", "导入项目"),
     ("target.save", "保存绩效目标"),
-    ("project.submit", "提交审核"),
-    ("project.review", "审核项目"),
-    ("project.revise", "发起目标调整"),
     ("project.pre_assessment", "记录事前绩效评估"),
+    // Allotments and the treasury.
+    ("allotment.increase", "追加预算指标"),
+    ("allotment.decrease", "调减预算指标"),
+    ("allotment.recovery", "收回预算指标资金"),
+    ("allotment.transfer_out", "调剂预算指标"),
+    ("allotment.suspend", "暂停支付"),
+    ("allotment.resume", "恢复支付"),
+    ("allotment.classify", "设置支出功能分类"),
+    ("treasury.payment", "国库集中支付"),
+    ("treasury.refund", "支付退款（资金退回指标）"),
+    ("treasury.reservation", "冻结指标（用款计划）"),
+    ("treasury.release", "解冻指标（用款计划）"),
+    // Monitoring and alerts.
+    ("monitoring.open", "发起绩效监控"),
+    ("monitoring.evaluate", "按规则计算预警"),
+    ("alert.propose", "提出预警处置意见"),
+    ("alert.confirm", "确认预警处置意见"),
+    ("alert.reject", "不同意预警处置意见"),
+    ("alert.suspend", "逾期未处置，暂停支付"),
+    // Expert and institution pools.
+    ("pool.add", "登记入库"),
+    ("pool.active", "恢复在库"),
+    ("pool.suspended", "暂停使用"),
+    ("pool.removed", "出库"),
+    ("pool.link_account", "关联登录账号"),
+    ("pool.draw", "随机抽取专家（机构）"),
+    ("pool.rate", "评价履职情况"),
+    ("pool.complaint", "登记投诉处理"),
+    ("assignment.accept", "接受评审任务"),
+    ("assignment.decline", "谢绝评审任务"),
+    ("assignment.submit", "提交评审意见"),
+    // Self-evaluation, key evaluation, results.
+    ("adjustment.propose", "生成结果应用建议"),
+    ("adjustment.decide", "决定结果应用"),
+    ("publication.publish", "公开绩效信息"),
+    ("publication.withdraw", "撤回公开"),
 ];
 
-/// The name users read for an action code (the code itself when it has none).
+/// Codes earlier versions wrote and the store no longer does, still named for the records that
+/// carry them.
+pub const HISTORICAL_ACTIONS: &[(&str, &str)] = &[
+    // One code for every review decision until the workflow kernel gave each its own
+    // (project.pass_step, project.approve, project.return).
+    ("project.review", "审核项目"),
+];
+
+/// The name users read for an action code (the code itself when it has none). A workflow move's
+/// code is named by the workflow (`crate::workflow`), where its action is declared; everything
+/// else by [`ACTIONS`].
 pub fn action_label(action: &str) -> &str {
-    ACTIONS
-        .iter()
-        .find(|(code, _)| *code == action)
-        .map_or(action, |(_, label)| label)
+    crate::workflow::audit_label(action)
+        .or_else(|| {
+            ACTIONS
+                .iter()
+                .chain(HISTORICAL_ACTIONS)
+                .find(|(code, _)| *code == action)
+                .map(|(_, label)| *label)
+        })
+        .unwrap_or(action)
 }
 
 /// The name users read for an entity kind (the code itself when it has none).
@@ -339,6 +410,25 @@ mod tests {
         assert_eq!(action_label("user.create"), "新增用户");
         assert_eq!(action_label("something.new"), "something.new");
         assert_eq!(entity_label("agency"), "部门单位");
+    }
+
+    #[test]
+    fn every_code_is_listed_once_with_a_chinese_name() {
+        for list in [ACTIONS, ENTITIES] {
+            let mut codes: Vec<&str> = list.iter().map(|(code, _)| *code).collect();
+            codes.sort_unstable();
+            let before = codes.len();
+            codes.dedup();
+            assert_eq!(codes.len(), before, "a code is listed twice");
+            for (code, label) in list {
+                assert!(
+                    code.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.'),
+                    "{code}"
+                );
+                assert!(!label.is_ascii(), "{code}: {label}");
+            }
+        }
     }
 
     #[test]

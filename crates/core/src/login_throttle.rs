@@ -150,11 +150,16 @@ impl Throttle {
 
     /// The refusal users read. It does not say which key refused, nor whether the user exists.
     pub fn message(&self) -> String {
+        format!("登录失败次数过多，请{}后再试", self.wait_text())
+    }
+
+    /// How long to wait, as users read it: `N秒` under a minute, else whole minutes (`N分钟`).
+    pub fn wait_text(&self) -> String {
         let secs = self.retry_after_seconds();
         if secs < 60 {
-            format!("登录失败次数过多，请{secs}秒后再试")
+            format!("{secs}秒")
         } else {
-            format!("登录失败次数过多，请{}分钟后再试", (secs + 59) / 60)
+            format!("{}分钟", (secs + 59) / 60)
         }
     }
 }

@@ -1,5 +1,7 @@
-//! Password hashing with argon2id (PHC strings), and the constant-work check for unknown users.
+//! Password hashing with argon2id (PHC strings), the constant-work check for unknown users, and
+//! the rules for a new password: the policy, and what a user changing their own must type.
 
+use crate::validation::ValidationErrors;
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -25,6 +27,29 @@ pub fn check_policy(password: &str) -> Result<(), String> {
         return Err(format!("密码不能超过{MAX_LEN}位"));
     }
     Ok(())
+}
+
+/// Checks a user's own password change before the current password is verified: the current
+/// password given, the new one within the policy and different from the current one, and typed
+/// the same twice (`again`, when the form asks for it). Every problem at once, by field.
+pub fn check_change(current: &str, new: &str, again: Option<&str>) -> Result<(), ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    if current.is_empty() {
+        errors.add("current_password", "required", "请输入当前密码");
+    }
+    if let Err(reason) = check_policy(new) {
+        errors.add("new_password", "weak_password", reason);
+    } else if new == current {
+        errors.add(
+            "new_password",
+            "same_as_current",
+            "新密码不能与当前密码相同",
+        );
+    }
+    if again.is_some_and(|again| again != new) {
+        errors.add("new_password_again", "mismatch", "两次输入的新密码不一致");
+    }
+    errors.into_result()
 }
 
 /// Hashes a password into a PHC string with a fresh random salt.
@@ -84,6 +109,29 @@ mod tests {
         assert_eq!(params(dummy), params(&real));
         assert!(params(&real).contains("m=19456,t=2,p=1"), "{real}");
         Ok(())
+    }
+
+    #[test]
+    fn a_change_needs_the_current_password_and_a_new_one_typed_twice() {
+        let fields = |current, new, again| {
+            check_change(current, new, again)
+                .err()
+                .unwrap_or_default()
+                .0
+                .into_iter()
+                .map(|e| e.code)
+                .collect::<Vec<_>>()
+        };
+        assert!(fields("old-password", "a-new-password", Some("a-new-password")).is_empty());
+        assert!(fields("old-password", "a-new-password", None).is_empty());
+        assert_eq!(
+            fields("", "short", Some("other")),
+            ["required", "weak_password", "mismatch"]
+        );
+        assert_eq!(
+            fields("old-password", "old-password", Some("old-password")),
+            ["same_as_current"]
+        );
     }
 
     #[test]

@@ -353,13 +353,13 @@ vocabulary! {
     /// What can be done to a monitoring report.
     pub enum ReportAction {
         /// The agency saves its entries.
-        Save = ("save", "保存填报"),
+        Save = ("save", "保存监控报告"),
         /// The agency submits the report.
-        Submit = ("submit", "报送"),
+        Submit = ("submit", "报送监控报告"),
         /// Finance accepts it.
-        Approve = ("approve", "审核通过"),
+        Approve = ("approve", "监控报告审核通过"),
         /// Finance sends it back.
-        Return = ("return", "退回修改"),
+        Return = ("return", "退回监控报告"),
     }
 }
 
@@ -425,15 +425,15 @@ vocabulary! {
     /// What can be done to a self-evaluation sheet.
     pub enum SelfEvaluationAction {
         /// The agency saves the sheet from the form.
-        Save = ("save", "保存自评表"),
+        Save = ("save", "保存绩效自评表"),
         /// A sheet in the county's own layout is imported (and counts as submitted).
-        Import = ("import", "导入自评表"),
+        Import = ("import", "导入绩效自评表"),
         /// The agency submits it.
-        Submit = ("submit", "报送"),
+        Submit = ("submit", "报送绩效自评表"),
         /// Finance accepts it.
-        Approve = ("approve", "审核通过"),
+        Approve = ("approve", "绩效自评表审核通过"),
         /// Finance sends it back.
-        Return = ("return", "退回修改"),
+        Return = ("return", "退回绩效自评表"),
     }
 }
 
@@ -490,15 +490,15 @@ vocabulary! {
     /// What can be done to a key evaluation.
     pub enum KeyEvaluationAction {
         /// Finance or a department commissions the drawn institution.
-        Commission = ("commission", "委托第三方评价"),
+        Commission = ("commission", "委托重点评价"),
         /// The institution saves its scores.
-        Save = ("save", "保存评分"),
+        Save = ("save", "保存评价报告"),
         /// The institution submits its report.
         Submit = ("submit", "提交评价报告"),
         /// Finance confirms the result.
         Confirm = ("confirm", "确认评价结果"),
         /// Finance sends the report back.
-        Return = ("return", "退回修改"),
+        Return = ("return", "退回评价报告"),
     }
 }
 
@@ -551,13 +551,13 @@ vocabulary! {
     /// What can be done to a rectification item.
     pub enum RectificationAction {
         /// Finance raises it.
-        Raise = ("raise", "下达整改事项"),
+        Raise = ("raise", "列入整改"),
         /// The agency answers with what it did.
         Answer = ("answer", "反馈整改情况"),
         /// Finance checks it off.
-        Close = ("close", "核查销号"),
+        Close = ("close", "整改销号"),
         /// Finance sends it back to the agency.
-        SendBack = ("send_back", "退回重新整改"),
+        SendBack = ("send_back", "退回继续整改"),
     }
 }
 
@@ -588,7 +588,6 @@ impl Document for Rectification {
         ]
     };
 }
-
 
 /// One document type seen without its types: what pages, the audit log and the matrix need.
 #[derive(Debug, Clone)]
@@ -854,7 +853,7 @@ mod tests {
             audit_code::<MonitoringReport>(ReportAction::Return),
             "monitoring.return"
         );
-        assert_eq!(audit_label("monitoring.return"), Some("退回修改"));
+        assert_eq!(audit_label("monitoring.return"), Some("退回监控报告"));
         assert_eq!(audit_label("project.approve"), Some("审核通过并批复"));
         assert_eq!(audit_label("project.nothing"), None);
         let all = audit_actions();

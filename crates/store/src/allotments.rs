@@ -322,11 +322,27 @@ impl Store {
         let source = self.project_allotment(actor, project_id).await?;
         let mut tx = self.begin().await?;
         let allotment = lock_allotment(&mut tx, source.id).await?;
-        let (movement, entry) = match kind {
-            AdjustmentKind::Increase => (Movement::Increase(amount_fen), "increase"),
-            AdjustmentKind::Decrease => (Movement::Decrease(amount_fen), "decrease"),
-            AdjustmentKind::Recovery => (Movement::Recovery(amount_fen), "recovery"),
-            AdjustmentKind::Transfer { .. } => (Movement::TransferOut(amount_fen), "transfer_out"),
+        let (movement, entry, action) = match kind {
+            AdjustmentKind::Increase => (
+                Movement::Increase(amount_fen),
+                "increase",
+                "allotment.increase",
+            ),
+            AdjustmentKind::Decrease => (
+                Movement::Decrease(amount_fen),
+                "decrease",
+                "allotment.decrease",
+            ),
+            AdjustmentKind::Recovery => (
+                Movement::Recovery(amount_fen),
+                "recovery",
+                "allotment.recovery",
+            ),
+            AdjustmentKind::Transfer { .. } => (
+                Movement::TransferOut(amount_fen),
+                "transfer_out",
+                "allotment.transfer_out",
+            ),
         };
         let after = allotment
             .balances()
@@ -375,16 +391,11 @@ impl Store {
         .await?;
         append(
             &mut tx,
-            AuditEntry::new(
-                &actor.name,
-                &format!("allotment.{entry}"),
-                "allotment",
-                &allotment.code,
-            )
-            .in_jurisdiction(Some(&allotment.jurisdiction_code))
-            .with_details(
-                json!({"amount_fen": amount_fen, "reason": reason.trim(), "to": reference}),
-            ),
+            AuditEntry::new(&actor.name, action, "allotment", &allotment.code)
+                .in_jurisdiction(Some(&allotment.jurisdiction_code))
+                .with_details(
+                    json!({"amount_fen": amount_fen, "reason": reason.trim(), "to": reference}),
+                ),
         )
         .await?;
         tx.commit().await?;
@@ -439,7 +450,11 @@ pub(crate) async fn set_suspension_in(
         .execute(&mut *conn)
         .await?;
     });
-    let kind = if suspend { "suspend" } else { "resume" };
+    let (kind, action) = if suspend {
+        ("suspend", "allotment.suspend")
+    } else {
+        ("resume", "allotment.resume")
+    };
     record_entry(
         tx,
         current.id,
@@ -453,14 +468,9 @@ pub(crate) async fn set_suspension_in(
     .await?;
     append(
         tx,
-        AuditEntry::new(
-            actor,
-            &format!("allotment.{kind}"),
-            "allotment",
-            &current.code,
-        )
-        .in_jurisdiction(Some(&current.jurisdiction_code))
-        .with_details(json!({"reason": reason.trim()})),
+        AuditEntry::new(actor, action, "allotment", &current.code)
+            .in_jurisdiction(Some(&current.jurisdiction_code))
+            .with_details(json!({"reason": reason.trim()})),
     )
     .await?;
     Ok(())

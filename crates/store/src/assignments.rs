@@ -511,6 +511,11 @@ impl Store {
             }
             _ => None,
         };
+        let action = match status {
+            "active" => "pool.active",
+            "suspended" => "pool.suspended",
+            _ => "pool.removed",
+        };
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, |conn| {
             sqlx::query(
@@ -527,14 +532,9 @@ impl Store {
         });
         append(
             &mut tx,
-            AuditEntry::new(
-                &actor.name,
-                &format!("pool.{status}"),
-                "pool_member",
-                &id.to_string(),
-            )
-            .in_jurisdiction(Some(&jurisdiction))
-            .with_details(json!({"until": until, "reason": reason.trim()})),
+            AuditEntry::new(&actor.name, action, "pool_member", &id.to_string())
+                .in_jurisdiction(Some(&jurisdiction))
+                .with_details(json!({"until": until, "reason": reason.trim()})),
         )
         .await?;
         tx.commit().await?;

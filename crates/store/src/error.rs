@@ -36,6 +36,9 @@ pub enum StoreError {
     /// The request id was used before for a different request.
     #[error("请求编号已用于内容不同的另一笔请求")]
     RequestConflict,
+    /// Too many wrong passwords recently (the login throttle): try again after the wait.
+    #[error("密码错误次数过多，请{}后再试", .0.wait_text())]
+    Throttled(jixiao_core::login_throttle::Throttle),
     /// The actor may not do this.
     #[error("无权执行此操作")]
     Forbidden,

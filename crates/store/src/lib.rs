@@ -14,6 +14,8 @@ mod allotments;
 mod assignments;
 mod audit;
 mod audit_anchor;
+#[cfg(test)]
+mod audit_codes;
 mod backup;
 mod bench_data;
 mod dashboard;
@@ -27,7 +29,9 @@ mod fiscal_data;
 mod group_commit;
 mod group_payments;
 mod jurisdictions;
+mod login_failures;
 mod monitoring;
+mod passwords;
 mod pools;
 mod project_scope;
 mod projects;
@@ -74,6 +78,7 @@ pub use monitoring::{
     MonitoringReport, MonitoringRound, ReportEntry, ReportLine, ReportRow, RoundInput,
     report_state_label,
 };
+pub use passwords::PasswordChange;
 pub use pools::{INSTITUTION_TYPES, MemberInput, PoolMember, RelationInput, mask_id_number};
 pub use projects::{Project, ProjectDetail, ProjectFilter, ProjectPage};
 pub use publications::{PublicProject, PublicProjectDetail};

@@ -4,10 +4,11 @@
 //! and by user name, and attempts are refused as the throttle policy says (decision 0019).
 
 use crate::audit::append;
+use crate::login_failures;
 use crate::users::{SELECT_USER, User, UserRow};
 use crate::{Result, Store, StoreError};
 use jixiao_core::audit::AuditEntry;
-use jixiao_core::login_throttle::{Scope, Tallies, Tally, Throttle, ThrottlePolicy};
+use jixiao_core::login_throttle::{Throttle, ThrottlePolicy};
 use jixiao_core::time::{self, Micros};
 use jixiao_core::{Actor, password, token, user};
 use serde_json::json;
@@ -116,67 +117,19 @@ impl Store {
         let username: String = username.trim().chars().take(64).collect();
         let address: String = address.chars().take(64).collect();
         let mut tx = self.begin().await?;
-        if tx.is_postgres() {
-            on_tx!(&mut tx, |conn| {
-                sqlx::query("SELECT pg_advisory_xact_lock(hashtext('login-user:' || $1))")
-                    .bind(&username)
-                    .execute(&mut *conn)
-                    .await?;
-                sqlx::query("SELECT pg_advisory_xact_lock(hashtext('login-address:' || $1))")
-                    .bind(&address)
-                    .execute(&mut *conn)
-                    .await?;
-            });
-        }
-        // The time is read once the locks are held, so failures stamped by attempts that held
-        // them before are never later than `now`.
+        login_failures::lock(&mut tx, &username, &address).await?;
+        // The time is read once the locks are held (see `login_failures::lock`).
         let now = time::now();
         let since = policy.window_start(now);
-        let (tallies, credentials) = on_tx!(&mut tx, |conn| {
-            let pair: (i64, i64) = sqlx::query_as(
-                "SELECT COUNT(*), COALESCE(MAX(at), 0) FROM login_failures \
-                 WHERE username = $1 AND address = $2 AND at > $3",
-            )
-            .bind(&username)
-            .bind(&address)
-            .bind(since)
-            .fetch_one(&mut *conn)
-            .await?;
-            let by_address: (i64, i64) = sqlx::query_as(
-                "SELECT COUNT(*), COALESCE(MAX(at), 0) FROM login_failures \
-                 WHERE address = $1 AND at > $2",
-            )
-            .bind(&address)
-            .bind(since)
-            .fetch_one(&mut *conn)
-            .await?;
-            let account: (i64, i64) = sqlx::query_as(
-                "SELECT COUNT(*), COALESCE(MAX(at), 0) FROM login_failures \
-                 WHERE username = $1 AND at > $2",
-            )
-            .bind(&username)
-            .bind(since)
-            .fetch_one(&mut *conn)
-            .await?;
-            let credentials: Option<Credentials> = sqlx::query_as(
+        let tallies = login_failures::count(&mut tx, &username, &address, since).await?;
+        let credentials: Option<Credentials> = on_tx!(&mut tx, |conn| {
+            sqlx::query_as(
                 "SELECT id, password_hash, disabled, jurisdiction_code FROM users \
                  WHERE username = $1",
             )
             .bind(&username)
             .fetch_optional(&mut *conn)
-            .await?;
-            let tally = |(failures, last): (i64, i64)| Tally {
-                failures: u32::try_from(failures).unwrap_or(u32::MAX),
-                last,
-            };
-            (
-                Tallies {
-                    pair: tally(pair),
-                    address: tally(by_address),
-                    account: tally(account),
-                },
-                credentials,
-            )
+            .await?
         });
         if let Some(throttle) = policy.check(&tallies, now) {
             // Refused attempts write nothing (so hammering costs the log nothing); the throttle
@@ -192,14 +145,7 @@ impl Store {
         let jurisdiction = credentials
             .as_ref()
             .and_then(|c| c.jurisdiction_code.clone());
-        on_tx!(&mut tx, |conn| {
-            sqlx::query("INSERT INTO login_failures (username, address, at) VALUES ($1, $2, $3)")
-                .bind(&username)
-                .bind(&address)
-                .bind(now)
-                .execute(&mut *conn)
-                .await?;
-        });
+        login_failures::record(&mut tx, &username, &address, now).await?;
         tx.commit().await?;
 
         let password_ok = {
@@ -236,29 +182,16 @@ impl Store {
                 )
                 .await?;
                 // The failure just recorded may make the next attempt wait: audit that.
-                if let Some(throttle) = policy.check(&tallies.plus_one(now), now) {
-                    let action = match throttle.scope {
-                        Scope::Account => "login.locked",
-                        Scope::Pair | Scope::Address => "login.throttled",
-                    };
-                    append(
-                        &mut tx,
-                        AuditEntry::new(&username, action, "session", &username)
-                            .in_jurisdiction(jurisdiction.as_deref())
-                            .with_details(json!({
-                                "address": address,
-                                "scope": throttle.scope.code(),
-                                "retry_after_seconds": throttle.retry_after_seconds(),
-                                "retry_after_ms": throttle.retry_after / 1000,
-                                "failures": match throttle.scope {
-                                    Scope::Pair => tallies.pair.failures,
-                                    Scope::Address => tallies.address.failures,
-                                    Scope::Account => tallies.account.failures,
-                                }.saturating_add(1),
-                            })),
-                    )
-                    .await?;
-                }
+                login_failures::audit_imposed_wait(
+                    &mut tx,
+                    &username,
+                    jurisdiction.as_deref(),
+                    &address,
+                    policy,
+                    &tallies,
+                    now,
+                )
+                .await?;
                 tx.commit().await?;
                 return Ok(Err(if reason == "disabled" {
                     LoginRefusal::Disabled
@@ -269,17 +202,8 @@ impl Store {
         };
         let session_token = token::new_secret().map_err(|e| StoreError::Internal(e.to_string()))?;
         let csrf_token = token::new_secret().map_err(|e| StoreError::Internal(e.to_string()))?;
+        login_failures::forgive(&mut tx, &username, &address, since).await?;
         let user: User = on_tx!(&mut tx, |conn| {
-            // This address's failures for this name are forgiven; other addresses' are not.
-            sqlx::query("DELETE FROM login_failures WHERE username = $1 AND address = $2")
-                .bind(&username)
-                .bind(&address)
-                .execute(&mut *conn)
-                .await?;
-            sqlx::query("DELETE FROM login_failures WHERE at <= $1")
-                .bind(since)
-                .execute(&mut *conn)
-                .await?;
             sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2")
                 .bind(credentials.id)
                 .bind(now)

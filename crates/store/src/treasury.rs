@@ -509,16 +509,19 @@ pub(crate) async fn apply_in(
         .execute(&mut *conn)
         .await?;
     });
+    let action = match request {
+        TreasuryRequest::Payment { .. } => "treasury.payment",
+        TreasuryRequest::Refund { .. } => "treasury.refund",
+        TreasuryRequest::Reservation { .. } => "treasury.reservation",
+        TreasuryRequest::Release { .. } => "treasury.release",
+    };
     append(
         tx,
-        AuditEntry::new(
-            &actor.name,
-            &format!("treasury.{}", request.kind()),
-            "allotment",
-            &receipt.allotment_code,
-        )
-        .in_jurisdiction(Some(jurisdiction))
-        .with_details(json!({"request_id": receipt.request_id, "amount_fen": receipt.amount_fen})),
+        AuditEntry::new(&actor.name, action, "allotment", &receipt.allotment_code)
+            .in_jurisdiction(Some(jurisdiction))
+            .with_details(
+                json!({"request_id": receipt.request_id, "amount_fen": receipt.amount_fen}),
+            ),
     )
     .await?;
     Ok(Outcome {

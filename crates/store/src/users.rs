@@ -1,5 +1,5 @@
-//! Users: creating, listing, disabling and resetting them. Disabling or resetting a user ends
-//! every session the user has.
+//! Users: creating, listing, disabling and resetting them, and requiring a password change at
+//! the next login. Disabling or resetting a user ends every session the user has.
 
 use crate::audit::append;
 use crate::{Result, Store, StoreError};
@@ -30,6 +30,9 @@ pub struct User {
     pub agency_name: Option<String>,
     /// Whether the user is disabled.
     pub disabled: bool,
+    /// Whether the user must change their password before doing anything else (an
+    /// administrator required it, or reset the password).
+    pub must_change_password: bool,
 }
 
 impl User {
@@ -56,11 +59,12 @@ pub(crate) struct UserRow {
     pub agency_code: Option<String>,
     pub agency_name: Option<String>,
     pub disabled: bool,
+    pub must_change_password: bool,
 }
 
 pub(crate) const SELECT_USER: &str = "SELECT u.id, u.username, u.display_name, u.role, \
-     u.jurisdiction_code, u.agency_id, a.code AS agency_code, a.name AS agency_name, u.disabled \
-     FROM users u LEFT JOIN agencies a ON a.id = u.agency_id";
+     u.jurisdiction_code, u.agency_id, a.code AS agency_code, a.name AS agency_name, u.disabled, \
+     u.must_change_password FROM users u LEFT JOIN agencies a ON a.id = u.agency_id";
 
 impl UserRow {
     pub(crate) fn into_user(self) -> Result<User> {
@@ -76,6 +80,7 @@ impl UserRow {
             agency_code: self.agency_code,
             agency_name: self.agency_name,
             disabled: self.disabled,
+            must_change_password: self.must_change_password,
         })
     }
 }
@@ -199,6 +204,7 @@ impl Store {
             agency_code: agency.as_ref().map(|a| a.code.clone()),
             agency_name: agency.map(|a| a.name),
             disabled: false,
+            must_change_password: false,
         })
     }
 
@@ -241,7 +247,8 @@ impl Store {
         tx.commit().await
     }
 
-    /// Sets a new password for a user; the user's sessions end.
+    /// Sets a new password for a user; the user's sessions end, and the user must change the
+    /// password (which the administrator knows) at the next login.
     pub async fn reset_password(&self, actor: &Actor, username: &str, new: &str) -> Result<()> {
         let user = self.user(actor, username).await?;
         password::check_policy(new)
@@ -249,11 +256,13 @@ impl Store {
         let hash = hash_password(new).await?;
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, |conn| {
-            sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-                .bind(&hash)
-                .bind(user.id)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(
+                "UPDATE users SET password_hash = $1, must_change_password = TRUE WHERE id = $2",
+            )
+            .bind(&hash)
+            .bind(user.id)
+            .execute(&mut *conn)
+            .await?;
             sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(user.id)
                 .execute(&mut *conn)
@@ -262,7 +271,34 @@ impl Store {
         append(
             &mut tx,
             AuditEntry::new(&actor.name, "user.reset_password", "user", username)
-                .in_jurisdiction(user.jurisdiction.as_deref()),
+                .in_jurisdiction(user.jurisdiction.as_deref())
+                .with_details(json!({"must_change_password": true})),
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Requires a user to change their password before doing anything else: from their next
+    /// request on (sessions already open included), pages lead only to the change-password page
+    /// and the API refuses everything but the change and logging out. Cleared by the change.
+    pub async fn require_password_change(&self, actor: &Actor, username: &str) -> Result<()> {
+        let user = self.user(actor, username).await?;
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |conn| {
+            sqlx::query("UPDATE users SET must_change_password = TRUE WHERE id = $1")
+                .bind(user.id)
+                .execute(&mut *conn)
+                .await?;
+        });
+        append(
+            &mut tx,
+            AuditEntry::new(
+                &actor.name,
+                "user.require_password_change",
+                "user",
+                username,
+            )
+            .in_jurisdiction(user.jurisdiction.as_deref()),
         )
         .await?;
         tx.commit().await

@@ -7,7 +7,7 @@ use axum::extract::{FromRequestParts, OriginalUri, Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use jixiao_core::Role;
 use jixiao_store::{SessionKind, SessionUser};
@@ -58,6 +58,15 @@ pub(crate) async fn authenticate(
                     SessionKind::Web
                 };
                 if session.kind == expected {
+                    if session.user.must_change_password
+                        && !open_before_password_change(api, parts.uri.path())
+                    {
+                        return if api {
+                            ApiError(AppError::PasswordChangeRequired).into_response()
+                        } else {
+                            Redirect::to(CHANGE_PASSWORD_PAGE).into_response()
+                        };
+                    }
                     parts.extensions.insert(session);
                 }
             }
@@ -73,6 +82,25 @@ pub(crate) async fn authenticate(
         }
     }
     next.run(Request::from_parts(parts, body)).await
+}
+
+/// The page where users change their own password.
+pub(crate) const CHANGE_PASSWORD_PAGE: &str = "/password";
+
+/// What a user who must change their password may still reach (decision 0025): on pages the
+/// change-password page, logging out and the static assets; on the API the change itself,
+/// ending the session, and what answers without a session anyway (logging in, the OpenAPI
+/// document, published projects). Everything else is refused until the password is changed.
+fn open_before_password_change(api: bool, path: &str) -> bool {
+    if api {
+        matches!(
+            path,
+            "/api/v1/me/password" | "/api/v1/session" | "/api/v1/openapi.json"
+        ) || path.starts_with("/api/v1/public/")
+    } else {
+        matches!(path, CHANGE_PASSWORD_PAGE | "/logout" | "/healthz")
+            || path.starts_with("/static/")
+    }
 }
 
 /// The signed-in user of an API call.

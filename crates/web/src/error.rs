@@ -85,6 +85,9 @@ pub enum AppError {
     /// Account disabled.
     #[error("该账号已停用，请联系系统管理员")]
     Disabled,
+    /// The user must change their password before anything else.
+    #[error("请先修改密码：系统管理员已要求您修改密码，修改前只能修改密码或退出登录")]
+    PasswordChangeRequired,
     /// Unknown username or wrong password.
     #[error("用户名或密码错误")]
     BadCredentials,
@@ -104,7 +107,8 @@ impl AppError {
             AppError::Forbidden
             | AppError::Csrf
             | AppError::Disabled
-            | AppError::DutySeparation(_) => StatusCode::FORBIDDEN,
+            | AppError::DutySeparation(_)
+            | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_)
             | AppError::StaleVersion(_)
@@ -157,6 +161,7 @@ impl AppError {
             AppError::BadRequest { code, .. } => code,
             AppError::Throttled { .. } => "too_many_attempts",
             AppError::Disabled => "account_disabled",
+            AppError::PasswordChangeRequired => "password_change_required",
             AppError::BadCredentials => "bad_credentials",
             AppError::Busy => "busy",
             AppError::Internal(_) => "internal",
@@ -229,6 +234,10 @@ impl From<StoreError> for AppError {
             }
             StoreError::AllotmentSuspended(reason) => AppError::AllotmentSuspended(reason),
             StoreError::RequestConflict => AppError::RequestConflict,
+            StoreError::Throttled(throttle) => AppError::Throttled {
+                message: StoreError::Throttled(throttle).to_string(),
+                retry_after_seconds: throttle.retry_after_seconds(),
+            },
             // The last defence: text the database cannot store (a NUL that slipped past the edge)
             // is the request's fault, told as such, not a server error.
             error if error.is_unstorable_text() => {

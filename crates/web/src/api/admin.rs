@@ -161,13 +161,59 @@ pub async fn disable_user(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A password set by an administrator.
+#[derive(Deserialize, ToSchema)]
+pub struct PasswordResetRequest {
+    /// The new password (8 to 128 characters). The user must change it at the next login.
+    pub password: String,
+}
+
+/// Reset a user's password (admin): their sessions end, and they must change the password
+/// (which the administrator knows) before doing anything else.
+#[utoipa::path(post, path = "/api/v1/users/{username}/password", tag = "users",
+    security(("bearer" = [])), params(("username" = String, Path, description = "Login name")),
+    request_body = PasswordResetRequest,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, description = "Password too short or too long (`weak_password`)", body = ErrorBody)))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(username): Path<String>,
+    ApiJson(request): ApiJson<PasswordResetRequest>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .store
+        .reset_password(&session.actor(), &username, &request.password)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Require a user to change their password (admin): from their next request on, pages lead only
+/// to the change-password page and the API answers 403 `password_change_required`, until they
+/// have changed it.
+#[utoipa::path(post, path = "/api/v1/users/{username}/require-password-change", tag = "users",
+    security(("bearer" = [])), params(("username" = String, Path, description = "Login name")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn require_password_change(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(username): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .store
+        .require_password_change(&session.actor(), &username)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Audit log filters.
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Exact actor name.
     pub actor: Option<String>,
-    /// Entity kind: `session`, `user`, `agency`, `jurisdiction`, `fiscal_year`.
+    /// Entity kind, e.g. `session`, `user`, `project`, `allotment`, `alert` (every kind the log
+    /// records, with its Chinese name, is listed in the `对象类型` filter of `/admin/audit`).
     pub entity: Option<String>,
     /// From this day (YYYY-MM-DD, Beijing time).
     pub from: Option<String>,

@@ -69,6 +69,7 @@ pub fn router() -> Router<AppState> {
     let signed_in = Router::new()
         .route("/session", axum::routing::delete(session::delete))
         .route("/me", get(session::me))
+        .route("/me/password", post(session::change_password))
         .route("/self-evaluations/score", post(self_evaluation::score))
         .route_layer(from_fn_with_state(ANY_ROLE, auth::require_roles));
     let readers = Router::new()
@@ -166,6 +167,11 @@ pub fn router() -> Router<AppState> {
         .route("/agencies", post(admin::create_agency))
         .route("/users", get(admin::list_users).post(admin::create_user))
         .route("/users/{username}/disable", post(admin::disable_user))
+        .route("/users/{username}/password", post(admin::reset_password))
+        .route(
+            "/users/{username}/require-password-change",
+            post(admin::require_password_change),
+        )
         .route("/audit", get(admin::audit_log))
         .route("/rulebooks", post(rulebooks::load))
         .route_layer(from_fn_with_state(ADMIN, auth::require_roles));

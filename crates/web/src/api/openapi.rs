@@ -51,6 +51,10 @@ pub struct UserView {
     pub agency: Option<String>,
     /// Whether the user is disabled.
     pub disabled: bool,
+    /// Whether the user must change their password before anything else (an administrator
+    /// required it or reset the password); until then only `POST /api/v1/me/password` and
+    /// `DELETE /api/v1/session` answer.
+    pub must_change_password: bool,
 }
 
 impl From<&User> for UserView {
@@ -62,6 +66,7 @@ impl From<&User> for UserView {
             jurisdiction: user.jurisdiction.clone(),
             agency: user.agency_code.clone(),
             disabled: user.disabled,
+            must_change_password: user.must_change_password,
         }
     }
 }
@@ -193,7 +198,10 @@ impl Modify for StandardErrors {
             let mut codes = vec![("400", "请求格式有误")];
             if secured {
                 codes.push(("401", "未登录或令牌无效"));
-                codes.push(("403", "无权执行此操作"));
+                codes.push((
+                    "403",
+                    "无权执行此操作（forbidden），或须先修改密码（password_change_required）",
+                ));
             }
             // The path, the query or the body may name something missing or not visible.
             codes.push(("404", "对象不存在或不可见"));
@@ -237,9 +245,10 @@ impl Modify for StandardErrors {
         version = "1"
     ),
     paths(
-        session::create, session::delete, session::me,
+        session::create, session::delete, session::me, session::change_password,
         admin::list_agencies, admin::create_agency,
-        admin::list_users, admin::create_user, admin::disable_user,
+        admin::list_users, admin::create_user, admin::disable_user, admin::reset_password,
+        admin::require_password_change,
         admin::audit_log,
         projects::create, projects::list, projects::show, projects::update,
         projects::save_target, projects::submit, projects::review, projects::pre_assessment,

@@ -1,4 +1,5 @@
-//! `POST /api/v1/session` (log in), `DELETE /api/v1/session` (log out), `GET /api/v1/me`.
+//! `POST /api/v1/session` (log in), `DELETE /api/v1/session` (log out), `GET /api/v1/me`, and
+//! `POST /api/v1/me/password` (change one's own password).
 
 use super::ApiJson;
 use super::openapi::{ErrorBody, UserView};
@@ -9,7 +10,7 @@ use crate::error::{ApiError, AppError};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use jixiao_store::{LoginRefusal, SessionKind};
+use jixiao_store::{LoginRefusal, PasswordChange, SessionKind};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -92,4 +93,47 @@ pub async fn delete(
     ))]
 pub async fn me(ApiUser(session): ApiUser) -> Json<UserView> {
     Json(UserView::from(&session.user))
+}
+
+/// A user's own password change.
+#[derive(Deserialize, ToSchema)]
+pub struct PasswordChangeRequest {
+    /// The password in use now.
+    pub current_password: String,
+    /// The new password: 8 to 128 characters, not the current one.
+    pub new_password: String,
+}
+
+/// Change your own password. The current password is checked as at login, and wrong ones count
+/// towards the same throttle. On success the user's other sessions (browsers and API tokens)
+/// end, this token stays valid, and a required change is done.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "session", security(("bearer" = [])),
+    request_body = PasswordChangeRequest,
+    responses(
+        (status = 204, description = "Changed; the user's other sessions have ended"),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 409, description = "The password was changed or reset meanwhile; nothing changed", body = ErrorBody),
+        (status = 422, description = "Nothing changed: `current_password` wrong (`wrong_password`) or empty (`required`), `new_password` too short or too long (`weak_password`) or the current one (`same_as_current`); each in `details`", body = ErrorBody),
+        (status = 429, description = "Too many wrong passwords for this user or address (`too_many_attempts`, shared with login); `Retry-After` says in how many seconds to try again", body = ErrorBody),
+    ))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    ApiUser(session): ApiUser,
+    ApiJson(request): ApiJson<PasswordChangeRequest>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .store
+        .change_own_password(
+            &session,
+            PasswordChange {
+                current: &request.current_password,
+                new: &request.new_password,
+                again: None,
+            },
+            &state.throttle,
+            &address,
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

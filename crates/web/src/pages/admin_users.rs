@@ -1,4 +1,5 @@
-//! Admin pages for users: the list, creating one, disabling, enabling, resetting a password.
+//! Admin pages for users: the list, creating one, disabling, enabling, resetting a password and
+//! requiring a password change at the next login.
 
 use super::{Chrome, Notice, error_for, form_refusal, render};
 use crate::AppState;
@@ -56,7 +57,8 @@ fn notice_text(done: Option<&str>) -> Option<&'static str> {
         "created" => Some("已创建用户。"),
         "disabled" => Some("已停用该用户，其登录会话已结束。"),
         "enabled" => Some("已启用该用户。"),
-        "password" => Some("已重置密码，该用户需用新密码重新登录。"),
+        "password" => Some("已重置密码。该用户需用新密码重新登录，登录后须先修改密码。"),
+        "must_change" => Some("已要求该用户修改密码：其下次访问时须先修改密码才能继续使用系统。"),
         _ => None,
     }
 }
@@ -181,4 +183,17 @@ pub async fn reset_password(
         .reset_password(&session.actor(), &username, &form.password)
         .await?;
     Ok(Redirect::to("/admin/users?done=password").into_response())
+}
+
+/// `POST /admin/users/{username}/require-password-change`.
+pub async fn require_password_change(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Path(username): Path<String>,
+) -> Result<Response, PageError> {
+    state
+        .store
+        .require_password_change(&session.actor(), &username)
+        .await?;
+    Ok(Redirect::to("/admin/users?done=must_change").into_response())
 }

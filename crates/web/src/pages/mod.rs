@@ -17,6 +17,7 @@ mod key_evaluation;
 mod login;
 mod monitoring;
 mod monitoring_report;
+mod password;
 mod payments;
 mod pools;
 mod print_forms;
@@ -65,6 +66,8 @@ const RECTIFIERS: Roles = Roles(&[Role::Agency, Role::Finance]);
 /// Institutions.
 const INSTITUTIONS: Roles = Roles(&[Role::Institution]);
 const REVIEWERS: Roles = Roles(&[Role::Agency, Role::Finance]);
+/// Every signed-in role (changing one's own password).
+const SIGNED_IN: Roles = Roles(&Role::ALL);
 use crate::csrf;
 use askama::Template;
 use axum::Router;
@@ -105,6 +108,8 @@ pub struct ChromeUser {
     pub reads_pools: bool,
     /// Whether the user acts for a pool member (its own assignments).
     pub is_member: bool,
+    /// Whether the user must change their password first (the menu is hidden until then).
+    pub must_change_password: bool,
 }
 
 impl Chrome {
@@ -117,6 +122,7 @@ impl Chrome {
                 reads_projects: READERS.0.contains(&session.user.role),
                 reads_pools: POOL_READERS.0.contains(&session.user.role),
                 is_member: MEMBERS.0.contains(&session.user.role),
+                must_change_password: session.user.must_change_password,
             }),
             csrf: session.csrf_token.clone(),
             active,
@@ -270,6 +276,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(admin_users::disable),
         )
         .route("/admin/users/{username}/enable", post(admin_users::enable))
+        .route(
+            "/admin/users/{username}/require-password-change",
+            post(admin_users::require_password_change),
+        )
         .route(
             "/admin/users/{username}/password",
             post(admin_users::reset_password),
@@ -443,6 +453,12 @@ pub fn router(state: AppState) -> Router<AppState> {
     let institutions = Router::new()
         .route("/evaluations/{id}", post(key_evaluation::save))
         .route_layer(from_fn_with_state(INSTITUTIONS, auth::require_roles));
+    let signed_in = Router::new()
+        .route(
+            auth::CHANGE_PASSWORD_PAGE,
+            get(password::show).post(password::submit),
+        )
+        .route_layer(from_fn_with_state(SIGNED_IN, auth::require_roles));
     let rectifiers = Router::new()
         .route("/rectifications/{id}", post(key_evaluation::act))
         .route_layer(from_fn_with_state(RECTIFIERS, auth::require_roles));
@@ -454,6 +470,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/logout", post(login::logout))
         .route("/static/app.css", get(stylesheet))
         .route("/static/app.js", get(script))
+        .merge(signed_in)
         .merge(admin)
         .merge(readers)
         .merge(askers)

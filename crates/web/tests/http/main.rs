@@ -3,6 +3,7 @@
 //! cookies and forms.
 
 mod api;
+mod audit_labels;
 mod audit_verification;
 mod dashboard;
 mod evaluation_api;
@@ -16,6 +17,7 @@ mod monitoring_api;
 mod monitoring_pages;
 mod openapi_contract;
 mod pages;
+mod passwords;
 mod payment_batches;
 mod pools_api;
 mod pools_pages;
