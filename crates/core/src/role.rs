@@ -1,5 +1,5 @@
-//! The roles of DOMAIN.md §1 and what each may do. Routes declare the roles they admit; use cases
-//! check the [`Capability`] again, so a route mistake cannot open a door.
+//! The roles of DOMAIN.md §1 and the one permission table of what each may do. Routes declare the
+//! capability they need; use cases check it again, so a route mistake cannot open a door.
 
 use serde::{Deserialize, Serialize};
 
@@ -21,19 +21,184 @@ pub enum Role {
     Viewer,
 }
 
-/// Something a use case may require of its actor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Something a route or a use case may require of its actor: the one permission table. Both
+/// route tables (API and pages) guard each group of routes with one capability, and use cases
+/// require it again; what a role may do is read from [`PERMISSIONS`] only. Scope (which rows)
+/// is applied in the store's queries (`project_scope`), never here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Capability {
+    /// Sign in, read one's own account, change one's own password.
+    UseAccount,
     /// Create, disable and reset users.
     ManageUsers,
     /// Create and edit agencies.
     ManageAgencies,
-    /// Edit jurisdiction settings and fiscal years.
+    /// Edit jurisdiction settings, fiscal years and rulebooks.
     ManageSettings,
     /// Read the audit log.
     ReadAuditLog,
     /// Read agencies (scoped by jurisdiction and, for agency users, by subtree).
     ReadAgencies,
+    /// Read projects, targets, budgets, payments, monitoring and results (scoped likewise).
+    ReadProjects,
+    /// Ask for money: projects, targets, monitoring reports, self-evaluations, alert proposals.
+    AskForMoney,
+    /// Decide review steps of projects (a department its units'; finance the rest).
+    ReviewProjects,
+    /// Finance's own work: treasury payments, monitoring rounds, reviews of reports and
+    /// self-evaluations, key evaluations' confirmation, results application, publication.
+    RunFinance,
+    /// Read the expert and institution pools and their draws.
+    ReadPools,
+    /// Keep the pools: members, draws, ratings, complaints.
+    ManagePools,
+    /// Read assignments (pool members their own).
+    ReadAssignments,
+    /// Accept or decline one's own assignment and submit its review.
+    ActOnAssignments,
+    /// Read key evaluations (an institution its own) and rectification items.
+    ReadEvaluations,
+    /// Commission a key evaluation from a drawn institution.
+    CommissionEvaluations,
+    /// Score and report a commissioned key evaluation.
+    ScoreEvaluations,
+    /// Answer (agency) or check (finance) rectification items.
+    HandleRectifications,
+}
+
+/// Who may do what: every capability with the roles that have it and the scope the store
+/// applies. The only place a role's rights are written.
+pub const PERMISSIONS: &[(Capability, &[Role], &str)] = {
+    use Capability::*;
+    use Role::*;
+    &[
+        (
+            UseAccount,
+            &[Admin, Finance, Agency, Expert, Institution, Viewer],
+            "本人账号",
+        ),
+        (ManageUsers, &[Admin], "本区划（部署管理员：全部）"),
+        (ManageAgencies, &[Admin], "本区划"),
+        (ManageSettings, &[Admin], "本区划"),
+        (ReadAuditLog, &[Admin], "本区划"),
+        (
+            ReadAgencies,
+            &[Admin, Finance, Agency, Viewer],
+            "本区划；单位用户：本单位及下级",
+        ),
+        (
+            ReadProjects,
+            &[Admin, Finance, Agency, Viewer],
+            "本区划；单位用户：本单位及下级",
+        ),
+        (AskForMoney, &[Agency], "本单位及下级"),
+        (
+            ReviewProjects,
+            &[Agency, Finance],
+            "主管部门：所属单位的部门审核环节；财政：本区划",
+        ),
+        (RunFinance, &[Finance], "本区划"),
+        (ReadPools, &[Admin, Finance, Viewer], "本区划"),
+        (ManagePools, &[Finance], "本区划"),
+        (
+            ReadAssignments,
+            &[Admin, Finance, Viewer, Expert, Institution],
+            "本区划；专家、机构：本人任务",
+        ),
+        (ActOnAssignments, &[Expert, Institution], "本人任务"),
+        (
+            ReadEvaluations,
+            &[Admin, Finance, Agency, Viewer, Institution],
+            "本区划；单位：本单位；机构：受托项目",
+        ),
+        (
+            CommissionEvaluations,
+            &[Finance, Agency],
+            "财政：本区划；主管部门：本部门及所属单位",
+        ),
+        (ScoreEvaluations, &[Institution], "受托项目"),
+        (
+            HandleRectifications,
+            &[Agency, Finance],
+            "单位：本单位事项；财政：本区划",
+        ),
+    ]
+};
+
+impl Capability {
+    /// Every capability, in the order of [`PERMISSIONS`].
+    pub fn all() -> impl Iterator<Item = Capability> {
+        PERMISSIONS.iter().map(|(c, _, _)| *c)
+    }
+
+    /// Its name as users and auditors read it.
+    pub fn label(self) -> &'static str {
+        use Capability::*;
+        match self {
+            UseAccount => "登录及修改本人密码",
+            ManageUsers => "管理用户",
+            ManageAgencies => "管理部门单位",
+            ManageSettings => "管理区划、年度与规则",
+            ReadAuditLog => "查阅审计日志",
+            ReadAgencies => "查阅部门单位",
+            ReadProjects => "查阅项目、预算执行、监控与评价结果",
+            AskForMoney => "申报项目，填报绩效目标、监控报告与自评",
+            ReviewProjects => "审核项目",
+            RunFinance => "财政业务：国库支付、绩效监控、评价确认、结果应用与公开",
+            ReadPools => "查阅专家库、机构库与抽取记录",
+            ManagePools => "管理专家库、机构库，组织随机抽取",
+            ReadAssignments => "查阅评审任务",
+            ActOnAssignments => "接受或谢绝任务，提交评审意见",
+            ReadEvaluations => "查阅重点评价与整改事项",
+            CommissionEvaluations => "委托重点绩效评价",
+            ScoreEvaluations => "开展受托评价，提交评价报告",
+            HandleRectifications => "办理整改事项（反馈、核查）",
+        }
+    }
+
+    /// The roles that have it.
+    pub fn roles(self) -> &'static [Role] {
+        PERMISSIONS
+            .iter()
+            .find(|(c, _, _)| *c == self)
+            .map_or(&[], |(_, roles, _)| roles)
+    }
+
+    /// The scope the store applies, as users read it.
+    pub fn scope(self) -> &'static str {
+        PERMISSIONS
+            .iter()
+            .find(|(c, _, _)| *c == self)
+            .map_or("", |(_, _, scope)| scope)
+    }
+}
+
+/// The role × capability matrix as `docs/permissions.md` opens it.
+pub fn permission_matrix_markdown() -> String {
+    let mut out = String::from("| 权限 | 范围 |");
+    for role in Role::ALL {
+        out.push_str(&format!(" {} |", role.as_str()));
+    }
+    out.push_str("\n|---|---|");
+    for _ in Role::ALL {
+        out.push_str(":-:|");
+    }
+    out.push('\n');
+    for (capability, roles, scope) in PERMISSIONS {
+        out.push_str(&format!(
+            "| `{capability:?}` {} | {scope} |",
+            capability.label()
+        ));
+        for role in Role::ALL {
+            out.push_str(if roles.contains(&role) {
+                " ✓ |"
+            } else {
+                " |"
+            });
+        }
+        out.push('\n');
+    }
+    out
 }
 
 impl Role {
@@ -81,16 +246,9 @@ impl Role {
         matches!(self, Role::Agency)
     }
 
-    /// Whether this role may do `capability`.
+    /// Whether this role may do `capability` (read from [`PERMISSIONS`]).
     pub fn can(self, capability: Capability) -> bool {
-        use Capability::*;
-        match capability {
-            ManageUsers | ManageAgencies | ManageSettings | ReadAuditLog => self == Role::Admin,
-            ReadAgencies => matches!(
-                self,
-                Role::Admin | Role::Finance | Role::Agency | Role::Viewer
-            ),
-        }
+        capability.roles().contains(&self)
     }
 }
 
@@ -122,5 +280,33 @@ mod tests {
         }
         assert!(!Role::Expert.can(Capability::ReadAgencies));
         assert!(Role::Viewer.can(Capability::ReadAgencies));
+    }
+
+    #[test]
+    fn every_capability_is_in_the_table_once_and_the_viewer_changes_nothing() {
+        let all: Vec<Capability> = Capability::all().collect();
+        let unique: std::collections::HashSet<_> = all.iter().collect();
+        assert_eq!(unique.len(), all.len(), "a capability is listed twice");
+        assert_eq!(all.len(), 18, "a capability is missing from PERMISSIONS");
+        for capability in all {
+            assert!(!capability.roles().is_empty(), "{capability:?} has no role");
+            assert!(!capability.label().is_empty() && !capability.scope().is_empty());
+        }
+        // The supervisors read; they never ask, review, pay or keep anything.
+        let writes = [
+            Capability::AskForMoney,
+            Capability::ReviewProjects,
+            Capability::RunFinance,
+            Capability::ManagePools,
+            Capability::ActOnAssignments,
+            Capability::CommissionEvaluations,
+            Capability::ScoreEvaluations,
+            Capability::HandleRectifications,
+            Capability::ManageUsers,
+        ];
+        for capability in writes {
+            assert!(!Role::Viewer.can(capability), "{capability:?}");
+        }
+        assert!(Role::Viewer.can(Capability::ReadProjects));
     }
 }

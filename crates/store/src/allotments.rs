@@ -7,7 +7,7 @@ use crate::tx::Tx;
 use crate::{Result, Store, StoreError};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::ledger::{Balances, LedgerError, Movement};
-use jixiao_core::{Actor, Role, time};
+use jixiao_core::{Actor, time};
 use serde::Serialize;
 use serde_json::json;
 
@@ -313,9 +313,7 @@ impl Store {
         amount_fen: i64,
         reason: &str,
     ) -> Result<Allotment> {
-        if actor.role != Role::Finance {
-            return Err(StoreError::Forbidden);
-        }
+        actor.require(jixiao_core::Capability::RunFinance)?;
         if reason.trim().is_empty() {
             return Err(StoreError::invalid("reason", "required", "请说明调整理由"));
         }
@@ -410,9 +408,7 @@ impl Store {
         suspend: bool,
         reason: &str,
     ) -> Result<Allotment> {
-        if actor.role != Role::Finance {
-            return Err(StoreError::Forbidden);
-        }
+        actor.require(jixiao_core::Capability::RunFinance)?;
         if suspend && reason.trim().is_empty() {
             return Err(StoreError::invalid(
                 "reason",

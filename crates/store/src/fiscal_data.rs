@@ -6,7 +6,7 @@
 use crate::audit::append;
 use crate::{Result, Store, StoreError};
 use jixiao_core::audit::AuditEntry;
-use jixiao_core::{Actor, Role, time, tree};
+use jixiao_core::{Actor, time, tree};
 use serde_json::json;
 use sqlx::QueryBuilder;
 
@@ -76,9 +76,7 @@ impl Store {
         department_code: &str,
         function_code: &str,
     ) -> Result<u64> {
-        if actor.role != Role::Finance {
-            return Err(StoreError::Forbidden);
-        }
+        actor.require(jixiao_core::Capability::RunFinance)?;
         if function_code.len() < 3
             || function_code.len() > 7
             || !function_code.bytes().all(|b| b.is_ascii_digit())

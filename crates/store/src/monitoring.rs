@@ -621,9 +621,7 @@ impl Store {
         version: i32,
         entries: &[ReportEntry],
     ) -> Result<MonitoringReport> {
-        if actor.role != Role::Agency {
-            return Err(StoreError::Forbidden);
-        }
+        actor.require(jixiao_core::Capability::AskForMoney)?;
         let report = self.monitoring_report(actor, round_id, project_id).await?;
         let state = workflow::parse_state::<Report>(&report.state, report.id)?;
         workflow::check::<Report>(state, ReportAction::Save, actor)?;
@@ -684,9 +682,7 @@ impl Store {
         project_id: i64,
         version: i32,
     ) -> Result<MonitoringReport> {
-        if actor.role != Role::Agency {
-            return Err(StoreError::Forbidden);
-        }
+        actor.require(jixiao_core::Capability::AskForMoney)?;
         let report = self.monitoring_report(actor, round_id, project_id).await?;
         let state = workflow::parse_state::<Report>(&report.state, report.id)?;
         workflow::check::<Report>(state, ReportAction::Submit, actor)?;

@@ -7,7 +7,7 @@ use crate::{Result, Store, StoreError};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::project::{ProjectInput, ProjectState};
 use jixiao_core::target::TargetSheet;
-use jixiao_core::{Actor, Role, time};
+use jixiao_core::{Actor, time};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::QueryBuilder;
@@ -322,9 +322,7 @@ impl Store {
         agency_code: Option<&str>,
         input: &ProjectInput,
     ) -> Result<Project> {
-        if actor.role != Role::Agency {
-            return Err(StoreError::Forbidden);
-        }
+        actor.require(jixiao_core::Capability::AskForMoney)?;
         let own = actor.agency_id.ok_or(StoreError::Forbidden)?;
         let agencies = self.agencies(actor).await?;
         let agency = match agency_code {
@@ -475,9 +473,7 @@ impl Store {
     /// returned state. Finance and viewers may not edit an agency's project.
     pub(crate) async fn editable_project(&self, actor: &Actor, id: i64) -> Result<Project> {
         let project = self.project(actor, id).await?;
-        if actor.role != Role::Agency {
-            return Err(StoreError::Forbidden);
-        }
+        actor.require(jixiao_core::Capability::AskForMoney)?;
         if !project.state().editable() {
             return Err(StoreError::Conflict(format!(
                 "项目当前为“{}”状态，不能修改",

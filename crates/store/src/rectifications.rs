@@ -193,9 +193,7 @@ impl Store {
         version: i32,
         answer: &str,
     ) -> Result<Rectification> {
-        if actor.role != Role::Agency {
-            return Err(StoreError::Forbidden);
-        }
+        actor.require(jixiao_core::Capability::HandleRectifications)?;
         let item = self.rectification(actor, id).await?;
         workflow::check::<Rect>(item.workflow_state()?, RectificationAction::Answer, actor)?;
         let answer = answer.trim();

@@ -13,7 +13,7 @@ use jixiao_core::scoring::{
 };
 use jixiao_core::target::{RowError, format_points};
 use jixiao_core::workflow::{SelfEvaluation as Sheet, SelfEvaluationAction, SelfEvaluationState};
-use jixiao_core::{Actor, Role, time};
+use jixiao_core::{Actor, time};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -427,9 +427,7 @@ impl Store {
         project_id: i64,
         input: &SelfEvaluationInput,
     ) -> Result<SelfEvaluation> {
-        if actor.role != Role::Agency {
-            return Err(StoreError::Forbidden);
-        }
+        actor.require(jixiao_core::Capability::AskForMoney)?;
         let current = self.self_evaluation(actor, project_id).await?;
         workflow::check::<Sheet>(current.workflow_state()?, SelfEvaluationAction::Save, actor)?;
         if input.version != current.version {
@@ -548,9 +546,7 @@ impl Store {
         project_id: i64,
         version: i32,
     ) -> Result<SelfEvaluation> {
-        if actor.role != Role::Agency {
-            return Err(StoreError::Forbidden);
-        }
+        actor.require(jixiao_core::Capability::AskForMoney)?;
         let current = self.self_evaluation(actor, project_id).await?;
         let Some(id) = current.id else {
             return Err(StoreError::Conflict("请先填写并保存绩效自评表".to_owned()));

@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use jixiao_core::Role;
+use jixiao_core::Capability;
 use jixiao_store::{SessionKind, SessionUser};
 
 /// The cookie holding a browser's session token.
@@ -137,17 +137,11 @@ impl<S: Send + Sync> FromRequestParts<S> for PageUser {
     }
 }
 
-/// The roles a group of routes admits. Handlers' use cases check capabilities again.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Roles(pub &'static [Role]);
-
-/// Administrators only.
-pub(crate) const ADMIN: Roles = Roles(&[Role::Admin]);
-
-/// Refuses requests without a session (401, or the login page) or with a role not admitted
-/// (403).
-pub(crate) async fn require_roles(
-    State(roles): State<Roles>,
+/// Refuses requests without a session (401, or the login page) or whose role lacks the
+/// capability the group of routes needs (403). The capability is read from the one permission
+/// table (`jixiao_core::role::PERMISSIONS`); use cases check it again.
+pub(crate) async fn require(
+    State(capability): State<Capability>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -158,7 +152,7 @@ pub(crate) async fn require_roles(
     };
     let error = match request.extensions().get::<SessionUser>() {
         None => Some(AppError::Unauthenticated),
-        Some(session) if !roles.0.contains(&session.user.role) => Some(AppError::Forbidden),
+        Some(session) if !session.user.role.can(capability) => Some(AppError::Forbidden),
         Some(_) => None,
     };
     match error {

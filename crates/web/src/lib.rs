@@ -9,6 +9,7 @@ mod csrf;
 mod error;
 pub mod pages;
 mod parse_queue;
+mod permissions_doc;
 mod rejections;
 mod text_guard;
 

@@ -20,49 +20,14 @@ pub(crate) mod treasury;
 mod treasury_types;
 
 use crate::AppState;
-use crate::auth::{self, ADMIN, Roles};
+use crate::auth;
 use crate::error::{ApiError, AppError};
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post, put};
-use jixiao_core::Role;
+use jixiao_core::Capability;
 
 pub(crate) use json::ApiJson;
-
-/// Every signed-in role.
-const ANY_ROLE: Roles = Roles(&Role::ALL);
-/// Roles that read agencies and projects.
-const AGENCY_READERS: Roles = Roles(&[Role::Admin, Role::Finance, Role::Agency, Role::Viewer]);
-/// Roles that ask for money.
-const AGENCIES: Roles = Roles(&[Role::Agency]);
-/// The treasury section of finance.
-const TREASURY: Roles = Roles(&[Role::Finance]);
-/// Roles that read the expert and institution pools and their draws.
-const POOL_READERS: Roles = Roles(&[Role::Admin, Role::Finance, Role::Viewer]);
-/// Pool members acting on their own assignments.
-const MEMBERS: Roles = Roles(&[Role::Expert, Role::Institution]);
-/// Roles that read assignments (members their own).
-const ASSIGNMENT_READERS: Roles = Roles(&[
-    Role::Expert,
-    Role::Institution,
-    Role::Finance,
-    Role::Admin,
-    Role::Viewer,
-]);
-/// Roles that read key evaluations (an institution its own).
-const EVALUATION_READERS: Roles = Roles(&[
-    Role::Admin,
-    Role::Finance,
-    Role::Agency,
-    Role::Viewer,
-    Role::Institution,
-]);
-/// Roles that commission key evaluations (finance; a department for its projects).
-const COMMISSIONERS: Roles = Roles(&[Role::Finance, Role::Agency]);
-/// Institutions.
-const INSTITUTIONS: Roles = Roles(&[Role::Institution]);
-/// Roles that review projects (departments review their units').
-const REVIEWERS: Roles = Roles(&[Role::Agency, Role::Finance]);
 
 /// The API routes, relative to `/api/v1`.
 pub fn router() -> Router<AppState> {
@@ -71,9 +36,11 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(session::me))
         .route("/me/password", post(session::change_password))
         .route("/self-evaluations/score", post(self_evaluation::score))
-        .route_layer(from_fn_with_state(ANY_ROLE, auth::require_roles));
-    let readers = Router::new()
+        .route_layer(from_fn_with_state(Capability::UseAccount, auth::require));
+    let agency_readers = Router::new()
         .route("/agencies", get(admin::list_agencies))
+        .route_layer(from_fn_with_state(Capability::ReadAgencies, auth::require));
+    let readers = Router::new()
         .route("/projects", get(projects::list))
         .route("/projects/{id}", get(projects::show))
         .route("/stats/coverage", get(projects::coverage))
@@ -97,7 +64,7 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/flags", get(evaluations::flags))
         .route("/stats/cuts", get(results::cuts))
         .route("/stats/dashboard", get(dashboard::show))
-        .route_layer(from_fn_with_state(AGENCY_READERS, auth::require_roles));
+        .route_layer(from_fn_with_state(Capability::ReadProjects, auth::require));
     let askers = Router::new()
         .route("/projects", post(projects::create))
         .route("/projects/{id}", put(projects::update))
@@ -118,7 +85,7 @@ pub fn router() -> Router<AppState> {
             "/monitoring-rounds/{id}/reports/{project_id}/submit",
             post(monitoring::submit_report),
         )
-        .route_layer(from_fn_with_state(AGENCIES, auth::require_roles));
+        .route_layer(from_fn_with_state(Capability::AskForMoney, auth::require));
     let reviewers = Router::new()
         .route("/projects/{id}/review", post(projects::review))
         .route(
@@ -127,7 +94,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/queue", get(projects::queue))
         .route("/alerts/{id}/decision", post(monitoring::decision))
-        .route_layer(from_fn_with_state(REVIEWERS, auth::require_roles));
+        .route_layer(from_fn_with_state(
+            Capability::ReviewProjects,
+            auth::require,
+        ));
     let treasury_routes = Router::new()
         .route("/payments", post(treasury::pay))
         .route("/payments/batch", post(treasury::pay_batch))
@@ -162,9 +132,8 @@ pub fn router() -> Router<AppState> {
             "/monitoring-rounds/{id}/reports/{project_id}/review",
             post(monitoring::review_report),
         )
-        .route_layer(from_fn_with_state(TREASURY, auth::require_roles));
-    let admins = Router::new()
-        .route("/agencies", post(admin::create_agency))
+        .route_layer(from_fn_with_state(Capability::RunFinance, auth::require));
+    let user_keepers = Router::new()
         .route("/users", get(admin::list_users).post(admin::create_user))
         .route("/users/{username}/disable", post(admin::disable_user))
         .route("/users/{username}/password", post(admin::reset_password))
@@ -172,9 +141,22 @@ pub fn router() -> Router<AppState> {
             "/users/{username}/require-password-change",
             post(admin::require_password_change),
         )
-        .route("/audit", get(admin::audit_log))
+        .route_layer(from_fn_with_state(Capability::ManageUsers, auth::require));
+    let agency_keepers = Router::new()
+        .route("/agencies", post(admin::create_agency))
+        .route_layer(from_fn_with_state(
+            Capability::ManageAgencies,
+            auth::require,
+        ));
+    let settings_keepers = Router::new()
         .route("/rulebooks", post(rulebooks::load))
-        .route_layer(from_fn_with_state(ADMIN, auth::require_roles));
+        .route_layer(from_fn_with_state(
+            Capability::ManageSettings,
+            auth::require,
+        ));
+    let auditors = Router::new()
+        .route("/audit", get(admin::audit_log))
+        .route_layer(from_fn_with_state(Capability::ReadAuditLog, auth::require));
     let pool_readers = Router::new()
         .route("/experts", get(pools::experts))
         .route("/institutions", get(pools::institutions))
@@ -182,15 +164,21 @@ pub fn router() -> Router<AppState> {
         .route("/draws/{id}/replay", get(pools::replay))
         .route("/pool-standings", get(pools::standings))
         .route("/pool-members/{id}/complaints", get(pools::complaints))
-        .route_layer(from_fn_with_state(POOL_READERS, auth::require_roles));
+        .route_layer(from_fn_with_state(Capability::ReadPools, auth::require));
     let members = Router::new()
         .route("/assignments/{id}/accept", post(pools::accept))
         .route("/assignments/{id}/decline", post(pools::decline))
         .route("/assignments/{id}/review", post(pools::review))
-        .route_layer(from_fn_with_state(MEMBERS, auth::require_roles));
+        .route_layer(from_fn_with_state(
+            Capability::ActOnAssignments,
+            auth::require,
+        ));
     let assignment_readers = Router::new()
         .route("/assignments", get(pools::assignments))
-        .route_layer(from_fn_with_state(ASSIGNMENT_READERS, auth::require_roles));
+        .route_layer(from_fn_with_state(
+            Capability::ReadAssignments,
+            auth::require,
+        ));
     let pool_keepers = Router::new()
         .route("/experts", post(pools::add_expert))
         .route("/institutions", post(pools::add_institution))
@@ -199,29 +187,42 @@ pub fn router() -> Router<AppState> {
         .route("/pool-members/{id}/status", post(pools::set_status))
         .route("/pool-members/{id}/account", post(pools::link_account))
         .route("/pool-members/{id}/complaints", post(pools::add_complaint))
-        .route_layer(from_fn_with_state(TREASURY, auth::require_roles));
+        .route_layer(from_fn_with_state(Capability::ManagePools, auth::require));
     let evaluation_readers = Router::new()
         .route("/evaluations", get(evaluations::list))
         .route("/evaluations/{id}", get(evaluations::show))
-        .route_layer(from_fn_with_state(EVALUATION_READERS, auth::require_roles));
+        .route_layer(from_fn_with_state(
+            Capability::ReadEvaluations,
+            auth::require,
+        ));
     let commissioners = Router::new()
         .route("/evaluations", post(evaluations::commission))
-        .route_layer(from_fn_with_state(COMMISSIONERS, auth::require_roles));
+        .route_layer(from_fn_with_state(
+            Capability::CommissionEvaluations,
+            auth::require,
+        ));
     let institutions = Router::new()
         .route("/evaluations/{id}", put(evaluations::save))
         .route("/evaluations/{id}/submit", post(evaluations::submit))
-        .route_layer(from_fn_with_state(INSTITUTIONS, auth::require_roles));
+        .route_layer(from_fn_with_state(
+            Capability::ScoreEvaluations,
+            auth::require,
+        ));
     Router::new()
         .route("/session", post(session::create))
         .route("/openapi.json", get(openapi::document))
         .route("/public/projects", get(publication::list))
         .route("/public/projects/{id}", get(publication::show))
         .merge(signed_in)
+        .merge(agency_readers)
         .merge(readers)
         .merge(askers)
         .merge(reviewers)
         .merge(treasury_routes)
-        .merge(admins)
+        .merge(user_keepers)
+        .merge(agency_keepers)
+        .merge(settings_keepers)
+        .merge(auditors)
         .merge(pool_readers)
         .merge(pool_keepers)
         .merge(members)

@@ -31,43 +31,9 @@ mod target_excel;
 mod target_grid;
 
 use crate::AppState;
-use crate::auth::{self, ADMIN, Roles};
-use jixiao_core::Role;
+use crate::auth;
+use jixiao_core::Capability;
 
-/// Roles that read projects and the dashboard.
-const READERS: Roles = Roles(&[Role::Admin, Role::Finance, Role::Agency, Role::Viewer]);
-/// Roles that ask for money and fill targets.
-const AGENCIES: Roles = Roles(&[Role::Agency]);
-/// The treasury section of finance.
-const TREASURY: Roles = Roles(&[Role::Finance]);
-/// Roles that read the pools and draws.
-const POOL_READERS: Roles = Roles(&[Role::Admin, Role::Finance, Role::Viewer]);
-/// Pool members acting on their own assignments.
-const MEMBERS: Roles = Roles(&[Role::Expert, Role::Institution]);
-/// Roles that see assignments (members their own).
-const ASSIGNMENT_READERS: Roles = Roles(&[
-    Role::Admin,
-    Role::Finance,
-    Role::Viewer,
-    Role::Expert,
-    Role::Institution,
-]);
-/// Roles that review (departments review their units').
-/// Roles that read key evaluations (an institution its own) and rectification.
-const EVALUATION_READERS: Roles = Roles(&[
-    Role::Admin,
-    Role::Finance,
-    Role::Agency,
-    Role::Viewer,
-    Role::Institution,
-]);
-/// Roles acting on rectification items (agencies answer, finance checks).
-const RECTIFIERS: Roles = Roles(&[Role::Agency, Role::Finance]);
-/// Institutions.
-const INSTITUTIONS: Roles = Roles(&[Role::Institution]);
-const REVIEWERS: Roles = Roles(&[Role::Agency, Role::Finance]);
-/// Every signed-in role (changing one's own password).
-const SIGNED_IN: Roles = Roles(&Role::ALL);
 use crate::csrf;
 use askama::Template;
 use axum::Router;
@@ -119,9 +85,9 @@ impl Chrome {
                 display_name: session.user.display_name.clone(),
                 role_label: session.user.role.label(),
                 is_admin: session.user.role == jixiao_core::Role::Admin,
-                reads_projects: READERS.0.contains(&session.user.role),
-                reads_pools: POOL_READERS.0.contains(&session.user.role),
-                is_member: MEMBERS.0.contains(&session.user.role),
+                reads_projects: session.user.role.can(Capability::ReadProjects),
+                reads_pools: session.user.role.can(Capability::ReadPools),
+                is_member: session.user.role.can(Capability::ActOnAssignments),
                 must_change_password: session.user.must_change_password,
             }),
             csrf: session.csrf_token.clone(),
@@ -261,12 +227,17 @@ async fn page_not_found() -> Response {
 /// Every page route, with its role guard and the CSRF guard.
 pub fn router(state: AppState) -> Router<AppState> {
     let upload_body = state.upload_body_limit();
-    let admin = Router::new()
+    let agency_keepers = Router::new()
         .route(
             "/admin/agencies",
             get(admin_agencies::list).post(admin_agencies::create),
         )
         .route("/admin/agencies/{id}/head", post(admin_agencies::set_head))
+        .route_layer(from_fn_with_state(
+            Capability::ManageAgencies,
+            auth::require,
+        ));
+    let user_keepers = Router::new()
         .route(
             "/admin/users",
             get(admin_users::list).post(admin_users::create),
@@ -284,9 +255,13 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/admin/users/{username}/password",
             post(admin_users::reset_password),
         )
+        .route_layer(from_fn_with_state(Capability::ManageUsers, auth::require));
+    let auditors = Router::new()
         .route("/admin/audit", get(admin_audit::list))
         .route("/admin/audit/verify", post(admin_audit::verify))
         .route("/admin/audit/export.xlsx", get(exports::audit))
+        .route_layer(from_fn_with_state(Capability::ReadAuditLog, auth::require));
+    let settings_keepers = Router::new()
         .route(
             "/admin/rulebook",
             get(admin_rulebook::show).post(admin_rulebook::load),
@@ -304,7 +279,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/admin/settings/fiscal-years",
             post(admin_settings::add_fiscal_year),
         )
-        .route_layer(from_fn_with_state(ADMIN, auth::require_roles));
+        .route_layer(from_fn_with_state(
+            Capability::ManageSettings,
+            auth::require,
+        ));
     let readers = Router::new()
         .route("/projects", get(projects::list))
         .route("/projects/{id}", get(project_page::show))
@@ -349,7 +327,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/projects/{id}/self-evaluation/print",
             get(self_evaluation::print),
         )
-        .route_layer(from_fn_with_state(READERS, auth::require_roles));
+        .route_layer(from_fn_with_state(Capability::ReadProjects, auth::require));
     let treasury = Router::new()
         .route(
             "/projects/{id}/allotment/adjust",
@@ -367,7 +345,6 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/monitoring", post(monitoring::open))
         .route("/evaluation/propose", post(evaluation::propose))
-        .route("/evaluations", post(key_evaluation::commission))
         .route("/evaluations/{id}/confirm", post(key_evaluation::confirm))
         .route("/projects/{id}/publication", post(self_evaluation::publish))
         .route("/results/{id}/decide", post(evaluation::decide))
@@ -383,7 +360,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/alerts/{id}/decide", post(monitoring_report::decide))
         .route("/alerts/{id}/rectification", post(monitoring_report::raise))
-        .route_layer(from_fn_with_state(TREASURY, auth::require_roles));
+        .route_layer(from_fn_with_state(Capability::RunFinance, auth::require));
     let askers = Router::new()
         .route("/projects/new", get(projects::new))
         .route("/projects", post(projects::create))
@@ -419,49 +396,73 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/projects/{id}/self-evaluation/upload",
             post(self_evaluation_upload::upload).layer(DefaultBodyLimit::max(upload_body)),
         )
-        .route_layer(from_fn_with_state(AGENCIES, auth::require_roles));
+        .route_layer(from_fn_with_state(Capability::AskForMoney, auth::require));
     let reviewers = Router::new()
         .route("/projects/{id}/review", post(project_page::review))
         .route(
             "/projects/{id}/pre-assessment",
             post(project_page::pre_assessment),
         )
-        .route_layer(from_fn_with_state(REVIEWERS, auth::require_roles));
+        .route_layer(from_fn_with_state(
+            Capability::ReviewProjects,
+            auth::require,
+        ));
     let pool_readers = Router::new()
         .route("/pools/{kind}", get(pools::list))
         .route("/draws/{id}", get(pools::draw_page))
-        .route_layer(from_fn_with_state(POOL_READERS, auth::require_roles));
+        .route_layer(from_fn_with_state(Capability::ReadPools, auth::require));
     let pool_keepers = Router::new()
         .route("/pools/{kind}", post(pools::add))
         .route("/draws", post(pools::draw))
         .route("/assignments/{id}/rating", post(pools::rate))
         .route("/pool-members/{id}/status", post(pools::set_status))
-        .route_layer(from_fn_with_state(TREASURY, auth::require_roles));
+        .route_layer(from_fn_with_state(Capability::ManagePools, auth::require));
     let members = Router::new()
         .route("/assignments/{id}/answer", post(pools::answer))
         .route("/assignments/{id}/review", post(pools::review))
-        .route_layer(from_fn_with_state(MEMBERS, auth::require_roles));
+        .route_layer(from_fn_with_state(
+            Capability::ActOnAssignments,
+            auth::require,
+        ));
     let assignment_readers = Router::new()
         .route("/assignments", get(pools::assignments))
-        .route_layer(from_fn_with_state(ASSIGNMENT_READERS, auth::require_roles));
+        .route_layer(from_fn_with_state(
+            Capability::ReadAssignments,
+            auth::require,
+        ));
     let evaluation_readers = Router::new()
         .route("/evaluations", get(key_evaluation::list))
         .route("/evaluations/export.xlsx", get(exports::key_evaluations))
         .route("/evaluations/{id}", get(key_evaluation::show))
         .route("/evaluations/{id}/print", get(print_forms::key_evaluation))
-        .route_layer(from_fn_with_state(EVALUATION_READERS, auth::require_roles));
+        .route_layer(from_fn_with_state(
+            Capability::ReadEvaluations,
+            auth::require,
+        ));
+    let commissioners = Router::new()
+        .route("/evaluations", post(key_evaluation::commission))
+        .route_layer(from_fn_with_state(
+            Capability::CommissionEvaluations,
+            auth::require,
+        ));
     let institutions = Router::new()
         .route("/evaluations/{id}", post(key_evaluation::save))
-        .route_layer(from_fn_with_state(INSTITUTIONS, auth::require_roles));
+        .route_layer(from_fn_with_state(
+            Capability::ScoreEvaluations,
+            auth::require,
+        ));
     let signed_in = Router::new()
         .route(
             auth::CHANGE_PASSWORD_PAGE,
             get(password::show).post(password::submit),
         )
-        .route_layer(from_fn_with_state(SIGNED_IN, auth::require_roles));
+        .route_layer(from_fn_with_state(Capability::UseAccount, auth::require));
     let rectifiers = Router::new()
         .route("/rectifications/{id}", post(key_evaluation::act))
-        .route_layer(from_fn_with_state(RECTIFIERS, auth::require_roles));
+        .route_layer(from_fn_with_state(
+            Capability::HandleRectifications,
+            auth::require,
+        ));
     Router::new()
         .route("/", get(home::show))
         .route("/login", get(login::form).post(login::submit))
@@ -471,7 +472,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/static/app.css", get(stylesheet))
         .route("/static/app.js", get(script))
         .merge(signed_in)
-        .merge(admin)
+        .merge(agency_keepers)
+        .merge(user_keepers)
+        .merge(auditors)
+        .merge(settings_keepers)
         .merge(readers)
         .merge(askers)
         .merge(reviewers)
@@ -481,6 +485,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(members)
         .merge(assignment_readers)
         .merge(evaluation_readers)
+        .merge(commissioners)
         .merge(institutions)
         .merge(rectifiers)
         .fallback(page_not_found)
