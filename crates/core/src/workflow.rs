@@ -114,6 +114,19 @@ macro_rules! vocabulary {
             }
         }
 
+        impl TryFrom<String> for $name {
+            type Error = $crate::workflow::UnknownCode;
+
+            /// Reads a stored code; anything else is an error naming the vocabulary and the
+            /// text (never a default).
+            fn try_from(code: String) -> Result<$name, $crate::workflow::UnknownCode> {
+                $name::parse(&code).ok_or($crate::workflow::UnknownCode {
+                    vocabulary: stringify!($name),
+                    code,
+                })
+            }
+        }
+
         impl $crate::workflow::StateCode for $name {
             fn code(self) -> &'static str {
                 self.as_str()
@@ -123,6 +136,16 @@ macro_rules! vocabulary {
             }
         }
     };
+}
+
+/// A stored code that is not in its vocabulary (a damaged or foreign database).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("stored value “{code}” is not a {vocabulary} code")]
+pub struct UnknownCode {
+    /// The vocabulary's type name.
+    pub vocabulary: &'static str,
+    /// The text found.
+    pub code: String,
 }
 
 /// One row of a transition table: from `from`, `action` by one of `roles` moves to `to`.

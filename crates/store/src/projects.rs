@@ -65,7 +65,8 @@ pub struct Project {
     pub pre_assessment: Option<String>,
     /// Ex-ante assessment note.
     pub pre_assessment_note: String,
-    /// State code.
+    /// Where it stands: a code of the workflow's vocabulary. Every read through the store checks
+    /// it ([`readable`]); a row holding anything else fails the read, naming the row.
     pub state: String,
     /// Current review step, while submitted.
     pub review_step: Option<String>,
@@ -90,6 +91,8 @@ pub struct Project {
 impl Project {
     /// The state.
     pub fn state(&self) -> ProjectState {
+        // Every Project leaves the store through `readable`, so the code parses; the fallback
+        // is never taken.
         ProjectState::parse(&self.state).unwrap_or(ProjectState::Draft)
     }
 
@@ -149,6 +152,15 @@ impl ProjectPage {
     }
 }
 
+/// Checks that every project read holds a state of the workflow's vocabulary; a row that does not
+/// is an error naming the table, the row and the text, never read as a default.
+pub(crate) fn readable(projects: Vec<Project>) -> Result<Vec<Project>> {
+    for project in &projects {
+        crate::workflow::parse_state::<jixiao_core::workflow::Project>(&project.state, project.id)?;
+    }
+    Ok(projects)
+}
+
 impl Store {
     /// A project the actor may see (another agency's project is "not found").
     pub async fn project(&self, actor: &Actor, id: i64) -> Result<Project> {
@@ -159,7 +171,9 @@ impl Store {
             scope.push(&mut query);
             query.build_query_as().fetch_optional(pool).await?
         });
-        found.ok_or_else(|| StoreError::NotFound("项目不存在".to_owned()))
+        readable(found.into_iter().collect())?
+            .pop()
+            .ok_or_else(|| StoreError::NotFound("项目不存在".to_owned()))
     }
 
     /// The id of the project with `code`, if the actor may see it.
@@ -301,7 +315,7 @@ impl Store {
                 .push(" OFFSET ")
                 .push_bind((page - 1).saturating_mul(per_page))
                 .push(") ORDER BY p.year DESC, p.code");
-            let rows: Vec<Project> = list.build_query_as().fetch_all(pool).await?;
+            let rows: Vec<Project> = readable(list.build_query_as().fetch_all(pool).await?)?;
             (rows, totals)
         });
         Ok(ProjectPage {

@@ -597,7 +597,7 @@ impl Store {
                 .push_bind(limit.clamp(1, 1000));
             query.build_query_as().fetch_all(pool).await?
         });
-        Ok(rows)
+        crate::projects::readable(rows)
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -120,6 +120,7 @@ impl Store {
             query.push(" ORDER BY p.year DESC, p.code");
             query.build_query_as().fetch_all(pool).await?
         });
+        let found = crate::projects::readable(found)?;
         if found.is_empty() {
             return Err(StoreError::NotFound(format!(
                 "未找到名为“{}”的已批复项目",

@@ -629,3 +629,39 @@ async fn large_new_projects_need_a_supporting_pre_assessment() -> TestResult {
     assert_eq!(submitted.state(), ProjectState::Submitted);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_stored_state_outside_the_workflow_fails_the_read_instead_of_reading_as_a_draft()
+-> TestResult {
+    let c = cast().await?;
+    if !c.db.url.starts_with("sqlite:") {
+        // PostgreSQL's CHECK cannot be switched off per connection; the read path is the same.
+        return Ok(());
+    }
+    let store = &c.db.store;
+    let project = store
+        .create_project(&c.unit, None, &input("状态被篡改的项目", 10))
+        .await?;
+    // A damaged or foreign database: the CHECK on state is bypassed for one connection.
+    crate::support::raw_execute(
+        &c.db.url,
+        "PRAGMA ignore_check_constraints = ON; UPDATE projects SET state = 'lost'",
+    )
+    .await?;
+    let read = store.project(&c.unit, project.id).await;
+    match read {
+        Err(StoreError::Unreadable {
+            table,
+            id,
+            column,
+            value,
+        }) => {
+            assert_eq!(
+                (table, id, column, value.as_str()),
+                ("projects", project.id, "state", "lost")
+            );
+        }
+        other => return Err(format!("an unknown state was read as {other:?}").into()),
+    }
+    Ok(())
+}

@@ -193,6 +193,7 @@ pub async fn project_library_xlsx(
         |after| store.projects_after(actor, filter, after, BATCH),
         |p| (p.year, p.code.clone()),
         |p| {
+            let state = p.state().label();
             vec![
                 Cell::from(p.code),
                 Cell::from(p.name),
@@ -201,9 +202,7 @@ pub async fn project_library_xlsx(
                 Cell::from(if p.is_new { "新增" } else { "延续" }),
                 Cell::from(p.requested_fen),
                 Cell::from(p.approved_fen),
-                Cell::from(
-                    jixiao_core::project::ProjectState::parse(&p.state).map_or("", |s| s.label()),
-                ),
+                Cell::from(state),
                 Cell::from(p.target_grade.unwrap_or_default()),
             ]
         },
