@@ -148,9 +148,14 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "JIXIAO_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
-    /// Load the Leling demo data (agencies and one account per role) on start.
+    /// Load the Leling demo data (agencies and one account per role) on start. A database that
+    /// already holds it is used as it is.
     #[arg(long)]
     pub demo: bool,
+    /// With --demo: delete the SQLite demo database (and its audit checkpoints) and load the demo
+    /// afresh. Refused for PostgreSQL and for a database that holds anything but the demo.
+    #[arg(long, requires = "demo")]
+    pub reset: bool,
     /// Largest Excel file accepted by upload forms, in MB.
     #[arg(long, env = "JIXIAO_UPLOAD_LIMIT_MB", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub upload_limit_mb: u64,

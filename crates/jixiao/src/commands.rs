@@ -20,6 +20,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Command::Bench(command) = cli.command {
         return crate::bench::run(command).await;
     }
+    if let Command::Serve(args) = &cli.command
+        && args.reset
+    {
+        reset_demo(&cli.database, &args.anchor).await?;
+    }
     let store = open(&cli.database).await?;
     let result = match cli.command {
         Command::Serve(args) => serve(&store, args).await,
@@ -29,10 +34,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo => {
             if jixiao_store::demo::load(&store).await.map_err(explain)? {
-                println!(
-                    "已载入乐陵市演示数据。演示账号密码：{}",
-                    jixiao_store::demo::DEMO_PASSWORD
-                );
+                println!("{}", demo_accounts_message("已载入乐陵市演示数据"));
             } else {
                 println!("演示数据此前已载入，未作改动。");
             }
@@ -78,6 +80,67 @@ async fn open(url: &str) -> anyhow::Result<Store> {
     Ok(store)
 }
 
+/// The start-up message of the demo: what happened and every demo account with its role.
+fn demo_accounts_message(what: &str) -> String {
+    let mut lines = vec![format!(
+        "{what}。演示账号（密码均为 {}，仅供演示，切勿用于真实数据）：",
+        jixiao_store::demo::DEMO_PASSWORD
+    )];
+    for (username, display_name, role) in jixiao_store::demo::accounts() {
+        lines.push(format!("  {username:<12} {role}　{display_name}"));
+    }
+    lines.join("\n")
+}
+
+/// `serve --demo --reset`: deletes the SQLite demo database with its WAL files and its audit
+/// checkpoints (a new database starts a new chain), after checking it holds nothing but demo data.
+async fn reset_demo(url: &str, anchor: &AnchorArgs) -> anyhow::Result<()> {
+    let store = open(url).await?;
+    let Some(file) = store.sqlite_file().map(std::path::Path::to_path_buf) else {
+        bail!(
+            "--reset 只适用于 SQLite 演示数据库；PostgreSQL 数据库请由管理员另行处理，未作任何改动"
+        );
+    };
+    if !jixiao_store::demo::is_disposable(&store)
+        .await
+        .map_err(explain)?
+    {
+        bail!(
+            "{} 中有演示数据以外的内容，拒绝重置，未作任何改动（真实数据请勿使用 --reset）",
+            file.display()
+        );
+    }
+    let (_, checkpoints) = crate::audit_checkpoints::files(&store, anchor);
+    store.close().await;
+    drop(store);
+    let mut removed = Vec::new();
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = file.clone().into_os_string();
+        name.push(suffix);
+        let path = std::path::PathBuf::from(name);
+        match std::fs::remove_file(&path) {
+            Ok(()) => removed.push(path),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => {
+                return Err(error).with_context(|| format!("无法删除 {}", path.display()));
+            }
+        }
+    }
+    match std::fs::remove_file(&checkpoints) {
+        Ok(()) => removed.push(checkpoints),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) => {
+            return Err(error).with_context(|| format!("无法删除 {}", checkpoints.display()));
+        }
+    }
+    let names: Vec<String> = removed.iter().map(|p| p.display().to_string()).collect();
+    println!(
+        "已重置演示数据库（删除 {}），将重新载入演示数据。",
+        names.join("、")
+    );
+    Ok(())
+}
+
 /// A database URL fit for printing: any password replaced.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -110,10 +173,22 @@ fn explain(error: StoreError) -> anyhow::Error {
 
 async fn serve(store: &Store, args: ServeArgs) -> anyhow::Result<ExitCode> {
     if args.demo {
-        if jixiao_store::demo::load(store).await.map_err(explain)? {
+        let loaded = jixiao_store::demo::load(store).await.map_err(explain)?;
+        let place = store.sqlite_file().map_or_else(
+            || "PostgreSQL 数据库".to_owned(),
+            |f| f.display().to_string(),
+        );
+        if loaded {
             println!(
-                "已载入乐陵市演示数据。演示账号：admin、finance、agency、expert、institution、viewer，密码均为 {}（仅供演示）。",
-                jixiao_store::demo::DEMO_PASSWORD
+                "{}",
+                demo_accounts_message(&format!("已在 {place} 载入乐陵市演示数据"))
+            );
+        } else {
+            println!(
+                "{}",
+                demo_accounts_message(&format!(
+                    "{place} 中已有演示数据，按原样使用（未重新载入；要恢复初始演示数据，请用 serve --demo --reset）"
+                ))
             );
         }
     } else if let Some(password) = store.ensure_initial_admin().await.map_err(explain)? {

@@ -219,6 +219,11 @@ impl Store {
     }
 
     /// Closes every connection (waits for those in use).
+    /// The database file of a SQLite store (`None` for PostgreSQL or an in-memory database).
+    pub fn sqlite_file(&self) -> Option<&std::path::Path> {
+        self.sqlite_file.as_deref()
+    }
+
     pub async fn close(&self) {
         match &self.pool {
             Pool::Sqlite(pool) => pool.close().await,

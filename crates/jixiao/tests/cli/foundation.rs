@@ -254,6 +254,98 @@ async fn serve_demo_loads_the_leling_accounts() -> TestResult {
 }
 
 #[tokio::test]
+async fn serve_demo_lists_every_account_keeps_an_existing_demo_and_resets_only_a_demo() -> TestResult
+{
+    let db = TestDatabase::new().await?;
+    let url = db.url.as_str();
+    if !url.starts_with("sqlite:") {
+        let refused = crate::command(url)
+            .args(["serve", "--demo", "--reset", "--listen", "127.0.0.1:0"])
+            .output()?;
+        assert!(!refused.status.success());
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("只适用于 SQLite"));
+        return Ok(());
+    }
+    let accounts = [
+        "admin",
+        "finance",
+        "budget",
+        "agency",
+        "yiyuan",
+        "canlian",
+        "expert",
+        "institution",
+        "viewer",
+    ];
+    {
+        let server = serve(url, &["--demo"])?;
+        let text = server.printed.join("\n");
+        assert!(text.contains("载入乐陵市演示数据"), "{text}");
+        for account in accounts {
+            assert!(
+                text.contains(account),
+                "the start-up message names {account}: {text}"
+            );
+        }
+        // A change made while using the demo: the supervisor's account is disabled.
+        let admin: Value = reqwest::Client::new()
+            .post(format!("{}/api/v1/session", server.base))
+            .json(&json!({"username": "admin", "password": "jixiao-demo"}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let status = reqwest::Client::new()
+            .post(format!("{}/api/v1/users/viewer/disable", server.base))
+            .bearer_auth(admin["token"].as_str().ok_or("token")?)
+            .send()
+            .await?
+            .status();
+        assert!(status.is_success(), "{status}");
+    }
+    {
+        // Started again with --demo, the database is used as it is, and says so.
+        let server = serve(url, &["--demo"])?;
+        let text = server.printed.join("\n");
+        assert!(
+            text.contains("按原样使用") && text.contains("--reset"),
+            "{text}"
+        );
+        assert_ne!(
+            api_login(&server.base, "viewer", "jixiao-demo").await?,
+            StatusCode::OK
+        );
+    }
+    {
+        // --reset brings the demo back as it was.
+        let server = serve(url, &["--demo", "--reset"])?;
+        let text = server.printed.join("\n");
+        assert!(text.contains("已重置演示数据库"), "{text}");
+        assert_eq!(
+            api_login(&server.base, "viewer", "jixiao-demo").await?,
+            StatusCode::OK
+        );
+    }
+    // A database with anything but the demo in it is never reset.
+    succeeds(url, &["jurisdiction", "add", "110000", "北京市"])?;
+    let refused = crate::command(url)
+        .args(["serve", "--demo", "--reset", "--listen", "127.0.0.1:0"])
+        .output()?;
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("拒绝重置"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let kept = succeeds(url, &["audit", "verify"])?;
+    assert!(!kept.is_empty());
+    // --reset alone is a usage error.
+    let alone = crate::command(url).args(["serve", "--reset"]).output()?;
+    assert!(!alone.status.success());
+    Ok(())
+}
+
+#[tokio::test]
 async fn backup_copies_sqlite_and_points_postgres_to_pg_dump() -> TestResult {
     let db = TestDatabase::new().await?;
     let url = db.url.as_str();

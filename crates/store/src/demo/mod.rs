@@ -122,6 +122,37 @@ const USERS: &[(&str, &str, &str, Option<&str>)] = &[
 
 const FISCAL_YEARS: &[i32] = &[2019, 2020, 2021];
 
+/// The demo accounts as the start-up message lists them: (user name, display name, role label).
+pub fn accounts() -> Vec<(&'static str, &'static str, &'static str)> {
+    USERS
+        .iter()
+        .map(|(username, display_name, role, _)| {
+            let label = jixiao_core::Role::parse(role).map_or("", jixiao_core::Role::label);
+            (*username, *display_name, label)
+        })
+        .collect()
+}
+
+/// Whether the database holds nothing but what the demo could have written: it is empty, or it
+/// has only the demo's jurisdictions and the demo's own department account. `serve --demo --reset`
+/// refuses any other database.
+pub async fn is_disposable(store: &Store) -> Result<bool> {
+    let jurisdictions = store.jurisdictions().await?;
+    if jurisdictions.is_empty() {
+        return Ok(true);
+    }
+    if !jurisdictions
+        .iter()
+        .all(|j| JURISDICTIONS.iter().any(|(code, _, _)| *code == j.code))
+    {
+        return Ok(false);
+    }
+    let users = store.users(&Actor::system()).await?;
+    Ok(users
+        .iter()
+        .any(|u| u.username == "agency" && u.display_name == "卫生健康局 李明"))
+}
+
 /// Loads all the demo data unless it is already there. Returns whether anything was loaded.
 pub async fn load(store: &Store) -> Result<bool> {
     if !load_base(store).await? {
