@@ -159,7 +159,10 @@ async fn a_published_table_is_recomputed_compared_and_stored_once() -> TestResul
     );
     assert!(stored.contains("已保存为项目"), "{stored}");
     let again = fails(url, &["import", "self-evaluation", &good])?;
-    assert!(again.contains("当前为“待审核”，不能导入绩效自评表"), "{again}");
+    assert!(
+        again.contains("当前为“待审核”，不能导入绩效自评表"),
+        "{again}"
+    );
 
     // Imported once, in the audit log.
     let audit = succeeds(url, &["audit", "verify"])?;
