@@ -9,7 +9,9 @@
 //! written matrix; a test walks every (state, action, role) of every document against it.
 //!
 //! A new document type is one vocabulary of states, one of actions and one table (then a line in
-//! [`documents`] and a migration pair for its table with `state` and `version` columns):
+//! [`documents`] and a migration pair for its table with `state` and `version` columns; the
+//! older tables keep their state in `status` and have no version, which
+//! [`Document::STATE_COLUMN`] and [`Document::VERSIONED`] say):
 //!
 //! ```
 //! use jixiao_core::workflow::{self, Document, Refusal, Transition};
@@ -152,8 +154,14 @@ pub trait Document: 'static {
     type State: StateCode;
     /// Its actions.
     type Action: StateCode;
-    /// The table that holds its `state` and `version` columns.
+    /// The table that holds its state (and `version`) columns.
     const TABLE: &'static str;
+    /// The column that holds the state code (`status` on the tables older than the kernel).
+    const STATE_COLUMN: &'static str = "state";
+    /// Whether the table keeps a `version` for optimistic locking. Without one, a move is a
+    /// compare-and-set on the state read under lock: a race is still refused (the loser finds the
+    /// state moved on), but a caller cannot say which version it read.
+    const VERSIONED: bool = true;
     /// The entity kind written to the audit log.
     const ENTITY: &'static str;
     /// The first part of its audit action codes (`project` in `project.submit`).
@@ -598,6 +606,8 @@ pub struct DocumentInfo {
     pub audit_prefix: &'static str,
     /// Table.
     pub table: &'static str,
+    /// The column of the table that holds the state.
+    pub state_column: &'static str,
     /// Name users read.
     pub label: &'static str,
     /// (code, label) of every state.
@@ -614,6 +624,7 @@ impl DocumentInfo {
             entity: D::ENTITY,
             audit_prefix: D::AUDIT_PREFIX,
             table: D::TABLE,
+            state_column: D::STATE_COLUMN,
             label: D::LABEL,
             states: D::STATES.iter().map(|s| (s.code(), s.name())).collect(),
             actions: D::ACTIONS.iter().map(|a| (a.code(), a.name())).collect(),
@@ -680,9 +691,14 @@ pub fn matrix_markdown() -> String {
          `409 invalid_transition`.\n",
     );
     for d in documents() {
+        let table = if d.state_column == "state" {
+            d.table.to_owned()
+        } else {
+            format!("{}.{}", d.table, d.state_column)
+        };
         out.push_str(&format!(
-            "\n## {} (`{}`, audit `{}.*`)\n\n| from | action | roles | to |\n|---|---|---|---|\n",
-            d.label, d.table, d.audit_prefix
+            "\n## {} (`{table}`, audit `{}.*`)\n\n| from | action | roles | to |\n|---|---|---|---|\n",
+            d.label, d.audit_prefix
         ));
         let state_label = |code: &str| {
             d.states

@@ -4,6 +4,11 @@
 //! `jixiao_core::workflow`, writes the new state and version, and appends the audit record whose
 //! action code the workflow derives. The caller writes the document's other columns in the same
 //! transaction.
+//!
+//! The older tables (alerts, alert decisions, adjustments, assignments, pool members) keep their
+//! state in `status` and have no version (`Document::STATE_COLUMN`, `Document::VERSIONED`): for
+//! them the write is a compare-and-set on the state read under the lock, so a second mover finds
+//! the state moved on and is refused by the table (`409 invalid_transition`).
 
 use crate::audit::append;
 use crate::tx::Tx;
@@ -19,8 +24,8 @@ pub(crate) struct Moved<S> {
     pub(crate) from: S,
     /// The state after.
     pub(crate) to: S,
-    /// The document's version after the move.
-    pub(crate) version: i32,
+    /// The document's version after the move (`None` for a table without versions).
+    pub(crate) version: Option<i32>,
 }
 
 /// The audit side of a move: the jurisdiction it belongs to and what else to record.
@@ -45,17 +50,19 @@ pub(crate) enum Value {
 pub(crate) type Set = (&'static str, Value);
 
 /// Reads the state of `D` row `id` inside `tx` (locking it on PostgreSQL): the state and the
-/// version. A missing row is `NotFound`; a state the workflow does not know is `Unreadable`.
-pub(crate) async fn current<D: Document>(tx: &mut Tx, id: i64) -> Result<(D::State, i32)> {
-    let sql = if tx.is_postgres() {
-        format!(
-            "SELECT state, version FROM {} WHERE id = $1 FOR UPDATE",
-            D::TABLE
-        )
-    } else {
-        format!("SELECT state, version FROM {} WHERE id = $1", D::TABLE)
-    };
-    let row: Option<(String, i32)> = on_tx!(tx, |conn| {
+/// version (`None` for a table without versions). A missing row is `NotFound`; a state the
+/// workflow does not know is `Unreadable`.
+pub(crate) async fn current<D: Document>(tx: &mut Tx, id: i64) -> Result<(D::State, Option<i32>)> {
+    let version = if D::VERSIONED { "version" } else { "NULL" };
+    let mut sql = format!(
+        "SELECT {}, CAST({version} AS INTEGER) FROM {} WHERE id = $1",
+        D::STATE_COLUMN,
+        D::TABLE
+    );
+    if tx.is_postgres() {
+        sql.push_str(" FOR UPDATE");
+    }
+    let row: Option<(String, Option<i32>)> = on_tx!(tx, |conn| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
             .bind(id)
             .fetch_optional(&mut *conn)
@@ -77,17 +84,19 @@ pub(crate) fn parse_state<D: Document>(code: &str, id: i64) -> Result<D::State> 
         .ok_or_else(|| StoreError::Unreadable {
             table: D::TABLE,
             id,
-            column: "state",
+            column: D::STATE_COLUMN,
             value: code.to_owned(),
         })
 }
 
 /// Moves `D` row `id` by `action` of `actor`, if the row is still at `expected_version` (when
 /// given) and the workflow allows the move from the state it is in now. Writes the state, the
-/// next version and `updated_at` (where the table has it), and the audit record.
+/// next version (where the table has one) and `updated_at` (where the table has it), and the
+/// audit record. A table without versions takes no `expected_version`: its write is a
+/// compare-and-set on the state read under the lock.
 ///
-/// Refusals: `StaleVersion` when the version moved on, `InvalidTransition` when the state does
-/// not allow the action, `Forbidden` when the role may not take it.
+/// Refusals: `StaleVersion` when the version (or the state) moved on, `InvalidTransition` when
+/// the state does not allow the action, `Forbidden` when the role may not take it.
 pub(crate) async fn advance<D: Document>(
     tx: &mut Tx,
     id: i64,
@@ -97,20 +106,34 @@ pub(crate) async fn advance<D: Document>(
     also: &[Set],
     trail: Trail<'_>,
 ) -> Result<Moved<D::State>> {
+    if !D::VERSIONED && expected_version.is_some() {
+        return Err(StoreError::Internal(format!(
+            "{} has no version to compare",
+            D::TABLE
+        )));
+    }
     let (from, version) = current::<D>(tx, id).await?;
     if let Some(expected) = expected_version
-        && expected != version
+        && Some(expected) != version
     {
         return Err(stale::<D>());
     }
     let to = workflow::next::<D>(from, action, actor.role)?;
     // The tables that keep a last-change time (evaluations and rectifications keep theirs per
-    // step, written by the caller).
+    // step, alert decisions and adjustments their decision time, written by the caller).
     let touches_updated_at = matches!(
         D::TABLE,
-        "projects" | "monitoring_reports" | "self_evaluations"
+        "projects"
+            | "monitoring_reports"
+            | "self_evaluations"
+            | "alerts"
+            | "assignments"
+            | "pool_members"
     );
-    let mut sql = format!("UPDATE {} SET state = $1, version = version + 1", D::TABLE);
+    let mut sql = format!("UPDATE {} SET {} = $1", D::TABLE, D::STATE_COLUMN);
+    if version.is_some() {
+        sql.push_str(", version = version + 1");
+    }
     let mut n = 3;
     if touches_updated_at {
         n += 1;
@@ -120,12 +143,18 @@ pub(crate) async fn advance<D: Document>(
         n += 1;
         sql.push_str(&format!(", {column} = ${n}"));
     }
-    sql.push_str(" WHERE id = $2 AND version = $3");
+    match version {
+        Some(_) => sql.push_str(" WHERE id = $2 AND version = $3"),
+        None => sql.push_str(&format!(" WHERE id = $2 AND {} = $3", D::STATE_COLUMN)),
+    }
     let changed = on_tx!(tx, |conn| {
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
             .bind(to.code())
-            .bind(id)
-            .bind(version);
+            .bind(id);
+        query = match version {
+            Some(version) => query.bind(version),
+            None => query.bind(from.code()),
+        };
         if touches_updated_at {
             query = query.bind(time::now());
         }
@@ -155,7 +184,7 @@ pub(crate) async fn advance<D: Document>(
     Ok(Moved {
         from,
         to,
-        version: version + 1,
+        version: version.map(|v| v + 1),
     })
 }
 
