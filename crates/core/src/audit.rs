@@ -21,6 +21,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("monitoring_round", "监控批次"),
     ("monitoring_report", "监控报告"),
     ("alert", "预警"),
+    ("alert_decision", "预警处置意见"),
     ("pool_member", "专家/机构库成员"),
     ("draw", "随机抽取"),
     ("assignment", "评审任务"),
@@ -78,25 +79,14 @@ pub const ACTIONS: &[(&str, &str)] = &[
     // Monitoring and alerts.
     ("monitoring.open", "发起绩效监控"),
     ("monitoring.evaluate", "按规则计算预警"),
-    ("alert.propose", "提出预警处置意见"),
-    ("alert.confirm", "确认预警处置意见"),
-    ("alert.reject", "不同意预警处置意见"),
-    ("alert.suspend", "逾期未处置，暂停支付"),
     // Expert and institution pools.
     ("pool.add", "登记入库"),
-    ("pool.active", "恢复在库"),
-    ("pool.suspended", "暂停使用"),
-    ("pool.removed", "出库"),
     ("pool.link_account", "关联登录账号"),
     ("pool.draw", "随机抽取专家（机构）"),
     ("pool.rate", "评价履职情况"),
     ("pool.complaint", "登记投诉处理"),
-    ("assignment.accept", "接受评审任务"),
-    ("assignment.decline", "谢绝评审任务"),
-    ("assignment.submit", "提交评审意见"),
     // Self-evaluation, key evaluation, results.
     ("adjustment.propose", "生成结果应用建议"),
-    ("adjustment.decide", "决定结果应用"),
     ("publication.publish", "公开绩效信息"),
     ("publication.withdraw", "撤回公开"),
 ];
@@ -107,6 +97,9 @@ pub const HISTORICAL_ACTIONS: &[(&str, &str)] = &[
     // One code for every review decision until the workflow kernel gave each its own
     // (project.pass_step, project.approve, project.return).
     ("project.review", "审核项目"),
+    // One code for every results-application decision until the workflow kernel gave each its
+    // own (adjustment.accept, adjustment.change, adjustment.reject).
+    ("adjustment.decide", "决定结果应用"),
 ];
 
 /// The name users read for an action code (the code itself when it has none). A workflow move's

@@ -1,5 +1,6 @@
 //! The workflow kernel: every document with a life cycle (项目, 监控报告, 绩效自评表, 重点评价,
-//! 整改事项) declares its states, its actions and one transition table here. The Chinese label of
+//! 整改事项, 预警, 预警处置意见, 结果应用建议, 评审任务, 专家/机构库成员) declares its states, its
+//! actions and one transition table here. The Chinese label of
 //! each state and action is defined once beside its code, and the audit action code of a move is
 //! derived from the action (`{prefix}.{action}`), never typed by hand.
 //!
@@ -9,7 +10,9 @@
 //! written matrix; a test walks every (state, action, role) of every document against it.
 //!
 //! A new document type is one vocabulary of states, one of actions and one table (then a line in
-//! [`documents`] and a migration pair for its table with `state` and `version` columns):
+//! [`documents`] and a migration pair for its table with `state` and `version` columns; the
+//! older tables keep their state in `status` and have no version, which
+//! [`Document::STATE_COLUMN`] and [`Document::VERSIONED`] say):
 //!
 //! ```
 //! use jixiao_core::workflow::{self, Document, Refusal, Transition};
@@ -175,8 +178,14 @@ pub trait Document: 'static {
     type State: StateCode;
     /// Its actions.
     type Action: StateCode;
-    /// The table that holds its `state` and `version` columns.
+    /// The table that holds its state (and `version`) columns.
     const TABLE: &'static str;
+    /// The column that holds the state code (`status` on the tables older than the kernel).
+    const STATE_COLUMN: &'static str = "state";
+    /// Whether the table keeps a `version` for optimistic locking. Without one, a move is a
+    /// compare-and-set on the state read under lock: a race is still refused (the loser finds the
+    /// state moved on), but a caller cannot say which version it read.
+    const VERSIONED: bool = true;
     /// The entity kind written to the audit log.
     const ENTITY: &'static str;
     /// The first part of its audit action codes (`project` in `project.submit`).
@@ -287,6 +296,7 @@ const FINANCE: &[Role] = &[Role::Finance];
 const INSTITUTION: &[Role] = &[Role::Institution];
 const REVIEWERS: &[Role] = &[Role::Agency, Role::Finance];
 const IMPORTERS: &[Role] = &[Role::Agency, Role::Finance, Role::Admin];
+const MEMBERS: &[Role] = &[Role::Expert, Role::Institution];
 
 vocabulary! {
     /// Where a project stands (项目).
@@ -612,6 +622,278 @@ impl Document for Rectification {
     };
 }
 
+vocabulary! {
+    /// Where a monitoring alert stands (预警).
+    pub enum AlertState {
+        /// Raised; a red alert waits for the agency's proposal (a yellow one is only watched).
+        Open = ("open", "待单位提出处置意见"),
+        /// The agency proposed what to do; finance confirms.
+        Proposed = ("proposed", "待财政确认"),
+        /// Finance confirmed a proposal.
+        Decided = ("decided", "已处置"),
+    }
+}
+
+vocabulary! {
+    /// What can be done to an alert.
+    pub enum AlertAction {
+        /// The agency proposes to continue, adjust or cancel.
+        Propose = ("propose", "提出预警处置意见"),
+        /// Finance confirms the proposal, which takes effect.
+        Confirm = ("confirm", "确认预警处置意见"),
+        /// Finance declines it: back to the agency.
+        Reject = ("reject", "不同意预警处置意见"),
+        /// The deadline passed undecided: payments stop (the state stays; finance, or the daily
+        /// job acting as finance).
+        Suspend = ("suspend", "逾期未处置，暂停支付"),
+    }
+}
+
+/// 预警 (the rows of `alerts`, whose state lives in `status`).
+pub struct Alert;
+
+impl Document for Alert {
+    type State = AlertState;
+    type Action = AlertAction;
+    const TABLE: &'static str = "alerts";
+    const STATE_COLUMN: &'static str = "status";
+    const VERSIONED: bool = false;
+    const ENTITY: &'static str = "alert";
+    const AUDIT_PREFIX: &'static str = "alert";
+    const LABEL: &'static str = "预警";
+    const STATES: &'static [AlertState] = AlertState::ALL;
+    const ACTIONS: &'static [AlertAction] = AlertAction::ALL;
+    // Raised by evaluating a round (recorded as `monitoring.evaluate`).
+    const CREATED_BY: &'static [(AlertAction, AlertState)] = &[];
+    #[rustfmt::skip]
+    const TRANSITIONS: &'static [Transition<AlertState, AlertAction>] = {
+        use AlertAction::*;
+        use AlertState::*;
+        &[
+            Transition { from: Open, action: Propose, to: Proposed, roles: AGENCY },
+            Transition { from: Proposed, action: Confirm, to: Decided, roles: FINANCE },
+            Transition { from: Proposed, action: Reject, to: Open, roles: FINANCE },
+            Transition { from: Open, action: Suspend, to: Open, roles: FINANCE },
+            Transition { from: Proposed, action: Suspend, to: Proposed, roles: FINANCE },
+        ]
+    };
+}
+
+vocabulary! {
+    /// Where an agency's proposal on an alert stands (预警处置意见).
+    pub enum AlertDecisionState {
+        /// With finance.
+        Proposed = ("proposed", "待财政确认"),
+        /// Confirmed by finance.
+        Confirmed = ("confirmed", "财政已确认"),
+        /// Declined by finance.
+        Rejected = ("rejected", "财政未同意"),
+    }
+}
+
+vocabulary! {
+    /// What finance does with a proposal.
+    pub enum AlertDecisionAction {
+        /// Finance confirms it.
+        Confirm = ("confirm", "确认处置意见"),
+        /// Finance declines it, with a reason.
+        Reject = ("reject", "不同意处置意见"),
+    }
+}
+
+/// 预警处置意见 (the rows of `alert_decisions`; proposing one is recorded on its alert as
+/// `alert.propose`).
+pub struct AlertDecision;
+
+impl Document for AlertDecision {
+    type State = AlertDecisionState;
+    type Action = AlertDecisionAction;
+    const TABLE: &'static str = "alert_decisions";
+    const STATE_COLUMN: &'static str = "status";
+    const VERSIONED: bool = false;
+    const ENTITY: &'static str = "alert_decision";
+    const AUDIT_PREFIX: &'static str = "alert_decision";
+    const LABEL: &'static str = "预警处置意见";
+    const STATES: &'static [AlertDecisionState] = AlertDecisionState::ALL;
+    const ACTIONS: &'static [AlertDecisionAction] = AlertDecisionAction::ALL;
+    const CREATED_BY: &'static [(AlertDecisionAction, AlertDecisionState)] = &[];
+    #[rustfmt::skip]
+    const TRANSITIONS: &'static [Transition<AlertDecisionState, AlertDecisionAction>] = {
+        use AlertDecisionAction::*;
+        use AlertDecisionState::*;
+        &[
+            Transition { from: Proposed, action: Confirm, to: Confirmed, roles: FINANCE },
+            Transition { from: Proposed, action: Reject, to: Rejected, roles: FINANCE },
+        ]
+    };
+}
+
+vocabulary! {
+    /// Where a results-application proposal stands (结果应用建议).
+    pub enum AdjustmentState {
+        /// Made by the rulebook; finance decides before next year's approval.
+        Proposed = ("proposed", "待决定"),
+        /// The rulebook's cut taken.
+        Accepted = ("accepted", "采纳建议"),
+        /// Another cut, with a reason.
+        Changed = ("changed", "调整后采纳"),
+        /// No cut, with a reason.
+        Rejected = ("rejected", "不采纳"),
+    }
+}
+
+vocabulary! {
+    /// Finance's decision on a proposal.
+    pub enum AdjustmentAction {
+        /// Take the rulebook's cut.
+        Accept = ("accept", "采纳结果应用建议"),
+        /// Cut another amount.
+        Change = ("change", "调整后采纳结果应用建议"),
+        /// Cut nothing.
+        Reject = ("reject", "不采纳结果应用建议"),
+    }
+}
+
+/// 结果应用建议 (the rows of `adjustments`; the year's proposals are made together and recorded
+/// as `adjustment.propose`).
+pub struct Adjustment;
+
+impl Document for Adjustment {
+    type State = AdjustmentState;
+    type Action = AdjustmentAction;
+    const TABLE: &'static str = "adjustments";
+    const STATE_COLUMN: &'static str = "status";
+    const VERSIONED: bool = false;
+    const ENTITY: &'static str = "adjustment";
+    const AUDIT_PREFIX: &'static str = "adjustment";
+    const LABEL: &'static str = "结果应用建议";
+    const STATES: &'static [AdjustmentState] = AdjustmentState::ALL;
+    const ACTIONS: &'static [AdjustmentAction] = AdjustmentAction::ALL;
+    const CREATED_BY: &'static [(AdjustmentAction, AdjustmentState)] = &[];
+    #[rustfmt::skip]
+    const TRANSITIONS: &'static [Transition<AdjustmentState, AdjustmentAction>] = {
+        use AdjustmentAction::*;
+        use AdjustmentState::*;
+        &[
+            Transition { from: Proposed, action: Accept, to: Accepted, roles: FINANCE },
+            Transition { from: Proposed, action: Change, to: Changed, roles: FINANCE },
+            Transition { from: Proposed, action: Reject, to: Rejected, roles: FINANCE },
+        ]
+    };
+}
+
+vocabulary! {
+    /// Where a drawn member's job stands (评审任务).
+    pub enum AssignmentState {
+        /// Drawn and invited.
+        Invited = ("invited", "待接受"),
+        /// Accepted; the member is at work.
+        Accepted = ("accepted", "评审中"),
+        /// Declined (the next backup is called).
+        Declined = ("declined", "已谢绝"),
+        /// The score and opinion (or the institution's report) are in.
+        Submitted = ("submitted", "已提交"),
+    }
+}
+
+vocabulary! {
+    /// What the member does with its job.
+    pub enum AssignmentAction {
+        /// Accept the invitation.
+        Accept = ("accept", "接受评审任务"),
+        /// Decline it, with a reason.
+        Decline = ("decline", "谢绝评审任务"),
+        /// Submit the review (an institution: its key-evaluation report).
+        Submit = ("submit", "提交评审意见"),
+    }
+}
+
+/// 评审任务 (the rows of `assignments`; opened by a draw, recorded as `pool.draw`).
+pub struct Assignment;
+
+impl Document for Assignment {
+    type State = AssignmentState;
+    type Action = AssignmentAction;
+    const TABLE: &'static str = "assignments";
+    const STATE_COLUMN: &'static str = "status";
+    const VERSIONED: bool = false;
+    const ENTITY: &'static str = "assignment";
+    const AUDIT_PREFIX: &'static str = "assignment";
+    const LABEL: &'static str = "评审任务";
+    const STATES: &'static [AssignmentState] = AssignmentState::ALL;
+    const ACTIONS: &'static [AssignmentAction] = AssignmentAction::ALL;
+    const CREATED_BY: &'static [(AssignmentAction, AssignmentState)] = &[];
+    #[rustfmt::skip]
+    const TRANSITIONS: &'static [Transition<AssignmentState, AssignmentAction>] = {
+        use AssignmentAction::*;
+        use AssignmentState::*;
+        &[
+            Transition { from: Invited, action: Accept, to: Accepted, roles: MEMBERS },
+            Transition { from: Invited, action: Decline, to: Declined, roles: MEMBERS },
+            Transition { from: Accepted, action: Submit, to: Submitted, roles: MEMBERS },
+        ]
+    };
+}
+
+vocabulary! {
+    /// Where a member of the expert or institution pool stands (专家/机构库成员).
+    pub enum PoolMemberState {
+        /// May be drawn.
+        Active = ("active", "在库"),
+        /// Not drawn until a date.
+        Suspended = ("suspended", "暂停"),
+        /// Out of the pool (a recorded decision).
+        Removed = ("removed", "已出库"),
+    }
+}
+
+vocabulary! {
+    /// What finance decides about a member. The codes are the states they lead to, as the audit
+    /// log has always recorded them (`pool.suspended`).
+    pub enum PoolMemberAction {
+        /// Back in the pool.
+        #[serde(rename = "active")]
+        Reinstate = ("active", "恢复在库"),
+        /// Suspended until a date (by decision, or after a substantiated complaint).
+        #[serde(rename = "suspended")]
+        Suspend = ("suspended", "暂停使用"),
+        /// Out of the pool.
+        #[serde(rename = "removed")]
+        Remove = ("removed", "出库"),
+    }
+}
+
+/// 专家/机构库成员 (the rows of `pool_members`; registering one is recorded as `pool.add`).
+pub struct PoolMember;
+
+impl Document for PoolMember {
+    type State = PoolMemberState;
+    type Action = PoolMemberAction;
+    const TABLE: &'static str = "pool_members";
+    const STATE_COLUMN: &'static str = "status";
+    const VERSIONED: bool = false;
+    const ENTITY: &'static str = "pool_member";
+    const AUDIT_PREFIX: &'static str = "pool";
+    const LABEL: &'static str = "专家/机构库成员";
+    const STATES: &'static [PoolMemberState] = PoolMemberState::ALL;
+    const ACTIONS: &'static [PoolMemberAction] = PoolMemberAction::ALL;
+    const CREATED_BY: &'static [(PoolMemberAction, PoolMemberState)] = &[];
+    #[rustfmt::skip]
+    const TRANSITIONS: &'static [Transition<PoolMemberState, PoolMemberAction>] = {
+        use PoolMemberAction::*;
+        use PoolMemberState::*;
+        &[
+            Transition { from: Active, action: Suspend, to: Suspended, roles: FINANCE },
+            // A new end date or reason for a suspension.
+            Transition { from: Suspended, action: Suspend, to: Suspended, roles: FINANCE },
+            Transition { from: Active, action: Remove, to: Removed, roles: FINANCE },
+            Transition { from: Suspended, action: Remove, to: Removed, roles: FINANCE },
+            Transition { from: Suspended, action: Reinstate, to: Active, roles: FINANCE },
+            Transition { from: Removed, action: Reinstate, to: Active, roles: FINANCE },
+        ]
+    };
+}
+
 /// One document type seen without its types: what pages, the audit log and the matrix need.
 #[derive(Debug, Clone)]
 pub struct DocumentInfo {
@@ -621,6 +903,8 @@ pub struct DocumentInfo {
     pub audit_prefix: &'static str,
     /// Table.
     pub table: &'static str,
+    /// The column of the table that holds the state.
+    pub state_column: &'static str,
     /// Name users read.
     pub label: &'static str,
     /// (code, label) of every state.
@@ -637,6 +921,7 @@ impl DocumentInfo {
             entity: D::ENTITY,
             audit_prefix: D::AUDIT_PREFIX,
             table: D::TABLE,
+            state_column: D::STATE_COLUMN,
             label: D::LABEL,
             states: D::STATES.iter().map(|s| (s.code(), s.name())).collect(),
             actions: D::ACTIONS.iter().map(|a| (a.code(), a.name())).collect(),
@@ -663,6 +948,11 @@ pub fn documents() -> Vec<DocumentInfo> {
         DocumentInfo::of::<SelfEvaluation>(),
         DocumentInfo::of::<KeyEvaluation>(),
         DocumentInfo::of::<Rectification>(),
+        DocumentInfo::of::<Alert>(),
+        DocumentInfo::of::<AlertDecision>(),
+        DocumentInfo::of::<Adjustment>(),
+        DocumentInfo::of::<Assignment>(),
+        DocumentInfo::of::<PoolMember>(),
     ]
 }
 
@@ -703,9 +993,14 @@ pub fn matrix_markdown() -> String {
          `409 invalid_transition`.\n",
     );
     for d in documents() {
+        let table = if d.state_column == "state" {
+            d.table.to_owned()
+        } else {
+            format!("{}.{}", d.table, d.state_column)
+        };
         out.push_str(&format!(
-            "\n## {} (`{}`, audit `{}.*`)\n\n| from | action | roles | to |\n|---|---|---|---|\n",
-            d.label, d.table, d.audit_prefix
+            "\n## {} (`{table}`, audit `{}.*`)\n\n| from | action | roles | to |\n|---|---|---|---|\n",
+            d.label, d.audit_prefix
         ));
         let state_label = |code: &str| {
             d.states
@@ -806,10 +1101,16 @@ mod tests {
             + check_against_written::<MonitoringReport>(&matrix)
             + check_against_written::<SelfEvaluation>(&matrix)
             + check_against_written::<KeyEvaluation>(&matrix)
-            + check_against_written::<Rectification>(&matrix);
+            + check_against_written::<Rectification>(&matrix)
+            + check_against_written::<Alert>(&matrix)
+            + check_against_written::<AlertDecision>(&matrix)
+            + check_against_written::<Adjustment>(&matrix)
+            + check_against_written::<Assignment>(&matrix)
+            + check_against_written::<PoolMember>(&matrix);
         assert_eq!(
             walked,
-            (4 * 6 + 5 * 4 + 5 * 5 + 4 * 5 + 3 * 4) * Role::ALL.len()
+            (4 * 6 + 5 * 4 + 5 * 5 + 4 * 5 + 3 * 4 + 3 * 4 + 3 * 2 + 4 * 3 + 4 * 3 + 3 * 3)
+                * Role::ALL.len()
         );
         let rows: usize = documents()
             .iter()
@@ -859,6 +1160,16 @@ mod tests {
         check(KeyEvaluationAction::ALL);
         check(RectificationState::ALL);
         check(RectificationAction::ALL);
+        check(AlertState::ALL);
+        check(AlertAction::ALL);
+        check(AlertDecisionState::ALL);
+        check(AlertDecisionAction::ALL);
+        check(AdjustmentState::ALL);
+        check(AdjustmentAction::ALL);
+        check(AssignmentState::ALL);
+        check(AssignmentAction::ALL);
+        check(PoolMemberState::ALL);
+        check(PoolMemberAction::ALL);
         assert_eq!(
             ProjectState::parse("approved"),
             Some(ProjectState::Approved)
@@ -919,6 +1230,57 @@ mod tests {
             Ok(RectificationState::Open)
         );
         assert!(create::<Rectification>(RectificationAction::Raise, Role::Agency).is_err());
+    }
+
+    #[test]
+    fn the_status_documents_keep_their_rules() {
+        // The deadline stops payments without moving the alert; a decided alert is left alone.
+        assert_eq!(
+            next::<Alert>(AlertState::Proposed, AlertAction::Suspend, Role::Finance),
+            Ok(AlertState::Proposed)
+        );
+        assert!(matches!(
+            next::<Alert>(AlertState::Decided, AlertAction::Suspend, Role::Finance),
+            Err(Refusal::InvalidTransition { .. })
+        ));
+        assert!(matches!(
+            next::<Alert>(AlertState::Open, AlertAction::Propose, Role::Finance),
+            Err(Refusal::RoleNotAllowed { .. })
+        ));
+        // A job is answered once, by its member.
+        assert!(matches!(
+            next::<Assignment>(
+                AssignmentState::Accepted,
+                AssignmentAction::Decline,
+                Role::Expert
+            ),
+            Err(Refusal::InvalidTransition { .. })
+        ));
+        assert!(!allows::<Assignment>(
+            AssignmentState::Invited,
+            AssignmentAction::Accept,
+            Role::Finance
+        ));
+        // A removed member is not suspended (a complaint about one changes nothing).
+        assert!(!allows::<PoolMember>(
+            PoolMemberState::Removed,
+            PoolMemberAction::Suspend,
+            Role::Finance
+        ));
+        assert_eq!(
+            audit_code::<PoolMember>(PoolMemberAction::Suspend),
+            "pool.suspended"
+        );
+        assert_eq!(audit_label("pool.removed"), Some("出库"));
+        assert_eq!(
+            audit_label("pool.add"),
+            None,
+            "named by the audit catalogue"
+        );
+        assert_eq!(
+            audit_code::<AlertDecision>(AlertDecisionAction::Confirm),
+            "alert_decision.confirm"
+        );
     }
 
     proptest! {

@@ -4,8 +4,10 @@
 
 use crate::audit::append;
 use crate::tx::Tx;
+use crate::workflow::{self, Trail, Value, advance};
 use crate::{Result, Store, StoreError};
 use jixiao_core::audit::AuditEntry;
+use jixiao_core::workflow::{Adjustment as WfAdjustment, AdjustmentAction, AdjustmentState};
 use jixiao_core::{Actor, money, time};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -64,15 +66,14 @@ impl Adjustment {
         action_label(&self.action)
     }
 
-    /// 待决定/采纳/调整后采纳/不采纳.
+    /// 待决定/采纳建议/调整后采纳/不采纳 (the workflow's labels).
     pub fn status_label(&self) -> &'static str {
-        match self.status.as_str() {
-            "proposed" => "待决定",
-            "accepted" => "采纳建议",
-            "changed" => "调整后采纳",
-            "rejected" => "不采纳",
-            _ => "未知",
-        }
+        AdjustmentState::parse(&self.status).map_or("未知", AdjustmentState::label)
+    }
+
+    /// The workflow state, or which row holds a status the workflow does not know.
+    pub(crate) fn workflow_state(&self) -> Result<AdjustmentState> {
+        workflow::parse_state::<WfAdjustment>(&self.status, self.id)
     }
 }
 
@@ -284,20 +285,20 @@ impl Store {
     ) -> Result<Adjustment> {
         let jurisdiction = crate::monitoring::finance_jurisdiction(actor)?;
         let current = self.adjustment(actor, id).await?;
-        if current.status != "proposed" {
-            return Err(StoreError::Conflict(format!(
-                "该建议已{}，不能再次决定",
-                current.status_label()
-            )));
-        }
+        let action = match decision {
+            AdjustmentDecision::Accept => AdjustmentAction::Accept,
+            AdjustmentDecision::Change { .. } => AdjustmentAction::Change,
+            AdjustmentDecision::Reject { .. } => AdjustmentAction::Reject,
+        };
+        workflow::check::<WfAdjustment>(current.workflow_state()?, action, actor)?;
         if current.next_state == "approved" {
             return Err(StoreError::Conflict(format!(
                 "项目“{}”已批复，结果应用须在批复前决定",
                 current.next_name
             )));
         }
-        let (status, cut_fen, reason) = match decision {
-            AdjustmentDecision::Accept => ("accepted", current.proposed_cut_fen, String::new()),
+        let (cut_fen, reason) = match decision {
+            AdjustmentDecision::Accept => (current.proposed_cut_fen, String::new()),
             AdjustmentDecision::Change { cut_fen, reason } => {
                 if !(0..=current.base_fen).contains(cut_fen) {
                     return Err(StoreError::invalid(
@@ -309,11 +310,11 @@ impl Store {
                         ),
                     ));
                 }
-                ("changed", *cut_fen, reason.trim().to_owned())
+                (*cut_fen, reason.trim().to_owned())
             }
-            AdjustmentDecision::Reject { reason } => ("rejected", 0, reason.trim().to_owned()),
+            AdjustmentDecision::Reject { reason } => (0, reason.trim().to_owned()),
         };
-        if status != "accepted" && reason.is_empty() {
+        if action != AdjustmentAction::Accept && reason.is_empty() {
             return Err(StoreError::invalid(
                 "reason",
                 "required",
@@ -328,45 +329,47 @@ impl Store {
             ));
         }
         let mut tx = self.begin().await?;
-        let changed = on_tx!(&mut tx, |conn| {
-            sqlx::query(
-                "UPDATE adjustments SET status = $1, cut_fen = $2, reason = $3, decided_by = $4, \
-                 decided_at = $5 WHERE id = $6 AND status = 'proposed' \
-                 AND (SELECT state FROM projects WHERE id = next_project_id) <> 'approved'",
-            )
-            .bind(status)
-            .bind(cut_fen)
-            .bind(&reason)
-            .bind(&actor.name)
-            .bind(time::now())
-            .bind(id)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected()
+        // Next year's project must still be unapproved: read under its lock, which its approval
+        // (which reads the decided cut) also takes.
+        let sql = if tx.is_postgres() {
+            "SELECT state FROM projects WHERE id = $1 FOR UPDATE"
+        } else {
+            "SELECT state FROM projects WHERE id = $1"
+        };
+        let next_state: String = on_tx!(&mut tx, |conn| {
+            sqlx::query_scalar(sql)
+                .bind(current.next_project_id)
+                .fetch_one(&mut *conn)
+                .await?
         });
-        if changed == 0 {
+        if next_state == "approved" {
             return Err(StoreError::StaleVersion(
-                "该建议已被他人决定或项目已批复，请刷新后重试".to_owned(),
+                "项目已批复，结果应用须在批复前决定，请刷新后重试".to_owned(),
             ));
         }
-        append(
+        advance::<WfAdjustment>(
             &mut tx,
-            AuditEntry::new(
-                &actor.name,
-                "adjustment.decide",
-                "adjustment",
-                &id.to_string(),
-            )
-            .in_jurisdiction(Some(&jurisdiction))
-            .with_details(json!({
-                "evaluated": current.evaluated_code,
-                "next": current.next_code,
-                "grade": current.grade,
-                "status": status,
-                "proposed_cut": money::format_wan_exact(current.proposed_cut_fen),
-                "cut": money::format_wan_exact(cut_fen),
-                "reason": reason,
-            })),
+            id,
+            None,
+            action,
+            actor,
+            &[
+                ("cut_fen", Value::Int(Some(cut_fen))),
+                ("reason", Value::Text(Some(reason.clone()))),
+                ("decided_by", Value::Text(Some(actor.name.clone()))),
+                ("decided_at", Value::Int(Some(time::now()))),
+            ],
+            Trail {
+                jurisdiction: Some(&jurisdiction),
+                details: json!({
+                    "evaluated": current.evaluated_code,
+                    "next": current.next_code,
+                    "grade": current.grade,
+                    "proposed_cut": money::format_wan_exact(current.proposed_cut_fen),
+                    "cut": money::format_wan_exact(cut_fen),
+                    "reason": reason,
+                }),
+            },
         )
         .await?;
         tx.commit().await?;

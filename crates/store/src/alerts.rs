@@ -6,10 +6,15 @@ use crate::allotments::{lock_allotment, recover_in, set_suspension_in};
 use crate::audit::append;
 use crate::monitoring::{MonitoringRound, ReportRow, finance_jurisdiction, lines, progress_of};
 use crate::tx::Tx;
+use crate::workflow::{self, Trail, Value, advance};
 use crate::{Result, Store, StoreError};
 use chrono::NaiveDate;
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::monitoring::{AlertLevel, Finding, ReportFacts, evaluate, level_of};
+use jixiao_core::workflow::{
+    Alert as WfAlert, AlertAction, AlertDecision as WfDecision, AlertDecisionAction,
+    AlertDecisionState, AlertState,
+};
 use jixiao_core::{Actor, Role, time};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -66,14 +71,23 @@ impl Alert {
 
     /// The status as users read it.
     pub fn status_label(&self) -> &'static str {
-        match (self.status.as_str(), self.suspended) {
-            (_, true) => "逾期未处置，已暂停支付",
-            ("open", _) if self.level == "yellow" => "提示关注",
-            ("open", _) => "待单位提出处置意见",
-            ("proposed", _) => "待财政确认",
-            ("decided", _) => "已处置",
-            _ => "未知",
-        }
+        alert_status_label(&self.status, &self.level, self.suspended)
+    }
+
+    /// The workflow state, or which row holds a status the workflow does not know.
+    pub(crate) fn workflow_state(&self) -> Result<AlertState> {
+        workflow::parse_state::<WfAlert>(&self.status, self.id)
+    }
+}
+
+/// An alert's status as users read it: the workflow's label, except that a stop on payments
+/// and a yellow alert (only watched, never proposed on) say so.
+pub fn alert_status_label(status: &str, level: &str, suspended: bool) -> &'static str {
+    match (AlertState::parse(status), suspended) {
+        (_, true) => "逾期未处置，已暂停支付",
+        (Some(AlertState::Open), _) if level == AlertLevel::Yellow.code() => "提示关注",
+        (Some(state), _) => state.label(),
+        (None, _) => "未知",
     }
 }
 
@@ -110,14 +124,9 @@ impl AlertDecision {
         jixiao_core::monitoring::action_label(&self.action)
     }
 
-    /// The status as users read it.
+    /// The status as users read it (the workflow's label).
     pub fn status_label(&self) -> &'static str {
-        match self.status.as_str() {
-            "proposed" => "待财政确认",
-            "confirmed" => "财政已确认",
-            "rejected" => "财政未同意",
-            _ => "未知",
-        }
+        AlertDecisionState::parse(&self.status).map_or("未知", AlertDecisionState::label)
     }
 }
 
@@ -376,12 +385,7 @@ impl Store {
                 "黄色预警只需关注，无需提出处置意见".to_owned(),
             ));
         }
-        if alert.status != "open" {
-            return Err(StoreError::Conflict(format!(
-                "该预警{}，不能再提出处置意见",
-                alert.status_label()
-            )));
-        }
+        workflow::check::<WfAlert>(alert.workflow_state()?, AlertAction::Propose, actor)?;
         let mut errors = jixiao_core::ValidationErrors::default();
         if !jixiao_core::monitoring::ACTIONS
             .iter()
@@ -419,7 +423,22 @@ impl Store {
             });
         }
         let mut tx = self.begin().await?;
-        claim_status(&mut tx, alert_id, "open", "proposed").await?;
+        advance::<WfAlert>(
+            &mut tx,
+            alert_id,
+            None,
+            AlertAction::Propose,
+            actor,
+            &[],
+            Trail {
+                jurisdiction: Some(&detail.round.jurisdiction_code),
+                details: json!({
+                    "action": input.action, "recover_fen": input.recover_fen,
+                    "revise_targets": input.revise_targets, "comment": input.comment.trim()
+                }),
+            },
+        )
+        .await?;
         on_tx!(&mut tx, |conn| {
             sqlx::query(
                 "INSERT INTO alert_decisions (alert_id, action, comment, recover_fen, \
@@ -436,16 +455,6 @@ impl Store {
             .execute(&mut *conn)
             .await?;
         });
-        append(
-            &mut tx,
-            AuditEntry::new(&actor.name, "alert.propose", "alert", &alert_id.to_string())
-                .in_jurisdiction(Some(&detail.round.jurisdiction_code))
-                .with_details(json!({
-                    "action": input.action, "recover_fen": input.recover_fen,
-                    "revise_targets": input.revise_targets, "comment": input.comment.trim()
-                })),
-        )
-        .await?;
         tx.commit().await?;
         self.alert(actor, alert_id).await
     }
@@ -460,6 +469,12 @@ impl Store {
     ) -> Result<AlertDetail> {
         let jurisdiction = finance_jurisdiction(actor)?;
         let detail = self.alert(actor, alert_id).await?;
+        let (alert_action, decision_action) = if confirm {
+            (AlertAction::Confirm, AlertDecisionAction::Confirm)
+        } else {
+            (AlertAction::Reject, AlertDecisionAction::Reject)
+        };
+        workflow::check::<WfAlert>(detail.alert.workflow_state()?, alert_action, actor)?;
         let Some(proposal) = detail
             .decisions
             .iter()
@@ -500,26 +515,41 @@ impl Store {
             None
         };
         let mut tx = self.begin().await?;
-        claim_status(
+        // A confirmed decision lifts the stop the alert put on payments (below, on the allotment).
+        let lifted = [("suspended", Value::Bool(false))];
+        advance::<WfAlert>(
             &mut tx,
             alert_id,
-            "proposed",
-            if confirm { "decided" } else { "open" },
+            None,
+            alert_action,
+            actor,
+            if confirm { &lifted } else { &[] },
+            Trail {
+                jurisdiction: Some(&jurisdiction),
+                details: json!({"decision_id": proposal.id, "action": proposal.action, "comment": comment.trim()}),
+            },
         )
         .await?;
-        on_tx!(&mut tx, |conn| {
-            sqlx::query(
-                "UPDATE alert_decisions SET status = $1, decided_by = $2, decided_at = $3, \
-                 decision_comment = $4 WHERE id = $5",
-            )
-            .bind(if confirm { "confirmed" } else { "rejected" })
-            .bind(&actor.name)
-            .bind(time::now())
-            .bind(comment.trim())
-            .bind(proposal.id)
-            .execute(&mut *conn)
-            .await?;
-        });
+        advance::<WfDecision>(
+            &mut tx,
+            proposal.id,
+            None,
+            decision_action,
+            actor,
+            &[
+                ("decided_by", Value::Text(Some(actor.name.clone()))),
+                ("decided_at", Value::Int(Some(time::now()))),
+                (
+                    "decision_comment",
+                    Value::Text(Some(comment.trim().to_owned())),
+                ),
+            ],
+            Trail {
+                jurisdiction: Some(&jurisdiction),
+                details: json!({"alert_id": alert_id, "action": proposal.action}),
+            },
+        )
+        .await?;
         if confirm {
             let reason = format!(
                 "监控预警处置（{}）：{}",
@@ -575,25 +605,7 @@ impl Store {
                 set_suspension_in(&mut tx, allotment.id, false, "监控预警已处置", &actor.name)
                     .await?;
             }
-            on_tx!(&mut tx, |conn| {
-                sqlx::query("UPDATE alerts SET suspended = FALSE WHERE id = $1")
-                    .bind(alert_id)
-                    .execute(&mut *conn)
-                    .await?;
-            });
         }
-        append(
-            &mut tx,
-            AuditEntry::new(
-                &actor.name,
-                if confirm { "alert.confirm" } else { "alert.reject" },
-                "alert",
-                &alert_id.to_string(),
-            )
-            .in_jurisdiction(Some(&jurisdiction))
-            .with_details(json!({"decision_id": proposal.id, "action": proposal.action, "comment": comment.trim()})),
-        )
-        .await?;
         tx.commit().await?;
         self.alert(actor, alert_id).await
     }
@@ -643,58 +655,41 @@ impl Store {
                 .monitoring
                 .suspension_reason;
             let mut tx = self.begin().await?;
-            // Only if still undecided and not yet suspended (another run may have come first).
-            let claimed = on_tx!(&mut tx, |conn| {
-                sqlx::query(
-                    "UPDATE alerts SET suspended = TRUE, updated_at = $1 WHERE id = $2 \
-                     AND suspended = FALSE AND status <> 'decided'",
-                )
-                .bind(time::now())
-                .bind(alert_id)
-                .execute(&mut *conn)
-                .await?
-                .rows_affected()
+            // Only if still undecided and not yet suspended (another run may have come first):
+            // read under the row's lock, which the move below keeps.
+            let (state, _) = workflow::current::<WfAlert>(&mut tx, alert_id).await?;
+            let already: bool = on_tx!(&mut tx, |conn| {
+                sqlx::query_scalar("SELECT suspended FROM alerts WHERE id = $1")
+                    .bind(alert_id)
+                    .fetch_one(&mut *conn)
+                    .await?
             });
-            if claimed == 0 {
+            if already || state == AlertState::Decided {
                 tx.rollback().await?;
                 continue;
             }
+            advance::<WfAlert>(
+                &mut tx,
+                alert_id,
+                None,
+                AlertAction::Suspend,
+                actor,
+                &[("suspended", Value::Bool(true))],
+                Trail {
+                    jurisdiction: Some(&jurisdiction),
+                    details: json!({"as_of": as_of_text, "reason": reason}),
+                },
+            )
+            .await?;
             let current = lock_allotment(&mut tx, allotment_id).await?;
             if !current.suspended {
                 set_suspension_in(&mut tx, allotment_id, true, &reason, &actor.name).await?;
             }
-            append(
-                &mut tx,
-                AuditEntry::new(&actor.name, "alert.suspend", "alert", &alert_id.to_string())
-                    .in_jurisdiction(Some(&jurisdiction))
-                    .with_details(json!({"as_of": as_of_text, "reason": reason})),
-            )
-            .await?;
             tx.commit().await?;
             suspended.push(alert_id);
         }
         Ok(suspended)
     }
-}
-
-/// Moves an alert from one status to another, or 409 if someone else moved it first.
-async fn claim_status(tx: &mut Tx, id: i64, from: &str, to: &str) -> Result<()> {
-    let changed = on_tx!(tx, |conn| {
-        sqlx::query("UPDATE alerts SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
-            .bind(to)
-            .bind(time::now())
-            .bind(id)
-            .bind(from)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected()
-    });
-    if changed == 0 {
-        return Err(StoreError::StaleVersion(
-            "预警状态已变化，请刷新后再操作".to_owned(),
-        ));
-    }
-    Ok(())
 }
 
 /// Withdraws an alert that no longer applies (never one with decisions or a suspension).

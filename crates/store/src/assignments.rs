@@ -6,8 +6,13 @@
 use crate::audit::append;
 use crate::monitoring::finance_jurisdiction;
 use crate::tx::Tx;
+use crate::workflow::{self, Trail, Value, advance};
 use crate::{Result, Store, StoreError};
 use jixiao_core::audit::AuditEntry;
+use jixiao_core::workflow::{
+    Assignment as WfAssignment, AssignmentAction, AssignmentState, PoolMember as WfMember,
+    PoolMemberAction, PoolMemberState,
+};
 use jixiao_core::{Actor, Role, ValidationErrors, time};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -44,6 +49,18 @@ pub struct Assignment {
     pub ended_on: Option<String>,
     /// Whether finance has rated it.
     pub rated: bool,
+}
+
+impl Assignment {
+    /// 待接受/评审中/已谢绝/已提交 (the workflow's labels).
+    pub fn status_label(&self) -> &'static str {
+        AssignmentState::parse(&self.status).map_or("未知", AssignmentState::label)
+    }
+
+    /// The workflow state, or which row holds a status the workflow does not know.
+    pub(crate) fn workflow_state(&self) -> Result<AssignmentState> {
+        workflow::parse_state::<WfAssignment>(&self.status, self.id)
+    }
 }
 
 /// A review as the member enters it.
@@ -170,9 +187,12 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let assignment = self.assignment(actor, id).await?;
-        if assignment.status != "invited" {
-            return Err(StoreError::Conflict("该任务已答复".to_owned()));
-        }
+        let action = if accept {
+            AssignmentAction::Accept
+        } else {
+            AssignmentAction::Decline
+        };
+        workflow::check::<WfAssignment>(assignment.workflow_state()?, action, actor)?;
         if !accept && reason.trim().is_empty() {
             return Err(StoreError::invalid(
                 "reason",
@@ -181,24 +201,11 @@ impl Store {
             ));
         }
         let mut tx = self.begin().await?;
-        move_status(
-            &mut tx,
-            id,
-            "invited",
-            if accept { "accepted" } else { "declined" },
-        )
-        .await?;
-        let mut called = None;
-        if !accept {
+        // A decline calls in the first backup not yet called.
+        let backup: Option<i64> = if accept {
+            None
+        } else {
             on_tx!(&mut tx, |conn| {
-                sqlx::query("UPDATE assignments SET decline_reason = $1 WHERE id = $2")
-                    .bind(reason.trim())
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
-            });
-            // The first backup not yet called.
-            let next: Option<i64> = on_tx!(&mut tx, |conn| {
                 sqlx::query_scalar(
                     "SELECT dm.member_id FROM draw_members dm WHERE dm.draw_id = $1 \
                      AND dm.role = 'backup' AND NOT EXISTS (SELECT 1 FROM assignments x \
@@ -208,33 +215,34 @@ impl Store {
                 .bind(assignment.draw_id)
                 .fetch_optional(&mut *conn)
                 .await?
-            });
-            if let Some(member) = next {
-                assign(
-                    &mut tx,
-                    assignment.draw_id,
-                    assignment.project_id,
-                    &[member],
-                )
-                .await?;
-                called = Some(member);
-            }
-        }
-        append(
+            })
+        };
+        let declined = [(
+            "decline_reason",
+            Value::Text(Some(reason.trim().to_owned())),
+        )];
+        advance::<WfAssignment>(
             &mut tx,
-            AuditEntry::new(
-                &actor.name,
-                if accept {
-                    "assignment.accept"
-                } else {
-                    "assignment.decline"
-                },
-                "assignment",
-                &id.to_string(),
-            )
-            .with_details(json!({"reason": reason.trim(), "backup_called": called})),
+            id,
+            None,
+            action,
+            actor,
+            if accept { &[] } else { &declined },
+            Trail {
+                jurisdiction: None,
+                details: json!({"reason": reason.trim(), "backup_called": backup}),
+            },
         )
         .await?;
+        if let Some(member) = backup {
+            assign(
+                &mut tx,
+                assignment.draw_id,
+                assignment.project_id,
+                &[member],
+            )
+            .await?;
+        }
         tx.commit().await?;
         self.assignment(actor, id).await
     }
@@ -250,11 +258,11 @@ impl Store {
             return Err(StoreError::Forbidden);
         }
         let assignment = self.assignment(actor, id).await?;
-        if assignment.status != "accepted" {
-            return Err(StoreError::Conflict(
-                "只有已接受的任务才能提交评审意见".to_owned(),
-            ));
-        }
+        workflow::check::<WfAssignment>(
+            assignment.workflow_state()?,
+            AssignmentAction::Submit,
+            actor,
+        )?;
         let mut errors = ValidationErrors::default();
         let score =
             jixiao_core::target::parse_points(&input.score).filter(|s| (0..=10_000).contains(s));
@@ -266,34 +274,17 @@ impl Store {
         let ended_on = crate::business_today().to_string();
         let mut tx = self.begin().await?;
         // One statement: a submitted assignment always carries its score and end date.
-        let changed = on_tx!(&mut tx, |conn| {
-            sqlx::query(
-                "UPDATE assignments SET status = 'submitted', score_x100 = $1, opinion = $2, \
-                 ended_on = $3, updated_at = $4 WHERE id = $5 AND status = 'accepted'",
-            )
-            .bind(score)
-            .bind(input.opinion.trim())
-            .bind(&ended_on)
-            .bind(time::now())
-            .bind(id)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected()
-        });
-        if changed == 0 {
-            return Err(StoreError::StaleVersion(
-                "任务状态已变化，请刷新".to_owned(),
-            ));
-        }
-        append(
+        advance::<WfAssignment>(
             &mut tx,
-            AuditEntry::new(
-                &actor.name,
-                "assignment.submit",
-                "assignment",
-                &id.to_string(),
-            )
-            .with_details(json!({"score_x100": score})),
+            id,
+            None,
+            AssignmentAction::Submit,
+            actor,
+            &submitted(score, input.opinion.trim(), &ended_on),
+            Trail {
+                jurisdiction: None,
+                details: json!({"score_x100": score}),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -483,14 +474,20 @@ impl Store {
         reason: &str,
     ) -> Result<crate::PoolMember> {
         let jurisdiction = finance_jurisdiction(actor)?;
-        self.pool_member(actor, id).await?;
-        if !matches!(status, "active" | "suspended" | "removed") {
+        let member = self.pool_member(actor, id).await?;
+        // The action's code is the status it leads to.
+        let Some(action) = PoolMemberAction::parse(status) else {
             return Err(StoreError::invalid(
                 "status",
                 "invalid",
                 "状态应为 active、suspended 或 removed",
             ));
-        }
+        };
+        workflow::check::<WfMember>(
+            workflow::parse_state::<WfMember>(&member.status, id)?,
+            action,
+            actor,
+        )?;
         if status != "active" && reason.trim().is_empty() {
             return Err(StoreError::invalid(
                 "reason",
@@ -511,30 +508,21 @@ impl Store {
             }
             _ => None,
         };
-        let action = match status {
-            "active" => "pool.active",
-            "suspended" => "pool.suspended",
-            _ => "pool.removed",
-        };
         let mut tx = self.begin().await?;
-        on_tx!(&mut tx, |conn| {
-            sqlx::query(
-                "UPDATE pool_members SET status = $1, suspended_until = $2, status_reason = $3, \
-                 updated_at = $4 WHERE id = $5",
-            )
-            .bind(status)
-            .bind(until.clone())
-            .bind(reason.trim())
-            .bind(time::now())
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
-        });
-        append(
+        advance::<WfMember>(
             &mut tx,
-            AuditEntry::new(&actor.name, action, "pool_member", &id.to_string())
-                .in_jurisdiction(Some(&jurisdiction))
-                .with_details(json!({"until": until, "reason": reason.trim()})),
+            id,
+            None,
+            action,
+            actor,
+            &[
+                ("suspended_until", Value::Text(until.clone())),
+                ("status_reason", Value::Text(Some(reason.trim().to_owned()))),
+            ],
+            Trail {
+                jurisdiction: Some(&jurisdiction),
+                details: json!({"until": until, "reason": reason.trim()}),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -591,26 +579,17 @@ impl Store {
     }
 }
 
-/// Moves an assignment between statuses, or 409 if it moved already.
-async fn move_status(tx: &mut Tx, id: i64, from: &str, to: &str) -> Result<()> {
-    let changed = on_tx!(tx, |conn| {
-        sqlx::query(
-            "UPDATE assignments SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
-        )
-        .bind(to)
-        .bind(time::now())
-        .bind(id)
-        .bind(from)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected()
-    });
-    if changed == 0 {
-        return Err(StoreError::StaleVersion(
-            "任务状态已变化，请刷新".to_owned(),
-        ));
-    }
-    Ok(())
+/// The columns a submitted job carries with its status (a table constraint ties them to it).
+pub(crate) fn submitted(
+    score_x100: Option<i64>,
+    opinion: &str,
+    ended_on: &str,
+) -> [crate::workflow::Set; 3] {
+    [
+        ("score_x100", Value::Int(score_x100)),
+        ("opinion", Value::Text(Some(opinion.to_owned()))),
+        ("ended_on", Value::Text(Some(ended_on.to_owned()))),
+    ]
 }
 
 /// A complaint about a member and how it was handled.
@@ -681,20 +660,10 @@ impl Store {
             .execute(&mut *conn)
             .await?;
         });
-        if input.substantiated {
-            on_tx!(&mut tx, |conn| {
-                sqlx::query(
-                    "UPDATE pool_members SET status = 'suspended', suspended_until = $1, \
-                     status_reason = $2, updated_at = $3 WHERE id = $4 AND status <> 'removed'",
-                )
-                .bind(&until)
-                .bind(format!("投诉查实：{}", input.finding.trim()))
-                .bind(time::now())
-                .bind(member_id)
-                .execute(&mut *conn)
-                .await?;
-            });
-        }
+        // A substantiated complaint suspends the member (one already out of the pool stays out).
+        let suspends = input.substantiated
+            && workflow::current::<WfMember>(&mut tx, member_id).await?.0
+                != PoolMemberState::Removed;
         append(
             &mut tx,
             AuditEntry::new(
@@ -706,10 +675,29 @@ impl Store {
             .in_jurisdiction(Some(&jurisdiction))
             .with_details(json!({
                 "substantiated": input.substantiated, "summary": input.summary.trim(),
-                "suspended_until": input.substantiated.then_some(&until)
+                "suspended_until": suspends.then_some(&until)
             })),
         )
         .await?;
+        if suspends {
+            let reason = format!("投诉查实：{}", input.finding.trim());
+            advance::<WfMember>(
+                &mut tx,
+                member_id,
+                None,
+                PoolMemberAction::Suspend,
+                actor,
+                &[
+                    ("suspended_until", Value::Text(Some(until.clone()))),
+                    ("status_reason", Value::Text(Some(reason.clone()))),
+                ],
+                Trail {
+                    jurisdiction: Some(&jurisdiction),
+                    details: json!({"until": until, "reason": reason, "complaint": true}),
+                },
+            )
+            .await?;
+        }
         tx.commit().await?;
         self.pool_member(actor, member_id).await
     }

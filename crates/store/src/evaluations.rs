@@ -10,7 +10,8 @@ use jixiao_core::key_evaluation::{FrameworkItem, ScoreEntry};
 use jixiao_core::scoring::format_score;
 use jixiao_core::target::{RowError, parse_points};
 use jixiao_core::workflow::{
-    KeyEvaluation as Eval, KeyEvaluationAction as EvalAction, KeyEvaluationState,
+    Assignment as WfAssignment, AssignmentAction, AssignmentState, KeyEvaluation as Eval,
+    KeyEvaluationAction as EvalAction, KeyEvaluationState,
 };
 use jixiao_core::{Actor, Role, time};
 use serde::{Deserialize, Serialize};
@@ -448,19 +449,28 @@ impl Store {
             },
         )
         .await?;
-        on_tx!(&mut tx, |conn| {
-            sqlx::query(
-                "UPDATE assignments SET status = 'submitted', score_x100 = $1, opinion = $2, \
-                 ended_on = $3, updated_at = $4 WHERE id = $5 AND status = 'accepted'",
+        // The institution's job is done with its first report (a report sent back and submitted
+        // again finds it done already).
+        let (job, _) = workflow::current::<WfAssignment>(&mut tx, e.assignment_id).await?;
+        if job == AssignmentState::Accepted {
+            advance::<WfAssignment>(
+                &mut tx,
+                e.assignment_id,
+                None,
+                AssignmentAction::Submit,
+                actor,
+                &crate::assignments::submitted(
+                    Some(total),
+                    &e.summary,
+                    &crate::business_today().to_string(),
+                ),
+                Trail {
+                    jurisdiction: Some(&e.jurisdiction_code),
+                    details: json!({"score_x100": total, "evaluation_id": id}),
+                },
             )
-            .bind(total)
-            .bind(&e.summary)
-            .bind(crate::business_today().to_string())
-            .bind(time::now())
-            .bind(e.assignment_id)
-            .execute(&mut *conn)
             .await?;
-        });
+        }
         tx.commit().await?;
         self.key_evaluation(actor, id).await
     }

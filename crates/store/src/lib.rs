@@ -57,7 +57,8 @@ mod workflow;
 pub use adjustments::{Adjustment, AdjustmentDecision, Cuts, action_label};
 pub use agencies::Agency;
 pub use alerts::{
-    Alert, AlertDecision, AlertDetail, Evaluation, MonitoringTask, ProposalInput, business_today,
+    Alert, AlertDecision, AlertDetail, Evaluation, MonitoringTask, ProposalInput,
+    alert_status_label, business_today,
 };
 pub use allotments::{AdjustmentKind, Allotment, LedgerEntry};
 pub use assignments::{Assignment, Complaint, RatingInput, ReviewInput, Standing};

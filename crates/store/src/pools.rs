@@ -66,14 +66,10 @@ impl PoolMember {
         serde_json::from_str(&self.staff_json).unwrap_or_default()
     }
 
-    /// 在库 / 暂停 / 出库.
+    /// 在库 / 暂停 / 已出库 (the workflow's labels).
     pub fn status_label(&self) -> &'static str {
-        match self.status.as_str() {
-            "active" => "在库",
-            "suspended" => "暂停",
-            "removed" => "已出库",
-            _ => "未知",
-        }
+        jixiao_core::workflow::PoolMemberState::parse(&self.status)
+            .map_or("未知", jixiao_core::workflow::PoolMemberState::label)
     }
 }
 

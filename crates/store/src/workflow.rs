@@ -4,6 +4,11 @@
 //! `jixiao_core::workflow`, writes the new state and version, and appends the audit record whose
 //! action code the workflow derives. The caller writes the document's other columns in the same
 //! transaction.
+//!
+//! The older tables (alerts, alert decisions, adjustments, assignments, pool members) keep their
+//! state in `status` and have no version (`Document::STATE_COLUMN`, `Document::VERSIONED`): for
+//! them the write is a compare-and-set on the state read under the lock, so a second mover finds
+//! the state moved on and is refused by the table (`409 invalid_transition`).
 
 use crate::audit::append;
 use crate::tx::Tx;
@@ -19,8 +24,8 @@ pub(crate) struct Moved<S> {
     pub(crate) from: S,
     /// The state after.
     pub(crate) to: S,
-    /// The document's version after the move.
-    pub(crate) version: i32,
+    /// The document's version after the move (`None` for a table without versions).
+    pub(crate) version: Option<i32>,
 }
 
 /// The audit side of a move: the jurisdiction it belongs to and what else to record.
@@ -38,6 +43,8 @@ pub(crate) enum Value {
     Text(Option<String>),
     /// A whole number or NULL.
     Int(Option<i64>),
+    /// A flag.
+    Bool(bool),
 }
 
 /// A column of the document that changes together with its state (in the same statement, so a
@@ -45,17 +52,19 @@ pub(crate) enum Value {
 pub(crate) type Set = (&'static str, Value);
 
 /// Reads the state of `D` row `id` inside `tx` (locking it on PostgreSQL): the state and the
-/// version. A missing row is `NotFound`; a state the workflow does not know is `Unreadable`.
-pub(crate) async fn current<D: Document>(tx: &mut Tx, id: i64) -> Result<(D::State, i32)> {
-    let sql = if tx.is_postgres() {
-        format!(
-            "SELECT state, version FROM {} WHERE id = $1 FOR UPDATE",
-            D::TABLE
-        )
-    } else {
-        format!("SELECT state, version FROM {} WHERE id = $1", D::TABLE)
-    };
-    let row: Option<(String, i32)> = on_tx!(tx, |conn| {
+/// version (`None` for a table without versions). A missing row is `NotFound`; a state the
+/// workflow does not know is `Unreadable`.
+pub(crate) async fn current<D: Document>(tx: &mut Tx, id: i64) -> Result<(D::State, Option<i32>)> {
+    let version = if D::VERSIONED { "version" } else { "NULL" };
+    let mut sql = format!(
+        "SELECT {}, CAST({version} AS INTEGER) FROM {} WHERE id = $1",
+        D::STATE_COLUMN,
+        D::TABLE
+    );
+    if tx.is_postgres() {
+        sql.push_str(" FOR UPDATE");
+    }
+    let row: Option<(String, Option<i32>)> = on_tx!(tx, |conn| {
         sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
             .bind(id)
             .fetch_optional(&mut *conn)
@@ -77,17 +86,19 @@ pub(crate) fn parse_state<D: Document>(code: &str, id: i64) -> Result<D::State> 
         .ok_or_else(|| StoreError::Unreadable {
             table: D::TABLE,
             id,
-            column: "state",
+            column: D::STATE_COLUMN,
             value: code.to_owned(),
         })
 }
 
 /// Moves `D` row `id` by `action` of `actor`, if the row is still at `expected_version` (when
 /// given) and the workflow allows the move from the state it is in now. Writes the state, the
-/// next version and `updated_at` (where the table has it), and the audit record.
+/// next version (where the table has one) and `updated_at` (where the table has it), and the
+/// audit record. A table without versions takes no `expected_version`: its write is a
+/// compare-and-set on the state read under the lock.
 ///
-/// Refusals: `StaleVersion` when the version moved on, `InvalidTransition` when the state does
-/// not allow the action, `Forbidden` when the role may not take it.
+/// Refusals: `StaleVersion` when the version (or the state) moved on, `InvalidTransition` when
+/// the state does not allow the action, `Forbidden` when the role may not take it.
 pub(crate) async fn advance<D: Document>(
     tx: &mut Tx,
     id: i64,
@@ -97,20 +108,34 @@ pub(crate) async fn advance<D: Document>(
     also: &[Set],
     trail: Trail<'_>,
 ) -> Result<Moved<D::State>> {
+    if !D::VERSIONED && expected_version.is_some() {
+        return Err(StoreError::Internal(format!(
+            "{} has no version to compare",
+            D::TABLE
+        )));
+    }
     let (from, version) = current::<D>(tx, id).await?;
     if let Some(expected) = expected_version
-        && expected != version
+        && Some(expected) != version
     {
         return Err(stale::<D>());
     }
     let to = workflow::next::<D>(from, action, actor.role)?;
     // The tables that keep a last-change time (evaluations and rectifications keep theirs per
-    // step, written by the caller).
+    // step, alert decisions and adjustments their decision time, written by the caller).
     let touches_updated_at = matches!(
         D::TABLE,
-        "projects" | "monitoring_reports" | "self_evaluations"
+        "projects"
+            | "monitoring_reports"
+            | "self_evaluations"
+            | "alerts"
+            | "assignments"
+            | "pool_members"
     );
-    let mut sql = format!("UPDATE {} SET state = $1, version = version + 1", D::TABLE);
+    let mut sql = format!("UPDATE {} SET {} = $1", D::TABLE, D::STATE_COLUMN);
+    if version.is_some() {
+        sql.push_str(", version = version + 1");
+    }
     let mut n = 3;
     if touches_updated_at {
         n += 1;
@@ -120,12 +145,18 @@ pub(crate) async fn advance<D: Document>(
         n += 1;
         sql.push_str(&format!(", {column} = ${n}"));
     }
-    sql.push_str(" WHERE id = $2 AND version = $3");
+    match version {
+        Some(_) => sql.push_str(" WHERE id = $2 AND version = $3"),
+        None => sql.push_str(&format!(" WHERE id = $2 AND {} = $3", D::STATE_COLUMN)),
+    }
     let changed = on_tx!(tx, |conn| {
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
             .bind(to.code())
-            .bind(id)
-            .bind(version);
+            .bind(id);
+        query = match version {
+            Some(version) => query.bind(version),
+            None => query.bind(from.code()),
+        };
         if touches_updated_at {
             query = query.bind(time::now());
         }
@@ -133,6 +164,7 @@ pub(crate) async fn advance<D: Document>(
             query = match value {
                 Value::Text(text) => query.bind(text.clone()),
                 Value::Int(number) => query.bind(*number),
+                Value::Bool(flag) => query.bind(*flag),
             };
         }
         query.execute(&mut *conn).await?.rows_affected()
@@ -155,7 +187,7 @@ pub(crate) async fn advance<D: Document>(
     Ok(Moved {
         from,
         to,
-        version: version + 1,
+        version: version.map(|v| v + 1),
     })
 }
 
@@ -242,8 +274,18 @@ mod tests {
         }
     }
 
-    /// The SET lists of every `UPDATE … SET …` in `text` whose list assigns `state`.
-    fn state_updates(text: &str) -> Vec<String> {
+    /// The state column of each table on the kernel that does not call it `state`.
+    fn status_tables() -> Vec<(&'static str, &'static str)> {
+        jixiao_core::workflow::documents()
+            .into_iter()
+            .filter(|d| d.state_column != "state")
+            .map(|d| (d.table, d.state_column))
+            .collect()
+    }
+
+    /// The SET lists of every `UPDATE … SET …` in `text` whose list assigns `state`, or the state
+    /// column of a table in `status_tables` (`UPDATE alerts SET status = …`).
+    fn state_updates(text: &str, status_tables: &[(&str, &str)]) -> Vec<String> {
         // Join string literals continued with `\` at line ends.
         let joined: String = text
             .split("\\\n")
@@ -261,10 +303,14 @@ mod tests {
                 .min()
                 .unwrap_or(after.len());
             let statement = &after[..end];
-            if let Some((_, set)) = statement.split_once(" SET ") {
+            if let Some((table, set)) = statement.split_once(" SET ") {
+                let table = table.split_whitespace().next().unwrap_or("");
                 let assigns_state = set.split(',').any(|part| {
                     let column = part.split('=').next().unwrap_or("").trim();
                     column == "state"
+                        || status_tables
+                            .iter()
+                            .any(|(t, c)| *t == table && *c == column)
                 });
                 if assigns_state {
                     found.push(statement.to_owned());
@@ -277,18 +323,57 @@ mod tests {
 
     #[test]
     fn the_scanner_sees_a_state_update_across_continued_lines() {
+        let tables = status_tables();
         let text = "sqlx::query(\n  \"UPDATE projects SET review_step = NULL, \\\n   state = 'x' WHERE id = $1\")";
-        assert_eq!(state_updates(text).len(), 1);
-        assert!(state_updates("\"UPDATE alerts SET status = $1 WHERE id = $2\"").is_empty());
-        assert!(state_updates("\"UPDATE x SET target_state = $1 WHERE id = $2\"").is_empty());
+        assert_eq!(state_updates(text, &tables).len(), 1);
+        assert!(
+            state_updates("\"UPDATE x SET target_state = $1 WHERE id = $2\"", &tables).is_empty()
+        );
+        // The tables whose state lives in `status` are watched for that column.
+        for table in [
+            "alerts",
+            "alert_decisions",
+            "adjustments",
+            "assignments",
+            "pool_members",
+        ] {
+            assert!(
+                tables.contains(&(table, "status")),
+                "{table} is not on the kernel"
+            );
+        }
+        let text = "sqlx::query(\n  \"UPDATE pool_members SET suspended_until = $1, \\\n   status = 'suspended' WHERE id = $2\")";
+        assert_eq!(state_updates(text, &tables).len(), 1);
+        assert_eq!(
+            state_updates("\"UPDATE alerts SET status = $1 WHERE id = $2\"", &tables).len(),
+            1
+        );
+        // Other columns of those tables, and `status` of tables not on the kernel, are not moves.
+        assert!(
+            state_updates(
+                "\"UPDATE alerts SET suspended = TRUE WHERE id = $1 AND status <> 'decided'\"",
+                &tables
+            )
+            .is_empty()
+        );
+        assert!(
+            state_updates(
+                "\"UPDATE jurisdictions SET status = $1 WHERE code = $2\"",
+                &tables
+            )
+            .is_empty()
+        );
     }
 
+    /// No code but `advance` writes a `state` column, or the `status` column of a table on the
+    /// kernel.
     #[test]
     fn no_code_but_advance_updates_a_state_column() {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut files = Vec::new();
         rust_files(&src, &mut files);
         assert!(files.len() > 30, "the store's sources were not found");
+        let tables = status_tables();
         let mut offenders = Vec::new();
         for file in files {
             let relative = file
@@ -300,7 +385,7 @@ mod tests {
                 continue;
             }
             let text = std::fs::read_to_string(&file).expect("read");
-            for statement in state_updates(&text) {
+            for statement in state_updates(&text, &tables) {
                 offenders.push(format!("{relative}: UPDATE {statement}"));
             }
         }

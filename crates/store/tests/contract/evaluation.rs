@@ -138,7 +138,11 @@ async fn the_demo_cuts_1000_wan_and_the_cuts_bind_next_years_approvals() -> Test
     let again = store
         .decide_adjustment(&finance, disabled.id, &AdjustmentDecision::Accept)
         .await;
-    assert!(matches!(again, Err(StoreError::Conflict(_))));
+    // (the workflow's refusal: a decided proposal has no decision left to take)
+    assert!(
+        matches!(again, Err(StoreError::InvalidTransition(_))),
+        "{again:?}"
+    );
     let agency = store.user(&Actor::system(), "canlian").await?.actor();
     let forbidden = store
         .decide_adjustment(&agency, disabled.id, &AdjustmentDecision::Accept)

@@ -281,16 +281,17 @@ pub async fn show(
                 spent_wan: money::format_wan(l.spent_fen),
                 rate: format_rate(l.execution_bp()),
                 alert_id: l.alert_id,
-                alert_status: match (l.alert_status.as_deref(), l.alert_suspended) {
-                    (_, Some(true)) => "逾期未处置，已暂停支付".to_owned(),
-                    (Some("open"), _) if l.alert_level.as_deref() == Some("yellow") => {
-                        "提示关注".to_owned()
-                    }
-                    (Some("open"), _) => "待单位提出处置意见".to_owned(),
-                    (Some("proposed"), _) => "待财政确认".to_owned(),
-                    (Some("decided"), _) => "已处置".to_owned(),
-                    _ => String::new(),
-                },
+                alert_status: l
+                    .alert_status
+                    .as_deref()
+                    .map_or_else(String::new, |status| {
+                        jixiao_store::alert_status_label(
+                            status,
+                            l.alert_level.as_deref().unwrap_or(""),
+                            l.alert_suspended == Some(true),
+                        )
+                        .to_owned()
+                    }),
             }
         })
         .collect();

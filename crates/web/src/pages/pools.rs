@@ -367,13 +367,7 @@ async fn assignments_page(
                 .iter()
                 .find(|(c, _)| *c == a.purpose)
                 .map_or("", |(_, l)| l),
-            status: match a.status.as_str() {
-                "invited" => "待接受",
-                "accepted" => "评审中",
-                "declined" => "已谢绝",
-                "submitted" => "已提交",
-                _ => "未知",
-            },
+            status: a.status_label(),
             score: a.score_x100.map(format_points).unwrap_or_default(),
             a,
         })
