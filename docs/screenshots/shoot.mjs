@@ -25,6 +25,8 @@ const shots = [
   ['target-print', 'finance', '/projects/712/target/print', true, true],
   ['monitoring-report-print', 'finance', '/monitoring/1/reports/714/print', true, true],
   ['key-evaluation-print', 'finance', '/evaluations/1/print', true, true],
+  ['audit-log', 'admin', '/admin/audit', false, false],
+  ['password', 'finance', '/password', false, false],
 ];
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
