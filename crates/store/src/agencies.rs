@@ -152,7 +152,7 @@ impl Store {
             .fetch_one(&mut *conn)
             .await
             .map_err(|e| {
-                StoreError::unique_as_conflict(e, format!("单位编码“{}”已存在", new.code))
+                StoreError::unique_as_duplicate(e, format!("单位编码“{}”已存在", new.code))
             })?
         });
         append(

@@ -362,7 +362,7 @@ impl Store {
         match inserted {
             Ok(()) => {}
             Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                return Err(StoreError::Conflict("该任务已评价".to_owned()));
+                return Err(StoreError::Duplicate("该任务已评价".to_owned()));
             }
             Err(e) => return Err(e.into()),
         }

@@ -67,7 +67,11 @@ pub enum StoreError {
         /// The stored text.
         value: String,
     },
-    /// The request conflicts with what is stored (a duplicate, a locked allotment …).
+    /// What the request would create exists already (a code, a user name, a year, a second
+    /// commission of one project …).
+    #[error("{0}")]
+    Duplicate(String),
+    /// The request conflicts with what is stored (a locked allotment, a file that exists …).
     #[error("{0}")]
     Conflict(String),
     /// The database address or settings are wrong.
@@ -149,11 +153,15 @@ impl StoreError {
         StoreError::Invalid(errors)
     }
 
-    /// Maps a unique-key violation to a conflict with `message`; other errors pass through.
-    pub(crate) fn unique_as_conflict(error: sqlx::Error, message: impl Into<String>) -> StoreError {
+    /// Maps a unique-key violation to [`StoreError::Duplicate`] with `message`; other errors
+    /// pass through.
+    pub(crate) fn unique_as_duplicate(
+        error: sqlx::Error,
+        message: impl Into<String>,
+    ) -> StoreError {
         match &error {
             sqlx::Error::Database(db) if db.is_unique_violation() => {
-                StoreError::Conflict(message.into())
+                StoreError::Duplicate(message.into())
             }
             _ => StoreError::Database(error),
         }

@@ -321,7 +321,7 @@ impl Store {
             .await
         });
         let id = inserted.map_err(|e| {
-            StoreError::unique_as_conflict(e, format!("项目“{}”已委托重点评价", project.name))
+            StoreError::unique_as_duplicate(e, format!("项目“{}”已委托重点评价", project.name))
         })?;
         workflow::record_creation::<Eval>(
             &mut tx,

@@ -142,7 +142,7 @@ impl Store {
             .execute(&mut *conn)
             .await
             .map_err(|e| {
-                StoreError::unique_as_conflict(e, format!("财政区划“{}”已存在", new.code))
+                StoreError::unique_as_duplicate(e, format!("财政区划“{}”已存在", new.code))
             })?;
         });
         append(
@@ -236,7 +236,7 @@ impl Store {
                 sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
                     StoreError::NotFound(format!("财政区划“{jurisdiction}”不存在"))
                 }
-                _ => StoreError::unique_as_conflict(e, format!("{year}年度已存在")),
+                _ => StoreError::unique_as_duplicate(e, format!("{year}年度已存在")),
             })?;
         });
         append(

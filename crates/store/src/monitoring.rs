@@ -450,7 +450,7 @@ impl Store {
         let id = match inserted {
             Ok(id) => id,
             Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                return Err(StoreError::Conflict(format!(
+                return Err(StoreError::Duplicate(format!(
                     "{}年度已有截止日期为{}的监控批次",
                     input.year,
                     input.cutoff.trim()

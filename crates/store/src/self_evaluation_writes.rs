@@ -137,7 +137,7 @@ pub(crate) async fn insert_head(
         .await
     });
     inserted.map_err(|e| {
-        StoreError::unique_as_conflict(e, "绩效自评表已由他人先行保存，请刷新后再保存")
+        StoreError::unique_as_duplicate(e, "绩效自评表已由他人先行保存，请刷新后再保存")
     })
 }
 

@@ -179,7 +179,7 @@ impl Store {
             .fetch_one(&mut *conn)
             .await
             .map_err(|e| {
-                StoreError::unique_as_conflict(e, format!("用户名“{}”已存在", new.username))
+                StoreError::unique_as_duplicate(e, format!("用户名“{}”已存在", new.username))
             })?
         });
         append(

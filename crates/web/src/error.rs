@@ -33,6 +33,9 @@ pub enum AppError {
     /// Separation of duties: another person must take this step.
     #[error("{0}")]
     DutySeparation(String),
+    /// What the request would create exists already.
+    #[error("{0}")]
+    Duplicate(String),
     /// Conflicts with stored data.
     #[error("{0}")]
     Conflict(String),
@@ -111,6 +114,7 @@ impl AppError {
             | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_)
+            | AppError::Duplicate(_)
             | AppError::StaleVersion(_)
             | AppError::InvalidTransition(_)
             | AppError::InsufficientFunds { .. }
@@ -137,6 +141,7 @@ impl AppError {
             AppError::Csrf => "csrf_failed",
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
+            AppError::Duplicate(_) => "duplicate",
             AppError::StaleVersion(_) => "stale_version",
             AppError::DutySeparation(_) => "separation_of_duties",
             AppError::InvalidTransition(_) => "invalid_transition",
@@ -219,6 +224,7 @@ impl From<StoreError> for AppError {
             StoreError::Forbidden => AppError::Forbidden,
             StoreError::NotFound(message) => AppError::NotFound(message),
             StoreError::Conflict(message) => AppError::Conflict(message),
+            StoreError::Duplicate(message) => AppError::Duplicate(message),
             StoreError::StaleVersion(message) => AppError::StaleVersion(message),
             StoreError::DutySeparation(message) => AppError::DutySeparation(message),
             StoreError::InvalidTransition(refusal) => {

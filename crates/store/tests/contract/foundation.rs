@@ -125,7 +125,7 @@ async fn units_sit_under_departments_and_codes_are_unique_per_jurisdiction() -> 
         .add_agency(&system, &agency("371481", "105", "重复的财政局", None))
         .await;
     assert!(
-        matches!(duplicate, Err(StoreError::Conflict(_))),
+        matches!(duplicate, Err(StoreError::Duplicate(_))),
         "{duplicate:?}"
     );
     let unknown_parent = db
@@ -255,7 +255,7 @@ async fn user_rules_are_enforced_and_nothing_is_half_written() -> TestResult {
         .store
         .add_user(&system, &user("zhang", "finance", Some("371481"), None))
         .await;
-    assert!(matches!(again, Err(StoreError::Conflict(_))));
+    assert!(matches!(again, Err(StoreError::Duplicate(_))));
     assert_eq!(db.store.users(&system).await?.len(), 1);
     assert_eq!(audit_count(&db.store).await?, before + 1);
     Ok(())
@@ -620,7 +620,7 @@ async fn fiscal_years_and_jurisdiction_settings() -> TestResult {
     let system = Actor::system();
     db.store.add_fiscal_year(&system, "371481", 2020).await?;
     let again = db.store.add_fiscal_year(&system, "371481", 2020).await;
-    assert!(matches!(again, Err(StoreError::Conflict(_))));
+    assert!(matches!(again, Err(StoreError::Duplicate(_))));
     let absurd = db.store.add_fiscal_year(&system, "371481", 1900).await;
     assert!(matches!(absurd, Err(StoreError::Invalid(_))));
     db.store

@@ -27,6 +27,7 @@ pub struct ErrorDetail {
     /// `invalid_transition` (the action does not apply in the document's state; see
     /// docs/workflow.md), `insufficient_funds`, `allotment_suspended`, `request_id_conflict`,
     /// `separation_of_duties` (403: another person must decide this review step),
+    /// `duplicate` (what the request would create exists already),
     /// `conflict` (any other clash with stored data), `too_many_attempts`, `busy`, `internal`.
     pub code: String,
     /// Message in Chinese, fit to show to a user.

@@ -264,6 +264,7 @@ pub async fn decide(
         Err(
             e @ (jixiao_store::StoreError::Invalid(_)
             | jixiao_store::StoreError::Conflict(_)
+            | jixiao_store::StoreError::Duplicate(_)
             | jixiao_store::StoreError::StaleVersion(_)
             | jixiao_store::StoreError::InvalidTransition(_)),
         ) => {

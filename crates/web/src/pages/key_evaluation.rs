@@ -140,6 +140,7 @@ pub async fn commission(
         Err(
             e @ (StoreError::Invalid(_)
             | StoreError::Conflict(_)
+            | StoreError::Duplicate(_)
             | StoreError::StaleVersion(_)
             | StoreError::InvalidTransition(_)),
         ) => {
@@ -307,6 +308,7 @@ pub async fn save(
         Err(
             e @ (StoreError::InvalidEvaluation(_)
             | StoreError::Conflict(_)
+            | StoreError::Duplicate(_)
             | StoreError::StaleVersion(_)
             | StoreError::InvalidTransition(_)),
         ) => {
@@ -369,6 +371,7 @@ pub async fn confirm(
         Err(
             e @ (StoreError::Invalid(_)
             | StoreError::Conflict(_)
+            | StoreError::Duplicate(_)
             | StoreError::StaleVersion(_)
             | StoreError::InvalidTransition(_)),
         ) => {
@@ -464,6 +467,7 @@ pub async fn act(
         Err(
             e @ (StoreError::Invalid(_)
             | StoreError::Conflict(_)
+            | StoreError::Duplicate(_)
             | StoreError::StaleVersion(_)
             | StoreError::InvalidTransition(_)),
         ) => {

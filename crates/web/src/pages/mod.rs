@@ -159,6 +159,14 @@ pub(crate) fn form_refusal(
                 message,
             }],
         )),
+        StoreError::Duplicate(message) => Ok((
+            StatusCode::CONFLICT,
+            vec![FieldError {
+                field: conflict_field.to_owned(),
+                code: "duplicate".to_owned(),
+                message,
+            }],
+        )),
         StoreError::StaleVersion(message) => Ok((
             StatusCode::CONFLICT,
             vec![FieldError {

@@ -129,6 +129,7 @@ pub async fn open(
         Err(
             e @ (StoreError::Invalid(_)
             | StoreError::Conflict(_)
+            | StoreError::Duplicate(_)
             | StoreError::StaleVersion(_)
             | StoreError::InvalidTransition(_)),
         ) => {

@@ -227,6 +227,7 @@ pub async fn review(
         Err(
             e @ (StoreError::Invalid(_)
             | StoreError::Conflict(_)
+            | StoreError::Duplicate(_)
             | StoreError::StaleVersion(_)
             | StoreError::InvalidTransition(_)),
         ) => {
@@ -406,7 +407,8 @@ async fn refusal(
 ) -> Result<Response, PageError> {
     let status = match &error {
         StoreError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        StoreError::Conflict(_) | StoreError::InsufficientFunds { .. } => StatusCode::CONFLICT,
+        e if e.is_conflict() => StatusCode::CONFLICT,
+        StoreError::InsufficientFunds { .. } => StatusCode::CONFLICT,
         _ => return Err(error.into()),
     };
     let message = super::refusal_message(&error);

@@ -433,6 +433,7 @@ async fn after(
         Err(
             e @ (StoreError::Invalid(_)
             | StoreError::Conflict(_)
+            | StoreError::Duplicate(_)
             | StoreError::StaleVersion(_)
             | StoreError::InvalidTransition(_)),
         ) => {

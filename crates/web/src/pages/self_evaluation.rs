@@ -347,6 +347,7 @@ pub async fn save(
         Err(
             e @ (StoreError::InvalidEvaluation(_)
             | StoreError::Conflict(_)
+            | StoreError::Duplicate(_)
             | StoreError::StaleVersion(_)
             | StoreError::InvalidTransition(_)
             | StoreError::Invalid(_)),
@@ -413,6 +414,7 @@ pub async fn review(
         Err(
             e @ (StoreError::Invalid(_)
             | StoreError::Conflict(_)
+            | StoreError::Duplicate(_)
             | StoreError::StaleVersion(_)
             | StoreError::InvalidTransition(_)),
         ) => {

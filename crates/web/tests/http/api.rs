@@ -253,6 +253,8 @@ async fn an_admin_manages_users_over_the_api() -> TestResult {
         .send()
         .await?;
     assert_eq!(duplicate.status(), StatusCode::CONFLICT);
+    let body: Value = duplicate.json().await?;
+    assert_eq!(body["error"]["code"], "duplicate", "{body}");
 
     let invalid = client
         .post(app.url("/api/v1/users"))
