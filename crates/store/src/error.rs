@@ -141,6 +141,7 @@ impl StoreError {
         matches!(
             self,
             StoreError::Conflict(_)
+                | StoreError::Duplicate(_)
                 | StoreError::StaleVersion(_)
                 | StoreError::InvalidTransition(_)
         )
