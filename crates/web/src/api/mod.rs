@@ -16,6 +16,7 @@ mod results;
 mod rulebooks;
 mod self_evaluation;
 mod session;
+mod target_review;
 pub(crate) mod treasury;
 mod treasury_types;
 
@@ -64,6 +65,7 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/flags", get(evaluations::flags))
         .route("/stats/cuts", get(results::cuts))
         .route("/stats/dashboard", get(dashboard::show))
+        .route("/target-review", post(target_review::review))
         .route_layer(from_fn_with_state(Capability::ReadProjects, auth::require));
     let askers = Router::new()
         .route("/projects", post(projects::create))

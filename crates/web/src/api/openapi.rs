@@ -2,7 +2,7 @@
 
 use super::{
     admin, dashboard, evaluations, monitoring, pools, projects, publication, results, rulebooks,
-    self_evaluation, session, treasury,
+    self_evaluation, session, target_review, treasury,
 };
 use axum::Json;
 use jixiao_core::audit::AuditRecord;
@@ -254,6 +254,7 @@ impl Modify for StandardErrors {
         projects::create, projects::list, projects::show, projects::update,
         projects::save_target, projects::submit, projects::review, projects::pre_assessment,
         projects::revise, projects::queue, projects::coverage, projects::library,
+        target_review::review,
         rulebooks::in_force, rulebooks::load,
         treasury::allotment, treasury::ledger, treasury::pay, treasury::refund, treasury::reserve,
         treasury::release, treasury::pay_batch, treasury::treasury_batch, treasury::list,

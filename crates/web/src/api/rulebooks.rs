@@ -51,7 +51,7 @@ pub struct RulebookQuery {
     pub jurisdiction: Option<String>,
 }
 
-async fn jurisdiction_of(
+pub(super) async fn jurisdiction_of(
     state: &AppState,
     session: &jixiao_store::SessionUser,
     named: Option<String>,

@@ -28,6 +28,7 @@ mod publication;
 mod self_evaluation_upload;
 mod support;
 mod target_excel;
+mod target_review_api;
 mod text_at_the_edge;
 mod treasury_api;
 mod treasury_pages;
