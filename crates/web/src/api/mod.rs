@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(session::me))
         .route("/me/password", post(session::change_password))
         .route("/self-evaluations/score", post(self_evaluation::score))
+        .route("/target-review", post(target_review::review))
         .route_layer(from_fn_with_state(Capability::UseAccount, auth::require));
     let agency_readers = Router::new()
         .route("/agencies", get(admin::list_agencies))
@@ -65,7 +66,6 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/flags", get(evaluations::flags))
         .route("/stats/cuts", get(results::cuts))
         .route("/stats/dashboard", get(dashboard::show))
-        .route("/target-review", post(target_review::review))
         .route_layer(from_fn_with_state(Capability::ReadProjects, auth::require));
     let askers = Router::new()
         .route("/projects", post(projects::create))
