@@ -63,9 +63,31 @@ pub enum Command {
     /// Write files for other systems. 导出。
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Automatic reviews. 智能预审。
+    #[command(subcommand)]
+    Review(ReviewCommand),
     /// Measure how fast the system answers (prints figures; changes nothing of yours).
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+/// `review` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Reviews the working target sheet of every project of a year under the rulebook in force
+    /// (智能预审), prints a line per project with findings and the count by finding code, or
+    /// (--json) every finding. Changes nothing.
+    Targets {
+        /// Budget year.
+        #[arg(long)]
+        year: i32,
+        /// Only this jurisdiction (default: all of them).
+        #[arg(long)]
+        jurisdiction: Option<String>,
+        /// Print every finding as JSON (one array of projects).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `rulebook` subcommands.

@@ -54,6 +54,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rulebook(command) => rulebook(&store, command).await,
         Command::Import(command) => crate::transfer::import(&store, command).await,
         Command::Export(command) => crate::transfer::export(&store, command).await,
+        Command::Review(command) => crate::target_review::run(&store, command).await,
         Command::Bench(_) => Ok(ExitCode::SUCCESS),
     };
     store.close().await;

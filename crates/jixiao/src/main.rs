@@ -10,6 +10,7 @@ mod commands;
 mod open_data;
 mod progress;
 mod self_evaluation_import;
+mod target_review;
 mod transfer;
 
 use clap::Parser;

@@ -6,6 +6,7 @@ mod hostile_files;
 mod open_data;
 mod pools;
 mod self_evaluation;
+mod target_review;
 mod treasury;
 
 use reqwest::StatusCode;
