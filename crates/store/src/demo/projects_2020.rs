@@ -236,7 +236,14 @@ pub(super) async fn load(store: &Store) -> Result<()> {
             project.version
         } else {
             store
-                .save_target(owner, project.id, project.version, &goal, &goal, &sheet)
+                .save_target(
+                    owner,
+                    project.id,
+                    project.version,
+                    &goal,
+                    &format!("2020年度{goal}"),
+                    &sheet,
+                )
                 .await?
         };
         let steps = match stop {
