@@ -261,18 +261,8 @@ pub async fn decide(
             Redirect::to(&format!("/evaluation?year={}&done=decided", decided.year))
                 .into_response(),
         ),
-        Err(
-            e @ (jixiao_store::StoreError::Invalid(_)
-            | jixiao_store::StoreError::Conflict(_)
-            | jixiao_store::StoreError::Duplicate(_)
-            | jixiao_store::StoreError::StaleVersion(_)
-            | jixiao_store::StoreError::InvalidTransition(_)),
-        ) => {
-            let status = if e.is_conflict() {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
+        Err(e) if super::shown_inline(&e) => {
+            let status = super::inline_status(&e);
             page(&state, &session, query, status, Some(refusal_message(&e))).await
         }
         Err(other) => Err(other.into()),

@@ -137,13 +137,7 @@ pub async fn commission(
         .await
     {
         Ok(e) => Ok(Redirect::to(&format!("/evaluations/{}", e.id)).into_response()),
-        Err(
-            e @ (StoreError::Invalid(_)
-            | StoreError::Conflict(_)
-            | StoreError::Duplicate(_)
-            | StoreError::StaleVersion(_)
-            | StoreError::InvalidTransition(_)),
-        ) => {
+        Err(e) if super::shown_inline(&e) => {
             list_page(
                 &state,
                 &session,
@@ -305,13 +299,7 @@ pub async fn save(
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/evaluations/{id}")).into_response()),
-        Err(
-            e @ (StoreError::InvalidEvaluation(_)
-            | StoreError::Conflict(_)
-            | StoreError::Duplicate(_)
-            | StoreError::StaleVersion(_)
-            | StoreError::InvalidTransition(_)),
-        ) => {
+        Err(e) if e.is_conflict() || matches!(e, StoreError::InvalidEvaluation(_)) => {
             let (status, rows, message) = match e {
                 StoreError::InvalidEvaluation(rows) => (
                     StatusCode::UNPROCESSABLE_ENTITY,
@@ -368,18 +356,8 @@ pub async fn confirm(
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/evaluations/{id}")).into_response()),
-        Err(
-            e @ (StoreError::Invalid(_)
-            | StoreError::Conflict(_)
-            | StoreError::Duplicate(_)
-            | StoreError::StaleVersion(_)
-            | StoreError::InvalidTransition(_)),
-        ) => {
-            let status = if e.is_conflict() {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
+        Err(e) if super::shown_inline(&e) => {
+            let status = super::inline_status(&e);
             let d = state.store.key_evaluation(&actor, id).await?;
             Ok(render(
                 status,
@@ -464,18 +442,8 @@ pub async fn act(
     };
     match result {
         Ok(_) => Ok(Redirect::to("/rectifications").into_response()),
-        Err(
-            e @ (StoreError::Invalid(_)
-            | StoreError::Conflict(_)
-            | StoreError::Duplicate(_)
-            | StoreError::StaleVersion(_)
-            | StoreError::InvalidTransition(_)),
-        ) => {
-            let status = if e.is_conflict() {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
+        Err(e) if super::shown_inline(&e) => {
+            let status = super::inline_status(&e);
             rectifications_page(&state, &session, status, Some(refusal_message(&e))).await
         }
         Err(other) => Err(other.into()),

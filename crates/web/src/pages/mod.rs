@@ -187,6 +187,22 @@ pub(crate) fn form_refusal(
     }
 }
 
+/// Whether a refusal is shown on the form that caused it (input to correct, or a clash with what
+/// is stored) rather than on the error page.
+pub(crate) fn shown_inline(error: &jixiao_store::StoreError) -> bool {
+    error.is_conflict() || matches!(error, jixiao_store::StoreError::Invalid(_))
+}
+
+/// The status a refusal shown inline answers with: 409 for a clash with what is stored, 422 for
+/// input to correct.
+pub(crate) fn inline_status(error: &jixiao_store::StoreError) -> StatusCode {
+    if error.is_conflict() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
 /// A refusal as one line on a page: every field error, or the store's message.
 pub(crate) fn refusal_message(error: &jixiao_store::StoreError) -> String {
     match error {

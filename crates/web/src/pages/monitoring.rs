@@ -126,18 +126,8 @@ pub async fn open(
     };
     match state.store.open_monitoring_round(&actor, &input).await {
         Ok(round) => Ok(Redirect::to(&format!("/monitoring/{}", round.id)).into_response()),
-        Err(
-            e @ (StoreError::Invalid(_)
-            | StoreError::Conflict(_)
-            | StoreError::Duplicate(_)
-            | StoreError::StaleVersion(_)
-            | StoreError::InvalidTransition(_)),
-        ) => {
-            let status = if e.is_conflict() {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
+        Err(e) if super::shown_inline(&e) => {
+            let status = super::inline_status(&e);
             let message = super::refusal_message(&e);
             rounds_page(&state, &session, status, form, Some(message)).await
         }

@@ -224,22 +224,12 @@ pub async fn review(
             "/monitoring/{id}/reports/{project_id}?done=reviewed"
         ))
         .into_response()),
-        Err(
-            e @ (StoreError::Invalid(_)
-            | StoreError::Conflict(_)
-            | StoreError::Duplicate(_)
-            | StoreError::StaleVersion(_)
-            | StoreError::InvalidTransition(_)),
-        ) => {
+        Err(e) if super::shown_inline(&e) => {
             let report = state
                 .store
                 .monitoring_report(&actor, id, project_id)
                 .await?;
-            let status = if e.is_conflict() {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
+            let status = super::inline_status(&e);
             Ok(render(
                 status,
                 &report_page(

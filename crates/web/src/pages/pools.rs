@@ -430,13 +430,7 @@ async fn after(
 ) -> Result<Response, PageError> {
     match result {
         Ok(()) => Ok(Redirect::to("/assignments").into_response()),
-        Err(
-            e @ (StoreError::Invalid(_)
-            | StoreError::Conflict(_)
-            | StoreError::Duplicate(_)
-            | StoreError::StaleVersion(_)
-            | StoreError::InvalidTransition(_)),
-        ) => {
+        Err(e) if super::shown_inline(&e) => {
             assignments_page(
                 state,
                 session,

@@ -344,14 +344,7 @@ pub async fn save(
             if submit { "submitted" } else { "saved" }
         ))
         .into_response()),
-        Err(
-            e @ (StoreError::InvalidEvaluation(_)
-            | StoreError::Conflict(_)
-            | StoreError::Duplicate(_)
-            | StoreError::StaleVersion(_)
-            | StoreError::InvalidTransition(_)
-            | StoreError::Invalid(_)),
-        ) => {
+        Err(e) if super::shown_inline(&e) || matches!(e, StoreError::InvalidEvaluation(_)) => {
             let (status, rows, message) = match e {
                 StoreError::InvalidEvaluation(rows) => (
                     StatusCode::UNPROCESSABLE_ENTITY,
@@ -411,18 +404,8 @@ pub async fn review(
         Ok(_) => Ok(
             Redirect::to(&format!("/projects/{id}/self-evaluation?done=reviewed")).into_response(),
         ),
-        Err(
-            e @ (StoreError::Invalid(_)
-            | StoreError::Conflict(_)
-            | StoreError::Duplicate(_)
-            | StoreError::StaleVersion(_)
-            | StoreError::InvalidTransition(_)),
-        ) => {
-            let status = if e.is_conflict() {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
+        Err(e) if super::shown_inline(&e) => {
+            let status = super::inline_status(&e);
             let sheet = state.store.self_evaluation(&actor, id).await?;
             let rulebook = rulebook_of(&state, &sheet).await;
             Ok(render(
