@@ -30,49 +30,25 @@ async fn twenty_simultaneous_decisions_on_one_project_leave_one_winner() -> Test
     let id = project["id"].as_i64().ok_or("id")?;
     let version = project["version"].as_i64().ok_or("version")?;
     let step = project["review_step"].clone();
-    let (audit_before, _) = audit_moves(&app).await?;
+    let (audit_before, _) = audit_records(&app, "finance", "project").await?;
 
-    let mut racers = Vec::new();
+    let mut requests = Vec::new();
     for n in 0..20 {
         let body = if n % 2 == 0 {
             json!({"decision": "approve", "grade": "良", "version": version})
         } else {
             json!({"decision": "return", "comment": format!("第{n}位审核人退回"), "version": version})
         };
-        let request = client
-            .post(app.url(&format!("/api/v1/projects/{id}/review")))
-            .bearer_auth(&token)
-            .json(&body);
-        racers.push(tokio::spawn(async move {
-            let response = request.send().await?;
-            let status = response.status();
-            let body: Value = response.json().await.unwrap_or(Value::Null);
-            Ok::<_, reqwest::Error>((status, body))
-        }));
+        requests.push(
+            client
+                .post(app.url(&format!("/api/v1/projects/{id}/review")))
+                .bearer_auth(&token)
+                .json(&body),
+        );
     }
-    let mut winners = Vec::new();
-    let mut losers = Vec::new();
-    for racer in racers {
-        let (status, body) = racer.await??;
-        if status == StatusCode::OK {
-            winners.push(body);
-        } else {
-            assert_eq!(status, StatusCode::CONFLICT, "{body}");
-            let code = body["error"]["code"].as_str().unwrap_or("");
-            assert!(
-                code == "stale_version" || code == "invalid_transition",
-                "a loser is told why in a code of its own: {body}"
-            );
-            assert!(
-                body["error"]["message"]
-                    .as_str()
-                    .is_some_and(|m| !m.is_empty())
-            );
-            losers.push(code.to_owned());
-        }
-    }
+    let (winners, losers) = race(requests).await?;
     assert_eq!(winners.len(), 1, "exactly one decision wins: {winners:?}");
-    assert_eq!(losers.len(), 19);
+    assert_eq!(losers, 19);
     let winner = &winners[0];
     assert_eq!(winner["version"].as_i64(), Some(version + 1));
     assert_ne!(
@@ -81,7 +57,7 @@ async fn twenty_simultaneous_decisions_on_one_project_leave_one_winner() -> Test
         "the winner moved the project"
     );
     // One move, one audit record.
-    let (audit_after, newest) = audit_moves(&app).await?;
+    let (audit_after, newest) = audit_records(&app, "finance", "project").await?;
     assert_eq!(audit_after, audit_before + 1);
     assert_eq!(newest["entity_id"], json!(id.to_string()), "{newest}");
     assert!(
@@ -92,23 +68,6 @@ async fn twenty_simultaneous_decisions_on_one_project_leave_one_winner() -> Test
         "the move is recorded under the action's own code: {newest}"
     );
     Ok(())
-}
-
-/// How many records finance has on projects in the audit log, and the newest one (read as the
-/// administrator; newest first).
-async fn audit_moves(app: &TestApp) -> Result<(i64, Value), Box<dyn std::error::Error>> {
-    let admin = app.token("admin").await?;
-    let page: Value = Client::new()
-        .get(app.url("/api/v1/audit?actor=finance&entity=project"))
-        .bearer_auth(&admin)
-        .send()
-        .await?
-        .json()
-        .await?;
-    let total = page["total"]
-        .as_i64()
-        .ok_or_else(|| format!("audit page: {page}"))?;
-    Ok((total, page["records"][0].clone()))
 }
 
 #[tokio::test]
@@ -131,7 +90,7 @@ async fn ten_simultaneous_answers_to_one_invitation_leave_one_winner() -> TestRe
         .ok_or_else(|| format!("the expert has no open invitation: {mine}"))?;
     let before = audit_records(&app, "expert", "assignment").await?;
 
-    let mut racers = Vec::new();
+    let mut requests = Vec::new();
     for n in 0..10 {
         let request = if n % 2 == 0 {
             client.post(app.url(&format!("/api/v1/assignments/{id}/accept")))
@@ -139,31 +98,10 @@ async fn ten_simultaneous_answers_to_one_invitation_leave_one_winner() -> TestRe
             client
                 .post(app.url(&format!("/api/v1/assignments/{id}/decline")))
                 .json(&json!({"reason": format!("第{n}次答复：申请回避")}))
-        }
-        .bearer_auth(&token);
-        racers.push(tokio::spawn(async move {
-            let response = request.send().await?;
-            let status = response.status();
-            let body: Value = response.json().await.unwrap_or(Value::Null);
-            Ok::<_, reqwest::Error>((status, body))
-        }));
+        };
+        requests.push(request.bearer_auth(&token));
     }
-    let mut winners = Vec::new();
-    let mut losers = 0;
-    for racer in racers {
-        let (status, body) = racer.await??;
-        if status == StatusCode::OK {
-            winners.push(body);
-        } else {
-            assert_eq!(status, StatusCode::CONFLICT, "{body}");
-            let code = body["error"]["code"].as_str().unwrap_or("");
-            assert!(
-                code == "stale_version" || code == "invalid_transition",
-                "a loser is told why in a code of its own: {body}"
-            );
-            losers += 1;
-        }
-    }
+    let (winners, losers) = race(requests).await?;
     assert_eq!(winners.len(), 1, "exactly one answer wins: {winners:?}");
     assert_eq!(losers, 9);
     let status = winners[0]["status"].as_str().unwrap_or("");
@@ -191,6 +129,47 @@ async fn ten_simultaneous_answers_to_one_invitation_leave_one_winner() -> TestRe
         .ok_or("the assignment")?;
     assert_eq!(row["status"], status);
     Ok(())
+}
+
+/// Sends `requests` at once and sorts the answers: the bodies of the 200s, and how many lost.
+/// Every loser must be a 409 with its own code (`stale_version` or `invalid_transition`) and a
+/// message.
+async fn race(
+    requests: Vec<reqwest::RequestBuilder>,
+) -> Result<(Vec<Value>, usize), Box<dyn std::error::Error>> {
+    let racers: Vec<_> = requests
+        .into_iter()
+        .map(|request| {
+            tokio::spawn(async move {
+                let response = request.send().await?;
+                let status = response.status();
+                let body: Value = response.json().await.unwrap_or(Value::Null);
+                Ok::<_, reqwest::Error>((status, body))
+            })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    let mut losers = 0;
+    for racer in racers {
+        let (status, body) = racer.await??;
+        if status == StatusCode::OK {
+            winners.push(body);
+        } else {
+            assert_eq!(status, StatusCode::CONFLICT, "{body}");
+            let code = body["error"]["code"].as_str().unwrap_or("");
+            assert!(
+                code == "stale_version" || code == "invalid_transition",
+                "a loser is told why in a code of its own: {body}"
+            );
+            assert!(
+                body["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| !m.is_empty())
+            );
+            losers += 1;
+        }
+    }
+    Ok((winners, losers))
 }
 
 /// How many records `actor` has on `entity` in the audit log, and the newest one (read as the
