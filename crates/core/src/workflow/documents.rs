@@ -1,0 +1,609 @@
+//! The documents of the product and their transition tables: 项目, 监控报告, 绩效自评表, 重点评价,
+//! 整改事项, 预警, 预警处置意见, 结果应用建议, 评审任务, 专家/机构库成员. Each is two vocabularies
+//! and one table; `docs/workflow.md` is generated from them.
+
+use super::{Document, Transition};
+use crate::role::Role;
+
+const AGENCY: &[Role] = &[Role::Agency];
+const FINANCE: &[Role] = &[Role::Finance];
+const INSTITUTION: &[Role] = &[Role::Institution];
+const REVIEWERS: &[Role] = &[Role::Agency, Role::Finance];
+const IMPORTERS: &[Role] = &[Role::Agency, Role::Finance, Role::Admin];
+const MEMBERS: &[Role] = &[Role::Expert, Role::Institution];
+
+vocabulary! {
+    /// Where a project stands (项目).
+    pub enum ProjectState {
+        /// Being written by the agency.
+        Draft = ("draft", "草稿"),
+        /// In review, at one of the rulebook's steps.
+        Submitted = ("submitted", "待审核"),
+        /// Sent back with comments.
+        Returned = ("returned", "被退回"),
+        /// Approved together with its money.
+        Approved = ("approved", "已审核"),
+    }
+}
+
+impl ProjectState {
+    /// Whether the agency may edit the project and its targets in this state.
+    pub fn editable(self) -> bool {
+        matches!(self, ProjectState::Draft | ProjectState::Returned)
+    }
+}
+
+vocabulary! {
+    /// What can be done to a project.
+    pub enum ProjectAction {
+        /// The agency submits it through the gate.
+        Submit = ("submit", "提交审核"),
+        /// A reviewer passes the current step to the next one.
+        PassStep = ("pass_step", "审核通过，转下一环节"),
+        /// Finance passes the last step: approved with its money.
+        Approve = ("approve", "审核通过并批复"),
+        /// A reviewer sends it back.
+        Return = ("return", "退回修改"),
+        /// The agency starts a revision of its approved targets.
+        Revise = ("revise", "发起目标调整"),
+        /// Finance confirms an alert's adjustment, which reopens the targets.
+        ReviseAfterAlert = ("revise_after_alert", "预警处置调整目标"),
+    }
+}
+
+/// 项目.
+pub struct Project;
+
+impl Document for Project {
+    type State = ProjectState;
+    type Action = ProjectAction;
+    const TABLE: &'static str = "projects";
+    const ENTITY: &'static str = "project";
+    const AUDIT_PREFIX: &'static str = "project";
+    const LABEL: &'static str = "项目";
+    const STATES: &'static [ProjectState] = ProjectState::ALL;
+    const ACTIONS: &'static [ProjectAction] = ProjectAction::ALL;
+    const CREATED_BY: &'static [(ProjectAction, ProjectState)] = &[];
+    #[rustfmt::skip]
+    const TRANSITIONS: &'static [Transition<ProjectState, ProjectAction>] = {
+        use ProjectAction::*;
+        use ProjectState::*;
+        &[
+            Transition { from: Draft, action: Submit, to: Submitted, roles: AGENCY },
+            Transition { from: Returned, action: Submit, to: Submitted, roles: AGENCY },
+            Transition { from: Submitted, action: PassStep, to: Submitted, roles: REVIEWERS },
+            Transition { from: Submitted, action: Approve, to: Approved, roles: FINANCE },
+            Transition { from: Submitted, action: Return, to: Returned, roles: REVIEWERS },
+            Transition { from: Approved, action: Revise, to: Draft, roles: AGENCY },
+            Transition { from: Approved, action: ReviseAfterAlert, to: Draft, roles: FINANCE },
+        ]
+    };
+}
+
+vocabulary! {
+    /// Where a monitoring report stands (监控报告).
+    pub enum ReportState {
+        /// Opened by the round, nothing entered yet.
+        Pending = ("pending", "待填报"),
+        /// Entries saved, not yet submitted.
+        Draft = ("draft", "填报中"),
+        /// With finance.
+        Submitted = ("submitted", "待审核"),
+        /// Sent back by finance.
+        Returned = ("returned", "被退回"),
+        /// Accepted by finance.
+        Approved = ("approved", "已审核"),
+    }
+}
+
+vocabulary! {
+    /// What can be done to a monitoring report.
+    pub enum ReportAction {
+        /// The agency saves its entries.
+        Save = ("save", "保存监控报告"),
+        /// The agency submits the report.
+        Submit = ("submit", "报送监控报告"),
+        /// Finance accepts it.
+        Approve = ("approve", "监控报告审核通过"),
+        /// Finance sends it back.
+        Return = ("return", "退回监控报告"),
+    }
+}
+
+/// 监控报告.
+pub struct MonitoringReport;
+
+impl Document for MonitoringReport {
+    type State = ReportState;
+    type Action = ReportAction;
+    const TABLE: &'static str = "monitoring_reports";
+    const ENTITY: &'static str = "monitoring_report";
+    const AUDIT_PREFIX: &'static str = "monitoring";
+    const LABEL: &'static str = "监控报告";
+    const STATES: &'static [ReportState] = ReportState::ALL;
+    const ACTIONS: &'static [ReportAction] = ReportAction::ALL;
+    const CREATED_BY: &'static [(ReportAction, ReportState)] = &[];
+    #[rustfmt::skip]
+    const TRANSITIONS: &'static [Transition<ReportState, ReportAction>] = {
+        use ReportAction::*;
+        use ReportState::*;
+        &[
+            Transition { from: Pending, action: Save, to: Draft, roles: AGENCY },
+            Transition { from: Draft, action: Save, to: Draft, roles: AGENCY },
+            Transition { from: Returned, action: Save, to: Draft, roles: AGENCY },
+            Transition { from: Pending, action: Submit, to: Submitted, roles: AGENCY },
+            Transition { from: Draft, action: Submit, to: Submitted, roles: AGENCY },
+            Transition { from: Returned, action: Submit, to: Submitted, roles: AGENCY },
+            Transition { from: Submitted, action: Approve, to: Approved, roles: FINANCE },
+            Transition { from: Submitted, action: Return, to: Returned, roles: FINANCE },
+        ]
+    };
+}
+
+vocabulary! {
+    /// Where a self-evaluation sheet stands (绩效自评表).
+    pub enum SelfEvaluationState {
+        /// No sheet yet (never stored: the absence of a row).
+        NotStarted = ("not_started", "未填报"),
+        /// Saved by the agency.
+        Draft = ("draft", "草稿"),
+        /// With finance.
+        Submitted = ("submitted", "待审核"),
+        /// Sent back by finance.
+        Returned = ("returned", "被退回"),
+        /// Accepted by finance.
+        Approved = ("approved", "已审核"),
+    }
+}
+
+impl SelfEvaluationState {
+    /// Whether the agency may still change the sheet.
+    pub fn editable(self) -> bool {
+        matches!(
+            self,
+            SelfEvaluationState::NotStarted
+                | SelfEvaluationState::Draft
+                | SelfEvaluationState::Returned
+        )
+    }
+}
+
+vocabulary! {
+    /// What can be done to a self-evaluation sheet.
+    pub enum SelfEvaluationAction {
+        /// The agency saves the sheet from the form.
+        Save = ("save", "保存绩效自评表"),
+        /// A sheet in the county's own layout is imported (and counts as submitted).
+        Import = ("import", "导入绩效自评表"),
+        /// The agency submits it.
+        Submit = ("submit", "报送绩效自评表"),
+        /// Finance accepts it.
+        Approve = ("approve", "绩效自评表审核通过"),
+        /// Finance sends it back.
+        Return = ("return", "退回绩效自评表"),
+    }
+}
+
+/// 绩效自评表.
+pub struct SelfEvaluation;
+
+impl Document for SelfEvaluation {
+    type State = SelfEvaluationState;
+    type Action = SelfEvaluationAction;
+    const TABLE: &'static str = "self_evaluations";
+    const ENTITY: &'static str = "self_evaluation";
+    const AUDIT_PREFIX: &'static str = "self_evaluation";
+    const LABEL: &'static str = "绩效自评表";
+    const STATES: &'static [SelfEvaluationState] = SelfEvaluationState::ALL;
+    const ACTIONS: &'static [SelfEvaluationAction] = SelfEvaluationAction::ALL;
+    const CREATED_BY: &'static [(SelfEvaluationAction, SelfEvaluationState)] = &[
+        (SelfEvaluationAction::Save, SelfEvaluationState::Draft),
+        (SelfEvaluationAction::Import, SelfEvaluationState::Submitted),
+    ];
+    #[rustfmt::skip]
+    const TRANSITIONS: &'static [Transition<SelfEvaluationState, SelfEvaluationAction>] = {
+        use SelfEvaluationAction::*;
+        use SelfEvaluationState::*;
+        &[
+            Transition { from: NotStarted, action: Save, to: Draft, roles: AGENCY },
+            Transition { from: Draft, action: Save, to: Draft, roles: AGENCY },
+            Transition { from: Returned, action: Save, to: Draft, roles: AGENCY },
+            Transition { from: NotStarted, action: Import, to: Submitted, roles: IMPORTERS },
+            Transition { from: Draft, action: Import, to: Submitted, roles: IMPORTERS },
+            Transition { from: Returned, action: Import, to: Submitted, roles: IMPORTERS },
+            Transition { from: Draft, action: Submit, to: Submitted, roles: AGENCY },
+            Transition { from: Returned, action: Submit, to: Submitted, roles: AGENCY },
+            Transition { from: Submitted, action: Approve, to: Approved, roles: FINANCE },
+            Transition { from: Submitted, action: Return, to: Returned, roles: FINANCE },
+        ]
+    };
+}
+
+vocabulary! {
+    /// Where a key evaluation stands (重点绩效评价).
+    pub enum KeyEvaluationState {
+        /// Commissioned; the institution is working on it.
+        Commissioned = ("commissioned", "已委托，评价中"),
+        /// The report is in; finance confirms.
+        Submitted = ("submitted", "已提交报告，待财政确认"),
+        /// Sent back to the institution.
+        Returned = ("returned", "被退回修改"),
+        /// Confirmed with a final score.
+        Confirmed = ("confirmed", "已确认"),
+    }
+}
+
+vocabulary! {
+    /// What can be done to a key evaluation.
+    pub enum KeyEvaluationAction {
+        /// Finance or a department commissions the drawn institution.
+        Commission = ("commission", "委托重点评价"),
+        /// The institution saves its scores.
+        Save = ("save", "保存评价报告"),
+        /// The institution submits its report.
+        Submit = ("submit", "提交评价报告"),
+        /// Finance confirms the result.
+        Confirm = ("confirm", "确认评价结果"),
+        /// Finance sends the report back.
+        Return = ("return", "退回评价报告"),
+    }
+}
+
+/// 重点绩效评价.
+pub struct KeyEvaluation;
+
+impl Document for KeyEvaluation {
+    type State = KeyEvaluationState;
+    type Action = KeyEvaluationAction;
+    const TABLE: &'static str = "evaluations";
+    const ENTITY: &'static str = "evaluation";
+    const AUDIT_PREFIX: &'static str = "evaluation";
+    const LABEL: &'static str = "重点绩效评价";
+    const STATES: &'static [KeyEvaluationState] = KeyEvaluationState::ALL;
+    const ACTIONS: &'static [KeyEvaluationAction] = KeyEvaluationAction::ALL;
+    const CREATED_BY: &'static [(KeyEvaluationAction, KeyEvaluationState)] = &[(
+        KeyEvaluationAction::Commission,
+        KeyEvaluationState::Commissioned,
+    )];
+    #[rustfmt::skip]
+    const TRANSITIONS: &'static [Transition<KeyEvaluationState, KeyEvaluationAction>] = {
+        use KeyEvaluationAction::*;
+        use KeyEvaluationState::*;
+        &[
+            // Commissioning creates the document; this row carries who may do it.
+            Transition { from: Commissioned, action: Commission, to: Commissioned, roles: REVIEWERS },
+            Transition { from: Commissioned, action: Save, to: Commissioned, roles: INSTITUTION },
+            Transition { from: Returned, action: Save, to: Returned, roles: INSTITUTION },
+            Transition { from: Commissioned, action: Submit, to: Submitted, roles: INSTITUTION },
+            Transition { from: Returned, action: Submit, to: Submitted, roles: INSTITUTION },
+            Transition { from: Submitted, action: Confirm, to: Confirmed, roles: FINANCE },
+            Transition { from: Submitted, action: Return, to: Returned, roles: FINANCE },
+        ]
+    };
+}
+
+vocabulary! {
+    /// Where a rectification item stands (整改事项).
+    pub enum RectificationState {
+        /// With the agency.
+        Open = ("open", "待整改"),
+        /// Answered; finance checks.
+        Answered = ("answered", "已反馈，待核查"),
+        /// Checked off.
+        Closed = ("closed", "已销号"),
+    }
+}
+
+vocabulary! {
+    /// What can be done to a rectification item.
+    pub enum RectificationAction {
+        /// Finance raises it.
+        Raise = ("raise", "列入整改"),
+        /// The agency answers with what it did.
+        Answer = ("answer", "反馈整改情况"),
+        /// Finance checks it off.
+        Close = ("close", "整改销号"),
+        /// Finance sends it back to the agency.
+        SendBack = ("send_back", "退回继续整改"),
+    }
+}
+
+/// 整改事项.
+pub struct Rectification;
+
+impl Document for Rectification {
+    type State = RectificationState;
+    type Action = RectificationAction;
+    const TABLE: &'static str = "rectifications";
+    const ENTITY: &'static str = "rectification";
+    const AUDIT_PREFIX: &'static str = "rectification";
+    const LABEL: &'static str = "整改事项";
+    const STATES: &'static [RectificationState] = RectificationState::ALL;
+    const ACTIONS: &'static [RectificationAction] = RectificationAction::ALL;
+    const CREATED_BY: &'static [(RectificationAction, RectificationState)] =
+        &[(RectificationAction::Raise, RectificationState::Open)];
+    #[rustfmt::skip]
+    const TRANSITIONS: &'static [Transition<RectificationState, RectificationAction>] = {
+        use RectificationAction::*;
+        use RectificationState::*;
+        &[
+            // Raising creates the document; this row carries who may do it.
+            Transition { from: Open, action: Raise, to: Open, roles: FINANCE },
+            Transition { from: Open, action: Answer, to: Answered, roles: AGENCY },
+            Transition { from: Answered, action: Close, to: Closed, roles: FINANCE },
+            Transition { from: Answered, action: SendBack, to: Open, roles: FINANCE },
+        ]
+    };
+}
+
+vocabulary! {
+    /// Where a monitoring alert stands (预警).
+    pub enum AlertState {
+        /// Raised; a red alert waits for the agency's proposal (a yellow one is only watched).
+        Open = ("open", "待单位提出处置意见"),
+        /// The agency proposed what to do; finance confirms.
+        Proposed = ("proposed", "待财政确认"),
+        /// Finance confirmed a proposal.
+        Decided = ("decided", "已处置"),
+    }
+}
+
+vocabulary! {
+    /// What can be done to an alert.
+    pub enum AlertAction {
+        /// The agency proposes to continue, adjust or cancel.
+        Propose = ("propose", "提出预警处置意见"),
+        /// Finance confirms the proposal, which takes effect.
+        Confirm = ("confirm", "确认预警处置意见"),
+        /// Finance declines it: back to the agency.
+        Reject = ("reject", "不同意预警处置意见"),
+        /// The deadline passed undecided: payments stop (the state stays; finance, or the daily
+        /// job acting as finance).
+        Suspend = ("suspend", "逾期未处置，暂停支付"),
+    }
+}
+
+/// 预警 (the rows of `alerts`, whose state lives in `status`).
+pub struct Alert;
+
+impl Document for Alert {
+    type State = AlertState;
+    type Action = AlertAction;
+    const TABLE: &'static str = "alerts";
+    const STATE_COLUMN: &'static str = "status";
+    const VERSIONED: bool = false;
+    const ENTITY: &'static str = "alert";
+    const AUDIT_PREFIX: &'static str = "alert";
+    const LABEL: &'static str = "预警";
+    const STATES: &'static [AlertState] = AlertState::ALL;
+    const ACTIONS: &'static [AlertAction] = AlertAction::ALL;
+    // Raised by evaluating a round (recorded as `monitoring.evaluate`).
+    const CREATED_BY: &'static [(AlertAction, AlertState)] = &[];
+    #[rustfmt::skip]
+    const TRANSITIONS: &'static [Transition<AlertState, AlertAction>] = {
+        use AlertAction::*;
+        use AlertState::*;
+        &[
+            Transition { from: Open, action: Propose, to: Proposed, roles: AGENCY },
+            Transition { from: Proposed, action: Confirm, to: Decided, roles: FINANCE },
+            Transition { from: Proposed, action: Reject, to: Open, roles: FINANCE },
+            Transition { from: Open, action: Suspend, to: Open, roles: FINANCE },
+            Transition { from: Proposed, action: Suspend, to: Proposed, roles: FINANCE },
+        ]
+    };
+}
+
+vocabulary! {
+    /// Where an agency's proposal on an alert stands (预警处置意见).
+    pub enum AlertDecisionState {
+        /// With finance.
+        Proposed = ("proposed", "待财政确认"),
+        /// Confirmed by finance.
+        Confirmed = ("confirmed", "财政已确认"),
+        /// Declined by finance.
+        Rejected = ("rejected", "财政未同意"),
+    }
+}
+
+vocabulary! {
+    /// What finance does with a proposal.
+    pub enum AlertDecisionAction {
+        /// Finance confirms it.
+        Confirm = ("confirm", "确认处置意见"),
+        /// Finance declines it, with a reason.
+        Reject = ("reject", "不同意处置意见"),
+    }
+}
+
+/// 预警处置意见 (the rows of `alert_decisions`; proposing one is recorded on its alert as
+/// `alert.propose`).
+pub struct AlertDecision;
+
+impl Document for AlertDecision {
+    type State = AlertDecisionState;
+    type Action = AlertDecisionAction;
+    const TABLE: &'static str = "alert_decisions";
+    const STATE_COLUMN: &'static str = "status";
+    const VERSIONED: bool = false;
+    const ENTITY: &'static str = "alert_decision";
+    const AUDIT_PREFIX: &'static str = "alert_decision";
+    const LABEL: &'static str = "预警处置意见";
+    const STATES: &'static [AlertDecisionState] = AlertDecisionState::ALL;
+    const ACTIONS: &'static [AlertDecisionAction] = AlertDecisionAction::ALL;
+    const CREATED_BY: &'static [(AlertDecisionAction, AlertDecisionState)] = &[];
+    #[rustfmt::skip]
+    const TRANSITIONS: &'static [Transition<AlertDecisionState, AlertDecisionAction>] = {
+        use AlertDecisionAction::*;
+        use AlertDecisionState::*;
+        &[
+            Transition { from: Proposed, action: Confirm, to: Confirmed, roles: FINANCE },
+            Transition { from: Proposed, action: Reject, to: Rejected, roles: FINANCE },
+        ]
+    };
+}
+
+vocabulary! {
+    /// Where a results-application proposal stands (结果应用建议).
+    pub enum AdjustmentState {
+        /// Made by the rulebook; finance decides before next year's approval.
+        Proposed = ("proposed", "待决定"),
+        /// The rulebook's cut taken.
+        Accepted = ("accepted", "采纳建议"),
+        /// Another cut, with a reason.
+        Changed = ("changed", "调整后采纳"),
+        /// No cut, with a reason.
+        Rejected = ("rejected", "不采纳"),
+    }
+}
+
+vocabulary! {
+    /// Finance's decision on a proposal.
+    pub enum AdjustmentAction {
+        /// Take the rulebook's cut.
+        Accept = ("accept", "采纳结果应用建议"),
+        /// Cut another amount.
+        Change = ("change", "调整后采纳结果应用建议"),
+        /// Cut nothing.
+        Reject = ("reject", "不采纳结果应用建议"),
+    }
+}
+
+/// 结果应用建议 (the rows of `adjustments`; the year's proposals are made together and recorded
+/// as `adjustment.propose`).
+pub struct Adjustment;
+
+impl Document for Adjustment {
+    type State = AdjustmentState;
+    type Action = AdjustmentAction;
+    const TABLE: &'static str = "adjustments";
+    const STATE_COLUMN: &'static str = "status";
+    const VERSIONED: bool = false;
+    const ENTITY: &'static str = "adjustment";
+    const AUDIT_PREFIX: &'static str = "adjustment";
+    const LABEL: &'static str = "结果应用建议";
+    const STATES: &'static [AdjustmentState] = AdjustmentState::ALL;
+    const ACTIONS: &'static [AdjustmentAction] = AdjustmentAction::ALL;
+    const CREATED_BY: &'static [(AdjustmentAction, AdjustmentState)] = &[];
+    #[rustfmt::skip]
+    const TRANSITIONS: &'static [Transition<AdjustmentState, AdjustmentAction>] = {
+        use AdjustmentAction::*;
+        use AdjustmentState::*;
+        &[
+            Transition { from: Proposed, action: Accept, to: Accepted, roles: FINANCE },
+            Transition { from: Proposed, action: Change, to: Changed, roles: FINANCE },
+            Transition { from: Proposed, action: Reject, to: Rejected, roles: FINANCE },
+        ]
+    };
+}
+
+vocabulary! {
+    /// Where a drawn member's job stands (评审任务).
+    pub enum AssignmentState {
+        /// Drawn and invited.
+        Invited = ("invited", "待接受"),
+        /// Accepted; the member is at work.
+        Accepted = ("accepted", "评审中"),
+        /// Declined (the next backup is called).
+        Declined = ("declined", "已谢绝"),
+        /// The score and opinion (or the institution's report) are in.
+        Submitted = ("submitted", "已提交"),
+    }
+}
+
+vocabulary! {
+    /// What the member does with its job.
+    pub enum AssignmentAction {
+        /// Accept the invitation.
+        Accept = ("accept", "接受评审任务"),
+        /// Decline it, with a reason.
+        Decline = ("decline", "谢绝评审任务"),
+        /// Submit the review (an institution: its key-evaluation report).
+        Submit = ("submit", "提交评审意见"),
+    }
+}
+
+/// 评审任务 (the rows of `assignments`; opened by a draw, recorded as `pool.draw`).
+pub struct Assignment;
+
+impl Document for Assignment {
+    type State = AssignmentState;
+    type Action = AssignmentAction;
+    const TABLE: &'static str = "assignments";
+    const STATE_COLUMN: &'static str = "status";
+    const VERSIONED: bool = false;
+    const ENTITY: &'static str = "assignment";
+    const AUDIT_PREFIX: &'static str = "assignment";
+    const LABEL: &'static str = "评审任务";
+    const STATES: &'static [AssignmentState] = AssignmentState::ALL;
+    const ACTIONS: &'static [AssignmentAction] = AssignmentAction::ALL;
+    const CREATED_BY: &'static [(AssignmentAction, AssignmentState)] = &[];
+    #[rustfmt::skip]
+    const TRANSITIONS: &'static [Transition<AssignmentState, AssignmentAction>] = {
+        use AssignmentAction::*;
+        use AssignmentState::*;
+        &[
+            Transition { from: Invited, action: Accept, to: Accepted, roles: MEMBERS },
+            Transition { from: Invited, action: Decline, to: Declined, roles: MEMBERS },
+            Transition { from: Accepted, action: Submit, to: Submitted, roles: MEMBERS },
+        ]
+    };
+}
+
+vocabulary! {
+    /// Where a member of the expert or institution pool stands (专家/机构库成员).
+    pub enum PoolMemberState {
+        /// May be drawn.
+        Active = ("active", "在库"),
+        /// Not drawn until a date.
+        Suspended = ("suspended", "暂停"),
+        /// Out of the pool (a recorded decision).
+        Removed = ("removed", "已出库"),
+    }
+}
+
+vocabulary! {
+    /// What finance decides about a member. The codes are the states they lead to, as the audit
+    /// log has always recorded them (`pool.suspended`).
+    pub enum PoolMemberAction {
+        /// Back in the pool.
+        #[serde(rename = "active")]
+        Reinstate = ("active", "恢复在库"),
+        /// Suspended until a date (by decision, or after a substantiated complaint).
+        #[serde(rename = "suspended")]
+        Suspend = ("suspended", "暂停使用"),
+        /// Out of the pool.
+        #[serde(rename = "removed")]
+        Remove = ("removed", "出库"),
+    }
+}
+
+/// 专家/机构库成员 (the rows of `pool_members`; registering one is recorded as `pool.add`).
+pub struct PoolMember;
+
+impl Document for PoolMember {
+    type State = PoolMemberState;
+    type Action = PoolMemberAction;
+    const TABLE: &'static str = "pool_members";
+    const STATE_COLUMN: &'static str = "status";
+    const VERSIONED: bool = false;
+    const ENTITY: &'static str = "pool_member";
+    const AUDIT_PREFIX: &'static str = "pool";
+    const LABEL: &'static str = "专家/机构库成员";
+    const STATES: &'static [PoolMemberState] = PoolMemberState::ALL;
+    const ACTIONS: &'static [PoolMemberAction] = PoolMemberAction::ALL;
+    const CREATED_BY: &'static [(PoolMemberAction, PoolMemberState)] = &[];
+    #[rustfmt::skip]
+    const TRANSITIONS: &'static [Transition<PoolMemberState, PoolMemberAction>] = {
+        use PoolMemberAction::*;
+        use PoolMemberState::*;
+        &[
+            Transition { from: Active, action: Suspend, to: Suspended, roles: FINANCE },
+            // A new end date or reason for a suspension.
+            Transition { from: Suspended, action: Suspend, to: Suspended, roles: FINANCE },
+            Transition { from: Active, action: Remove, to: Removed, roles: FINANCE },
+            Transition { from: Suspended, action: Remove, to: Removed, roles: FINANCE },
+            Transition { from: Suspended, action: Reinstate, to: Active, roles: FINANCE },
+            Transition { from: Removed, action: Reinstate, to: Active, roles: FINANCE },
+        ]
+    };
+}
