@@ -4,7 +4,7 @@
 //! start and at shutdown.
 
 use crate::cli::AnchorArgs;
-use jixiao_store::{AuditAnchor, Store, StoreError, default_anchor_files};
+use jixiao_store::{AuditAnchor, Error, Store, default_anchor_files};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
@@ -63,13 +63,13 @@ async fn checkpoint(store: &Store, anchor: &AuditAnchor) -> i64 {
 
 /// The anchor `audit verify` checks: `None` when neither file exists (a note is printed), an
 /// error when checkpoints exist without their key.
-pub fn for_verify(store: &Store, args: &AnchorArgs) -> Result<Option<AuditAnchor>, StoreError> {
+pub fn for_verify(store: &Store, args: &AnchorArgs) -> Result<Option<AuditAnchor>, Error> {
     let (key, checkpoints) = files(store, args);
     if key.exists() {
         return AuditAnchor::open(&key, &checkpoints, false).map(Some);
     }
     if checkpoints.exists() {
-        return Err(StoreError::Config(format!(
+        return Err(Error::Config(format!(
             "找到审计检查点文件 {}，但缺少审计密钥文件 {}，无法校验检查点",
             checkpoints.display(),
             key.display()

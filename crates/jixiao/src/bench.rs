@@ -52,7 +52,7 @@ fn figures(mut times: Vec<Duration>) -> Figures {
 async fn time<F, Fut, T>(runs: usize, mut query: F) -> anyhow::Result<(Figures, T)>
 where
     F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, jixiao_store::StoreError>>,
+    Fut: std::future::Future<Output = Result<T, jixiao_store::Error>>,
 {
     let mut times = Vec::with_capacity(runs);
     let mut last = None;

@@ -10,7 +10,7 @@ use jixiao_core::Actor;
 use jixiao_core::agency::NewAgency;
 use jixiao_core::jurisdiction::NewJurisdiction;
 use jixiao_core::user::NewUser;
-use jixiao_store::{Store, StoreError};
+use jixiao_store::{Error, Store};
 use std::process::ExitCode;
 
 /// Runs one command.
@@ -157,9 +157,9 @@ fn redact(url: &str) -> String {
 }
 
 /// A store error as the command line says it: each field problem on its own line.
-fn explain(error: StoreError) -> anyhow::Error {
+fn explain(error: Error) -> anyhow::Error {
     match error {
-        StoreError::Invalid(errors) => {
+        Error::Invalid(errors) => {
             let lines: Vec<String> = errors
                 .0
                 .iter()
@@ -167,7 +167,7 @@ fn explain(error: StoreError) -> anyhow::Error {
                 .collect();
             anyhow!("输入有误，未作任何改动：\n{}", lines.join("\n"))
         }
-        StoreError::Forbidden => anyhow!("无权执行此操作"),
+        Error::Forbidden => anyhow!("无权执行此操作"),
         other => anyhow!("{other}"),
     }
 }

@@ -7,7 +7,7 @@ use jixiao_core::Actor;
 use jixiao_core::rulebook::Rulebook;
 use jixiao_core::scoring::Finding;
 use jixiao_interop::self_evaluation_xlsx::{Comparison, compare, read_table};
-use jixiao_store::{ImportedSheet, Store, StoreError};
+use jixiao_store::{Error, ImportedSheet, Store};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -57,7 +57,7 @@ pub async fn run(store: &Store, actor: Actor, options: Options) -> anyhow::Resul
         .await
     {
         Ok(project) => Some(project),
-        Err(StoreError::NotFound(message)) if options.dry_run => {
+        Err(Error::NotFound(message)) if options.dry_run => {
             eprintln!("提示：{message}（试运行仍按规则重算）");
             None
         }

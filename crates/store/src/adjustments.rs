@@ -5,7 +5,7 @@
 use crate::audit::append;
 use crate::tx::Tx;
 use crate::workflow::{self, Trail, Value, advance};
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::workflow::{Adjustment as WfAdjustment, AdjustmentAction, AdjustmentState};
 use jixiao_core::{Actor, money, time};
@@ -273,7 +273,7 @@ impl Store {
             query.push(")");
             query.build_query_as().fetch_optional(pool).await?
         });
-        found.ok_or_else(|| StoreError::NotFound("结果应用建议不存在".to_owned()))
+        found.ok_or_else(|| Error::NotFound("结果应用建议不存在".to_owned()))
     }
 
     /// Finance decides on a proposal, before next year's project is approved.
@@ -292,16 +292,16 @@ impl Store {
         };
         workflow::check::<WfAdjustment>(current.workflow_state()?, action, actor)?;
         if current.next_state == "approved" {
-            return Err(StoreError::Conflict(format!(
-                "项目“{}”已批复，结果应用须在批复前决定",
-                current.next_name
-            )));
+            return Err(Error::conflict(
+                crate::ConflictCode::ResultApplied,
+                format!("项目“{}”已批复，结果应用须在批复前决定", current.next_name),
+            ));
         }
         let (cut_fen, reason) = match decision {
             AdjustmentDecision::Accept => (current.proposed_cut_fen, String::new()),
             AdjustmentDecision::Change { cut_fen, reason } => {
                 if !(0..=current.base_fen).contains(cut_fen) {
-                    return Err(StoreError::invalid(
+                    return Err(Error::invalid(
                         "cut_fen",
                         "out_of_range",
                         format!(
@@ -315,18 +315,14 @@ impl Store {
             AdjustmentDecision::Reject { reason } => (0, reason.trim().to_owned()),
         };
         if action != AdjustmentAction::Accept && reason.is_empty() {
-            return Err(StoreError::invalid(
+            return Err(Error::invalid(
                 "reason",
                 "required",
                 "调整或不采纳建议时须说明理由",
             ));
         }
         if reason.chars().count() > 500 {
-            return Err(StoreError::invalid(
-                "reason",
-                "too_long",
-                "理由不能超过500字",
-            ));
+            return Err(Error::invalid("reason", "too_long", "理由不能超过500字"));
         }
         let mut tx = self.begin().await?;
         // Next year's project must still be unapproved: read under its lock, which its approval
@@ -343,7 +339,7 @@ impl Store {
                 .await?
         });
         if next_state == "approved" {
-            return Err(StoreError::StaleVersion(
+            return Err(Error::StaleVersion(
                 "项目已批复，结果应用须在批复前决定，请刷新后重试".to_owned(),
             ));
         }

@@ -2,7 +2,7 @@
 //! agency user, by the agency's own subtree.
 
 use crate::audit::append;
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::agency::{AgencyKind, NewAgency};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::{Actor, Capability, Role, time, tree};
@@ -63,7 +63,7 @@ impl Store {
         };
         if actor.role == Role::Agency {
             let Some(own) = actor.agency_id else {
-                return Err(StoreError::Forbidden);
+                return Err(Error::Forbidden);
             };
             let parents: Vec<(i64, Option<i64>)> =
                 agencies.iter().map(|a| (a.id, a.parent_id)).collect();
@@ -79,7 +79,7 @@ impl Store {
             .await?
             .into_iter()
             .find(|a| a.id == id)
-            .ok_or_else(|| StoreError::NotFound("单位不存在".to_owned()))
+            .ok_or_else(|| Error::NotFound("单位不存在".to_owned()))
     }
 
     /// Looks up an agency by jurisdiction and code (no actor scoping: for the CLI and loaders).
@@ -100,7 +100,7 @@ impl Store {
         actor.require(Capability::ManageAgencies)?;
         new.validate()?;
         if !self.covers_jurisdiction(actor, &new.jurisdiction).await? {
-            return Err(StoreError::Forbidden);
+            return Err(Error::Forbidden);
         }
         if !self
             .jurisdictions()
@@ -108,7 +108,7 @@ impl Store {
             .iter()
             .any(|j| j.code == new.jurisdiction)
         {
-            return Err(StoreError::invalid(
+            return Err(Error::invalid(
                 "jurisdiction",
                 "unknown_jurisdiction",
                 format!("财政区划“{}”不存在", new.jurisdiction),
@@ -119,14 +119,14 @@ impl Store {
             Some(code) => match self.agency_by_code(&new.jurisdiction, code).await? {
                 Some(p) if p.kind == AgencyKind::Department.as_str() => Some(p),
                 Some(_) => {
-                    return Err(StoreError::invalid(
+                    return Err(Error::invalid(
                         "parent_code",
                         "not_a_department",
                         format!("“{code}”是预算单位，预算单位只能设在主管部门之下"),
                     ));
                 }
                 None => {
-                    return Err(StoreError::invalid(
+                    return Err(Error::invalid(
                         "parent_code",
                         "unknown_agency",
                         format!("上级部门“{code}”不存在"),
@@ -151,9 +151,7 @@ impl Store {
             .bind(time::now())
             .fetch_one(&mut *conn)
             .await
-            .map_err(|e| {
-                StoreError::unique_as_duplicate(e, format!("单位编码“{}”已存在", new.code))
-            })?
+            .map_err(|e| Error::unique_as_duplicate(e, format!("单位编码“{}”已存在", new.code)))?
         });
         append(
             &mut tx,

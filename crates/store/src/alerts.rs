@@ -7,7 +7,7 @@ use crate::audit::append;
 use crate::monitoring::{MonitoringRound, ReportRow, finance_jurisdiction, lines, progress_of};
 use crate::tx::Tx;
 use crate::workflow::{self, Trail, Value, advance};
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use chrono::NaiveDate;
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::monitoring::{AlertLevel, Finding, ReportFacts, evaluate, level_of};
@@ -246,8 +246,8 @@ impl Store {
                 }
                 continue;
             }
-            let findings_json = serde_json::to_string(&findings)
-                .map_err(|e| StoreError::Internal(e.to_string()))?;
+            let findings_json =
+                serde_json::to_string(&findings).map_err(|e| Error::Internal(e.to_string()))?;
             match (level_of(&findings), previous) {
                 (None, None) => {}
                 (None, Some((id, ..))) => {
@@ -349,7 +349,7 @@ impl Store {
             scope.push(&mut query);
             query.build_query_as().fetch_optional(pool).await?
         });
-        let alert = alert.ok_or_else(|| StoreError::NotFound("预警不存在".to_owned()))?;
+        let alert = alert.ok_or_else(|| Error::NotFound("预警不存在".to_owned()))?;
         let round = self.monitoring_round(actor, alert.round_id).await?;
         let decisions: Vec<AlertDecision> = on_pool!(&self.pool, |pool| {
             sqlx::query_as(
@@ -376,12 +376,13 @@ impl Store {
         input: &ProposalInput,
     ) -> Result<AlertDetail> {
         if actor.role != Role::Agency {
-            return Err(StoreError::Forbidden);
+            return Err(Error::Forbidden);
         }
         let detail = self.alert(actor, alert_id).await?;
         let alert = &detail.alert;
         if alert.level != "red" {
-            return Err(StoreError::Conflict(
+            return Err(Error::conflict(
+                crate::ConflictCode::NotApplicable,
                 "黄色预警只需关注，无需提出处置意见".to_owned(),
             ));
         }
@@ -418,7 +419,7 @@ impl Store {
         errors.into_result()?;
         let allotment = self.project_allotment(actor, alert.project_id).await?;
         if input.recover_fen > allotment.balances().available() {
-            return Err(StoreError::InsufficientFunds {
+            return Err(Error::InsufficientFunds {
                 available: allotment.balances().available(),
             });
         }
@@ -481,16 +482,13 @@ impl Store {
             .rev()
             .find(|d| d.status == "proposed")
         else {
-            return Err(StoreError::Conflict(
+            return Err(Error::conflict(
+                crate::ConflictCode::PrerequisiteMissing,
                 "该预警没有待确认的处置意见".to_owned(),
             ));
         };
         if !confirm && comment.trim().is_empty() {
-            return Err(StoreError::invalid(
-                "comment",
-                "required",
-                "不同意时请说明理由",
-            ));
+            return Err(Error::invalid("comment", "required", "不同意时请说明理由"));
         }
         let rulebook = self
             .rulebook_by_id(detail.round.rulebook_id)
@@ -620,7 +618,7 @@ impl Store {
         as_of: NaiveDate,
     ) -> Result<Vec<i64>> {
         if actor.role != Role::Finance {
-            return Err(StoreError::Forbidden);
+            return Err(Error::Forbidden);
         }
         if let Some(id) = round_id {
             self.monitoring_round(actor, id).await?;

@@ -4,7 +4,7 @@
 
 use crate::audit::append;
 use crate::tx::Tx;
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::ledger::{Balances, LedgerError, Movement};
 use jixiao_core::{Actor, time};
@@ -108,13 +108,13 @@ pub(crate) const SELECT_ALLOTMENT: &str = "SELECT id, jurisdiction_code, project
      frozen_fen, used_fen, suspended, suspension_reason FROM allotments";
 
 /// The ledger refusal as a store error.
-pub(crate) fn ledger_error(error: LedgerError, suspended: Option<&str>) -> StoreError {
+pub(crate) fn ledger_error(error: LedgerError, suspended: Option<&str>) -> Error {
     match (error, suspended) {
-        (_, Some(reason)) => StoreError::AllotmentSuspended(reason.to_owned()),
+        (_, Some(reason)) => Error::AllotmentSuspended(reason.to_owned()),
         (LedgerError::InsufficientFunds { available }, None) => {
-            StoreError::InsufficientFunds { available }
+            Error::InsufficientFunds { available }
         }
-        (other, None) => StoreError::invalid("amount_fen", "ledger_refused", other.to_string()),
+        (other, None) => Error::invalid("amount_fen", "ledger_refused", other.to_string()),
     }
 }
 
@@ -165,7 +165,7 @@ pub(crate) async fn lock_allotment(tx: &mut Tx, id: i64) -> Result<Allotment> {
             .fetch_optional(&mut *conn)
             .await?
     });
-    found.ok_or_else(|| StoreError::NotFound("预算指标不存在".to_owned()))
+    found.ok_or_else(|| Error::NotFound("预算指标不存在".to_owned()))
 }
 
 /// Writes new balances (the CHECK constraints stand behind the arithmetic).
@@ -209,7 +209,10 @@ pub(crate) async fn open_or_adjust(
             d => (Movement::Decrease(-d), "decrease"),
         };
         let after = allotment.balances().apply(movement).map_err(|e| {
-            StoreError::Conflict(format!("批复金额不能低于已冻结与已支付之和：{e}"))
+            Error::conflict(
+                crate::ConflictCode::BelowCommitted,
+                format!("批复金额不能低于已冻结与已支付之和：{e}"),
+            )
         })?;
         write_balances(tx, id, after).await?;
         return record_entry(
@@ -283,7 +286,7 @@ impl Store {
             .fetch_optional(pool)
             .await?
         });
-        found.ok_or_else(|| StoreError::NotFound("该项目尚未批复，没有预算指标".to_owned()))
+        found.ok_or_else(|| Error::NotFound("该项目尚未批复，没有预算指标".to_owned()))
     }
 
     /// An allotment's ledger, oldest first.
@@ -315,7 +318,7 @@ impl Store {
     ) -> Result<Allotment> {
         actor.require(jixiao_core::Capability::RunFinance)?;
         if reason.trim().is_empty() {
-            return Err(StoreError::invalid("reason", "required", "请说明调整理由"));
+            return Err(Error::invalid("reason", "required", "请说明调整理由"));
         }
         let source = self.project_allotment(actor, project_id).await?;
         let mut tx = self.begin().await?;
@@ -352,7 +355,7 @@ impl Store {
             let target = lock_allotment(&mut tx, to).await?;
             if target.id == allotment.id || target.jurisdiction_code != allotment.jurisdiction_code
             {
-                return Err(StoreError::invalid(
+                return Err(Error::invalid(
                     "to",
                     "invalid_target",
                     "调剂须在同一财政区划的不同指标之间进行",
@@ -410,11 +413,7 @@ impl Store {
     ) -> Result<Allotment> {
         actor.require(jixiao_core::Capability::RunFinance)?;
         if suspend && reason.trim().is_empty() {
-            return Err(StoreError::invalid(
-                "reason",
-                "required",
-                "请说明暂停支付的理由",
-            ));
+            return Err(Error::invalid("reason", "required", "请说明暂停支付的理由"));
         }
         let allotment = self.project_allotment(actor, project_id).await?;
         let mut tx = self.begin().await?;

@@ -7,7 +7,7 @@ use crate::audit::append;
 use crate::monitoring::finance_jurisdiction;
 use crate::tx::Tx;
 use crate::workflow::{self, Trail, Value, advance};
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::workflow::{
     Assignment as WfAssignment, AssignmentAction, AssignmentState, PoolMember as WfMember,
@@ -159,7 +159,7 @@ impl Store {
                         query.push("1 = 1");
                     }
                 },
-                Role::Agency => return Err(StoreError::Forbidden),
+                Role::Agency => return Err(Error::Forbidden),
             }
             query.push(" ORDER BY a.id DESC");
             query.build_query_as().fetch_all(pool).await?
@@ -172,7 +172,7 @@ impl Store {
             .await?
             .into_iter()
             .find(|a| a.id == id)
-            .ok_or_else(|| StoreError::NotFound("任务不存在".to_owned()))
+            .ok_or_else(|| Error::NotFound("任务不存在".to_owned()))
     }
 
     /// The member accepts (`true`) or declines an invitation; a decline calls in the next backup.
@@ -184,7 +184,7 @@ impl Store {
         reason: &str,
     ) -> Result<Assignment> {
         if !matches!(actor.role, Role::Expert | Role::Institution) {
-            return Err(StoreError::Forbidden);
+            return Err(Error::Forbidden);
         }
         let assignment = self.assignment(actor, id).await?;
         let action = if accept {
@@ -194,7 +194,7 @@ impl Store {
         };
         workflow::check::<WfAssignment>(assignment.workflow_state()?, action, actor)?;
         if !accept && reason.trim().is_empty() {
-            return Err(StoreError::invalid(
+            return Err(Error::invalid(
                 "reason",
                 "required",
                 "请说明不能参加的原因（如需回避）",
@@ -255,7 +255,7 @@ impl Store {
         input: &ReviewInput,
     ) -> Result<Assignment> {
         if !matches!(actor.role, Role::Expert | Role::Institution) {
-            return Err(StoreError::Forbidden);
+            return Err(Error::Forbidden);
         }
         let assignment = self.assignment(actor, id).await?;
         workflow::check::<WfAssignment>(
@@ -306,7 +306,10 @@ impl Store {
             .clone()
             .filter(|_| assignment.status == "submitted")
         else {
-            return Err(StoreError::Conflict("任务完成后才能评价".to_owned()));
+            return Err(Error::conflict(
+                crate::ConflictCode::PrerequisiteMissing,
+                "任务完成后才能评价".to_owned(),
+            ));
         };
         let mut errors = ValidationErrors::default();
         for (field, label, value) in [
@@ -362,7 +365,7 @@ impl Store {
         match inserted {
             Ok(()) => {}
             Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                return Err(StoreError::Duplicate("该任务已评价".to_owned()));
+                return Err(Error::Duplicate("该任务已评价".to_owned()));
             }
             Err(e) => return Err(e.into()),
         }
@@ -386,7 +389,7 @@ impl Store {
             .await?
             .into_iter()
             .find(|s| s.member_id == assignment.member_id)
-            .ok_or_else(|| StoreError::Internal("评价未记录".to_owned()))
+            .ok_or_else(|| Error::Internal("评价未记录".to_owned()))
     }
 
     /// Every rated member's average over the rulebook's window up to `as_of`, flagged when below
@@ -414,7 +417,7 @@ impl Store {
                 .and_then(|y| chrono::NaiveDate::from_ymd_opt(y, 12, 31)),
             chrono::NaiveDate::from_ymd_opt(year, 12, 31),
         ) else {
-            return Err(StoreError::invalid("year", "invalid", "年度无效"));
+            return Err(Error::invalid("year", "invalid", "年度无效"));
         };
         self.standings_between(&jurisdiction, from, to, rules.removal_below)
             .await
@@ -422,9 +425,9 @@ impl Store {
 
     fn pool_jurisdiction(&self, actor: &Actor) -> Result<String> {
         if !matches!(actor.role, Role::Finance | Role::Admin | Role::Viewer) {
-            return Err(StoreError::Forbidden);
+            return Err(Error::Forbidden);
         }
-        actor.jurisdiction.clone().ok_or(StoreError::Forbidden)
+        actor.jurisdiction.clone().ok_or(Error::Forbidden)
     }
 
     /// Averages of ratings made after `from` up to and including `to`.
@@ -477,7 +480,7 @@ impl Store {
         let member = self.pool_member(actor, id).await?;
         // The action's code is the status it leads to.
         let Some(action) = PoolMemberAction::parse(status) else {
-            return Err(StoreError::invalid(
+            return Err(Error::invalid(
                 "status",
                 "invalid",
                 "状态应为 active、suspended 或 removed",
@@ -489,7 +492,7 @@ impl Store {
             actor,
         )?;
         if status != "active" && reason.trim().is_empty() {
-            return Err(StoreError::invalid(
+            return Err(Error::invalid(
                 "reason",
                 "required",
                 "请说明暂停或出库的理由",
@@ -500,11 +503,7 @@ impl Store {
                 Some(crate::monitoring::parse_date("until", text)?.to_string())
             }
             ("suspended", None) => {
-                return Err(StoreError::invalid(
-                    "until",
-                    "required",
-                    "请填写暂停截止日期",
-                ));
+                return Err(Error::invalid("until", "required", "请填写暂停截止日期"));
             }
             _ => None,
         };
@@ -540,7 +539,7 @@ impl Store {
             Role::Institution
         };
         if user.role != expected {
-            return Err(StoreError::invalid(
+            return Err(Error::invalid(
                 "username",
                 "wrong_role",
                 format!("账号“{}”的角色不是{}", user.username, expected.label()),

@@ -283,7 +283,7 @@ impl Store {
     }
 
     /// Re-computes the whole chain in batches. Returns the number of intact records, or the
-    /// first break ([`crate::StoreError::AuditChain`]).
+    /// first break ([`crate::Error::AuditChain`]).
     pub async fn verify_audit_chain(&self) -> Result<i64> {
         const BATCH: i64 = 2000;
         let mut verifier = ChainVerifier::default();

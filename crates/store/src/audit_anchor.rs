@@ -3,7 +3,7 @@
 //! key. Verification checks the chain and then every checkpoint against the database, and the
 //! outcome of each run is kept for the admin page.
 
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::audit_checkpoint::{self, Checkpoint};
 use jixiao_core::time::{self, Micros};
 use std::io::Write;
@@ -25,8 +25,8 @@ impl std::fmt::Debug for AuditAnchor {
     }
 }
 
-fn io_error(what: &str, path: &Path, error: &std::io::Error) -> StoreError {
-    StoreError::Config(format!("{what} {}：{error}", path.display()))
+fn io_error(what: &str, path: &Path, error: &std::io::Error) -> Error {
+    Error::Config(format!("{what} {}：{error}", path.display()))
 }
 
 impl AuditAnchor {
@@ -34,8 +34,8 @@ impl AuditAnchor {
     /// `create` is set and it does not exist.
     pub fn open(key_file: &Path, checkpoint_file: &Path, create: bool) -> Result<AuditAnchor> {
         if create && !key_file.exists() {
-            let key = jixiao_core::token::new_secret()
-                .map_err(|e| StoreError::Internal(e.to_string()))?;
+            let key =
+                jixiao_core::token::new_secret().map_err(|e| Error::Internal(e.to_string()))?;
             let mut options = std::fs::OpenOptions::new();
             options.write(true).create_new(true);
             #[cfg(unix)]
@@ -50,7 +50,7 @@ impl AuditAnchor {
         let text = std::fs::read_to_string(key_file)
             .map_err(|e| io_error("无法读取审计密钥文件", key_file, &e))?;
         let key = audit_checkpoint::parse_key(&text)
-            .map_err(|e| StoreError::Config(format!("{}：{e}", key_file.display())))?;
+            .map_err(|e| Error::Config(format!("{}：{e}", key_file.display())))?;
         Ok(AuditAnchor {
             key,
             checkpoint_file: checkpoint_file.to_owned(),
@@ -148,7 +148,7 @@ impl Store {
     pub async fn write_audit_checkpoint(&self, anchor: &AuditAnchor) -> Result<Checkpoint> {
         let (seq, hash) = self.audit_head().await?;
         let checkpoint = Checkpoint::seal(&anchor.key, seq, &hash, &time::to_rfc3339(time::now()))
-            .map_err(|e| StoreError::Config(e.to_string()))?;
+            .map_err(|e| Error::Config(e.to_string()))?;
         anchor.append(&checkpoint)?;
         Ok(checkpoint)
     }
@@ -220,7 +220,7 @@ impl Store {
     ) -> Result<AuditVerification> {
         let (through_seq, mut checkpoints, mut failure) = match self.verify_audit_chain().await {
             Ok(last) => (last, 0, None),
-            Err(StoreError::AuditChain(broken)) => {
+            Err(Error::AuditChain(broken)) => {
                 let (head, _) = self.audit_head().await?;
                 (head, 0, Some(broken.to_string()))
             }

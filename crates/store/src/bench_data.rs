@@ -1,7 +1,7 @@
 //! Synthetic project libraries for benchmarks: many projects spread over the agencies of a
 //! jurisdiction, in every state, written fast in one transaction. Never used on real data.
 
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::time;
 
 const NAMES: &[&str] = &[
@@ -42,9 +42,7 @@ impl Store {
                 .await?
         });
         if agencies.is_empty() {
-            return Err(StoreError::Config(
-                "没有部门单位，无法生成基准数据".to_owned(),
-            ));
+            return Err(Error::Config("没有部门单位，无法生成基准数据".to_owned()));
         }
         let now = time::now();
         let mut ids = Vec::with_capacity(count);
@@ -118,9 +116,7 @@ impl Store {
                 .await?
         });
         if agencies.is_empty() {
-            return Err(StoreError::Config(
-                "没有部门单位，无法生成基准数据".to_owned(),
-            ));
+            return Err(Error::Config("没有部门单位，无法生成基准数据".to_owned()));
         }
         let now = time::now();
         let mut seed: u64 = 42;

@@ -4,7 +4,7 @@
 //! actor may see, or for one department with its units and projects (drill-down).
 
 use crate::project_scope::ProjectScope;
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::Actor;
 use jixiao_core::ledger::execution_rate_bp as rate;
 use serde::Serialize;
@@ -201,9 +201,7 @@ impl Store {
                     .iter()
                     .find(|a| a.code == code && a.parent_id.is_none())
                 else {
-                    return Err(StoreError::NotFound(
-                        "部门不存在或不在您的查看范围内".to_owned(),
-                    ));
+                    return Err(Error::NotFound("部门不存在或不在您的查看范围内".to_owned()));
                 };
                 let mut ids: Vec<i64> = agencies
                     .iter()
@@ -214,9 +212,7 @@ impl Store {
                     ids.retain(|id| allowed.contains(id));
                 }
                 if ids.is_empty() {
-                    return Err(StoreError::NotFound(
-                        "部门不存在或不在您的查看范围内".to_owned(),
-                    ));
+                    return Err(Error::NotFound("部门不存在或不在您的查看范围内".to_owned()));
                 }
                 (
                     ProjectScope {

@@ -4,7 +4,7 @@
 use crate::audit::append;
 use crate::monitoring::{finance_jurisdiction, parse_date};
 use crate::pools::{MEMBER_COLUMNS, PoolMember, check_kind, may_read};
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use chrono::{Datelike, NaiveDate};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::draw::{self, Candidate, DrawResult, Job, Relation, TooFew};
@@ -105,9 +105,9 @@ struct DrawRow {
 }
 
 impl TryFrom<DrawRow> for DrawRecord {
-    type Error = StoreError;
+    type Error = Error;
     fn try_from(row: DrawRow) -> Result<DrawRecord> {
-        let bad = |e: serde_json::Error| StoreError::Internal(format!("抽取记录无法读取：{e}"));
+        let bad = |e: serde_json::Error| Error::Internal(format!("抽取记录无法读取：{e}"));
         let stored: StoredJob = serde_json::from_str(&row.job).map_err(bad)?;
         Ok(DrawRecord {
             id: row.id,
@@ -142,21 +142,21 @@ impl Store {
         let jurisdiction = finance_jurisdiction(actor)?;
         let kind = check_kind(&input.kind)?;
         if !PURPOSES.iter().any(|(code, _)| *code == input.purpose) {
-            return Err(StoreError::invalid(
+            return Err(Error::invalid(
                 "purpose",
                 "invalid",
                 "抽取用途应为 target_review、monitoring_review、key_evaluation 或 report_review",
             ));
         }
         if input.count == 0 || input.count > 50 || input.backups > 50 {
-            return Err(StoreError::invalid(
+            return Err(Error::invalid(
                 "count",
                 "invalid",
                 "抽取人数应为1–50人，替补不超过50人",
             ));
         }
         if input.fields.is_empty() {
-            return Err(StoreError::invalid(
+            return Err(Error::invalid(
                 "fields",
                 "required",
                 "请至少选择一个专业领域",
@@ -203,9 +203,8 @@ impl Store {
             prefer_fewer_jobs: input.prefer_fewer_jobs,
         };
         let candidates = self.candidates(&jurisdiction, kind, as_of).await?;
-        let seed = token::new_secret().map_err(|e| StoreError::Internal(e.to_string()))?;
-        let result =
-            draw::draw(&rules, &job, &candidates, &seed).map_err(StoreError::DrawTooFew)?;
+        let seed = token::new_secret().map_err(|e| Error::Internal(e.to_string()))?;
+        let result = draw::draw(&rules, &job, &candidates, &seed).map_err(Error::DrawTooFew)?;
         let job_json = to_json(&StoredJob {
             job: job.clone(),
             rules: rules.clone(),
@@ -387,7 +386,7 @@ impl Store {
             }
             query.build_query_as().fetch_optional(pool).await?
         });
-        row.ok_or_else(|| StoreError::NotFound("抽取记录不存在".to_owned()))?
+        row.ok_or_else(|| Error::NotFound("抽取记录不存在".to_owned()))?
             .try_into()
     }
 
@@ -395,7 +394,7 @@ impl Store {
     pub async fn replay_draw(&self, actor: &Actor, id: i64) -> Result<Replay> {
         let record = self.draw_record(actor, id).await?;
         let replayed = draw::draw(&record.rules, &record.job, &record.candidates, &record.seed)
-            .map_err(StoreError::DrawTooFew)?;
+            .map_err(Error::DrawTooFew)?;
         Ok(Replay {
             matches: replayed == record.result,
             replayed,
@@ -412,7 +411,7 @@ struct StoredJob {
 }
 
 pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|e| StoreError::Internal(e.to_string()))
+    serde_json::to_string(value).map_err(|e| Error::Internal(e.to_string()))
 }
 
 /// A too-few refusal's details.

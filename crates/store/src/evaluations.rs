@@ -5,7 +5,7 @@
 //! become rectification items), or returns it. The coverage view shows key projects due.
 
 use crate::workflow::{self, Trail, Value, advance};
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::key_evaluation::{FrameworkItem, ScoreEntry};
 use jixiao_core::scoring::format_score;
 use jixiao_core::target::{RowError, parse_points};
@@ -213,7 +213,7 @@ impl Store {
             .await?
             .into_iter()
             .find(|e| e.id == id)
-            .ok_or_else(|| StoreError::NotFound("评价不存在".to_owned()))?;
+            .ok_or_else(|| Error::NotFound("评价不存在".to_owned()))?;
         let rulebook = self
             .rulebook_by_id(evaluation.rulebook_id)
             .await?
@@ -268,7 +268,7 @@ impl Store {
     ) -> Result<KeyEvaluation> {
         let facts = assignment_facts(self, assignment_id)
             .await?
-            .ok_or_else(|| StoreError::NotFound("任务不存在".to_owned()))?;
+            .ok_or_else(|| Error::NotFound("任务不存在".to_owned()))?;
         let project = self.project(actor, facts.project_id).await?;
         let (mode, commissioner) = match actor.role {
             Role::Finance => ("finance", None),
@@ -280,22 +280,24 @@ impl Store {
             {
                 ("department", actor.agency_id)
             }
-            _ => return Err(StoreError::Forbidden),
+            _ => return Err(Error::Forbidden),
         };
         if facts.purpose != "key_evaluation" || facts.kind != "institution" {
-            return Err(StoreError::invalid(
+            return Err(Error::invalid(
                 "assignment_id",
                 "wrong_job",
                 "只能委托经“重点绩效评价”抽取的第三方机构",
             ));
         }
         if facts.status != "accepted" {
-            return Err(StoreError::Conflict(
+            return Err(Error::conflict(
+                crate::ConflictCode::PrerequisiteMissing,
                 "该机构尚未接受委托，不能开展评价".to_owned(),
             ));
         }
         if project.approved_revision.is_none() {
-            return Err(StoreError::Conflict(
+            return Err(Error::conflict(
+                crate::ConflictCode::PrerequisiteMissing,
                 "项目尚未批复，不能开展重点评价".to_owned(),
             ));
         }
@@ -321,7 +323,7 @@ impl Store {
             .await
         });
         let id = inserted.map_err(|e| {
-            StoreError::unique_as_duplicate(e, format!("项目“{}”已委托重点评价", project.name))
+            Error::unique_as_duplicate(e, format!("项目“{}”已委托重点评价", project.name))
         })?;
         workflow::record_creation::<Eval>(
             &mut tx,
@@ -350,7 +352,7 @@ impl Store {
         summary: &str,
     ) -> Result<KeyEvaluationDetail> {
         if actor.role != Role::Institution {
-            return Err(StoreError::Forbidden);
+            return Err(Error::Forbidden);
         }
         let detail = self.key_evaluation(actor, id).await?;
         let e = &detail.evaluation;
@@ -359,9 +361,9 @@ impl Store {
         let (scores, total) = rulebook
             .key_evaluation
             .score(entries)
-            .map_err(StoreError::InvalidEvaluation)?;
+            .map_err(Error::InvalidEvaluation)?;
         if summary.trim().is_empty() || summary.chars().count() > 5000 {
-            return Err(StoreError::InvalidEvaluation(vec![RowError {
+            return Err(Error::InvalidEvaluation(vec![RowError {
                 row: 0,
                 field: "summary".to_owned(),
                 message: "请填写评价结论（不超过5000字）".to_owned(),
@@ -422,13 +424,14 @@ impl Store {
         version: i32,
     ) -> Result<KeyEvaluationDetail> {
         if actor.role != Role::Institution {
-            return Err(StoreError::Forbidden);
+            return Err(Error::Forbidden);
         }
         let detail = self.key_evaluation(actor, id).await?;
         let e = &detail.evaluation;
         workflow::check::<Eval>(e.workflow_state()?, EvalAction::Submit, actor)?;
         let Some(total) = e.total_x100 else {
-            return Err(StoreError::Conflict(
+            return Err(Error::conflict(
+                crate::ConflictCode::PrerequisiteMissing,
                 "请先保存完整的评分后再提交评价报告".to_owned(),
             ));
         };
@@ -487,7 +490,8 @@ impl Store {
         let e = &detail.evaluation;
         workflow::check::<Eval>(e.workflow_state()?, EvalAction::Confirm, actor)?;
         let Some(total) = e.total_x100 else {
-            return Err(StoreError::Conflict(
+            return Err(Error::conflict(
+                crate::ConflictCode::PrerequisiteMissing,
                 "评价报告尚无总分，不能确认".to_owned(),
             ));
         };
@@ -497,7 +501,7 @@ impl Store {
             match parse_points(&input.final_score).filter(|s| (0..=10_000).contains(s)) {
                 Some(s) => s,
                 None => {
-                    return Err(StoreError::invalid(
+                    return Err(Error::invalid(
                         "final_score",
                         "invalid",
                         "最终得分应为0–100之间的数，最多两位小数",
@@ -506,7 +510,7 @@ impl Store {
             }
         };
         if final_x100 != total && input.reason.trim().is_empty() {
-            return Err(StoreError::invalid(
+            return Err(Error::invalid(
                 "reason",
                 "required",
                 format!("最终得分与机构评分{}不同，须说明理由", format_score(total)),
@@ -519,7 +523,7 @@ impl Store {
             .filter(|p| !p.is_empty())
             .collect();
         if problems.iter().any(|p| p.chars().count() > 500) {
-            return Err(StoreError::invalid(
+            return Err(Error::invalid(
                 "problems",
                 "too_long",
                 "每个问题不超过500字",
@@ -580,11 +584,7 @@ impl Store {
         let e = &detail.evaluation;
         workflow::check::<Eval>(e.workflow_state()?, EvalAction::Return, actor)?;
         if comment.trim().is_empty() {
-            return Err(StoreError::invalid(
-                "comment",
-                "required",
-                "退回时请说明理由",
-            ));
+            return Err(Error::invalid("comment", "required", "退回时请说明理由"));
         }
         let mut tx = self.begin().await?;
         advance::<Eval>(
@@ -609,7 +609,7 @@ impl Store {
     pub async fn evaluation_coverage(&self, actor: &Actor, year: i32) -> Result<Vec<CoverageLine>> {
         let jurisdiction = match (&actor.role, &actor.jurisdiction) {
             (Role::Finance | Role::Viewer, Some(code)) => code.clone(),
-            _ => return Err(StoreError::Forbidden),
+            _ => return Err(Error::Forbidden),
         };
         let record = self.rulebook_in_force(&jurisdiction, year).await?;
         let rules = record.rulebook()?.key_evaluation;

@@ -4,7 +4,7 @@
 //! set by finance department by department.
 
 use crate::audit::append;
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::{Actor, time, tree};
 use serde_json::json;
@@ -81,7 +81,7 @@ impl Store {
             || function_code.len() > 7
             || !function_code.bytes().all(|b| b.is_ascii_digit())
         {
-            return Err(StoreError::invalid(
+            return Err(Error::invalid(
                 "function_code",
                 "format",
                 "支出功能分类科目编码应为3至7位数字",
@@ -91,7 +91,7 @@ impl Store {
         let department = agencies
             .iter()
             .find(|a| a.code == department_code && a.parent_id.is_none())
-            .ok_or_else(|| StoreError::NotFound("部门不存在".to_owned()))?;
+            .ok_or_else(|| Error::NotFound("部门不存在".to_owned()))?;
         let parents: Vec<(i64, Option<i64>)> =
             agencies.iter().map(|a| (a.id, a.parent_id)).collect();
         let ids = tree::subtree(&department.id, &parents);

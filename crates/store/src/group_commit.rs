@@ -5,7 +5,7 @@
 
 use crate::treasury::{Outcome, treasury_jurisdiction};
 use crate::treasury_runs::apply_each;
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::Actor;
 use jixiao_core::treasury::TreasuryRequest;
 use tokio::sync::{mpsc, oneshot};
@@ -139,11 +139,11 @@ impl GroupCommitter {
             Queue::Thread(sender) => sender.send(job).is_ok(),
         };
         if !sent {
-            return Err(StoreError::Internal("支付写入队列已关闭".to_owned()));
+            return Err(Error::Internal("支付写入队列已关闭".to_owned()));
         }
         answer
             .await
-            .map_err(|_| StoreError::Internal("支付写入中断".to_owned()))?
+            .map_err(|_| Error::Internal("支付写入中断".to_owned()))?
     }
 }
 
@@ -168,7 +168,7 @@ pub(crate) async fn write_group(store: &Store, jobs: Vec<Job>) {
         Err(error) => {
             let message = error.to_string();
             for job in jobs {
-                let _ = job.reply.send(Err(StoreError::Internal(message.clone())));
+                let _ = job.reply.send(Err(Error::Internal(message.clone())));
             }
         }
     }
@@ -191,7 +191,7 @@ async fn apply_group(store: &Store, jobs: &[Job]) -> Result<Vec<Result<Outcome>>
             Ok(jurisdiction) => {
                 results.extend(apply_each(&mut tx, actor, &jurisdiction, &requests).await?)
             }
-            Err(_) => results.extend(requests.iter().map(|_| Err(StoreError::Forbidden))),
+            Err(_) => results.extend(requests.iter().map(|_| Err(Error::Forbidden))),
         }
         start = end;
     }

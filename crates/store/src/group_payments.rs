@@ -7,7 +7,7 @@ use crate::allotments::{Allotment, SELECT_ALLOTMENT};
 use crate::audit::append_many;
 use crate::treasury::{Outcome, Receipt, check_request, today};
 use crate::tx::Tx;
-use crate::{Result, StoreError};
+use crate::{Error, Result};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::ledger::{Balances, Movement};
 use jixiao_core::treasury::TreasuryRequest;
@@ -177,9 +177,7 @@ pub(crate) async fn apply_payments(
             ..
         } = request
         else {
-            slots.push(Slot::Done(Err(StoreError::Internal(
-                "不是支付请求".to_owned(),
-            ))));
+            slots.push(Slot::Done(Err(Error::Internal("不是支付请求".to_owned()))));
             continue;
         };
         if let Err(e) = check_request(request) {
@@ -193,9 +191,9 @@ pub(crate) async fn apply_payments(
                         receipt,
                         replayed: true,
                     })
-                    .map_err(|e| StoreError::Internal(e.to_string()))
+                    .map_err(|e| Error::Internal(e.to_string()))
             } else {
-                Err(StoreError::RequestConflict)
+                Err(Error::RequestConflict)
             }));
             continue;
         }
@@ -203,7 +201,7 @@ pub(crate) async fn apply_payments(
             slots.push(if planned[first].digest == digests[index] {
                 Slot::RepeatOf(first)
             } else {
-                Slot::Done(Err(StoreError::RequestConflict))
+                Slot::Done(Err(Error::RequestConflict))
             });
             continue;
         }
@@ -223,7 +221,7 @@ pub(crate) async fn apply_payments(
             continue;
         };
         if allotment.suspended {
-            slots.push(Slot::Done(Err(StoreError::AllotmentSuspended(
+            slots.push(Slot::Done(Err(Error::AllotmentSuspended(
                 allotment.suspension_reason.clone(),
             ))));
             continue;
@@ -378,7 +376,7 @@ fn finish(slots: Vec<Slot>, receipts: &[Receipt]) -> Vec<Result<Outcome>> {
                     receipt: receipt.clone(),
                     replayed: matches!(slot, Slot::RepeatOf(_)),
                 }),
-                None => Err(StoreError::Internal("支付未写入".to_owned())),
+                None => Err(Error::Internal("支付未写入".to_owned())),
             },
         })
         .collect()

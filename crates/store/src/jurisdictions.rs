@@ -1,7 +1,7 @@
 //! Jurisdictions (财政区划) and their fiscal years (预算年度), and which of them an actor sees.
 
 use crate::audit::append;
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::jurisdiction::NewJurisdiction;
 use jixiao_core::{Actor, Capability, time, tree};
@@ -108,9 +108,9 @@ impl Store {
         actor.require(Capability::ManageSettings)?;
         new.validate()?;
         match &new.parent_code {
-            None if actor.jurisdiction.is_some() => return Err(StoreError::Forbidden),
+            None if actor.jurisdiction.is_some() => return Err(Error::Forbidden),
             Some(parent) if !self.covers_jurisdiction(actor, parent).await? => {
-                return Err(StoreError::Forbidden);
+                return Err(Error::Forbidden);
             }
             _ => {}
         }
@@ -124,7 +124,7 @@ impl Store {
                         .fetch_optional(&mut *conn)
                         .await?;
                 if found.is_none() {
-                    return Err(StoreError::invalid(
+                    return Err(Error::invalid(
                         "parent_code",
                         "unknown_jurisdiction",
                         format!("上级财政区划“{parent}”不存在"),
@@ -141,9 +141,7 @@ impl Store {
             .bind(time::now())
             .execute(&mut *conn)
             .await
-            .map_err(|e| {
-                StoreError::unique_as_duplicate(e, format!("财政区划“{}”已存在", new.code))
-            })?;
+            .map_err(|e| Error::unique_as_duplicate(e, format!("财政区划“{}”已存在", new.code)))?;
         });
         append(
             &mut tx,
@@ -172,7 +170,7 @@ impl Store {
         errors.text("name", "财政区划名称", name, 50);
         errors.into_result()?;
         if !self.covers_jurisdiction(actor, code).await? {
-            return Err(StoreError::NotFound(format!("财政区划“{code}”不存在")));
+            return Err(Error::NotFound(format!("财政区划“{code}”不存在")));
         }
         let name = name.trim();
         let mut tx = self.begin().await?;
@@ -189,7 +187,7 @@ impl Store {
             old
         });
         let Some(old) = old else {
-            return Err(StoreError::NotFound(format!("财政区划“{code}”不存在")));
+            return Err(Error::NotFound(format!("财政区划“{code}”不存在")));
         };
         append(
             &mut tx,
@@ -210,16 +208,14 @@ impl Store {
     ) -> Result<()> {
         actor.require(Capability::ManageSettings)?;
         if !(2000..=2100).contains(&year) {
-            return Err(StoreError::invalid(
+            return Err(Error::invalid(
                 "year",
                 "out_of_range",
                 "预算年度应在2000至2100之间",
             ));
         }
         if !self.covers_jurisdiction(actor, jurisdiction).await? {
-            return Err(StoreError::NotFound(format!(
-                "财政区划“{jurisdiction}”不存在"
-            )));
+            return Err(Error::NotFound(format!("财政区划“{jurisdiction}”不存在")));
         }
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, |conn| {
@@ -234,9 +230,9 @@ impl Store {
             .await
             .map_err(|e| match &e {
                 sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
-                    StoreError::NotFound(format!("财政区划“{jurisdiction}”不存在"))
+                    Error::NotFound(format!("财政区划“{jurisdiction}”不存在"))
                 }
-                _ => StoreError::unique_as_duplicate(e, format!("{year}年度已存在")),
+                _ => Error::unique_as_duplicate(e, format!("{year}年度已存在")),
             })?;
         });
         append(

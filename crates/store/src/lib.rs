@@ -68,7 +68,7 @@ pub use dashboard::{
     AgencyFigures, Count, CutFigures, Dashboard, DepartmentRef, MonthExecution, ProjectFigures,
 };
 pub use draws::{DrawInput, DrawRecord, PURPOSES, Replay, too_few_details};
-pub use error::StoreError;
+pub use error::{CODES as ERROR_CODES, ConflictCode, Error};
 pub use evaluation_lists::SelfEvaluationLine;
 pub use evaluations::{ConfirmInput, CoverageLine, KeyEvaluation, KeyEvaluationDetail, ScoredItem};
 pub use execution::{AllotmentExport, ExecutionRow, PaymentFilter, PaymentPage, PaymentRow};
@@ -105,7 +105,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 /// Result of a store operation.
-pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// The database behind a store.
 #[derive(Clone, Debug)]
@@ -141,7 +141,7 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Store> {
         if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)
-                .map_err(|e| StoreError::Config(format!("SQLite 数据库地址无效：{e}")))?
+                .map_err(|e| Error::Config(format!("SQLite 数据库地址无效：{e}")))?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 // FULL: a commit is on disk before it is acknowledged (power loss included); group
@@ -177,7 +177,7 @@ impl Store {
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)
-                .map_err(|e| StoreError::Config(format!("PostgreSQL 数据库地址无效：{e}")))?;
+                .map_err(|e| Error::Config(format!("PostgreSQL 数据库地址无效：{e}")))?;
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
@@ -188,7 +188,7 @@ impl Store {
                 pool: Pool::Postgres(pool),
             })
         } else {
-            Err(StoreError::Config(format!(
+            Err(Error::Config(format!(
                 "不支持的数据库地址“{url}”：应以 sqlite:// 或 postgres:// 开头"
             )))
         }

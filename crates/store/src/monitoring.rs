@@ -5,7 +5,7 @@
 use crate::audit::append;
 use crate::project_scope::ProjectScope;
 use crate::workflow::{self, Trail, Value, advance};
-use crate::{Project, Result, Store, StoreError};
+use crate::{Error, Project, Result, Store};
 use chrono::NaiveDate;
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::ledger::execution_rate_bp;
@@ -84,7 +84,7 @@ pub struct RoundInput {
 /// A date typed by a user, or a field error.
 pub(crate) fn parse_date(field: &str, text: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-        StoreError::invalid(
+        Error::invalid(
             field,
             "invalid_date",
             "日期格式应为 YYYY-MM-DD，如 2020-06-30",
@@ -412,7 +412,7 @@ impl Store {
                     Some(found) if !chosen.contains(found) => chosen.push(*found),
                     Some(_) => {}
                     None => {
-                        return Err(StoreError::invalid(
+                        return Err(Error::invalid(
                             "project_ids",
                             "not_approved",
                             format!("项目{id}不是本年度已批复的项目"),
@@ -423,10 +423,10 @@ impl Store {
             chosen
         };
         if projects.is_empty() {
-            return Err(StoreError::Conflict(format!(
-                "{}年度没有已批复的项目，无法开展监控",
-                input.year
-            )));
+            return Err(Error::conflict(
+                crate::ConflictCode::PrerequisiteMissing,
+                format!("{}年度没有已批复的项目，无法开展监控", input.year),
+            ));
         }
         let now = time::now();
         let mut tx = self.begin().await?;
@@ -450,7 +450,7 @@ impl Store {
         let id = match inserted {
             Ok(id) => id,
             Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                return Err(StoreError::Duplicate(format!(
+                return Err(Error::Duplicate(format!(
                     "{}年度已有截止日期为{}的监控批次",
                     input.year,
                     input.cutoff.trim()
@@ -529,7 +529,7 @@ impl Store {
             query.push(")");
             query.build_query_as().fetch_optional(pool).await?
         });
-        found.ok_or_else(|| StoreError::NotFound("监控批次不存在".to_owned()))
+        found.ok_or_else(|| Error::NotFound("监控批次不存在".to_owned()))
     }
 
     /// The round's projects the actor may see, with figures at the cut-off and alerts.
@@ -558,7 +558,7 @@ impl Store {
             .fetch_optional(pool)
             .await?
         });
-        let head = head.ok_or_else(|| StoreError::NotFound("该项目不在本监控批次内".to_owned()))?;
+        let head = head.ok_or_else(|| Error::NotFound("该项目不在本监控批次内".to_owned()))?;
         let sheet = self.target_sheet(project_id, head.revision).await?;
         let entries: Vec<ReportEntry> = on_pool!(&self.pool, |pool| {
             sqlx::query_as(
@@ -593,7 +593,7 @@ impl Store {
             .await?
             .into_iter()
             .next()
-            .ok_or_else(|| StoreError::NotFound("该项目不在本监控批次内".to_owned()))?;
+            .ok_or_else(|| Error::NotFound("该项目不在本监控批次内".to_owned()))?;
         Ok(MonitoringReport {
             id: head.id,
             time_progress_bp: time_progress_bp(round.cutoff_date()?),
@@ -628,7 +628,7 @@ impl Store {
         let indicators: Vec<Indicator> = report.rows.iter().map(|r| r.indicator.clone()).collect();
         let errors = check_entries(&indicators, entries, false);
         if !errors.is_empty() {
-            return Err(StoreError::InvalidReport(errors));
+            return Err(Error::InvalidReport(errors));
         }
         let mut tx = self.begin().await?;
         advance::<Report>(
@@ -690,7 +690,7 @@ impl Store {
         let entries: Vec<ReportEntry> = report.rows.iter().map(|r| r.entry.clone()).collect();
         let errors = check_entries(&indicators, &entries, true);
         if !errors.is_empty() {
-            return Err(StoreError::InvalidReport(errors));
+            return Err(Error::InvalidReport(errors));
         }
         let mut tx = self.begin().await?;
         advance::<Report>(
@@ -733,11 +733,7 @@ impl Store {
         let state = workflow::parse_state::<Report>(&report.state, report.id)?;
         workflow::check::<Report>(state, action, actor)?;
         if !approve && comment.trim().is_empty() {
-            return Err(StoreError::invalid(
-                "comment",
-                "required",
-                "退回时请说明理由",
-            ));
+            return Err(Error::invalid("comment", "required", "退回时请说明理由"));
         }
         let mut tx = self.begin().await?;
         advance::<Report>(

@@ -6,7 +6,7 @@ use crate::audit::append;
 use crate::login_failures;
 use crate::sessions::SessionUser;
 use crate::users::hash_password;
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::login_throttle::ThrottlePolicy;
 use jixiao_core::{password, time};
@@ -28,7 +28,7 @@ impl Store {
     ///
     /// The typed fields are checked first ([`password::check_change`]). The current password is
     /// then checked as a login checks it: refused while the login throttle makes the user or
-    /// the address wait ([`StoreError::Throttled`]), a failure recorded before the check and
+    /// the address wait ([`Error::Throttled`]), a failure recorded before the check and
     /// audited as `user.change_password_failed` when the password is wrong (a field error on
     /// `current_password`). When it is right, in one transaction: the new hash is stored, the
     /// must-change flag cleared, the user's other sessions ended (this one stays), and
@@ -63,7 +63,10 @@ impl Store {
                 throttle.retry_after_seconds(),
                 throttle.scope.code()
             );
-            return Err(StoreError::Throttled(throttle));
+            return Err(Error::Throttled {
+                message: format!("密码错误次数过多，请{}后再试", throttle.wait_text()),
+                retry_after_seconds: throttle.retry_after_seconds(),
+            });
         }
         login_failures::record(&mut tx, username, &address, now).await?;
         tx.commit().await?;
@@ -82,7 +85,7 @@ impl Store {
                 }
             })
             .await
-            .map_err(|e| StoreError::Internal(e.to_string()))?
+            .map_err(|e| Error::Internal(e.to_string()))?
         };
         if !current_ok {
             let mut tx = self.begin().await?;
@@ -104,7 +107,7 @@ impl Store {
             )
             .await?;
             tx.commit().await?;
-            return Err(StoreError::invalid(
+            return Err(Error::invalid(
                 "current_password",
                 "wrong_password",
                 "当前密码不正确，密码未修改",
@@ -135,7 +138,8 @@ impl Store {
         });
         if changed == 0 {
             tx.rollback().await?;
-            return Err(StoreError::Conflict(
+            return Err(Error::conflict(
+                crate::ConflictCode::CredentialsChanged,
                 "密码刚刚已被修改或重置，请重新登录后再试".to_owned(),
             ));
         }

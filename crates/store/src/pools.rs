@@ -4,7 +4,7 @@
 
 use crate::audit::append;
 use crate::monitoring::{finance_jurisdiction, parse_date};
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::{Actor, Role, ValidationErrors, time};
 use serde::{Deserialize, Serialize};
@@ -169,7 +169,7 @@ pub(crate) fn check_kind(kind: &str) -> Result<&'static str> {
     match kind {
         "" | "expert" => Ok("expert"),
         "institution" => Ok("institution"),
-        _ => Err(StoreError::invalid(
+        _ => Err(Error::invalid(
             "kind",
             "invalid",
             "类型应为 expert（专家）或 institution（中介机构）",
@@ -181,7 +181,7 @@ pub(crate) fn check_kind(kind: &str) -> Result<&'static str> {
 pub(crate) fn may_read(actor: &Actor) -> Result<()> {
     match actor.role {
         Role::Finance | Role::Admin | Role::Viewer => Ok(()),
-        _ => Err(StoreError::Forbidden),
+        _ => Err(Error::Forbidden),
     }
 }
 
@@ -243,7 +243,7 @@ impl Store {
         let mut relations = Vec::new();
         for relation in &input.relations {
             if !matches!(relation.kind.as_str(), "worked" | "advised" | "relative") {
-                return Err(StoreError::invalid(
+                return Err(Error::invalid(
                     "relations",
                     "invalid_kind",
                     "关系类型应为 worked（任职）、advised（咨询服务）或 relative（亲属任职）",
@@ -265,7 +265,7 @@ impl Store {
             if target.kind != "institution"
                 || !matches!(relation.kind.as_str(), "worked" | "advised" | "relative")
             {
-                return Err(StoreError::invalid(
+                return Err(Error::invalid(
                     "institution_relations",
                     "invalid",
                     "关联机构须为中介机构库内机构，关系类型为 worked、advised 或 relative",
@@ -289,8 +289,8 @@ impl Store {
         for code in &input.designed_project_codes {
             designs.push(self.project_id_by_code(actor, code).await?);
         }
-        let fields = serde_json::to_string(&input.fields)
-            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        let fields =
+            serde_json::to_string(&input.fields).map_err(|e| Error::Internal(e.to_string()))?;
         let now = time::now();
         let mut tx = self.begin().await?;
         let id: i64 = on_tx!(&mut tx, |conn| {
@@ -379,12 +379,15 @@ impl Store {
         match year {
             Some(year) => match self.rulebook_in_force(jurisdiction, year).await {
                 Ok(record) => record.rulebook(),
-                Err(StoreError::Conflict(_)) => jixiao_core::rulebook::Rulebook::national_default()
-                    .map_err(|e| StoreError::Internal(e.to_string())),
+                Err(Error::Conflict {
+                    code: crate::ConflictCode::RulebookMissing,
+                    ..
+                }) => jixiao_core::rulebook::Rulebook::national_default()
+                    .map_err(|e| Error::Internal(e.to_string())),
                 Err(e) => Err(e),
             },
             None => jixiao_core::rulebook::Rulebook::national_default()
-                .map_err(|e| StoreError::Internal(e.to_string())),
+                .map_err(|e| Error::Internal(e.to_string())),
         }
     }
 
@@ -398,7 +401,7 @@ impl Store {
             .await?
             .map(|a| a.id)
             .ok_or_else(|| {
-                StoreError::invalid(
+                Error::invalid(
                     field,
                     "unknown_agency",
                     format!("部门单位“{}”不存在", code.trim()),
@@ -421,7 +424,7 @@ impl Store {
             }
             query.build_query_as().fetch_optional(pool).await?
         });
-        found.ok_or_else(|| StoreError::NotFound("库内成员不存在".to_owned()))
+        found.ok_or_else(|| Error::NotFound("库内成员不存在".to_owned()))
     }
 
     /// Members of a pool, by name, with an optional field and search text.

@@ -1,7 +1,7 @@
 //! Which projects an actor may see: its jurisdictions and, for an agency user, its agency and
 //! the units below it — as SQL conditions every project query adds.
 
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::{Actor, Role, tree};
 use sqlx::QueryBuilder;
 
@@ -52,11 +52,11 @@ impl Store {
     pub(crate) async fn project_scope(&self, actor: &Actor) -> Result<ProjectScope> {
         match actor.role {
             Role::Admin | Role::Finance | Role::Viewer | Role::Agency => {}
-            Role::Expert | Role::Institution => return Err(StoreError::Forbidden),
+            Role::Expert | Role::Institution => return Err(Error::Forbidden),
         }
         let jurisdictions = self.visible_jurisdiction_codes(actor).await?;
         let agencies = if actor.role == Role::Agency {
-            let own = actor.agency_id.ok_or(StoreError::Forbidden)?;
+            let own = actor.agency_id.ok_or(Error::Forbidden)?;
             let all = self.agencies(actor).await?;
             let parents: Vec<(i64, Option<i64>)> =
                 all.iter().map(|a| (a.id, a.parent_id)).collect();

@@ -3,7 +3,7 @@
 
 use crate::audit::append;
 use crate::tx::Tx;
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::project::{ProjectInput, ProjectState};
 use jixiao_core::target::TargetSheet;
@@ -173,7 +173,7 @@ impl Store {
         });
         readable(found.into_iter().collect())?
             .pop()
-            .ok_or_else(|| StoreError::NotFound("项目不存在".to_owned()))
+            .ok_or_else(|| Error::NotFound("项目不存在".to_owned()))
     }
 
     /// The id of the project with `code`, if the actor may see it.
@@ -185,7 +185,7 @@ impl Store {
             scope.push(&mut query);
             query.build_query_scalar().fetch_optional(pool).await?
         });
-        found.ok_or_else(|| StoreError::NotFound(format!("项目“{}”不存在", code.trim())))
+        found.ok_or_else(|| Error::NotFound(format!("项目“{}”不存在", code.trim())))
     }
 
     /// Projects matching `filter` within the actor's scope, with totals.
@@ -337,14 +337,14 @@ impl Store {
         input: &ProjectInput,
     ) -> Result<Project> {
         actor.require(jixiao_core::Capability::AskForMoney)?;
-        let own = actor.agency_id.ok_or(StoreError::Forbidden)?;
+        let own = actor.agency_id.ok_or(Error::Forbidden)?;
         let agencies = self.agencies(actor).await?;
         let agency = match agency_code {
             None => agencies.iter().find(|a| a.id == own),
             Some(code) => agencies.iter().find(|a| a.code == code),
         }
         .ok_or_else(|| {
-            StoreError::invalid("agency", "unknown_agency", "只能为本单位或所属单位申报项目")
+            Error::invalid("agency", "unknown_agency", "只能为本单位或所属单位申报项目")
         })?
         .clone();
         let mut input = input.clone();
@@ -352,9 +352,10 @@ impl Store {
             .rulebook_in_force(&agency.jurisdiction_code, input.year)
             .await
             .map_err(|e| match e {
-                StoreError::Conflict(message) => {
-                    StoreError::invalid("year", "no_rulebook", message)
-                }
+                Error::Conflict {
+                    code: crate::ConflictCode::RulebookMissing,
+                    message,
+                } => Error::invalid("year", "no_rulebook", message),
                 other => other,
             })?
             .rulebook()?;
@@ -470,12 +471,12 @@ impl Store {
         });
         match found {
             Some((id, year)) if year < input.year => Ok(Some(id)),
-            Some(_) => Err(StoreError::invalid(
+            Some(_) => Err(Error::invalid(
                 "previous_project",
                 "not_earlier",
                 format!("关联的项目“{code}”不是以前年度的项目"),
             )),
-            None => Err(StoreError::invalid(
+            None => Err(Error::invalid(
                 "previous_project",
                 "unknown_project",
                 format!("以前年度项目“{code}”不存在"),
@@ -489,10 +490,10 @@ impl Store {
         let project = self.project(actor, id).await?;
         actor.require(jixiao_core::Capability::AskForMoney)?;
         if !project.state().editable() {
-            return Err(StoreError::Conflict(format!(
-                "项目当前为“{}”状态，不能修改",
-                project.state_label()
-            )));
+            return Err(Error::conflict(
+                crate::ConflictCode::NotEditable,
+                format!("项目当前为“{}”状态，不能修改", project.state_label()),
+            ));
         }
         Ok(project)
     }
@@ -587,7 +588,7 @@ pub(crate) async fn bump_version(tx: &mut Tx, id: i64, expected: i32) -> Result<
     if changed == 1 {
         Ok(())
     } else {
-        Err(StoreError::StaleVersion(
+        Err(Error::StaleVersion(
             "该项目已被他人修改，请刷新页面后重试（您的修改未保存）".to_owned(),
         ))
     }

@@ -3,7 +3,7 @@
 //! score and grade, the key evaluation's grade and what the results meant for next year's money.
 
 use crate::audit::append;
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::target::TargetSheet;
 use jixiao_core::{Actor, time};
@@ -73,7 +73,7 @@ impl Store {
     ) -> Result<usize> {
         let jurisdiction = crate::monitoring::finance_jurisdiction(actor)?;
         if project_ids.is_empty() || project_ids.len() > 10_000 {
-            return Err(StoreError::invalid(
+            return Err(Error::invalid(
                 "project_ids",
                 "invalid",
                 "请选择1至10000个项目",
@@ -82,10 +82,10 @@ impl Store {
         for id in project_ids {
             let project = self.project(actor, *id).await?;
             if project.approved_revision.is_none() {
-                return Err(StoreError::Conflict(format!(
-                    "项目“{}”尚未批复，不能公开",
-                    project.name
-                )));
+                return Err(Error::conflict(
+                    crate::ConflictCode::PrerequisiteMissing,
+                    format!("项目“{}”尚未批复，不能公开", project.name),
+                ));
             }
         }
         let now = time::now();
@@ -158,8 +158,7 @@ impl Store {
             query.push_bind(id);
             query.build_query_as().fetch_optional(pool).await?
         });
-        let project =
-            project.ok_or_else(|| StoreError::NotFound("该项目未公开或不存在".to_owned()))?;
+        let project = project.ok_or_else(|| Error::NotFound("该项目未公开或不存在".to_owned()))?;
         let revision: Option<i32> = on_pool!(&self.pool, |pool| {
             sqlx::query_scalar("SELECT approved_revision FROM projects WHERE id = $1")
                 .bind(id)

@@ -4,7 +4,7 @@
 
 use crate::tx::Tx;
 use crate::workflow::{self, Trail, Value, advance};
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::workflow::{Rectification as Rect, RectificationAction, RectificationState};
 use jixiao_core::{Actor, Role, time};
 use serde::Serialize;
@@ -110,7 +110,7 @@ impl Store {
         year: Option<i32>,
     ) -> Result<Vec<Rectification>> {
         if matches!(actor.role, Role::Expert | Role::Institution) {
-            return Err(StoreError::Forbidden);
+            return Err(Error::Forbidden);
         }
         let scope = self.project_scope(actor).await?;
         Ok(on_pool!(&self.pool, |pool| {
@@ -130,7 +130,7 @@ impl Store {
             .await?
             .into_iter()
             .find(|r| r.id == id)
-            .ok_or_else(|| StoreError::NotFound("整改事项不存在".to_owned()))
+            .ok_or_else(|| Error::NotFound("整改事项不存在".to_owned()))
     }
 
     /// Finance raises an item on a project from monitoring (e.g. an alert's finding).
@@ -146,7 +146,7 @@ impl Store {
         let project = self.project(actor, project_id).await?;
         let problem = problem.trim();
         if problem.is_empty() || problem.chars().count() > 500 {
-            return Err(StoreError::invalid(
+            return Err(Error::invalid(
                 "problem",
                 "invalid",
                 "请填写发现的问题（不超过500字）",
@@ -198,7 +198,7 @@ impl Store {
         workflow::check::<Rect>(item.workflow_state()?, RectificationAction::Answer, actor)?;
         let answer = answer.trim();
         if answer.is_empty() || answer.chars().count() > 2000 {
-            return Err(StoreError::invalid(
+            return Err(Error::invalid(
                 "answer",
                 "invalid",
                 "请填写整改措施及成效（不超过2000字）",
@@ -232,7 +232,7 @@ impl Store {
         };
         workflow::check::<Rect>(item.workflow_state()?, action, actor)?;
         if !close && comment.trim().is_empty() {
-            return Err(StoreError::invalid(
+            return Err(Error::invalid(
                 "comment",
                 "required",
                 "退回整改时请说明理由",

@@ -5,7 +5,7 @@ use crate::audit::append;
 use crate::projects::{Project, ProjectDetail, SELECT_PROJECT, bump_version};
 use crate::targets::write_sheet;
 use crate::workflow::{self, Trail, Value, advance};
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::gate::{self, ProjectFacts};
 use jixiao_core::money;
@@ -110,7 +110,7 @@ impl Store {
     }
 
     /// Submits a draft or returned project. The rulebook's gate runs first; a project that
-    /// fails stays a draft and gets every finding ([`StoreError::GateFailed`]).
+    /// fails stays a draft and gets every finding ([`Error::GateFailed`]).
     pub async fn submit_project(&self, actor: &Actor, id: i64, version: i32) -> Result<Project> {
         let project = self.editable_project(actor, id).await?;
         let record = self
@@ -132,7 +132,7 @@ impl Store {
             },
         );
         if !findings.is_empty() {
-            return Err(StoreError::GateFailed(findings));
+            return Err(Error::GateFailed(findings));
         }
         let first = rulebook
             .first_step(project.agency_parent_id.is_some())
@@ -187,7 +187,7 @@ impl Store {
             actor.role == Role::Finance
         };
         if !reviewer_ok {
-            return Err(StoreError::Forbidden);
+            return Err(Error::Forbidden);
         }
         let record = match project.rulebook_id {
             Some(rulebook_id) => self.rulebook_by_id(rulebook_id).await?,
@@ -205,7 +205,7 @@ impl Store {
         match decision {
             Decision::Return { comment } => {
                 if comment.trim().is_empty() {
-                    return Err(StoreError::invalid(
+                    return Err(Error::invalid(
                         "comment",
                         "required",
                         "退回时须填写审核意见",
@@ -245,7 +245,7 @@ impl Store {
                 let grades = rulebook.step(&step).is_some_and(|s| s.grades_target);
                 if grades {
                     let Some(grade) = grade else {
-                        return Err(StoreError::invalid(
+                        return Err(Error::invalid(
                             "grade",
                             "required",
                             "请评定绩效目标等级（优/良/中/差）",
@@ -257,7 +257,7 @@ impl Store {
                         .iter()
                         .any(|g| g == grade.as_str())
                     {
-                        return Err(StoreError::invalid(
+                        return Err(Error::invalid(
                             "grade",
                             "blocking_grade",
                             format!(
@@ -316,18 +316,21 @@ impl Store {
                         if let Some(b) = &binding
                             && ceiling == 0
                         {
-                            return Err(StoreError::Conflict(format!(
-                                "依据{}年度绩效评价结果（{}），该项目已决定{}，不能批复",
-                                b.year,
-                                b.grade,
-                                crate::adjustments::action_label(&b.action)
-                            )));
+                            return Err(Error::conflict(
+                                crate::ConflictCode::ResultApplied,
+                                format!(
+                                    "依据{}年度绩效评价结果（{}），该项目已决定{}，不能批复",
+                                    b.year,
+                                    b.grade,
+                                    crate::adjustments::action_label(&b.action)
+                                ),
+                            ));
                         }
                         let approved = approved_fen.unwrap_or(ceiling);
                         if let Some(b) = &binding
                             && approved > ceiling
                         {
-                            return Err(StoreError::invalid(
+                            return Err(Error::invalid(
                                 "approved_fen",
                                 "above_results_cut",
                                 format!(
@@ -354,14 +357,14 @@ impl Store {
                             _ => reason.clone(),
                         };
                         if !(0..=money::MAX_FEN).contains(&approved) {
-                            return Err(StoreError::invalid(
+                            return Err(Error::invalid(
                                 "approved_fen",
                                 "out_of_range",
                                 "批复金额应为不小于零的金额",
                             ));
                         }
                         if approved != project.requested_fen && reason.trim().is_empty() {
-                            return Err(StoreError::invalid(
+                            return Err(Error::invalid(
                                 "reason",
                                 "required",
                                 format!(
@@ -454,7 +457,7 @@ impl Store {
         });
         match earlier {
             None => Ok(()),
-            Some(done) => Err(StoreError::DutySeparation(format!(
+            Some(done) => Err(Error::DutySeparation(format!(
                 "按本年度规则，同一项目的各财政审核环节须由不同人员办理：您已办理本项目的“{}”，“{}”请由其他人员办理",
                 rulebook.step_name(&done),
                 rulebook.step_name(step)
@@ -532,7 +535,7 @@ impl Store {
             _ => false,
         };
         if !allowed {
-            return Err(StoreError::Forbidden);
+            return Err(Error::Forbidden);
         }
         let mut errors = jixiao_core::ValidationErrors::default();
         errors.optional_text("note", "评估意见", note, 2000);

@@ -2,7 +2,7 @@
 //! a new version; projects keep the id of the version they were decided under.
 
 use crate::audit::append;
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::rulebook::Rulebook;
 use jixiao_core::{Actor, Capability, time, token};
@@ -34,7 +34,7 @@ pub struct RulebookRecord {
 impl RulebookRecord {
     /// The parsed rulebook (stored texts were checked when loaded).
     pub fn rulebook(&self) -> Result<Rulebook> {
-        Rulebook::parse(&self.source).map_err(|e| StoreError::Internal(e.to_string()))
+        Rulebook::parse(&self.source).map_err(|e| Error::Internal(e.to_string()))
     }
 }
 
@@ -62,17 +62,17 @@ impl Store {
     ) -> Result<LoadedRulebook> {
         actor.require(Capability::ManageSettings)?;
         if !self.covers_jurisdiction(actor, jurisdiction).await? {
-            return Err(StoreError::Forbidden);
+            return Err(Error::Forbidden);
         }
         if !(2000..=2100).contains(&year) {
-            return Err(StoreError::invalid(
+            return Err(Error::invalid(
                 "year",
                 "out_of_range",
                 "预算年度应在2000至2100之间",
             ));
         }
         let rulebook = Rulebook::parse(source)
-            .map_err(|e| StoreError::invalid("rulebook", "invalid_rulebook", e.to_string()))?;
+            .map_err(|e| Error::invalid("rulebook", "invalid_rulebook", e.to_string()))?;
         let digest = token::digest(source);
         let mut tx = self.begin().await?;
         let current: Option<RulebookRecord> = on_tx!(&mut tx, |conn| {
@@ -82,7 +82,7 @@ impl Store {
                     .fetch_optional(&mut *conn)
                     .await?;
             if exists.is_none() {
-                return Err(StoreError::invalid(
+                return Err(Error::invalid(
                     "jurisdiction",
                     "unknown_jurisdiction",
                     format!("财政区划“{jurisdiction}”不存在"),
@@ -186,9 +186,10 @@ impl Store {
                 .and_then(|j| j.parent_code.clone())
                 .filter(|_| hops < 10);
         }
-        Err(StoreError::Conflict(format!(
-            "{year}年度尚未载入规则，请系统管理员先设立预算年度或载入规则"
-        )))
+        Err(Error::conflict(
+            crate::ConflictCode::RulebookMissing,
+            format!("{year}年度尚未载入规则，请系统管理员先设立预算年度或载入规则"),
+        ))
     }
 
     /// One stored rulebook version by id.
@@ -201,7 +202,7 @@ impl Store {
             .fetch_optional(pool)
             .await?
         });
-        found.ok_or_else(|| StoreError::NotFound("规则版本不存在".to_owned()))
+        found.ok_or_else(|| Error::NotFound("规则版本不存在".to_owned()))
     }
 
     /// Every rulebook version of the jurisdictions the actor sees, newest first.

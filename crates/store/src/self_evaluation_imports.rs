@@ -6,7 +6,7 @@ use crate::projects::Project;
 use crate::self_evaluation_writes::{SheetWrite, write_sheet};
 use crate::self_evaluations::{SelfEvaluation, scored_items};
 use crate::workflow;
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::rulebook::Rulebook;
 use jixiao_core::scoring::{BudgetBlock, Finding, ItemInput, SheetScore, format_score};
 use jixiao_core::workflow::{SelfEvaluation as Sheet, SelfEvaluationAction};
@@ -43,7 +43,7 @@ impl Store {
         sheet: &ImportedSheet,
     ) -> Result<SelfEvaluation> {
         if !matches!(actor.role, Role::Agency | Role::Finance | Role::Admin) {
-            return Err(StoreError::Forbidden);
+            return Err(Error::Forbidden);
         }
         let current = self.self_evaluation(actor, project_id).await?;
         workflow::check::<Sheet>(
@@ -122,7 +122,7 @@ impl Store {
         });
         let found = crate::projects::readable(found)?;
         if found.is_empty() {
-            return Err(StoreError::NotFound(format!(
+            return Err(Error::NotFound(format!(
                 "未找到名为“{}”的已批复项目",
                 name.trim()
             )));
@@ -152,17 +152,23 @@ impl Store {
         }
         match matching.len() {
             1 => Ok(matching.remove(0)),
-            0 => Err(StoreError::Conflict(format!(
-                "表中单位“{}”与项目“{}”所属单位“{}”不符，不能导入",
-                if unit.is_empty() { department } else { unit },
-                name.trim(),
-                found[0].agency_name
-            ))),
-            _ => Err(StoreError::Conflict(format!(
-                "有{}个名为“{}”的项目，请指定预算年度",
-                matching.len(),
-                name.trim()
-            ))),
+            0 => Err(Error::conflict(
+                crate::ConflictCode::WrongDocument,
+                format!(
+                    "表中单位“{}”与项目“{}”所属单位“{}”不符，不能导入",
+                    if unit.is_empty() { department } else { unit },
+                    name.trim(),
+                    found[0].agency_name
+                ),
+            )),
+            _ => Err(Error::conflict(
+                crate::ConflictCode::WrongDocument,
+                format!(
+                    "有{}个名为“{}”的项目，请指定预算年度",
+                    matching.len(),
+                    name.trim()
+                ),
+            )),
         }
     }
 

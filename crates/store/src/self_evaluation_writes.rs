@@ -5,7 +5,7 @@
 use crate::self_evaluations::{EvaluationItem, ITEM_COLUMNS, SelfEvaluation, scored_items};
 use crate::tx::Tx;
 use crate::workflow::{self, Trail, advance};
-use crate::{Result, StoreError};
+use crate::{Error, Result};
 use jixiao_core::Actor;
 use jixiao_core::scoring::{BudgetBlock, Finding, ItemInput, SheetScore};
 use jixiao_core::time;
@@ -136,9 +136,8 @@ pub(crate) async fn insert_head(
         .fetch_one(&mut *conn)
         .await
     });
-    inserted.map_err(|e| {
-        StoreError::unique_as_duplicate(e, "绩效自评表已由他人先行保存，请刷新后再保存")
-    })
+    inserted
+        .map_err(|e| Error::unique_as_duplicate(e, "绩效自评表已由他人先行保存，请刷新后再保存"))
 }
 
 /// Inserts a sheet's items.

@@ -5,7 +5,7 @@
 use crate::projects::Project;
 use crate::self_evaluation_writes::{SheetWrite, write_sheet};
 use crate::workflow::{self, Trail, Value, advance};
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::rulebook::Rulebook;
 use jixiao_core::scoring::{
     BudgetBlock, ExecutionScore, Finding, ItemInput, SheetScore, execution_rate_bp, format_score,
@@ -280,9 +280,12 @@ pub(crate) fn scored_items(
 impl Store {
     /// The rulebook a project is scored by (the version it was approved under).
     pub(crate) async fn project_rulebook(&self, project: &Project) -> Result<(i64, Rulebook)> {
-        let id = project
-            .rulebook_id
-            .ok_or_else(|| StoreError::Conflict("项目没有适用的规则版本，不能自评".to_owned()))?;
+        let id = project.rulebook_id.ok_or_else(|| {
+            Error::conflict(
+                crate::ConflictCode::RulebookMissing,
+                "项目没有适用的规则版本，不能自评".to_owned(),
+            )
+        })?;
         let record = self.rulebook_by_id(id).await?;
         Ok((id, record.rulebook()?))
     }
@@ -309,7 +312,8 @@ impl Store {
     pub async fn self_evaluation(&self, actor: &Actor, project_id: i64) -> Result<SelfEvaluation> {
         let project = self.project(actor, project_id).await?;
         let Some(revision) = project.approved_revision else {
-            return Err(StoreError::Conflict(
+            return Err(Error::conflict(
+                crate::ConflictCode::PrerequisiteMissing,
                 "项目尚未批复，没有需要自评的绩效目标".to_owned(),
             ));
         };
@@ -434,7 +438,7 @@ impl Store {
             return Err(workflow::stale::<Sheet>());
         }
         if input.summary.chars().count() > 2000 {
-            return Err(StoreError::invalid(
+            return Err(Error::invalid(
                 "summary",
                 "too_long",
                 "总体目标完成情况不能超过2000字",
@@ -465,7 +469,7 @@ impl Store {
             }
         }
         if !errors.is_empty() {
-            return Err(StoreError::InvalidEvaluation(errors));
+            return Err(Error::InvalidEvaluation(errors));
         }
         let inputs: Vec<ItemInput> = current
             .items
@@ -497,8 +501,8 @@ impl Store {
         } else {
             self.ledger_budget(&current.project).await?
         };
-        let scored = score(&rulebook.self_evaluation, &budget, &inputs)
-            .map_err(StoreError::InvalidEvaluation)?;
+        let scored =
+            score(&rulebook.self_evaluation, &budget, &inputs).map_err(Error::InvalidEvaluation)?;
         let published: Vec<Option<i64>> = current.items.iter().map(|i| i.published_x100).collect();
         let items = scored_items(&inputs, &scored, &published);
         let manual: Vec<serde_json::Value> = items
@@ -549,7 +553,10 @@ impl Store {
         actor.require(jixiao_core::Capability::AskForMoney)?;
         let current = self.self_evaluation(actor, project_id).await?;
         let Some(id) = current.id else {
-            return Err(StoreError::Conflict("请先填写并保存绩效自评表".to_owned()));
+            return Err(Error::conflict(
+                crate::ConflictCode::PrerequisiteMissing,
+                "请先填写并保存绩效自评表".to_owned(),
+            ));
         };
         workflow::check::<Sheet>(
             current.workflow_state()?,
@@ -558,7 +565,7 @@ impl Store {
         )?;
         let missing = missing_reasons(&current.items);
         if !missing.is_empty() {
-            return Err(StoreError::InvalidEvaluation(missing));
+            return Err(Error::InvalidEvaluation(missing));
         }
         let mut tx = self.begin().await?;
         advance::<Sheet>(
@@ -600,14 +607,10 @@ impl Store {
         };
         workflow::check::<Sheet>(current.workflow_state()?, action, actor)?;
         let Some(id) = current.id else {
-            return Err(StoreError::NotFound("绩效自评表不存在".to_owned()));
+            return Err(Error::NotFound("绩效自评表不存在".to_owned()));
         };
         if !approve && comment.trim().is_empty() {
-            return Err(StoreError::invalid(
-                "comment",
-                "required",
-                "退回时请说明理由",
-            ));
+            return Err(Error::invalid("comment", "required", "退回时请说明理由"));
         }
         let mut tx = self.begin().await?;
         advance::<Sheet>(

@@ -6,7 +6,7 @@
 use crate::audit::append;
 use crate::login_failures;
 use crate::users::{SELECT_USER, User, UserRow};
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::login_throttle::{Throttle, ThrottlePolicy};
 use jixiao_core::time::{self, Micros};
@@ -162,7 +162,7 @@ impl Store {
                 }
             })
             .await
-            .map_err(|e| StoreError::Internal(e.to_string()))?
+            .map_err(|e| Error::Internal(e.to_string()))?
         };
 
         let mut tx = self.begin().await?;
@@ -200,8 +200,8 @@ impl Store {
                 }));
             }
         };
-        let session_token = token::new_secret().map_err(|e| StoreError::Internal(e.to_string()))?;
-        let csrf_token = token::new_secret().map_err(|e| StoreError::Internal(e.to_string()))?;
+        let session_token = token::new_secret().map_err(|e| Error::Internal(e.to_string()))?;
+        let csrf_token = token::new_secret().map_err(|e| Error::Internal(e.to_string()))?;
         login_failures::forgive(&mut tx, &username, &address, since).await?;
         let user: User = on_tx!(&mut tx, |conn| {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2")

@@ -9,7 +9,7 @@
 
 use crate::group_commit::{Job, Stats, write_group};
 use crate::treasury::{Outcome, Receipt, check_request, today, treasury_jurisdiction};
-use crate::{Store, StoreError};
+use crate::{Error, Store};
 use jixiao_core::audit::chain_hash;
 use jixiao_core::ledger::{Balances, Movement};
 use jixiao_core::time::{self, Micros};
@@ -194,7 +194,7 @@ fn sync_loop(wal_path: &Path, committed: &std_mpsc::Receiver<Answers>) {
         for (reply, result) in groups.into_iter().flatten() {
             let answer = match &synced {
                 Ok(()) => result,
-                Err(_) => Err(StoreError::Internal(
+                Err(_) => Err(Error::Internal(
                     "支付已记账但未能确认写入磁盘，请以相同请求编号重试以查询结果".to_owned(),
                 )),
             };
@@ -223,7 +223,7 @@ fn write_payments(
             if let Err(unsent) = committed.send(answers) {
                 // The syncer is gone: durability cannot be confirmed, so nothing is confirmed.
                 for (reply, _) in unsent.0 {
-                    let _ = reply.send(Err(StoreError::Internal(
+                    let _ = reply.send(Err(Error::Internal(
                         "支付写入后未能确认落盘，请以相同请求编号重试以查询结果".to_owned(),
                     )));
                 }
@@ -287,12 +287,12 @@ fn apply_payments(
 
 /// Why one request was not applied.
 enum Refusal {
-    Store(StoreError),
+    Store(Error),
     Sql(rusqlite::Error),
 }
 
-impl From<StoreError> for Refusal {
-    fn from(error: StoreError) -> Refusal {
+impl From<Error> for Refusal {
+    fn from(error: Error) -> Refusal {
         Refusal::Store(error)
     }
 }
@@ -334,7 +334,7 @@ fn pay(
         ..
     } = request
     else {
-        return Err(StoreError::Internal("不是支付请求".to_owned()).into());
+        return Err(Error::Internal("不是支付请求".to_owned()).into());
     };
     let digest = request.digest();
     let seen: Option<(String, String)> = conn
@@ -348,10 +348,10 @@ fn pay(
         .optional()?;
     if let Some((stored_digest, response)) = seen {
         if stored_digest != digest {
-            return Err(StoreError::RequestConflict.into());
+            return Err(Error::RequestConflict.into());
         }
         let receipt: Receipt =
-            serde_json::from_str(&response).map_err(|e| StoreError::Internal(e.to_string()))?;
+            serde_json::from_str(&response).map_err(|e| Error::Internal(e.to_string()))?;
         return Ok((
             Outcome {
                 receipt,
@@ -363,7 +363,7 @@ fn pay(
 
     let allotment = find_allotment(conn, &jurisdiction, target)?;
     if allotment.suspended {
-        return Err(StoreError::AllotmentSuspended(allotment.suspension_reason).into());
+        return Err(Error::AllotmentSuspended(allotment.suspension_reason).into());
     }
     let after = allotment
         .balances
@@ -405,8 +405,7 @@ fn pay(
         used_fen: after.used,
         available_fen: after.available(),
     };
-    let response =
-        serde_json::to_string(&receipt).map_err(|e| StoreError::Internal(e.to_string()))?;
+    let response = serde_json::to_string(&receipt).map_err(|e| Error::Internal(e.to_string()))?;
     conn.prepare_cached(
         "INSERT INTO ledger_entries (allotment_id, kind, amount_fen, limit_after, frozen_after, \
          used_after, reference, reason, actor, at) \
@@ -593,7 +592,7 @@ mod tests {
         for rx in &mut receivers {
             let answer = rx.try_recv().expect("answered");
             assert!(
-                matches!(&answer, Err(StoreError::Internal(m)) if m.contains("相同请求编号重试")),
+                matches!(&answer, Err(Error::Internal(m)) if m.contains("相同请求编号重试")),
                 "{answer:?}"
             );
         }

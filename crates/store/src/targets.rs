@@ -4,7 +4,7 @@
 use crate::audit::append;
 use crate::projects::bump_version;
 use crate::tx::Tx;
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::target::{self, Indicator, IndicatorInput, Operator, TargetSheet};
 use jixiao_core::{Actor, time};
@@ -113,7 +113,7 @@ impl Store {
                 &input.annual_goal,
                 &input.rows,
             )
-            .map_err(StoreError::InvalidRows)?;
+            .map_err(Error::InvalidRows)?;
             checked.push((input, project, sheet));
         }
         let mut tx = self.begin().await?;

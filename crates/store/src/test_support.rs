@@ -1,7 +1,7 @@
 //! Fresh, isolated databases for tests: a temporary SQLite file, or — when
 //! `JIXIAO_TEST_DATABASE_URL` is set — a new schema of its own on that PostgreSQL database.
 
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::token;
 use std::path::PathBuf;
 
@@ -23,7 +23,7 @@ impl TestDatabase {
     pub async fn new() -> Result<TestDatabase> {
         let name = format!(
             "jixiao_t_{}",
-            &token::new_secret().map_err(|e| StoreError::Internal(e.to_string()))?[..16]
+            &token::new_secret().map_err(|e| Error::Internal(e.to_string()))?[..16]
         );
         let (url, file) = match std::env::var(TEST_DATABASE_ENV) {
             Ok(base) if !base.trim().is_empty() => {

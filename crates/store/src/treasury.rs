@@ -8,7 +8,7 @@ use crate::allotments::{Allotment, ledger_error, lock_allotment, record_entry, w
 use crate::audit::append;
 use crate::treasury_lookup::{find_reservation, target_allotment};
 use crate::tx::Tx;
-use crate::{Result, StoreError};
+use crate::{Error, Result};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::ledger::Movement;
 use jixiao_core::{Actor, Role, time};
@@ -173,10 +173,10 @@ async fn replay(
     });
     match stored {
         None => Ok(None),
-        Some((stored_digest, _)) if stored_digest != digest => Err(StoreError::RequestConflict),
+        Some((stored_digest, _)) if stored_digest != digest => Err(Error::RequestConflict),
         Some((_, response)) => serde_json::from_str(&response)
             .map(Some)
-            .map_err(|e| StoreError::Internal(e.to_string())),
+            .map_err(|e| Error::Internal(e.to_string())),
     }
 }
 
@@ -209,7 +209,7 @@ pub(crate) async fn apply_in(
         } => {
             let allotment = target_allotment(tx, jurisdiction, target).await?;
             if allotment.suspended {
-                return Err(StoreError::AllotmentSuspended(allotment.suspension_reason));
+                return Err(Error::AllotmentSuspended(allotment.suspension_reason));
             }
             let reservation = match reservation_request_id {
                 None => None,
@@ -219,7 +219,7 @@ pub(crate) async fn apply_in(
             };
             let movement = if let Some((_, remaining)) = reservation {
                 if *amount_fen > remaining {
-                    return Err(StoreError::invalid(
+                    return Err(Error::invalid(
                         "amount_fen",
                         "exceeds_reservation",
                         format!("超出用款计划尚未支付的金额（{remaining}分）"),
@@ -307,10 +307,10 @@ pub(crate) async fn apply_in(
                     });
                     let (payment_id, allotment_id, paid, refunded, payee) =
                         found.ok_or_else(|| {
-                            StoreError::NotFound(format!("原支付请求“{payment_request_id}”不存在"))
+                            Error::NotFound(format!("原支付请求“{payment_request_id}”不存在"))
                         })?;
                     if *amount_fen > paid - refunded {
-                        return Err(StoreError::invalid(
+                        return Err(Error::invalid(
                             "amount_fen",
                             "exceeds_payment",
                             format!("退款超出原支付尚未退回的金额（{}分）", paid - refunded),
@@ -385,7 +385,7 @@ pub(crate) async fn apply_in(
         } => {
             let allotment = target_allotment(tx, jurisdiction, target).await?;
             if allotment.suspended {
-                return Err(StoreError::AllotmentSuspended(allotment.suspension_reason));
+                return Err(Error::AllotmentSuspended(allotment.suspension_reason));
             }
             let after = allotment
                 .balances()
@@ -443,12 +443,13 @@ pub(crate) async fn apply_in(
                 .await?
             });
             let allotment_id = allotment_id.ok_or_else(|| {
-                StoreError::NotFound(format!("用款计划“{reservation_request_id}”不存在"))
+                Error::NotFound(format!("用款计划“{reservation_request_id}”不存在"))
             })?;
             let (reservation_id, remaining) =
                 find_reservation(tx, jurisdiction, reservation_request_id, allotment_id).await?;
             if remaining == 0 {
-                return Err(StoreError::Conflict(
+                return Err(Error::conflict(
+                    crate::ConflictCode::AlreadySettled,
                     "该用款计划已全部支付或解冻".to_owned(),
                 ));
             }
@@ -491,8 +492,7 @@ pub(crate) async fn apply_in(
             )
         }
     };
-    let response =
-        serde_json::to_string(&receipt).map_err(|e| StoreError::Internal(e.to_string()))?;
+    let response = serde_json::to_string(&receipt).map_err(|e| Error::Internal(e.to_string()))?;
     on_tx!(tx, |conn| {
         sqlx::query(
             "INSERT INTO treasury_requests (jurisdiction_code, request_id, kind, digest, response, \
@@ -534,6 +534,6 @@ pub(crate) async fn apply_in(
 pub(crate) fn treasury_jurisdiction(actor: &Actor) -> Result<String> {
     match (&actor.role, &actor.jurisdiction) {
         (Role::Finance, Some(code)) => Ok(code.clone()),
-        _ => Err(StoreError::Forbidden),
+        _ => Err(Error::Forbidden),
     }
 }

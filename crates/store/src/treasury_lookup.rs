@@ -3,7 +3,7 @@
 
 use crate::allotments::{Allotment, lock_allotment};
 use crate::tx::Tx;
-use crate::{Result, StoreError};
+use crate::{Error, Result};
 use jixiao_core::treasury::Target;
 
 /// The allotment a request targets, within the jurisdiction, locked.
@@ -52,9 +52,9 @@ pub(crate) async fn target_allotment(
 }
 
 /// The refusal when a request names no allotment of the jurisdiction.
-pub(crate) fn no_allotment(target: &Target) -> StoreError {
+pub(crate) fn no_allotment(target: &Target) -> Error {
     let code = target.code.clone().unwrap_or_default();
-    StoreError::NotFound(match (&target.project_id, code.is_empty()) {
+    Error::NotFound(match (&target.project_id, code.is_empty()) {
         (Some(project), true) => format!("项目{project}没有预算指标（未批复或不存在）"),
         _ => format!("预算指标或项目“{code}”不存在"),
     })
@@ -82,13 +82,11 @@ pub(crate) async fn find_reservation(
         Some((id, allotment, amount, paid, released)) if allotment == allotment_id => {
             Ok((id, amount - paid - released))
         }
-        Some(_) => Err(StoreError::invalid(
+        Some(_) => Err(Error::invalid(
             "reservation_request_id",
             "other_allotment",
             "该用款计划不属于本预算指标",
         )),
-        None => Err(StoreError::NotFound(format!(
-            "用款计划“{request_id}”不存在"
-        ))),
+        None => Err(Error::NotFound(format!("用款计划“{request_id}”不存在"))),
     }
 }

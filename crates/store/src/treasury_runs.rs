@@ -4,7 +4,7 @@
 use crate::allotments::{Allotment, SELECT_ALLOTMENT};
 use crate::treasury::{Outcome, apply_in, treasury_jurisdiction};
 use crate::tx::Tx;
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::Actor;
 use jixiao_core::treasury::TreasuryRequest;
 
@@ -68,7 +68,7 @@ impl Store {
                 Err(e) => return Err(e),
             }
         }
-        Err(StoreError::Internal("请求重试失败".to_owned()))
+        Err(Error::Internal("请求重试失败".to_owned()))
     }
 
     /// Applies requests in order in one transaction; one refused item undoes no other; nothing
@@ -109,7 +109,7 @@ impl Store {
             .fetch_optional(pool)
             .await?
         });
-        found.ok_or_else(|| StoreError::NotFound("预算指标不存在".to_owned()))
+        found.ok_or_else(|| Error::NotFound("预算指标不存在".to_owned()))
     }
 }
 
@@ -120,16 +120,16 @@ pub(crate) async fn savepoint(tx: &mut Tx, sql: &'static str) -> Result<()> {
     Ok(())
 }
 
-fn is_unique_violation(error: &StoreError) -> bool {
-    matches!(error, StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation())
+fn is_unique_violation(error: &Error) -> bool {
+    matches!(error, Error::Database(sqlx::Error::Database(db)) if db.is_unique_violation())
 }
 
 /// Whether a request failed only because of another transaction at the same moment (the same
 /// request id committed elsewhere, a deadlock, a serialization failure), so that applying it
 /// again on its own gives its true answer.
-pub(crate) fn is_contention(error: &StoreError) -> bool {
+pub(crate) fn is_contention(error: &Error) -> bool {
     match error {
-        StoreError::Database(sqlx::Error::Database(db)) => {
+        Error::Database(sqlx::Error::Database(db)) => {
             db.is_unique_violation() || matches!(db.code().as_deref(), Some("40P01" | "40001"))
         }
         _ => false,

@@ -2,7 +2,7 @@
 //! the next login. Disabling or resetting a user ends every session the user has.
 
 use crate::audit::append;
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::user::NewUser;
 use jixiao_core::{Actor, Capability, Role, password, time, token};
@@ -69,7 +69,7 @@ pub(crate) const SELECT_USER: &str = "SELECT u.id, u.username, u.display_name, u
 impl UserRow {
     pub(crate) fn into_user(self) -> Result<User> {
         let role = Role::parse(&self.role)
-            .ok_or_else(|| StoreError::Internal(format!("未知角色 {}", self.role)))?;
+            .ok_or_else(|| Error::Internal(format!("未知角色 {}", self.role)))?;
         Ok(User {
             id: self.id,
             username: self.username,
@@ -90,8 +90,8 @@ pub(crate) async fn hash_password(password: &str) -> Result<String> {
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || password::hash(&password))
         .await
-        .map_err(|e| StoreError::Internal(e.to_string()))?
-        .map_err(|e| StoreError::Internal(e.to_string()))
+        .map_err(|e| Error::Internal(e.to_string()))?
+        .map_err(|e| Error::Internal(e.to_string()))
 }
 
 impl Store {
@@ -122,7 +122,7 @@ impl Store {
             .await?
             .into_iter()
             .find(|u| u.username == username)
-            .ok_or_else(|| StoreError::NotFound(format!("用户“{username}”不存在")))
+            .ok_or_else(|| Error::NotFound(format!("用户“{username}”不存在")))
     }
 
     /// Creates a user. The password is hashed with argon2; only the hash is stored.
@@ -130,12 +130,12 @@ impl Store {
         actor.require(Capability::ManageUsers)?;
         let role = new.validate()?;
         match &new.jurisdiction {
-            None if actor.jurisdiction.is_some() => return Err(StoreError::Forbidden),
+            None if actor.jurisdiction.is_some() => return Err(Error::Forbidden),
             Some(code) if !self.covers_jurisdiction(actor, code).await? => {
-                return Err(StoreError::Forbidden);
+                return Err(Error::Forbidden);
             }
             Some(code) if !self.jurisdictions().await?.iter().any(|j| &j.code == code) => {
-                return Err(StoreError::invalid(
+                return Err(Error::invalid(
                     "jurisdiction",
                     "unknown_jurisdiction",
                     format!("财政区划“{code}”不存在"),
@@ -148,11 +148,7 @@ impl Store {
                 self.agency_by_code(jurisdiction, code)
                     .await?
                     .ok_or_else(|| {
-                        StoreError::invalid(
-                            "agency",
-                            "unknown_agency",
-                            format!("单位“{code}”不存在"),
-                        )
+                        Error::invalid("agency", "unknown_agency", format!("单位“{code}”不存在"))
                     })?,
             ),
             _ => None,
@@ -178,9 +174,7 @@ impl Store {
             .bind(time::now())
             .fetch_one(&mut *conn)
             .await
-            .map_err(|e| {
-                StoreError::unique_as_duplicate(e, format!("用户名“{}”已存在", new.username))
-            })?
+            .map_err(|e| Error::unique_as_duplicate(e, format!("用户名“{}”已存在", new.username)))?
         });
         append(
             &mut tx,
@@ -217,7 +211,10 @@ impl Store {
     ) -> Result<()> {
         let user = self.user(actor, username).await?;
         if disabled && actor.user_id == Some(user.id) {
-            return Err(StoreError::Conflict("不能停用自己的账号".to_owned()));
+            return Err(Error::conflict(
+                crate::ConflictCode::OwnAccount,
+                "不能停用自己的账号".to_owned(),
+            ));
         }
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, |conn| {
@@ -252,7 +249,7 @@ impl Store {
     pub async fn reset_password(&self, actor: &Actor, username: &str, new: &str) -> Result<()> {
         let user = self.user(actor, username).await?;
         password::check_policy(new)
-            .map_err(|reason| StoreError::invalid("password", "weak_password", reason))?;
+            .map_err(|reason| Error::invalid("password", "weak_password", reason))?;
         let hash = hash_password(new).await?;
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, |conn| {
@@ -316,7 +313,7 @@ impl Store {
         if admins > 0 {
             return Ok(None);
         }
-        let password = token::new_password(16).map_err(|e| StoreError::Internal(e.to_string()))?;
+        let password = token::new_password(16).map_err(|e| Error::Internal(e.to_string()))?;
         let new = NewUser {
             username: "admin".to_owned(),
             display_name: "系统管理员".to_owned(),

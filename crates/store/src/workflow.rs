@@ -12,7 +12,7 @@
 
 use crate::audit::append;
 use crate::tx::Tx;
-use crate::{Result, StoreError};
+use crate::{Error, Result};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::workflow::{self, Document, StateCode};
 use jixiao_core::{Actor, time};
@@ -71,7 +71,7 @@ pub(crate) async fn current<D: Document>(tx: &mut Tx, id: i64) -> Result<(D::Sta
             .await?
     });
     let Some((code, version)) = row else {
-        return Err(StoreError::NotFound(format!("{}不存在", D::LABEL)));
+        return Err(Error::NotFound(format!("{}不存在", D::LABEL)));
     };
     let state = parse_state::<D>(&code, id)?;
     Ok((state, version))
@@ -83,7 +83,7 @@ pub(crate) fn parse_state<D: Document>(code: &str, id: i64) -> Result<D::State> 
         .iter()
         .copied()
         .find(|s| s.code() == code)
-        .ok_or_else(|| StoreError::Unreadable {
+        .ok_or_else(|| Error::Unreadable {
             table: D::TABLE,
             id,
             column: D::STATE_COLUMN,
@@ -109,7 +109,7 @@ pub(crate) async fn advance<D: Document>(
     trail: Trail<'_>,
 ) -> Result<Moved<D::State>> {
     if !D::VERSIONED && expected_version.is_some() {
-        return Err(StoreError::Internal(format!(
+        return Err(Error::Internal(format!(
             "{} has no version to compare",
             D::TABLE
         )));
@@ -228,8 +228,8 @@ pub(crate) async fn record_creation<D: Document>(
 }
 
 /// The stale-version refusal of `D`.
-pub(crate) fn stale<D: Document>() -> StoreError {
-    StoreError::StaleVersion(format!(
+pub(crate) fn stale<D: Document>() -> Error {
+    Error::StaleVersion(format!(
         "该{}已被他人修改，请刷新页面后重试（您的操作未保存）",
         D::LABEL
     ))

@@ -2,7 +2,7 @@
 //! guards that routes declare.
 
 use crate::AppState;
-use crate::error::{ApiError, AppError, PageError};
+use crate::error::{ApiError, Error, PageError};
 use axum::extract::{FromRequestParts, OriginalUri, Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -62,7 +62,7 @@ pub(crate) async fn authenticate(
                         && !open_before_password_change(api, parts.uri.path())
                     {
                         return if api {
-                            ApiError(AppError::PasswordChangeRequired).into_response()
+                            ApiError(Error::PasswordChangeRequired).into_response()
                         } else {
                             Redirect::to(CHANGE_PASSWORD_PAGE).into_response()
                         };
@@ -72,7 +72,7 @@ pub(crate) async fn authenticate(
             }
             Ok(None) => {}
             Err(error) => {
-                let error = AppError::from(error);
+                let error = error;
                 return if api {
                     ApiError(error).into_response()
                 } else {
@@ -116,7 +116,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
             .get::<SessionUser>()
             .cloned()
             .map(ApiUser)
-            .ok_or(ApiError(AppError::Unauthenticated))
+            .ok_or(ApiError(Error::Unauthenticated))
     }
 }
 
@@ -133,7 +133,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageUser {
             .get::<SessionUser>()
             .cloned()
             .map(PageUser)
-            .ok_or(PageError(AppError::Unauthenticated))
+            .ok_or(PageError(Error::Unauthenticated))
     }
 }
 
@@ -151,8 +151,8 @@ pub(crate) async fn require(
         None => is_api(request.uri().path()),
     };
     let error = match request.extensions().get::<SessionUser>() {
-        None => Some(AppError::Unauthenticated),
-        Some(session) if !session.user.role.can(capability) => Some(AppError::Forbidden),
+        None => Some(Error::Unauthenticated),
+        Some(session) if !session.user.role.can(capability) => Some(Error::Forbidden),
         Some(_) => None,
     };
     match error {

@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use crate::auth::LOGIN_CSRF_COOKIE;
-use crate::error::{AppError, PageError};
+use crate::error::{Error, PageError};
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::Method;
@@ -43,7 +43,7 @@ pub(crate) async fn guard(State(state): State<AppState>, request: Request, next:
         MAX_FORM_BYTES
     };
     let Ok(bytes) = to_bytes(body, limit).await else {
-        return PageError(AppError::BadRequest {
+        return PageError(Error::BadRequest {
             code: "body_too_large",
             message: if multipart {
                 format!(
@@ -83,9 +83,9 @@ pub(crate) async fn guard(State(state): State<AppState>, request: Request, next:
                 .await
         }
         (_, None) if parts.uri.path() != "/login" => {
-            PageError(AppError::Unauthenticated).into_response()
+            PageError(Error::Unauthenticated).into_response()
         }
-        _ => PageError(AppError::Csrf).into_response(),
+        _ => PageError(Error::Csrf).into_response(),
     }
 }
 

@@ -15,7 +15,7 @@ mod text_guard;
 
 pub use auth::{LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 pub use client_address::TrustedProxy;
-pub use error::AppError;
+pub use error::Error;
 pub use parse_queue::ParseQueue;
 
 use axum::Router;
@@ -52,6 +52,10 @@ pub const DEFAULT_UPLOAD_LIMIT_BYTES: u64 = 20 * 1024 * 1024;
 
 /// Room for an upload form's other fields (token, options) beside its file.
 const UPLOAD_FORM_FIELDS_BYTES: usize = 1 << 20;
+
+/// The largest JSON body the API reads (a 500-row target review or a payments batch fits many
+/// times over); a larger one is refused with 413 `body_too_large` naming this figure.
+pub(crate) const API_BODY_LIMIT_BYTES: usize = 2 * 1024 * 1024;
 
 impl AppState {
     /// State with the default throttle policy and group-commit writers suited to the backend

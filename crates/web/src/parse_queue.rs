@@ -2,7 +2,7 @@
 //! answer everyone else, a few at a time, with a short queue behind them. A request that finds
 //! the queue full is told at once that the system is busy (503) instead of waiting unseen.
 
-use crate::error::AppError;
+use crate::error::Error;
 use std::sync::Arc;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -38,11 +38,11 @@ impl ParseQueue {
         ParseQueue::new(cores.min(4), 16)
     }
 
-    /// A place in the queue, or [`AppError::Busy`] when it is full.
-    pub fn admit(&self) -> Result<Admission, AppError> {
+    /// A place in the queue, or [`Error::Busy`] when it is full.
+    pub fn admit(&self) -> Result<Admission, Error> {
         let place = Arc::clone(&self.admitted)
             .try_acquire_owned()
-            .map_err(|_| AppError::Busy)?;
+            .map_err(|_| Error::Busy)?;
         Ok(Admission {
             running: Arc::clone(&self.running),
             _place: place,
@@ -53,7 +53,7 @@ impl ParseQueue {
     pub async fn run<T: Send + 'static>(
         &self,
         job: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, AppError> {
+    ) -> Result<T, Error> {
         self.admit()?.run(job).await
     }
 }
@@ -63,15 +63,15 @@ impl Admission {
     pub async fn run<T: Send + 'static>(
         self,
         job: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, AppError> {
+    ) -> Result<T, Error> {
         let _runner = self
             .running
             .acquire_owned()
             .await
-            .map_err(|_| AppError::Busy)?;
+            .map_err(|_| Error::Busy)?;
         tokio::task::spawn_blocking(job)
             .await
-            .map_err(|e| AppError::Internal(format!("parse job failed: {e}")))
+            .map_err(|e| Error::Internal(format!("parse job failed: {e}")))
     }
 }
 
@@ -96,7 +96,7 @@ mod tests {
         let queue = ParseQueue::new(1, 1);
         let first = queue.admit().expect("running");
         let second = queue.admit().expect("waiting");
-        assert!(matches!(queue.admit(), Err(AppError::Busy)));
+        assert!(matches!(queue.admit(), Err(Error::Busy)));
         drop(first);
         let third = queue.admit().expect("a place freed");
         drop((second, third));

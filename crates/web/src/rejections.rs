@@ -4,7 +4,7 @@
 //! or the API's structured error, naming the parameter where it can. The library's words go to
 //! the log only.
 
-use crate::error::{ApiError, AppError, PageError};
+use crate::error::{ApiError, Error, PageError};
 use axum::body::to_bytes;
 use axum::extract::Request;
 use axum::http::StatusCode;
@@ -48,10 +48,10 @@ pub(crate) async fn translate(request: Request, next: Next) -> Response {
 }
 
 /// The house error for an extractor's refusal.
-fn house_error(status: StatusCode, text: &str) -> AppError {
+fn house_error(status: StatusCode, text: &str) -> Error {
     if let Some(detail) = text.strip_prefix("Invalid URL: ") {
         let value = between_backticks(detail).unwrap_or_default();
-        return AppError::BadRequest {
+        return Error::BadRequest {
             code: "invalid_path",
             message: if value.is_empty() {
                 "访问地址有误，请从页面上的链接进入".to_owned()
@@ -61,7 +61,7 @@ fn house_error(status: StatusCode, text: &str) -> AppError {
         };
     }
     if let Some(detail) = text.strip_prefix("Failed to deserialize query string: ") {
-        return AppError::BadRequest {
+        return Error::BadRequest {
             code: "invalid_query",
             message: match field_of(detail) {
                 Some(field) => format!("查询参数“{field}”的值无效"),
@@ -80,24 +80,24 @@ fn house_error(status: StatusCode, text: &str) -> AppError {
             "invalid",
             format!("表单字段“{field}”缺失或取值无效，请返回检查后重新提交"),
         );
-        return AppError::Invalid(errors);
+        return Error::Invalid(errors);
     }
     match status {
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::BadRequest {
+        StatusCode::PAYLOAD_TOO_LARGE => Error::BadRequest {
             code: "body_too_large",
             message: "提交的内容过大".to_owned(),
         },
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::BadRequest {
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => Error::BadRequest {
             code: "unsupported_media_type",
             message: "请求内容的格式不受支持（表单请用 application/x-www-form-urlencoded 或 \
                       multipart/form-data，接口请用 application/json）"
                 .to_owned(),
         },
-        StatusCode::METHOD_NOT_ALLOWED => AppError::BadRequest {
+        StatusCode::METHOD_NOT_ALLOWED => Error::BadRequest {
             code: "method_not_allowed",
             message: "该地址不支持此请求方法".to_owned(),
         },
-        _ => AppError::BadRequest {
+        _ => Error::BadRequest {
             code: "bad_request",
             message: "请求无法识别，请返回页面后重试".to_owned(),
         },
@@ -154,7 +154,7 @@ mod tests {
             "Failed to deserialize form body: missing field `version`",
         );
         assert_eq!(form.code(), "invalid_input");
-        assert!(matches!(&form, AppError::Invalid(e) if e.0[0].field == "version"));
+        assert!(matches!(&form, Error::Invalid(e) if e.0[0].field == "version"));
         let other = house_error(StatusCode::BAD_REQUEST, "Invalid `boundary`");
         assert!(!other.to_string().is_ascii());
     }

@@ -6,7 +6,7 @@
 
 use crate::auth::is_api;
 use crate::csrf::MAX_FORM_BYTES;
-use crate::error::{ApiError, AppError, PageError};
+use crate::error::{ApiError, Error, PageError};
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
 use axum::http::header::CONTENT_TYPE;
@@ -19,7 +19,7 @@ use jixiao_core::text::{self, TextFault};
 pub(crate) async fn guard(request: Request, next: Next) -> Response {
     let api = is_api(request.uri().path());
     let refuse = |fault: TextFault| {
-        let error = AppError::Invalid(fault.into_errors());
+        let error = Error::Invalid(fault.into_errors());
         if api {
             ApiError(error).into_response()
         } else {
@@ -39,7 +39,7 @@ pub(crate) async fn guard(request: Request, next: Next) -> Response {
     }
     let (parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
-        let error = AppError::BadRequest {
+        let error = Error::BadRequest {
             code: "body_too_large",
             message: "提交的内容过大".to_owned(),
         };

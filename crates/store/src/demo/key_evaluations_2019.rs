@@ -3,7 +3,7 @@
 //! framework, submitted, confirmed with the problems found — which become rectification items,
 //! one answered and checked off, one answered and sent back, the rest open.
 
-use crate::{ConfirmInput, Result, Store, StoreError};
+use crate::{ConfirmInput, Error, Result, Store};
 use jixiao_core::Actor;
 use jixiao_core::key_evaluation::ScoreEntry;
 use jixiao_core::user::NewUser;
@@ -97,14 +97,14 @@ pub(super) async fn load(store: &Store) -> Result<()> {
             .selected
             .first()
             .copied()
-            .ok_or_else(|| StoreError::Internal("demo key draw selected no one".to_owned()))?;
+            .ok_or_else(|| Error::Internal("demo key draw selected no one".to_owned()))?;
         let institution = institution_actor(store, &finance, member, username).await?;
         let task = store
             .assignments(&institution)
             .await?
             .into_iter()
             .find(|a| a.draw_id == draw)
-            .ok_or_else(|| StoreError::Internal(format!("demo assignment for {project}")))?;
+            .ok_or_else(|| Error::Internal(format!("demo assignment for {project}")))?;
         store
             .answer_assignment(&institution, task.id, true, "")
             .await?;
@@ -156,7 +156,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
         open.iter()
             .find(|r| r.project_name == project)
             .cloned()
-            .ok_or_else(|| StoreError::Internal(format!("demo rectification {project}")))
+            .ok_or_else(|| Error::Internal(format!("demo rectification {project}")))
     };
     let posts = agency_of("2019年公岗扶贫")?;
     let poverty_office = super::agency_actor(store, "110").await?;

@@ -50,7 +50,7 @@ pub(crate) async fn agency_actor(store: &Store, code: &str) -> Result<Actor> {
     let agency = store
         .agency_by_code(LELING, code)
         .await?
-        .ok_or_else(|| crate::StoreError::Internal(format!("demo agency {code}")))?;
+        .ok_or_else(|| crate::Error::Internal(format!("demo agency {code}")))?;
     Ok(Actor {
         user_id: None,
         name: format!("{}（演示）", agency.name),

@@ -3,14 +3,14 @@
 //! with money given back, one continued), and one whose report never came and whose deadline
 //! passed, so its payments stand suspended.
 
-use crate::{ProposalInput, ReportEntry, Result, RoundInput, Store, StoreError};
+use crate::{Error, ProposalInput, ReportEntry, Result, RoundInput, Store};
 use chrono::NaiveDate;
 use jixiao_core::Actor;
 use jixiao_core::monitoring::parse_decimal;
 use jixiao_core::target::Operator;
 
 fn date(text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| StoreError::Internal(e.to_string()))
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| Error::Internal(e.to_string()))
 }
 
 /// A decimal in ten-thousandths as users write it.
@@ -67,7 +67,7 @@ fn entries(
 
 pub(super) async fn load(store: &Store) -> Result<()> {
     let user = |name: &'static str| async move {
-        Ok::<Actor, StoreError>(store.user(&Actor::system(), name).await?.actor())
+        Ok::<Actor, Error>(store.user(&Actor::system(), name).await?.actor())
     };
     let finance = user("finance").await?;
     let department = user("agency").await?;

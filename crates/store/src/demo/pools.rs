@@ -2,7 +2,7 @@
 //! to its agencies; the three 2019 key evaluations commissioned by drawing an institution, and
 //! expert panels drawn for the target review of 2020 projects.
 
-use crate::{DrawInput, MemberInput, ProjectFilter, RelationInput, Result, Store, StoreError};
+use crate::{DrawInput, Error, MemberInput, ProjectFilter, RelationInput, Result, Store};
 use jixiao_core::Actor;
 
 const SURNAMES: &[&str] = &[
@@ -115,7 +115,7 @@ async fn project_id(store: &Store, year: i32, name: &str) -> Result<i64> {
         .into_iter()
         .find(|p| p.name.contains(name))
         .map(|p| p.id)
-        .ok_or_else(|| StoreError::Internal(format!("demo project {name}")))
+        .ok_or_else(|| Error::Internal(format!("demo project {name}")))
 }
 
 pub(super) async fn load(store: &Store) -> Result<()> {
@@ -215,7 +215,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
         selected
             .first()
             .copied()
-            .ok_or_else(|| StoreError::Internal("demo draw selected no one".to_owned()))
+            .ok_or_else(|| Error::Internal("demo draw selected no one".to_owned()))
     };
     let institution = first(&store.draw_record(&finance, 2).await?.result.selected)?;
     store
@@ -232,7 +232,7 @@ pub(super) async fn load_reviews(store: &Store) -> Result<()> {
         selected
             .first()
             .copied()
-            .ok_or_else(|| StoreError::Internal("demo draw selected no one".to_owned()))
+            .ok_or_else(|| Error::Internal("demo draw selected no one".to_owned()))
     };
     // Expert panels for the target review of 2020 health projects.
     let mut last = 0;
@@ -287,7 +287,7 @@ pub(super) async fn load_reviews(store: &Store) -> Result<()> {
         .await?
         .into_iter()
         .find(|a| a.draw_id == done.id)
-        .ok_or_else(|| StoreError::Internal("demo assignment".to_owned()))?;
+        .ok_or_else(|| Error::Internal("demo assignment".to_owned()))?;
     store.answer_assignment(&expert, task.id, true, "").await?;
     store
         .submit_review(

@@ -7,7 +7,7 @@ use super::LELING;
 use crate::audit::append;
 use crate::projects::insert_project;
 use crate::targets::write_sheet;
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::indicator_library;
 use jixiao_core::project::ProjectInput;
@@ -208,9 +208,9 @@ pub(super) async fn load(store: &Store) -> Result<()> {
         let agency = agencies
             .iter()
             .find(|a| a.code == project.agency && a.jurisdiction_code == LELING)
-            .ok_or_else(|| StoreError::Internal(format!("demo agency {}", project.agency)))?;
+            .ok_or_else(|| Error::Internal(format!("demo agency {}", project.agency)))?;
         let template = indicator_library::template(project.template)
-            .ok_or_else(|| StoreError::Internal(format!("template {}", project.template)))?;
+            .ok_or_else(|| Error::Internal(format!("template {}", project.template)))?;
         let input = ProjectInput {
             year: 2019,
             name: format!("2019年{}", project.name),
@@ -245,7 +245,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
             &format!("2019年度{goal}"),
             &template.rows(),
         )
-        .map_err(|e| StoreError::Internal(format!("demo sheet: {e:?}")))?;
+        .map_err(|e| Error::Internal(format!("demo sheet: {e:?}")))?;
         write_sheet(&mut tx, id, 1, &sheet, "system").await?;
         let grade = match i % 10 {
             0..=3 => "优",

@@ -4,7 +4,7 @@
 //! of its evaluation, as the seed reports.
 
 use crate::review::Decision;
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::Actor;
 use jixiao_core::indicator_library;
 use jixiao_core::project::{ProjectInput, TargetGrade};
@@ -324,7 +324,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
             )
             .await?;
         if approved.approved_fen != Some(wan * 1_000_000) {
-            return Err(StoreError::Internal("demo approval".to_owned()));
+            return Err(Error::Internal("demo approval".to_owned()));
         }
         // Payments to date.
         let treasury = super::treasury_actor();

@@ -3,7 +3,7 @@
 //! one (the unit cut by 20万元 on the strength of a third-party evaluation, as the seed reports)
 //! and rejects one — 1,000万元 of low-efficiency money cut in all.
 
-use crate::{AdjustmentDecision, Result, Store, StoreError};
+use crate::{AdjustmentDecision, Error, Result, Store};
 use jixiao_core::Actor;
 
 /// Money cut through the results of 2019: 1,000万元.
@@ -39,7 +39,7 @@ pub(super) async fn apply(store: &Store, finance: &Actor) -> Result<()> {
     store.set_published(finance, &cut, true).await?;
     let cuts = store.cuts(finance, 2019).await?;
     if cuts.amount_fen != CUT_FEN {
-        return Err(StoreError::Internal(format!(
+        return Err(Error::Internal(format!(
             "demo results application cut {} fen, not {CUT_FEN}",
             cuts.amount_fen
         )));

@@ -5,7 +5,7 @@
 use super::LELING;
 use crate::audit::append;
 use crate::self_evaluation_writes::insert_scored_sheet;
-use crate::{Result, Store, StoreError};
+use crate::{Error, Result, Store};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::scoring;
 use jixiao_core::scoring::{BudgetBlock, ItemInput, score};
@@ -162,7 +162,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
             executed_fen: project.used_fen,
         };
         let mut scored = score(rules, &budget, &inputs).map_err(|e| {
-            StoreError::Internal(format!("demo self-evaluation {}: {e:?}", project.name))
+            Error::Internal(format!("demo self-evaluation {}: {e:?}", project.name))
         })?;
         let mut inputs = inputs;
         for (n, (input, s)) in inputs.iter_mut().zip(&scored.items).enumerate() {
@@ -173,7 +173,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
         }
         // Reasons do not change scores; rescoring keeps the stored items and scores in step.
         scored = score(rules, &budget, &inputs).map_err(|e| {
-            StoreError::Internal(format!("demo self-evaluation {}: {e:?}", project.name))
+            Error::Internal(format!("demo self-evaluation {}: {e:?}", project.name))
         })?;
         // A few sheets still wait for finance's review.
         let state = if i % 97 == 5 && !SET_PROFILES.iter().any(|(n, _)| *n == project.name) {

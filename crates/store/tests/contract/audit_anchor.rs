@@ -8,7 +8,7 @@ use jixiao_core::Actor;
 use jixiao_store::AuditAnchor;
 use std::path::Path;
 
-fn anchor(dir: &Path) -> Result<AuditAnchor, jixiao_store::StoreError> {
+fn anchor(dir: &Path) -> Result<AuditAnchor, jixiao_store::Error> {
     AuditAnchor::open(&dir.join("audit.key"), &dir.join("checkpoints"), true)
 }
 

@@ -6,7 +6,7 @@ use crate::support::TestResult;
 use jixiao_core::Actor;
 use jixiao_core::project::TargetGrade;
 use jixiao_store::test_support::TestDatabase;
-use jixiao_store::{AdjustmentDecision, Decision, ProjectFilter, Store, StoreError};
+use jixiao_store::{AdjustmentDecision, Decision, Error, ProjectFilter, Store};
 
 async fn project(
     store: &Store,
@@ -99,7 +99,7 @@ async fn the_demo_cuts_1000_wan_and_the_cuts_bind_next_years_approvals() -> Test
         )
         .await;
     match above {
-        Err(StoreError::Invalid(errors)) => {
+        Err(Error::Invalid(errors)) => {
             assert!(errors.to_string().contains("不能超过2700万元"), "{errors}")
         }
         other => return Err(format!("approved above the cut: {other:?}").into()),
@@ -130,7 +130,7 @@ async fn the_demo_cuts_1000_wan_and_the_cuts_bind_next_years_approvals() -> Test
         )
         .await;
     assert!(
-        matches!(refused, Err(StoreError::Conflict(ref m)) if m.contains("取消或暂停安排")),
+        matches!(refused, Err(Error::Conflict { code: jixiao_store::ConflictCode::ResultApplied, ref message }) if message.contains("取消或暂停安排")),
         "{refused:?}"
     );
 
@@ -140,14 +140,14 @@ async fn the_demo_cuts_1000_wan_and_the_cuts_bind_next_years_approvals() -> Test
         .await;
     // (the workflow's refusal: a decided proposal has no decision left to take)
     assert!(
-        matches!(again, Err(StoreError::InvalidTransition(_))),
+        matches!(again, Err(Error::InvalidTransition(_))),
         "{again:?}"
     );
     let agency = store.user(&Actor::system(), "canlian").await?.actor();
     let forbidden = store
         .decide_adjustment(&agency, disabled.id, &AdjustmentDecision::Accept)
         .await;
-    assert!(matches!(forbidden, Err(StoreError::Forbidden)));
+    assert!(matches!(forbidden, Err(Error::Forbidden)));
     // Agencies see only their own proposals.
     let own = store.adjustments(&agency, 2019).await?;
     assert_eq!(

@@ -6,11 +6,11 @@ use jixiao_core::login_throttle::{Backoff, ThrottlePolicy};
 use jixiao_core::user::NewUser;
 use jixiao_core::{Actor, Role};
 use jixiao_store::test_support::TestDatabase;
-use jixiao_store::{AuditFilter, LoginRefusal, SessionKind, Store, StoreError};
+use jixiao_store::{AuditFilter, Error, LoginRefusal, SessionKind, Store};
 
 use crate::support::{TestResult, drop_audit_guards, raw_execute};
 
-pub(crate) async fn leling() -> Result<TestDatabase, StoreError> {
+pub(crate) async fn leling() -> Result<TestDatabase, Error> {
     let db = TestDatabase::new().await?;
     let system = Actor::system();
     for (code, name, parent) in [
@@ -74,7 +74,7 @@ pub(crate) fn user(
     }
 }
 
-pub(crate) async fn actor_of(store: &Store, username: &str) -> Result<Actor, StoreError> {
+pub(crate) async fn actor_of(store: &Store, username: &str) -> Result<Actor, Error> {
     let login = store
         .login(
             username,
@@ -83,15 +83,15 @@ pub(crate) async fn actor_of(store: &Store, username: &str) -> Result<Actor, Sto
             &ThrottlePolicy::default(),
         )
         .await?
-        .map_err(|r| StoreError::Internal(format!("{r:?}")))?;
+        .map_err(|r| Error::Internal(format!("{r:?}")))?;
     let session = store
         .session(&login.token)
         .await?
-        .ok_or_else(|| StoreError::Internal("no session".into()))?;
+        .ok_or_else(|| Error::Internal("no session".into()))?;
     Ok(session.actor())
 }
 
-async fn audit_count(store: &Store) -> Result<i64, StoreError> {
+async fn audit_count(store: &Store) -> Result<i64, Error> {
     Ok(store
         .audit_log(&Actor::system(), &AuditFilter::default(), 1, 1)
         .await?
@@ -117,7 +117,7 @@ async fn units_sit_under_departments_and_codes_are_unique_per_jurisdiction() -> 
         )
         .await;
     assert!(
-        matches!(under_unit, Err(StoreError::Invalid(_))),
+        matches!(under_unit, Err(Error::Invalid(_))),
         "{under_unit:?}"
     );
     let duplicate = db
@@ -125,7 +125,7 @@ async fn units_sit_under_departments_and_codes_are_unique_per_jurisdiction() -> 
         .add_agency(&system, &agency("371481", "105", "重复的财政局", None))
         .await;
     assert!(
-        matches!(duplicate, Err(StoreError::Duplicate(_))),
+        matches!(duplicate, Err(Error::Duplicate(_))),
         "{duplicate:?}"
     );
     let unknown_parent = db
@@ -135,12 +135,12 @@ async fn units_sit_under_departments_and_codes_are_unique_per_jurisdiction() -> 
             &agency("371481", "999001", "无主单位", Some("999")),
         )
         .await;
-    assert!(matches!(unknown_parent, Err(StoreError::Invalid(_))));
+    assert!(matches!(unknown_parent, Err(Error::Invalid(_))));
     let too_long = db
         .store
         .add_agency(&system, &agency("371481", "106", &"局".repeat(101), None))
         .await;
-    assert!(matches!(too_long, Err(StoreError::Invalid(_))));
+    assert!(matches!(too_long, Err(Error::Invalid(_))));
     assert_eq!(db.store.agencies(&system).await?.len(), 5, "nothing stored");
     assert_eq!(audit_count(&db.store).await?, before, "nothing audited");
     Ok(())
@@ -202,19 +202,19 @@ async fn agency_users_see_their_subtree_and_jurisdictions_stay_apart() -> TestRe
     // Nobody but an administrator manages users.
     assert!(matches!(
         db.store.users(&finance).await,
-        Err(StoreError::Forbidden)
+        Err(Error::Forbidden)
     ));
     let refused = db
         .store
         .add_agency(&weijian, &agency("371481", "118", "自封部门", None))
         .await;
-    assert!(matches!(refused, Err(StoreError::Forbidden)));
+    assert!(matches!(refused, Err(Error::Forbidden)));
     // A county-bound admin cannot create users outside its jurisdiction or deployment-wide.
     let outside = db
         .store
         .add_user(&dezhou, &user("province", "finance", Some("370000"), None))
         .await;
-    assert!(matches!(outside, Err(StoreError::Forbidden)), "{outside:?}");
+    assert!(matches!(outside, Err(Error::Forbidden)), "{outside:?}");
     Ok(())
 }
 
@@ -244,7 +244,7 @@ async fn user_rules_are_enforced_and_nothing_is_half_written() -> TestResult {
     ] {
         let result = db.store.add_user(&system, &bad).await;
         assert!(
-            matches!(result, Err(StoreError::Invalid(_))),
+            matches!(result, Err(Error::Invalid(_))),
             "{why}: {result:?}"
         );
     }
@@ -255,7 +255,7 @@ async fn user_rules_are_enforced_and_nothing_is_half_written() -> TestResult {
         .store
         .add_user(&system, &user("zhang", "finance", Some("371481"), None))
         .await;
-    assert!(matches!(again, Err(StoreError::Duplicate(_))));
+    assert!(matches!(again, Err(Error::Duplicate(_))));
     assert_eq!(db.store.users(&system).await?.len(), 1);
     assert_eq!(audit_count(&db.store).await?, before + 1);
     Ok(())
@@ -316,7 +316,7 @@ async fn logins_open_sessions_and_disabling_ends_them() -> TestResult {
         "reset ends sessions"
     );
     let weak = db.store.reset_password(&system, "wang", "short").await;
-    assert!(matches!(weak, Err(StoreError::Invalid(_))));
+    assert!(matches!(weak, Err(Error::Invalid(_))));
     let renewed = db
         .store
         .login("wang", "a-new-password", SessionKind::Web, &policy)
@@ -513,7 +513,7 @@ async fn a_tampered_record_is_named_by_verification() -> TestResult {
     .await?;
     raw.close().await;
     match db.store.verify_audit_chain().await {
-        Err(StoreError::AuditChain(broken)) => {
+        Err(Error::AuditChain(broken)) => {
             assert_eq!(
                 broken.to_string(),
                 "第4条审计记录已被篡改（内容与哈希不符）"
@@ -530,10 +530,7 @@ async fn removing_the_newest_record_is_found() -> TestResult {
     drop_audit_guards(&db.url).await?;
     raw_execute(&db.url, "DELETE FROM audit_log WHERE seq = 8").await?;
     let result = db.store.verify_audit_chain().await;
-    assert!(
-        matches!(result, Err(StoreError::AuditChain(_))),
-        "{result:?}"
-    );
+    assert!(matches!(result, Err(Error::AuditChain(_))), "{result:?}");
     Ok(())
 }
 
@@ -620,9 +617,9 @@ async fn fiscal_years_and_jurisdiction_settings() -> TestResult {
     let system = Actor::system();
     db.store.add_fiscal_year(&system, "371481", 2020).await?;
     let again = db.store.add_fiscal_year(&system, "371481", 2020).await;
-    assert!(matches!(again, Err(StoreError::Duplicate(_))));
+    assert!(matches!(again, Err(Error::Duplicate(_))));
     let absurd = db.store.add_fiscal_year(&system, "371481", 1900).await;
-    assert!(matches!(absurd, Err(StoreError::Invalid(_))));
+    assert!(matches!(absurd, Err(Error::Invalid(_))));
     db.store
         .rename_jurisdiction(&system, "371481", "乐陵市（县级市）")
         .await?;
@@ -651,12 +648,18 @@ async fn a_live_sqlite_database_backs_up_consistently() -> TestResult {
             copy.close().await;
             let again = db.store.backup_sqlite(&target).await;
             assert!(
-                matches!(again, Err(StoreError::Conflict(_))),
+                matches!(
+                    again,
+                    Err(Error::Conflict {
+                        code: jixiao_store::ConflictCode::FileExists,
+                        ..
+                    })
+                ),
                 "never overwrites"
             );
             std::fs::remove_file(&target)?;
         }
-        Err(StoreError::Config(message)) => {
+        Err(Error::Config(message)) => {
             assert!(db.url.starts_with("postgres"));
             assert!(message.contains("pg_dump"));
         }

@@ -7,7 +7,7 @@ use jixiao_core::Actor;
 use jixiao_core::project::{ProjectInput, ProjectState};
 use jixiao_core::rulebook::NATIONAL_DEFAULT;
 use jixiao_store::test_support::TestDatabase;
-use jixiao_store::{ProjectFilter, StoreError};
+use jixiao_store::{Error, ProjectFilter};
 
 #[tokio::test]
 async fn rulebooks_are_versioned_and_decisions_keep_theirs() -> TestResult {
@@ -62,11 +62,11 @@ async fn rulebooks_are_versioned_and_decisions_keep_theirs() -> TestResult {
     let bad = store
         .load_rulebook(&system, "371481", 2020, "name = 1")
         .await;
-    assert!(matches!(bad, Err(StoreError::Invalid(_))));
+    assert!(matches!(bad, Err(Error::Invalid(_))));
     let by_finance = store
         .load_rulebook(&c.finance, "371481", 2020, NATIONAL_DEFAULT)
         .await;
-    assert!(matches!(by_finance, Err(StoreError::Forbidden)));
+    assert!(matches!(by_finance, Err(Error::Forbidden)));
 
     // The stricter gate applies to what is submitted from now on.
     let next = store
@@ -83,7 +83,7 @@ async fn rulebooks_are_versioned_and_decisions_keep_theirs() -> TestResult {
         )
         .await?;
     match store.submit_project(&c.department, next.id, version).await {
-        Err(StoreError::GateFailed(findings)) => {
+        Err(Error::GateFailed(findings)) => {
             assert_eq!(findings[0].message, "绩效指标不少于4个，现有3个")
         }
         other => return Err(format!("gate open: {other:?}").into()),
@@ -304,7 +304,7 @@ async fn a_continuing_project_links_to_its_earlier_year() -> TestResult {
     };
     assert!(matches!(
         store.create_project(&c.unit, None, &unknown).await,
-        Err(StoreError::Invalid(_))
+        Err(Error::Invalid(_))
     ));
     let new_with_link = ProjectInput {
         is_new: true,
@@ -312,7 +312,7 @@ async fn a_continuing_project_links_to_its_earlier_year() -> TestResult {
     };
     assert!(matches!(
         store.create_project(&c.unit, None, &new_with_link).await,
-        Err(StoreError::Invalid(_))
+        Err(Error::Invalid(_))
     ));
     let others = ProjectInput {
         previous_project: Some(earlier.code.clone()),
@@ -321,7 +321,7 @@ async fn a_continuing_project_links_to_its_earlier_year() -> TestResult {
     assert!(
         matches!(
             store.create_project(&c.other, None, &others).await,
-            Err(StoreError::Invalid(_))
+            Err(Error::Invalid(_))
         ),
         "another agency's project cannot be continued"
     );
@@ -409,7 +409,7 @@ async fn target_sheets_saved_together_are_saved_all_or_none() -> TestResult {
         )
         .await;
     assert!(
-        matches!(refused, Err(StoreError::StaleVersion(_))),
+        matches!(refused, Err(Error::StaleVersion(_))),
         "{refused:?}"
     );
     let untouched = store.project_detail(&c.department, first.id).await?;

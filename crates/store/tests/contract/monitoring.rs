@@ -5,7 +5,7 @@ use crate::projects::{Cast, cast, good_rows, input};
 use crate::support::TestResult;
 use chrono::NaiveDate;
 use jixiao_core::project::TargetGrade;
-use jixiao_store::{Decision, ProposalInput, RoundInput, StoreError, Target, TreasuryRequest};
+use jixiao_store::{Decision, Error, ProposalInput, RoundInput, Target, TreasuryRequest};
 
 async fn approved(c: &Cast, name: &str) -> Result<i64, Box<dyn std::error::Error>> {
     let store = &c.db.store;
@@ -117,15 +117,15 @@ async fn undecided_red_alerts_stop_payments_until_a_decision_is_confirmed() -> T
         store
             .propose_decision(&c.finance, slow.id, &proposal("continue"))
             .await,
-        Err(StoreError::Forbidden)
+        Err(Error::Forbidden)
     ));
     assert!(matches!(
         store.alert(&c.other, slow.id).await,
-        Err(StoreError::NotFound(_))
+        Err(Error::NotFound(_))
     ));
     assert!(matches!(
         store.decide_alert(&c.department, slow.id, true, "").await,
-        Err(StoreError::Forbidden)
+        Err(Error::Forbidden)
     ));
 
     // A proposal finance declines (a reason is required) goes back to the agency.
@@ -134,7 +134,7 @@ async fn undecided_red_alerts_stop_payments_until_a_decision_is_confirmed() -> T
         .await?;
     assert!(matches!(
         store.decide_alert(&c.finance, slow.id, false, " ").await,
-        Err(StoreError::Invalid(_))
+        Err(Error::Invalid(_))
     ));
     let declined = store
         .decide_alert(&c.finance, slow.id, false, "请先说明已签合同的处理")
@@ -159,7 +159,7 @@ async fn undecided_red_alerts_stop_payments_until_a_decision_is_confirmed() -> T
         .treasury(&c.finance, &payment("P-3", spending, 1, "2020-07-29"))
         .await;
     assert!(
-        matches!(&refused, Err(StoreError::AllotmentSuspended(reason)) if reason == "监控预警未处置"),
+        matches!(&refused, Err(Error::AllotmentSuspended(reason)) if reason == "监控预警未处置"),
         "{refused:?}"
     );
 

@@ -6,7 +6,7 @@ use jixiao_core::project::{PreAssessment, ProjectInput, ProjectState, TargetGrad
 use jixiao_core::target::IndicatorInput;
 use jixiao_core::{Actor, Role};
 use jixiao_store::test_support::TestDatabase;
-use jixiao_store::{Decision, StoreError};
+use jixiao_store::{Decision, Error};
 
 pub(crate) struct Cast {
     pub(crate) db: TestDatabase,
@@ -136,7 +136,7 @@ async fn a_project_goes_from_draft_through_the_gate_and_review_to_approval() -> 
         .submit_project(&c.unit, project.id, project.version)
         .await
     {
-        Err(StoreError::GateFailed(findings)) => {
+        Err(Error::GateFailed(findings)) => {
             let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
             assert!(messages.contains(&"缺少总体目标"));
             assert!(messages.contains(&"缺少数量指标"));
@@ -163,7 +163,7 @@ async fn a_project_goes_from_draft_through_the_gate_and_review_to_approval() -> 
         )
         .await?;
     match store.submit_project(&c.unit, project.id, version).await {
-        Err(StoreError::GateFailed(findings)) => {
+        Err(Error::GateFailed(findings)) => {
             assert_eq!(findings.len(), 1);
             assert_eq!(findings[0].message, "第2行：定量指标缺少计量单位");
             assert_eq!(findings[0].row, Some(2));
@@ -193,7 +193,7 @@ async fn a_project_goes_from_draft_through_the_gate_and_review_to_approval() -> 
             &approve(None, None, ""),
         )
         .await;
-    assert!(matches!(early, Err(StoreError::Forbidden)), "{early:?}");
+    assert!(matches!(early, Err(Error::Forbidden)), "{early:?}");
     let at_budget = store
         .review_project(
             &c.department,
@@ -222,7 +222,7 @@ async fn a_project_goes_from_draft_through_the_gate_and_review_to_approval() -> 
             },
         )
         .await;
-    assert!(matches!(empty_return, Err(StoreError::Invalid(_))));
+    assert!(matches!(empty_return, Err(Error::Invalid(_))));
     let returned = store
         .review_project(
             &c.finance,
@@ -272,7 +272,7 @@ async fn a_project_goes_from_draft_through_the_gate_and_review_to_approval() -> 
         )
         .await;
     match same_person {
-        Err(StoreError::DutySeparation(message)) => {
+        Err(Error::DutySeparation(message)) => {
             assert!(
                 message.contains("预算科审核") && message.contains("绩效科审核"),
                 "{message}"
@@ -293,7 +293,7 @@ async fn a_project_goes_from_draft_through_the_gate_and_review_to_approval() -> 
             &approve(None, None, ""),
         )
         .await;
-    assert!(matches!(ungraded, Err(StoreError::Invalid(_))));
+    assert!(matches!(ungraded, Err(Error::Invalid(_))));
     let poor = store
         .review_project(
             &c.finance,
@@ -302,7 +302,7 @@ async fn a_project_goes_from_draft_through_the_gate_and_review_to_approval() -> 
             &approve(Some(TargetGrade::Poor), None, ""),
         )
         .await;
-    assert!(matches!(poor, Err(StoreError::Invalid(_))), "{poor:?}");
+    assert!(matches!(poor, Err(Error::Invalid(_))), "{poor:?}");
     let unexplained = store
         .review_project(
             &c.finance,
@@ -311,7 +311,7 @@ async fn a_project_goes_from_draft_through_the_gate_and_review_to_approval() -> 
             &approve(Some(TargetGrade::Good), Some(90_000_000), ""),
         )
         .await;
-    assert!(matches!(unexplained, Err(StoreError::Invalid(_))));
+    assert!(matches!(unexplained, Err(Error::Invalid(_))));
     let approved = store
         .review_project(
             &c.finance,
@@ -355,7 +355,13 @@ async fn a_project_goes_from_draft_through_the_gate_and_review_to_approval() -> 
             &good_rows(),
         )
         .await;
-    assert!(matches!(frozen, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        frozen,
+        Err(Error::Conflict {
+            code: jixiao_store::ConflictCode::NotEditable,
+            ..
+        })
+    ));
     let revising = store
         .revise_project(&c.unit, project.id, approved.version)
         .await?;
@@ -392,7 +398,7 @@ async fn access_is_refused_outside_ones_own_agency_and_role() -> TestResult {
         .await?;
     for outsider in [&c.other] {
         let seen = store.project(outsider, project.id).await;
-        assert!(matches!(seen, Err(StoreError::NotFound(_))), "{seen:?}");
+        assert!(matches!(seen, Err(Error::NotFound(_))), "{seen:?}");
         let saved = store
             .save_target(
                 outsider,
@@ -403,7 +409,7 @@ async fn access_is_refused_outside_ones_own_agency_and_role() -> TestResult {
                 &good_rows(),
             )
             .await;
-        assert!(matches!(saved, Err(StoreError::NotFound(_))));
+        assert!(matches!(saved, Err(Error::NotFound(_))));
     }
     // The department sees its unit's project; finance and viewers read but do not edit.
     assert_eq!(
@@ -420,19 +426,19 @@ async fn access_is_refused_outside_ones_own_agency_and_role() -> TestResult {
             &good_rows(),
         )
         .await;
-    assert!(matches!(by_finance, Err(StoreError::Forbidden)));
+    assert!(matches!(by_finance, Err(Error::Forbidden)));
     let by_viewer = store
         .update_project(&c.viewer, project.id, project.version, &input("改名", 10))
         .await;
-    assert!(matches!(by_viewer, Err(StoreError::Forbidden)));
+    assert!(matches!(by_viewer, Err(Error::Forbidden)));
     let by_finance = store
         .create_project(&c.finance, Some("114"), &input("财政代报", 10))
         .await;
-    assert!(matches!(by_finance, Err(StoreError::Forbidden)));
+    assert!(matches!(by_finance, Err(Error::Forbidden)));
     let for_other = store
         .create_project(&c.unit, Some("105"), &input("越权申报", 10))
         .await;
-    assert!(matches!(for_other, Err(StoreError::Invalid(_))));
+    assert!(matches!(for_other, Err(Error::Invalid(_))));
     let expert = Actor {
         role: Role::Expert,
         agency_id: None,
@@ -440,7 +446,7 @@ async fn access_is_refused_outside_ones_own_agency_and_role() -> TestResult {
     };
     assert!(matches!(
         store.project(&expert, project.id).await,
-        Err(StoreError::Forbidden)
+        Err(Error::Forbidden)
     ));
 
     // A submitted project cannot be edited.
@@ -458,7 +464,13 @@ async fn access_is_refused_outside_ones_own_agency_and_role() -> TestResult {
     let late = store
         .update_project(&c.unit, project.id, submitted.version, &input("改名", 10))
         .await;
-    assert!(matches!(late, Err(StoreError::Conflict(_))));
+    assert!(matches!(
+        late,
+        Err(Error::Conflict {
+            code: jixiao_store::ConflictCode::NotEditable,
+            ..
+        })
+    ));
     Ok(())
 }
 
@@ -490,10 +502,7 @@ async fn the_second_of_two_saves_from_the_same_version_is_refused() -> TestResul
             &good_rows(),
         )
         .await;
-    assert!(
-        matches!(second, Err(StoreError::StaleVersion(_))),
-        "{second:?}"
-    );
+    assert!(matches!(second, Err(Error::StaleVersion(_))), "{second:?}");
     let detail = store.project_detail(&c.unit, project.id).await?;
     assert_eq!(detail.target.overall_goal, "甲的目标");
     Ok(())
@@ -523,7 +532,7 @@ async fn bad_rows_and_bad_amounts_store_nothing() -> TestResult {
         .save_target(&c.unit, project.id, version, "新目标", "", &rows)
         .await
     {
-        Err(StoreError::InvalidRows(errors)) => {
+        Err(Error::InvalidRows(errors)) => {
             let found: Vec<(usize, &str)> =
                 errors.iter().map(|e| (e.row, e.field.as_str())).collect();
             assert_eq!(found, [(1, "value"), (3, "op")]);
@@ -546,7 +555,7 @@ async fn bad_rows_and_bad_amounts_store_nothing() -> TestResult {
             },
         )
         .await;
-    assert!(matches!(negative, Err(StoreError::Invalid(_))));
+    assert!(matches!(negative, Err(Error::Invalid(_))));
     let unknown = store
         .create_project(
             &c.unit,
@@ -557,7 +566,7 @@ async fn bad_rows_and_bad_amounts_store_nothing() -> TestResult {
             },
         )
         .await;
-    assert!(matches!(unknown, Err(StoreError::Invalid(_))));
+    assert!(matches!(unknown, Err(Error::Invalid(_))));
     let no_rulebook = store
         .create_project(
             &c.unit,
@@ -569,7 +578,7 @@ async fn bad_rows_and_bad_amounts_store_nothing() -> TestResult {
         )
         .await;
     assert!(
-        matches!(no_rulebook, Err(StoreError::Invalid(_))),
+        matches!(no_rulebook, Err(Error::Invalid(_))),
         "{no_rulebook:?}"
     );
     Ok(())
@@ -593,7 +602,7 @@ async fn large_new_projects_need_a_supporting_pre_assessment() -> TestResult {
         )
         .await?;
     match store.submit_project(&c.unit, project.id, version).await {
-        Err(StoreError::GateFailed(findings)) => {
+        Err(Error::GateFailed(findings)) => {
             assert_eq!(
                 findings[0].message,
                 "申报金额达到500万元，须先开展事前绩效评估"
@@ -613,7 +622,7 @@ async fn large_new_projects_need_a_supporting_pre_assessment() -> TestResult {
     let blocked = store
         .submit_project(&c.unit, project.id, rejected.version)
         .await;
-    assert!(matches!(blocked, Err(StoreError::GateFailed(_))));
+    assert!(matches!(blocked, Err(Error::GateFailed(_))));
     let supported = store
         .set_pre_assessment(
             &c.unit,
@@ -650,7 +659,7 @@ async fn a_stored_state_outside_the_workflow_fails_the_read_instead_of_reading_a
     .await?;
     let read = store.project(&c.unit, project.id).await;
     match read {
-        Err(StoreError::Unreadable {
+        Err(Error::Unreadable {
             table,
             id,
             column,

@@ -4,7 +4,7 @@
 use crate::projects::{Cast, cast, good_rows, input};
 use crate::support::{TestResult, raw_execute};
 use jixiao_core::project::TargetGrade;
-use jixiao_store::{AdjustmentKind, Decision, Store, StoreError, Target, TreasuryRequest};
+use jixiao_store::{AdjustmentKind, Decision, Error, Store, Target, TreasuryRequest};
 
 /// A project of the department approved with `wan` 万元; returns its id.
 async fn approved(c: &Cast, name: &str, wan: i64) -> Result<i64, Box<dyn std::error::Error>> {
@@ -73,7 +73,7 @@ async fn approval_opens_the_allotment_and_payments_never_exceed_it() -> TestResu
         ("paid", 4_000_000)
     );
     match store.treasury(&c.finance, &pay("T-2", id, 4_000_001)).await {
-        Err(StoreError::InsufficientFunds { available }) => assert_eq!(available, 4_000_000),
+        Err(Error::InsufficientFunds { available }) => assert_eq!(available, 4_000_000),
         other => return Err(format!("over-payment accepted: {other:?}").into()),
     }
     // A replay pays once; the same id with other content is refused.
@@ -84,7 +84,7 @@ async fn approval_opens_the_allotment_and_payments_never_exceed_it() -> TestResu
     assert_eq!(again.receipt, first.receipt);
     assert!(matches!(
         store.treasury(&c.finance, &pay("T-1", id, 5_000_000)).await,
-        Err(StoreError::RequestConflict)
+        Err(Error::RequestConflict)
     ));
     assert_eq!(
         store.project_allotment(&c.finance, id).await?.used_fen,
@@ -94,11 +94,11 @@ async fn approval_opens_the_allotment_and_payments_never_exceed_it() -> TestResu
     // Only finance sends treasury requests; a bad amount or date is refused outright.
     assert!(matches!(
         store.treasury(&c.department, &pay("T-3", id, 1)).await,
-        Err(StoreError::Forbidden)
+        Err(Error::Forbidden)
     ));
     assert!(matches!(
         store.treasury(&c.finance, &pay("T-4", id, -1)).await,
-        Err(StoreError::Invalid(_))
+        Err(Error::Invalid(_))
     ));
     let ledger = store.allotment_ledger(&c.viewer, id).await?;
     let kinds: Vec<&str> = ledger.iter().map(|e| e.kind.as_str()).collect();
@@ -116,13 +116,13 @@ async fn a_suspended_allotment_refuses_payments_until_lifted() -> TestResult {
         store
             .set_allotment_suspension(&c.department, id, true, "x")
             .await,
-        Err(StoreError::Forbidden)
+        Err(Error::Forbidden)
     ));
     store
         .set_allotment_suspension(&c.finance, id, true, "监控预警未处置")
         .await?;
     match store.treasury(&c.finance, &pay("S-1", id, 100)).await {
-        Err(StoreError::AllotmentSuspended(reason)) => assert_eq!(reason, "监控预警未处置"),
+        Err(Error::AllotmentSuspended(reason)) => assert_eq!(reason, "监控预警未处置"),
         other => return Err(format!("paid while suspended: {other:?}").into()),
     }
     store
@@ -200,18 +200,18 @@ async fn reservations_refunds_and_movements_keep_the_balances() -> TestResult {
     };
     assert!(matches!(
         store.treasury(&c.finance, &too_much).await,
-        Err(StoreError::Invalid(_))
+        Err(Error::Invalid(_))
     ));
 
     // 调减 below what is used is refused; 收回 and 调剂 move the limit with a reason.
     let below = store
         .adjust_allotment(&c.finance, id, AdjustmentKind::Decrease, 8_600_000, "压减")
         .await;
-    assert!(matches!(below, Err(StoreError::Invalid(_))), "{below:?}");
+    assert!(matches!(below, Err(Error::Invalid(_))), "{below:?}");
     let no_reason = store
         .adjust_allotment(&c.finance, id, AdjustmentKind::Recovery, 1, " ")
         .await;
-    assert!(matches!(no_reason, Err(StoreError::Invalid(_))));
+    assert!(matches!(no_reason, Err(Error::Invalid(_))));
     store
         .adjust_allotment(
             &c.finance,
@@ -286,7 +286,7 @@ async fn a_batch_applies_good_items_and_reports_bad_ones_and_a_dry_run_keeps_not
     let results = store.treasury_batch(&c.finance, &items).await?;
     assert!(matches!(
         results[1],
-        Err(StoreError::InsufficientFunds { available: 600_000 })
+        Err(Error::InsufficientFunds { available: 600_000 })
     ));
     assert!(results[2].is_ok());
     assert!(
@@ -318,7 +318,7 @@ async fn many_simultaneous_payers_never_overspend() -> TestResult {
     for task in tasks {
         match task.await? {
             Ok(outcome) => accepted += outcome.receipt.amount_fen,
-            Err(StoreError::InsufficientFunds { .. }) => {}
+            Err(Error::InsufficientFunds { .. }) => {}
             Err(other) => return Err(other.into()),
         }
     }
@@ -371,7 +371,7 @@ async fn group_commit_answers_each_caller_and_never_overspends() -> TestResult {
         match task.await? {
             Ok(o) if o.replayed => replays += 1,
             Ok(o) => paid += o.receipt.amount_fen,
-            Err(StoreError::InsufficientFunds { .. }) => refused += 1,
+            Err(Error::InsufficientFunds { .. }) => refused += 1,
             Err(other) => return Err(other.into()),
         }
     }
@@ -428,7 +428,7 @@ async fn check_rule_cases(
     store: &Store,
     c: &Cast,
     id: i64,
-    results: &[Result<jixiao_store::Outcome, StoreError>],
+    results: &[Result<jixiao_store::Outcome, Error>],
 ) -> TestResult {
     assert!(
         results[0]
@@ -436,20 +436,20 @@ async fn check_rule_cases(
             .is_ok_and(|o| !o.replayed && o.receipt.available_fen == 999_900)
     );
     assert!(results[1].as_ref().is_ok_and(|o| o.receipt.used_fen == 300));
-    assert!(matches!(results[2], Err(StoreError::RequestConflict)));
+    assert!(matches!(results[2], Err(Error::RequestConflict)));
     assert!(
         results[3]
             .as_ref()
             .is_ok_and(|o| o.replayed && o.receipt.request_id == "K-2")
     );
     assert!(
-        matches!(&results[4], Err(StoreError::AllotmentSuspended(reason)) if reason == "监控预警未处置")
+        matches!(&results[4], Err(Error::AllotmentSuspended(reason)) if reason == "监控预警未处置")
     );
-    assert!(matches!(results[5], Err(StoreError::NotFound(_))));
-    assert!(matches!(results[6], Err(StoreError::Invalid(_))));
+    assert!(matches!(results[5], Err(Error::NotFound(_))));
+    assert!(matches!(results[6], Err(Error::Invalid(_))));
     assert!(matches!(
         results[7],
-        Err(StoreError::InsufficientFunds { available: 999_700 })
+        Err(Error::InsufficientFunds { available: 999_700 })
     ));
     assert!(
         results[8]
@@ -572,7 +572,7 @@ async fn one_bad_or_racing_request_fails_only_itself_in_a_group_commit() -> Test
                     .or_default()
                     .push((outcome.replayed, outcome.receipt.id));
             }
-            Err(StoreError::Invalid(errors)) => {
+            Err(Error::Invalid(errors)) => {
                 assert!(bad(n), "{n}: {errors:?}");
                 assert_eq!(errors.0[0].code, "invalid_text");
             }
@@ -605,6 +605,6 @@ async fn one_bad_or_racing_request_fails_only_itself_in_a_group_commit() -> Test
             .treasury_batch(&c.finance, &[pay("B-1", id, 5), bad, pay("B-3", id, 5)])
             .await?;
     assert!(results[0].is_ok() && results[2].is_ok());
-    assert!(matches!(&results[1], Err(StoreError::Invalid(e)) if e.0[0].field == "payee"));
+    assert!(matches!(&results[1], Err(Error::Invalid(e)) if e.0[0].field == "payee"));
     Ok(())
 }

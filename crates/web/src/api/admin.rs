@@ -4,7 +4,7 @@ use super::ApiJson;
 use super::openapi::{AgencyView, AuditPageView, AuditRecordView, ErrorBody, UserView};
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::{ApiError, AppError};
+use crate::error::{ApiError, Error};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -61,7 +61,7 @@ pub async fn create_agency(
         None => state.store.default_jurisdiction().await?.ok_or_else(|| {
             let mut errors = jixiao_core::ValidationErrors::default();
             errors.add("jurisdiction", "required", "请指定财政区划");
-            AppError::Invalid(errors)
+            Error::Invalid(errors)
         })?,
     };
     let agency = state
@@ -240,7 +240,7 @@ pub async fn audit_log(
         &text(&query.from),
         &text(&query.to),
     )
-    .map_err(AppError::Invalid)?;
+    .map_err(Error::Invalid)?;
     let page = state
         .store
         .audit_log(&session.actor(), &filter, query.page.unwrap_or(1), 100)

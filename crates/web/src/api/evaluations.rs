@@ -7,7 +7,7 @@ use super::monitoring::VersionRequest;
 use super::openapi::ErrorBody;
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::{ApiError, AppError};
+use crate::error::{ApiError, Error};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -56,7 +56,7 @@ pub async fn coverage(
     Query(query): Query<YearQuery>,
 ) -> Result<Json<Vec<CoverageLine>>, ApiError> {
     let year = query.year.ok_or_else(|| {
-        ApiError(AppError::BadRequest {
+        ApiError(Error::BadRequest {
             code: "year_required",
             message: "请指定年度 year".to_owned(),
         })
@@ -292,7 +292,7 @@ pub async fn check(
         "close" => true,
         "send_back" => false,
         _ => {
-            return Err(ApiError(AppError::BadRequest {
+            return Err(ApiError(Error::BadRequest {
                 code: "invalid_action",
                 message: "action 应为 close 或 send_back".to_owned(),
             }));

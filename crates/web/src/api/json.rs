@@ -3,7 +3,7 @@
 //! `invalid_text` naming the field), and only then is it turned into the route's type; a wrong
 //! shape is told in Chinese, naming the field and what it should be, never in serde's words.
 
-use crate::error::{ApiError, AppError};
+use crate::error::{ApiError, Error};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::header::CONTENT_TYPE;
@@ -21,17 +21,28 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         if !is_json(&request) {
-            return Err(ApiError(AppError::BadRequest {
+            return Err(ApiError(Error::BadRequest {
                 code: "unsupported_media_type",
                 message: "请求须使用 Content-Type: application/json".to_owned(),
             }));
         }
-        let bytes = Bytes::from_request(request, state).await.map_err(|_| {
-            ApiError(AppError::BadRequest {
-                code: "unreadable_body",
-                message: "无法读取请求体".to_owned(),
-            })
-        })?;
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                ApiError(
+                    if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                        Error::bad_request(
+                            "body_too_large",
+                            format!(
+                                "请求体超过接口上限（{} MB），请分批提交",
+                                crate::API_BODY_LIMIT_BYTES / (1024 * 1024)
+                            ),
+                        )
+                    } else {
+                        Error::bad_request("unreadable_body", "无法读取请求体，请重新提交")
+                    },
+                )
+            })?;
         read(&bytes).map(ApiJson).map_err(ApiError)
     }
 }
@@ -56,9 +67,9 @@ fn is_json(request: &Request) -> bool {
 }
 
 /// Reads a body: JSON, free of control characters, of the shape `T`.
-pub(crate) fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+pub(crate) fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|error| AppError::BadRequest {
+        serde_json::from_slice(bytes).map_err(|error| Error::BadRequest {
             code: "malformed_json",
             message: if error.is_eof() && error.line() <= 1 && error.column() == 0 {
                 "请求体为空，应为 JSON".to_owned()
@@ -70,11 +81,10 @@ pub(crate) fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
                 )
             },
         })?;
-    jixiao_core::text::check_json(&value)
-        .map_err(|fault| AppError::Invalid(fault.into_errors()))?;
+    jixiao_core::text::check_json(&value).map_err(|fault| Error::Invalid(fault.into_errors()))?;
     serde_path_to_error::deserialize(value).map_err(|error| {
         let field = error.path().to_string();
-        AppError::Invalid(shape_error(&field, &error.inner().to_string()))
+        Error::Invalid(shape_error(&field, &error.inner().to_string()))
     })
 }
 
@@ -210,7 +220,7 @@ mod tests {
 
     fn refusal(body: &str) -> (String, String, String) {
         match read::<Batch>(body.as_bytes()) {
-            Err(AppError::Invalid(errors)) => (
+            Err(Error::Invalid(errors)) => (
                 errors.0[0].field.clone(),
                 errors.0[0].code.clone(),
                 errors.0[0].message.clone(),

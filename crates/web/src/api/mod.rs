@@ -22,7 +22,7 @@ mod treasury_types;
 
 use crate::AppState;
 use crate::auth;
-use crate::error::{ApiError, AppError};
+use crate::error::{ApiError, Error};
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post, put};
@@ -233,9 +233,12 @@ pub fn router() -> Router<AppState> {
         .merge(commissioners)
         .merge(institutions)
         .fallback(not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::API_BODY_LIMIT_BYTES,
+        ))
 }
 
 /// Any unknown path under `/api/`.
 pub async fn not_found() -> ApiError {
-    ApiError(AppError::NotFound("接口不存在".to_owned()))
+    ApiError(Error::NotFound("接口不存在".to_owned()))
 }

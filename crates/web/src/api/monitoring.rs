@@ -5,7 +5,7 @@ use super::ApiJson;
 use super::openapi::ErrorBody;
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::{ApiError, AppError};
+use crate::error::{ApiError, Error};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -143,7 +143,7 @@ pub(super) fn as_of(query: &AsOf) -> Result<NaiveDate, ApiError> {
     match &query.as_of {
         None => Ok(business_today()),
         Some(text) => NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-            ApiError(AppError::BadRequest {
+            ApiError(Error::BadRequest {
                 code: "invalid_date",
                 message: "as_of 应为 YYYY-MM-DD 格式的日期".to_owned(),
             })
@@ -283,7 +283,7 @@ pub async fn review_report(
 }
 
 fn bad_action(expected: &str) -> ApiError {
-    ApiError(AppError::BadRequest {
+    ApiError(Error::BadRequest {
         code: "invalid_action",
         message: format!("action 应为 {expected}"),
     })
@@ -386,7 +386,7 @@ pub async fn decision(
                 .await?
         }
         (jixiao_core::Role::Finance, _) => return Err(bad_action("confirm 或 reject")),
-        (_, "confirm" | "reject") => return Err(ApiError(AppError::Forbidden)),
+        (_, "confirm" | "reject") => return Err(ApiError(Error::Forbidden)),
         _ => {
             state
                 .store

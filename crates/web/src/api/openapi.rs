@@ -21,14 +21,23 @@ pub struct ErrorBody {
 /// What went wrong.
 #[derive(Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// Stable code: `unauthenticated`, `bad_credentials`, `account_disabled`, `forbidden`,
-    /// `not_found`, `invalid_input`, `invalid_text`, `malformed_json`, `gate_failed`,
-    /// `too_few_eligible`, `stale_version` (the document changed since it was read: reload),
-    /// `invalid_transition` (the action does not apply in the document's state; see
-    /// docs/workflow.md), `insufficient_funds`, `allotment_suspended`, `request_id_conflict`,
-    /// `separation_of_duties` (403: another person must decide this review step),
-    /// `duplicate` (what the request would create exists already),
-    /// `conflict` (any other clash with stored data), `too_many_attempts`, `busy`, `internal`.
+    /// Stable code (one per situation; `jixiao_store::ERROR_CODES` and `ConflictCode` are the
+    /// source). 401: `unauthenticated`, `bad_credentials`. 403: `forbidden`, `csrf_failed`,
+    /// `account_disabled`, `password_change_required`, `separation_of_duties` (another person
+    /// must decide this review step). 404: `not_found`. 400: `malformed_json`,
+    /// `unreadable_body`, `unsupported_media_type`, `method_not_allowed`, `bad_request`,
+    /// `invalid_path`, `invalid_query`, `invalid_action`, `invalid_date`, `unknown_rulebook`,
+    /// `year_required`, `bad_upload`. 413: `body_too_large` (the API reads at most 2 MB). 422: `invalid_input` (details list the fields), `invalid_text`,
+    /// `gate_failed`, `too_few_eligible`, `too_many_rows`. 409: `stale_version` (the document
+    /// changed since it was read: reload), `invalid_transition` (the action does not apply in
+    /// the document's state; see docs/workflow.md), `insufficient_funds`,
+    /// `allotment_suspended`, `request_id_conflict`, `duplicate` (what the request would create
+    /// exists already), `prerequisite_missing` (the step needs an earlier one: an approved
+    /// project, a saved score, an accepted commission …), `rulebook_missing` (no rules loaded
+    /// for the year), `not_editable`, `result_applied` (a decided result application bars the
+    /// step), `already_settled`, `below_committed`, `not_applicable`, `wrong_document`,
+    /// `own_account`, `credentials_changed`, `file_exists`. 429: `too_many_attempts`
+    /// (`Retry-After`). 503: `busy`. 500: `internal`.
     pub code: String,
     /// Message in Chinese, fit to show to a user.
     pub message: String,
@@ -295,4 +304,69 @@ pub struct ApiDoc;
 /// `GET /api/v1/openapi.json`.
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ApiDoc;
+    use utoipa::OpenApi;
+
+    /// Every machine code the API can answer with is named in the OpenAPI document, and every
+    /// code a handler writes into a `BadRequest` is in the store's catalogue.
+    #[test]
+    fn the_document_names_every_error_code() {
+        let document = ApiDoc::openapi()
+            .to_json()
+            .expect("the OpenAPI document serialises");
+        let codes = jixiao_store::ERROR_CODES
+            .iter()
+            .map(|(code, _, _)| *code)
+            .chain(jixiao_store::ConflictCode::ALL.iter().map(|c| c.as_str()));
+        for code in codes {
+            assert!(
+                document.contains(&format!("`{code}`")),
+                "`{code}` is missing from ErrorDetail's description"
+            );
+        }
+        let sources = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut written = Vec::new();
+        collect_bad_request_codes(&sources, &mut written);
+        assert!(written.len() > 10, "the scan found the handlers' codes");
+        for (file, code) in written {
+            assert!(
+                jixiao_store::ERROR_CODES.iter().any(|(c, _, _)| *c == code),
+                "{file}: code {code:?} is not in jixiao_store::ERROR_CODES"
+            );
+        }
+    }
+
+    fn collect_bad_request_codes(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        let entries = std::fs::read_dir(dir).expect("source folder");
+        for entry in entries {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                collect_bad_request_codes(&path, out);
+                continue;
+            }
+            if path.ends_with("api/openapi.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("source");
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                let opens = line.contains("Error::BadRequest {") || line.contains("bad_request(");
+                if !opens || line.contains("fn bad_request") {
+                    continue;
+                }
+                for next in lines.iter().skip(i).take(3) {
+                    if let Some(code) = next.split('"').nth(1)
+                        && (next.contains("code: \"") || next.contains("bad_request(\""))
+                    {
+                        out.push((path.display().to_string(), code.to_owned()));
+                        break;
+                    }
+                }
+            }
+        }
+    }
 }

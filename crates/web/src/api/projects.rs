@@ -5,7 +5,7 @@ use super::openapi::ErrorBody;
 pub use super::project_types::*;
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::{ApiError, AppError};
+use crate::error::{ApiError, Error};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -19,7 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 fn invalid(field: &str, code: &str, message: impl Into<String>) -> ApiError {
     let mut errors = ValidationErrors::default();
     errors.add(field, code, message);
-    ApiError(AppError::Invalid(errors))
+    ApiError(Error::Invalid(errors))
 }
 
 /// Record a project (agency users).
@@ -244,7 +244,7 @@ fn optional_version(body: &[u8]) -> Result<Option<i32>, ApiError> {
     serde_json::from_slice::<OptionalVersionRequest>(body)
         .map(|b| b.version)
         .map_err(|_| {
-            ApiError(AppError::BadRequest {
+            ApiError(Error::BadRequest {
                 code: "malformed_json",
                 message: "请求体不是有效的 JSON".to_owned(),
             })

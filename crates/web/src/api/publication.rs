@@ -5,10 +5,10 @@ use super::ApiJson;
 use super::openapi::ErrorBody;
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::{ApiError, AppError};
+use crate::error::{ApiError, Error};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use jixiao_store::{PublicProject, PublicProjectDetail, StoreError};
+use jixiao_store::{PublicProject, PublicProjectDetail};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -63,15 +63,13 @@ pub async fn list(
     let jurisdiction = state
         .store
         .default_jurisdiction()
-        .await
-        .map_err(AppError::from)?
-        .ok_or_else(|| ApiError(AppError::NotFound("尚未设置财政区划".to_owned())))?;
+        .await?
+        .ok_or_else(|| ApiError(Error::NotFound("尚未设置财政区划".to_owned())))?;
     Ok(Json(
         state
             .store
             .public_projects(&jurisdiction, query.year)
-            .await
-            .map_err(AppError::from)?,
+            .await?,
     ))
 }
 
@@ -87,5 +85,5 @@ pub async fn show(
         .public_project(id)
         .await
         .map(Json)
-        .map_err(|e: StoreError| ApiError(e.into()))
+        .map_err(|e: Error| ApiError(e))
 }

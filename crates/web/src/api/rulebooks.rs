@@ -4,7 +4,7 @@ use super::ApiJson;
 use super::openapi::ErrorBody;
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::{ApiError, AppError};
+use crate::error::{ApiError, Error};
 use axum::Json;
 use axum::extract::{Query, State};
 use jixiao_store::RulebookRecord;
@@ -37,7 +37,7 @@ fn view(record: &RulebookRecord) -> Result<RulebookView, ApiError> {
         year: record.year,
         version: record.version,
         digest: record.digest.clone(),
-        rules: serde_json::to_value(&rulebook).map_err(|e| AppError::Internal(e.to_string()))?,
+        rules: serde_json::to_value(&rulebook).map_err(|e| Error::Internal(e.to_string()))?,
     })
 }
 
@@ -65,7 +65,7 @@ pub(super) async fn jurisdiction_of(
     state.store.default_jurisdiction().await?.ok_or_else(|| {
         let mut errors = jixiao_core::ValidationErrors::default();
         errors.add("jurisdiction", "required", "请指定财政区划");
-        ApiError(AppError::Invalid(errors))
+        ApiError(Error::Invalid(errors))
     })
 }
 

@@ -6,7 +6,7 @@ use super::monitoring::{FinanceReviewRequest, VersionRequest};
 use super::openapi::ErrorBody;
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::{ApiError, AppError};
+use crate::error::{ApiError, Error};
 use axum::Json;
 use axum::extract::{Path, State};
 use jixiao_core::rulebook::Rulebook;
@@ -107,7 +107,7 @@ pub async fn review(
         "approve" => true,
         "return" => false,
         _ => {
-            return Err(ApiError(AppError::BadRequest {
+            return Err(ApiError(Error::BadRequest {
                 code: "invalid_action",
                 message: "action 应为 approve 或 return".to_owned(),
             }));
@@ -165,9 +165,9 @@ pub async fn score(
     let name = request.rulebook.as_deref().unwrap_or("national-default");
     let mut rulebook: Rulebook = match Rulebook::shipped(name) {
         Some(Ok(rulebook)) => rulebook,
-        Some(Err(e)) => return Err(ApiError(AppError::Internal(e.to_string()))),
+        Some(Err(e)) => return Err(ApiError(Error::Internal(e.to_string()))),
         None => {
-            return Err(ApiError(AppError::BadRequest {
+            return Err(ApiError(Error::BadRequest {
                 code: "unknown_rulebook",
                 message: format!("没有名为“{name}”的规则"),
             }));
@@ -178,7 +178,7 @@ pub async fn score(
     }
     let scored =
         jixiao_core::scoring::score(&rulebook.self_evaluation, &request.budget, &request.items)
-            .map_err(|rows| ApiError(AppError::InvalidEvaluation(rows)))?;
+            .map_err(|rows| ApiError(Error::InvalidEvaluation(rows)))?;
     Ok(Json(ScoreView {
         rulebook: rulebook.name,
         total: format_score(scored.total_x100),

@@ -6,7 +6,7 @@ use super::openapi::{ErrorBody, UserView};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::client_address::ClientAddress;
-use crate::error::{ApiError, AppError};
+use crate::error::{ApiError, Error};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -62,12 +62,12 @@ pub async fn create(
             token: login.token,
             user: UserView::from(&login.user),
         })),
-        Err(LoginRefusal::Throttled(throttle)) => Err(ApiError(AppError::Throttled {
+        Err(LoginRefusal::Throttled(throttle)) => Err(ApiError(Error::Throttled {
             message: throttle.message(),
             retry_after_seconds: throttle.retry_after_seconds(),
         })),
-        Err(LoginRefusal::Disabled) => Err(ApiError(AppError::Disabled)),
-        Err(LoginRefusal::BadCredentials) => Err(ApiError(AppError::BadCredentials)),
+        Err(LoginRefusal::Disabled) => Err(ApiError(Error::Disabled)),
+        Err(LoginRefusal::BadCredentials) => Err(ApiError(Error::BadCredentials)),
     }
 }
 

@@ -7,7 +7,7 @@ use super::openapi::ErrorBody;
 use super::rulebooks::jurisdiction_of;
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::{ApiError, AppError};
+use crate::error::{ApiError, Error};
 use axum::Json;
 use axum::extract::State;
 use jixiao_core::ValidationErrors;
@@ -189,17 +189,16 @@ fn reviewer_for(record: &RulebookRecord) -> Result<Arc<Reviewer>, ApiError> {
     let cache = CACHE.get_or_init(Mutex::default);
     if let Some(found) = cache
         .lock()
-        .map_err(|_| AppError::Internal("智能预审缓存不可用".to_owned()))?
+        .map_err(|_| Error::Internal("智能预审缓存不可用".to_owned()))?
         .get(&record.digest)
     {
         return Ok(Arc::clone(found));
     }
     let rulebook = record.rulebook()?;
-    let reviewer =
-        Arc::new(Reviewer::new(&rulebook).map_err(|e| AppError::Internal(e.to_string()))?);
+    let reviewer = Arc::new(Reviewer::new(&rulebook).map_err(|e| Error::Internal(e.to_string()))?);
     let mut cached = cache
         .lock()
-        .map_err(|_| AppError::Internal("智能预审缓存不可用".to_owned()))?;
+        .map_err(|_| Error::Internal("智能预审缓存不可用".to_owned()))?;
     if cached.len() >= CACHED_REVIEWERS {
         cached.clear();
     }
@@ -243,7 +242,7 @@ pub async fn review(
                 request.indicators.len()
             ),
         );
-        return Err(ApiError(AppError::Invalid(errors)));
+        return Err(ApiError(Error::Invalid(errors)));
     }
     let jurisdiction = jurisdiction_of(&state, &session, None).await?;
     let year = match request.year {
@@ -257,14 +256,17 @@ pub async fn review(
             .map(|y| y.year)
             .max()
             .ok_or_else(|| {
-                AppError::Conflict("本区划尚未设立预算年度，请在请求中给出 year".to_owned())
+                Error::conflict(
+                    jixiao_store::ConflictCode::RulebookMissing,
+                    "本区划尚未设立预算年度，请在请求中给出 year",
+                )
             })?,
     };
     let record = state.store.rulebook_in_force(&jurisdiction, year).await?;
     let reviewer = reviewer_for(&record)?;
     let sheet = request
         .into_sheet(year)
-        .map_err(|errors| ApiError(AppError::Invalid(errors)))?;
+        .map_err(|errors| ApiError(Error::Invalid(errors)))?;
     let findings = reviewer.review(&sheet);
     Ok(Json(TargetReviewView {
         blocks_submission: blocks_submission(&findings),

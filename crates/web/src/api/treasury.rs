@@ -7,14 +7,12 @@ use super::openapi::ErrorBody;
 pub use super::treasury_types::*;
 use crate::AppState;
 use crate::auth::ApiUser;
-use crate::error::{ApiError, AppError};
+use crate::error::{ApiError, Error};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use jixiao_core::ValidationErrors;
-use jixiao_store::{
-    AdjustmentKind, LedgerEntry, Outcome, PaymentFilter, StoreError, Target, TreasuryRequest,
-};
+use jixiao_store::{AdjustmentKind, LedgerEntry, Outcome, PaymentFilter, Target, TreasuryRequest};
 
 /// The most items one batch may carry.
 pub const MAX_BATCH: usize = 10_000;
@@ -129,7 +127,7 @@ pub async fn release(
     single(&state, &session, request).await
 }
 
-fn item_results(outcomes: Vec<Result<Outcome, StoreError>>) -> BatchResult {
+fn item_results(outcomes: Vec<Result<Outcome, Error>>) -> BatchResult {
     let mut result = BatchResult {
         accepted: 0,
         replayed: 0,
@@ -153,12 +151,12 @@ fn item_results(outcomes: Vec<Result<Outcome, StoreError>>) -> BatchResult {
             }
             Err(error) => {
                 result.refused += 1;
-                let error = AppError::from(error);
+                let error = error;
                 result.results.push(ItemResult {
                     index,
-                    status: error.status().as_u16(),
+                    status: error.status(),
                     receipt: None,
-                    error: Some(error.body()["error"].clone()),
+                    error: Some(crate::error::body(&error)["error"].clone()),
                 });
             }
         }
@@ -174,7 +172,7 @@ async fn batch(
     if requests.is_empty() || requests.len() > MAX_BATCH {
         let mut errors = ValidationErrors::default();
         errors.add("items", "batch_size", format!("每批1至{MAX_BATCH}笔"));
-        return Err(ApiError(AppError::Invalid(errors)));
+        return Err(ApiError(Error::Invalid(errors)));
     }
     let outcomes = state
         .store
@@ -258,7 +256,7 @@ pub async fn adjust(
             let to = r.to_project_id.ok_or_else(|| {
                 let mut errors = ValidationErrors::default();
                 errors.add("to_project_id", "required", "调剂须指定调入项目");
-                ApiError(AppError::Invalid(errors))
+                ApiError(Error::Invalid(errors))
             })?;
             AdjustmentKind::Transfer {
                 to: state.store.project_allotment(&actor, to).await?.id,
@@ -271,7 +269,7 @@ pub async fn adjust(
                 "unknown_kind",
                 format!("未知的调整类型“{other}”，应为 increase、decrease、recovery 或 transfer"),
             );
-            return Err(ApiError(AppError::Invalid(errors)));
+            return Err(ApiError(Error::Invalid(errors)));
         }
     };
     let allotment = state

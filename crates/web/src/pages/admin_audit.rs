@@ -194,7 +194,7 @@ pub async fn verify(
     session
         .actor()
         .require(Capability::ReadAuditLog)
-        .map_err(|_| crate::error::AppError::Forbidden)?;
+        .map_err(|_| crate::error::Error::Forbidden)?;
     let store = state.store.clone();
     let anchor = state.audit_anchor.clone();
     let actor = session.user.username.clone();
@@ -203,6 +203,6 @@ pub async fn verify(
         runtime.block_on(store.verify_audit(&actor, anchor.as_ref()))
     })
     .await
-    .map_err(|e| crate::error::AppError::Internal(e.to_string()))??;
+    .map_err(|e| crate::error::Error::Internal(e.to_string()))??;
     Ok(Redirect::to("/admin/audit").into_response())
 }

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jixiao_core::rulebook::Rulebook;
 use jixiao_core::time;
-use jixiao_store::{RulebookRecord, SessionUser, StoreError};
+use jixiao_store::{Error, RulebookRecord, SessionUser};
 use serde::Deserialize;
 
 struct VersionRow {
@@ -250,7 +250,7 @@ pub async fn load(
             };
             Ok(Redirect::to(&format!("/admin/rulebook?year={year}&done={done}")).into_response())
         }
-        Err(StoreError::Invalid(errors)) => {
+        Err(Error::Invalid(errors)) => {
             page(
                 &state,
                 &session,

@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jixiao_core::jurisdiction::NewJurisdiction;
-use jixiao_store::{FiscalYear, Jurisdiction, SessionUser, StoreError};
+use jixiao_store::{Error, FiscalYear, Jurisdiction, SessionUser};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -45,12 +45,12 @@ async fn page(
 async fn refused(
     state: &AppState,
     session: &SessionUser,
-    error: StoreError,
+    error: Error,
 ) -> Result<Response, PageError> {
     let status = match &error {
-        StoreError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         e if e.is_conflict() => StatusCode::CONFLICT,
-        StoreError::NotFound(_) => StatusCode::NOT_FOUND,
+        Error::NotFound(_) => StatusCode::NOT_FOUND,
         _ => return Err(error.into()),
     };
     page(state, session, status, None, Some(error.to_string())).await
@@ -139,7 +139,7 @@ pub async fn add_fiscal_year(
     Form(form): Form<YearForm>,
 ) -> Result<Response, PageError> {
     let Ok(year) = form.year.trim().parse::<i32>() else {
-        let error = StoreError::invalid("year", "not_a_number", "年度应为四位数字，例如 2021");
+        let error = Error::invalid("year", "not_a_number", "年度应为四位数字，例如 2021");
         return refused(&state, &session, error).await;
     };
     match state

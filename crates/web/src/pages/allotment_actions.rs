@@ -9,7 +9,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use jixiao_core::money;
-use jixiao_store::{AdjustmentKind, StoreError};
+use jixiao_store::{AdjustmentKind, Error};
 use serde::Deserialize;
 
 /// The allotment adjustment form.
@@ -36,7 +36,7 @@ pub async fn adjust(
     let amount = match money::parse_wan(&form.amount) {
         Ok(fen) => fen,
         Err(e) => {
-            let error = StoreError::invalid("amount", "invalid_amount", format!("调整金额：{e}"));
+            let error = Error::invalid("amount", "invalid_amount", format!("调整金额：{e}"));
             return refused(&state, &session, id, error).await;
         }
     };
@@ -52,7 +52,7 @@ pub async fn adjust(
                         &state,
                         &session,
                         id,
-                        StoreError::invalid("to", "unknown_project", e.to_string()),
+                        Error::invalid("to", "unknown_project", e.to_string()),
                     )
                     .await;
                 }
@@ -64,7 +64,7 @@ pub async fn adjust(
                         &state,
                         &session,
                         id,
-                        StoreError::invalid("to", "no_allotment", e.to_string()),
+                        Error::invalid("to", "no_allotment", e.to_string()),
                     )
                     .await;
                 }
@@ -75,7 +75,7 @@ pub async fn adjust(
                 &state,
                 &session,
                 id,
-                StoreError::invalid("kind", "unknown_kind", "请选择调整类型"),
+                Error::invalid("kind", "unknown_kind", "请选择调整类型"),
             )
             .await;
         }

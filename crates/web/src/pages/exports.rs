@@ -10,7 +10,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use jixiao_interop::xlsx_export::{Cell, Column, ColumnKind, ExportWriter, XlsxError, write};
-use jixiao_store::{SessionUser, StoreError, self_evaluation_state_label};
+use jixiao_store::{Error, SessionUser, self_evaluation_state_label};
 use serde::Deserialize;
 
 /// Pages of the project library read at a time while the file is written.
@@ -77,7 +77,7 @@ pub(super) async fn off_workers<T: Send + 'static>(
 ) -> Result<T, PageError> {
     tokio::task::spawn_blocking(job)
         .await
-        .map_err(|e| PageError::from(StoreError::Internal(format!("export job: {e}"))))?
+        .map_err(|e| PageError::from(Error::Internal(format!("export job: {e}"))))?
         .map_err(failed)
 }
 
@@ -101,7 +101,7 @@ where
 }
 
 pub(super) fn failed(error: XlsxError) -> PageError {
-    StoreError::Internal(format!("xlsx: {error}")).into()
+    Error::Internal(format!("xlsx: {error}")).into()
 }
 
 /// Writes a long list read batch by batch by key, never by offset: `fetch(after)` reads the
@@ -114,7 +114,7 @@ async fn write_by_key<T, K, Fut>(
     mut line: impl FnMut(T) -> Vec<Cell>,
 ) -> Result<u64, PageError>
 where
-    Fut: std::future::Future<Output = Result<Vec<T>, StoreError>>,
+    Fut: std::future::Future<Output = Result<Vec<T>, Error>>,
 {
     let mut after = None;
     let mut written = 0u64;
@@ -306,7 +306,7 @@ pub async fn audit(
 ) -> Result<Response, PageError> {
     let filter =
         super::admin_audit::audit_filter(&query.actor, &query.entity, &query.from, &query.to)
-            .map_err(StoreError::Invalid)?;
+            .map_err(Error::Invalid)?;
     let columns = [
         Column::new("序号", 8.0, ColumnKind::Integer),
         Column::new("时间", 20.0, ColumnKind::Text),

@@ -17,8 +17,8 @@ use jixiao_core::scoring::format_score;
 use jixiao_core::target::RowError;
 use jixiao_core::{Role, money};
 use jixiao_store::{
-    Assignment, ConfirmInput, CoverageLine, KeyEvaluation, KeyEvaluationDetail, Rectification,
-    StoreError,
+    Assignment, ConfirmInput, CoverageLine, Error, KeyEvaluation, KeyEvaluationDetail,
+    Rectification,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -299,9 +299,9 @@ pub async fn save(
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/evaluations/{id}")).into_response()),
-        Err(e) if e.is_conflict() || matches!(e, StoreError::InvalidEvaluation(_)) => {
+        Err(e) if e.is_conflict() || matches!(e, Error::InvalidEvaluation(_)) => {
             let (status, rows, message) = match e {
-                StoreError::InvalidEvaluation(rows) => (
+                Error::InvalidEvaluation(rows) => (
                     StatusCode::UNPROCESSABLE_ENTITY,
                     rows,
                     "评分有误，请按提示修改。".to_owned(),

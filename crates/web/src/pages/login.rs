@@ -50,7 +50,7 @@ fn login_page(
 ) -> Response {
     let csrf = match token::new_secret() {
         Ok(csrf) => csrf,
-        Err(e) => return PageError(crate::AppError::Internal(e.to_string())).into_response(),
+        Err(e) => return PageError(crate::Error::Internal(e.to_string())).into_response(),
     };
     let page = LoginPage {
         chrome: Chrome::anonymous(csrf.clone()),

@@ -145,42 +145,17 @@ pub struct Notice {
 /// A refused form save as the form shows it again: the status and the errors beside the fields
 /// (a conflict is put beside `conflict_field`). Other errors are not the form's to show.
 pub(crate) fn form_refusal(
-    error: jixiao_store::StoreError,
+    error: jixiao_store::Error,
     conflict_field: &str,
-) -> Result<(StatusCode, Vec<FieldError>), jixiao_store::StoreError> {
-    use jixiao_store::StoreError;
+) -> Result<(StatusCode, Vec<FieldError>), jixiao_store::Error> {
     match error {
-        StoreError::Invalid(errors) => Ok((StatusCode::UNPROCESSABLE_ENTITY, errors.0)),
-        StoreError::Conflict(message) => Ok((
+        jixiao_store::Error::Invalid(errors) => Ok((StatusCode::UNPROCESSABLE_ENTITY, errors.0)),
+        clash if clash.is_conflict() => Ok((
             StatusCode::CONFLICT,
             vec![FieldError {
                 field: conflict_field.to_owned(),
-                code: "conflict".to_owned(),
-                message,
-            }],
-        )),
-        StoreError::Duplicate(message) => Ok((
-            StatusCode::CONFLICT,
-            vec![FieldError {
-                field: conflict_field.to_owned(),
-                code: "duplicate".to_owned(),
-                message,
-            }],
-        )),
-        StoreError::StaleVersion(message) => Ok((
-            StatusCode::CONFLICT,
-            vec![FieldError {
-                field: conflict_field.to_owned(),
-                code: "stale_version".to_owned(),
-                message,
-            }],
-        )),
-        StoreError::InvalidTransition(refusal) => Ok((
-            StatusCode::CONFLICT,
-            vec![FieldError {
-                field: conflict_field.to_owned(),
-                code: "invalid_transition".to_owned(),
-                message: refusal.to_string(),
+                code: clash.code().to_owned(),
+                message: clash.user_message(),
             }],
         )),
         other => Err(other),
@@ -189,13 +164,13 @@ pub(crate) fn form_refusal(
 
 /// Whether a refusal is shown on the form that caused it (input to correct, or a clash with what
 /// is stored) rather than on the error page.
-pub(crate) fn shown_inline(error: &jixiao_store::StoreError) -> bool {
-    error.is_conflict() || matches!(error, jixiao_store::StoreError::Invalid(_))
+pub(crate) fn shown_inline(error: &jixiao_store::Error) -> bool {
+    error.is_conflict() || matches!(error, jixiao_store::Error::Invalid(_))
 }
 
 /// The status a refusal shown inline answers with: 409 for a clash with what is stored, 422 for
 /// input to correct.
-pub(crate) fn inline_status(error: &jixiao_store::StoreError) -> StatusCode {
+pub(crate) fn inline_status(error: &jixiao_store::Error) -> StatusCode {
     if error.is_conflict() {
         StatusCode::CONFLICT
     } else {
@@ -204,9 +179,9 @@ pub(crate) fn inline_status(error: &jixiao_store::StoreError) -> StatusCode {
 }
 
 /// A refusal as one line on a page: every field error, or the store's message.
-pub(crate) fn refusal_message(error: &jixiao_store::StoreError) -> String {
+pub(crate) fn refusal_message(error: &jixiao_store::Error) -> String {
     match error {
-        jixiao_store::StoreError::Invalid(errors) => errors
+        jixiao_store::Error::Invalid(errors) => errors
             .0
             .iter()
             .map(|f| f.message.clone())

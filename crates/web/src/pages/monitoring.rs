@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use jixiao_core::ledger::format_rate;
 use jixiao_core::monitoring::time_progress_bp;
 use jixiao_core::{Role, money};
-use jixiao_store::{MonitoringRound, ReportLine, RoundInput, StoreError, business_today};
+use jixiao_store::{Error, MonitoringRound, ReportLine, RoundInput, business_today};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -332,7 +332,7 @@ fn as_of(form: &AsOfForm) -> Result<NaiveDate, PageError> {
         return Ok(business_today());
     }
     NaiveDate::parse_from_str(form.as_of.trim(), "%Y-%m-%d").map_err(|_| {
-        PageError::from(StoreError::invalid(
+        PageError::from(Error::invalid(
             "as_of",
             "invalid_date",
             "业务日期格式应为 YYYY-MM-DD",

@@ -15,7 +15,7 @@ use jixiao_core::ledger::format_rate;
 use jixiao_core::monitoring::{ACTIONS, CAUSES, OUTLOOKS};
 use jixiao_core::target::RowError;
 use jixiao_core::{Role, money, time};
-use jixiao_store::{AlertDetail, MonitoringReport, ProposalInput, ReportEntry, StoreError};
+use jixiao_store::{AlertDetail, Error, MonitoringReport, ProposalInput, ReportEntry};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -158,7 +158,7 @@ pub async fn save(
             if submit { "submitted" } else { "saved" }
         ))
         .into_response()),
-        Err(StoreError::InvalidReport(rows)) => {
+        Err(Error::InvalidReport(rows)) => {
             // Show the report as it now stands (a save may have gone through before a refused
             // submission), with what was typed and the errors beside the rows.
             let current = state
@@ -361,7 +361,7 @@ pub async fn raise(
         .await
     {
         Ok(_) => Ok(Redirect::to("/rectifications").into_response()),
-        Err(e @ StoreError::Invalid(_)) => {
+        Err(e @ Error::Invalid(_)) => {
             alert_page(
                 &state,
                 &session,
@@ -393,12 +393,12 @@ async fn refusal(
     state: &AppState,
     session: &jixiao_store::SessionUser,
     id: i64,
-    error: StoreError,
+    error: Error,
 ) -> Result<Response, PageError> {
     let status = match &error {
-        StoreError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         e if e.is_conflict() => StatusCode::CONFLICT,
-        StoreError::InsufficientFunds { .. } => StatusCode::CONFLICT,
+        Error::InsufficientFunds { .. } => StatusCode::CONFLICT,
         _ => return Err(error.into()),
     };
     let message = super::refusal_message(&error);
@@ -418,8 +418,7 @@ pub async fn propose(
         match money::parse_wan(&form.recover) {
             Ok(fen) => fen,
             Err(e) => {
-                let error =
-                    StoreError::invalid("recover", "invalid_amount", format!("收回金额：{e}"));
+                let error = Error::invalid("recover", "invalid_amount", format!("收回金额：{e}"));
                 return refusal(&state, &session, id, error).await;
             }
         }

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::http::header::RETRY_AFTER;
 use axum::response::{IntoResponse, Redirect, Response};
 use jixiao_core::FieldError;
-use jixiao_store::{PasswordChange, SessionUser, StoreError};
+use jixiao_store::{Error, PasswordChange, SessionUser};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -89,15 +89,17 @@ pub async fn submit(
         .await;
     Ok(match outcome {
         Ok(()) => Redirect::to("/password?done=changed").into_response(),
-        Err(StoreError::Invalid(errors)) => page(
+        Err(Error::Invalid(errors)) => page(
             &session,
             StatusCode::UNPROCESSABLE_ENTITY,
             None,
             Some("密码未修改：请按提示修改后重新提交。".to_owned()),
             errors.0,
         ),
-        Err(StoreError::Throttled(throttle)) => {
-            let message = StoreError::Throttled(throttle).to_string();
+        Err(Error::Throttled {
+            message,
+            retry_after_seconds,
+        }) => {
             let mut response = page(
                 &session,
                 StatusCode::TOO_MANY_REQUESTS,
@@ -107,10 +109,10 @@ pub async fn submit(
             );
             response
                 .headers_mut()
-                .insert(RETRY_AFTER, throttle.retry_after_seconds().into());
+                .insert(RETRY_AFTER, retry_after_seconds.into());
             response
         }
-        Err(StoreError::Conflict(message)) => page(
+        Err(Error::Conflict { message, .. }) => page(
             &session,
             StatusCode::CONFLICT,
             None,

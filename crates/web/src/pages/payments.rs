@@ -4,7 +4,7 @@
 use super::{Chrome, render};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::error::{AppError, PageError};
+use crate::error::{Error, PageError};
 use askama::Template;
 use axum::Form;
 use axum::extract::{FromRequest, Multipart, Query, Request, State};
@@ -185,7 +185,7 @@ async fn read_import_form(request: Request) -> Result<ImportForm, PageError> {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     let bad = || {
-        PageError(AppError::BadRequest {
+        PageError(Error::BadRequest {
             code: "bad_upload",
             message: "上传的内容不完整或超过大小上限，请重新选择文件上传".to_owned(),
         })

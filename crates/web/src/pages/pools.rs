@@ -14,8 +14,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jixiao_core::Role;
 use jixiao_core::target::format_points;
 use jixiao_store::{
-    Assignment, DrawInput, MemberInput, PURPOSES, PoolMember, RatingInput, RelationInput,
-    ReviewInput, StoreError,
+    Assignment, DrawInput, Error, MemberInput, PURPOSES, PoolMember, RatingInput, RelationInput,
+    ReviewInput,
 };
 use serde::Deserialize;
 
@@ -73,7 +73,7 @@ fn kind_of(kind: &str) -> Result<(&'static str, &'static str), PageError> {
     match kind {
         "experts" => Ok(("expert", "专家库")),
         "institutions" => Ok(("institution", "中介机构库")),
-        _ => Err(StoreError::NotFound("页面不存在".to_owned()).into()),
+        _ => Err(Error::NotFound("页面不存在".to_owned()).into()),
     }
 }
 
@@ -90,7 +90,7 @@ async fn pool_page(
     // Past commissions and jobs (none for a deployment-wide administrator).
     let jobs = match state.store.past_jobs(&actor, kind).await {
         Ok(jobs) => jobs,
-        Err(StoreError::Forbidden) => Vec::new(),
+        Err(Error::Forbidden) => Vec::new(),
         Err(other) => return Err(other.into()),
     };
     let members = state
@@ -180,7 +180,7 @@ pub async fn add(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/pools/{kind}")).into_response()),
-        Err(e @ (StoreError::Invalid(_) | StoreError::NotFound(_))) => {
+        Err(e @ (Error::Invalid(_) | Error::NotFound(_))) => {
             pool_page(
                 &state,
                 &session,
@@ -255,9 +255,9 @@ pub async fn draw(
     .await;
     match result {
         Ok(record) => Ok(Redirect::to(&format!("/draws/{}", record.id)).into_response()),
-        Err(e @ (StoreError::Invalid(_) | StoreError::NotFound(_) | StoreError::DrawTooFew(_))) => {
+        Err(e @ (Error::Invalid(_) | Error::NotFound(_) | Error::DrawTooFew(_))) => {
             let message = match &e {
-                StoreError::DrawTooFew(too_few) => {
+                Error::DrawTooFew(too_few) => {
                     let reasons: Vec<String> = too_few
                         .excluded
                         .iter()
@@ -381,7 +381,7 @@ async fn assignments_page(
             .await
         {
             Ok(standings) => standings,
-            Err(StoreError::Forbidden) => Vec::new(),
+            Err(Error::Forbidden) => Vec::new(),
             Err(other) => return Err(other.into()),
         }
         .into_iter()
@@ -426,7 +426,7 @@ pub struct AnswerForm {
 async fn after(
     state: &AppState,
     session: &jixiao_store::SessionUser,
-    result: Result<(), StoreError>,
+    result: Result<(), Error>,
 ) -> Result<Response, PageError> {
     match result {
         Ok(()) => Ok(Redirect::to("/assignments").into_response()),

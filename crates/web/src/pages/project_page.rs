@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jixiao_core::project::{PreAssessment, ProjectState, TargetGrade};
 use jixiao_core::rulebook::{DEPARTMENT_STEP, Rulebook};
 use jixiao_core::{Role, money, time};
-use jixiao_store::{Decision, Project, SessionUser, StoreError};
+use jixiao_store::{Decision, Error, Project, SessionUser};
 use serde::Deserialize;
 
 struct AllotmentBox {
@@ -206,7 +206,7 @@ pub(crate) async fn page(
             };
             (Some(boxed), ledger)
         }
-        Err(StoreError::NotFound(_)) => (None, Vec::new()),
+        Err(Error::NotFound(_)) => (None, Vec::new()),
         Err(other) => return Err(other.into()),
     };
     let unrectified = state
@@ -298,10 +298,10 @@ pub(crate) async fn refused(
     state: &AppState,
     session: &SessionUser,
     id: i64,
-    error: StoreError,
+    error: Error,
 ) -> Result<Response, PageError> {
     match error {
-        StoreError::GateFailed(findings) => {
+        Error::GateFailed(findings) => {
             let messages = findings.into_iter().map(|f| f.message).collect();
             page(
                 state,
@@ -314,7 +314,7 @@ pub(crate) async fn refused(
             )
             .await
         }
-        StoreError::Invalid(errors) => {
+        Error::Invalid(errors) => {
             page(
                 state,
                 session,
@@ -326,7 +326,7 @@ pub(crate) async fn refused(
             )
             .await
         }
-        StoreError::Conflict(message) => {
+        Error::Conflict { message, .. } => {
             page(
                 state,
                 session,
@@ -395,7 +395,7 @@ pub async fn pre_assessment(
     Form(form): Form<PreAssessmentForm>,
 ) -> Result<Response, PageError> {
     let Some(conclusion) = PreAssessment::parse(&form.conclusion) else {
-        let error = StoreError::invalid("conclusion", "unknown_conclusion", "请选择评估结论");
+        let error = Error::invalid("conclusion", "unknown_conclusion", "请选择评估结论");
         return refused(&state, &session, id, error).await;
     };
     match state
@@ -449,7 +449,7 @@ pub async fn review(
                 Ok(fen) => Some(fen),
                 Err(e) => {
                     let error =
-                        StoreError::invalid("approved", "invalid_amount", format!("批复金额：{e}"));
+                        Error::invalid("approved", "invalid_amount", format!("批复金额：{e}"));
                     return refused(&state, &session, id, error).await;
                 }
             },

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use jixiao_core::money;
 use jixiao_core::scoring::format_score;
-use jixiao_store::{PublicProject, StoreError};
+use jixiao_store::{Error, PublicProject};
 use serde::Deserialize;
 
 /// A published project as a line.
@@ -72,7 +72,7 @@ pub async fn list(
         .store
         .default_jurisdiction()
         .await?
-        .ok_or_else(|| StoreError::NotFound("尚未设置财政区划".to_owned()))?;
+        .ok_or_else(|| Error::NotFound("尚未设置财政区划".to_owned()))?;
     let lines = state
         .store
         .public_projects(&jurisdiction, query.year)

@@ -17,7 +17,7 @@ use jixiao_core::rulebook::Rulebook;
 use jixiao_core::scoring::{QualitativeBand, format_score};
 use jixiao_core::target::{Operator, RowError};
 use jixiao_core::{Role, money};
-use jixiao_store::{EntryInput, SelfEvaluation, SelfEvaluationInput, StoreError};
+use jixiao_store::{EntryInput, Error, SelfEvaluation, SelfEvaluationInput};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -344,9 +344,9 @@ pub async fn save(
             if submit { "submitted" } else { "saved" }
         ))
         .into_response()),
-        Err(e) if super::shown_inline(&e) || matches!(e, StoreError::InvalidEvaluation(_)) => {
+        Err(e) if super::shown_inline(&e) || matches!(e, Error::InvalidEvaluation(_)) => {
             let (status, rows, message) = match e {
-                StoreError::InvalidEvaluation(rows) => (
+                Error::InvalidEvaluation(rows) => (
                     StatusCode::UNPROCESSABLE_ENTITY,
                     rows,
                     "绩效自评表有误，请按提示修改后再保存或报送。".to_owned(),

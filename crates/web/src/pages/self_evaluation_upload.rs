@@ -6,7 +6,7 @@
 use super::{Chrome, render};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::error::{AppError, PageError};
+use crate::error::{Error, PageError};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
@@ -134,7 +134,7 @@ pub async fn upload(
 }
 
 fn bad_upload() -> PageError {
-    PageError(AppError::BadRequest {
+    PageError(Error::BadRequest {
         code: "bad_upload",
         message: "上传的内容不完整或超过大小上限，请重新选择文件上传".to_owned(),
     })

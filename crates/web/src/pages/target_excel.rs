@@ -7,7 +7,7 @@ use super::exports::{download, off_workers};
 use super::{Chrome, render};
 use crate::AppState;
 use crate::auth::PageUser;
-use crate::error::{AppError, PageError};
+use crate::error::{Error, PageError};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
@@ -18,7 +18,7 @@ use jixiao_interop::target_sheet_xlsx::{
     CellProblem, TemplateLists, TemplateSheet, UploadedSheet, WorkbookError, read_workbook,
     write_templates,
 };
-use jixiao_store::{Project, ProjectFilter, SessionUser, StoreError, TargetSheetInput};
+use jixiao_store::{Project, ProjectFilter, SessionUser, TargetSheetInput};
 use serde::Deserialize;
 
 fn lists(name: &str, rulebook: &Rulebook) -> TemplateLists {
@@ -58,7 +58,7 @@ async fn rulebook_for(
             .store
             .default_jurisdiction()
             .await?
-            .ok_or_else(|| StoreError::NotFound("未设置辖区".to_owned()))?,
+            .ok_or_else(|| Error::NotFound("未设置辖区".to_owned()))?,
     };
     let record = state.store.rulebook_in_force(&jurisdiction, year).await?;
     let rulebook = record.rulebook()?;
@@ -109,7 +109,7 @@ pub async fn blank(
 ) -> Result<Response, PageError> {
     let (name, rulebook) = rulebook_for(&state, &session, query.year).await?;
     let Some(category) = rulebook.category(&query.category) else {
-        return Err(StoreError::NotFound(format!(
+        return Err(Error::NotFound(format!(
             "{}年度指标体系中没有项目类别“{}”",
             query.year, query.category
         ))
@@ -188,7 +188,7 @@ pub async fn drafts(
     let (name, rulebook) = rulebook_for(&state, &session, query.year).await?;
     let projects = editable_projects(&state, &session, query.year).await?;
     if projects.is_empty() {
-        return Err(StoreError::NotFound(format!(
+        return Err(Error::NotFound(format!(
             "{}年度没有可编辑（草稿或被退回）的项目",
             query.year
         ))
@@ -219,7 +219,7 @@ async fn read_upload(mut form: Multipart) -> Result<Upload, PageError> {
         version: None,
     };
     let bad = |message: &str| {
-        PageError(AppError::BadRequest {
+        PageError(Error::BadRequest {
             code: "bad_upload",
             message: message.to_owned(),
         })
@@ -317,16 +317,16 @@ fn input_of(sheet: &UploadedSheet, project_id: i64, version: i32) -> TargetSheet
 }
 
 /// A refusal of the store as the report shows it, or the error to pass on.
-fn refusal(error: StoreError) -> Result<String, PageError> {
+fn refusal(error: Error) -> Result<String, PageError> {
     match error {
-        StoreError::Conflict(message) => Ok(format!(
+        Error::Conflict { message, .. } => Ok(format!(
             "{message}（项目已被他人修改，请重新下载最新的目标表后再上传）"
         )),
-        StoreError::NotFound(message) => Ok(message),
-        StoreError::Forbidden => {
+        Error::NotFound(message) => Ok(message),
+        Error::Forbidden => {
             Ok("该项目当前状态不可修改目标表（仅草稿或被退回的项目可修改）".to_owned())
         }
-        StoreError::InvalidRows(errors) => Ok(errors
+        Error::InvalidRows(errors) => Ok(errors
             .iter()
             .map(|e| e.message.clone())
             .collect::<Vec<_>>()
@@ -492,7 +492,7 @@ pub async fn upload_bulk(
             problems: Vec::new(),
         };
         let found = if sheet.project_code.is_empty() {
-            Err(StoreError::NotFound(String::new()))
+            Err(Error::NotFound(String::new()))
         } else {
             match state
                 .store
@@ -505,7 +505,7 @@ pub async fn upload_bulk(
         };
         let project = match found {
             Ok(project) => project,
-            Err(StoreError::NotFound(_) | StoreError::Forbidden) => {
+            Err(Error::NotFound(_) | Error::Forbidden) => {
                 line.problems.push(format!(
                     "工作表“{}”：未找到项目编码“{}”对应的本单位项目（批量上传请使用“下载本单位草稿目标表”得到的工作簿）",
                     sheet.sheet, sheet.project_code

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jixiao_core::indicator_library;
 use jixiao_core::money;
 use jixiao_core::target::{IndicatorInput, MAX_ROWS, Operator};
-use jixiao_store::{SessionUser, StoreError};
+use jixiao_store::{Error, SessionUser};
 use std::collections::BTreeMap;
 
 /// Blank rows offered below the filled ones.
@@ -333,7 +333,7 @@ pub async fn submit(
         .await;
     let version = match saved {
         Ok(version) => version,
-        Err(StoreError::InvalidRows(errors)) => {
+        Err(Error::InvalidRows(errors)) => {
             let mut problems = Problems::default();
             for error in errors {
                 if error.row == 0 {
@@ -359,7 +359,7 @@ pub async fn submit(
             )
             .await;
         }
-        Err(StoreError::Conflict(message)) => {
+        Err(Error::Conflict { message, .. }) => {
             let problems = Problems {
                 sheet: vec![message],
                 ..Problems::default()
@@ -383,7 +383,7 @@ pub async fn submit(
     }
     match state.store.submit_project(&actor, id, version).await {
         Ok(_) => Ok(Redirect::to(&format!("/projects/{id}?done=submitted")).into_response()),
-        Err(StoreError::GateFailed(findings)) => {
+        Err(Error::GateFailed(findings)) => {
             let mut problems = Problems::default();
             for finding in findings {
                 if let Some(row) = finding.row {

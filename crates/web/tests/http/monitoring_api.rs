@@ -184,7 +184,7 @@ async fn slow_spending_raises_a_red_alert_and_an_undecided_one_stops_payments() 
     )
     .await?;
     assert_eq!(status, StatusCode::FORBIDDEN, "agencies do not confirm");
-    let (status, _) = call(
+    let (status, refused) = call(
         &app,
         &finance,
         Method::POST,
@@ -193,6 +193,7 @@ async fn slow_spending_raises_a_red_alert_and_an_undecided_one_stops_payments() 
     )
     .await?;
     assert_eq!(status, StatusCode::CONFLICT, "nothing proposed yet");
+    assert_eq!(refused["error"]["code"], "invalid_transition", "{refused}");
     let (status, body) = call(
         &app,
         &agency,

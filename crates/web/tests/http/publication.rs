@@ -131,7 +131,7 @@ async fn the_public_reads_what_finance_publishes_and_nothing_else() -> TestResul
     )
     .await?;
     let draft = drafts["projects"][0]["id"].as_i64().ok_or("draft")?;
-    let (status, _) = call(
+    let (status, refused) = call(
         &app,
         &finance,
         Method::POST,
@@ -140,6 +140,10 @@ async fn the_public_reads_what_finance_publishes_and_nothing_else() -> TestResul
     )
     .await?;
     assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(
+        refused["error"]["code"], "prerequisite_missing",
+        "{refused}"
+    );
     Ok(())
 }
 

@@ -181,6 +181,22 @@ async fn malformed_bodies_get_the_house_errors() -> TestResult {
     let (status, body) = post(&app, Some(&token), &bad_points).await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["error"]["details"][0]["field"], "indicators[0].points");
+
+    // A body past the API's limit is told as such, with the limit, and the service goes on.
+    let mut huge = good_sheet();
+    huge["overall_goal"] = Value::String("长".repeat(1_100_000));
+    let (status, body) = post(&app, Some(&token), &huge).await?;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert_eq!(body["error"]["code"], "body_too_large", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("2 MB"),
+        "{body}"
+    );
+    let (status, _) = post(&app, Some(&token), &good_sheet()).await?;
+    assert_eq!(status, StatusCode::OK);
     Ok(())
 }
 
