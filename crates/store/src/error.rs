@@ -46,7 +46,7 @@ pub enum Error {
     #[error("用户名或密码错误")]
     BadCredentials,
     /// The actor may not do this.
-    #[error("无权执行此操作")]
+    #[error("无权访问此功能")]
     Forbidden,
     /// A form arrived without the right CSRF token.
     #[error("表单已失效或来源不明，请返回刷新页面后重试")]
@@ -205,7 +205,7 @@ pub const CODES: &[(&str, u16, &str)] = &[
     ("busy", 503, "系统繁忙，请稍后再试"),
     ("malformed_json", 400, "请求体不是有效的 JSON"),
     ("unreadable_body", 400, "请求体无法读取"),
-    ("body_too_large", 413, "请求体超过大小上限"),
+    ("body_too_large", 400, "请求体超过大小上限"),
     ("unsupported_media_type", 400, "请求内容的格式不受支持"),
     ("method_not_allowed", 400, "该地址不支持此请求方法"),
     ("bad_request", 400, "请求无法识别"),
@@ -344,10 +344,6 @@ impl Error {
             | Error::InvalidEvaluation(_)
             | Error::DrawTooFew(_)
             | Error::GateFailed(_) => 422,
-            Error::BadRequest {
-                code: "body_too_large",
-                ..
-            } => 413,
             Error::BadRequest { .. } => 400,
             Error::InsufficientFunds { .. }
             | Error::AllotmentSuspended(_)

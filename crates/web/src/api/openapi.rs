@@ -27,7 +27,7 @@ pub struct ErrorDetail {
     /// must decide this review step). 404: `not_found`. 400: `malformed_json`,
     /// `unreadable_body`, `unsupported_media_type`, `method_not_allowed`, `bad_request`,
     /// `invalid_path`, `invalid_query`, `invalid_action`, `invalid_date`, `unknown_rulebook`,
-    /// `year_required`, `bad_upload`. 413: `body_too_large` (the API reads at most 2 MB). 422: `invalid_input` (details list the fields), `invalid_text`,
+    /// `year_required`, `bad_upload`, `body_too_large` (the API reads at most 2 MB). 422: `invalid_input` (details list the fields), `invalid_text`,
     /// `gate_failed`, `too_few_eligible`, `too_many_rows`. 409: `stale_version` (the document
     /// changed since it was read: reload), `invalid_transition` (the action does not apply in
     /// the document's state; see docs/workflow.md), `insufficient_funds`,
