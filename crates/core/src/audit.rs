@@ -59,7 +59,6 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("fiscal_year.create", "设立预算年度"),
     ("rulebook.load", "载入规则"),
     // Projects, targets and their review.
-    ("project.create", "新建项目"),
     ("project.update", "修改项目"),
     ("project.import", "导入项目"),
     ("target.save", "保存绩效目标"),
@@ -77,16 +76,13 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("treasury.reservation", "冻结指标（用款计划）"),
     ("treasury.release", "解冻指标（用款计划）"),
     // Monitoring and alerts.
-    ("monitoring.open", "发起绩效监控"),
     ("monitoring.evaluate", "按规则计算预警"),
     // Expert and institution pools.
-    ("pool.add", "登记入库"),
     ("pool.link_account", "关联登录账号"),
     ("pool.draw", "随机抽取专家（机构）"),
     ("pool.rate", "评价履职情况"),
     ("pool.complaint", "登记投诉处理"),
     // Self-evaluation, key evaluation, results.
-    ("adjustment.propose", "生成结果应用建议"),
     ("publication.publish", "公开绩效信息"),
     ("publication.withdraw", "撤回公开"),
 ];

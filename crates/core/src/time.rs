@@ -54,6 +54,11 @@ pub fn display(at: Micros) -> String {
     }
 }
 
+/// Today's date in Beijing: the business date of scheduled work.
+pub fn today() -> NaiveDate {
+    Utc::now().with_timezone(&beijing()).date_naive()
+}
+
 /// The first microsecond of a calendar day in Beijing time.
 pub fn start_of_day(date: NaiveDate) -> Micros {
     let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();

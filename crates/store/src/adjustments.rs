@@ -3,6 +3,7 @@
 //! a reason, reject), the cut that binds next year's approval, and the year's money cut.
 
 use crate::audit::append;
+use crate::stored::{self, Readable};
 use crate::tx::Tx;
 use crate::workflow::{self, Trail, Value, advance};
 use crate::{Error, Result, Store};
@@ -58,6 +59,13 @@ pub struct Adjustment {
     pub decided_by: Option<String>,
     /// Decided at.
     pub decided_at: Option<i64>,
+}
+
+impl Readable for Adjustment {
+    fn read(self) -> Result<Adjustment> {
+        self.workflow_state()?;
+        Ok(self)
+    }
 }
 
 impl Adjustment {
@@ -195,6 +203,7 @@ impl Store {
                 e.insert(self.rulebook_by_id(c.rulebook_id).await?.rulebook()?);
             }
         }
+        let proposed = workflow::create::<WfAdjustment>(AdjustmentAction::Propose, actor)?;
         let now = time::now();
         let mut tx = self.begin().await?;
         let mut made = 0usize;
@@ -211,7 +220,7 @@ impl Store {
                     "INSERT INTO adjustments (jurisdiction_code, year, evaluated_project_id, \
                      next_project_id, grade, score_x100, source, action, base_fen, \
                      proposed_cut_fen, status, proposed_by, proposed_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'proposed', $11, $12)",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
                 )
                 .bind(&jurisdiction)
                 .bind(year)
@@ -223,6 +232,7 @@ impl Store {
                 .bind(&proposal.action)
                 .bind(c.next_requested_fen)
                 .bind(proposal.cut_fen)
+                .bind(proposed.as_str())
                 .bind(&actor.name)
                 .bind(now)
                 .execute(&mut *conn)
@@ -233,6 +243,8 @@ impl Store {
         }
         append(
             &mut tx,
+            // One record for the year's batch, under the creating action's code
+            // (`adjustment.propose`, labelled by the workflow).
             AuditEntry::new(
                 &actor.name,
                 "adjustment.propose",
@@ -258,7 +270,7 @@ impl Store {
             query.push(" AND x.evaluated_project_id IN (SELECT p.id FROM projects p WHERE 1 = 1");
             scope.push(&mut query);
             query.push(") ORDER BY x.cut_fen DESC, e.code");
-            query.build_query_as().fetch_all(pool).await?
+            stored::all(query.build_query_as().fetch_all(pool).await?)?
         }))
     }
 
@@ -271,7 +283,7 @@ impl Store {
             query.push(" AND x.evaluated_project_id IN (SELECT p.id FROM projects p WHERE 1 = 1");
             scope.push(&mut query);
             query.push(")");
-            query.build_query_as().fetch_optional(pool).await?
+            stored::one(query.build_query_as().fetch_optional(pool).await?)?
         });
         found.ok_or_else(|| Error::NotFound("结果应用建议不存在".to_owned()))
     }

@@ -2,6 +2,7 @@
 //! agency user, by the agency's own subtree.
 
 use crate::audit::append;
+use crate::stored::{self, Cell, Readable};
 use crate::{Error, Result, Store};
 use jixiao_core::agency::{AgencyKind, NewAgency};
 use jixiao_core::audit::AuditEntry;
@@ -30,8 +31,15 @@ pub struct Agency {
     pub head: String,
 }
 
+impl Readable for Agency {
+    fn read(self) -> Result<Agency> {
+        Cell::at("agencies", self.id, "kind").code(&self.kind, AgencyKind::parse)?;
+        Ok(self)
+    }
+}
+
 impl Agency {
-    /// 主管部门 or 预算单位.
+    /// 主管部门 or 预算单位 (every agency read has a kind of the vocabulary).
     pub fn kind_label(&self) -> &'static str {
         AgencyKind::parse(&self.kind).map_or("", AgencyKind::label)
     }
@@ -54,6 +62,7 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
+        let all = stored::all(all)?;
         let mut agencies: Vec<Agency> = match visible {
             None => all,
             Some(codes) => all
@@ -85,13 +94,14 @@ impl Store {
     /// Looks up an agency by jurisdiction and code (no actor scoping: for the CLI and loaders).
     pub async fn agency_by_code(&self, jurisdiction: &str, code: &str) -> Result<Option<Agency>> {
         Ok(on_pool!(&self.pool, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            let found = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "{SELECT_AGENCY} WHERE a.jurisdiction_code = $1 AND a.code = $2"
             )))
             .bind(jurisdiction)
             .bind(code)
             .fetch_optional(pool)
-            .await?
+            .await?;
+            stored::one(found)?
         }))
     }
 

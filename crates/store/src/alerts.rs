@@ -5,6 +5,7 @@
 use crate::allotments::{lock_allotment, recover_in, set_suspension_in};
 use crate::audit::append;
 use crate::monitoring::{MonitoringRound, ReportRow, finance_jurisdiction, lines, progress_of};
+use crate::stored::{self, Cell, Readable};
 use crate::tx::Tx;
 use crate::workflow::{self, Trail, Value, advance};
 use crate::{Error, Result, Store};
@@ -36,9 +37,13 @@ pub struct Alert {
     pub agency_name: String,
     /// `red` or `yellow`.
     pub level: String,
-    /// The findings as JSON (see [`Alert::findings`]).
+    /// The findings as stored (JSON); read once into [`Alert::findings`].
     #[serde(skip)]
     pub findings_json: String,
+    /// The findings, read from `findings_json` when the row was read.
+    #[sqlx(skip)]
+    #[serde(skip)]
+    findings: Vec<Finding>,
     /// Execution at the cut-off, basis points.
     pub execution_bp: i64,
     /// Indicator progress, basis points.
@@ -55,16 +60,16 @@ pub struct Alert {
 
 impl Alert {
     /// The findings.
-    pub fn findings(&self) -> Vec<Finding> {
-        serde_json::from_str(&self.findings_json).unwrap_or_default()
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
     }
 
     /// The reasons in Chinese.
     pub fn reasons(&self) -> Vec<String> {
-        self.findings().into_iter().map(|f| f.reason).collect()
+        self.findings.iter().map(|f| f.reason.clone()).collect()
     }
 
-    /// 红色预警 / 黄色预警.
+    /// 红色预警 / 黄色预警 (every alert read has a level of the vocabulary).
     pub fn level_label(&self) -> &'static str {
         AlertLevel::parse(&self.level).map_or("预警", AlertLevel::label)
     }
@@ -88,6 +93,34 @@ pub fn alert_status_label(status: &str, level: &str, suspended: bool) -> &'stati
         (Some(AlertState::Open), _) if level == AlertLevel::Yellow.code() => "提示关注",
         (Some(state), _) => state.label(),
         (None, _) => "未知",
+    }
+}
+
+impl Readable for Alert {
+    fn read(mut self) -> Result<Alert> {
+        let cell = |column| Cell::at("alerts", self.id, column);
+        cell("level").code(&self.level, AlertLevel::parse)?;
+        self.workflow_state()?;
+        self.findings = cell("findings").json(&self.findings_json)?;
+        if let Some(deadline) = &self.deadline {
+            cell("deadline").date(deadline)?;
+        }
+        cell("raised_on").date(&self.raised_on)?;
+        Ok(self)
+    }
+}
+
+impl Readable for AlertDecision {
+    fn read(self) -> Result<AlertDecision> {
+        let cell = |column| Cell::at("alert_decisions", self.id, column);
+        cell("status").code(&self.status, AlertDecisionState::parse)?;
+        cell("action").code(&self.action, |a| {
+            jixiao_core::monitoring::ACTIONS
+                .iter()
+                .any(|(code, _)| *code == a)
+                .then_some(())
+        })?;
+        Ok(self)
     }
 }
 
@@ -174,8 +207,7 @@ const ALERT_COLUMNS: &str = "al.id, al.round_id, al.project_id, p.code AS projec
 
 /// Today in Beijing, the business date of scheduled work.
 pub fn business_today() -> NaiveDate {
-    let text: String = time::display(time::now()).chars().take(10).collect();
-    NaiveDate::parse_from_str(&text, "%Y-%m-%d").unwrap_or_default()
+    time::today()
 }
 
 impl Store {
@@ -193,6 +225,7 @@ impl Store {
         let (cutoff, due) = (round.cutoff_date()?, round.due_date()?);
         let scope = self.project_scope(actor).await?;
         let all = lines(self, &round, &scope, None).await?;
+        let raised = workflow::create::<WfAlert>(AlertAction::Raise, actor)?;
         let existing: Vec<(i64, i64, String, String)> = on_pool!(&self.pool, |pool| {
             sqlx::query_as("SELECT id, project_id, status, level FROM alerts WHERE round_id = $1")
                 .bind(round_id)
@@ -286,7 +319,7 @@ impl Store {
                                 sqlx::query(
                                     "INSERT INTO alerts (round_id, project_id, level, findings, \
                                      execution_bp, progress_bp, raised_on, deadline, status, \
-                                     updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9)",
+                                     updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                                 )
                                 .bind(round_id)
                                 .bind(line.project_id)
@@ -296,6 +329,7 @@ impl Store {
                                 .bind(facts.indicator_progress_bp)
                                 .bind(&today)
                                 .bind(red_deadline.clone())
+                                .bind(raised.as_str())
                                 .bind(now)
                                 .execute(&mut *conn)
                                 .await?;
@@ -335,7 +369,7 @@ impl Store {
             query.push_bind(round_id);
             scope.push(&mut query);
             query.push(" ORDER BY CASE al.level WHEN 'red' THEN 0 ELSE 1 END, p.code");
-            query.build_query_as().fetch_all(pool).await?
+            stored::all(query.build_query_as().fetch_all(pool).await?)?
         }))
     }
 
@@ -347,19 +381,20 @@ impl Store {
                 sqlx::QueryBuilder::new(format!("SELECT {ALERT_COLUMNS} WHERE al.id = "));
             query.push_bind(id);
             scope.push(&mut query);
-            query.build_query_as().fetch_optional(pool).await?
+            stored::one(query.build_query_as().fetch_optional(pool).await?)?
         });
         let alert = alert.ok_or_else(|| Error::NotFound("预警不存在".to_owned()))?;
         let round = self.monitoring_round(actor, alert.round_id).await?;
         let decisions: Vec<AlertDecision> = on_pool!(&self.pool, |pool| {
-            sqlx::query_as(
+            let decisions = sqlx::query_as(
                 "SELECT id, action, comment, recover_fen, revise_targets, status, proposed_by, \
                  proposed_at, decided_by, decided_at, decision_comment FROM alert_decisions \
                  WHERE alert_id = $1 ORDER BY id",
             )
             .bind(id)
             .fetch_all(pool)
-            .await?
+            .await?;
+            stored::all(decisions)?
         });
         Ok(AlertDetail {
             alert,
@@ -423,6 +458,7 @@ impl Store {
                 available: allotment.balances().available(),
             });
         }
+        let proposed = workflow::create::<WfDecision>(AlertDecisionAction::Propose, actor)?;
         let mut tx = self.begin().await?;
         advance::<WfAlert>(
             &mut tx,
@@ -444,13 +480,14 @@ impl Store {
             sqlx::query(
                 "INSERT INTO alert_decisions (alert_id, action, comment, recover_fen, \
                  revise_targets, status, proposed_by, proposed_at) \
-                 VALUES ($1, $2, $3, $4, $5, 'proposed', $6, $7)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(alert_id)
             .bind(&input.action)
             .bind(input.comment.trim())
             .bind(input.recover_fen)
             .bind(input.revise_targets)
+            .bind(proposed.as_str())
             .bind(&actor.name)
             .bind(time::now())
             .execute(&mut *conn)

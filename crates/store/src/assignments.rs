@@ -5,6 +5,7 @@
 
 use crate::audit::append;
 use crate::monitoring::finance_jurisdiction;
+use crate::stored::{self, Readable};
 use crate::tx::Tx;
 use crate::workflow::{self, Trail, Value, advance};
 use crate::{Error, Result, Store};
@@ -51,8 +52,15 @@ pub struct Assignment {
     pub rated: bool,
 }
 
+impl Readable for Assignment {
+    fn read(self) -> Result<Assignment> {
+        self.workflow_state()?;
+        Ok(self)
+    }
+}
+
 impl Assignment {
-    /// 待接受/评审中/已谢绝/已提交 (the workflow's labels).
+    /// 待接受/评审中/已谢绝/已提交 (the workflow's labels; every row read has a known status).
     pub fn status_label(&self) -> &'static str {
         AssignmentState::parse(&self.status).map_or("未知", AssignmentState::label)
     }
@@ -115,22 +123,26 @@ const ASSIGNMENT_COLUMNS: &str = "a.id, a.draw_id, d.purpose, a.member_id, m.nam
      EXISTS (SELECT 1 FROM ratings r WHERE r.assignment_id = a.id) AS rated FROM assignments a JOIN draws d ON d.id = a.draw_id \
      JOIN pool_members m ON m.id = a.member_id JOIN projects p ON p.id = a.project_id";
 
-/// Opens assignments for the members a draw selected.
+/// Opens assignments for the members a draw selected (finance's draw, or a member's decline
+/// calling the next backup), in the state the workflow creates them in.
 pub(crate) async fn assign(
     tx: &mut Tx,
     draw_id: i64,
     project_id: i64,
     members: &[i64],
+    actor: &Actor,
 ) -> Result<()> {
+    let state = workflow::create::<WfAssignment>(AssignmentAction::Invite, actor)?;
     for member in members {
         on_tx!(tx, |conn| {
             sqlx::query(
                 "INSERT INTO assignments (draw_id, member_id, project_id, status, updated_at) \
-                 VALUES ($1, $2, $3, 'invited', $4)",
+                 VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(draw_id)
             .bind(*member)
             .bind(project_id)
+            .bind(state.as_str())
             .bind(time::now())
             .execute(&mut *conn)
             .await?;
@@ -162,7 +174,7 @@ impl Store {
                 Role::Agency => return Err(Error::Forbidden),
             }
             query.push(" ORDER BY a.id DESC");
-            query.build_query_as().fetch_all(pool).await?
+            stored::all(query.build_query_as().fetch_all(pool).await?)?
         }))
     }
 
@@ -240,6 +252,7 @@ impl Store {
                 assignment.draw_id,
                 assignment.project_id,
                 &[member],
+                actor,
             )
             .await?;
         }

@@ -4,6 +4,7 @@
 use crate::audit::append;
 use crate::monitoring::{finance_jurisdiction, parse_date};
 use crate::pools::{MEMBER_COLUMNS, PoolMember, check_kind, may_read};
+use crate::stored::{self, Cell};
 use crate::{Error, Result, Store};
 use chrono::{Datelike, NaiveDate};
 use jixiao_core::audit::AuditEntry;
@@ -107,8 +108,8 @@ struct DrawRow {
 impl TryFrom<DrawRow> for DrawRecord {
     type Error = Error;
     fn try_from(row: DrawRow) -> Result<DrawRecord> {
-        let bad = |e: serde_json::Error| Error::Internal(format!("抽取记录无法读取：{e}"));
-        let stored: StoredJob = serde_json::from_str(&row.job).map_err(bad)?;
+        let cell = |column| Cell::at("draws", row.id, column);
+        let stored: StoredJob = cell("job").json(&row.job)?;
         Ok(DrawRecord {
             id: row.id,
             kind: row.kind,
@@ -116,9 +117,9 @@ impl TryFrom<DrawRow> for DrawRecord {
             project_id: row.project_id,
             job: stored.job,
             rules: stored.rules,
-            candidates: serde_json::from_str(&row.candidates).map_err(bad)?,
+            candidates: cell("candidates").json(&row.candidates)?,
             seed: row.seed,
-            result: serde_json::from_str(&row.result).map_err(bad)?,
+            result: cell("result").json(&row.result)?,
             drawn_by: row.drawn_by,
             drawn_at: row.drawn_at,
         })
@@ -253,7 +254,7 @@ impl Store {
                 .await?;
             });
         }
-        crate::assignments::assign(&mut tx, id, project.id, &result.selected).await?;
+        crate::assignments::assign(&mut tx, id, project.id, &result.selected, actor).await?;
         append(
             &mut tx,
             AuditEntry::new(&actor.name, "pool.draw", "draw", &id.to_string())
@@ -286,6 +287,7 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
+        let members = stored::all(members)?;
         let relations: Vec<(i64, i64, String, Option<String>)> = on_pool!(&self.pool, |pool| {
             sqlx::query_as(
                 "SELECT r.member_id, r.agency_id, r.kind, r.until FROM pool_relations r \
@@ -329,45 +331,61 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        let date = |t: &Option<String>| {
-            t.as_deref()
-                .and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+        // A relation's end date that does not read is an error, never "no end": it decides who
+        // may be drawn. (Relations have no id of their own: the error names the member's.)
+        let read_relations = |table: &'static str, rows: &[(i64, i64, String, Option<String>)]| {
+            rows.iter()
+                .map(|(member_id, agency_id, kind, until)| {
+                    let until = until
+                        .as_deref()
+                        .map(|t| Cell::at(table, *member_id, "until").date(t))
+                        .transpose()?;
+                    Ok((
+                        *member_id,
+                        Relation {
+                            agency_id: *agency_id,
+                            kind: kind.clone(),
+                            until,
+                        },
+                    ))
+                })
+                .collect::<Result<Vec<(i64, Relation)>>>()
         };
-        Ok(members
+        let relations = read_relations("pool_relations", &relations)?;
+        let institution_relations =
+            read_relations("pool_institution_relations", &institution_relations)?;
+        let of = |rows: &[(i64, Relation)], member_id: i64| -> Vec<Relation> {
+            rows.iter()
+                .filter(|(m, _)| *m == member_id)
+                .map(|(_, r)| r.clone())
+                .collect()
+        };
+        members
             .into_iter()
-            .map(|m| Candidate {
-                member_id: m.id,
-                name: m.name.clone(),
-                fields: m.fields(),
-                employer_agency_id: m.employer_agency_id,
-                status: m.status.clone(),
-                suspended_until: date(&m.suspended_until),
-                relations: relations
-                    .iter()
-                    .filter(|r| r.0 == m.id)
-                    .map(|r| Relation {
-                        agency_id: r.1,
-                        kind: r.2.clone(),
-                        until: date(&r.3),
-                    })
-                    .collect(),
-                institution_relations: institution_relations
-                    .iter()
-                    .filter(|r| r.0 == m.id)
-                    .map(|r| Relation {
-                        agency_id: r.1,
-                        kind: r.2.clone(),
-                        until: date(&r.3),
-                    })
-                    .collect(),
-                designed_project_ids: designs
-                    .iter()
-                    .filter(|d| d.0 == m.id)
-                    .map(|d| d.1)
-                    .collect(),
-                recent_jobs: jobs.iter().find(|j| j.0 == m.id).map_or(0, |j| j.1 as u32),
+            .map(|m| {
+                let suspended_until = m
+                    .suspended_until
+                    .as_deref()
+                    .map(|t| Cell::at("pool_members", m.id, "suspended_until").date(t))
+                    .transpose()?;
+                Ok(Candidate {
+                    member_id: m.id,
+                    name: m.name.clone(),
+                    fields: m.fields().to_vec(),
+                    employer_agency_id: m.employer_agency_id,
+                    status: m.status.clone(),
+                    suspended_until,
+                    relations: of(&relations, m.id),
+                    institution_relations: of(&institution_relations, m.id),
+                    designed_project_ids: designs
+                        .iter()
+                        .filter(|d| d.0 == m.id)
+                        .map(|d| d.1)
+                        .collect(),
+                    recent_jobs: jobs.iter().find(|j| j.0 == m.id).map_or(0, |j| j.1 as u32),
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// A stored draw.

@@ -132,12 +132,12 @@ pub enum Error {
     Busy,
     /// A stored value does not read as what the table says it holds: never defaulted, always
     /// told with the table and row.
-    #[error("系统内部错误：{table}第{id}行的{column}“{value}”无法识别")]
+    #[error("系统内部错误：{table}表{row}的{column}“{value}”无法识别")]
     Unreadable {
         /// The table.
         table: &'static str,
-        /// The row's id.
-        id: i64,
+        /// The row: `id=7`, or the key of a table without ids (`project_id=3,revision=1,row_no=2`).
+        row: String,
         /// The column.
         column: &'static str,
         /// The stored text.
@@ -440,7 +440,7 @@ mod tests {
             (
                 Error::Unreadable {
                     table: "t",
-                    id: 1,
+                    row: "id=1".to_owned(),
                     column: "c",
                     value: String::new(),
                 },
@@ -471,7 +471,7 @@ mod tests {
         assert!(
             Error::Unreadable {
                 table: "projects",
-                id: 7,
+                row: "id=7".to_owned(),
                 column: "state",
                 value: "x".to_owned()
             }

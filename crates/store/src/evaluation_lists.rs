@@ -1,8 +1,10 @@
 //! Year lists for evaluation pages: every project's self-evaluation state, score and grade within
 //! the actor's sight, with the grade distribution.
 
+use crate::stored::{self, Cell, Readable};
 use crate::{Result, Store};
 use jixiao_core::Actor;
+use jixiao_core::workflow::SelfEvaluationState;
 use serde::Serialize;
 use sqlx::QueryBuilder;
 
@@ -25,8 +27,28 @@ pub struct SelfEvaluationLine {
     pub total_x100: Option<i64>,
     /// Grade.
     pub grade: Option<String>,
-    /// Consistency findings (JSON) when imported.
+    /// `form` or `import`; `None` when not started.
     pub source: Option<String>,
+}
+
+impl Readable for SelfEvaluationLine {
+    fn read(self) -> Result<SelfEvaluationLine> {
+        // The sheet's row is named by its project (one sheet per project).
+        let cell = |column| {
+            Cell::keyed(
+                "self_evaluations",
+                format!("project_id={}", self.project_id),
+                column,
+            )
+        };
+        if let Some(state) = &self.state {
+            cell("state").code(state, SelfEvaluationState::parse)?;
+        }
+        if let Some(source) = &self.source {
+            cell("source").code(source, |s| matches!(s, "form" | "import").then_some(()))?;
+        }
+        Ok(self)
+    }
 }
 
 impl Store {
@@ -63,7 +85,7 @@ impl Store {
             query.push_bind(year);
             scope.push(&mut query);
             query.push(" ORDER BY ag.code, p.code");
-            query.build_query_as().fetch_all(pool).await?
+            stored::all(query.build_query_as().fetch_all(pool).await?)?
         }))
     }
 }

@@ -4,6 +4,7 @@
 //! through their own draws; finance confirms the final score, grade and problems found (which
 //! become rectification items), or returns it. The coverage view shows key projects due.
 
+use crate::stored::{self, Cell, Readable};
 use crate::workflow::{self, Trail, Value, advance};
 use crate::{Error, Result, Store};
 use jixiao_core::key_evaluation::{FrameworkItem, ScoreEntry};
@@ -68,6 +69,10 @@ pub struct KeyEvaluation {
     pub version: i32,
     /// Commissioned by.
     pub commissioned_by: String,
+    /// The problems, read from `problems` when the row was read.
+    #[sqlx(skip)]
+    #[serde(skip)]
+    problem_list: Vec<String>,
 }
 
 impl KeyEvaluation {
@@ -91,8 +96,20 @@ impl KeyEvaluation {
     }
 
     /// The problems found, as a list.
-    pub fn problem_list(&self) -> Vec<String> {
-        serde_json::from_str(&self.problems).unwrap_or_default()
+    pub fn problem_list(&self) -> &[String] {
+        &self.problem_list
+    }
+}
+
+impl Readable for KeyEvaluation {
+    fn read(mut self) -> Result<KeyEvaluation> {
+        let cell = |column| Cell::at("evaluations", self.id, column);
+        self.workflow_state()?;
+        cell("mode").code(&self.mode, |m| {
+            matches!(m, "department" | "finance").then_some(())
+        })?;
+        self.problem_list = cell("problems").json(&self.problems)?;
+        Ok(self)
     }
 }
 
@@ -202,7 +219,7 @@ impl Store {
                 }
             }
             query.push(" ORDER BY p.year DESC, p.code");
-            query.build_query_as().fetch_all(pool).await?
+            stored::all(query.build_query_as().fetch_all(pool).await?)?
         }))
     }
 
@@ -565,7 +582,7 @@ impl Store {
             "evaluation",
             id,
             &problems,
-            &actor.name,
+            actor,
         )
         .await?;
         tx.commit().await?;

@@ -46,6 +46,7 @@ mod self_evaluations;
 mod sessions;
 mod sqlite_payments;
 mod stats;
+mod stored;
 mod targets;
 pub mod test_support;
 mod treasury;

@@ -4,6 +4,7 @@
 
 use crate::audit::append;
 use crate::project_scope::ProjectScope;
+use crate::stored::Cell;
 use crate::workflow::{self, Trail, Value, advance};
 use crate::{Error, Project, Result, Store};
 use chrono::NaiveDate;
@@ -13,7 +14,7 @@ use jixiao_core::monitoring::{
     CAUSES, IndicatorProgress, OUTLOOKS, parse_decimal, time_progress_bp,
 };
 use jixiao_core::target::{Indicator, Operator, RowError};
-use jixiao_core::workflow::{MonitoringReport as Report, ReportAction, ReportState};
+use jixiao_core::workflow::{AlertState, MonitoringReport as Report, ReportAction, ReportState};
 use jixiao_core::{Actor, Role, ValidationErrors, time};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -357,6 +358,7 @@ impl Store {
         input: &RoundInput,
     ) -> Result<MonitoringRound> {
         let jurisdiction = finance_jurisdiction(actor)?;
+        let pending = workflow::create::<Report>(ReportAction::Open, actor)?;
         let mut errors = ValidationErrors::default();
         let cutoff = parse_date("cutoff", &input.cutoff);
         let due = parse_date("due", &input.due);
@@ -467,7 +469,7 @@ impl Store {
                     row.push_bind(id)
                         .push_bind(*project)
                         .push_bind(*revision)
-                        .push_bind("pending")
+                        .push_bind(pending.as_str())
                         .push_bind(now);
                 });
                 query.build().execute(&mut *conn).await?;
@@ -475,6 +477,8 @@ impl Store {
         }
         append(
             &mut tx,
+            // One record for the round, under the reports' creating action's code
+            // (`monitoring.open`, labelled by the workflow).
             AuditEntry::new(
                 &actor.name,
                 "monitoring.open",
@@ -559,6 +563,7 @@ impl Store {
             .await?
         });
         let head = head.ok_or_else(|| Error::NotFound("该项目不在本监控批次内".to_owned()))?;
+        Cell::at("monitoring_reports", head.id, "state").code(&head.state, ReportState::parse)?;
         let sheet = self.target_sheet(project_id, head.revision).await?;
         let entries: Vec<ReportEntry> = on_pool!(&self.pool, |pool| {
             sqlx::query_as(
@@ -765,7 +770,7 @@ pub(crate) async fn lines(
     scope: &ProjectScope,
     only: Option<i64>,
 ) -> Result<Vec<ReportLine>> {
-    Ok(on_pool!(&store.pool, |pool| {
+    let rows: Vec<ReportLine> = on_pool!(&store.pool, |pool| {
         let mut query = QueryBuilder::new(
             "SELECT p.id AS project_id, p.code AS project_code, p.name AS project_name, \
              p.agency_id, ag.name AS agency_name, x.state, COALESCE(a.limit_fen, 0) AS limit_fen, \
@@ -788,5 +793,19 @@ pub(crate) async fn lines(
         scope.push(&mut query);
         query.push(" ORDER BY ag.code, p.code");
         query.build_query_as().fetch_all(pool).await?
-    }))
+    });
+    for line in &rows {
+        let key = format!("round_id={},project_id={}", round.id, line.project_id);
+        Cell::keyed("monitoring_reports", key, "state").code(&line.state, ReportState::parse)?;
+        if let Some(id) = line.alert_id {
+            let alert = |column| Cell::at("alerts", id, column);
+            let (level, status) = (line.alert_level.as_deref(), line.alert_status.as_deref());
+            alert("level").code(
+                level.unwrap_or_default(),
+                jixiao_core::monitoring::AlertLevel::parse,
+            )?;
+            alert("status").code(status.unwrap_or_default(), AlertState::parse)?;
+        }
+    }
+    Ok(rows)
 }

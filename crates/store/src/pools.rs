@@ -2,10 +2,11 @@
 //! fields, employer, declared relations and design work, and their status. Draws from them are in
 //! `draws.rs`; assignments, ratings and complaints in `assignments.rs`.
 
-use crate::audit::append;
 use crate::monitoring::{finance_jurisdiction, parse_date};
+use crate::stored::{self, Cell, Readable};
+use crate::workflow::{self, Trail};
 use crate::{Error, Result, Store};
-use jixiao_core::audit::AuditEntry;
+use jixiao_core::workflow::{PoolMember as WfMember, PoolMemberAction};
 use jixiao_core::{Actor, Role, ValidationErrors, time};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -53,23 +54,47 @@ pub struct PoolMember {
     /// An institution's staff who may act as evaluators, as JSON.
     #[serde(skip)]
     pub staff_json: String,
+    /// The fields, read from `fields_json` when the row was read.
+    #[sqlx(skip)]
+    #[serde(skip)]
+    fields: Vec<String>,
+    /// The staff, read from `staff_json` when the row was read.
+    #[sqlx(skip)]
+    #[serde(skip)]
+    staff: Vec<String>,
 }
 
 impl PoolMember {
     /// Fields of expertise.
-    pub fn fields(&self) -> Vec<String> {
-        serde_json::from_str(&self.fields_json).unwrap_or_default()
+    pub fn fields(&self) -> &[String] {
+        &self.fields
     }
 
     /// An institution's staff who may act as evaluators.
-    pub fn staff(&self) -> Vec<String> {
-        serde_json::from_str(&self.staff_json).unwrap_or_default()
+    pub fn staff(&self) -> &[String] {
+        &self.staff
     }
 
-    /// 在库 / 暂停 / 已出库 (the workflow's labels).
+    /// 在库 / 暂停 / 已出库 (the workflow's labels; every member read has a known status).
     pub fn status_label(&self) -> &'static str {
         jixiao_core::workflow::PoolMemberState::parse(&self.status)
             .map_or("未知", jixiao_core::workflow::PoolMemberState::label)
+    }
+}
+
+impl Readable for PoolMember {
+    fn read(mut self) -> Result<PoolMember> {
+        let cell = |column| Cell::at("pool_members", self.id, column);
+        cell("kind").code(&self.kind, |k| {
+            matches!(k, "expert" | "institution").then_some(())
+        })?;
+        cell("status").code(&self.status, jixiao_core::workflow::PoolMemberState::parse)?;
+        self.fields = cell("fields").json(&self.fields_json)?;
+        self.staff = cell("staff").json(&self.staff_json)?;
+        if let Some(until) = &self.suspended_until {
+            cell("suspended_until").date(until)?;
+        }
+        Ok(self)
     }
 }
 
@@ -194,6 +219,7 @@ impl Store {
         input: &MemberInput,
     ) -> Result<PoolMember> {
         let jurisdiction = finance_jurisdiction(actor)?;
+        let state = workflow::create::<WfMember>(PoolMemberAction::Add, actor)?;
         let kind = check_kind(kind)?;
         let rules = self.latest_rulebook(&jurisdiction).await?.pools;
         let mut errors = ValidationErrors::default();
@@ -296,8 +322,9 @@ impl Store {
         let id: i64 = on_tx!(&mut tx, |conn| {
             sqlx::query_scalar(
                 "INSERT INTO pool_members (jurisdiction_code, kind, name, category, fields, employer, \
-                 employer_agency_id, contact, id_number_masked, qualifications, staff, created_at, \
-                 updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $11) \
+                 employer_agency_id, contact, id_number_masked, qualifications, staff, status, \
+                 created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $13, $11, $11) \
                  RETURNING id",
             )
             .bind(&jurisdiction)
@@ -312,6 +339,7 @@ impl Store {
             .bind(input.qualifications.trim())
             .bind(now)
             .bind(&staff)
+            .bind(state.as_str())
             .fetch_one(&mut *conn)
             .await?
         });
@@ -351,13 +379,16 @@ impl Store {
                     .await?;
             });
         }
-        append(
+        workflow::record_creation::<WfMember>(
             &mut tx,
-            AuditEntry::new(&actor.name, "pool.add", "pool_member", &id.to_string())
-                .in_jurisdiction(Some(&jurisdiction))
-                .with_details(
-                    json!({"kind": kind, "name": input.name.trim(), "fields": input.fields}),
-                ),
+            id,
+            PoolMemberAction::Add,
+            state,
+            actor,
+            Trail {
+                jurisdiction: Some(&jurisdiction),
+                details: json!({"kind": kind, "name": input.name.trim(), "fields": input.fields}),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -422,7 +453,7 @@ impl Store {
                     .push(" AND jurisdiction_code = ")
                     .push_bind(code.clone());
             }
-            query.build_query_as().fetch_optional(pool).await?
+            stored::one(query.build_query_as().fetch_optional(pool).await?)?
         });
         found.ok_or_else(|| Error::NotFound("库内成员不存在".to_owned()))
     }
@@ -456,7 +487,7 @@ impl Store {
                     .push(")");
             }
             query.push(" ORDER BY name, id");
-            query.build_query_as().fetch_all(pool).await?
+            stored::all(query.build_query_as().fetch_all(pool).await?)?
         });
         Ok(match field.map(str::trim).filter(|f| !f.is_empty()) {
             Some(field) => members

@@ -2,11 +2,13 @@
 //! sheet and review trail, and listing with filters, paging and totals.
 
 use crate::audit::append;
+use crate::stored::{self, Readable};
 use crate::tx::Tx;
 use crate::{Error, Result, Store};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::project::{ProjectInput, ProjectState};
 use jixiao_core::target::TargetSheet;
+use jixiao_core::workflow::{Project as WfProject, ProjectAction};
 use jixiao_core::{Actor, time};
 use serde::Serialize;
 use serde_json::json;
@@ -91,7 +93,7 @@ pub struct Project {
 impl Project {
     /// The state.
     pub fn state(&self) -> ProjectState {
-        // Every Project leaves the store through `readable`, so the code parses; the fallback
+        // Every Project leaves the store checked (`stored::Readable`), so the code parses; the fallback
         // is never taken.
         ProjectState::parse(&self.state).unwrap_or(ProjectState::Draft)
     }
@@ -152,13 +154,13 @@ impl ProjectPage {
     }
 }
 
-/// Checks that every project read holds a state of the workflow's vocabulary; a row that does not
-/// is an error naming the table, the row and the text, never read as a default.
-pub(crate) fn readable(projects: Vec<Project>) -> Result<Vec<Project>> {
-    for project in &projects {
-        crate::workflow::parse_state::<jixiao_core::workflow::Project>(&project.state, project.id)?;
+/// Every project read holds a state of the workflow's vocabulary; a row that does not is an
+/// error naming the table, the row and the text, never read as a default.
+impl Readable for Project {
+    fn read(self) -> Result<Project> {
+        crate::workflow::parse_state::<jixiao_core::workflow::Project>(&self.state, self.id)?;
+        Ok(self)
     }
-    Ok(projects)
 }
 
 impl Store {
@@ -171,9 +173,7 @@ impl Store {
             scope.push(&mut query);
             query.build_query_as().fetch_optional(pool).await?
         });
-        readable(found.into_iter().collect())?
-            .pop()
-            .ok_or_else(|| Error::NotFound("项目不存在".to_owned()))
+        stored::one(found)?.ok_or_else(|| Error::NotFound("项目不存在".to_owned()))
     }
 
     /// The id of the project with `code`, if the actor may see it.
@@ -315,7 +315,7 @@ impl Store {
                 .push(" OFFSET ")
                 .push_bind((page - 1).saturating_mul(per_page))
                 .push(") ORDER BY p.year DESC, p.code");
-            let rows: Vec<Project> = readable(list.build_query_as().fetch_all(pool).await?)?;
+            let rows: Vec<Project> = stored::all(list.build_query_as().fetch_all(pool).await?)?;
             (rows, totals)
         });
         Ok(ProjectPage {
@@ -337,6 +337,7 @@ impl Store {
         input: &ProjectInput,
     ) -> Result<Project> {
         actor.require(jixiao_core::Capability::AskForMoney)?;
+        let state = crate::workflow::create::<WfProject>(ProjectAction::Create, actor)?;
         let own = actor.agency_id.ok_or(Error::Forbidden)?;
         let agencies = self.agencies(actor).await?;
         let agency = match agency_code {
@@ -363,27 +364,23 @@ impl Store {
         let previous = self.previous_project_id(actor, &input).await?;
         let now = time::now();
         let mut tx = self.begin().await?;
-        let id = insert_project(
-            &mut tx,
-            &agency.jurisdiction_code,
-            agency.id,
-            &agency.code,
-            &input,
-            now,
-            &actor.name,
-        )
-        .await?;
+        let id = insert_project(&mut tx, &agency, &input, state, now, &actor.name).await?;
         set_previous(&mut tx, id, previous).await?;
-        append(
+        crate::workflow::record_creation::<WfProject>(
             &mut tx,
-            AuditEntry::new(&actor.name, "project.create", "project", &id.to_string())
-                .in_jurisdiction(Some(&agency.jurisdiction_code))
-                .with_details(json!({
+            id,
+            ProjectAction::Create,
+            state,
+            actor,
+            crate::workflow::Trail {
+                jurisdiction: Some(&agency.jurisdiction_code),
+                details: json!({
                     "name": input.name,
                     "year": input.year,
                     "agency": agency.code,
                     "requested_fen": input.requested_fen,
-                })),
+                }),
+            },
         )
         .await?;
         tx.commit().await?;
@@ -509,10 +506,9 @@ enum FilterValue {
 /// `AGENCY-YEAR-ID`, unique by construction.
 pub(crate) async fn insert_project(
     tx: &mut Tx,
-    jurisdiction: &str,
-    agency_id: i64,
-    agency_code: &str,
+    agency: &crate::Agency,
     input: &ProjectInput,
+    state: ProjectState,
     now: i64,
     actor: &str,
 ) -> Result<i64> {
@@ -522,12 +518,12 @@ pub(crate) async fn insert_project(
              is_new, start_year, end_year, requested_fen, funding_superior_fen, \
              funding_local_fen, funding_other_fen, basis, necessity, person_in_charge, \
              serves_people, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
-             $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 'draft', $18, $18) RETURNING id",
+             $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19) RETURNING id",
         )
-        .bind(jurisdiction)
-        .bind(agency_id)
+        .bind(&agency.jurisdiction_code)
+        .bind(agency.id)
         .bind(input.year)
-        .bind(format!("pending-{now}-{agency_id}"))
+        .bind(format!("pending-{now}-{}", agency.id))
         .bind(input.name.trim())
         .bind(&input.category)
         .bind(input.is_new)
@@ -541,11 +537,12 @@ pub(crate) async fn insert_project(
         .bind(input.necessity.trim())
         .bind(input.person_in_charge.trim())
         .bind(input.serves_people)
+        .bind(state.as_str())
         .bind(now)
         .fetch_one(&mut *conn)
         .await?;
         sqlx::query("UPDATE projects SET code = $1 WHERE id = $2")
-            .bind(format!("{agency_code}-{}-{id:06}", input.year))
+            .bind(format!("{}-{}-{id:06}", agency.code, input.year))
             .bind(id)
             .execute(&mut *conn)
             .await?;

@@ -2,6 +2,7 @@
 //! items sent to the project's agency; the agency answers with what it did; finance checks each
 //! off or sends it back. Items not yet closed are flagged on the agency's next-year projects.
 
+use crate::stored::{self, Readable};
 use crate::tx::Tx;
 use crate::workflow::{self, Trail, Value, advance};
 use crate::{Error, Result, Store};
@@ -44,8 +45,15 @@ pub struct Rectification {
     pub version: i32,
 }
 
+impl Readable for Rectification {
+    fn read(self) -> Result<Rectification> {
+        self.workflow_state()?;
+        Ok(self)
+    }
+}
+
 impl Rectification {
-    /// 待整改/待核查/已销号.
+    /// 待整改/待核查/已销号 (every row read has a state of the workflow).
     pub fn state_label(&self) -> &'static str {
         RectificationState::parse(&self.state).map_or("未知", RectificationState::label)
     }
@@ -78,21 +86,23 @@ pub(crate) async fn open_items(
     source: &str,
     source_id: i64,
     problems: &[String],
-    actor: &str,
+    actor: &Actor,
 ) -> Result<()> {
+    let state = workflow::create::<Rect>(RectificationAction::Raise, actor)?;
     for problem in problems {
         on_tx!(tx, |conn| {
             sqlx::query(
                 "INSERT INTO rectifications (jurisdiction_code, project_id, agency_id, year, \
                  source, source_id, problem, state, created_by, created_at) \
-                 SELECT $1, p.id, p.agency_id, p.year, $2, $3, $4, 'open', $5, $6 \
-                 FROM projects p WHERE p.id = $7",
+                 SELECT $1, p.id, p.agency_id, p.year, $2, $3, $4, $5, $6, $7 \
+                 FROM projects p WHERE p.id = $8",
             )
             .bind(jurisdiction)
             .bind(source)
             .bind(source_id)
             .bind(problem)
-            .bind(actor)
+            .bind(state.as_str())
+            .bind(&actor.name)
             .bind(time::now())
             .bind(project_id)
             .execute(&mut *conn)
@@ -120,7 +130,7 @@ impl Store {
             }
             scope.push(&mut query);
             query.push(" ORDER BY r.state, r.id");
-            query.build_query_as().fetch_all(pool).await?
+            stored::all(query.build_query_as().fetch_all(pool).await?)?
         }))
     }
 
@@ -160,7 +170,7 @@ impl Store {
             "monitoring",
             alert_id.unwrap_or(0),
             &[problem.to_owned()],
-            &actor.name,
+            actor,
         )
         .await?;
         let id: i64 = on_tx!(&mut tx, |conn| {
@@ -300,14 +310,15 @@ impl Store {
     ) -> Result<Vec<Rectification>> {
         let project = self.project(actor, project_id).await?;
         Ok(on_pool!(&self.pool, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "{SELECT} WHERE r.agency_id = $1 AND r.year < $2 AND r.state <> 'closed' \
                  ORDER BY r.year DESC, r.id"
             )))
             .bind(project.agency_id)
             .bind(project.year)
             .fetch_all(pool)
-            .await?
+            .await?;
+            stored::all(rows)?
         }))
     }
 }

@@ -600,7 +600,7 @@ impl Store {
                 .push_bind(limit.clamp(1, 1000));
             query.build_query_as().fetch_all(pool).await?
         });
-        crate::projects::readable(rows)
+        crate::stored::all(rows)
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -120,7 +120,7 @@ impl Store {
             query.push(" ORDER BY p.year DESC, p.code");
             query.build_query_as().fetch_all(pool).await?
         });
-        let found = crate::projects::readable(found)?;
+        let found = crate::stored::all(found)?;
         if found.is_empty() {
             return Err(Error::NotFound(format!(
                 "未找到名为“{}”的已批复项目",

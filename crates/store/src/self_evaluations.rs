@@ -4,6 +4,7 @@
 
 use crate::projects::Project;
 use crate::self_evaluation_writes::{SheetWrite, write_sheet};
+use crate::stored::Cell;
 use crate::workflow::{self, Trail, Value, advance};
 use crate::{Error, Result, Store};
 use jixiao_core::rulebook::Rulebook;
@@ -11,7 +12,7 @@ use jixiao_core::scoring::{
     BudgetBlock, ExecutionScore, Finding, ItemInput, SheetScore, execution_rate_bp, format_score,
     score, table_points,
 };
-use jixiao_core::target::{RowError, format_points};
+use jixiao_core::target::{Operator, RowError, format_points};
 use jixiao_core::workflow::{SelfEvaluation as Sheet, SelfEvaluationAction, SelfEvaluationState};
 use jixiao_core::{Actor, time};
 use serde::{Deserialize, Serialize};
@@ -65,6 +66,13 @@ pub struct EvaluationItem {
 }
 
 impl EvaluationItem {
+    /// The operator. Every item leaves the store checked (an unknown code fails the read of its
+    /// sheet), so the fallback is never taken.
+    pub fn operator(&self) -> Operator {
+        // Checked when read (`Cell::code`): the fallback is never taken.
+        Operator::parse(&self.op).unwrap_or(Operator::Qualitative)
+    }
+
     /// The item as scoring input.
     pub fn to_input(&self) -> ItemInput {
         ItemInput {
@@ -391,6 +399,12 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
+        workflow::parse_state::<Sheet>(&head.state, head.id)?;
+        for item in &items {
+            let key = format!("self_evaluation_id={},row_no={}", head.id, item.row_no);
+            Cell::keyed("self_evaluation_items", key, "op").code(&item.op, Operator::parse)?;
+        }
+        let findings = Cell::at("self_evaluations", head.id, "findings").json(&head.findings)?;
         let budget = BudgetBlock {
             initial_fen: head.initial_fen,
             full_year_fen: head.full_year_fen,
@@ -412,7 +426,7 @@ impl Store {
             total_x100: Some(head.total_x100),
             grade: Some(head.grade),
             published_total_x100: head.published_total_x100,
-            findings: serde_json::from_str(&head.findings).unwrap_or_default(),
+            findings,
             summary: head.summary,
             comment: head.comment,
             version: head.version,

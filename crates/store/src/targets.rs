@@ -3,6 +3,7 @@
 
 use crate::audit::append;
 use crate::projects::bump_version;
+use crate::stored::Cell;
 use crate::tx::Tx;
 use crate::{Error, Result, Store};
 use jixiao_core::audit::AuditEntry;
@@ -12,6 +13,7 @@ use serde_json::json;
 
 #[derive(sqlx::FromRow)]
 struct IndicatorRow {
+    row_no: i32,
     level1: String,
     level2: String,
     name: String,
@@ -37,7 +39,7 @@ impl Store {
             .fetch_optional(pool)
             .await?;
             let rows: Vec<IndicatorRow> = sqlx::query_as(
-                "SELECT level1, level2, name, op, value, unit, points_x100, value_basis, \
+                "SELECT row_no, level1, level2, name, op, value, unit, points_x100, value_basis, \
                  explanation, data_source FROM target_indicators \
                  WHERE project_id = $1 AND revision = $2 ORDER BY row_no",
             )
@@ -47,17 +49,20 @@ impl Store {
             .await?;
             (goals, rows)
         });
+        // A revision without goals is a sheet never saved: empty goals, as the form starts.
         let (overall_goal, annual_goal) = goals.unwrap_or_default();
-        Ok(TargetSheet {
-            overall_goal,
-            annual_goal,
-            indicators: rows
-                .into_iter()
-                .map(|r| Indicator {
+        let indicators = rows
+            .into_iter()
+            .map(|r| {
+                let key = format!(
+                    "project_id={project_id},revision={revision},row_no={}",
+                    r.row_no
+                );
+                Ok(Indicator {
+                    op: Cell::keyed("target_indicators", key, "op").code(&r.op, Operator::parse)?,
                     level1: r.level1,
                     level2: r.level2,
                     name: r.name,
-                    op: Operator::parse(&r.op).unwrap_or(Operator::Qualitative),
                     value: r.value,
                     unit: r.unit,
                     points_x100: r.points_x100,
@@ -65,7 +70,12 @@ impl Store {
                     explanation: r.explanation,
                     data_source: r.data_source,
                 })
-                .collect(),
+            })
+            .collect::<Result<Vec<Indicator>>>()?;
+        Ok(TargetSheet {
+            overall_goal,
+            annual_goal,
+            indicators,
         })
     }
 

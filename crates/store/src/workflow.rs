@@ -11,6 +11,7 @@
 //! the state moved on and is refused by the table (`409 invalid_transition`).
 
 use crate::audit::append;
+use crate::stored::Cell;
 use crate::tx::Tx;
 use crate::{Error, Result};
 use jixiao_core::audit::AuditEntry;
@@ -83,12 +84,7 @@ pub(crate) fn parse_state<D: Document>(code: &str, id: i64) -> Result<D::State> 
         .iter()
         .copied()
         .find(|s| s.code() == code)
-        .ok_or_else(|| Error::Unreadable {
-            table: D::TABLE,
-            id,
-            column: D::STATE_COLUMN,
-            value: code.to_owned(),
-        })
+        .ok_or_else(|| Cell::at(D::TABLE, id, D::STATE_COLUMN).unreadable(code))
 }
 
 /// Moves `D` row `id` by `action` of `actor`, if the row is still at `expected_version` (when
@@ -256,12 +252,20 @@ fn with_move(details: serde_json::Value, from: &str, to: &str) -> serde_json::Va
 mod tests {
     use std::path::{Path, PathBuf};
 
-    /// Files allowed to write a `state` column outside `advance`, each with its reason.
-    const ALLOWED: &[(&str, &str)] = &[(
-        "demo/projects_2019.rs",
-        "the demo's 2019 history is imported as already approved: a creation of past records, \
-         not a move of a live document",
-    )];
+    /// Files allowed to write a `state` column outside `advance` and `create`, each with its
+    /// reason.
+    const ALLOWED: &[(&str, &str)] = &[
+        (
+            "demo/projects_2019.rs",
+            "the demo's 2019 history is imported as already approved: a creation of past \
+             records, not a move of a live document",
+        ),
+        (
+            "bench_data.rs",
+            "benchmark data: approved projects written in bulk for `jixiao bench`, never a \
+             live document",
+        ),
+    ];
 
     fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
         for entry in std::fs::read_dir(dir).expect("read src") {
@@ -319,6 +323,116 @@ mod tests {
             rest = after;
         }
         found
+    }
+
+    /// Every `INSERT INTO` a table on the kernel in `text`, with what is wrong with it: the state
+    /// column left to the database's default, or written as a literal instead of the state
+    /// `workflow::create` gave.
+    fn state_inserts(text: &str) -> Vec<String> {
+        let joined: String = text
+            .split("\\\n")
+            .map(str::trim_start)
+            .collect::<Vec<_>>()
+            .join("");
+        let documents = jixiao_core::workflow::documents();
+        let mut found = Vec::new();
+        let mut rest = joined.as_str();
+        while let Some(at) = rest.find("INSERT INTO ") {
+            let after = &rest[at + "INSERT INTO ".len()..];
+            rest = after;
+            let end = after.find('"').unwrap_or(after.len());
+            let statement = &after[..end];
+            let table = statement
+                .split(|c: char| c.is_whitespace() || c == '(')
+                .next()
+                .unwrap_or("");
+            let Some(document) = documents.iter().find(|d| d.table == table) else {
+                continue;
+            };
+            let columns: Vec<&str> = statement
+                .split_once('(')
+                .and_then(|(_, c)| c.split_once(')'))
+                .map(|(c, _)| c.split(',').map(str::trim).collect())
+                .unwrap_or_default();
+            let Some(index) = columns.iter().position(|c| *c == document.state_column) else {
+                found.push(format!(
+                    "{table}: {} left to the default",
+                    document.state_column
+                ));
+                continue;
+            };
+            let values = statement
+                .split_once(" VALUES (")
+                .or_else(|| statement.split_once(" SELECT "))
+                .map(|(_, v)| v);
+            if let Some(values) = values {
+                let value = values.split(',').nth(index).unwrap_or("").trim();
+                if !value.starts_with('$') {
+                    found.push(format!(
+                        "{table}: {} written as {value}",
+                        document.state_column
+                    ));
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn the_insert_scanner_sees_literal_and_missing_states() {
+        let text = "\"INSERT INTO alerts (round_id, status) VALUES ($1, 'open')\"";
+        assert_eq!(state_inserts(text).len(), 1);
+        let text = "\"INSERT INTO pool_members (name, kind) VALUES ($1, $2)\"";
+        assert_eq!(state_inserts(text).len(), 1);
+        let text = "\"INSERT INTO rectifications (a, state) \\\n SELECT $1, 'open' FROM p\"";
+        assert_eq!(state_inserts(text).len(), 1);
+        let text = "\"INSERT INTO alerts (round_id, status) VALUES ($1, $2)\"";
+        assert!(state_inserts(text).is_empty());
+        assert!(state_inserts("\"INSERT INTO pool_designs (a, b) VALUES (1, 2)\"").is_empty());
+    }
+
+    /// Every insert of a document takes its first state from the workflow (`create`), never from
+    /// a literal or the column's default.
+    #[test]
+    fn every_document_is_created_in_the_state_the_workflow_gives() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        rust_files(&src, &mut files);
+        let mut offenders = Vec::new();
+        let mut inserts = 0;
+        for file in files {
+            let relative = file
+                .strip_prefix(&src)
+                .expect("under src")
+                .to_string_lossy()
+                .replace('\\', "/");
+            if ALLOWED.iter().any(|(f, _)| *f == relative) || relative == "workflow.rs" {
+                continue;
+            }
+            let text = std::fs::read_to_string(&file).expect("read");
+            let documents = jixiao_core::workflow::documents();
+            let touches = documents
+                .iter()
+                .any(|d| text.contains(&format!("INSERT INTO {} ", d.table)));
+            if !touches {
+                continue;
+            }
+            inserts += 1;
+            for problem in state_inserts(&text) {
+                offenders.push(format!("{relative}: {problem}"));
+            }
+            if !text.contains("workflow::create::<") {
+                offenders.push(format!(
+                    "{relative}: inserts a document without workflow::create"
+                ));
+            }
+        }
+        assert!(inserts >= 9, "the inserts were not found ({inserts} files)");
+        assert!(
+            offenders.is_empty(),
+            "a document is created outside the workflow:\n{}",
+            offenders.join("\n")
+        );
     }
 
     #[test]

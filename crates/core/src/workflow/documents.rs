@@ -2,7 +2,7 @@
 //! 整改事项, 预警, 预警处置意见, 结果应用建议, 评审任务, 专家/机构库成员. Each is two vocabularies
 //! and one table; `docs/workflow.md` is generated from them.
 
-use super::{Document, Transition};
+use super::{Creation, Document, Transition};
 use crate::role::Role;
 
 const AGENCY: &[Role] = &[Role::Agency];
@@ -11,6 +11,7 @@ const INSTITUTION: &[Role] = &[Role::Institution];
 const REVIEWERS: &[Role] = &[Role::Agency, Role::Finance];
 const IMPORTERS: &[Role] = &[Role::Agency, Role::Finance, Role::Admin];
 const MEMBERS: &[Role] = &[Role::Expert, Role::Institution];
+const INVITERS: &[Role] = &[Role::Finance, Role::Expert, Role::Institution];
 
 vocabulary! {
     /// Where a project stands (项目).
@@ -36,6 +37,8 @@ impl ProjectState {
 vocabulary! {
     /// What can be done to a project.
     pub enum ProjectAction {
+        /// The agency creates it (a draft).
+        Create = ("create", "新建项目"),
         /// The agency submits it through the gate.
         Submit = ("submit", "提交审核"),
         /// A reviewer passes the current step to the next one.
@@ -63,7 +66,11 @@ impl Document for Project {
     const LABEL: &'static str = "项目";
     const STATES: &'static [ProjectState] = ProjectState::ALL;
     const ACTIONS: &'static [ProjectAction] = ProjectAction::ALL;
-    const CREATED_BY: &'static [(ProjectAction, ProjectState)] = &[];
+    const CREATED_BY: &'static [Creation<ProjectState, ProjectAction>] = &[Creation {
+        action: ProjectAction::Create,
+        state: ProjectState::Draft,
+        roles: AGENCY,
+    }];
     #[rustfmt::skip]
     const TRANSITIONS: &'static [Transition<ProjectState, ProjectAction>] = {
         use ProjectAction::*;
@@ -99,6 +106,8 @@ vocabulary! {
 vocabulary! {
     /// What can be done to a monitoring report.
     pub enum ReportAction {
+        /// Finance opens a round: every project in it gets a report to fill.
+        Open = ("open", "发起绩效监控"),
         /// The agency saves its entries.
         Save = ("save", "保存监控报告"),
         /// The agency submits the report.
@@ -122,7 +131,11 @@ impl Document for MonitoringReport {
     const LABEL: &'static str = "监控报告";
     const STATES: &'static [ReportState] = ReportState::ALL;
     const ACTIONS: &'static [ReportAction] = ReportAction::ALL;
-    const CREATED_BY: &'static [(ReportAction, ReportState)] = &[];
+    const CREATED_BY: &'static [Creation<ReportState, ReportAction>] = &[Creation {
+        action: ReportAction::Open,
+        state: ReportState::Pending,
+        roles: FINANCE,
+    }];
     #[rustfmt::skip]
     const TRANSITIONS: &'static [Transition<ReportState, ReportAction>] = {
         use ReportAction::*;
@@ -196,9 +209,17 @@ impl Document for SelfEvaluation {
     const LABEL: &'static str = "绩效自评表";
     const STATES: &'static [SelfEvaluationState] = SelfEvaluationState::ALL;
     const ACTIONS: &'static [SelfEvaluationAction] = SelfEvaluationAction::ALL;
-    const CREATED_BY: &'static [(SelfEvaluationAction, SelfEvaluationState)] = &[
-        (SelfEvaluationAction::Save, SelfEvaluationState::Draft),
-        (SelfEvaluationAction::Import, SelfEvaluationState::Submitted),
+    const CREATED_BY: &'static [Creation<SelfEvaluationState, SelfEvaluationAction>] = &[
+        Creation {
+            action: SelfEvaluationAction::Save,
+            state: SelfEvaluationState::Draft,
+            roles: AGENCY,
+        },
+        Creation {
+            action: SelfEvaluationAction::Import,
+            state: SelfEvaluationState::Submitted,
+            roles: IMPORTERS,
+        },
     ];
     #[rustfmt::skip]
     const TRANSITIONS: &'static [Transition<SelfEvaluationState, SelfEvaluationAction>] = {
@@ -261,17 +282,16 @@ impl Document for KeyEvaluation {
     const LABEL: &'static str = "重点绩效评价";
     const STATES: &'static [KeyEvaluationState] = KeyEvaluationState::ALL;
     const ACTIONS: &'static [KeyEvaluationAction] = KeyEvaluationAction::ALL;
-    const CREATED_BY: &'static [(KeyEvaluationAction, KeyEvaluationState)] = &[(
-        KeyEvaluationAction::Commission,
-        KeyEvaluationState::Commissioned,
-    )];
+    const CREATED_BY: &'static [Creation<KeyEvaluationState, KeyEvaluationAction>] = &[Creation {
+        action: KeyEvaluationAction::Commission,
+        state: KeyEvaluationState::Commissioned,
+        roles: REVIEWERS,
+    }];
     #[rustfmt::skip]
     const TRANSITIONS: &'static [Transition<KeyEvaluationState, KeyEvaluationAction>] = {
         use KeyEvaluationAction::*;
         use KeyEvaluationState::*;
         &[
-            // Commissioning creates the document; this row carries who may do it.
-            Transition { from: Commissioned, action: Commission, to: Commissioned, roles: REVIEWERS },
             Transition { from: Commissioned, action: Save, to: Commissioned, roles: INSTITUTION },
             Transition { from: Returned, action: Save, to: Returned, roles: INSTITUTION },
             Transition { from: Commissioned, action: Submit, to: Submitted, roles: INSTITUTION },
@@ -320,15 +340,16 @@ impl Document for Rectification {
     const LABEL: &'static str = "整改事项";
     const STATES: &'static [RectificationState] = RectificationState::ALL;
     const ACTIONS: &'static [RectificationAction] = RectificationAction::ALL;
-    const CREATED_BY: &'static [(RectificationAction, RectificationState)] =
-        &[(RectificationAction::Raise, RectificationState::Open)];
+    const CREATED_BY: &'static [Creation<RectificationState, RectificationAction>] = &[Creation {
+        action: RectificationAction::Raise,
+        state: RectificationState::Open,
+        roles: FINANCE,
+    }];
     #[rustfmt::skip]
     const TRANSITIONS: &'static [Transition<RectificationState, RectificationAction>] = {
         use RectificationAction::*;
         use RectificationState::*;
         &[
-            // Raising creates the document; this row carries who may do it.
-            Transition { from: Open, action: Raise, to: Open, roles: FINANCE },
             Transition { from: Open, action: Answer, to: Answered, roles: AGENCY },
             Transition { from: Answered, action: Close, to: Closed, roles: FINANCE },
             Transition { from: Answered, action: SendBack, to: Open, roles: FINANCE },
@@ -351,6 +372,8 @@ vocabulary! {
 vocabulary! {
     /// What can be done to an alert.
     pub enum AlertAction {
+        /// Finance's evaluation of a round raises it.
+        Raise = ("raise", "发出预警"),
         /// The agency proposes to continue, adjust or cancel.
         Propose = ("propose", "提出预警处置意见"),
         /// Finance confirms the proposal, which takes effect.
@@ -377,8 +400,12 @@ impl Document for Alert {
     const LABEL: &'static str = "预警";
     const STATES: &'static [AlertState] = AlertState::ALL;
     const ACTIONS: &'static [AlertAction] = AlertAction::ALL;
-    // Raised by evaluating a round (recorded as `monitoring.evaluate`).
-    const CREATED_BY: &'static [(AlertAction, AlertState)] = &[];
+    // Raised by evaluating a round (the batch is recorded as `monitoring.evaluate`).
+    const CREATED_BY: &'static [Creation<AlertState, AlertAction>] = &[Creation {
+        action: AlertAction::Raise,
+        state: AlertState::Open,
+        roles: FINANCE,
+    }];
     #[rustfmt::skip]
     const TRANSITIONS: &'static [Transition<AlertState, AlertAction>] = {
         use AlertAction::*;
@@ -408,6 +435,8 @@ vocabulary! {
 vocabulary! {
     /// What finance does with a proposal.
     pub enum AlertDecisionAction {
+        /// The agency proposes what to do about its alert.
+        Propose = ("propose", "提出处置意见"),
         /// Finance confirms it.
         Confirm = ("confirm", "确认处置意见"),
         /// Finance declines it, with a reason.
@@ -430,7 +459,11 @@ impl Document for AlertDecision {
     const LABEL: &'static str = "预警处置意见";
     const STATES: &'static [AlertDecisionState] = AlertDecisionState::ALL;
     const ACTIONS: &'static [AlertDecisionAction] = AlertDecisionAction::ALL;
-    const CREATED_BY: &'static [(AlertDecisionAction, AlertDecisionState)] = &[];
+    const CREATED_BY: &'static [Creation<AlertDecisionState, AlertDecisionAction>] = &[Creation {
+        action: AlertDecisionAction::Propose,
+        state: AlertDecisionState::Proposed,
+        roles: AGENCY,
+    }];
     #[rustfmt::skip]
     const TRANSITIONS: &'static [Transition<AlertDecisionState, AlertDecisionAction>] = {
         use AlertDecisionAction::*;
@@ -459,6 +492,8 @@ vocabulary! {
 vocabulary! {
     /// Finance's decision on a proposal.
     pub enum AdjustmentAction {
+        /// Finance generates the year's proposals from the evaluation results.
+        Propose = ("propose", "生成结果应用建议"),
         /// Take the rulebook's cut.
         Accept = ("accept", "采纳结果应用建议"),
         /// Cut another amount.
@@ -483,7 +518,11 @@ impl Document for Adjustment {
     const LABEL: &'static str = "结果应用建议";
     const STATES: &'static [AdjustmentState] = AdjustmentState::ALL;
     const ACTIONS: &'static [AdjustmentAction] = AdjustmentAction::ALL;
-    const CREATED_BY: &'static [(AdjustmentAction, AdjustmentState)] = &[];
+    const CREATED_BY: &'static [Creation<AdjustmentState, AdjustmentAction>] = &[Creation {
+        action: AdjustmentAction::Propose,
+        state: AdjustmentState::Proposed,
+        roles: FINANCE,
+    }];
     #[rustfmt::skip]
     const TRANSITIONS: &'static [Transition<AdjustmentState, AdjustmentAction>] = {
         use AdjustmentAction::*;
@@ -513,6 +552,8 @@ vocabulary! {
 vocabulary! {
     /// What the member does with its job.
     pub enum AssignmentAction {
+        /// A draw invites the member (the batch is recorded as `pool.draw`).
+        Invite = ("invite", "发出评审邀请"),
         /// Accept the invitation.
         Accept = ("accept", "接受评审任务"),
         /// Decline it, with a reason.
@@ -536,7 +577,12 @@ impl Document for Assignment {
     const LABEL: &'static str = "评审任务";
     const STATES: &'static [AssignmentState] = AssignmentState::ALL;
     const ACTIONS: &'static [AssignmentAction] = AssignmentAction::ALL;
-    const CREATED_BY: &'static [(AssignmentAction, AssignmentState)] = &[];
+    // Finance's draw invites the selected; a member who declines calls the next backup.
+    const CREATED_BY: &'static [Creation<AssignmentState, AssignmentAction>] = &[Creation {
+        action: AssignmentAction::Invite,
+        state: AssignmentState::Invited,
+        roles: INVITERS,
+    }];
     #[rustfmt::skip]
     const TRANSITIONS: &'static [Transition<AssignmentState, AssignmentAction>] = {
         use AssignmentAction::*;
@@ -565,6 +611,8 @@ vocabulary! {
     /// What finance decides about a member. The codes are the states they lead to, as the audit
     /// log has always recorded them (`pool.suspended`).
     pub enum PoolMemberAction {
+        /// Registered in the pool.
+        Add = ("add", "登记入库"),
         /// Back in the pool.
         #[serde(rename = "active")]
         Reinstate = ("active", "恢复在库"),
@@ -591,7 +639,11 @@ impl Document for PoolMember {
     const LABEL: &'static str = "专家/机构库成员";
     const STATES: &'static [PoolMemberState] = PoolMemberState::ALL;
     const ACTIONS: &'static [PoolMemberAction] = PoolMemberAction::ALL;
-    const CREATED_BY: &'static [(PoolMemberAction, PoolMemberState)] = &[];
+    const CREATED_BY: &'static [Creation<PoolMemberState, PoolMemberAction>] = &[Creation {
+        action: PoolMemberAction::Add,
+        state: PoolMemberState::Active,
+        roles: FINANCE,
+    }];
     #[rustfmt::skip]
     const TRANSITIONS: &'static [Transition<PoolMemberState, PoolMemberAction>] = {
         use PoolMemberAction::*;

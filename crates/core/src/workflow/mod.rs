@@ -15,7 +15,7 @@
 //! [`Document::STATE_COLUMN`] and [`Document::VERSIONED`] say):
 //!
 //! ```
-//! use jixiao_core::workflow::{self, Document, Refusal, Transition};
+//! use jixiao_core::workflow::{self, Creation, Document, Refusal, Transition};
 //! use jixiao_core::{Role, vocabulary};
 //!
 //! vocabulary! {
@@ -46,7 +46,8 @@
 //!     const LABEL: &'static str = "请假申请";
 //!     const STATES: &'static [LeaveState] = LeaveState::ALL;
 //!     const ACTIONS: &'static [LeaveAction] = LeaveAction::ALL;
-//!     const CREATED_BY: &'static [(LeaveAction, LeaveState)] = &[];
+//!     const CREATED_BY: &'static [Creation<LeaveState, LeaveAction>] = &[Creation {
+//!         action: LeaveAction::Submit, state: LeaveState::Submitted, roles: &[Role::Agency] }];
 //!     const TRANSITIONS: &'static [Transition<LeaveState, LeaveAction>] = &[
 //!         Transition { from: LeaveState::Draft, action: LeaveAction::Submit,
 //!                      to: LeaveState::Submitted, roles: &[Role::Agency] },
@@ -164,6 +165,17 @@ pub struct Transition<S: 'static, A: 'static> {
     pub roles: &'static [Role],
 }
 
+/// How a document comes into being: `action` by one of `roles` creates it in `state`.
+#[derive(Debug, Clone, Copy)]
+pub struct Creation<S: 'static, A: 'static> {
+    /// The action that creates it.
+    pub action: A,
+    /// The state it starts in.
+    pub state: S,
+    /// The roles that may create it so.
+    pub roles: &'static [Role],
+}
+
 /// A state of a document: a code, a label and the whole list.
 pub trait StateCode: Copy + Eq + Debug + 'static {
     /// The stored code.
@@ -196,8 +208,9 @@ pub trait Document: 'static {
     const STATES: &'static [Self::State];
     /// Every action.
     const ACTIONS: &'static [Self::Action];
-    /// The states a new document may be created in, with the action that creates it.
-    const CREATED_BY: &'static [(Self::Action, Self::State)];
+    /// How a new document is created: the action, the state it starts in, who may. Every
+    /// insert of a row of `TABLE` takes its state from here (`workflow::create`).
+    const CREATED_BY: &'static [Creation<Self::State, Self::Action>];
     /// The transition table.
     #[rustfmt::skip]
     const TRANSITIONS: &'static [Transition<Self::State, Self::Action>];
@@ -259,19 +272,15 @@ pub fn next<D: Document>(
 
 /// The state a new `D` created by `action` starts in, or why `role` may not create it so.
 pub fn create<D: Document>(action: D::Action, role: Role) -> Result<D::State, Refusal> {
-    let Some(&(_, state)) = D::CREATED_BY.iter().find(|(a, _)| *a == action) else {
+    let Some(creation) = D::CREATED_BY.iter().find(|c| c.action == action) else {
         return Err(Refusal::InvalidTransition {
             document: D::LABEL,
             state: "尚未建立",
             action: action.name(),
         });
     };
-    // Creation is a move from "nothing": the roles are those of the transitions the action has.
-    if D::TRANSITIONS
-        .iter()
-        .any(|t| t.action == action && t.roles.contains(&role))
-    {
-        Ok(state)
+    if creation.roles.contains(&role) {
+        Ok(creation.state)
     } else {
         Err(Refusal::RoleNotAllowed {
             document: D::LABEL,
@@ -316,6 +325,8 @@ pub struct DocumentInfo {
     pub actions: Vec<(&'static str, &'static str)>,
     /// (from, action, to, roles) codes of every transition.
     pub transitions: Vec<(&'static str, &'static str, &'static str, Vec<Role>)>,
+    /// (action, state, roles) codes of every way to create one.
+    pub creations: Vec<(&'static str, &'static str, Vec<Role>)>,
 }
 
 impl DocumentInfo {
@@ -328,6 +339,10 @@ impl DocumentInfo {
             label: D::LABEL,
             states: D::STATES.iter().map(|s| (s.code(), s.name())).collect(),
             actions: D::ACTIONS.iter().map(|a| (a.code(), a.name())).collect(),
+            creations: D::CREATED_BY
+                .iter()
+                .map(|c| (c.action.code(), c.state.code(), c.roles.to_vec()))
+                .collect(),
             transitions: D::TRANSITIONS
                 .iter()
                 .map(|t| {
@@ -385,13 +400,16 @@ pub fn audit_actions() -> Vec<(String, &'static str)> {
         .collect()
 }
 
+/// The *from* cell of a creation row in `docs/workflow.md`.
+pub const CREATED: &str = "— 新建";
+
 /// The matrix of every document as `docs/workflow.md` writes it.
 pub fn matrix_markdown() -> String {
     let mut out = String::from(
         "# Workflow matrix\n\n\
          Generated from `crates/core/src/workflow/documents.rs` (after a change to a table, regenerate with\n\
          `JIXIAO_WRITE_DOCS=1 cargo test -p jixiao-core workflow` and review the diff); a test walks every (state, action, role) of every document against this file. Each row: in state\n\
-         *from*, *action* by one of *roles* moves the document to *to*. Every combination not listed\n\
+         *from*, *action* by one of *roles* moves the document to *to*; a row from `— 新建` creates the document in *to*. Every combination not listed\n\
          is refused: `403 forbidden` when the role may never take the action, else\n\
          `409 invalid_transition`.\n",
     );
@@ -417,6 +435,15 @@ pub fn matrix_markdown() -> String {
                 .find(|(c, _)| *c == code)
                 .map_or("", |(_, l)| *l)
         };
+        for (action, state, roles) in &d.creations {
+            let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            out.push_str(&format!(
+                "| {CREATED} | {action} {} | {} | {state} {} |\n",
+                action_label(action),
+                roles.join(", "),
+                state_label(state)
+            ));
+        }
         for (from, action, to, roles) in &d.transitions {
             let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
             out.push_str(&format!(

@@ -230,10 +230,9 @@ pub(super) async fn load(store: &Store) -> Result<()> {
         };
         let id = insert_project(
             &mut tx,
-            LELING,
-            agency.id,
-            &agency.code,
+            agency,
             &input,
+            jixiao_core::project::ProjectState::Draft,
             now,
             "system",
         )

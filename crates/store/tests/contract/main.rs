@@ -9,3 +9,4 @@ mod monitoring;
 mod projects;
 mod support;
 mod treasury;
+mod unreadable;

@@ -661,13 +661,13 @@ async fn a_stored_state_outside_the_workflow_fails_the_read_instead_of_reading_a
     match read {
         Err(Error::Unreadable {
             table,
-            id,
+            row,
             column,
             value,
         }) => {
             assert_eq!(
-                (table, id, column, value.as_str()),
-                ("projects", project.id, "state", "lost")
+                (table, row, column, value.as_str()),
+                ("projects", format!("id={}", project.id), "state", "lost")
             );
         }
         other => return Err(format!("an unknown state was read as {other:?}").into()),

@@ -145,7 +145,9 @@ impl From<&AuditRecord> for AuditRecordView {
             entity: record.entity.clone(),
             entity_id: record.entity_id.clone(),
             jurisdiction: record.jurisdiction.clone(),
-            details: serde_json::from_str(&record.details).unwrap_or(serde_json::Value::Null),
+            // The chain covers the text as written: text that is not JSON is shown as it is.
+            details: serde_json::from_str(&record.details)
+                .unwrap_or_else(|_| serde_json::Value::String(record.details.clone())),
             hash: record.hash.clone(),
         }
     }

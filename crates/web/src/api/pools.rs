@@ -44,13 +44,13 @@ impl From<&PoolMember> for MemberView {
             id: m.id,
             name: m.name.clone(),
             category: m.category.clone(),
-            fields: m.fields(),
+            fields: m.fields().to_vec(),
             employer: m.employer.clone(),
             employer_agency_id: m.employer_agency_id,
             id_number_masked: m.id_number_masked.clone(),
             status: m.status.clone(),
             suspended_until: m.suspended_until.clone(),
-            staff: m.staff(),
+            staff: m.staff().to_vec(),
         }
     }
 }

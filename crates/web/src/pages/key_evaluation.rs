@@ -235,7 +235,7 @@ fn detail_page(
         chrome: Chrome::for_session(session, "key_evaluations"),
         total: e.total_x100.map_or("—".to_owned(), format_score),
         final_score: e.final_x100.map_or("—".to_owned(), format_score),
-        problems: e.problem_list(),
+        problems: e.problem_list().to_vec(),
         can_score: session.user.role == Role::Institution && editable,
         can_confirm: session.user.role == Role::Finance && e.state == "submitted",
         rows,

@@ -228,7 +228,7 @@ pub async fn key_evaluation(
         total: e.total_x100.map_or("—".to_owned(), format_score),
         final_score: e.final_x100.map_or("—".to_owned(), format_score),
         grade: e.final_grade.clone().unwrap_or_else(|| "—".to_owned()),
-        problems: e.problem_list(),
+        problems: e.problem_list().to_vec(),
         by_level1: by_level1
             .into_iter()
             .map(|(l, points, score)| (l, points, format_score(score)))

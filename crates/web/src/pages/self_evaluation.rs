@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jixiao_core::ledger::format_rate;
 use jixiao_core::rulebook::Rulebook;
 use jixiao_core::scoring::{QualitativeBand, format_score};
-use jixiao_core::target::{Operator, RowError};
+use jixiao_core::target::RowError;
 use jixiao_core::{Role, money};
 use jixiao_store::{EntryInput, Error, SelfEvaluation, SelfEvaluationInput};
 use serde::Deserialize;
@@ -121,7 +121,7 @@ fn sheet_page(
         .zip(entries)
         .enumerate()
         .map(|(i, (item, entry))| {
-            let op = Operator::parse(&item.op).unwrap_or(Operator::Qualitative);
+            let op = item.operator();
             RowView {
                 n: i + 1,
                 level1: item.level1.clone(),
