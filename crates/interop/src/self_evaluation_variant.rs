@@ -8,7 +8,7 @@ use crate::self_evaluation_xlsx::{
     Comparison, SelfEvaluationTable, SheetNotes, TableError, TableReading, compare, finding, read,
 };
 use jixiao_core::rulebook::{Rulebook, SHIPPED};
-use jixiao_core::scoring::{FULL_MARKS_X100, Finding, Level1Points, ScoringRules, format_score};
+use jixiao_core::scoring::{FULL_MARKS_X100, Finding, ScoringRules, format_score};
 
 /// A rulebook's self-evaluation rules under its name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,28 +140,6 @@ impl Weights {
         }
         parts.join("，")
     }
-
-    /// `rules` with the points this table prints, when they are whole points.
-    fn applied_to(&self, rules: &ScoringRules) -> Option<ScoringRules> {
-        let whole = |x100: i64| u32::try_from(x100 / 100).ok().filter(|_| x100 % 100 == 0);
-        let mut own = rules.clone();
-        if let Some(e) = self.execution {
-            own.execution_points = whole(e).filter(|p| *p < 100)?;
-        }
-        if !self.level1.is_empty() {
-            own.level1_points = self
-                .level1
-                .iter()
-                .map(|(level1, points)| {
-                    whole(*points).map(|points| Level1Points {
-                        level1: level1.clone(),
-                        points,
-                    })
-                })
-                .collect::<Option<Vec<_>>>()?;
-        }
-        Some(own)
-    }
 }
 
 /// The variant to score by, with the finding that says why when it is not the one asked for.
@@ -189,40 +167,47 @@ fn choose(
             Some(finding("rulebook_mismatch", None, message)),
         );
     }
-    // None fits: the closest (same execution points) with the table's own points.
-    let base = std::iter::once(requested)
-        .chain(others)
-        .find(|v| {
-            weights
-                .execution
-                .is_some_and(|e| e == i64::from(v.rules.execution_points) * 100)
-        })
-        .unwrap_or(requested);
-    match weights.applied_to(&base.rules) {
-        Some(rules) => (
+    // None fits: the one with the same execution points, else the one asked for with the
+    // table's own execution points (level-1 points only check, they do not score).
+    let same_execution = std::iter::once(requested).chain(others).find(|v| {
+        weights
+            .execution
+            .is_some_and(|e| e == i64::from(v.rules.execution_points) * 100)
+    });
+    let unmatched = |message: String| Some(finding("rulebook_unmatched", None, message));
+    if let Some(base) = same_execution {
+        return (
+            base.clone(),
+            unmatched(format!(
+                "表内分值（{printed}）与现有评分规则均不相符；预算执行率分值与“{}”相同，已按其计分",
+                base.label()
+            )),
+        );
+    }
+    let whole = weights
+        .execution
+        .filter(|e| e % 100 == 0 && (0..FULL_MARKS_X100).contains(e))
+        .and_then(|e| u32::try_from(e / 100).ok());
+    match whole {
+        Some(points) => (
             Variant {
-                name: format!("{}+表内分值", base.name),
-                title: format!("表内所列分值，其余按{}", base.title),
-                rules,
+                name: format!("{}+表内分值", requested.name),
+                title: format!("{}（预算执行率按表内{points}分）", requested.title),
+                rules: ScoringRules {
+                    execution_points: points,
+                    ..requested.rules.clone()
+                },
             },
-            Some(finding(
-                "rulebook_unmatched",
-                None,
-                format!(
-                    "表内分值（{printed}）与现有评分规则均不符，已按表内所列分值计分，其余规则按“{}”",
-                    base.label()
-                ),
+            unmatched(format!(
+                "表内分值（{printed}）与现有评分规则均不相符，已按表内所列预算执行率{points}分计分，其余按“{}”",
+                requested.label()
             )),
         ),
         None => (
-            base.clone(),
-            Some(finding(
-                "rulebook_unmatched",
-                None,
-                format!(
-                    "表内分值（{printed}）与现有评分规则均不符，且不能用作评分规则，已按“{}”计分",
-                    base.label()
-                ),
+            requested.clone(),
+            unmatched(format!(
+                "表内分值（{printed}）与现有评分规则均不相符，且无法读出预算执行率分值，已按“{}”计分",
+                requested.label()
             )),
         ),
     }

@@ -362,9 +362,13 @@ fn points_fitting_no_rulebook_are_scored_by_the_tables_own() -> TestResult {
     let read = run(&own, "national-default")?;
     assert!(has(&read, "rulebook_unmatched", None), "{:?}", codes(&read));
     assert_eq!(read.variant.rules.execution_points, 15);
+    // Level-1 points only check: 产出 45 is flagged against the rulebook's 50.
+    assert!(has(&read, "level1_points", None), "{:?}", codes(&read));
     assert_eq!(read.report.items[0].computed, "14.25");
     assert!(
-        message(&read, "rulebook_unmatched").contains("已按表内所列分值计分"),
+        message(&read, "rulebook_unmatched").contains(
+            "已按表内所列预算执行率15分计分，其余按“全国通用默认规则（national-default）”"
+        ),
         "{}",
         message(&read, "rulebook_unmatched")
     );
