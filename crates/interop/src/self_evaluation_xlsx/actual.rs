@@ -174,6 +174,7 @@ pub(crate) fn interpret(row: &Row, input: &mut ItemInput) -> Result<Option<Findi
                 ),
             )))
         }
+        None if text.is_empty() => fallback(row, input, "未填写"),
         None => fallback(row, input, "不是数字"),
     }
 }
@@ -254,7 +255,7 @@ fn fallback(row: &Row, input: &mut ItemInput, why: &str) -> Result<Option<Findin
         format!(
             "实际完成值{}无法与年度指标值比较计分，采用表内得分{}分",
             if shown.is_empty() {
-                "未填写".to_owned()
+                "未填写，".to_owned()
             } else {
                 shown
             },
