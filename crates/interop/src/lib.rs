@@ -9,6 +9,7 @@ pub mod allotments_csv;
 pub mod fiscal_data_package;
 pub mod intake;
 mod self_evaluation_compare;
+mod self_evaluation_variant;
 pub mod self_evaluation_xlsx;
 mod self_evaluation_xlsx_write;
 pub mod spreadsheet_text;

@@ -1,6 +1,6 @@
 //! A published self-evaluation table beside the rulebook's recomputation: item by item and in
 //! total, with the consistency findings (points, scores above points, totals that are not the sum
-//! of their items, scores that differ from the rules).
+//! of their items, met targets given less than their points, scores that differ from the rules).
 
 use crate::self_evaluation_xlsx::{SelfEvaluationTable, TableError};
 use jixiao_core::scoring::{Finding, ItemInput, ScoringRules, SheetScore, format_score};
@@ -39,8 +39,10 @@ pub struct Comparison {
     pub department: String,
     /// 实施单位.
     pub implementing_unit: String,
-    /// The rulebook used.
+    /// The rulebook used (its short name).
     pub rulebook: String,
+    /// The rulebook used as users read it: `预算执行率20分规则（execution-20）`.
+    pub rulebook_title: String,
     /// The table's 总分.
     pub total_published: Option<String>,
     /// Ours.
@@ -61,6 +63,15 @@ fn finding(code: &str, row: Option<usize>, message: String) -> Finding {
         code: code.to_owned(),
         row,
         message,
+    }
+}
+
+/// 实际完成值 as read, with the target's unit for a number.
+fn actual_shown(input: &ItemInput) -> String {
+    if input.op == Operator::Qualitative.as_str() || input.actual.is_empty() {
+        format!("“{}”", input.actual)
+    } else {
+        format!("{}{}", input.actual, input.unit)
     }
 }
 
@@ -163,7 +174,22 @@ pub fn compare(
                     ),
                 ));
             }
-            if published != s.final_x100 {
+            let met = s.manual_x100.is_none()
+                && !s.missed
+                && s.computed_x100 == Some(s.effective_points_x100);
+            if met && published < s.final_x100 {
+                findings.push(finding(
+                    "met_target_docked",
+                    Some(row),
+                    format!(
+                        "第{row}行“{}”已完成年度指标（实际完成值{}），表内得分{}低于分值{}，按规则应得满分",
+                        item.input.name,
+                        actual_shown(&item.input),
+                        format_score(published),
+                        format_score(s.points_x100)
+                    ),
+                ));
+            } else if published != s.final_x100 {
                 findings.push(finding(
                     "item_differs",
                     Some(row),
@@ -205,7 +231,7 @@ pub fn compare(
             && sum != total
         {
             findings.push(finding(
-                "total_not_sum",
+                "points_not_sum",
                 None,
                 format!(
                     "表内总分{}不等于各项得分之和{}",
@@ -231,6 +257,7 @@ pub fn compare(
         department: table.department.clone(),
         implementing_unit: table.implementing_unit.clone(),
         rulebook: rulebook.to_owned(),
+        rulebook_title: rulebook.to_owned(),
         total_published: table.total_published_x100.map(format_score),
         total_computed: format_score(scored.total_x100),
         grade: scored.grade.clone(),

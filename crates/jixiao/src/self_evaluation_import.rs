@@ -1,12 +1,13 @@
 //! `jixiao import self-evaluation FILE.xlsx`: reads a published 项目支出绩效自评表, recomputes it by
-//! the rulebook, prints the table's scores beside ours with the consistency findings, and (unless
-//! `--dry-run`) stores it against the matching approved project.
+//! the rulebook its printed points fit (the one asked for or the project's, else a shipped
+//! variant), prints the rules used and the table's scores beside ours with every finding, and
+//! (unless `--dry-run`) stores it against the matching approved project.
 
 use anyhow::anyhow;
 use jixiao_core::Actor;
 use jixiao_core::rulebook::Rulebook;
 use jixiao_core::scoring::Finding;
-use jixiao_interop::self_evaluation_xlsx::{Comparison, compare, read_table};
+use jixiao_interop::self_evaluation_xlsx::{Comparison, Variant, import, read_table};
 use jixiao_store::{Error, ImportedSheet, Store};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,10 +72,9 @@ pub async fn run(store: &Store, actor: Actor, options: Options) -> anyhow::Resul
             .map_err(|e| anyhow!("{}", e.user_message()))?,
         (None, None) => national,
     };
-    let table = read_table(&bytes, &rulebook.self_evaluation)
+    let imported = import(&bytes, &Variant::of(&rulebook), &Variant::shipped())
         .map_err(|e| anyhow!("{}：{e}", options.file.display()))?;
-    let report = compare(&table, &rulebook.self_evaluation, &rulebook.name)
-        .map_err(|e| anyhow!("{}：{e}", options.file.display()))?;
+    let (table, report) = (imported.table, imported.report);
     let stored = match (&project, options.dry_run) {
         (Some(project), false) => {
             let sheet = ImportedSheet {
@@ -116,9 +116,10 @@ pub async fn run(store: &Store, actor: Actor, options: Options) -> anyhow::Resul
 
 fn print_report(report: &Comparison) {
     println!(
-        "项目：{}（{}，主管部门：{}）　规则：{}",
-        report.project, report.implementing_unit, report.department, report.rulebook
+        "项目：{}（{}，主管部门：{}）",
+        report.project, report.implementing_unit, report.department
     );
+    println!("评分规则：{}", report.rulebook_title);
     println!("行号\t指标\t分值\t表内得分\t重算得分");
     for item in &report.items {
         let row = if item.row == 0 {
@@ -146,9 +147,9 @@ fn print_report(report: &Comparison) {
 
 fn print_findings(findings: &[Finding]) {
     if findings.is_empty() {
-        println!("一致性检查：未发现问题");
+        println!("核对结果：未发现问题");
     } else {
-        println!("一致性检查发现{}个问题：", findings.len());
+        println!("核对发现{}项：", findings.len());
         for finding in findings {
             println!("  {}", finding.message);
         }

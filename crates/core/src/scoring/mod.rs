@@ -3,6 +3,10 @@
 //! findings on a published table. All arithmetic is exact: values are decimals, every item's score
 //! is rounded half-up to hundredths of a point, and the total is the sum of the rounded items.
 
+pub mod actual_words;
+
+pub use actual_words::ActualWords;
+
 use crate::monitoring::parse_decimal;
 use crate::target::{Operator, RowError};
 use serde::{Deserialize, Serialize};
@@ -83,6 +87,10 @@ pub struct ScoringRules {
     pub qualitative_bands: Vec<QualitativeBand>,
     /// Grades, best first.
     pub grades: Vec<GradeBand>,
+    /// How a published table's 实际完成值 in words is read (completion words, their opposites,
+    /// filler).
+    #[serde(default)]
+    pub actual_words: ActualWords,
 }
 
 fn default_equal_rule() -> EqualRule {
@@ -125,6 +133,8 @@ impl Default for ScoringRules {
                         "有一定效果",
                         "基本达到",
                         "基本达成",
+                        "基本完成",
+                        "部分完成",
                     ],
                 ),
                 band(
@@ -141,6 +151,7 @@ impl Default for ScoringRules {
                     min_points,
                 })
                 .collect(),
+            actual_words: ActualWords::default(),
         }
     }
 }
@@ -175,6 +186,7 @@ impl ScoringRules {
         {
             problems.push("评价等级应从高到低排列，且最低等级的下限为0".to_owned());
         }
+        problems.extend(self.actual_words.problems());
         problems
     }
 
@@ -314,8 +326,10 @@ pub struct SheetScore {
 /// Something a reviewer should look at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
-    /// Machine code: `points_not_100`, `score_above_points`, `total_not_sum`, `item_differs`,
-    /// `total_differs`, `level1_points`, `deviation_reason_missing`.
+    /// Machine code: `points_not_100`, `score_above_points`, `points_not_sum`, `item_differs`,
+    /// `total_differs`, `level1_points`, `deviation_reason_missing`; on imported tables also
+    /// `execution_points`, `met_target_docked`, `actual_interpreted`, `score_taken_from_sheet`,
+    /// `rulebook_mismatch`, `rulebook_unmatched`.
     pub code: String,
     /// Row from 1 among the indicators; `None` for the sheet.
     pub row: Option<usize>,

@@ -146,8 +146,18 @@ async fn a_published_table_is_recomputed_compared_and_stored_once() -> TestResul
             "execution-20",
         ],
     )?;
+    // The table prints execution 10 and 产出 50: it is scored by national-default, and says so.
     assert!(
-        linear_free.contains("预算执行率分值为10.00分，规则为20分"),
+        linear_free.contains("评分规则：全国通用默认规则（national-default）"),
+        "{linear_free}"
+    );
+    assert!(
+        linear_free
+            .contains("与所选评分规则“预算执行率20分规则（execution-20）”（预算执行率20分）不符"),
+        "{linear_free}"
+    );
+    assert!(
+        linear_free.contains("总分：表内84.44，重算84.44"),
         "{linear_free}"
     );
     assert!(linear_free.contains("试运行，未作任何改动"));
@@ -194,6 +204,27 @@ async fn broken_tables_are_flagged_and_bad_files_refused() -> TestResult {
         "{flagged}"
     );
 
+    // A sentence where a number belongs takes the row's own score, and says so.
+    let mut sentence = table("乐陵市卫生健康局");
+    sentence.items[0].input.actual = "全年培训450人次左右".to_owned();
+    sentence.items[0].input.op = "qualitative".to_owned();
+    let read = succeeds(
+        url,
+        &[
+            "import",
+            "self-evaluation",
+            &write("se-sentence", &sentence)?,
+            "--dry-run",
+        ],
+    )?;
+    assert!(read.contains("总分：表内84.44，重算84.44"), "{read}");
+    assert!(
+        read.contains(
+            "实际完成值“全年培训450人次左右”无法与年度指标值比较计分，采用表内得分18.00分"
+        ),
+        "{read}"
+    );
+
     let other = fails(
         url,
         &[
@@ -209,12 +240,14 @@ async fn broken_tables_are_flagged_and_bad_files_refused() -> TestResult {
 
     let mut wrong = table("乐陵市卫生健康局");
     wrong.items[0].input.actual = "四百五十".to_owned();
+    // Refused only because the row has no score of its own to take instead.
+    wrong.items[0].published_x100 = None;
     let cells = fails(
         url,
         &["import", "self-evaluation", &write("se-cells", &wrong)?],
     )?;
     assert!(
-        cells.contains("单元格F12（实际完成值）“四百五十”不是数字"),
+        cells.contains("单元格F12（实际完成值）“四百五十”不是数字，该行也没有表内得分可以采用"),
         "{cells}"
     );
 

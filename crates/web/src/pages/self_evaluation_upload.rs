@@ -1,7 +1,8 @@
 //! Uploading a filled 项目支出绩效自评表 (.xlsx) for a project from its self-evaluation page: the
-//! table is read by its labels, every score recomputed by the project's rulebook and compared
-//! with the table's own, and — when it belongs to this project — stored as the agency's
-//! submitted self-evaluation; the comparison is shown either way.
+//! table is read by its labels, every score recomputed by the project's rulebook — or, when the
+//! table's printed points fit another rulebook loaded for the year or shipped with Jixiao, by that
+//! one, which the page names — and compared with the table's own, and, when it belongs to this
+//! project, stored as the agency's submitted self-evaluation; the comparison is shown either way.
 
 use super::{Chrome, render};
 use crate::AppState;
@@ -11,7 +12,7 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use jixiao_interop::self_evaluation_xlsx::{Comparison, compare, read_table};
+use jixiao_interop::self_evaluation_xlsx::{Comparison, Variant, import};
 use jixiao_store::ImportedSheet;
 
 #[derive(Template)]
@@ -75,15 +76,27 @@ pub async fn upload(
         ));
     }
     let rulebook = state.store.scoring_rulebook(&project).await?;
+    // Other variants the table may fit: the year's loaded rulebooks (newest version of each
+    // name first), then the shipped ones.
+    let mut others: Vec<Variant> = Vec::new();
+    for record in state.store.rulebooks(&actor).await? {
+        if record.year == project.year && !others.iter().any(|v| v.name == record.name) {
+            others.push(Variant::of(&record.rulebook()?));
+        }
+    }
+    for shipped in Variant::shipped() {
+        if !others.iter().any(|v| v.name == shipped.name) {
+            others.push(shipped);
+        }
+    }
+    let requested = Variant::of(&rulebook);
     // Reading and scoring run on the parse queue, off the async workers.
-    let rules = rulebook.self_evaluation.clone();
-    let rulebook_name = rulebook.name.clone();
     let read = state
         .parses
         .run(move || {
-            let table = read_table(&file, &rules).map_err(|e| e.to_string())?;
-            let report = compare(&table, &rules, &rulebook_name).map_err(|e| e.to_string())?;
-            Ok::<_, String>((table, report))
+            import(&file, &requested, &others)
+                .map(|imported| (imported.table, imported.report))
+                .map_err(|e| e.to_string())
         })
         .await?;
     let (table, report) = match read {

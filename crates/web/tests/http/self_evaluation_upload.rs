@@ -125,7 +125,14 @@ async fn an_agency_uploads_its_filled_self_evaluation_table() -> TestResult {
     // Its own table: recomputed, compared, stored as submitted.
     let (status, html) = upload(&agency, id, write_table(&table("2020年妇幼健康服务"))?).await?;
     assert_eq!(status, StatusCode::OK, "{html}");
-    assert!(html.contains("已按本项目的评分规则重新计算并保存"));
+    // The table's 效益 20 / 满意度 20 fit no rulebook: scored with the year's rulebook's
+    // execution points, which the page names, and the difference is a finding.
+    assert!(html.contains("重新计算并保存为单位自评"), "{html}");
+    assert!(
+        html.contains("评分规则：全国通用默认规则（national-default）"),
+        "{html}"
+    );
+    assert!(html.contains("与现有评分规则均不相符"), "{html}");
     assert!(html.contains("关爱服务留守儿童人数") && html.contains("表内总分"));
     let (_, stored) = call(&app, &token, Method::GET, &path, None).await?;
     assert_eq!(stored["state"], "submitted", "{stored}");
