@@ -89,7 +89,10 @@ mod tests {
     #[test]
     fn an_unreadable_value_names_its_place() {
         let cell = Cell::at("alerts", 7, "findings");
-        let error = cell.clone().json::<Vec<i32>>("not json").expect_err("not json");
+        let error = cell
+            .clone()
+            .json::<Vec<i32>>("not json")
+            .expect_err("not json");
         assert!(error.is_internal());
         let text = error.to_string();
         assert!(
@@ -102,7 +105,9 @@ mod tests {
             NaiveDate::from_ymd_opt(2020, 12, 31).expect("test value")
         );
         assert_eq!(
-            cell.clone().code("b", |t| (t == "b").then_some(2)).expect("test value"),
+            cell.clone()
+                .code("b", |t| (t == "b").then_some(2))
+                .expect("test value"),
             2
         );
         assert!(cell.code("c", |t| (t == "b").then_some(2)).is_err());
