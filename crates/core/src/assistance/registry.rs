@@ -203,6 +203,8 @@ pub struct PersonFacts {
     pub phone: String,
     /// 是否参加城镇职工基本医疗保险 (居民医保 and 大病保险 are policies, see the rulebook).
     pub employee_medical_insurance: bool,
+    /// Whether the person lives in a care institution (敬老院, 福利院): 特困 集中供养 or 分散供养.
+    pub in_care_institution: bool,
 }
 
 impl PersonFacts {
@@ -231,6 +233,7 @@ impl PersonFacts {
             monthly_work_income: 0,
             phone: String::new(),
             employee_medical_insurance: false,
+            in_care_institution: false,
         }
     }
 }
