@@ -6,7 +6,8 @@
 //! The household's CEL values are built once; each member is layered on top in a child scope
 //! and every compiled person rule is evaluated against it.
 
-use super::context::{self, HouseholdView, PersonView, RegistryIndex};
+use super::binding::{self, RegistryIndex};
+use super::context::{HouseholdView, PersonView};
 use super::expression::{Expression, FieldShown, Scope};
 use super::registry::{
     Department, EnjoymentFacts, HouseholdFacts, HouseholdType, PersonFacts, Sex,
@@ -196,7 +197,7 @@ pub fn check_household(
     index: &RegistryIndex,
     as_of: NaiveDate,
 ) -> Vec<Finding> {
-    let (household_view, people) = context::views(household, enjoyments, index, as_of);
+    let (household_view, people) = binding::views(household, enjoyments, index, as_of);
     let mut root = Context::with_env(rules.env.0.clone());
     rules
         .bindings
@@ -302,3 +303,7 @@ fn sample_household() -> HouseholdFacts {
 #[cfg(test)]
 #[path = "coverage_bench.rs"]
 mod bench;
+
+#[cfg(test)]
+#[path = "coverage_tests.rs"]
+mod tests;

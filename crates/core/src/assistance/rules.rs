@@ -3,7 +3,7 @@
 //! policies (who is eligible, what they get) and the data checks of the coverage check. Loading
 //! compiles every expression and refuses the whole file on the first bad rule, naming its code.
 
-use super::context::Bindings;
+use super::binding::Bindings;
 use super::expression::{Expression, Message, Scope, amount_fen};
 use super::registry::Department;
 use cel::Env;
