@@ -34,7 +34,7 @@ vocabulary! {
 }
 
 /// One finding of the coverage check.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Finding {
     /// What it says.
     pub kind: FindingKind,

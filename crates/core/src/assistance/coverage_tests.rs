@@ -185,8 +185,8 @@ fn a_finding_says_who_why_and_whose_job_it_is() {
     assert_eq!(
         shown,
         [
-            ("月务工收入", "300.00元"),
             ("是否务工", "是"),
+            ("月务工收入", "300.00元"),
             ("标准 min_monthly_work_income", "400.00元"),
         ]
     );
@@ -288,4 +288,15 @@ fn findings_come_in_a_fixed_order() {
     let mut sorted = kinds.clone();
     sorted.sort_by_key(|k| FindingKind::ALL.iter().position(|x| x == k));
     assert_eq!(kinds, sorted);
+}
+
+#[test]
+fn a_finding_serialises_with_codes() {
+    let findings = run(|h, _| h.members[0].health = Health::Disabled);
+    let json = serde_json::to_value(&findings[0]).expect("serialises");
+    assert_eq!(json["kind"], "data_conflict");
+    assert_eq!(json["rule_code"], "disabled_without_certificate");
+    assert_eq!(json["department"], "disabled_persons");
+    assert_eq!(json["fields"][0]["label"], "健康状况");
+    assert_eq!(json["fields"][0]["value"], "残疾");
 }

@@ -31,7 +31,7 @@ pub enum FieldRef {
 }
 
 /// A field shown beside a finding: what it is called and what it held.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FieldShown {
     /// The name in expressions, e.g. `person.age` or `household.members.labour`.
     pub name: String,
@@ -94,7 +94,7 @@ impl FieldRef {
 pub struct Expression {
     /// The text as written in the rulebook.
     pub source: String,
-    /// The fields it reads, sorted, without repeats.
+    /// The fields it reads, in the order they are first written, without repeats.
     pub reads: Vec<FieldRef>,
     pub(crate) program: Program,
 }
@@ -253,9 +253,12 @@ impl Expression {
                 e
             }
         })?;
-        let mut reads = walker.reads;
-        reads.sort();
-        reads.dedup();
+        let mut reads: Vec<FieldRef> = Vec::with_capacity(walker.reads.len());
+        for read in walker.reads {
+            if !reads.contains(&read) {
+                reads.push(read);
+            }
+        }
         Ok(Expression {
             source: source.to_owned(),
             reads,
