@@ -7,6 +7,7 @@
 pub mod actor;
 pub mod adjustment;
 pub mod agency;
+pub mod assistance;
 pub mod audit;
 pub mod audit_checkpoint;
 pub mod calendar;
