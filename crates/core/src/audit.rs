@@ -85,6 +85,11 @@ pub const ACTIONS: &[(&str, &str)] = &[
     // Self-evaluation, key evaluation, results.
     ("publication.publish", "公开绩效信息"),
     ("publication.withdraw", "撤回公开"),
+    // The assistance registry.
+    ("area.load", "导入乡镇、管区、行政村"),
+    ("household.create", "登记帮扶对象户"),
+    ("household.read", "查阅帮扶对象户档案"),
+    ("person.show_id_number", "查看完整证件号码"),
 ];
 
 /// Codes earlier versions wrote and the store no longer does, still named for the records that

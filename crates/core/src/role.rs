@@ -19,6 +19,16 @@ pub enum Role {
     Institution,
     /// 人大/审计/纪检: reads everything, changes nothing.
     Viewer,
+    /// 村级 (村“两委”): keeps the registry of its village.
+    Village,
+    /// 乡镇（街道）: its villages' registry; approves and runs checks for them.
+    Township,
+    /// 县乡村振兴（帮扶）办: the whole county's registry; imports, checks and decides.
+    Assistance,
+    /// 行业部门 (民政、医保、残联、教育、人社、卫健 …): reads what its policies need.
+    Sector,
+    /// 帮扶责任人: the households it helps.
+    Helper,
 }
 
 /// Something a route or a use case may require of its actor: the one permission table. Both
@@ -64,6 +74,17 @@ pub enum Capability {
     ScoreEvaluations,
     /// Answer (agency) or check (finance) rectification items.
     HandleRectifications,
+    /// Load and edit the area tree (乡镇 → 管区 → 行政村).
+    ManageAreas,
+    /// Read the assistance registry: households and their people (scoped by area, helper or
+    /// sector; ID numbers masked).
+    ReadHouseholds,
+    /// Record and change households and people.
+    EditHouseholds,
+    /// Import the national system's export, and run checks over a jurisdiction.
+    ImportHouseholds,
+    /// See a full ID number (each time written to the audit log).
+    ShowIdNumbers,
 }
 
 /// Who may do what: every capability with the roles that have it and the scope the store
@@ -74,7 +95,19 @@ pub const PERMISSIONS: &[(Capability, &[Role], &str)] = {
     &[
         (
             UseAccount,
-            &[Admin, Finance, Agency, Expert, Institution, Viewer],
+            &[
+                Admin,
+                Finance,
+                Agency,
+                Expert,
+                Institution,
+                Viewer,
+                Village,
+                Township,
+                Assistance,
+                Sector,
+                Helper,
+            ],
             "本人账号",
         ),
         (ManageUsers, &[Admin], "本区划（部署管理员：全部）"),
@@ -122,6 +155,23 @@ pub const PERMISSIONS: &[(Capability, &[Role], &str)] = {
             &[Agency, Finance],
             "单位：本单位事项；财政：本区划",
         ),
+        (ManageAreas, &[Admin], "本区划"),
+        (
+            ReadHouseholds,
+            &[Assistance, Township, Village, Sector, Helper],
+            "帮扶办、行业部门：本区划；乡镇、村：本辖区；帮扶责任人：所帮扶户",
+        ),
+        (
+            EditHouseholds,
+            &[Assistance, Township, Village],
+            "帮扶办：本区划；乡镇、村：本辖区",
+        ),
+        (ImportHouseholds, &[Assistance], "本区划"),
+        (
+            ShowIdNumbers,
+            &[Assistance, Township, Village],
+            "本辖区；每次查看记入审计日志",
+        ),
     ]
 };
 
@@ -153,6 +203,11 @@ impl Capability {
             CommissionEvaluations => "委托重点绩效评价",
             ScoreEvaluations => "开展受托评价，提交评价报告",
             HandleRectifications => "办理整改事项（反馈、核查）",
+            ManageAreas => "管理乡镇、管区、行政村",
+            ReadHouseholds => "查阅帮扶对象户档案（证件号码脱敏）",
+            EditHouseholds => "登记、修改帮扶对象户及家庭成员",
+            ImportHouseholds => "导入全国系统数据，组织政策落实核查",
+            ShowIdNumbers => "查看完整证件号码（记入审计日志）",
         }
     }
 
@@ -203,13 +258,18 @@ pub fn permission_matrix_markdown() -> String {
 
 impl Role {
     /// Every role, in the order pages list them.
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 11] = [
         Role::Admin,
         Role::Finance,
         Role::Agency,
         Role::Expert,
         Role::Institution,
         Role::Viewer,
+        Role::Village,
+        Role::Township,
+        Role::Assistance,
+        Role::Sector,
+        Role::Helper,
     ];
 
     /// The code used in storage, the API and the CLI.
@@ -221,6 +281,11 @@ impl Role {
             Role::Expert => "expert",
             Role::Institution => "institution",
             Role::Viewer => "viewer",
+            Role::Village => "village",
+            Role::Township => "township",
+            Role::Assistance => "assistance",
+            Role::Sector => "sector",
+            Role::Helper => "helper",
         }
     }
 
@@ -233,6 +298,11 @@ impl Role {
             Role::Expert => "评审专家",
             Role::Institution => "第三方机构",
             Role::Viewer => "监督查询（人大/审计/纪检）",
+            Role::Village => "村级（村“两委”）",
+            Role::Township => "乡镇（街道）",
+            Role::Assistance => "县乡村振兴（帮扶）办",
+            Role::Sector => "行业部门",
+            Role::Helper => "帮扶责任人",
         }
     }
 
@@ -244,6 +314,24 @@ impl Role {
     /// Whether a user of this role must be bound to an agency.
     pub fn needs_agency(self) -> bool {
         matches!(self, Role::Agency)
+    }
+
+    /// Whether a user of this role must be bound to an area (a township or a village).
+    pub fn needs_area(self) -> bool {
+        matches!(self, Role::Village | Role::Township)
+    }
+
+    /// Whether a user of this role must name its sector (民政, 医保 …).
+    pub fn needs_sector(self) -> bool {
+        matches!(self, Role::Sector)
+    }
+
+    /// Whether this role works in the assistance registry rather than the budget side.
+    pub fn is_assistance(self) -> bool {
+        matches!(
+            self,
+            Role::Village | Role::Township | Role::Assistance | Role::Sector | Role::Helper
+        )
     }
 
     /// Whether this role may do `capability` (read from [`PERMISSIONS`]).
@@ -287,7 +375,7 @@ mod tests {
         let all: Vec<Capability> = Capability::all().collect();
         let unique: std::collections::HashSet<_> = all.iter().collect();
         assert_eq!(unique.len(), all.len(), "a capability is listed twice");
-        assert_eq!(all.len(), 18, "a capability is missing from PERMISSIONS");
+        assert_eq!(all.len(), 23, "a capability is missing from PERMISSIONS");
         for capability in all {
             assert!(!capability.roles().is_empty(), "{capability:?} has no role");
             assert!(!capability.label().is_empty() && !capability.scope().is_empty());

@@ -4,7 +4,7 @@ use crate::role::Role;
 use crate::validation::ValidationErrors;
 
 /// A user as entered by an administrator or the command line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct NewUser {
     /// Login name: 1–64 ASCII letters, digits, `_`, `-` or `.`.
     pub username: String,
@@ -16,6 +16,11 @@ pub struct NewUser {
     pub jurisdiction: Option<String>,
     /// Agency code, required for (and only for) agency users.
     pub agency_code: Option<String>,
+    /// Area code (a township or a village), required for village and township users, allowed
+    /// for helpers.
+    pub area_code: Option<String>,
+    /// Sector (民政, 医保, 残联 …), required for (and only for) sector users.
+    pub sector: Option<String>,
     /// The initial password, in clear; hashed before it is stored.
     pub password: String,
 }
@@ -47,8 +52,9 @@ impl NewUser {
                 "role",
                 "unknown_role",
                 format!(
-                    "未知角色“{}”，可选：admin、finance、agency、expert、institution、viewer",
-                    self.role
+                    "未知角色“{}”，可选：{}",
+                    self.role,
+                    Role::ALL.map(Role::as_str).join("、")
                 ),
             ),
             Some(role) if role.needs_agency() && self.agency_code.is_none() => {
@@ -63,6 +69,28 @@ impl NewUser {
                 "除系统管理员外，用户必须属于一个财政区划",
             ),
             Some(_) => {}
+        }
+        if let Some(role) = role {
+            if role.needs_area() && self.area_code.is_none() {
+                errors.add("area", "required", "村级、乡镇用户必须指定所辖区域");
+            }
+            if !role.needs_area() && role != Role::Helper && self.area_code.is_some() {
+                errors.add(
+                    "area",
+                    "not_allowed",
+                    "只有村级、乡镇用户和帮扶责任人才能绑定区域",
+                );
+            }
+            match (&self.sector, role.needs_sector()) {
+                (None, true) => {
+                    errors.add("sector", "required", "行业部门用户必须指定所属行业部门")
+                }
+                (Some(_), false) => {
+                    errors.add("sector", "not_allowed", "只有行业部门用户才能指定行业部门")
+                }
+                (Some(sector), true) => errors.text("sector", "行业部门", sector, 20),
+                (None, false) => {}
+            }
         }
         if let Err(reason) = crate::password::check_policy(&self.password) {
             errors.add("password", "weak_password", reason);
@@ -85,6 +113,7 @@ mod tests {
             jurisdiction: Some("371481".into()),
             agency_code: agency.map(str::to_owned),
             password: "a-good-password".into(),
+            ..NewUser::default()
         }
     }
 

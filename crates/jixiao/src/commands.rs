@@ -474,6 +474,8 @@ async fn user(store: &Store, command: UserCommand) -> anyhow::Result<ExitCode> {
                         jurisdiction,
                         agency_code: agency,
                         password,
+                        area_code: None,
+                        sector: None,
                     },
                 )
                 .await

@@ -171,7 +171,12 @@ impl Store {
                         query.push("1 = 1");
                     }
                 },
-                Role::Agency => return Err(Error::Forbidden),
+                Role::Agency
+                | Role::Village
+                | Role::Township
+                | Role::Assistance
+                | Role::Sector
+                | Role::Helper => return Err(Error::Forbidden),
             }
             query.push(" ORDER BY a.id DESC");
             stored::all(query.build_query_as().fetch_all(pool).await?)?

@@ -11,6 +11,7 @@ mod adjustments;
 mod agencies;
 mod alerts;
 mod allotments;
+mod areas;
 mod assignments;
 mod audit;
 mod audit_anchor;
@@ -28,6 +29,7 @@ mod execution;
 mod fiscal_data;
 mod group_commit;
 mod group_payments;
+mod households;
 mod jurisdictions;
 mod login_failures;
 mod monitoring;
@@ -62,6 +64,7 @@ pub use alerts::{
     alert_status_label, business_today,
 };
 pub use allotments::{AdjustmentKind, Allotment, LedgerEntry};
+pub use areas::{AREA_LEVELS, Area, AreaLine};
 pub use assignments::{Assignment, Complaint, RatingInput, ReviewInput, Standing};
 pub use audit::{AuditFilter, AuditPage};
 pub use audit_anchor::{AuditAnchor, AuditVerification, default_anchor_files};
@@ -75,6 +78,7 @@ pub use evaluations::{ConfirmInput, CoverageLine, KeyEvaluation, KeyEvaluationDe
 pub use execution::{AllotmentExport, ExecutionRow, PaymentFilter, PaymentPage, PaymentRow};
 pub use fiscal_data::BudgetLine;
 pub use group_commit::GroupCommitter;
+pub use households::{HouseholdFile, HouseholdInput, HouseholdLine, Person, PersonInput};
 pub use jurisdictions::{FiscalYear, Jurisdiction};
 pub use monitoring::{
     MonitoringReport, MonitoringRound, ReportEntry, ReportLine, ReportRow, RoundInput,

@@ -52,7 +52,13 @@ impl Store {
     pub(crate) async fn project_scope(&self, actor: &Actor) -> Result<ProjectScope> {
         match actor.role {
             Role::Admin | Role::Finance | Role::Viewer | Role::Agency => {}
-            Role::Expert | Role::Institution => return Err(Error::Forbidden),
+            Role::Expert
+            | Role::Institution
+            | Role::Village
+            | Role::Township
+            | Role::Assistance
+            | Role::Sector
+            | Role::Helper => return Err(Error::Forbidden),
         }
         let jurisdictions = self.visible_jurisdiction_codes(actor).await?;
         let agencies = if actor.role == Role::Agency {

@@ -153,6 +153,34 @@ impl Store {
             ),
             _ => None,
         };
+        if let (Some(code), Some(jurisdiction)) = (&new.area_code, &new.jurisdiction) {
+            let area = self
+                .area_by_code(jurisdiction, code)
+                .await?
+                .ok_or_else(|| {
+                    Error::invalid("area", "unknown_area", format!("区域“{code}”不存在"))
+                })?;
+            let fits = match role {
+                Role::Village => area.level == "village",
+                Role::Township => area.level == "township",
+                _ => true,
+            };
+            if !fits {
+                return Err(Error::invalid(
+                    "area",
+                    "wrong_level",
+                    format!(
+                        "{}用户应绑定{}",
+                        role.label(),
+                        if role == Role::Village {
+                            "行政村"
+                        } else {
+                            "乡镇（街道）"
+                        }
+                    ),
+                ));
+            }
+        }
         let display_name = match new.display_name.trim() {
             "" => new.username.clone(),
             name => name.to_owned(),
@@ -162,8 +190,8 @@ impl Store {
         let id: i64 = on_tx!(&mut tx, |conn| {
             sqlx::query_scalar(
                 "INSERT INTO users (username, display_name, password_hash, role, \
-                 jurisdiction_code, agency_id, disabled, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7) RETURNING id",
+                 jurisdiction_code, agency_id, disabled, created_at, area_code, sector) \
+                 VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7, $8, $9) RETURNING id",
             )
             .bind(&new.username)
             .bind(&display_name)
@@ -172,6 +200,8 @@ impl Store {
             .bind(&new.jurisdiction)
             .bind(agency.as_ref().map(|a| a.id))
             .bind(time::now())
+            .bind(&new.area_code)
+            .bind(new.sector.as_deref().map(str::trim))
             .fetch_one(&mut *conn)
             .await
             .map_err(|e| Error::unique_as_duplicate(e, format!("用户名“{}”已存在", new.username)))?
@@ -184,6 +214,8 @@ impl Store {
                     "role": role.as_str(),
                     "display_name": display_name,
                     "agency": new.agency_code,
+                    "area": new.area_code,
+                    "sector": new.sector,
                 })),
         )
         .await?;
@@ -321,6 +353,8 @@ impl Store {
             jurisdiction: None,
             agency_code: None,
             password: password.clone(),
+            area_code: None,
+            sector: None,
         };
         self.add_user(&Actor::system(), &new).await?;
         Ok(Some(password))

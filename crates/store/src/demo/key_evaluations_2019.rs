@@ -79,6 +79,8 @@ async fn institution_actor(
                     jurisdiction: Some(super::LELING.to_owned()),
                     agency_code: None,
                     password: super::DEMO_PASSWORD.to_owned(),
+                    area_code: None,
+                    sector: None,
                 },
             )
             .await?;

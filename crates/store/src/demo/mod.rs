@@ -11,6 +11,7 @@ mod monitoring_2020;
 mod pools;
 mod projects_2019;
 mod projects_2020;
+pub mod registry;
 mod results_2019;
 mod self_evaluations_2019;
 
@@ -130,6 +131,7 @@ pub fn accounts() -> Vec<(&'static str, &'static str, &'static str)> {
             let label = jixiao_core::Role::parse(role).map_or("", jixiao_core::Role::label);
             (*username, *display_name, label)
         })
+        .chain(registry::accounts())
         .collect()
 }
 
@@ -167,6 +169,7 @@ pub async fn load(store: &Store) -> Result<bool> {
     monitoring_2020::load(store).await?;
     classify_allotments(store, 2020).await?;
     pools::load_reviews(store).await?;
+    registry::load(store).await?;
     Ok(true)
 }
 
@@ -253,6 +256,8 @@ pub async fn load_base(store: &Store) -> Result<bool> {
                     },
                     agency_code: agency.map(str::to_owned),
                     password: DEMO_PASSWORD.to_owned(),
+                    area_code: None,
+                    sector: None,
                 },
             )
             .await?;

@@ -71,6 +71,7 @@ pub(crate) fn user(
         jurisdiction: jurisdiction.map(Into::into),
         agency_code: agency.map(Into::into),
         password: "password-123".into(),
+        ..NewUser::default()
     }
 }
 

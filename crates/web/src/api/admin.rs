@@ -139,6 +139,8 @@ pub async fn create_user(
                 jurisdiction,
                 agency_code: request.agency,
                 password: request.password,
+                area_code: None,
+                sector: None,
             },
         )
         .await?;

@@ -5,6 +5,7 @@
 mod admin;
 mod dashboard;
 mod evaluations;
+mod households;
 mod json;
 mod monitoring;
 pub mod openapi;
@@ -210,6 +211,26 @@ pub fn router() -> Router<AppState> {
             Capability::ScoreEvaluations,
             auth::require,
         ));
+    let household_readers = Router::new()
+        .route("/households", get(households::list))
+        .route("/households/{id}", get(households::show))
+        .route("/areas", get(households::areas))
+        .route_layer(from_fn_with_state(
+            Capability::ReadHouseholds,
+            auth::require,
+        ));
+    let household_keepers = Router::new()
+        .route("/households", post(households::create))
+        .route_layer(from_fn_with_state(
+            Capability::EditHouseholds,
+            auth::require,
+        ));
+    let id_showers = Router::new()
+        .route("/people/{id}/id-number", post(households::show_id_number))
+        .route_layer(from_fn_with_state(Capability::ShowIdNumbers, auth::require));
+    let area_keepers = Router::new()
+        .route("/areas", post(households::load_areas))
+        .route_layer(from_fn_with_state(Capability::ManageAreas, auth::require));
     Router::new()
         .route("/session", post(session::create))
         .route("/openapi.json", get(openapi::document))
@@ -232,6 +253,10 @@ pub fn router() -> Router<AppState> {
         .merge(evaluation_readers)
         .merge(commissioners)
         .merge(institutions)
+        .merge(household_readers)
+        .merge(household_keepers)
+        .merge(id_showers)
+        .merge(area_keepers)
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::API_BODY_LIMIT_BYTES,

@@ -128,6 +128,8 @@ pub async fn create(
         jurisdiction: Some(form.jurisdiction.trim().to_owned()).filter(|j| !j.is_empty()),
         agency_code: Some(form.agency.trim().to_owned()).filter(|a| !a.is_empty()),
         password: form.password.clone(),
+        area_code: None,
+        sector: None,
     };
     match state.store.add_user(&session.actor(), &new).await {
         Ok(_) => Ok(Redirect::to("/admin/users?done=created").into_response()),

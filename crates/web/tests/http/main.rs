@@ -10,6 +10,7 @@ mod evaluation_api;
 mod evaluation_pages;
 mod exports;
 mod hostile_files;
+mod households_api;
 mod key_evaluation_api;
 mod key_evaluation_pages;
 mod login_throttling;
