@@ -23,6 +23,8 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("alert", "预警"),
     ("alert_decision", "预警处置意见"),
     ("pool_member", "专家/机构库成员"),
+    ("household", "帮扶对象户"),
+    ("person", "家庭成员"),
     ("draw", "随机抽取"),
     ("assignment", "评审任务"),
     ("self_evaluation", "单位自评"),
