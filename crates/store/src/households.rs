@@ -435,7 +435,7 @@ impl Store {
             .filter(|a| !a.is_empty())
             .map(str::to_owned);
         let per_page = per_page.clamp(1, 200);
-        let offset = (page.max(1) - 1) * per_page;
+        let offset = (page.max(1) - 1).saturating_mul(per_page);
         let (rows, total): (Vec<HouseholdLine>, i64) = on_pool!(&self.pool, |pool| {
             let mut query = QueryBuilder::new(format!("SELECT {LINE_COLUMNS} WHERE 1 = 1"));
             scope.push(&mut query);

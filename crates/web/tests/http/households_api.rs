@@ -76,6 +76,14 @@ async fn each_role_sees_its_own_households_with_masked_ids() -> TestResult {
             ("bangfuren", 15)
         ]
     );
+    // A page far past the end is empty, not an overflow.
+    let body = list(
+        &app,
+        &app.token("bangfu").await?,
+        "?page=9223372036854775807",
+    )
+    .await?;
+    assert_eq!(body["households"].as_array().map(Vec::len), Some(0));
     // A township filter within the county office's scope.
     let office = app.token("bangfu").await?;
     let body = list(&app, &office, "?area=371481108").await?;
