@@ -24,7 +24,7 @@ ALTER TABLE users ADD CONSTRAINT users_role_check
                     'village', 'township', 'assistance', 'sector', 'helper'));
 ALTER TABLE users ADD COLUMN area_code TEXT REFERENCES areas (code);
 ALTER TABLE users ADD COLUMN sector TEXT CHECK (sector IS NULL OR char_length(sector) BETWEEN 1 AND 20);
-ALTER TABLE users ADD CHECK (role NOT IN ('village', 'township') OR area_code IS NOT NULL);
+ALTER TABLE users ADD CHECK (area_code IS NOT NULL OR (role <> 'village' AND role <> 'township'));
 ALTER TABLE users ADD CHECK ((role = 'sector') = (sector IS NOT NULL));
 
 CREATE TABLE households (

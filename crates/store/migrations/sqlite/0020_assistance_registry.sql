@@ -41,7 +41,7 @@ CREATE TABLE users_rebuilt (
     sector               TEXT CHECK (sector IS NULL OR length(sector) BETWEEN 1 AND 20),
     CHECK ((role = 'agency') = (agency_id IS NOT NULL)),
     CHECK (role = 'admin' OR jurisdiction_code IS NOT NULL),
-    CHECK (role NOT IN ('village', 'township') OR area_code IS NOT NULL),
+    CHECK (area_code IS NOT NULL OR (role <> 'village' AND role <> 'township')),
     CHECK ((role = 'sector') = (sector IS NOT NULL))
 );
 INSERT INTO users_rebuilt (id, username, display_name, password_hash, role, jurisdiction_code,
