@@ -93,23 +93,7 @@ pub const PERMISSIONS: &[(Capability, &[Role], &str)] = {
     use Capability::*;
     use Role::*;
     &[
-        (
-            UseAccount,
-            &[
-                Admin,
-                Finance,
-                Agency,
-                Expert,
-                Institution,
-                Viewer,
-                Village,
-                Township,
-                Assistance,
-                Sector,
-                Helper,
-            ],
-            "本人账号",
-        ),
+        (UseAccount, &Role::ALL, "本人账号"),
         (ManageUsers, &[Admin], "本区划（部署管理员：全部）"),
         (ManageAgencies, &[Admin], "本区划"),
         (ManageSettings, &[Admin], "本区划"),

@@ -198,10 +198,36 @@ impl HouseholdScope {
 const LINE_COLUMNS: &str = "h.id, h.number, h.village_code, ar.name AS village_name, \
      h.household_type, COALESCE(hp.name, '') AS head_name, \
      COALESCE(hp.resident_id, '') AS head_id_masked, \
-     (SELECT COUNT(*) FROM people m WHERE m.household_id = h.id AND m.left_on IS NULL) AS members \
-     FROM households h JOIN areas ar ON ar.code = h.village_code \
+     (SELECT COUNT(*) FROM people m WHERE m.household_id = h.id AND m.left_on IS NULL) AS members";
+
+const LINE_FROM: &str = " FROM households h JOIN areas ar ON ar.code = h.village_code \
      LEFT JOIN people hp ON hp.household_id = h.id AND hp.left_on IS NULL \
-     AND hp.relation = 'householder'";
+     AND hp.relation = 'householder' WHERE 1 = 1";
+
+/// A household's line with the rest of its file's head, read in one query.
+#[derive(sqlx::FromRow)]
+struct FileHead {
+    #[sqlx(flatten)]
+    line: HouseholdLine,
+    address: String,
+    phone: String,
+}
+
+impl HouseholdScope {
+    /// The scope's conditions and the optional area filter (a township or village code).
+    fn push_filtered<DB: sqlx::Database>(&self, query: &mut QueryBuilder<DB>, area: Option<&str>)
+    where
+        for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+        for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    {
+        self.push(query);
+        if let Some(area) = area {
+            query
+                .push(" AND ar.path LIKE ")
+                .push_bind(format!("%/{area}/%"));
+        }
+    }
+}
 
 /// A person's identity as checked: the resident ID the number carries.
 fn checked_identity(
@@ -437,13 +463,8 @@ impl Store {
         let per_page = per_page.clamp(1, 200);
         let offset = (page.max(1) - 1).saturating_mul(per_page);
         let (rows, total): (Vec<HouseholdLine>, i64) = on_pool!(&self.pool, |pool| {
-            let mut query = QueryBuilder::new(format!("SELECT {LINE_COLUMNS} WHERE 1 = 1"));
-            scope.push(&mut query);
-            if let Some(area) = &area {
-                query
-                    .push(" AND ar.path LIKE ")
-                    .push_bind(format!("%/{area}/%"));
-            }
+            let mut query = QueryBuilder::new(format!("SELECT {LINE_COLUMNS}{LINE_FROM}"));
+            scope.push_filtered(&mut query, area.as_deref());
             query
                 .push(" ORDER BY h.village_code, h.number LIMIT ")
                 .push_bind(per_page);
@@ -453,12 +474,7 @@ impl Store {
                 "SELECT COUNT(*) FROM households h JOIN areas ar ON ar.code = h.village_code \
                  WHERE 1 = 1",
             );
-            scope.push(&mut count);
-            if let Some(area) = &area {
-                count
-                    .push(" AND ar.path LIKE ")
-                    .push_bind(format!("%/{area}/%"));
-            }
+            scope.push_filtered(&mut count, area.as_deref());
             let total = count.build_query_scalar().fetch_one(pool).await?;
             (rows, total)
         });
@@ -469,25 +485,19 @@ impl Store {
     /// to the audit log.
     pub async fn household(&self, actor: &Actor, id: i64) -> Result<HouseholdFile> {
         let scope = self.household_scope(actor).await?;
-        let found: Option<(HouseholdLine, String, String)> = on_pool!(&self.pool, |pool| {
-            let mut query = QueryBuilder::new(format!("SELECT {LINE_COLUMNS} WHERE h.id = "));
+        let found: Option<FileHead> = on_pool!(&self.pool, |pool| {
+            let mut query = QueryBuilder::new(format!(
+                "SELECT {LINE_COLUMNS}, h.address, h.phone{LINE_FROM} AND h.id = "
+            ));
             query.push_bind(id);
             scope.push(&mut query);
-            let line: Option<HouseholdLine> = query.build_query_as().fetch_optional(pool).await?;
-            match line {
-                Some(line) => {
-                    let (address, phone): (String, String) =
-                        sqlx::query_as("SELECT address, phone FROM households WHERE id = $1")
-                            .bind(id)
-                            .fetch_one(pool)
-                            .await?;
-                    Some((line, address, phone))
-                }
-                None => None,
-            }
+            query.build_query_as().fetch_optional(pool).await?
         });
-        let (line, address, phone) =
-            found.ok_or_else(|| Error::NotFound("帮扶对象户不存在".to_owned()))?;
+        let FileHead {
+            line,
+            address,
+            phone,
+        } = found.ok_or_else(|| Error::NotFound("帮扶对象户不存在".to_owned()))?;
         let people: Vec<Person> = on_pool!(&self.pool, |pool| {
             sqlx::query_as(
                 "SELECT id, number, id_type, id_number, name, relation, sex, birth_date, \

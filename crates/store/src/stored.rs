@@ -119,39 +119,34 @@ mod tests {
     fn no_stored_value_is_parsed_with_a_fallback() {
         let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let mut offences = Vec::new();
+        let mut files = Vec::new();
         for dir in ["store/src", "web/src"] {
-            let mut stack = vec![crates.join(dir)];
-            while let Some(path) = stack.pop() {
-                if path.is_dir() {
-                    for entry in std::fs::read_dir(&path).expect("test value") {
-                        stack.push(entry.expect("test value").path());
-                    }
+            crate::workflow::tests::rust_files(&crates.join(dir), &mut files);
+        }
+        for path in files {
+            let name = path.display().to_string();
+            if name.ends_with("stored.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("read a source file");
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                let parses_stored = line.contains("serde_json::from_str(&self.")
+                    || line.contains("serde_json::from_str(&row.")
+                    || line.contains("serde_json::from_str(&head.")
+                    || (line.contains("::parse(&self.") && !line.contains("map_or("))
+                    || line.contains("::parse(&item.")
+                    || line.contains("::parse(&r.");
+                if !parses_stored {
                     continue;
                 }
-                let name = path.display().to_string();
-                if !name.ends_with(".rs") || name.ends_with("stored.rs") {
-                    continue;
-                }
-                let text = std::fs::read_to_string(&path).expect("test value");
-                let lines: Vec<&str> = text.lines().collect();
-                for (i, line) in lines.iter().enumerate() {
-                    let parses_stored = line.contains("serde_json::from_str(&self.")
-                        || line.contains("serde_json::from_str(&row.")
-                        || line.contains("serde_json::from_str(&head.")
-                        || (line.contains("::parse(&self.") && !line.contains("map_or("))
-                        || line.contains("::parse(&item.")
-                        || line.contains("::parse(&r.");
-                    if !parses_stored {
-                        continue;
-                    }
-                    let statement = lines[i..(i + 3).min(lines.len())].join(" ");
-                    let end = statement.find(';').unwrap_or(statement.len());
-                    let statement = &statement[..end];
-                    let defaulted = statement.contains(".unwrap_or") || statement.contains(".ok()");
-                    let documented = i > 0 && lines[i - 1].contains("never taken");
-                    if defaulted && !documented {
-                        offences.push(format!("{name}:{}: {}", i + 1, line.trim()));
-                    }
+                let statement = lines[i..(i + 3).min(lines.len())].join(" ");
+                let end = statement.find(';').unwrap_or(statement.len());
+                let statement = &statement[..end];
+                let defaulted = statement.contains(".unwrap_or") || statement.contains(".ok()");
+                let documented = i > 0 && lines[i - 1].contains("never taken");
+                if defaulted && !documented {
+                    offences.push(format!("{name}:{}: {}", i + 1, line.trim()));
                 }
             }
         }

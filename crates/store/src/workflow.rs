@@ -249,7 +249,7 @@ fn with_move(details: serde_json::Value, from: &str, to: &str) -> serde_json::Va
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::path::{Path, PathBuf};
 
     /// Files allowed to write a `state` column outside `advance` and `create`, each with its
@@ -267,7 +267,8 @@ mod tests {
         ),
     ];
 
-    fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    /// Every `.rs` file under `dir` (for the source scans of the store's tests).
+    pub(crate) fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
         for entry in std::fs::read_dir(dir).expect("read src") {
             let path = entry.expect("entry").path();
             if path.is_dir() {
