@@ -460,6 +460,13 @@ impl Store {
             .map(str::trim)
             .filter(|a| !a.is_empty())
             .map(str::to_owned);
+        // A code, never a pattern: `%` or `_` would otherwise widen the filter.
+        if area
+            .as_ref()
+            .is_some_and(|a| !a.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(Error::invalid("area", "invalid_area", "区域代码应为数字"));
+        }
         let per_page = per_page.clamp(1, 200);
         let offset = (page.max(1) - 1).saturating_mul(per_page);
         let (rows, total): (Vec<HouseholdLine>, i64) = on_pool!(&self.pool, |pool| {

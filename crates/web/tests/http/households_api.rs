@@ -84,8 +84,18 @@ async fn each_role_sees_its_own_households_with_masked_ids() -> TestResult {
     )
     .await?;
     assert_eq!(body["households"].as_array().map(Vec::len), Some(0));
-    // A township filter within the county office's scope.
     let office = app.token("bangfu").await?;
+    // An area is a code, not a pattern.
+    let (status, body) = call(
+        &app,
+        &office,
+        Method::GET,
+        "/api/v1/households?area=%25",
+        None,
+    )
+    .await?;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    // A township filter within the county office's scope.
     let body = list(&app, &office, "?area=371481108").await?;
     assert_eq!(body["total"], 15);
     // The budget side has no door here.
@@ -278,6 +288,47 @@ async fn a_household_is_recorded_whole_or_refused_with_every_reason() -> TestRes
         "the full number is never echoed"
     );
     // Nothing of the refused household was stored.
+    assert_eq!(list(&app, &cun, "").await?["total"], 4);
+    Ok(())
+}
+
+#[tokio::test]
+async fn ten_simultaneous_records_of_one_person_store_one_household() -> TestResult {
+    let app = registry_app().await?;
+    let cun = app.token("cun").await?;
+    let village = jixiao_store::demo::registry::village_code("101", 1);
+    let body = "37148119800101001";
+    let check = jixiao_core::assistance::id_number::check_character(body).ok_or("check")?;
+    let id = format!("{body}{check}");
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let (base, token) = (app.base.clone(), cun.clone());
+        let request = household(
+            &village,
+            &format!("RACE-{i}"),
+            json!([{"number": "01", "id_type": "resident_id", "id_number": id, "name": "并发",
+                    "relation": "householder", "sex": "male", "birth_date": "1980-01-01"}]),
+        );
+        tasks.push(tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(format!("{base}/api/v1/households"))
+                .bearer_auth(token)
+                .json(&request)
+                .send()
+                .await
+                .map(|r| r.status())
+        }));
+    }
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await??);
+    }
+    let won = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CONFLICT)
+        .count();
+    assert_eq!((won, refused), (1, 9), "{statuses:?}");
     assert_eq!(list(&app, &cun, "").await?["total"], 4);
     Ok(())
 }
