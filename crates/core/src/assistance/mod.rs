@@ -6,6 +6,7 @@ pub mod context;
 pub mod coverage;
 pub mod expression;
 pub mod id_number;
+pub mod record;
 pub mod registry;
 pub mod rules;
 
