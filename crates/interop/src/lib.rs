@@ -1,12 +1,14 @@
 //! Files Jixiao exchanges with other systems: the treasury payment system's daily CSV export
 //! ([`treasury_csv`]), the allotments written back for it ([`allotments_csv`]), the year's
-//! budget as open data ([`fiscal_data_package`]), and published
+//! budget as open data ([`fiscal_data_package`]), the assistance registry's person export
+//! ([`household_export`]), and published
 //! self-evaluation tables in .xlsx ([`self_evaluation_xlsx`]), target-sheet templates and their
 //! upload ([`target_sheet_xlsx`]), and Excel exports of lists ([`xlsx_export`]); user text in every export is made inert
 //! ([`spreadsheet_text`]).
 
 pub mod allotments_csv;
 pub mod fiscal_data_package;
+pub mod household_export;
 pub mod intake;
 mod self_evaluation_compare;
 mod self_evaluation_variant;

@@ -163,8 +163,15 @@ pub struct StoredPerson {
     pub record: PersonRecord,
 }
 
+/// A policy code, the flag of the export that says it is enjoyed, and the department.
+type FlagPolicy = (
+    &'static str,
+    fn(&PersonCover) -> bool,
+    super::registry::Department,
+);
+
 /// The department and policy code a stored flag of the export stands for, by person.
-const PERSON_FLAGS: [(&str, fn(&PersonCover) -> bool, super::registry::Department); 3] = [
+const PERSON_FLAGS: [FlagPolicy; 3] = [
     (
         "resident_medical",
         |c| c.resident_medical,

@@ -64,6 +64,20 @@ pub const SELF_EVALUATION: XlsxLimits = XlsxLimits {
     merges: 2_000,
 };
 
+/// 全国防返贫监测信息系统 person export (one row per person, 100+ columns, header on row 3):
+/// a county of 15,000 people is a few MB; a prefecture-level file stays within these bounds.
+pub const HOUSEHOLD_EXPORT: XlsxLimits = XlsxLimits {
+    file_bytes: 100 * MB,
+    parts: 200,
+    part_bytes: 1_024 * MB,
+    total_bytes: 1_280 * MB,
+    sheets: 20,
+    rows: 300_000,
+    columns: 400,
+    shared_strings: 5_000_000,
+    merges: 2_000,
+};
+
 /// The bounds of one kind of CSV file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CsvLimits {
@@ -77,6 +91,12 @@ pub struct CsvLimits {
 pub const TREASURY_CSV: CsvLimits = CsvLimits {
     file_bytes: 20 * MB,
     lines: 200_000,
+};
+
+/// The same export saved as CSV (often GBK).
+pub const HOUSEHOLD_CSV: CsvLimits = CsvLimits {
+    file_bytes: 100 * MB,
+    lines: 300_000,
 };
 
 /// Why a file was refused before its content was looked at as a form.

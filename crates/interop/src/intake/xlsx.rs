@@ -91,6 +91,58 @@ impl Workbook<'_> {
         })
     }
 
+    /// Reads one worksheet row by row without holding it whole: `visit` gets each row's present
+    /// cells as (column, value), in order; a cell with content outside the form's rows and columns
+    /// is refused. For long lists (a county's person export), where a rectangle would not fit.
+    pub fn each_row(
+        &mut self,
+        name: &str,
+        mut visit: impl FnMut(u32, &[(u32, Data)]),
+    ) -> Result<(), IntakeError> {
+        let limits = self.limits;
+        guarded(|| {
+            let mut reader = self
+                .inner
+                .worksheet_cells_reader(name)
+                .map_err(|_| IntakeError::Unreadable)?;
+            let mut current: Option<u32> = None;
+            let mut cells: Vec<(u32, Data)> = Vec::new();
+            while let Some(cell) = reader.next_cell().map_err(|_| IntakeError::Unreadable)? {
+                let (row, col) = cell.get_position();
+                let value = Data::from(cell.get_value().clone());
+                if value == Data::Empty {
+                    continue;
+                }
+                if row >= limits.rows {
+                    return Err(IntakeError::TooManyRows {
+                        sheet: name.to_owned(),
+                        limit: limits.rows,
+                        cell: cell_name(row, col),
+                    });
+                }
+                if col >= limits.columns {
+                    return Err(IntakeError::TooManyColumns {
+                        sheet: name.to_owned(),
+                        limit: limits.columns,
+                        cell: cell_name(row, col),
+                    });
+                }
+                if current != Some(row) {
+                    if let Some(done) = current {
+                        visit(done, &cells);
+                    }
+                    cells.clear();
+                    current = Some(row);
+                }
+                cells.push((col, value));
+            }
+            if let Some(done) = current {
+                visit(done, &cells);
+            }
+            Ok(())
+        })
+    }
+
     /// Reads one worksheet: every present cell within the form's rows and columns, or a refusal
     /// naming the first cell with content outside them.
     pub fn sheet(&mut self, name: &str) -> Result<SheetCells, IntakeError> {
