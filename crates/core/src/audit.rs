@@ -91,6 +91,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("area.load", "导入乡镇、管区、行政村"),
     ("household.create", "登记帮扶对象户"),
     ("household.read", "查阅帮扶对象户档案"),
+    ("household.import", "导入全国系统人员信息"),
+    ("household.export", "导出全国系统格式人员信息"),
     ("person.show_id_number", "查看完整证件号码"),
 ];
 

@@ -75,6 +75,9 @@ pub enum Error {
     /// The self-evaluation sheet has rows that cannot be scored; nothing was stored.
     #[error("绩效自评表有误，未保存")]
     InvalidEvaluation(Vec<jixiao_core::target::RowError>),
+    /// The registry file has rows that cannot be read; nothing was imported.
+    #[error("导入文件有误（{}处），未导入任何数据", .0.len())]
+    InvalidImport(Vec<jixiao_core::assistance::export::RowError>),
     /// Too few pool members are eligible for a draw.
     #[error("{0}")]
     DrawTooFew(jixiao_core::draw::TooFew),
@@ -306,7 +309,8 @@ impl Error {
             Error::Invalid(_)
             | Error::InvalidRows(_)
             | Error::InvalidReport(_)
-            | Error::InvalidEvaluation(_) => "invalid_input",
+            | Error::InvalidEvaluation(_)
+            | Error::InvalidImport(_) => "invalid_input",
             Error::DrawTooFew(_) => "too_few_eligible",
             Error::GateFailed(_) => "gate_failed",
             Error::BadRequest { code, .. } => code,
@@ -363,6 +367,7 @@ impl Error {
             | Error::InvalidEvaluation(rows) => {
                 json!(rows)
             }
+            Error::InvalidImport(rows) => json!(rows),
             Error::DrawTooFew(error) => crate::draws::too_few_details(error),
             Error::GateFailed(findings) => json!(findings),
             Error::InsufficientFunds { available } => json!([{"available_fen": available}]),

@@ -167,10 +167,10 @@ pub struct HouseholdFile {
 }
 
 /// Which households an actor may see: the jurisdiction, an area subtree, or a helper's own.
-struct HouseholdScope {
-    jurisdiction: Option<String>,
-    path: Option<String>,
-    helper: Option<i64>,
+pub(crate) struct HouseholdScope {
+    pub(crate) jurisdiction: Option<String>,
+    pub(crate) path: Option<String>,
+    pub(crate) helper: Option<i64>,
 }
 
 impl HouseholdScope {
@@ -252,7 +252,7 @@ fn checked_identity(
 
 impl Store {
     /// The actor's household scope, read from the user's record.
-    async fn household_scope(&self, actor: &Actor) -> Result<HouseholdScope> {
+    pub(crate) async fn household_scope(&self, actor: &Actor) -> Result<HouseholdScope> {
         actor.require(Capability::ReadHouseholds)?;
         let jurisdiction = actor.jurisdiction.clone().ok_or(Error::Forbidden)?;
         let scope = |path, helper| HouseholdScope {

@@ -29,6 +29,7 @@ mod execution;
 mod fiscal_data;
 mod group_commit;
 mod group_payments;
+mod household_imports;
 mod households;
 mod jurisdictions;
 mod login_failures;
@@ -78,6 +79,7 @@ pub use evaluations::{ConfirmInput, CoverageLine, KeyEvaluation, KeyEvaluationDe
 pub use execution::{AllotmentExport, ExecutionRow, PaymentFilter, PaymentPage, PaymentRow};
 pub use fiscal_data::BudgetLine;
 pub use group_commit::GroupCommitter;
+pub use household_imports::{HouseholdImport, ImportChange, ImportChangeKind, ImportCounts};
 pub use households::{HouseholdFile, HouseholdInput, HouseholdLine, Person, PersonInput};
 pub use jurisdictions::{FiscalYear, Jurisdiction};
 pub use monitoring::{

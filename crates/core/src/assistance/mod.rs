@@ -4,6 +4,7 @@
 pub mod binding;
 pub mod context;
 pub mod coverage;
+pub mod export;
 pub mod expression;
 pub mod id_number;
 pub mod record;

@@ -11,6 +11,7 @@ pub mod columns;
 pub mod sample;
 mod write;
 
+pub use jixiao_core::assistance::export::{ExportHousehold, ExportPerson, RowError};
 pub use write::write_xlsx;
 
 use crate::intake::{self, IntakeError, cell_name};
@@ -27,69 +28,6 @@ use std::collections::HashMap;
 
 /// Rows searched for the header (the national export puts it on row 3).
 const HEADER_SEARCH_ROWS: u32 = 10;
-
-/// One person of the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportPerson {
-    /// The sheet row, from 1.
-    pub row: u32,
-    /// 人编号.
-    pub number: String,
-    /// 姓名.
-    pub name: String,
-    /// `resident_id` or `disability_certificate`.
-    pub id_type: &'static str,
-    /// 证件号码 as written (upper-case X).
-    pub id_number: String,
-    /// The 18-digit resident ID the number carries.
-    pub resident_id: String,
-    /// 与户主关系.
-    pub relation: Relation,
-    /// 性别.
-    pub sex: Sex,
-    /// 出生日期.
-    pub birth_date: NaiveDate,
-    /// Everything else about the person.
-    pub record: PersonRecord,
-}
-
-/// One household of the file: its rows grouped by 户编号.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportHousehold {
-    /// The sheet row of its first person, from 1.
-    pub row: u32,
-    /// 县 as written.
-    pub county: String,
-    /// 乡 as written.
-    pub township: String,
-    /// 村 as written.
-    pub village: String,
-    /// 户编号.
-    pub number: String,
-    /// 户类型.
-    pub household_type: HouseholdType,
-    /// 户联系电话.
-    pub phone: String,
-    /// Household facts (read from the 户主's row).
-    pub record: HouseholdRecord,
-    /// Income (read from the 户主's row; the export repeats it on every row).
-    pub income: IncomeRecord,
-    /// The people, in file order.
-    pub members: Vec<ExportPerson>,
-}
-
-/// A problem with one cell (or one row), named as Excel names it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct RowError {
-    /// The sheet row, from 1.
-    pub row: u32,
-    /// The cell, e.g. `G5`.
-    pub cell: String,
-    /// The column's header.
-    pub column: String,
-    /// What is wrong and what to write instead.
-    pub message: String,
-}
 
 /// A file read: the households, every row problem, and what the header said.
 #[derive(Debug, Clone, Default)]
@@ -555,7 +493,9 @@ fn read_person(line: &mut Row<'_>, as_of: NaiveDate) -> Option<ExportPerson> {
         phone: line.text(Field::PersonPhone),
         ..PersonRecord::default()
     };
-    record.work_status = Some(columns::work_status(&record.work_place));
+    // An empty 务工所在地 says nothing more than a missing one.
+    record.work_status =
+        (!record.work_place.is_empty()).then(|| columns::work_status(&record.work_place));
     record.cover.resident_medical = line.flag(Field::Person(PersonFlag::ResidentMedical));
     record.cover.employee_medical = line.flag(Field::Person(PersonFlag::EmployeeMedical));
     record.cover.critical_illness = line.flag(Field::Person(PersonFlag::CriticalIllness));
@@ -819,6 +759,7 @@ fn household_of(
         township: part.township,
         village: part.village,
         number,
+        village_cell: part.cells.village.clone(),
         household_type,
         phone: part.phone,
         record: part.record,

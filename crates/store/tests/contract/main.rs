@@ -7,6 +7,7 @@ mod foundation;
 mod library;
 mod monitoring;
 mod projects;
+mod registry_import;
 mod support;
 mod treasury;
 mod unreadable;
