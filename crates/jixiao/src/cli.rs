@@ -343,6 +343,33 @@ pub enum ImportCommand {
         #[arg(long)]
         jurisdiction: Option<String>,
     },
+    /// The national system's person export (全国防返贫监测信息系统 人员信息表, .xlsx or CSV in
+    /// UTF-8/GBK; header on row 3): prints what would change and every problem by its cell,
+    /// and stores it unless `--dry-run` or a row has a problem. 导入帮扶对象人员信息。
+    Households {
+        /// The .xlsx or .csv file.
+        file: PathBuf,
+        /// Report what would change, store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the outcome as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        date: RegistryDate,
+    },
+}
+
+/// `import households` / `export households` options shared by both.
+#[derive(Debug, clap::Args)]
+pub struct RegistryDate {
+    /// The date of the data: members who join or leave do so on it, and ID numbers born after
+    /// it are refused. Defaults to today.
+    #[arg(long)]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// Jurisdiction; defaults to the only county-level one.
+    #[arg(long)]
+    pub jurisdiction: Option<String>,
 }
 
 /// `export` subcommands.
@@ -359,6 +386,17 @@ pub enum ExportCommand {
         /// Write here instead of to standard output.
         #[arg(long)]
         output: Option<PathBuf>,
+    },
+    /// The registry in the national system's person-export layout (.xlsx). 导出帮扶对象人员信息。
+    Households {
+        /// Only this township or village (its area code).
+        #[arg(long)]
+        area: Option<String>,
+        #[command(flatten)]
+        date: RegistryDate,
+        /// The .xlsx file to write.
+        #[arg(long)]
+        output: PathBuf,
     },
     /// The year's budget and published performance as a Fiscal Data Package (CSV +
     /// datapackage.json) in DIR. 导出财政开放数据包。

@@ -7,6 +7,7 @@ mod bench_payments;
 mod bench_uploads;
 mod cli;
 mod commands;
+mod household_import;
 mod open_data;
 mod progress;
 mod self_evaluation_import;

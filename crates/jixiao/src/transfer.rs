@@ -48,6 +48,24 @@ pub(crate) fn read_bounded(file: &Path, limit: u64) -> anyhow::Result<Vec<u8>> {
 /// Runs an import.
 pub async fn import(store: &Store, command: ImportCommand) -> anyhow::Result<ExitCode> {
     let (file, dry_run, jurisdiction) = match command {
+        ImportCommand::Households {
+            file,
+            dry_run,
+            json,
+            date,
+        } => {
+            let jurisdiction = crate::commands::pick_jurisdiction(store, date.jurisdiction).await?;
+            let as_of = date.as_of.unwrap_or_else(jixiao_core::time::today);
+            return crate::household_import::import(
+                store,
+                jurisdiction,
+                &file,
+                as_of,
+                dry_run,
+                json,
+            )
+            .await;
+        }
         ImportCommand::Payments {
             file,
             dry_run,
@@ -169,6 +187,11 @@ pub async fn export(store: &Store, command: ExportCommand) -> anyhow::Result<Exi
             jurisdiction,
             dir,
         } => return crate::open_data::export(store, year, jurisdiction, &dir).await,
+        ExportCommand::Households { area, date, output } => {
+            let jurisdiction = crate::commands::pick_jurisdiction(store, date.jurisdiction).await?;
+            let as_of = date.as_of.unwrap_or_else(jixiao_core::time::today);
+            return crate::household_import::export(store, jurisdiction, area, as_of, output).await;
+        }
     };
     let jurisdiction = crate::commands::pick_jurisdiction(store, jurisdiction).await?;
     let actor = treasury_actor(jurisdiction);

@@ -115,7 +115,24 @@ pub struct HouseholdImport {
     /// Every change, in file order (absent households last).
     pub changes: Vec<ImportChange>,
     /// Every problem, by cell.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<ImportProblem>))]
     pub errors: Vec<RowError>,
+}
+
+/// One problem of an import file, as the API shows it (the schema of
+/// [`jixiao_core::assistance::export::RowError`]).
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ImportProblem {
+    /// The sheet row, from 1.
+    row: u32,
+    /// The cell, e.g. `G5`.
+    cell: String,
+    /// The column's header.
+    column: String,
+    /// What is wrong and what to write instead.
+    message: String,
 }
 
 #[derive(sqlx::FromRow)]
