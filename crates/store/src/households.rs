@@ -167,14 +167,14 @@ pub struct HouseholdFile {
 }
 
 /// Which households an actor may see: the jurisdiction, an area subtree, or a helper's own.
-struct HouseholdScope {
-    jurisdiction: Option<String>,
-    path: Option<String>,
-    helper: Option<i64>,
+pub(crate) struct HouseholdScope {
+    pub(crate) jurisdiction: Option<String>,
+    pub(crate) path: Option<String>,
+    pub(crate) helper: Option<i64>,
 }
 
 impl HouseholdScope {
-    fn push<DB: sqlx::Database>(&self, query: &mut QueryBuilder<DB>)
+    pub(crate) fn push<DB: sqlx::Database>(&self, query: &mut QueryBuilder<DB>)
     where
         for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
         for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
@@ -252,7 +252,7 @@ fn checked_identity(
 
 impl Store {
     /// The actor's household scope, read from the user's record.
-    async fn household_scope(&self, actor: &Actor) -> Result<HouseholdScope> {
+    pub(crate) async fn household_scope(&self, actor: &Actor) -> Result<HouseholdScope> {
         actor.require(Capability::ReadHouseholds)?;
         let jurisdiction = actor.jurisdiction.clone().ok_or(Error::Forbidden)?;
         let scope = |path, helper| HouseholdScope {

@@ -164,7 +164,14 @@ pub struct StoredPerson {
 }
 
 /// The department and policy code a stored flag of the export stands for, by person.
-const PERSON_FLAGS: [(&str, fn(&PersonCover) -> bool, super::registry::Department); 3] = [
+/// A flag of [`PersonCover`]: its policy code, how to read it, and the department behind it.
+type PersonFlag = (
+    &'static str,
+    fn(&PersonCover) -> bool,
+    super::registry::Department,
+);
+
+const PERSON_FLAGS: [PersonFlag; 3] = [
     (
         "resident_medical",
         |c| c.resident_medical,
