@@ -248,6 +248,16 @@ async fn readers_see_their_scope_and_only_the_county_office_runs_checks() -> Tes
     let local = store.policy_check(&office, local).await?;
     assert_eq!(local.run.households, 15);
     assert_eq!(local.run.township_code.as_deref(), Some(TOWNSHIP));
+    // It takes over its township's findings and leaves the others to the run that found them.
+    let town_open = all
+        .by_township
+        .iter()
+        .find(|t| t.code == TOWNSHIP)
+        .map_or(0, |t| t.open);
+    assert_eq!((local.total.open, local.total.closed), (town_open, 0));
+    let before = store.policy_check(&office, run).await?;
+    assert_eq!(before.total.open, all.total.open - town_open);
+    assert_eq!(before.total.closed, 0);
     let unknown = store.run_policy_check(&office, Some(VILLAGE), day()).await;
     assert!(matches!(unknown, Err(Error::Invalid(_))), "{unknown:?}");
 
