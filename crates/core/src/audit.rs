@@ -25,6 +25,8 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("pool_member", "专家/机构库成员"),
     ("household", "帮扶对象户"),
     ("person", "家庭成员"),
+    ("policy_check", "政策落实核查"),
+    ("enjoyment", "享受政策记录"),
     ("draw", "随机抽取"),
     ("assignment", "评审任务"),
     ("self_evaluation", "单位自评"),
@@ -94,6 +96,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("household.import", "导入全国系统人员信息"),
     ("household.export", "导出全国系统格式人员信息"),
     ("person.show_id_number", "查看完整证件号码"),
+    ("policy_check.run", "开展政策落实核查"),
+    ("enjoyment.create", "登记享受政策记录"),
 ];
 
 /// Codes earlier versions wrote and the store no longer does, still named for the records that

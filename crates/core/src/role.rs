@@ -85,6 +85,8 @@ pub enum Capability {
     ImportHouseholds,
     /// See a full ID number (each time written to the audit log).
     ShowIdNumbers,
+    /// Run the coverage check (政策落实核查) over the jurisdiction or one township.
+    RunPolicyChecks,
 }
 
 /// Who may do what: every capability with the roles that have it and the scope the store
@@ -156,6 +158,7 @@ pub const PERMISSIONS: &[(Capability, &[Role], &str)] = {
             &[Assistance, Township, Village],
             "本辖区；每次查看记入审计日志",
         ),
+        (RunPolicyChecks, &[Assistance], "本区划（可限一个乡镇）"),
     ]
 };
 
@@ -192,6 +195,7 @@ impl Capability {
             EditHouseholds => "登记、修改帮扶对象户及家庭成员",
             ImportHouseholds => "导入全国系统数据，组织政策落实核查",
             ShowIdNumbers => "查看完整证件号码（记入审计日志）",
+            RunPolicyChecks => "开展政策落实核查（应享未享、不应享而享、数据矛盾）",
         }
     }
 
@@ -359,7 +363,7 @@ mod tests {
         let all: Vec<Capability> = Capability::all().collect();
         let unique: std::collections::HashSet<_> = all.iter().collect();
         assert_eq!(unique.len(), all.len(), "a capability is listed twice");
-        assert_eq!(all.len(), 23, "a capability is missing from PERMISSIONS");
+        assert_eq!(all.len(), 24, "a capability is missing from PERMISSIONS");
         for capability in all {
             assert!(!capability.roles().is_empty(), "{capability:?} has no role");
             assert!(!capability.label().is_empty() && !capability.scope().is_empty());

@@ -174,7 +174,7 @@ pub(crate) struct HouseholdScope {
 }
 
 impl HouseholdScope {
-    fn push<DB: sqlx::Database>(&self, query: &mut QueryBuilder<DB>)
+    pub(crate) fn push<DB: sqlx::Database>(&self, query: &mut QueryBuilder<DB>)
     where
         for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
         for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,

@@ -35,6 +35,7 @@ mod jurisdictions;
 mod login_failures;
 mod monitoring;
 mod passwords;
+mod policy_checks;
 mod pools;
 mod project_scope;
 mod projects;
@@ -87,6 +88,10 @@ pub use monitoring::{
     report_state_label,
 };
 pub use passwords::PasswordChange;
+pub use policy_checks::{
+    EnjoymentInput, FINDING_STATUSES, FindingField, FindingFilter, FindingTally,
+    POLICY_CHECK_RULEBOOK, PolicyCheckRun, PolicyCheckSummary, PolicyFinding,
+};
 pub use pools::{INSTITUTION_TYPES, MemberInput, PoolMember, RelationInput, mask_id_number};
 pub use projects::{Project, ProjectDetail, ProjectFilter, ProjectPage};
 pub use publications::{PublicProject, PublicProjectDetail};

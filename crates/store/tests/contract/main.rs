@@ -6,6 +6,7 @@ mod evaluation;
 mod foundation;
 mod library;
 mod monitoring;
+mod policy_checks;
 mod projects;
 mod registry_import;
 mod support;

@@ -9,6 +9,7 @@ mod households;
 mod json;
 mod monitoring;
 pub mod openapi;
+mod policy_checks;
 mod pools;
 mod project_types;
 mod projects;
@@ -215,6 +216,8 @@ pub fn router() -> Router<AppState> {
         .route("/households", get(households::list))
         .route("/households/{id}", get(households::show))
         .route("/areas", get(households::areas))
+        .route("/policy-checks/{id}", get(policy_checks::show))
+        .route("/policy-checks/{id}/findings", get(policy_checks::findings))
         .route_layer(from_fn_with_state(
             Capability::ReadHouseholds,
             auth::require,
@@ -228,6 +231,12 @@ pub fn router() -> Router<AppState> {
     let id_showers = Router::new()
         .route("/people/{id}/id-number", post(households::show_id_number))
         .route_layer(from_fn_with_state(Capability::ShowIdNumbers, auth::require));
+    let checkers = Router::new()
+        .route("/policy-checks", post(policy_checks::run))
+        .route_layer(from_fn_with_state(
+            Capability::RunPolicyChecks,
+            auth::require,
+        ));
     let area_keepers = Router::new()
         .route("/areas", post(households::load_areas))
         .route_layer(from_fn_with_state(Capability::ManageAreas, auth::require));
@@ -257,6 +266,7 @@ pub fn router() -> Router<AppState> {
         .merge(household_keepers)
         .merge(id_showers)
         .merge(area_keepers)
+        .merge(checkers)
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::API_BODY_LIMIT_BYTES,

@@ -1,8 +1,8 @@
 //! The OpenAPI document of `/api/v1` and the shapes it describes.
 
 use super::{
-    admin, dashboard, evaluations, households, monitoring, pools, projects, publication, results,
-    rulebooks, self_evaluation, session, target_review, treasury,
+    admin, dashboard, evaluations, households, monitoring, policy_checks, pools, projects,
+    publication, results, rulebooks, self_evaluation, session, target_review, treasury,
 };
 use axum::Json;
 use jixiao_core::audit::AuditRecord;
@@ -287,6 +287,7 @@ impl Modify for StandardErrors {
         evaluations::flags, publication::publish, publication::list, publication::show,
         households::list, households::show, households::create, households::show_id_number,
         households::areas, households::load_areas,
+        policy_checks::run, policy_checks::show, policy_checks::findings,
     ),
     components(schemas(ErrorBody, ErrorDetail, UserView, AgencyView, AuditRecordView, AuditPageView)),
     modifiers(&BearerToken, &StandardErrors),
@@ -300,7 +301,7 @@ impl Modify for StandardErrors {
         (name = "treasury", description = "预算指标与国库集中支付"),
         (name = "monitoring", description = "绩效运行监控与预警处置"),
         (name = "pools", description = "专家库、中介机构库与随机抽取"),
-        (name = "assistance", description = "帮扶对象户档案（一户一档）与区域"),
+        (name = "assistance", description = "帮扶对象户档案（一户一档）、区域与政策落实核查"),
         (name = "evaluation", description = "绩效评价与结果应用"),
     )
 )]

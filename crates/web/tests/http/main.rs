@@ -20,6 +20,7 @@ mod openapi_contract;
 mod pages;
 mod passwords;
 mod payment_batches;
+mod policy_checks_api;
 mod pools_api;
 mod pools_pages;
 mod print_forms;
