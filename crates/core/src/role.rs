@@ -193,7 +193,7 @@ impl Capability {
             ManageAreas => "管理乡镇、管区、行政村",
             ReadHouseholds => "查阅帮扶对象户档案（证件号码脱敏）",
             EditHouseholds => "登记、修改帮扶对象户及家庭成员",
-            ImportHouseholds => "导入全国系统数据，组织政策落实核查",
+            ImportHouseholds => "导入、导出全国系统人员信息表",
             ShowIdNumbers => "查看完整证件号码（记入审计日志）",
             RunPolicyChecks => "开展政策落实核查（应享未享、不应享而享、数据矛盾）",
         }

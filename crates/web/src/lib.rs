@@ -91,7 +91,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::router(state.clone()))
-        .nest("/api/v1", api::router())
+        .nest("/api/v1", api::router(state.upload_body_limit()))
         .route("/api", get(api::not_found).post(api::not_found))
         .route("/api/{*rest}", axum::routing::any(api::not_found))
         .route("/healthz", get(healthz))

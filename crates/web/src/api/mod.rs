@@ -5,6 +5,7 @@
 mod admin;
 mod dashboard;
 mod evaluations;
+mod household_imports;
 mod households;
 mod json;
 mod monitoring;
@@ -33,7 +34,7 @@ use jixiao_core::Capability;
 pub(crate) use json::ApiJson;
 
 /// The API routes, relative to `/api/v1`.
-pub fn router() -> Router<AppState> {
+pub fn router(upload_body: usize) -> Router<AppState> {
     let signed_in = Router::new()
         .route("/session", axum::routing::delete(session::delete))
         .route("/me", get(session::me))
@@ -237,6 +238,17 @@ pub fn router() -> Router<AppState> {
             Capability::RunPolicyChecks,
             auth::require,
         ));
+    let importers = Router::new()
+        .route(
+            "/households/import",
+            post(household_imports::import)
+                .layer(axum::extract::DefaultBodyLimit::max(upload_body)),
+        )
+        .route("/households/export.xlsx", get(household_imports::export))
+        .route_layer(from_fn_with_state(
+            Capability::ImportHouseholds,
+            auth::require,
+        ));
     let area_keepers = Router::new()
         .route("/areas", post(households::load_areas))
         .route_layer(from_fn_with_state(Capability::ManageAreas, auth::require));
@@ -267,6 +279,7 @@ pub fn router() -> Router<AppState> {
         .merge(id_showers)
         .merge(area_keepers)
         .merge(checkers)
+        .merge(importers)
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::API_BODY_LIMIT_BYTES,

@@ -44,7 +44,7 @@ pub(super) fn download_file(file: std::fs::File, name: &str, title: &str) -> Res
     attachment(axum::body::Body::from_stream(chunks), name, title)
 }
 
-fn attachment(body: axum::body::Body, name: &str, title: &str) -> Response {
+pub(crate) fn attachment(body: axum::body::Body, name: &str, title: &str) -> Response {
     let encoded: String = title
         .bytes()
         .map(|b| {

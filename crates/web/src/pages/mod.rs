@@ -11,7 +11,7 @@ mod allotment_export;
 mod bulletin;
 mod dashboard;
 mod evaluation;
-mod exports;
+pub(crate) mod exports;
 mod home;
 mod key_evaluation;
 mod login;

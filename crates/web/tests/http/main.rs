@@ -10,6 +10,7 @@ mod evaluation_api;
 mod evaluation_pages;
 mod exports;
 mod hostile_files;
+mod household_import_api;
 mod households_api;
 mod key_evaluation_api;
 mod key_evaluation_pages;
