@@ -9,7 +9,8 @@ use crate::{Error, Result, Store};
 use chrono::NaiveDate;
 use jixiao_core::assistance::IdNumber;
 use jixiao_core::assistance::id_number::DisabilityCertificateNumber;
-use jixiao_core::assistance::registry::{HouseholdType, Relation, Sex};
+use jixiao_core::assistance::record::{HouseholdRecord, PersonRecord};
+use jixiao_core::assistance::registry::{HouseholdType, IncomeRecord, Relation, Sex};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::{Actor, Capability, Role, ValidationErrors, time};
 use serde::{Deserialize, Serialize};
@@ -123,11 +124,20 @@ pub struct Person {
     pub left_on: Option<String>,
     /// `moved`, `died` or `departed`.
     pub left_reason: Option<String>,
+    /// The stored facts, as JSON text (read into `record`).
+    #[serde(skip)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
+    pub facts: String,
+    /// Health, labour, schooling, cover …; `None` for a reader whose role does not need them.
+    #[sqlx(skip)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub record: Option<PersonRecord>,
 }
 
 impl Readable for Person {
     fn read(mut self) -> Result<Person> {
         let cell = |column| Cell::at("people", self.id, column);
+        self.record = Some(cell("facts").json(&self.facts)?);
         cell("relation").code(&self.relation, Relation::parse)?;
         cell("sex").code(&self.sex, Sex::parse)?;
         cell("birth_date").date(&self.birth_date)?;
@@ -164,6 +174,12 @@ pub struct HouseholdFile {
     pub phone: String,
     /// Everyone who has been a member, current members first.
     pub people: Vec<Person>,
+    /// Housing, monitoring, risks, measures …; `None` for a reader whose role does not need them.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub record: Option<HouseholdRecord>,
+    /// The latest year's income record (year, income), if any.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub income: Option<(i32, IncomeRecord)>,
 }
 
 /// Which households an actor may see: the jurisdiction, an area subtree, or a helper's own.
@@ -211,6 +227,7 @@ struct FileHead {
     line: HouseholdLine,
     address: String,
     phone: String,
+    facts: String,
 }
 
 impl HouseholdScope {
@@ -494,7 +511,7 @@ impl Store {
         let scope = self.household_scope(actor).await?;
         let found: Option<FileHead> = on_pool!(&self.pool, |pool| {
             let mut query = QueryBuilder::new(format!(
-                "SELECT {LINE_COLUMNS}, h.address, h.phone{LINE_FROM} AND h.id = "
+                "SELECT {LINE_COLUMNS}, h.address, h.phone, h.facts{LINE_FROM} AND h.id = "
             ));
             query.push_bind(id);
             scope.push(&mut query);
@@ -504,22 +521,59 @@ impl Store {
             line,
             address,
             phone,
+            facts,
         } = found.ok_or_else(|| Error::NotFound("帮扶对象户不存在".to_owned()))?;
+        let income: Option<(i32, i64, i64, i64, i64, i64, i64)> = on_pool!(&self.pool, |pool| {
+            sqlx::query_as(
+                "SELECT year, wage_fen, business_fen, property_fen, transfer_fen, self_pay_fen, \
+                 per_capita_fen FROM household_incomes WHERE household_id = $1 \
+                 ORDER BY year DESC LIMIT 1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        });
         let people: Vec<Person> = on_pool!(&self.pool, |pool| {
             sqlx::query_as(
                 "SELECT id, number, id_type, id_number, name, relation, sex, birth_date, \
-                 joined_on, left_on, left_reason FROM people WHERE household_id = $1 \
+                 joined_on, left_on, left_reason, facts FROM people WHERE household_id = $1 \
                  ORDER BY left_on IS NOT NULL, relation <> 'householder', id",
             )
             .bind(id)
             .fetch_all(pool)
             .await?
         });
+        // Disability, illness and children's records are for the case work, not for a
+        // department reading the registry (ASSISTANCE.md §6).
+        let sees_facts = actor.role != Role::Sector;
+        let record: HouseholdRecord = Cell::at("households", id, "facts").json(&facts)?;
+        let mut people = stored::all(people)?;
+        if !sees_facts {
+            for person in &mut people {
+                person.record = None;
+            }
+        }
         let file = HouseholdFile {
             household: line.read()?,
             address,
             phone,
-            people: stored::all(people)?,
+            people,
+            record: sees_facts.then_some(record),
+            income: income.map(
+                |(year, wage, business, property, transfer, self_pay, recorded)| {
+                    (
+                        year,
+                        IncomeRecord {
+                            wage,
+                            business,
+                            property,
+                            transfer,
+                            compliant_spending: self_pay,
+                            recorded_per_capita: Some(recorded),
+                        },
+                    )
+                },
+            ),
         };
         let mut tx = self.begin().await?;
         append(
@@ -531,6 +585,21 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(file)
+    }
+
+    /// A person's name and household within the actor's scope (else "not found").
+    pub async fn person_head(&self, actor: &Actor, person_id: i64) -> Result<(String, i64)> {
+        let scope = self.household_scope(actor).await?;
+        let found: Option<(String, i64)> = on_pool!(&self.pool, |pool| {
+            let mut query = QueryBuilder::new(
+                "SELECT p.name, h.id FROM people p JOIN households h ON h.id = p.household_id \
+                 JOIN areas ar ON ar.code = h.village_code WHERE p.id = ",
+            );
+            query.push_bind(person_id);
+            scope.push(&mut query);
+            query.build_query_as().fetch_optional(pool).await?
+        });
+        found.ok_or_else(|| Error::NotFound("人员不存在".to_owned()))
     }
 
     /// A person's full ID number, for a role that needs it and within its scope; written to the

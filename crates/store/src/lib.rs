@@ -35,6 +35,7 @@ mod jurisdictions;
 mod login_failures;
 mod monitoring;
 mod passwords;
+mod policy_check_lists;
 mod policy_checks;
 mod pools;
 mod project_scope;

@@ -177,7 +177,7 @@ pub struct PolicyFinding {
 
 /// A finding's row before its coded and JSON columns are read.
 #[derive(sqlx::FromRow)]
-struct FindingRow {
+pub(crate) struct FindingRow {
     id: i64,
     run_id: i64,
     household_id: i64,
@@ -198,7 +198,7 @@ struct FindingRow {
 }
 
 impl FindingRow {
-    fn read(self) -> Result<PolicyFinding> {
+    pub(crate) fn read(self) -> Result<PolicyFinding> {
         let cell = |column| Cell::at("policy_check_findings", self.id, column);
         let kind = cell("kind").code(&self.kind, FindingKind::parse)?;
         let department = cell("department").code(&self.department, Department::parse)?;
@@ -837,28 +837,31 @@ impl Store {
         let run = run
             .ok_or_else(|| Error::NotFound("核查批次不存在".to_owned()))?
             .read()?;
-        // A sector sees the findings its department answers for; a sector that names no known
-        // department sees none.
-        let department = if actor.role == Role::Sector {
-            let user = actor.user_id.ok_or(Error::Forbidden)?;
-            let sector: Option<Option<String>> = on_pool!(&self.pool, |pool| {
-                sqlx::query_scalar("SELECT sector FROM users WHERE id = $1")
-                    .bind(user)
-                    .fetch_optional(pool)
-                    .await?
-            });
-            let sector = sector.flatten().ok_or(Error::Forbidden)?;
-            let sector = sector.trim();
-            Some(
-                Department::ALL
-                    .iter()
-                    .find(|d| d.as_str() == sector || d.label() == sector)
-                    .map_or_else(|| format!("unknown:{sector}"), |d| d.as_str().to_owned()),
-            )
-        } else {
-            None
-        };
+        let department = self.sector_department(actor).await?;
         Ok((run, scope, department))
+    }
+
+    /// The department a sector user answers for (`None` for other roles): the findings it sees.
+    /// A sector that names no known department sees none.
+    pub(crate) async fn sector_department(&self, actor: &Actor) -> Result<Option<String>> {
+        if actor.role != Role::Sector {
+            return Ok(None);
+        }
+        let user = actor.user_id.ok_or(Error::Forbidden)?;
+        let sector: Option<Option<String>> = on_pool!(&self.pool, |pool| {
+            sqlx::query_scalar("SELECT sector FROM users WHERE id = $1")
+                .bind(user)
+                .fetch_optional(pool)
+                .await?
+        });
+        let sector = sector.flatten().ok_or(Error::Forbidden)?;
+        let sector = sector.trim();
+        Ok(Some(
+            Department::ALL
+                .iter()
+                .find(|d| d.as_str() == sector || d.label() == sector)
+                .map_or_else(|| format!("unknown:{sector}"), |d| d.as_str().to_owned()),
+        ))
     }
 
     /// A run with its findings counted by township, rule, kind and department, within the
@@ -980,14 +983,7 @@ impl Store {
             }
         };
         let (rows, total): (Vec<FindingRow>, i64) = on_pool!(&self.pool, |pool| {
-            let mut query = QueryBuilder::new(
-                "SELECT f.id, f.run_id, f.household_id, h.number AS household_number, \
-                 f.township_code, f.village_code, ar.name AS village_name, f.person_ids, \
-                 f.rule_code, f.rule_name, f.kind, f.department, f.fields, f.message, f.status, \
-                 f.first_run_id, f.closed_run_id FROM policy_check_findings f \
-                 JOIN households h ON h.id = f.household_id \
-                 JOIN areas ar ON ar.code = h.village_code WHERE ",
-            );
+            let mut query = QueryBuilder::new(FINDING_SELECT);
             push_run(&mut query, id);
             scope.push(&mut query);
             push_filters(&mut |sql, value| {
@@ -1018,6 +1014,14 @@ impl Store {
         Ok((findings, total))
     }
 }
+
+/// A finding's columns, from findings `f` of households `h` in villages `ar`, up to `WHERE `.
+pub(crate) const FINDING_SELECT: &str = "SELECT f.id, f.run_id, f.household_id, \
+     h.number AS household_number, f.township_code, f.village_code, ar.name AS village_name, \
+     f.person_ids, f.rule_code, f.rule_name, f.kind, f.department, f.fields, f.message, \
+     f.status, f.first_run_id, f.closed_run_id FROM policy_check_findings f \
+     JOIN households h ON h.id = f.household_id \
+     JOIN areas ar ON ar.code = h.village_code WHERE ";
 
 /// The findings of run `id`: those it found and no later run has seen again, and those it
 /// closed.

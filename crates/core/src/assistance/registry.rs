@@ -239,7 +239,7 @@ impl PersonFacts {
 }
 
 /// A household's income over the trailing 12 months, fen.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IncomeRecord {
     /// 工资性收入.
     pub wage: i64,

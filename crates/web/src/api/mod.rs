@@ -6,6 +6,7 @@ mod admin;
 mod dashboard;
 mod evaluations;
 mod household_imports;
+pub(crate) use household_imports::{export_response, read_export};
 mod households;
 mod json;
 mod monitoring;

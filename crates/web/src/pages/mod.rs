@@ -13,12 +13,14 @@ mod dashboard;
 mod evaluation;
 pub(crate) mod exports;
 mod home;
+mod households;
 mod key_evaluation;
 mod login;
 mod monitoring;
 mod monitoring_report;
 mod password;
 mod payments;
+mod policy_checks;
 mod pools;
 mod print_forms;
 mod project_page;
@@ -76,6 +78,8 @@ pub struct ChromeUser {
     pub is_member: bool,
     /// Whether the user must change their password first (the menu is hidden until then).
     pub must_change_password: bool,
+    /// Whether the assistance registry (帮扶对象) is shown.
+    pub reads_households: bool,
 }
 
 impl Chrome {
@@ -89,6 +93,7 @@ impl Chrome {
                 reads_pools: session.user.role.can(Capability::ReadPools),
                 is_member: session.user.role.can(Capability::ActOnAssignments),
                 must_change_password: session.user.must_change_password,
+                reads_households: session.user.role.can(Capability::ReadHouseholds),
             }),
             csrf: session.csrf_token.clone(),
             active,
@@ -450,6 +455,42 @@ pub fn router(state: AppState) -> Router<AppState> {
             Capability::ScoreEvaluations,
             auth::require,
         ));
+    let household_readers = Router::new()
+        .route("/households", get(households::list))
+        .route("/households/{id}", get(households::show))
+        .route("/households/{id}/print", get(households::print))
+        .route("/policy-checks", get(policy_checks::list))
+        .route("/policy-checks/{id}", get(policy_checks::show))
+        .route("/policy-checks/{id}/findings", get(policy_checks::findings))
+        .route(
+            "/policy-checks/{id}/findings.xlsx",
+            get(policy_checks::export),
+        )
+        .route_layer(from_fn_with_state(
+            Capability::ReadHouseholds,
+            auth::require,
+        ));
+    let household_importers = Router::new()
+        .route(
+            "/households/import",
+            get(households::import_form)
+                .post(households::import)
+                .layer(DefaultBodyLimit::max(upload_body)),
+        )
+        .route("/households/export.xlsx", get(households::export))
+        .route_layer(from_fn_with_state(
+            Capability::ImportHouseholds,
+            auth::require,
+        ));
+    let checkers = Router::new()
+        .route("/policy-checks", post(policy_checks::run))
+        .route_layer(from_fn_with_state(
+            Capability::RunPolicyChecks,
+            auth::require,
+        ));
+    let id_showers = Router::new()
+        .route("/people/{id}/id-number", post(households::show_id_number))
+        .route_layer(from_fn_with_state(Capability::ShowIdNumbers, auth::require));
     let signed_in = Router::new()
         .route(
             auth::CHANGE_PASSWORD_PAGE,
@@ -487,6 +528,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(commissioners)
         .merge(institutions)
         .merge(rectifiers)
+        .merge(household_readers)
+        .merge(household_importers)
+        .merge(id_showers)
+        .merge(checkers)
         .fallback(page_not_found)
         .layer(from_fn_with_state(state, csrf::guard))
 }

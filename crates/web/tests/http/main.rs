@@ -28,6 +28,7 @@ mod print_forms;
 mod projects_api;
 mod projects_pages;
 mod publication;
+mod registry_pages;
 mod self_evaluation_upload;
 mod support;
 mod target_excel;

@@ -1,0 +1,214 @@
+//! The registry's pages as each role uses them: the county office imports the national export
+//! (dry run first, then stored), runs the coverage check and reads its summary, findings and
+//! Excel list; a household's file shows members with masked IDs and its findings, prints, and
+//! shows a full ID only on purpose; a village cadre sees its own village only; a department
+//! does not see the members' health; forms are refused without their token.
+
+use crate::support::{Browser, TestApp, TestResult, csrf_of};
+use jixiao_interop::household_export::sample::{self, person_row, resident_id, set};
+use reqwest::StatusCode;
+
+async fn registry_app() -> Result<TestApp, Box<dyn std::error::Error>> {
+    let app = TestApp::start().await?;
+    jixiao_store::demo::registry::load(&app.db.store).await?;
+    Ok(app)
+}
+
+fn rows() -> Vec<Vec<String>> {
+    let village = ("杨安镇", "杨安第一村");
+    let mut rows = vec![
+        person_row(
+            village,
+            "PG001",
+            1,
+            "王建国",
+            &resident_id("371481", "19500304", 711),
+            "户主",
+        ),
+        person_row(
+            village,
+            "PG001",
+            2,
+            "李秀英",
+            &resident_id("371481", "19520611", 722),
+            "配偶",
+        ),
+    ];
+    // 残疾 recorded without a disability certificate: the check must find it.
+    set(&mut rows[1], "健康状况", "残疾");
+    rows
+}
+
+async fn import(
+    browser: &Browser,
+    file: Vec<u8>,
+    mode: &str,
+) -> Result<(StatusCode, String), Box<dyn std::error::Error>> {
+    let (status, html) = browser.get("/households/import").await?;
+    assert_eq!(status, StatusCode::OK);
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", csrf_of(&html).ok_or("csrf")?)
+        .text("as_of", "2020-12-31")
+        .text("mode", mode.to_owned())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(file).file_name("人员信息.xlsx"),
+        );
+    let response = browser
+        .client
+        .post(format!("{}/households/import", browser.base))
+        .multipart(form)
+        .send()
+        .await?;
+    let status = response.status();
+    Ok((status, response.text().await?))
+}
+
+fn household_link(html: &str, number: &str) -> Option<String> {
+    let at = html.find(&format!(">{number}</a>"))?;
+    let start = html[..at].rfind("href=\"")? + 6;
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_owned())
+}
+
+#[tokio::test]
+async fn the_county_office_imports_checks_and_reads_the_findings() -> TestResult {
+    let app = registry_app().await?;
+    let office = app.signed_in("bangfu").await?;
+    let file = sample::xlsx(&rows())?;
+
+    let (status, html) = import(&office, file.clone(), "dry_run").await?;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("试运行结果（未保存）"), "{html}");
+    assert!(html.contains("新增户"));
+    let (_, list) = office.get("/households?area=371481101").await?;
+    assert!(!list.contains("PG001"), "a dry run stores nothing");
+
+    let (status, html) = import(&office, file.clone(), "store").await?;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("已导入"), "{html}");
+    let (_, list) = office.get("/households?area=371481101").await?;
+    let link = household_link(&list, "PG001").ok_or("the imported household is listed")?;
+
+    // A broken file: refused with its cells named, nothing stored.
+    let mut broken = rows();
+    set(&mut broken[0], "性别", "女");
+    let (status, html) = import(&office, sample::xlsx(&broken)?, "store").await?;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("未导入任何数据") && html.contains("J4"),
+        "{html}"
+    );
+
+    // The household's file: members, masked IDs, and (after a run) the finding.
+    let (status, page) = office.get("/policy-checks").await?;
+    assert_eq!(status, StatusCode::OK);
+    let response = office
+        .submit(
+            "/policy-checks",
+            "/policy-checks",
+            &[("township", ""), ("as_of", "2020-12-31")],
+        )
+        .await?;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "{page}");
+    let run = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .ok_or("redirect to the run")?
+        .to_owned();
+    let (status, summary) = office.get(&run).await?;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        summary.contains("杨安镇") && summary.contains("整改率"),
+        "{summary}"
+    );
+    let (status, findings) = office
+        .get(&format!("{run}/findings?rule=disabled_without_certificate"))
+        .await?;
+    assert_eq!(status, StatusCode::OK);
+    assert!(findings.contains("PG001"), "{findings}");
+    let xlsx = office
+        .download(&format!("{run}/findings.xlsx?township=371481101"))
+        .await?;
+    assert!(xlsx.starts_with(b"PK"));
+
+    let (status, file_page) = office.get(&link).await?;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        file_page.contains("李秀英") && file_page.contains("残疾"),
+        "{file_page}"
+    );
+    let spouse = resident_id("371481", "19520611", 722);
+    assert!(!file_page.contains(&spouse), "no full ID on the file page");
+    assert!(
+        file_page.contains(&jixiao_core::assistance::mask(&spouse)),
+        "masked"
+    );
+    assert!(
+        file_page.contains("健康状况为残疾但无残疾人证"),
+        "the standing finding is on the file: {file_page}"
+    );
+    let (status, print) = office.get(&format!("{link}/print")).await?;
+    assert_eq!(status, StatusCode::OK);
+    assert!(print.contains("帮扶对象户信息表"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_full_id_is_shown_on_purpose_and_scope_holds_for_other_roles() -> TestResult {
+    let app = registry_app().await?;
+    let office = app.signed_in("bangfu").await?;
+    let (_, list) = office.get("/households?area=371481102").await?;
+    let other_village = household_link(&list, "37148110201001").ok_or("a 朱集镇 household")?;
+    let (_, list) = office.get("/households?area=371481101").await?;
+    let own_village = household_link(&list, "37148110101001").ok_or("a 杨安镇 household")?;
+
+    // The village cadre of 杨安第一村: its household yes, another township's no.
+    let cadre = app.signed_in("cun").await?;
+    let (status, _) = cadre.get(&own_village).await?;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = cadre.get(&other_village).await?;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = cadre.get("/households/import").await?;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = cadre.get("/households/export.xlsx").await?;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let response = cadre
+        .submit(
+            "/policy-checks",
+            "/policy-checks",
+            &[("as_of", "2020-12-31")],
+        )
+        .await?;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+
+    // Showing a full number: a form with the token, audited; without the token refused.
+    let (_, page) = office.get(&own_village).await?;
+    let marker = "action=\"/people/";
+    let start = page.find(marker).ok_or("a show-ID form")? + marker.len();
+    let person = &page[start..start + page[start..].find('/').ok_or("id")?];
+    let response = office
+        .submit(&own_village, &format!("/people/{person}/id-number"), &[])
+        .await?;
+    assert_eq!(response.status(), StatusCode::OK);
+    let shown = response.text().await?;
+    assert!(shown.contains("已记入审计日志"));
+    let response = office
+        .post_raw(&format!("/people/{person}/id-number"), &[])
+        .await?;
+    assert_eq!(
+        response.status(),
+        StatusCode::FORBIDDEN,
+        "no token, no number"
+    );
+
+    // A department reads the file without members' health and labour.
+    let sector = app.signed_in("minzheng").await?;
+    let (status, page) = sector.get(&own_village).await?;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("劳动技能："), "{page}");
+    let (status, _) = sector.get("/households/import").await?;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    Ok(())
+}
