@@ -285,6 +285,16 @@ pub const REQUIRED: [Field; 6] = [
     Field::Relation,
 ];
 
+/// Whether a column is Jixiao's own (not in the national export): never reported missing.
+pub fn is_extension(field: Field) -> bool {
+    matches!(
+        field,
+        Field::ChronicDiseases
+            | Field::MonthlyWorkIncome
+            | Field::Person(PersonFlag::CareInstitution)
+    )
+}
+
 /// A header as compared: spaces gone, ASCII parentheses as the national export's full-width ones.
 pub fn normalise_header(text: &str) -> String {
     text.chars()

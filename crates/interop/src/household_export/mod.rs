@@ -338,7 +338,7 @@ impl Reader {
         }
         let missing_columns = columns::KNOWN
             .iter()
-            .filter(|(f, _)| !header.by_field.contains_key(f))
+            .filter(|(f, _)| !header.by_field.contains_key(f) && !columns::is_extension(*f))
             .map(|(f, _)| columns::header_of(*f))
             .collect();
         let mut file = ExportFile {
