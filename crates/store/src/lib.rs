@@ -30,6 +30,7 @@ mod fiscal_data;
 mod group_commit;
 mod group_payments;
 mod household_imports;
+mod household_publicity;
 mod households;
 mod jurisdictions;
 mod login_failures;
@@ -82,6 +83,7 @@ pub use execution::{AllotmentExport, ExecutionRow, PaymentFilter, PaymentPage, P
 pub use fiscal_data::BudgetLine;
 pub use group_commit::GroupCommitter;
 pub use household_imports::{HouseholdImport, ImportChange, ImportChangeKind, ImportCounts};
+pub use household_publicity::PublicityLine;
 pub use households::{HouseholdFile, HouseholdInput, HouseholdLine, Person, PersonInput};
 pub use jurisdictions::{FiscalYear, Jurisdiction};
 pub use monitoring::{

@@ -45,6 +45,8 @@ struct ListPage {
     pages: i64,
     can_import: bool,
     can_check: bool,
+    /// The villages of this page (code, name), for their 公示 lists, when the user may make them.
+    publicity: Vec<(String, String)>,
     prev_link: Option<String>,
     next_link: Option<String>,
 }
@@ -83,8 +85,17 @@ pub async fn list(
             serde_urlencoded::to_string(&query).unwrap_or_default()
         )
     };
+    let mut publicity: Vec<(String, String)> = Vec::new();
+    if session.user.role.can(Capability::EditHouseholds) {
+        for row in &rows {
+            if !publicity.iter().any(|(code, _)| *code == row.village_code) {
+                publicity.push((row.village_code.clone(), row.village_name.clone()));
+            }
+        }
+    }
     let view = ListPage {
         chrome: Chrome::for_session(&session, "households"),
+        publicity,
         townships: townships(&state, &session).await?,
         area: query.area.trim().to_owned(),
         rows,
@@ -495,5 +506,56 @@ pub async fn show_id_number(
             id_number,
             household_id,
         },
+    ))
+}
+
+/// Which village's 公示.
+#[derive(Deserialize, Default)]
+pub struct PublicityQuery {
+    #[serde(default)]
+    village: String,
+}
+
+/// `GET /households/publicity.xlsx?village=CODE`: the village 公示 list (name, village and
+/// decision only).
+pub async fn publicity(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Query(query): Query<PublicityQuery>,
+) -> Result<Response, PageError> {
+    use jixiao_interop::xlsx_export::{Cell, Column, ColumnKind, ExportWriter};
+    let lines = state
+        .store
+        .village_publicity(&session.actor(), &query.village)
+        .await?;
+    let village = lines.first().map(|l| l.village.clone()).unwrap_or_default();
+    let title = format!("{village}帮扶对象公示名单");
+    let bytes = super::exports::off_workers(move || {
+        let columns = [
+            Column::new("序号", 6.0, ColumnKind::Integer),
+            Column::new("乡镇（街道）", 14.0, ColumnKind::Text),
+            Column::new("行政村", 14.0, ColumnKind::Text),
+            Column::new("户主姓名", 12.0, ColumnKind::Text),
+            Column::new("家庭人口", 10.0, ColumnKind::Integer),
+            Column::new("公示事项", 36.0, ColumnKind::Text),
+        ];
+        let mut writer = ExportWriter::new("公示名单", &title, &columns)?;
+        for (i, line) in lines.iter().enumerate() {
+            writer.row(&[
+                Cell::Number(i64::try_from(i + 1).unwrap_or(i64::MAX)),
+                Cell::from(line.township.clone()),
+                Cell::from(line.village.clone()),
+                Cell::from(line.head_name.clone()),
+                Cell::Number(line.members),
+                Cell::from(line.decision.clone()),
+            ])?;
+        }
+        writer.finish()
+    })
+    .await?;
+    Ok(super::exports::attachment(
+        axum::body::Body::from(bytes),
+        "publicity.xlsx",
+        "村级公示名单",
     ))
 }

@@ -488,6 +488,12 @@ pub fn router(state: AppState) -> Router<AppState> {
             Capability::RunPolicyChecks,
             auth::require,
         ));
+    let household_keepers = Router::new()
+        .route("/households/publicity.xlsx", get(households::publicity))
+        .route_layer(from_fn_with_state(
+            Capability::EditHouseholds,
+            auth::require,
+        ));
     let id_showers = Router::new()
         .route("/people/{id}/id-number", post(households::show_id_number))
         .route_layer(from_fn_with_state(Capability::ShowIdNumbers, auth::require));
@@ -531,6 +537,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(household_readers)
         .merge(household_importers)
         .merge(id_showers)
+        .merge(household_keepers)
         .merge(checkers)
         .fallback(page_not_found)
         .layer(from_fn_with_state(state, csrf::guard))

@@ -212,3 +212,52 @@ async fn a_full_id_is_shown_on_purpose_and_scope_holds_for_other_roles() -> Test
     assert_eq!(status, StatusCode::FORBIDDEN);
     Ok(())
 }
+
+/// Every text of the first sheet, joined.
+fn sheet_text(bytes: &[u8]) -> Result<String, Box<dyn std::error::Error>> {
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))?;
+    let range = book.worksheet_range_at(0).ok_or("a sheet")??;
+    Ok(range
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect::<Vec<_>>()
+        .join("|"))
+}
+
+#[tokio::test]
+async fn the_village_publicity_list_has_names_villages_and_decisions_only() -> TestResult {
+    let app = registry_app().await?;
+    let office = app.signed_in("bangfu").await?;
+    let (status, html) = import(&office, sample::xlsx(&rows())?, "store").await?;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let cadre = app.signed_in("cun").await?;
+    let (_, list) = cadre.get("/households").await?;
+    assert!(
+        list.contains("/households/publicity.xlsx?village=371481101201"),
+        "{list}"
+    );
+    let bytes = cadre
+        .download("/households/publicity.xlsx?village=371481101201")
+        .await?;
+    let text = sheet_text(&bytes)?;
+    assert!(
+        text.contains("王建国") && text.contains("杨安第一村") && text.contains("脱贫户"),
+        "{text}"
+    );
+    assert!(!text.contains("371481195"), "no ID number: {text}");
+    assert!(
+        !text.contains("残疾") && !text.contains("6500"),
+        "no health, no income: {text}"
+    );
+    let (status, _) = cadre
+        .get("/households/publicity.xlsx?village=371481102201")
+        .await?;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another township's village");
+    let sector = app.signed_in("minzheng").await?;
+    let (status, _) = sector
+        .get("/households/publicity.xlsx?village=371481101201")
+        .await?;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    Ok(())
+}
