@@ -25,6 +25,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("pool_member", "专家/机构库成员"),
     ("household", "帮扶对象户"),
     ("area", "行政村"),
+    ("finding_rectification", "核查问题整改"),
     ("person", "家庭成员"),
     ("policy_check", "政策落实核查"),
     ("enjoyment", "享受政策记录"),

@@ -12,6 +12,8 @@ const REVIEWERS: &[Role] = &[Role::Agency, Role::Finance];
 const IMPORTERS: &[Role] = &[Role::Agency, Role::Finance, Role::Admin];
 const MEMBERS: &[Role] = &[Role::Expert, Role::Institution];
 const INVITERS: &[Role] = &[Role::Finance, Role::Expert, Role::Institution];
+const ASSISTANCE: &[Role] = &[Role::Assistance];
+const RECTIFIERS: &[Role] = &[Role::Village, Role::Township, Role::Sector];
 
 vocabulary! {
     /// Where a project stands (项目).
@@ -656,6 +658,64 @@ impl Document for PoolMember {
             Transition { from: Suspended, action: Remove, to: Removed, roles: FINANCE },
             Transition { from: Suspended, action: Reinstate, to: Active, roles: FINANCE },
             Transition { from: Removed, action: Reinstate, to: Active, roles: FINANCE },
+        ]
+    };
+}
+
+vocabulary! {
+    /// Where the rectification of a coverage-check finding stands (核查问题整改).
+    pub enum FindingRectificationState {
+        /// Assigned to the village or department with a deadline.
+        Assigned = ("assigned", "待整改"),
+        /// Answered with what was done and the evidence; the county office reviews.
+        Answered = ("answered", "待审核"),
+        /// The county office accepted the explanation: the finding is settled.
+        Accepted = ("accepted", "已认可"),
+    }
+}
+
+vocabulary! {
+    /// What can be done to a finding's rectification.
+    pub enum FindingRectificationAction {
+        /// The county office assigns a run's open findings, with a deadline.
+        Assign = ("assign", "交办整改"),
+        /// The village, township or department answers with what it did and the evidence.
+        Answer = ("answer", "反馈整改情况"),
+        /// The county office accepts the answer.
+        Accept = ("accept", "认可整改说明"),
+        /// The county office sends it back with a comment.
+        SendBack = ("send_back", "退回重新整改"),
+    }
+}
+
+/// 核查问题整改 (the rows of `finding_rectifications`): one per finding of the coverage check
+/// that the county office assigned. A rerun that no longer finds the problem closes the finding
+/// whatever its rectification's state.
+pub struct FindingRectification;
+
+impl Document for FindingRectification {
+    type State = FindingRectificationState;
+    type Action = FindingRectificationAction;
+    const TABLE: &'static str = "finding_rectifications";
+    const ENTITY: &'static str = "finding_rectification";
+    const AUDIT_PREFIX: &'static str = "finding_rectification";
+    const LABEL: &'static str = "核查问题整改";
+    const STATES: &'static [FindingRectificationState] = FindingRectificationState::ALL;
+    const ACTIONS: &'static [FindingRectificationAction] = FindingRectificationAction::ALL;
+    const CREATED_BY: &'static [Creation<FindingRectificationState, FindingRectificationAction>] =
+        &[Creation {
+            action: FindingRectificationAction::Assign,
+            state: FindingRectificationState::Assigned,
+            roles: ASSISTANCE,
+        }];
+    #[rustfmt::skip]
+    const TRANSITIONS: &'static [Transition<FindingRectificationState, FindingRectificationAction>] = {
+        use FindingRectificationAction::*;
+        use FindingRectificationState::*;
+        &[
+            Transition { from: Assigned, action: Answer, to: Answered, roles: RECTIFIERS },
+            Transition { from: Answered, action: Accept, to: Accepted, roles: ASSISTANCE },
+            Transition { from: Answered, action: SendBack, to: Assigned, roles: ASSISTANCE },
         ]
     };
 }

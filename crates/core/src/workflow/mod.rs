@@ -371,6 +371,7 @@ pub fn documents() -> Vec<DocumentInfo> {
         DocumentInfo::of::<Adjustment>(),
         DocumentInfo::of::<Assignment>(),
         DocumentInfo::of::<PoolMember>(),
+        DocumentInfo::of::<FindingRectification>(),
     ]
 }
 

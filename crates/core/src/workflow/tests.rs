@@ -78,10 +78,11 @@ fn every_state_action_and_role_agrees_with_the_written_matrix() {
         + check_against_written::<AlertDecision>(&matrix)
         + check_against_written::<Adjustment>(&matrix)
         + check_against_written::<Assignment>(&matrix)
-        + check_against_written::<PoolMember>(&matrix);
+        + check_against_written::<PoolMember>(&matrix)
+        + check_against_written::<FindingRectification>(&matrix);
     assert_eq!(
         walked,
-        (4 * 7 + 5 * 5 + 5 * 5 + 4 * 5 + 3 * 4 + 3 * 5 + 3 * 3 + 4 * 4 + 4 * 4 + 3 * 4)
+        (4 * 7 + 5 * 5 + 5 * 5 + 4 * 5 + 3 * 4 + 3 * 5 + 3 * 3 + 4 * 4 + 4 * 4 + 3 * 4 + 3 * 4)
             * Role::ALL.len()
     );
     let rows: usize = documents()
@@ -243,8 +244,9 @@ fn every_creation_agrees_with_the_written_matrix() {
         + check_creations_against_written::<AlertDecision>(written)
         + check_creations_against_written::<Adjustment>(written)
         + check_creations_against_written::<Assignment>(written)
-        + check_creations_against_written::<PoolMember>(written);
-    assert_eq!(rows, 11);
+        + check_creations_against_written::<PoolMember>(written)
+        + check_creations_against_written::<FindingRectification>(written);
+    assert_eq!(rows, 12);
 }
 
 #[test]

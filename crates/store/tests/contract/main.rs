@@ -3,6 +3,7 @@
 
 mod audit_anchor;
 mod evaluation;
+mod finding_rectifications;
 mod foundation;
 mod library;
 mod monitoring;
