@@ -466,6 +466,8 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/policy-checks/{id}/findings.xlsx",
             get(policy_checks::export),
         )
+        .route("/findings/{id}", get(policy_checks::finding))
+        .route("/findings/{id}/answer", post(policy_checks::answer))
         .route_layer(from_fn_with_state(
             Capability::ReadHouseholds,
             auth::require,
@@ -484,6 +486,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         ));
     let checkers = Router::new()
         .route("/policy-checks", post(policy_checks::run))
+        .route("/policy-checks/{id}/assign", post(policy_checks::assign))
+        .route("/findings/{id}/review", post(policy_checks::review))
         .route_layer(from_fn_with_state(
             Capability::RunPolicyChecks,
             auth::require,

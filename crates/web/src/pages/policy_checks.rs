@@ -14,7 +14,8 @@ use axum::response::{Redirect, Response};
 use jixiao_core::Capability;
 use jixiao_interop::xlsx_export::{Cell, Column, ColumnKind, ExportWriter};
 use jixiao_store::{
-    Area, FindingFilter, FindingTally, PolicyCheckRun, PolicyCheckSummary, PolicyFinding,
+    Area, FindingCase, FindingFilter, FindingRectificationView, FindingTally, PolicyCheckRun,
+    PolicyCheckSummary, PolicyFinding,
 };
 use serde::{Deserialize, Serialize};
 
@@ -150,6 +151,9 @@ struct SummaryPage {
     by_rule: Vec<TallyRow>,
     by_kind: Vec<TallyRow>,
     by_department: Vec<TallyRow>,
+    can_assign: bool,
+    deadline: String,
+    notice: Option<String>,
 }
 
 /// `GET /policy-checks/{id}`.
@@ -157,19 +161,201 @@ pub async fn show(
     State(state): State<AppState>,
     PageUser(session): PageUser,
     Path(id): Path<i64>,
+    Query(notice): Query<super::Notice>,
 ) -> Result<Response, PageError> {
+    let page = summary_page(&state, &session, id, notice.done.as_deref()).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+async fn summary_page(
+    state: &AppState,
+    session: &jixiao_store::SessionUser,
+    id: i64,
+    done: Option<&str>,
+) -> Result<SummaryPage, Error> {
     let summary = state.store.policy_check(&session.actor(), id).await?;
     let rows = |list: &[FindingTally]| list.iter().map(TallyRow::of).collect();
-    let page = SummaryPage {
-        chrome: Chrome::for_session(&session, "policy_checks"),
+    let deadline = (jixiao_core::time::today() + chrono::Days::new(30)).to_string();
+    Ok(SummaryPage {
+        chrome: Chrome::for_session(session, "policy_checks"),
         total: TallyRow::of(&summary.total),
         by_township: rows(&summary.by_township),
         by_rule: rows(&summary.by_rule),
         by_kind: rows(&summary.by_kind),
         by_department: rows(&summary.by_department),
         summary,
+        can_assign: session.user.role.can(Capability::RunPolicyChecks),
+        deadline,
+        notice: (done == Some("assigned"))
+            .then(|| "已将本批待整改问题交办到村和责任部门".to_owned()),
+    })
+}
+
+/// The form that assigns a run's open findings.
+#[derive(Deserialize)]
+pub struct AssignForm {
+    #[serde(default)]
+    deadline: String,
+}
+
+/// `POST /policy-checks/{id}/assign`.
+pub async fn assign(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Path(id): Path<i64>,
+    Form(form): Form<AssignForm>,
+) -> Result<Response, PageError> {
+    let today = jixiao_core::time::today();
+    let result = match chrono::NaiveDate::parse_from_str(form.deadline.trim(), "%Y-%m-%d") {
+        Ok(deadline) => {
+            state
+                .store
+                .assign_findings(&session.actor(), id, deadline, today)
+                .await
+        }
+        Err(_) => Err(Error::invalid(
+            "deadline",
+            "invalid_date",
+            "请填写整改期限（YYYY-MM-DD）",
+        )),
     };
+    match result {
+        Ok(_) => Ok(axum::response::IntoResponse::into_response(Redirect::to(
+            &format!("/policy-checks/{id}?done=assigned"),
+        ))),
+        Err(e) if super::shown_inline(&e) => {
+            let mut page = summary_page(&state, &session, id, None).await?;
+            page.notice = Some(super::refusal_message(&e));
+            Ok(render(super::inline_status(&e), &page))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "finding.html")]
+struct FindingPage {
+    chrome: Chrome,
+    case: FindingCase,
+    overdue: bool,
+    can_answer: bool,
+    can_review: bool,
+    error: Option<String>,
+}
+
+async fn finding_page(
+    state: &AppState,
+    session: &jixiao_store::SessionUser,
+    id: i64,
+    error: Option<String>,
+) -> Result<FindingPage, Error> {
+    use jixiao_core::workflow::{FindingRectification, FindingRectificationAction, next};
+    let case = state.store.finding_case(&session.actor(), id).await?;
+    let role = session.user.role;
+    let allowed = |action| {
+        case.rectification.as_ref().is_some_and(|r| {
+            jixiao_core::workflow::FindingRectificationState::parse(&r.state)
+                .is_some_and(|s| next::<FindingRectification>(s, action, role).is_ok())
+        })
+    };
+    Ok(FindingPage {
+        chrome: Chrome::for_session(session, "policy_checks"),
+        overdue: case
+            .rectification
+            .as_ref()
+            .is_some_and(|r| r.overdue(jixiao_core::time::today())),
+        can_answer: allowed(FindingRectificationAction::Answer),
+        can_review: allowed(FindingRectificationAction::Accept),
+        case,
+        error,
+    })
+}
+
+/// `GET /findings/{id}`.
+pub async fn finding(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let page = finding_page(&state, &session, id, None).await?;
     Ok(render(StatusCode::OK, &page))
+}
+
+/// The answer form.
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    #[serde(default)]
+    version: i32,
+    #[serde(default)]
+    answer: String,
+    #[serde(default)]
+    evidence: String,
+}
+
+/// `POST /findings/{id}/answer`.
+pub async fn answer(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Path(id): Path<i64>,
+    Form(form): Form<AnswerForm>,
+) -> Result<Response, PageError> {
+    let result = state
+        .store
+        .answer_finding(
+            &session.actor(),
+            id,
+            form.version,
+            &form.answer,
+            &form.evidence,
+        )
+        .await;
+    after_move(&state, &session, id, result.map(|_| ())).await
+}
+
+/// The review form.
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST /findings/{id}/review`.
+pub async fn review(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Path(id): Path<i64>,
+    Form(form): Form<ReviewForm>,
+) -> Result<Response, PageError> {
+    let result = state
+        .store
+        .review_finding(
+            &session.actor(),
+            id,
+            form.decision == "accept",
+            &form.comment,
+        )
+        .await;
+    after_move(&state, &session, id, result.map(|_| ())).await
+}
+
+async fn after_move(
+    state: &AppState,
+    session: &jixiao_store::SessionUser,
+    id: i64,
+    result: Result<(), Error>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => Ok(axum::response::IntoResponse::into_response(Redirect::to(
+            &format!("/findings/{id}"),
+        ))),
+        Err(e) if super::shown_inline(&e) => {
+            let page = finding_page(state, session, id, Some(super::refusal_message(&e))).await?;
+            Ok(render(super::inline_status(&e), &page))
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// The findings' filters as typed.
@@ -212,7 +398,7 @@ struct FindingsPage {
     run_id: i64,
     query: FindingQuery,
     query_string: String,
-    findings: Vec<PolicyFinding>,
+    findings: Vec<(PolicyFinding, Option<FindingRectificationView>, bool)>,
     total: i64,
     page: i64,
     pages: i64,
@@ -238,6 +424,18 @@ pub async fn findings(
         .policy_check_findings(&actor, id, &query.filter(), page, PER_PAGE)
         .await?;
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let ids: Vec<i64> = findings.iter().map(|f| f.id).collect();
+    let mut rectifications = state.store.finding_rectifications_of(&ids).await?;
+    let today = jixiao_core::time::today();
+    let findings = findings
+        .into_iter()
+        .map(|f| {
+            let at = rectifications.iter().position(|r| r.finding_id == f.id);
+            let rectification = at.map(|i| rectifications.swap_remove(i));
+            let overdue = rectification.as_ref().is_some_and(|r| r.overdue(today));
+            (f, rectification, overdue)
+        })
+        .collect();
     let query_string = serde_urlencoded::to_string(&query).unwrap_or_default();
     let link = |n: i64| format!("/policy-checks/{id}/findings?{query_string}&page={n}");
     let view = FindingsPage {

@@ -261,3 +261,106 @@ async fn the_village_publicity_list_has_names_villages_and_decisions_only() -> T
     assert_eq!(status, StatusCode::FORBIDDEN);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_finding_is_assigned_answered_by_the_village_and_accepted_by_the_office() -> TestResult {
+    let app = registry_app().await?;
+    let office = app.signed_in("bangfu").await?;
+    let response = office
+        .submit(
+            "/policy-checks",
+            "/policy-checks",
+            &[("as_of", "2020-12-31")],
+        )
+        .await?;
+    let run = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .ok_or("redirect to the run")?
+        .to_owned();
+    let deadline = (jixiao_core::time::today() + chrono::Days::new(20)).to_string();
+    let response = office
+        .submit(
+            &run,
+            &format!("{run}/assign"),
+            &[("deadline", deadline.as_str())],
+        )
+        .await?;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let response = office
+        .submit(
+            &run,
+            &format!("{run}/assign"),
+            &[("deadline", "2000-01-01")],
+        )
+        .await?;
+    assert_eq!(
+        response.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a deadline in the past"
+    );
+
+    // The village cadre's list links its findings; it answers one.
+    let cadre = app.signed_in("cun").await?;
+    let (status, list) = cadre.get(&format!("{run}/findings")).await?;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains(&format!("待整改，{deadline}前")), "{list}");
+    let marker = "href=\"/findings/";
+    let start = list.find(marker).ok_or("a finding link")? + marker.len();
+    let id = &list[start..start + list[start..].find('"').ok_or("id")?];
+    let page = format!("/findings/{id}");
+    let (status, html) = cadre.get(&page).await?;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("提交整改情况") && !html.contains("认可整改说明"),
+        "{html}"
+    );
+    let (_, html) = cadre.get(&page).await?;
+    let version_at = html.find("name=\"version\" value=\"").ok_or("version")? + 22;
+    let version = &html[version_at..version_at + html[version_at..].find('"').ok_or("v")?];
+    let response = cadre
+        .submit(
+            &page,
+            &format!("{page}/answer"),
+            &[
+                ("version", version),
+                ("answer", "已入户核实并补录"),
+                ("evidence", "核实表"),
+            ],
+        )
+        .await?;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let response = cadre
+        .submit(&page, &format!("{page}/review"), &[("decision", "accept")])
+        .await?;
+    assert_eq!(
+        response.status(),
+        StatusCode::FORBIDDEN,
+        "a village does not review"
+    );
+
+    let (_, html) = office.get(&page).await?;
+    assert!(
+        html.contains("已入户核实并补录") && html.contains("认可整改说明"),
+        "{html}"
+    );
+    let response = office
+        .submit(
+            &page,
+            &format!("{page}/review"),
+            &[("decision", "accept"), ("comment", "")],
+        )
+        .await?;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, html) = office.get(&page).await?;
+    assert!(
+        html.contains("已认可说明") && html.contains("已认可"),
+        "{html}"
+    );
+    let response = office
+        .post_raw(&format!("{page}/review"), &[("decision", "accept")])
+        .await?;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN, "no token");
+    Ok(())
+}
