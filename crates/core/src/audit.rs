@@ -98,6 +98,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("household.import", "导入全国系统人员信息"),
     ("household.export", "导出全国系统格式人员信息"),
     ("household.publicity", "生成村级公示名单"),
+    ("enjoyment.import", "导入享受政策名单"),
     ("person.show_id_number", "查看完整证件号码"),
     ("policy_check.run", "开展政策落实核查"),
     ("enjoyment.create", "登记享受政策记录"),

@@ -87,6 +87,9 @@ pub enum Capability {
     ShowIdNumbers,
     /// Run the coverage check (政策落实核查) over the jurisdiction or one township.
     RunPolicyChecks,
+    /// Record who enjoys a department's policies (a department's own list; the county office
+    /// any department's).
+    RecordEnjoyments,
 }
 
 /// Who may do what: every capability with the roles that have it and the scope the store
@@ -159,6 +162,11 @@ pub const PERMISSIONS: &[(Capability, &[Role], &str)] = {
             "本辖区；每次查看记入审计日志",
         ),
         (RunPolicyChecks, &[Assistance], "本区划（可限一个乡镇）"),
+        (
+            RecordEnjoyments,
+            &[Sector, Assistance],
+            "行业部门：本部门的政策；帮扶办：各部门",
+        ),
     ]
 };
 
@@ -196,6 +204,7 @@ impl Capability {
             ImportHouseholds => "导入、导出全国系统人员信息表",
             ShowIdNumbers => "查看完整证件号码（记入审计日志）",
             RunPolicyChecks => "开展政策落实核查（应享未享、不应享而享、数据矛盾）",
+            RecordEnjoyments => "导入享受政策名单",
         }
     }
 
@@ -363,7 +372,7 @@ mod tests {
         let all: Vec<Capability> = Capability::all().collect();
         let unique: std::collections::HashSet<_> = all.iter().collect();
         assert_eq!(unique.len(), all.len(), "a capability is listed twice");
-        assert_eq!(all.len(), 24, "a capability is missing from PERMISSIONS");
+        assert_eq!(all.len(), 25, "a capability is missing from PERMISSIONS");
         for capability in all {
             assert!(!capability.roles().is_empty(), "{capability:?} has no role");
             assert!(!capability.label().is_empty() && !capability.scope().is_empty());

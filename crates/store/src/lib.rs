@@ -22,6 +22,7 @@ mod bench_data;
 mod dashboard;
 pub mod demo;
 mod draws;
+mod enjoyment_imports;
 mod error;
 mod evaluation_lists;
 mod evaluations;
@@ -77,6 +78,7 @@ pub use dashboard::{
     AgencyFigures, Count, CutFigures, Dashboard, DepartmentRef, MonthExecution, ProjectFigures,
 };
 pub use draws::{DrawInput, DrawRecord, PURPOSES, Replay, too_few_details};
+pub use enjoyment_imports::{EnjoymentImport, EnjoymentRow};
 pub use error::{CODES as ERROR_CODES, ConflictCode, Error};
 pub use evaluation_lists::SelfEvaluationLine;
 pub use evaluations::{ConfirmInput, CoverageLine, KeyEvaluation, KeyEvaluationDetail, ScoredItem};

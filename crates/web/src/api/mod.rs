@@ -4,8 +4,10 @@
 
 mod admin;
 mod dashboard;
+mod enjoyments;
 mod evaluations;
 mod household_imports;
+pub(crate) use enjoyments::read_list;
 pub(crate) use household_imports::{export_response, read_export};
 mod households;
 mod json;
@@ -250,6 +252,15 @@ pub fn router(upload_body: usize) -> Router<AppState> {
             Capability::ImportHouseholds,
             auth::require,
         ));
+    let enjoyment_recorders = Router::new()
+        .route(
+            "/enjoyments/import",
+            post(enjoyments::import).layer(axum::extract::DefaultBodyLimit::max(upload_body)),
+        )
+        .route_layer(from_fn_with_state(
+            Capability::RecordEnjoyments,
+            auth::require,
+        ));
     let area_keepers = Router::new()
         .route("/areas", post(households::load_areas))
         .route_layer(from_fn_with_state(Capability::ManageAreas, auth::require));
@@ -281,6 +292,7 @@ pub fn router(upload_body: usize) -> Router<AppState> {
         .merge(area_keepers)
         .merge(checkers)
         .merge(importers)
+        .merge(enjoyment_recorders)
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::API_BODY_LIMIT_BYTES,

@@ -1,8 +1,9 @@
 //! The OpenAPI document of `/api/v1` and the shapes it describes.
 
 use super::{
-    admin, dashboard, evaluations, household_imports, households, monitoring, policy_checks, pools,
-    projects, publication, results, rulebooks, self_evaluation, session, target_review, treasury,
+    admin, dashboard, enjoyments, evaluations, household_imports, households, monitoring,
+    policy_checks, pools, projects, publication, results, rulebooks, self_evaluation, session,
+    target_review, treasury,
 };
 use axum::Json;
 use jixiao_core::audit::AuditRecord;
@@ -288,7 +289,7 @@ impl Modify for StandardErrors {
         households::list, households::show, households::create, households::show_id_number,
         households::areas, households::load_areas,
         policy_checks::run, policy_checks::show, policy_checks::findings,
-        household_imports::import, household_imports::export,
+        household_imports::import, household_imports::export, enjoyments::import,
     ),
     components(schemas(ErrorBody, ErrorDetail, UserView, AgencyView, AuditRecordView, AuditPageView)),
     modifiers(&BearerToken, &StandardErrors),

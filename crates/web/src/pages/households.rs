@@ -45,6 +45,7 @@ struct ListPage {
     pages: i64,
     can_import: bool,
     can_check: bool,
+    can_record: bool,
     /// The villages of this page (code, name), for their 公示 lists, when the user may make them.
     publicity: Vec<(String, String)>,
     prev_link: Option<String>,
@@ -104,6 +105,7 @@ pub async fn list(
         pages,
         can_import: session.user.role.can(Capability::ImportHouseholds),
         can_check: session.user.role.can(Capability::RunPolicyChecks),
+        can_record: session.user.role.can(Capability::RecordEnjoyments),
         prev_link: (page > 1).then(|| link(page - 1)),
         next_link: (page < pages).then(|| link(page + 1)),
     };

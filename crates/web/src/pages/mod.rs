@@ -10,6 +10,7 @@ mod allotment_actions;
 mod allotment_export;
 mod bulletin;
 mod dashboard;
+mod enjoyments;
 mod evaluation;
 pub(crate) mod exports;
 mod home;
@@ -498,6 +499,17 @@ pub fn router(state: AppState) -> Router<AppState> {
             Capability::EditHouseholds,
             auth::require,
         ));
+    let enjoyment_recorders = Router::new()
+        .route(
+            "/enjoyments/import",
+            get(enjoyments::form)
+                .post(enjoyments::import)
+                .layer(DefaultBodyLimit::max(upload_body)),
+        )
+        .route_layer(from_fn_with_state(
+            Capability::RecordEnjoyments,
+            auth::require,
+        ));
     let id_showers = Router::new()
         .route("/people/{id}/id-number", post(households::show_id_number))
         .route_layer(from_fn_with_state(Capability::ShowIdNumbers, auth::require));
@@ -541,6 +553,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(household_readers)
         .merge(household_importers)
         .merge(id_showers)
+        .merge(enjoyment_recorders)
         .merge(household_keepers)
         .merge(checkers)
         .fallback(page_not_found)

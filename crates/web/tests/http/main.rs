@@ -6,6 +6,7 @@ mod api;
 mod audit_labels;
 mod audit_verification;
 mod dashboard;
+mod enjoyment_import_api;
 mod evaluation_api;
 mod evaluation_pages;
 mod exports;
