@@ -7,10 +7,11 @@ use crate::audit::append;
 use crate::stored::{self, Cell, Readable};
 use crate::{Error, Result, Store};
 use chrono::NaiveDate;
+use jixiao_core::assistance::AssistanceRules;
 use jixiao_core::assistance::IdNumber;
 use jixiao_core::assistance::id_number::DisabilityCertificateNumber;
 use jixiao_core::assistance::record::{HouseholdRecord, PersonRecord};
-use jixiao_core::assistance::registry::{HouseholdType, IncomeRecord, Relation, Sex};
+use jixiao_core::assistance::registry::{Department, HouseholdType, IncomeRecord, Relation, Sex};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::{Actor, Capability, Role, ValidationErrors, time};
 use serde::{Deserialize, Serialize};
@@ -543,14 +544,30 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        // Disability, illness and children's records are for the case work, not for a
-        // department reading the registry (ASSISTANCE.md §6).
-        let sees_facts = actor.role != Role::Sector;
-        let record: HouseholdRecord = Cell::at("households", id, "facts").json(&facts)?;
+        // A department sees what its own policies and checks read, nothing more
+        // (ASSISTANCE.md §6): the rest of each record is cleared here, in the store.
+        let mut record: HouseholdRecord = Cell::at("households", id, "facts").json(&facts)?;
         let mut people = stored::all(people)?;
-        if !sees_facts {
+        let mut income = income;
+        if let Some(fields) = self.sector_fields(actor).await? {
+            record.retain(&fields);
             for person in &mut people {
-                person.record = None;
+                if let Some(r) = person.record.as_mut() {
+                    r.retain(&fields);
+                }
+            }
+            let income_fields = [
+                "wage_income",
+                "business_income",
+                "property_income",
+                "transfer_income",
+                "compliant_spending",
+                "net_income",
+                "per_capita_income",
+                "recorded_per_capita_income",
+            ];
+            if !income_fields.iter().any(|f| fields.contains(f)) {
+                income = None;
             }
         }
         let file = HouseholdFile {
@@ -558,7 +575,7 @@ impl Store {
             address,
             phone,
             people,
-            record: sees_facts.then_some(record),
+            record: Some(record),
             income: income.map(
                 |(year, wage, business, property, transfer, self_pay, recorded)| {
                     (
@@ -585,6 +602,24 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(file)
+    }
+
+    /// For a department's user, the fields its policies and checks read; `None` for others.
+    async fn sector_fields(
+        &self,
+        actor: &Actor,
+    ) -> Result<Option<std::collections::HashSet<&'static str>>> {
+        let Some(department) = self.sector_department(actor).await? else {
+            return Ok(None);
+        };
+        let Some(department) = Department::parse(&department) else {
+            // A sector naming no known department sees nothing of the records.
+            return Ok(Some(std::collections::HashSet::new()));
+        };
+        let rules = AssistanceRules::shipped(crate::POLICY_CHECK_RULEBOOK)
+            .ok_or_else(|| Error::Internal("assistance rulebook missing".to_owned()))?
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        Ok(Some(rules.fields_read_by(department)))
     }
 
     /// A person's name and household within the actor's scope (else "not found").

@@ -144,6 +144,81 @@ pub struct HouseholdRecord {
     pub columns: BTreeMap<String, String>,
 }
 
+impl PersonRecord {
+    /// Keeps only what the named fields need (names as the assistance rules write them:
+    /// `health`, `labour`, `enjoys` …); everything else is cleared, the kept columns too.
+    pub fn retain(&mut self, fields: &std::collections::HashSet<&str>) {
+        let keep = |names: &[&str]| names.iter().any(|n| fields.contains(n));
+        if !keep(&["education"]) {
+            self.education = None;
+        }
+        if !keep(&["school_status", "in_school"]) {
+            self.school_status = None;
+            self.out_of_school_reason.clear();
+        }
+        if !keep(&["health"]) {
+            self.health = None;
+        }
+        if !keep(&["chronic_diseases"]) {
+            self.chronic_diseases.clear();
+        }
+        if !keep(&["disability_grade", "has_disability_certificate"]) {
+            self.disability_grade = None;
+        }
+        if !keep(&["labour"]) {
+            self.labour = None;
+        }
+        if !keep(&["work_status", "working", "monthly_work_income"]) {
+            self.work_status = None;
+            self.work_place.clear();
+            self.monthly_work_income = 0;
+        }
+        if !keep(&["phone", "phone_is_mobile"]) {
+            self.phone.clear();
+        }
+        if !keep(&["enjoys", "employee_medical_insurance"]) {
+            self.cover = PersonCover::default();
+        }
+        if !keep(&["in_care_institution"]) {
+            self.in_care_institution = false;
+        }
+        self.ethnicity.clear();
+        self.columns.clear();
+    }
+}
+
+impl HouseholdRecord {
+    /// Keeps only what the named fields need (see [`PersonRecord::retain`]).
+    pub fn retain(&mut self, fields: &std::collections::HashSet<&str>) {
+        let keep = |names: &[&str]| names.iter().any(|n| fields.contains(n));
+        if !keep(&["monitored", "monitoring_category"]) {
+            self.monitoring = None;
+            self.monitoring_since.clear();
+            self.risks.clear();
+            self.risk_eliminated = false;
+            self.elimination_method.clear();
+            self.eliminated_in.clear();
+        }
+        if !keep(&["no_labour_support"]) {
+            self.no_labour_support = false;
+        }
+        if !keep(&[
+            "unsafe_housing",
+            "safe_water",
+            "electricity",
+            "sanitary_toilet",
+            "hardened_road",
+            "floor_area",
+        ]) {
+            self.housing = HousingRecord::default();
+        }
+        if !keep(&["measures"]) {
+            self.measures.clear();
+        }
+        self.columns.clear();
+    }
+}
+
 /// A live member as stored: identity and record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredPerson {
@@ -332,5 +407,44 @@ mod tests {
         let facts = person.facts();
         assert!(facts.in_care_institution);
         assert_eq!(facts.labour, LabourAbility::Ordinary);
+    }
+}
+
+#[cfg(test)]
+mod retain_tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn a_record_keeps_only_what_the_named_fields_need() {
+        let mut person = PersonRecord {
+            education: Some(Education::College),
+            health: Some(Health::Disabled),
+            labour: Some(LabourAbility::Lost),
+            phone: "13800000000".into(),
+            ethnicity: "汉族".into(),
+            ..PersonRecord::default()
+        };
+        person.cover.dibao = true;
+        person.columns.insert("耕地面积（亩）".into(), "3".into());
+        person.retain(&HashSet::from(["labour", "enjoys"]));
+        assert_eq!(person.labour, Some(LabourAbility::Lost));
+        assert!(person.cover.dibao);
+        assert_eq!((person.education, person.health), (None, None));
+        assert!(
+            person.phone.is_empty() && person.ethnicity.is_empty() && person.columns.is_empty()
+        );
+
+        let mut household = HouseholdRecord {
+            monitoring: Some(MonitoringCategory::Marginal),
+            risks: vec!["因病".into()],
+            measures: vec!["industry".into()],
+            ..HouseholdRecord::default()
+        };
+        household.housing.unsafe_housing = true;
+        household.retain(&HashSet::from(["measures"]));
+        assert_eq!(household.monitoring, None);
+        assert!(household.risks.is_empty() && !household.housing.unsafe_housing);
+        assert_eq!(household.measures, ["industry"]);
     }
 }

@@ -161,6 +161,37 @@ pub struct Check {
     pub message: Message,
 }
 
+impl AssistanceRules {
+    /// The fields (as expressions name them: `health`, `per_capita_income` …, without
+    /// `person.` or `household.`) that the policies and checks of `department` read: what a
+    /// department's user needs to see of a household (ASSISTANCE.md §6, data minimisation).
+    pub fn fields_read_by(
+        &self,
+        department: Department,
+    ) -> std::collections::HashSet<&'static str> {
+        let expressions = self
+            .policies
+            .iter()
+            .filter(|p| p.department == department)
+            .map(|p| &p.eligible)
+            .chain(
+                self.checks
+                    .iter()
+                    .filter(|c| c.department == department)
+                    .map(|c| &c.fires),
+            );
+        expressions
+            .flat_map(|e| e.reads.iter())
+            .filter_map(|r| match r {
+                super::FieldRef::Person(f)
+                | super::FieldRef::Household(f)
+                | super::FieldRef::Member(f) => Some(*f),
+                super::FieldRef::Amount(_) => None,
+            })
+            .collect()
+    }
+}
+
 /// A loaded assistance rulebook, every expression compiled.
 #[derive(Debug)]
 pub struct AssistanceRules {

@@ -211,3 +211,22 @@ fn other_mistakes_are_refused_with_the_code() {
         Err(AssistanceRulebookError::Syntax(_) | AssistanceRulebookError::Rule { .. })
     ));
 }
+
+#[test]
+fn a_department_reads_the_fields_of_its_own_rules_only() {
+    use crate::assistance::registry::Department;
+    let rules = AssistanceRules::shipped("assistance-shandong-2020")
+        .expect("shipped")
+        .expect("loads");
+    let civil = rules.fields_read_by(Department::CivilAffairs);
+    assert!(
+        civil.contains("per_capita_income") && civil.contains("labour"),
+        "{civil:?}"
+    );
+    assert!(
+        !civil.contains("education"),
+        "民政 has no rule on schooling: {civil:?}"
+    );
+    let people = rules.fields_read_by(Department::HumanResources);
+    assert!(people.contains("education"), "{people:?}");
+}

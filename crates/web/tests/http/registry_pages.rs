@@ -2,7 +2,7 @@
 //! (dry run first, then stored), runs the coverage check and reads its summary, findings and
 //! Excel list; a household's file shows members with masked IDs and its findings, prints, and
 //! shows a full ID only on purpose; a village cadre sees its own village only; a department
-//! does not see the members' health; forms are refused without their token.
+//! sees only the fields its own policies read; forms are refused without their token.
 
 use crate::support::{Browser, TestApp, TestResult, csrf_of};
 use jixiao_interop::household_export::sample::{self, person_row, resident_id, set};
@@ -149,6 +149,16 @@ async fn the_county_office_imports_checks_and_reads_the_findings() -> TestResult
         file_page.contains("健康状况为残疾但无残疾人证"),
         "the standing finding is on the file: {file_page}"
     );
+    assert!(
+        file_page.contains("文化程度：初中"),
+        "the office sees the whole record"
+    );
+    // 民政 sees what its policies and checks read (劳动技能 for 特困), not 文化程度.
+    let sector = app.signed_in("minzheng").await?;
+    let (status, sector_page) = sector.get(&link).await?;
+    assert_eq!(status, StatusCode::OK);
+    assert!(sector_page.contains("劳动技能："), "{sector_page}");
+    assert!(!sector_page.contains("文化程度"), "{sector_page}");
     let (status, print) = office.get(&format!("{link}/print")).await?;
     assert_eq!(status, StatusCode::OK);
     assert!(print.contains("帮扶对象户信息表"));
@@ -203,11 +213,10 @@ async fn a_full_id_is_shown_on_purpose_and_scope_holds_for_other_roles() -> Test
         "no token, no number"
     );
 
-    // A department reads the file without members' health and labour.
+    // A department reads the file, and may not import the national export.
     let sector = app.signed_in("minzheng").await?;
-    let (status, page) = sector.get(&own_village).await?;
+    let (status, _) = sector.get(&own_village).await?;
     assert_eq!(status, StatusCode::OK);
-    assert!(!page.contains("劳动技能："), "{page}");
     let (status, _) = sector.get("/households/import").await?;
     assert_eq!(status, StatusCode::FORBIDDEN);
     Ok(())
