@@ -6,6 +6,7 @@ mod admin;
 mod dashboard;
 mod enjoyments;
 mod evaluations;
+mod finding_rectifications;
 mod household_imports;
 pub(crate) use enjoyments::read_list;
 pub(crate) use household_imports::{export_response, read_export};
@@ -222,6 +223,11 @@ pub fn router(upload_body: usize) -> Router<AppState> {
         .route("/areas", get(households::areas))
         .route("/policy-checks/{id}", get(policy_checks::show))
         .route("/policy-checks/{id}/findings", get(policy_checks::findings))
+        .route("/findings/{id}", get(finding_rectifications::show))
+        .route(
+            "/findings/{id}/answer",
+            post(finding_rectifications::answer),
+        )
         .route_layer(from_fn_with_state(
             Capability::ReadHouseholds,
             auth::require,
@@ -237,6 +243,14 @@ pub fn router(upload_body: usize) -> Router<AppState> {
         .route_layer(from_fn_with_state(Capability::ShowIdNumbers, auth::require));
     let checkers = Router::new()
         .route("/policy-checks", post(policy_checks::run))
+        .route(
+            "/policy-checks/{id}/assign",
+            post(finding_rectifications::assign),
+        )
+        .route(
+            "/findings/{id}/review",
+            post(finding_rectifications::review),
+        )
         .route_layer(from_fn_with_state(
             Capability::RunPolicyChecks,
             auth::require,

@@ -1,9 +1,9 @@
 //! The OpenAPI document of `/api/v1` and the shapes it describes.
 
 use super::{
-    admin, dashboard, enjoyments, evaluations, household_imports, households, monitoring,
-    policy_checks, pools, projects, publication, results, rulebooks, self_evaluation, session,
-    target_review, treasury,
+    admin, dashboard, enjoyments, evaluations, finding_rectifications, household_imports,
+    households, monitoring, policy_checks, pools, projects, publication, results, rulebooks,
+    self_evaluation, session, target_review, treasury,
 };
 use axum::Json;
 use jixiao_core::audit::AuditRecord;
@@ -290,6 +290,8 @@ impl Modify for StandardErrors {
         households::areas, households::load_areas,
         policy_checks::run, policy_checks::show, policy_checks::findings,
         household_imports::import, household_imports::export, enjoyments::import,
+        finding_rectifications::assign, finding_rectifications::show,
+        finding_rectifications::answer, finding_rectifications::review,
     ),
     components(schemas(ErrorBody, ErrorDetail, UserView, AgencyView, AuditRecordView, AuditPageView)),
     modifiers(&BearerToken, &StandardErrors),

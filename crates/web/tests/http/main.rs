@@ -10,6 +10,7 @@ mod enjoyment_import_api;
 mod evaluation_api;
 mod evaluation_pages;
 mod exports;
+mod finding_rectification_api;
 mod hostile_files;
 mod household_import_api;
 mod households_api;
