@@ -55,6 +55,7 @@ mod sessions;
 mod sqlite_payments;
 mod stats;
 mod stored;
+mod target_reviews;
 mod targets;
 pub mod test_support;
 mod treasury;
@@ -113,6 +114,9 @@ pub use self_evaluations::{
 };
 pub use sessions::{LoginOutcome, LoginRefusal, SessionKind, SessionUser};
 pub use stats::{Tally, YearFigures};
+pub use target_reviews::{
+    AgencyCount, CodeCount, SheetReview, YearReview, YearReviewFinding, YearReviewSheet, reviewer,
+};
 pub use targets::TargetSheetInput;
 pub use treasury::{Outcome, Receipt, Target, TreasuryRequest};
 pub use users::User;

@@ -88,6 +88,11 @@ pub struct Project {
     pub version: i32,
     /// Last change.
     pub updated_at: i64,
+    /// The automatic review of the working target sheet: findings that block submission
+    /// (`None` when the sheet was never reviewed, e.g. never saved).
+    pub target_review_errors: Option<i32>,
+    /// … and findings that only inform.
+    pub target_review_warnings: Option<i32>,
 }
 
 impl Project {
@@ -111,9 +116,11 @@ pub(crate) const SELECT_PROJECT: &str = "SELECT p.id, p.jurisdiction_code, p.age
      p.funding_superior_fen, p.funding_local_fen, p.funding_other_fen, p.basis, p.necessity, \
      p.person_in_charge, p.serves_people, p.pre_assessment, p.pre_assessment_note, p.state, \
      p.review_step, p.target_grade, p.approved_fen, p.approval_reason, p.rulebook_id, \
-     p.target_revision, p.approved_revision, p.version, p.updated_at \
+     p.target_revision, p.approved_revision, p.version, p.updated_at, \
+     ts.review_errors AS target_review_errors, ts.review_warnings AS target_review_warnings \
      FROM projects p JOIN agencies a ON a.id = p.agency_id \
-     LEFT JOIN projects prev ON prev.id = p.previous_project_id";
+     LEFT JOIN projects prev ON prev.id = p.previous_project_id \
+     LEFT JOIN target_sheets ts ON ts.project_id = p.id AND ts.revision = p.target_revision";
 
 /// Filters for the project list; empty fields do not filter.
 #[derive(Debug, Clone, Default)]
@@ -128,6 +135,9 @@ pub struct ProjectFilter {
     pub category: Option<String>,
     /// Part of the name or code.
     pub search: Option<String>,
+    /// Only projects whose working target sheet has findings of the automatic review
+    /// (有问题的目标表).
+    pub with_target_findings: bool,
 }
 
 /// One page of projects with the totals of everything matching.
@@ -274,6 +284,12 @@ impl Store {
                         FilterValue::Text(v) => query.push_bind(v),
                     };
                 });
+                if filter.with_target_findings {
+                    query.push(
+                        " AND EXISTS (SELECT 1 FROM target_review_findings trf \
+                         WHERE trf.project_id = p.id AND trf.revision = p.target_revision)",
+                    );
+                }
                 if let Some(pattern) = &search {
                     query
                         .push(" AND (p.name LIKE ")

@@ -3,6 +3,7 @@
 
 use crate::audit::append;
 use crate::projects::{Project, ProjectDetail, SELECT_PROJECT, bump_version};
+use crate::target_reviews::SheetReview;
 use crate::targets::write_sheet;
 use crate::workflow::{self, Trail, Value, advance};
 use crate::{Error, Result, Store};
@@ -118,7 +119,7 @@ impl Store {
             .await?;
         let rulebook = record.rulebook()?;
         let sheet = self.target_sheet(id, project.target_revision).await?;
-        let findings = gate::check(
+        let mut findings = gate::check(
             &rulebook,
             &sheet,
             ProjectFacts {
@@ -131,6 +132,31 @@ impl Store {
                     .and_then(PreAssessment::parse),
             },
         );
+        // The automatic review's errors gate submission beside the gate's own checks (the
+        // rulebook's [target_review.severity] decides which are errors); a row the gate already
+        // names for the same reason is not named twice.
+        let review = SheetReview::of(&record, &sheet, project.year, project.requested_fen)?;
+        for finding in review.errors() {
+            let code = finding.code.as_str();
+            if findings
+                .iter()
+                .any(|f| f.code == code && f.row == finding.row)
+            {
+                continue;
+            }
+            let message = match finding.row {
+                Some(row) if !finding.indicator.is_empty() => {
+                    format!("第{row}行（{}）：{}", finding.indicator, finding.message)
+                }
+                Some(row) => format!("第{row}行：{}", finding.message),
+                None => finding.message.clone(),
+            };
+            findings.push(gate::Finding {
+                code,
+                message,
+                row: finding.row,
+            });
+        }
         if !findings.is_empty() {
             return Err(Error::GateFailed(findings));
         }
@@ -499,6 +525,10 @@ impl Store {
     ) -> Result<()> {
         let id = project.id;
         let next = project.target_revision + 1;
+        let record = self
+            .rulebook_in_force(&project.jurisdiction_code, project.year)
+            .await?;
+        let review = SheetReview::of(&record, sheet, project.year, project.requested_fen)?;
         advance::<WfProject>(
             tx,
             id,
@@ -512,7 +542,7 @@ impl Store {
             },
         )
         .await?;
-        write_sheet(tx, id, next, sheet, &actor.name).await?;
+        write_sheet(tx, id, next, sheet, &actor.name, &review).await?;
         self.record_review(tx, id, "agency", "revise", "", None, None, &actor.name)
             .await?;
         Ok(())

@@ -4,6 +4,7 @@
 use crate::audit::append;
 use crate::projects::bump_version;
 use crate::stored::Cell;
+use crate::target_reviews::{SheetReview, write_review};
 use crate::tx::Tx;
 use crate::{Error, Result, Store};
 use jixiao_core::audit::AuditEntry;
@@ -113,10 +114,10 @@ impl Store {
         let mut checked = Vec::with_capacity(sheets.len());
         for input in sheets {
             let project = self.editable_project(actor, input.project_id).await?;
-            let rulebook = self
+            let record = self
                 .rulebook_in_force(&project.jurisdiction_code, project.year)
-                .await?
-                .rulebook()?;
+                .await?;
+            let rulebook = record.rulebook()?;
             let sheet = target::parse_sheet(
                 &rulebook,
                 &input.overall_goal,
@@ -124,13 +125,23 @@ impl Store {
                 &input.rows,
             )
             .map_err(Error::InvalidRows)?;
-            checked.push((input, project, sheet));
+            // A draft with review findings is saved; only submission is gated on them.
+            let review = SheetReview::of(&record, &sheet, project.year, project.requested_fen)?;
+            checked.push((input, project, sheet, review));
         }
         let mut tx = self.begin().await?;
-        for (input, project, sheet) in &checked {
+        for (input, project, sheet, review) in &checked {
             let id = input.project_id;
             bump_version(&mut tx, id, input.version).await?;
-            write_sheet(&mut tx, id, project.target_revision, sheet, &actor.name).await?;
+            write_sheet(
+                &mut tx,
+                id,
+                project.target_revision,
+                sheet,
+                &actor.name,
+                review,
+            )
+            .await?;
             append(
                 &mut tx,
                 AuditEntry::new(&actor.name, "target.save", "project", &id.to_string())
@@ -138,6 +149,7 @@ impl Store {
                     .with_details(json!({
                         "revision": project.target_revision,
                         "indicators": sheet.indicators.len(),
+                        "review_findings": review.findings.len(),
                     })),
             )
             .await?;
@@ -162,13 +174,14 @@ pub struct TargetSheetInput {
     pub rows: Vec<IndicatorInput>,
 }
 
-/// Replaces revision `revision` of a project's sheet with `sheet`.
+/// Replaces revision `revision` of a project's sheet with `sheet`, with its automatic review.
 pub(crate) async fn write_sheet(
     tx: &mut Tx,
     project_id: i64,
     revision: i32,
     sheet: &TargetSheet,
     actor: &str,
+    review: &SheetReview,
 ) -> Result<()> {
     on_tx!(tx, |conn| {
         sqlx::query("DELETE FROM target_indicators WHERE project_id = $1 AND revision = $2")
@@ -212,6 +225,7 @@ pub(crate) async fn write_sheet(
             .execute(&mut *conn)
             .await?;
         }
-        Ok(())
-    })
+        Ok::<(), Error>(())
+    })?;
+    write_review(tx, project_id, revision, review).await
 }

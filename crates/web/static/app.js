@@ -1,6 +1,7 @@
-// Jixiao pages work without this script; it only adds confirmations to forms that ask for one
-// and makes the 打印 buttons of printable documents open the print dialog (inline script and
-// javascript: links are barred by the content security policy).
+// Jixiao pages work without this script; it only adds confirmations to forms that ask for one,
+// makes the 打印 buttons of printable documents open the print dialog (inline script and
+// javascript: links are barred by the content security policy) and refreshes the target grid's
+// automatic review as the user types.
 document.addEventListener("submit", function (event) {
   var message = event.target.getAttribute("data-confirm");
   if (message && !window.confirm(message)) {
@@ -13,3 +14,60 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+// The target grid's automatic review (智能预审): as the user types, the grid is sent to the
+// review (nothing is saved) and each row's notes are put beside it. Text only, never markup.
+(function () {
+  var form = document.querySelector("form[data-review-url]");
+  if (!form || !window.fetch || !window.URLSearchParams) {
+    return;
+  }
+  var url = form.getAttribute("data-review-url");
+  var timer = null;
+  var sequence = 0;
+  function notes(target, list) {
+    while (target.firstChild) {
+      target.removeChild(target.firstChild);
+    }
+    (list || []).forEach(function (note) {
+      var line = document.createElement("div");
+      line.className = "review-note " + (note.severity === "error" ? "error" : "warning");
+      var label = document.createElement("b");
+      label.textContent = note.label;
+      line.appendChild(label);
+      line.appendChild(document.createTextNode(" " + note.message));
+      target.appendChild(line);
+    });
+  }
+  function show(answer) {
+    var summary = document.querySelector("[data-review-summary]");
+    if (summary) {
+      summary.textContent = answer.summary;
+    }
+    document.querySelectorAll("[data-review-for]").forEach(function (target) {
+      var key = target.getAttribute("data-review-for");
+      notes(target, key === "sheet" ? answer.sheet : answer.rows[key]);
+    });
+  }
+  function review() {
+    var mine = ++sequence;
+    var body = new URLSearchParams(new FormData(form));
+    fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (answer) {
+      if (answer && mine === sequence) {
+        show(answer);
+      }
+    }).catch(function () {});
+  }
+  function later() {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(review, 600);
+  }
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
+})();

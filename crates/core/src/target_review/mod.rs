@@ -27,7 +27,7 @@ pub use findings::{Finding, FindingCode, Severity, blocks_submission};
 pub use rules::{ObjectKind, TargetReviewRules, default_severity};
 
 use crate::rulebook::Rulebook;
-use crate::target::{Operator, TargetSheet};
+use crate::target::{IndicatorInput, Operator, TargetSheet, parse_points};
 use lexicon::{Lexicon, StatementReader, class};
 use serde::{Deserialize, Serialize};
 use units::UnitTable;
@@ -80,6 +80,42 @@ pub struct SheetUnderReview {
 }
 
 impl SheetUnderReview {
+    /// A sheet as typed in the grid (not yet saved, perhaps not yet valid), ready for review:
+    /// rows in the order given, operators and points read where they can be, kept as written
+    /// where they cannot.
+    pub fn from_inputs(
+        overall_goal: &str,
+        annual_goal: &str,
+        rows: &[IndicatorInput],
+        year: i32,
+        amount_fen: Option<i64>,
+    ) -> Self {
+        SheetUnderReview {
+            year,
+            amount_fen,
+            overall_goal: overall_goal.to_owned(),
+            annual_goal: annual_goal.to_owned(),
+            indicators: rows
+                .iter()
+                .map(|row| IndicatorUnderReview {
+                    level1: row.level1.clone(),
+                    level2: row.level2.clone(),
+                    name: row.name.clone(),
+                    value: row.value.clone(),
+                    points_x100: parse_points(&row.points),
+                    op: match Operator::parse(&row.op) {
+                        Some(Operator::Qualitative) => Some("定性".to_owned()),
+                        Some(op) => Some(op.label().to_owned()),
+                        None if row.op.trim().is_empty() => None,
+                        None => Some(row.op.trim().to_owned()),
+                    },
+                    unit: Some(row.unit.clone()),
+                })
+                .collect(),
+            ..SheetUnderReview::default()
+        }
+    }
+
     /// A sheet stored in Jixiao, ready for review.
     pub fn from_target_sheet(sheet: &TargetSheet, year: i32, amount_fen: Option<i64>) -> Self {
         SheetUnderReview {

@@ -6,6 +6,7 @@
 use super::LELING;
 use crate::audit::append;
 use crate::projects::insert_project;
+use crate::target_reviews::SheetReview;
 use crate::targets::write_sheet;
 use crate::{Error, Result, Store};
 use jixiao_core::audit::AuditEntry;
@@ -245,7 +246,8 @@ pub(super) async fn load(store: &Store) -> Result<()> {
             &template.rows(),
         )
         .map_err(|e| Error::Internal(format!("demo sheet: {e:?}")))?;
-        write_sheet(&mut tx, id, 1, &sheet, "system").await?;
+        let review = SheetReview::of(&rulebook_record, &sheet, 2019, project.fen)?;
+        write_sheet(&mut tx, id, 1, &sheet, "system", &review).await?;
         let grade = match i % 10 {
             0..=3 => "优",
             4..=8 => "良",

@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 /// The deadline of an assignment.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AssignRequest {
+pub struct FindingAssignRequest {
     /// `YYYY-MM-DD`, not before today.
     #[schema(value_type = String, format = Date)]
     pub deadline: NaiveDate,
@@ -34,14 +34,14 @@ pub struct Assigned {
 /// Assign every open, unassigned finding of a run to its village or department (县帮扶办).
 #[utoipa::path(post, path = "/api/v1/policy-checks/{id}/assign", tag = "assistance",
     security(("bearer" = [])), params(("id" = i64, Path, description = "Run id")),
-    request_body = AssignRequest,
+    request_body = FindingAssignRequest,
     responses((status = 200, body = Assigned), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn assign(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
     Path(id): Path<i64>,
-    ApiJson(request): ApiJson<AssignRequest>,
+    ApiJson(request): ApiJson<FindingAssignRequest>,
 ) -> Result<Json<Assigned>, ApiError> {
     let assigned = state
         .store
@@ -70,7 +70,7 @@ pub async fn show(
 /// What was done about a finding.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AnswerRequest {
+pub struct FindingAnswerRequest {
     /// The rectification's version as read.
     pub version: i32,
     /// What was done (up to 2,000 characters).
@@ -83,7 +83,7 @@ pub struct AnswerRequest {
 /// Answer an assigned finding (村, 乡镇, 行业部门 within their scope).
 #[utoipa::path(post, path = "/api/v1/findings/{id}/answer", tag = "assistance",
     security(("bearer" = [])), params(("id" = i64, Path, description = "Finding id")),
-    request_body = AnswerRequest,
+    request_body = FindingAnswerRequest,
     responses((status = 200, body = FindingCase), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
@@ -91,7 +91,7 @@ pub async fn answer(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
     Path(id): Path<i64>,
-    ApiJson(request): ApiJson<AnswerRequest>,
+    ApiJson(request): ApiJson<FindingAnswerRequest>,
 ) -> Result<Json<FindingCase>, ApiError> {
     Ok(Json(
         state
@@ -110,7 +110,7 @@ pub async fn answer(
 /// The county office's review of an answer.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReviewRequest {
+pub struct FindingReviewRequest {
     /// Accept the explanation (the finding is settled) or send it back.
     pub accept: bool,
     /// Required when sending back.
@@ -121,7 +121,7 @@ pub struct ReviewRequest {
 /// Accept an answered finding or send it back (县帮扶办).
 #[utoipa::path(post, path = "/api/v1/findings/{id}/review", tag = "assistance",
     security(("bearer" = [])), params(("id" = i64, Path, description = "Finding id")),
-    request_body = ReviewRequest,
+    request_body = FindingReviewRequest,
     responses((status = 200, body = FindingCase), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
@@ -129,7 +129,7 @@ pub async fn review(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
     Path(id): Path<i64>,
-    ApiJson(request): ApiJson<ReviewRequest>,
+    ApiJson(request): ApiJson<FindingReviewRequest>,
 ) -> Result<Json<FindingCase>, ApiError> {
     Ok(Json(
         state

@@ -61,6 +61,11 @@ pub struct ProjectView {
     pub approval_reason: String,
     /// Send back with edits (optimistic lock).
     pub version: i32,
+    /// The automatic review (智能预审) of the working target sheet as last saved: findings that
+    /// block submission (absent when the sheet was never reviewed).
+    pub target_review_errors: Option<i32>,
+    /// … and findings that only inform.
+    pub target_review_warnings: Option<i32>,
 }
 
 impl From<&Project> for ProjectView {
@@ -92,6 +97,8 @@ impl From<&Project> for ProjectView {
             approved_fen: p.approved_fen,
             approval_reason: p.approval_reason.clone(),
             version: p.version,
+            target_review_errors: p.target_review_errors,
+            target_review_warnings: p.target_review_warnings,
         }
     }
 }

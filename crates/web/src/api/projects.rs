@@ -88,6 +88,8 @@ pub struct ListQuery {
     pub category: Option<String>,
     /// Part of the name or code.
     pub q: Option<String>,
+    /// `true`: only projects whose working target sheet has findings of the automatic review.
+    pub target_findings: Option<bool>,
     /// Page from 1.
     pub page: Option<i64>,
     /// Rows per page (default 50, at most 500).
@@ -135,6 +137,7 @@ pub async fn list(
         state: project_state,
         category: query.category.filter(|c| !c.is_empty()),
         search: query.q,
+        with_target_findings: query.target_findings.unwrap_or(false),
     };
     let page = state
         .store

@@ -12,20 +12,13 @@ use axum::Json;
 use axum::extract::State;
 use jixiao_core::ValidationErrors;
 use jixiao_core::target_review::{
-    Finding, IndicatorUnderReview, Reviewer, SheetUnderReview, blocks_submission,
+    Finding, IndicatorUnderReview, SheetUnderReview, blocks_submission,
 };
-use jixiao_store::RulebookRecord;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
 use utoipa::ToSchema;
 
 /// The most indicator rows one request may carry.
 pub const MAX_ROWS: usize = 500;
-
-/// Compiled reviewers by the digest of their rulebook's text (the same text compiles to the same
-/// reviewer whatever database it was loaded into); a handful of rulebooks are in force at once.
-const CACHED_REVIEWERS: usize = 32;
 
 /// A target sheet as written.
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
@@ -183,29 +176,6 @@ pub struct TargetReviewView {
     pub rulebook: TargetReviewRulebook,
 }
 
-/// The reviewer of a rulebook version, compiled once per text.
-fn reviewer_for(record: &RulebookRecord) -> Result<Arc<Reviewer>, ApiError> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Reviewer>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Mutex::default);
-    if let Some(found) = cache
-        .lock()
-        .map_err(|_| Error::Internal("智能预审缓存不可用".to_owned()))?
-        .get(&record.digest)
-    {
-        return Ok(Arc::clone(found));
-    }
-    let rulebook = record.rulebook()?;
-    let reviewer = Arc::new(Reviewer::new(&rulebook).map_err(|e| Error::Internal(e.to_string()))?);
-    let mut cached = cache
-        .lock()
-        .map_err(|_| Error::Internal("智能预审缓存不可用".to_owned()))?;
-    if cached.len() >= CACHED_REVIEWERS {
-        cached.clear();
-    }
-    cached.insert(record.digest.clone(), Arc::clone(&reviewer));
-    Ok(reviewer)
-}
-
 /// Review a target sheet as written (智能预审), without storing anything.
 ///
 /// The sheet is read under the rulebook in force for the caller's jurisdiction and `year` (by
@@ -263,7 +233,7 @@ pub async fn review(
             })?,
     };
     let record = state.store.rulebook_in_force(&jurisdiction, year).await?;
-    let reviewer = reviewer_for(&record)?;
+    let reviewer = jixiao_store::reviewer(&record)?;
     let sheet = request
         .into_sheet(year)
         .map_err(|errors| ApiError(Error::Invalid(errors)))?;

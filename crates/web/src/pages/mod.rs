@@ -32,6 +32,7 @@ mod self_evaluation;
 mod self_evaluation_upload;
 mod target_excel;
 mod target_grid;
+mod target_review_year;
 
 use crate::AppState;
 use crate::auth;
@@ -317,6 +318,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/evaluation/export.xlsx", get(exports::self_evaluations))
         .route("/evaluation/results.xlsx", get(exports::results))
         .route("/projects/export.xlsx", get(exports::projects))
+        .route("/target-review", get(target_review_year::page))
+        .route("/target-review.xlsx", get(target_review_year::export))
         .route(
             "/projects/{id}/target.xlsx",
             get(target_excel::project_sheet),
@@ -376,6 +379,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route(
             "/projects/{id}/target",
             get(target_grid::show).post(target_grid::submit),
+        )
+        .route(
+            "/projects/{id}/target/review",
+            post(target_grid::live_review),
         )
         .route("/projects/{id}/submit", post(project_page::submit))
         .route("/targets/drafts.xlsx", get(target_excel::drafts))

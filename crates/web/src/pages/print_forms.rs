@@ -70,6 +70,17 @@ struct TargetPrint {
     overall_goal: String,
     annual_goal: String,
     lines: Vec<TargetLine>,
+    /// The automatic review of the printed sheet, for a reviewer (not printed for the agency
+    /// that signs the form): where, what, and what to write instead.
+    review: Option<Vec<ReviewLine>>,
+}
+
+/// A finding of the automatic review on the printed sheet.
+struct ReviewLine {
+    place: String,
+    label: String,
+    message: String,
+    error: bool,
 }
 
 /// `GET /projects/{id}/target/print`: the approved target sheet once approved, else the one
@@ -83,6 +94,38 @@ pub async fn target_sheet(
     let department = department_of(&state, &session, &detail.project).await?;
     let sheet = detail.approved_target.as_ref().unwrap_or(&detail.target);
     let p = detail.project.clone();
+    let review = if session.user.role == jixiao_core::Role::Agency {
+        None
+    } else {
+        let rows: Vec<_> = sheet.indicators.iter().map(|i| i.to_input()).collect();
+        let done = state
+            .store
+            .review_typed_sheet(
+                &session.actor(),
+                id,
+                &sheet.overall_goal,
+                &sheet.annual_goal,
+                &rows,
+            )
+            .await?;
+        Some(
+            done.findings
+                .iter()
+                .map(|f| ReviewLine {
+                    place: match f.row {
+                        Some(row) if !f.indicator.is_empty() => {
+                            format!("第{row}行 {}", f.indicator)
+                        }
+                        Some(row) => format!("第{row}行"),
+                        None => "全表".to_owned(),
+                    },
+                    label: format!("{}·{}", f.severity.label(), f.code.label()),
+                    message: f.message.clone(),
+                    error: f.is_error(),
+                })
+                .collect(),
+        )
+    };
     let view = TargetPrint {
         chrome: Chrome::for_session(&session, "projects"),
         department,
@@ -105,6 +148,7 @@ pub async fn target_sheet(
             })
             .collect(),
         p,
+        review,
     };
     Ok(render(StatusCode::OK, &view))
 }

@@ -16,6 +16,11 @@ pub struct ProjectRow {
     pub requested_wan: String,
     pub approved_wan: String,
     pub state: String,
+    /// The automatic review of the working target sheet: 2个错误 1个提示, 无, or — (never
+    /// reviewed).
+    pub review: String,
+    /// Whether a finding blocks submission.
+    pub review_blocks: bool,
 }
 
 impl ProjectRow {
@@ -38,6 +43,14 @@ impl ProjectRow {
                 .map(money::format_wan)
                 .unwrap_or_default(),
             state,
+            review: match (project.target_review_errors, project.target_review_warnings) {
+                (None, _) => "—".to_owned(),
+                (Some(0), None | Some(0)) => "无".to_owned(),
+                (Some(0), Some(w)) => format!("{w}个提示"),
+                (Some(e), None | Some(0)) => format!("{e}个错误"),
+                (Some(e), Some(w)) => format!("{e}个错误 {w}个提示"),
+            },
+            review_blocks: project.target_review_errors.unwrap_or(0) > 0,
         }
     }
 }

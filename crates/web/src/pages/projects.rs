@@ -33,6 +33,9 @@ pub struct ListQuery {
     pub(crate) category: String,
     #[serde(default)]
     pub(crate) q: String,
+    /// `1`: only 有问题的目标表 (findings of the automatic review).
+    #[serde(default)]
+    pub(crate) findings: String,
     #[serde(default, skip_serializing)]
     page: Option<i64>,
 }
@@ -46,6 +49,7 @@ impl ListQuery {
             state: ProjectState::parse(self.state.trim()),
             category: Some(self.category.trim().to_owned()).filter(|c| !c.is_empty()),
             search: Some(self.q.trim().to_owned()).filter(|q| !q.is_empty()),
+            with_target_findings: self.findings.trim() == "1",
         }
     }
 }

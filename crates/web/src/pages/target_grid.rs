@@ -1,6 +1,8 @@
 //! The target sheet grid: goals and every indicator row on one page. Rows are added one at a
 //! time or from the indicator library without losing what is typed; a bad row comes back with
-//! the entries and its error beside it; "save and submit" runs the gate.
+//! the entries and its error beside it; "save and submit" runs the gate. The automatic review
+//! (智能预审) shows beside each row as the page is drawn and, with the page's script, as the user
+//! types; it never blocks a save — only submission is gated on its errors.
 
 use super::projects::display_rulebook;
 use super::{Chrome, Notice, render};
@@ -8,14 +10,16 @@ use crate::AppState;
 use crate::auth::PageUser;
 use crate::error::PageError;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
 use jixiao_core::indicator_library;
 use jixiao_core::money;
 use jixiao_core::target::{IndicatorInput, MAX_ROWS, Operator};
+use jixiao_core::target_review::{Finding, FindingCode};
 use jixiao_store::{Error, SessionUser};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Blank rows offered below the filled ones.
@@ -25,6 +29,60 @@ struct GridRow {
     input: IndicatorInput,
     op: String,
     errors: Vec<String>,
+    review: Vec<ReviewNote>,
+}
+
+/// A finding of the automatic review as the grid shows it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ReviewNote {
+    /// `error` or `warning` (the CSS class).
+    severity: &'static str,
+    /// 错误 or 提示 and the finding's name, e.g. 错误·指标值不可考核.
+    label: String,
+    /// What to write instead.
+    message: String,
+}
+
+impl ReviewNote {
+    fn of(finding: &Finding) -> ReviewNote {
+        ReviewNote {
+            severity: finding.severity.as_str(),
+            label: format!("{}·{}", finding.severity.label(), finding.code.label()),
+            message: finding.message.clone(),
+        }
+    }
+}
+
+/// The review of the sheet as typed: notes by row (from 1, in the order given) and for the
+/// sheet, and a one-line summary.
+#[derive(Default)]
+struct GridReview {
+    by_row: BTreeMap<usize, Vec<ReviewNote>>,
+    sheet: Vec<ReviewNote>,
+    summary: String,
+}
+
+impl GridReview {
+    fn of(findings: &[Finding]) -> GridReview {
+        let mut review = GridReview::default();
+        for finding in findings {
+            let note = ReviewNote::of(finding);
+            match finding.row {
+                Some(row) => review.by_row.entry(row).or_default().push(note),
+                None => review.sheet.push(note),
+            }
+        }
+        let errors = findings.iter().filter(|f| f.is_error()).count();
+        let warnings = findings.len() - errors;
+        review.summary = if findings.is_empty() {
+            "智能预审：未发现问题。".to_owned()
+        } else {
+            format!(
+                "智能预审：{errors}个错误（提交审核前须修改），{warnings}个提示。草稿可照常保存。"
+            )
+        };
+        review
+    }
 }
 
 #[derive(Template)]
@@ -40,6 +98,8 @@ struct TargetPage {
     notice: Option<String>,
     sheet_errors: Vec<String>,
     findings: Vec<String>,
+    review_summary: String,
+    review_sheet: Vec<ReviewNote>,
     overall_goal: String,
     annual_goal: String,
     rows: Vec<GridRow>,
@@ -91,13 +151,33 @@ async fn page(
     problems: Problems,
     spare: usize,
 ) -> Result<Response, PageError> {
-    let project = state.store.project(&session.actor(), id).await?;
+    let actor = session.actor();
+    let project = state.store.project(&actor, id).await?;
     let rulebook = display_rulebook(state, session, project.year).await;
+    // The review shows what it can; a jurisdiction without a rulebook shows none.
+    let mut review = match state
+        .store
+        .review_typed_sheet(
+            &actor,
+            id,
+            &entries.overall_goal,
+            &entries.annual_goal,
+            &entries.rows,
+        )
+        .await
+    {
+        Ok(done) => GridReview::of(&done.findings),
+        Err(error) => {
+            tracing::warn!(%error, project = id, "target review not shown");
+            GridReview::default()
+        }
+    };
     let mut rows: Vec<GridRow> = entries
         .rows
         .into_iter()
         .enumerate()
         .map(|(index, input)| GridRow {
+            review: review.by_row.remove(&(index + 1)).unwrap_or_default(),
             op: Operator::parse(&input.op)
                 .map_or_else(|| input.op.clone(), |o| o.as_str().to_owned()),
             errors: problems
@@ -113,6 +193,7 @@ async fn page(
             input: IndicatorInput::default(),
             op: String::new(),
             errors: Vec::new(),
+            review: Vec::new(),
         });
     }
     let view = TargetPage {
@@ -126,6 +207,8 @@ async fn page(
         notice,
         sheet_errors: problems.sheet,
         findings: problems.findings,
+        review_summary: review.summary,
+        review_sheet: review.sheet,
         overall_goal: entries.overall_goal,
         annual_goal: entries.annual_goal,
         rows,
@@ -201,8 +284,9 @@ pub async fn show(
 }
 
 /// Reads the posted grid: `rN_field` names, rows in order, deleted and blank rows dropped.
-/// Also returns the action, the chosen template and how many rows the page showed.
-fn read_form(fields: &[(String, String)]) -> (Entries, String, String, usize) {
+/// Also returns the action, the chosen template, how many rows the page showed and the form
+/// index of each row kept.
+fn read_form(fields: &[(String, String)]) -> (Entries, String, String, usize, Vec<usize>) {
     let mut rows: BTreeMap<usize, IndicatorInput> = BTreeMap::new();
     let mut deleted: Vec<usize> = Vec::new();
     let (mut version, mut overall, mut annual, mut action, mut template) = (
@@ -250,11 +334,10 @@ fn read_form(fields: &[(String, String)]) -> (Entries, String, String, usize) {
         }
     }
     let shown = rows.keys().next_back().map_or(0, |last| last + 1);
-    let rows = rows
+    let (kept, rows): (Vec<usize>, Vec<IndicatorInput>) = rows
         .into_iter()
         .filter(|(index, row)| !deleted.contains(index) && !is_blank(row))
-        .map(|(_, row)| row)
-        .collect();
+        .unzip();
     (
         Entries {
             version,
@@ -265,6 +348,7 @@ fn read_form(fields: &[(String, String)]) -> (Entries, String, String, usize) {
         action,
         template,
         shown,
+        kept,
     )
 }
 
@@ -275,7 +359,7 @@ pub async fn submit(
     Path(id): Path<i64>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let (mut entries, action, template, shown) = read_form(&fields);
+    let (mut entries, action, template, shown, _) = read_form(&fields);
     match action.as_str() {
         "add_row" => {
             // One more row than the page showed (deleted rows go, typed ones stay).
@@ -386,7 +470,9 @@ pub async fn submit(
         Err(Error::GateFailed(findings)) => {
             let mut problems = Problems::default();
             for finding in findings {
-                if let Some(row) = finding.row {
+                // The review's findings already show beside their rows as review notes.
+                let from_review = FindingCode::parse(finding.code).is_some();
+                if let Some(row) = finding.row.filter(|_| !from_review) {
                     problems
                         .by_row
                         .entry(row)
@@ -410,4 +496,48 @@ pub async fn submit(
         }
         Err(other) => super::project_page::refused(&state, &session, id, other).await,
     }
+}
+
+/// The live review's answer: a summary, the sheet's notes, and the notes of each row keyed by
+/// the row's index in the form (`r{index}_…`), so the page can put them beside the right row.
+#[derive(Serialize)]
+struct LiveReview {
+    summary: String,
+    blocks_submission: bool,
+    sheet: Vec<ReviewNote>,
+    rows: BTreeMap<usize, Vec<ReviewNote>>,
+}
+
+/// `POST /projects/{id}/target/review`: reviews the grid as typed (the same form the grid posts)
+/// and answers JSON for the page's script. Stores nothing; anyone who may see the project may
+/// ask.
+pub async fn live_review(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let (entries, _, _, _, kept) = read_form(&fields);
+    let review = state
+        .store
+        .review_typed_sheet(
+            &session.actor(),
+            id,
+            &entries.overall_goal,
+            &entries.annual_goal,
+            &entries.rows,
+        )
+        .await?;
+    let mut grid = GridReview::of(&review.findings);
+    let rows = std::mem::take(&mut grid.by_row)
+        .into_iter()
+        .filter_map(|(row, notes)| kept.get(row - 1).map(|index| (*index, notes)))
+        .collect();
+    Ok(Json(LiveReview {
+        blocks_submission: review.errors().next().is_some(),
+        summary: grid.summary,
+        sheet: grid.sheet,
+        rows,
+    })
+    .into_response())
 }

@@ -7,7 +7,7 @@ use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use reqwest::StatusCode;
 use std::io::Cursor;
 
-async fn sheet(
+pub(crate) async fn sheet(
     browser: &crate::support::Browser,
     path: &str,
 ) -> Result<calamine::Range<Data>, Box<dyn std::error::Error>> {

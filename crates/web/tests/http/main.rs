@@ -35,6 +35,7 @@ mod self_evaluation_upload;
 mod support;
 mod target_excel;
 mod target_review_api;
+mod target_review_pages;
 mod text_at_the_edge;
 mod treasury_api;
 mod treasury_pages;

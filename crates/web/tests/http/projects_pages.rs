@@ -6,7 +6,7 @@ use crate::support::{Browser, TestApp, TestResult, csrf_of};
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
 
-fn location(response: &reqwest::Response) -> String {
+pub(crate) fn location(response: &reqwest::Response) -> String {
     response
         .headers()
         .get(LOCATION)
@@ -23,7 +23,7 @@ fn version_of(html: &str) -> Option<String> {
     Some(html[start..end].to_owned())
 }
 
-async fn post_with_page_tokens(
+pub(crate) async fn post_with_page_tokens(
     browser: &Browser,
     page: &str,
     action: &str,
