@@ -12,6 +12,7 @@ mod pools;
 mod projects_2019;
 mod projects_2020;
 pub mod registry;
+pub mod registry_scale;
 mod results_2019;
 mod self_evaluations_2019;
 
