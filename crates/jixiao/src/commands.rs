@@ -16,9 +16,9 @@ use std::process::ExitCode;
 /// Runs one command.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     init_logging();
-    // Benchmarks work on a scratch database of their own, never on --database.
+    // Benchmarks work on a scratch database of their own, never on the data of --database.
     if let Command::Bench(command) = cli.command {
-        return crate::bench::run(command).await;
+        return crate::bench::run(command, &cli.database).await;
     }
     if let Command::Serve(args) = &cli.command
         && args.reset
