@@ -10,9 +10,12 @@ use jixiao_store::{ProjectFilter, Store};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-/// Runs a benchmark.
-pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
+/// Runs a benchmark (`database`: the global --database, used only by those that say so).
+pub async fn run(command: BenchCommand, database: &str) -> anyhow::Result<ExitCode> {
     match command {
+        BenchCommand::Registry { scale } => {
+            crate::bench_registry::run(scale.max(1), database).await
+        }
         BenchCommand::Projects { count, runs } => projects(count, runs.max(1)).await,
         BenchCommand::Export { count } => export(count).await,
         BenchCommand::Payments {

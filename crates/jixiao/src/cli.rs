@@ -151,6 +151,16 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 32)]
         clients: usize,
     },
+    /// Generate the Leling-scale assistance registry (6,772 households × N), write it as the
+    /// national person export (.xlsx), and time reading it, importing it as `import households`
+    /// does (plan, then store), importing it again (which must change nothing), the
+    /// departments' enjoyment lists and the coverage check. On a scratch database: a temporary
+    /// SQLite file, or a new schema (dropped afterwards) when --database names PostgreSQL.
+    Registry {
+        /// Times Leling's 6,772 registered households.
+        #[arg(long, default_value_t = 1)]
+        scale: u32,
+    },
     /// Start the server, have several users upload the largest accepted target workbook at
     /// once, round after round, while /healthz is polled; report the server's peak memory and
     /// the health check's latency.

@@ -16,9 +16,9 @@ use std::process::ExitCode;
 /// Runs one command.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     init_logging();
-    // Benchmarks work on a scratch database of their own, never on --database.
+    // Benchmarks work on a scratch database of their own, never on the data of --database.
     if let Command::Bench(command) = cli.command {
-        return crate::bench::run(command).await;
+        return crate::bench::run(command, &cli.database).await;
     }
     if let Command::Serve(args) = &cli.command
         && args.reset
@@ -33,7 +33,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo => {
-            if jixiao_store::demo::load(&store).await.map_err(explain)? {
+            if jixiao_store::demo::load_full(&store)
+                .await
+                .map_err(explain)?
+            {
                 println!("{}", demo_accounts_message("已载入乐陵市演示数据"));
             } else {
                 println!("演示数据此前已载入，未作改动。");
@@ -174,7 +177,9 @@ fn explain(error: Error) -> anyhow::Error {
 
 async fn serve(store: &Store, args: ServeArgs) -> anyhow::Result<ExitCode> {
     if args.demo {
-        let loaded = jixiao_store::demo::load(store).await.map_err(explain)?;
+        let loaded = jixiao_store::demo::load_full(store)
+            .await
+            .map_err(explain)?;
         let place = store.sqlite_file().map_or_else(
             || "PostgreSQL 数据库".to_owned(),
             |f| f.display().to_string(),

@@ -16,18 +16,26 @@ pub struct TestDatabase {
     /// The URL that reaches the same database (for the CLI or a second server).
     pub url: String,
     file: Option<PathBuf>,
+    /// The PostgreSQL database and the schema made in it.
+    schema: Option<(String, String)>,
 }
 
 impl TestDatabase {
     /// Creates the database and migrates it.
     pub async fn new() -> Result<TestDatabase> {
+        TestDatabase::on(std::env::var(TEST_DATABASE_ENV).ok().as_deref()).await
+    }
+
+    /// Creates the database on a PostgreSQL database `base` (a new schema of its own in it), or
+    /// in a temporary SQLite file when `base` is none or empty, and migrates it.
+    pub async fn on(base: Option<&str>) -> Result<TestDatabase> {
         let name = format!(
             "jixiao_t_{}",
             &token::new_secret().map_err(|e| Error::Internal(e.to_string()))?[..16]
         );
-        let (url, file) = match std::env::var(TEST_DATABASE_ENV) {
-            Ok(base) if !base.trim().is_empty() => {
-                let admin = Store::connect(&base).await?;
+        let (url, file) = match base {
+            Some(base) if !base.trim().is_empty() => {
+                let admin = Store::connect(base).await?;
                 on_pool!(&admin.pool, |pool| {
                     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {name}")))
                         .execute(pool)
@@ -45,9 +53,33 @@ impl TestDatabase {
                 (format!("sqlite://{}", path.display()), Some(path))
             }
         };
+        let schema = base
+            .filter(|_| file.is_none())
+            .map(|base| (base.to_owned(), name.clone()));
         let store = Store::connect(&url).await?;
         store.migrate().await?;
-        Ok(TestDatabase { store, url, file })
+        Ok(TestDatabase {
+            store,
+            url,
+            file,
+            schema,
+        })
+    }
+
+    /// Closes the store and removes the database: drops the PostgreSQL schema with everything
+    /// in it (a SQLite file goes when this is dropped).
+    pub async fn remove(self) -> Result<()> {
+        self.store.close().await;
+        if let Some((base, name)) = &self.schema {
+            let admin = Store::connect(base).await?;
+            on_pool!(&admin.pool, |pool| {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {name} CASCADE")))
+                    .execute(pool)
+                    .await?;
+            });
+            admin.close().await;
+        }
+        Ok(())
     }
 }
 

@@ -2,9 +2,11 @@
 //! describes it — its jurisdiction chain, its bureaus, towns and zone, fiscal years, one user per
 //! role, the 2019 project library (705 projects, 273,180.48万元) and 2020 projects in every
 //! workflow state, the 2019 self-evaluations, the three key evaluations of 2019 by drawn
-//! institutions with their rectification items, and the results application that cut 1,000万元
-//! from 2020's requests. Later features add their demo data here. Loading is deterministic and happens
-//! once per database.
+//! institutions with their rectification items, the results application that cut 1,000万元
+//! from 2020's requests, and the assistance registry: a small one in [`load`] (which tests use)
+//! and, in [`load_full`] (what `serve --demo` and `jixiao demo` load), the Leling-scale one of
+//! `registry_scale.rs`. Later features add their demo data here. Loading is deterministic and
+//! happens once per database.
 
 mod key_evaluations_2019;
 mod monitoring_2020;
@@ -12,6 +14,7 @@ mod pools;
 mod projects_2019;
 mod projects_2020;
 pub mod registry;
+pub mod registry_scale;
 mod results_2019;
 mod self_evaluations_2019;
 
@@ -170,6 +173,17 @@ pub async fn load(store: &Store) -> Result<bool> {
     classify_allotments(store, 2020).await?;
     pools::load_reviews(store).await?;
     registry::load(store).await?;
+    Ok(true)
+}
+
+/// Loads everything [`load`] does and the Leling-scale assistance registry (6,772 households,
+/// 12,967 people, decision 0032) of `jixiao serve --demo` and `jixiao demo`. Returns whether
+/// anything was loaded; a database that already holds the demo is left as it is.
+pub async fn load_full(store: &Store) -> Result<bool> {
+    if !load(store).await? {
+        return Ok(false);
+    }
+    registry_scale::load(store, 1).await?;
     Ok(true)
 }
 

@@ -1,7 +1,7 @@
 //! The demo's assistance registry: Leling's 15 townships and streets with their villages
 //! (synthetic village names and codes), the users of the case work (村, 乡镇, 帮扶办, 行业部门,
 //! 帮扶责任人) and a few households per village with valid, synthetic ID numbers. Deterministic.
-//! (The Leling-scale registry of ASSISTANCE.md §5 is still to come: issue 18, item 7.)
+//! The Leling-scale registry of ASSISTANCE.md §5 is `registry_scale.rs`.
 
 use super::{DEMO_PASSWORD, LELING};
 use crate::{AreaLine, HouseholdInput, PersonInput, Result, Store};
@@ -43,6 +43,26 @@ const GIVEN: [&str; 12] = [
 pub fn village_code(town: &str, v: usize) -> String {
     format!("{LELING}{town}{:03}", 200 + v)
 }
+
+/// The name of village `v` (1 to 5) of the township named `township`: `杨安第一村` ….
+pub fn village_name(township: &str, v: usize) -> String {
+    let ordinal = ["第一", "第二", "第三", "第四", "第五"]
+        .get(v.wrapping_sub(1))
+        .copied()
+        .unwrap_or("");
+    format!("{}{ordinal}村", town_stem(township))
+}
+
+/// A township's name without 镇, 乡 or 街道 (`杨安镇` → `杨安`), as village names begin.
+pub fn town_stem(township: &str) -> &str {
+    township
+        .trim_end_matches(['镇', '乡'])
+        .trim_end_matches("街道")
+}
+
+/// Villages per township in the demo tree (the first five; the Leling-scale registry adds the
+/// key villages after them).
+pub const DEMO_VILLAGES_PER_TOWNSHIP: usize = VILLAGES_PER_TOWNSHIP;
 
 /// A demo user: (username, display name, role, area code, sector).
 type DemoUser = (
@@ -111,6 +131,16 @@ fn resident_id(birth: &str, sequence: usize, male: bool) -> String {
 
 /// Loads the area tree, the users and the households, unless the areas are already there.
 pub async fn load(store: &Store) -> Result<bool> {
+    if !load_tree(store).await? {
+        return Ok(false);
+    }
+    load_households(store).await?;
+    Ok(true)
+}
+
+/// Loads the area tree and the users only (for the Leling-scale registry on its own), unless
+/// the areas are already there.
+pub async fn load_tree(store: &Store) -> Result<bool> {
     let system = Actor::system();
     if !store.areas(&system, LELING).await?.is_empty() {
         return Ok(false);
@@ -124,13 +154,9 @@ pub async fn load(store: &Store) -> Result<bool> {
             parent_code: String::new(),
         });
         for v in 1..=VILLAGES_PER_TOWNSHIP {
-            let ordinal = ["第一", "第二", "第三", "第四", "第五"][v - 1];
             lines.push(AreaLine {
                 code: village_code(town, v),
-                name: format!(
-                    "{}{ordinal}村",
-                    name.trim_end_matches(['镇', '乡']).trim_end_matches("街道")
-                ),
+                name: village_name(name, v),
                 level: "village".to_owned(),
                 parent_code: format!("{LELING}{town}"),
             });
@@ -154,6 +180,12 @@ pub async fn load(store: &Store) -> Result<bool> {
             )
             .await?;
     }
+    Ok(true)
+}
+
+/// Three households in each village, with valid synthetic ID numbers.
+async fn load_households(store: &Store) -> Result<()> {
+    let system = Actor::system();
     let office = store.user(&system, "bangfu").await?.actor();
     let helper = store.user(&system, "bangfuren").await?.id;
     let as_of = chrono::NaiveDate::from_ymd_opt(2020, 12, 31).unwrap_or_default();
@@ -239,5 +271,5 @@ pub async fn load(store: &Store) -> Result<bool> {
             }
         }
     }
-    Ok(true)
+    Ok(())
 }

@@ -10,6 +10,7 @@ mod monitoring;
 mod policy_checks;
 mod projects;
 mod registry_import;
+mod registry_scale;
 mod support;
 mod treasury;
 mod unreadable;
