@@ -55,6 +55,7 @@ mod sessions;
 mod sqlite_payments;
 mod stats;
 mod stored;
+mod target_sheet_batches;
 mod targets;
 pub mod test_support;
 mod treasury;
@@ -113,6 +114,7 @@ pub use self_evaluations::{
 };
 pub use sessions::{LoginOutcome, LoginRefusal, SessionKind, SessionUser};
 pub use stats::{Tally, YearFigures};
+pub use target_sheet_batches::WorkingTargetSheet;
 pub use targets::TargetSheetInput;
 pub use treasury::{Outcome, Receipt, Target, TreasuryRequest};
 pub use users::User;

@@ -11,5 +11,6 @@ mod policy_checks;
 mod projects;
 mod registry_import;
 mod support;
+mod target_sheet_batches;
 mod treasury;
 mod unreadable;
