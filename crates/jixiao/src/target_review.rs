@@ -1,6 +1,6 @@
 //! `jixiao review targets`: the automatic target review (智能预审) over every project of a year,
 //! each working sheet under the rulebook in force for its jurisdiction and year — the sheets read
-//! in batches (two queries a batch) and each batch reviewed on a blocking thread while the next
+//! in batches (one query a batch) and each batch reviewed on a blocking thread while the next
 //! is read — or over a target sheet workbook that is not in Jixiao. Reads only.
 
 use crate::cli::ReviewCommand;
