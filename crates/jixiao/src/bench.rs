@@ -27,6 +27,9 @@ pub async fn run(command: BenchCommand, database: &str) -> anyhow::Result<ExitCo
             crate::bench_payments::run(group, naive_payments, allotments.max(1), clients.max(1))
                 .await
         }
+        BenchCommand::TargetReview { projects, runs } => {
+            crate::bench_target_review::run(projects.max(1), runs.max(1)).await
+        }
         BenchCommand::Uploads { users, rounds } => {
             crate::bench_uploads::run(users.max(1), rounds.max(1)).await
         }

@@ -76,15 +76,26 @@ pub enum Command {
 pub enum ReviewCommand {
     /// Reviews the working target sheet of every project of a year under the rulebook in force
     /// (智能预审), prints a line per project with findings and the count by finding code, or
-    /// (--json) every finding. Changes nothing.
+    /// (--json) every finding. Or, given FILE, reviews a target sheet workbook in Jixiao's
+    /// layout (.xlsx, one sheet per project) that is not in the database, under --rulebook (no
+    /// database needed) or the rulebook in force for --year and --jurisdiction; prints each
+    /// finding with its row, or (--json) `{"findings": […], "blocks_submission": …}`, and exits
+    /// with 2 when a finding blocks submission. Changes nothing.
     Targets {
-        /// Budget year.
+        /// A target sheet workbook (.xlsx) to review instead of a year's projects.
+        #[arg(required_unless_present = "year")]
+        file: Option<PathBuf>,
+        /// Budget year (for FILE: default the year in its header).
         #[arg(long)]
-        year: i32,
-        /// Only this jurisdiction (default: all of them).
+        year: Option<i32>,
+        /// Only this jurisdiction (default: all of them; for FILE: whose rulebook, default the
+        /// only county-level one).
         #[arg(long)]
         jurisdiction: Option<String>,
-        /// Print every finding as JSON (one array of projects).
+        /// With FILE: review under this rulebook (TOML) instead of the database's.
+        #[arg(long, requires = "file", conflicts_with = "jurisdiction")]
+        rulebook: Option<PathBuf>,
+        /// Print every finding as JSON (one array of projects; for FILE one object).
         #[arg(long)]
         json: bool,
     },
@@ -160,6 +171,17 @@ pub enum BenchCommand {
         /// Times Leling's 6,772 registered households.
         #[arg(long, default_value_t = 1)]
         scale: u32,
+    },
+    /// Seed a year of N projects with ten indicators each (partly poor, as published sheets
+    /// are) and time the target review over the year (智能预审, the path of `review targets
+    /// --year`): batched reads and review, wall and CPU time, indicators and findings.
+    TargetReview {
+        /// How many projects to seed and review.
+        #[arg(long, default_value_t = 100_000)]
+        projects: usize,
+        /// How many times to review the year.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
     },
     /// Start the server, have several users upload the largest accepted target workbook at
     /// once, round after round, while /healthz is polled; report the server's peak memory and

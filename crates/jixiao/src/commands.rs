@@ -20,6 +20,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Command::Bench(command) = cli.command {
         return crate::bench::run(command, &cli.database).await;
     }
+    // A workbook reviewed under a rulebook file needs no database (none is opened or created).
+    if let Command::Review(command) = &cli.command
+        && crate::target_review::needs_no_database(command)
+    {
+        let Command::Review(command) = cli.command else {
+            return Ok(ExitCode::FAILURE);
+        };
+        return crate::target_review::run(None, command).await;
+    }
     if let Command::Serve(args) = &cli.command
         && args.reset
     {
@@ -57,7 +66,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rulebook(command) => rulebook(&store, command).await,
         Command::Import(command) => crate::transfer::import(&store, command).await,
         Command::Export(command) => crate::transfer::export(&store, command).await,
-        Command::Review(command) => crate::target_review::run(&store, command).await,
+        Command::Review(command) => crate::target_review::run(Some(&store), command).await,
         Command::Bench(_) => Ok(ExitCode::SUCCESS),
     };
     store.close().await;

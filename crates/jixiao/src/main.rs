@@ -5,6 +5,7 @@ mod audit_checkpoints;
 mod bench;
 mod bench_payments;
 mod bench_registry;
+mod bench_target_review;
 mod bench_uploads;
 mod cli;
 mod commands;

@@ -56,6 +56,7 @@ mod sqlite_payments;
 mod stats;
 mod stored;
 mod target_reviews;
+mod target_sheet_batches;
 mod targets;
 pub mod test_support;
 mod treasury;
@@ -117,6 +118,7 @@ pub use stats::{Tally, YearFigures};
 pub use target_reviews::{
     AgencyCount, CodeCount, SheetReview, YearReview, YearReviewFinding, YearReviewSheet, reviewer,
 };
+pub use target_sheet_batches::WorkingTargetSheet;
 pub use targets::TargetSheetInput;
 pub use treasury::{Outcome, Receipt, Target, TreasuryRequest};
 pub use users::User;

@@ -12,5 +12,6 @@ mod projects;
 mod registry_import;
 mod registry_scale;
 mod support;
+mod target_sheet_batches;
 mod treasury;
 mod unreadable;
