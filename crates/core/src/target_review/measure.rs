@@ -112,7 +112,9 @@ impl<'a> RowCheck<'_, 'a> {
             if self.satisfaction {
                 return;
             }
-            let quantitative = !qualitative
+            // A rate is counted whatever column it is filed under: 定性 does not make
+            // "就业率 明显提升" a statement a self-evaluation can grade.
+            let quantitative = (!qualitative || is_rate)
                 && (field_comparison.is_some() || !unit_field.is_empty() || object.is_some());
             if value.is_empty() {
                 out.push(

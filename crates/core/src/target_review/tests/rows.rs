@@ -136,6 +136,17 @@ fn separate_operator_and_unit_columns_are_read_too() {
         ..row("效益指标", "社会效益指标", "就业能力", "明显提升", 10)
     };
     assert!(findings_of(&sheet).iter().all(|f| f.row != Some(2)));
+    // A rate filed as 定性 is still a rate: words cannot be checked against it.
+    sheet.indicators[1] = IndicatorUnderReview {
+        op: Some("定性".into()),
+        ..row("效益指标", "社会效益指标", "培训后就业率", "明显提升", 10)
+    };
+    let on_row: Vec<_> = findings_of(&sheet)
+        .into_iter()
+        .filter(|f| f.row == Some(2))
+        .map(|f| f.code)
+        .collect();
+    assert_eq!(on_row, [VagueValue]);
 }
 
 #[test]
