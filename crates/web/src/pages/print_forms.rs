@@ -1,6 +1,7 @@
 //! Print-ready official forms (A4, signature and seal areas): the target sheet
 //! (项目支出绩效目标申报表), the monitoring report (项目支出绩效运行监控表) and the key evaluation
 //! summary (重点绩效评价结果报告摘要). Each reads what its page reads, with the same rights.
+//! Their last rows are printed on one page with the signatures and the seal (decision 0037).
 
 use super::{Chrome, render};
 use crate::AppState;
@@ -15,6 +16,17 @@ use jixiao_core::money;
 use jixiao_core::scoring::format_score;
 use jixiao_core::target::{Indicator, format_points};
 use jixiao_store::{KeyEvaluationDetail, MonitoringReport, Project, SessionUser};
+
+/// The rows of a form printed on the page of its signatures and seal, so the seal is never
+/// alone on a page.
+const ROWS_KEPT_WITH_SEAL: usize = 2;
+
+/// `rows` split into the rows printed before the last page's block and the last rows, printed
+/// with the signatures and the seal.
+pub(super) fn with_last_rows<T>(mut rows: Vec<T>) -> (Vec<T>, Vec<T>) {
+    let last = rows.split_off(rows.len().saturating_sub(ROWS_KEPT_WITH_SEAL));
+    (rows, last)
+}
 
 /// The department above a unit (the agency itself when it is a department).
 pub(super) async fn department_of(
@@ -70,6 +82,7 @@ struct TargetPrint {
     overall_goal: String,
     annual_goal: String,
     lines: Vec<TargetLine>,
+    last_lines: Vec<TargetLine>,
     /// The automatic review of the printed sheet, for a reviewer (not printed for the agency
     /// that signs the form): where, what, and what to write instead.
     review: Option<Vec<ReviewLine>>,
@@ -126,17 +139,8 @@ pub async fn target_sheet(
                 .collect(),
         )
     };
-    let view = TargetPrint {
-        chrome: Chrome::for_session(&session, "projects"),
-        department,
-        requested_wan: money::format_wan(p.requested_fen),
-        superior_wan: money::format_wan(p.funding_superior_fen),
-        local_wan: money::format_wan(p.funding_local_fen),
-        other_wan: money::format_wan(p.funding_other_fen),
-        approved_wan: p.approved_fen.map(money::format_wan),
-        overall_goal: sheet.overall_goal.clone(),
-        annual_goal: sheet.annual_goal.clone(),
-        lines: sheet
+    let (lines, last_lines) = with_last_rows(
+        sheet
             .indicators
             .iter()
             .map(|i| TargetLine {
@@ -147,6 +151,19 @@ pub async fn target_sheet(
                 points: format_points(i.points_x100),
             })
             .collect(),
+    );
+    let view = TargetPrint {
+        chrome: Chrome::for_session(&session, "projects"),
+        department,
+        requested_wan: money::format_wan(p.requested_fen),
+        superior_wan: money::format_wan(p.funding_superior_fen),
+        local_wan: money::format_wan(p.funding_local_fen),
+        other_wan: money::format_wan(p.funding_other_fen),
+        approved_wan: p.approved_fen.map(money::format_wan),
+        overall_goal: sheet.overall_goal.clone(),
+        annual_goal: sheet.annual_goal.clone(),
+        lines,
+        last_lines,
         p,
         review,
     };
@@ -178,6 +195,7 @@ struct MonitoringPrint {
     time_progress: String,
     progress: String,
     lines: Vec<MonitoringLine>,
+    last_lines: Vec<MonitoringLine>,
 }
 
 /// `GET /monitoring/{id}/reports/{project_id}/print`.
@@ -191,16 +209,8 @@ pub async fn monitoring_report(
         .monitoring_report(&session.actor(), id, project_id)
         .await?;
     let department = department_of(&state, &session, &r.project).await?;
-    let view = MonitoringPrint {
-        chrome: Chrome::for_session(&session, "monitoring"),
-        department,
-        limit_wan: money::format_wan(r.limit_fen),
-        spent_wan: money::format_wan(r.spent_fen),
-        rate: format_rate(r.execution_bp),
-        time_progress: format_rate(r.time_progress_bp),
-        progress: r.progress_bp.map_or("—".to_owned(), format_rate),
-        lines: r
-            .rows
+    let (lines, last_lines) = with_last_rows(
+        r.rows
             .iter()
             .map(|row| MonitoringLine {
                 level1: row.indicator.level1.clone(),
@@ -215,6 +225,17 @@ pub async fn monitoring_report(
                 measures: row.entry.measures.clone(),
             })
             .collect(),
+    );
+    let view = MonitoringPrint {
+        chrome: Chrome::for_session(&session, "monitoring"),
+        department,
+        limit_wan: money::format_wan(r.limit_fen),
+        spent_wan: money::format_wan(r.spent_fen),
+        rate: format_rate(r.execution_bp),
+        time_progress: format_rate(r.time_progress_bp),
+        progress: r.progress_bp.map_or("—".to_owned(), format_rate),
+        lines,
+        last_lines,
         r,
     };
     Ok(render(StatusCode::OK, &view))
@@ -241,6 +262,7 @@ struct KeyEvaluationPrint {
     problems: Vec<String>,
     by_level1: Vec<(String, u32, String)>,
     lines: Vec<FrameworkLine>,
+    last_lines: Vec<FrameworkLine>,
 }
 
 /// `GET /evaluations/{id}/print`: the summary of a key evaluation.
@@ -266,6 +288,19 @@ pub async fn key_evaluation(
             None => by_level1.push((item.item.level1.clone(), item.item.points, score)),
         }
     }
+    let (lines, last_lines) = with_last_rows(
+        d.items
+            .iter()
+            .map(|s| FrameworkLine {
+                level1: s.item.level1.clone(),
+                level2: s.item.level2.clone(),
+                level3: s.item.level3.clone(),
+                points: s.item.points,
+                score: s.score_x100.map(format_score).unwrap_or_default(),
+                finding: s.finding.clone(),
+            })
+            .collect(),
+    );
     let view = KeyEvaluationPrint {
         chrome: Chrome::for_session(&session, "key_evaluations"),
         approved_wan: money::format_wan(e.approved_fen),
@@ -277,18 +312,8 @@ pub async fn key_evaluation(
             .into_iter()
             .map(|(l, points, score)| (l, points, format_score(score)))
             .collect(),
-        lines: d
-            .items
-            .iter()
-            .map(|s| FrameworkLine {
-                level1: s.item.level1.clone(),
-                level2: s.item.level2.clone(),
-                level3: s.item.level3.clone(),
-                points: s.item.points,
-                score: s.score_x100.map(format_score).unwrap_or_default(),
-                finding: s.finding.clone(),
-            })
-            .collect(),
+        lines,
+        last_lines,
         d,
     };
     Ok(render(StatusCode::OK, &view))

@@ -223,6 +223,8 @@ struct PrintPage {
     s: SelfEvaluation,
     department: String,
     rows: Vec<RowView>,
+    /// The last rows, printed on one page with the total, the signatures and the seal.
+    last_rows: Vec<RowView>,
     summary: String,
     initial_wan: String,
     full_year_wan: String,
@@ -244,12 +246,14 @@ pub async fn print(
     let sheet = state.store.self_evaluation(&session.actor(), id).await?;
     let department = super::print_forms::department_of(&state, &session, &sheet.project).await?;
     let page = sheet_page(&session, sheet, None, None, Vec::new(), None, None);
+    let (rows, last_rows) = super::print_forms::with_last_rows(page.rows);
     Ok(render(
         StatusCode::OK,
         &PrintPage {
             chrome: page.chrome,
             department,
-            rows: page.rows,
+            rows,
+            last_rows,
             summary: page.summary,
             initial_wan: page.initial_wan,
             full_year_wan: page.full_year_wan,

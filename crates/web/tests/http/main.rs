@@ -5,6 +5,7 @@
 mod api;
 mod audit_labels;
 mod audit_verification;
+mod chromium;
 mod dashboard;
 mod enjoyment_import_api;
 mod evaluation_api;
@@ -27,6 +28,7 @@ mod policy_checks_api;
 mod pools_api;
 mod pools_pages;
 mod print_forms;
+mod print_pdf;
 mod projects_api;
 mod projects_pages;
 mod publication;
