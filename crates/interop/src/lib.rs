@@ -4,7 +4,7 @@
 //! ([`household_export`]), and published
 //! self-evaluation tables in .xlsx ([`self_evaluation_xlsx`]), target-sheet templates and their
 //! upload ([`target_sheet_xlsx`]), and Excel exports of lists ([`xlsx_export`]); user text in every export is made inert
-//! ([`spreadsheet_text`]).
+//! ([`spreadsheet_text`]), and every sheet written shares one page setup ([`xlsx_page`]).
 
 pub mod allotments_csv;
 pub mod enjoyment_list;
@@ -19,3 +19,4 @@ pub mod spreadsheet_text;
 pub mod target_sheet_xlsx;
 pub mod treasury_csv;
 pub mod xlsx_export;
+pub mod xlsx_page;

@@ -5,6 +5,7 @@
 
 use crate::intake::{self, IntakeError, XlsxLimits, xlsx::SheetCells};
 use crate::spreadsheet_text::{merge_text, write_text};
+use crate::xlsx_page::{ColumnWidths, set_up_page};
 use calamine::Data;
 use jixiao_core::target::IndicatorInput;
 use rust_xlsxwriter::{
@@ -137,9 +138,28 @@ pub fn write_templates(
     for sheet_spec in sheets {
         let sheet = workbook.add_worksheet();
         sheet.set_name(&sheet_spec.sheet_name)?;
-        for (col, (_, _, width)) in COLUMNS.iter().enumerate() {
-            sheet.set_column_width(u16::try_from(col).unwrap_or(0), *width)?;
+        // Each column as wide as its header and the text filled in (a Chinese character counts
+        // two), and never narrower than the room the template leaves for typing.
+        let mut widths = ColumnWidths::new();
+        for (col, (name, _, _)) in COLUMNS.iter().enumerate() {
+            widths.measure(col, name);
         }
+        for r in &sheet_spec.rows {
+            for (col, value) in [&r.level1, &r.level2, &r.name, &r.value, &r.unit]
+                .into_iter()
+                .enumerate()
+            {
+                let col = if col >= 3 { col + 1 } else { col };
+                widths.measure(col, value);
+            }
+        }
+        let mut total_width = 0.0;
+        for (col, (_, _, width)) in COLUMNS.iter().enumerate() {
+            let width = width.max(widths.width(col, 40.0));
+            sheet.set_column_width(u16::try_from(col).unwrap_or(0), width)?;
+            total_width += width;
+        }
+        set_up_page(sheet, HEADER_ROW, HEADER_ROW, total_width)?;
         let last = u16::try_from(COLUMNS.len() - 1).unwrap_or(0);
         sheet.merge_range(
             0,
@@ -266,7 +286,6 @@ pub fn write_templates(
         sheet.add_data_validation(FIRST_ROW, 3, last_row, 3, &op)?;
         sheet.add_data_validation(FIRST_ROW, 5, last_row, 5, &unit)?;
         sheet.add_data_validation(FIRST_ROW, 6, last_row, 6, &points)?;
-        sheet.set_freeze_panes(FIRST_ROW, 0)?;
         let options = ProtectionOptions {
             format_columns: true,
             format_rows: true,

@@ -2,8 +2,11 @@
 //! above the data, sensible widths, money as numbers formatted in 万元 or 元 (never text), and
 //! user text written as text — a cell starting with `=`, `+`, `-` or `@` gets Excel's quote prefix
 //! so it can never run as a formula. Rows are written in order in constant memory, so long lists
-//! do not sit in memory while the file is made.
+//! do not sit in memory while the file is made. Each sheet gets the shared page setup of
+//! [`crate::xlsx_page`] (A4, fit to width, print titles, frozen header, widths that fit Chinese
+//! text) and, where the form has one, a total row (合计) summed in integer fen.
 
+use crate::xlsx_page::{ColumnWidths, set_up_page, text_width};
 pub use rust_xlsxwriter::XlsxError;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
 
@@ -29,10 +32,13 @@ pub enum ColumnKind {
 pub struct Column {
     /// Chinese header.
     pub header: String,
-    /// Width in characters.
+    /// The widest the column grows, in characters (a Chinese character counts two): it is as
+    /// wide as its widest text up to this, and longer text wraps.
     pub width: f64,
     /// What it holds.
     pub kind: ColumnKind,
+    /// Whether the total row (合计) adds it up.
+    pub total: bool,
 }
 
 impl Column {
@@ -42,7 +48,15 @@ impl Column {
             header: header.to_owned(),
             width,
             kind,
+            total: false,
         }
+    }
+
+    /// The column, added up in the total row (合计) that then ends its sheet: money in the
+    /// column's unit, counts as counts.
+    pub fn with_total(mut self) -> Column {
+        self.total = true;
+        self
     }
 }
 
@@ -90,8 +104,12 @@ pub struct ExportWriter {
     text: Format,
     quoted: Format,
     formats: Vec<Format>,
+    total_formats: Vec<Format>,
     sheet: usize,
     next_row: u32,
+    widths: ColumnWidths,
+    /// The running sums (in the stored unit: fen, hundredths, counts) of the columns totalled.
+    sums: Vec<i64>,
 }
 
 impl ExportWriter {
@@ -101,7 +119,10 @@ impl ExportWriter {
         title: &str,
         columns: &[Column],
     ) -> Result<ExportWriter, XlsxError> {
-        let text = Format::new().set_border(FormatBorder::Thin);
+        let text = Format::new()
+            .set_border(FormatBorder::Thin)
+            .set_text_wrap()
+            .set_align(FormatAlign::Top);
         let quoted = text.clone().set_quote_prefix();
         let mut writer = ExportWriter {
             workbook: Workbook::new(),
@@ -109,8 +130,11 @@ impl ExportWriter {
             text,
             quoted,
             formats: Vec::new(),
+            total_formats: Vec::new(),
             sheet: 0,
             next_row: 2,
+            widths: ColumnWidths::new(),
+            sums: Vec::new(),
         };
         writer.start_sheet(sheet_name, title, columns)?;
         writer.sheet = 0;
@@ -124,9 +148,27 @@ impl ExportWriter {
         title: &str,
         columns: &[Column],
     ) -> Result<(), XlsxError> {
+        self.close_sheet()?;
         self.start_sheet(sheet_name, title, columns)?;
         self.sheet += 1;
         Ok(())
+    }
+
+    /// Ends the sheet being written: its total row when a column is totalled, then its column
+    /// widths and page setup (title and header rows repeated on every printed page, frozen).
+    fn close_sheet(&mut self) -> Result<(), XlsxError> {
+        if self.columns.iter().any(|c| c.total) {
+            self.total_row("合计")?;
+        }
+        // A column grows to its cap, and always to its whole header.
+        let max: Vec<f64> = self
+            .columns
+            .iter()
+            .map(|c| c.width.max((text_width(&c.header) + 2) as f64))
+            .collect();
+        let sheet = self.workbook.worksheet_from_index(self.sheet)?;
+        let total = self.widths.apply(sheet, &max, 60.0)?;
+        set_up_page(sheet, 0, 1, total)
     }
 
     fn start_sheet(
@@ -157,9 +199,16 @@ impl ExportWriter {
                 ColumnKind::Integer | ColumnKind::Text => text.clone().set_num_format("0"),
             })
             .collect();
+        self.total_formats = self
+            .formats
+            .iter()
+            .map(|f| f.clone().set_bold().set_background_color("#F2F2F2"))
+            .collect();
+        self.widths = ColumnWidths::new();
+        self.sums = vec![0; columns.len()];
         let last = u16::try_from(columns.len().saturating_sub(1)).unwrap_or(0);
         for (n, column) in columns.iter().enumerate() {
-            sheet.set_column_width(u16::try_from(n).unwrap_or(u16::MAX), column.width)?;
+            self.widths.measure(n, &column.header);
         }
         if last > 0 {
             sheet.merge_range(0, 0, 0, last, title, &title_format)?;
@@ -175,7 +224,6 @@ impl ExportWriter {
                 &header,
             )?;
         }
-        sheet.set_freeze_panes(2, 0)?;
         self.columns = columns.to_vec();
         self.next_row = 2;
         Ok(())
@@ -198,16 +246,48 @@ impl ExportWriter {
                         &self.text
                     };
                     sheet.write_string_with_format(row_number, col, value, format)?;
+                    self.widths.measure(n, value);
                 }
                 Cell::Number(value) => {
-                    let shown = match column.kind {
-                        ColumnKind::Wan => *value as f64 / 1_000_000.0,
-                        ColumnKind::Yuan | ColumnKind::Hundredths => *value as f64 / 100.0,
-                        ColumnKind::Percent => *value as f64 / 10_000.0,
-                        ColumnKind::Integer | ColumnKind::Text => *value as f64,
-                    };
-                    sheet.write_number_with_format(row_number, col, shown, &self.formats[n])?;
+                    sheet.write_number_with_format(
+                        row_number,
+                        col,
+                        shown_value(column.kind, *value),
+                        &self.formats[n],
+                    )?;
+                    self.widths.measure(n, &shown_text(column.kind, *value));
+                    if column.total {
+                        self.sums[n] = self.sums[n].saturating_add(*value);
+                    }
                 }
+            }
+        }
+        self.next_row += 1;
+        Ok(())
+    }
+
+    /// Writes the total row (合计) of the sheet: `label` in the first column and the sums of the
+    /// columns made [`Column::with_total`] of every row written, added in integer fen (or
+    /// hundredths, or counts) and shown in the column's unit.
+    fn total_row(&mut self, label: &str) -> Result<(), XlsxError> {
+        let row_number = self.next_row;
+        let sheet = self.workbook.worksheet_from_index(self.sheet)?;
+        for (n, column) in self.columns.iter().enumerate() {
+            let col = u16::try_from(n).unwrap_or(u16::MAX);
+            let format = &self.total_formats[n];
+            if n == 0 {
+                sheet.write_string_with_format(row_number, col, label, format)?;
+            } else if column.total {
+                let sum = self.sums[n];
+                sheet.write_number_with_format(
+                    row_number,
+                    col,
+                    shown_value(column.kind, sum),
+                    format,
+                )?;
+                self.widths.measure(n, &shown_text(column.kind, sum));
+            } else {
+                sheet.write_blank(row_number, col, format)?;
             }
         }
         self.next_row += 1;
@@ -216,6 +296,7 @@ impl ExportWriter {
 
     /// The finished file.
     pub fn finish(mut self) -> Result<Vec<u8>, XlsxError> {
+        self.close_sheet()?;
         self.workbook.save_to_buffer()
     }
 
@@ -223,10 +304,43 @@ impl ExportWriter {
     /// never whole in memory, not even as the finished workbook.
     pub fn finish_to_file(mut self) -> Result<std::fs::File, XlsxError> {
         use std::io::{Seek, SeekFrom};
+        self.close_sheet()?;
         let mut file = tempfile::tempfile()?;
         self.workbook.save_to_writer(&mut file)?;
         file.seek(SeekFrom::Start(0))?;
         Ok(file)
+    }
+}
+
+/// A stored number (fen, hundredths, basis points or a count) as the cell holds it.
+fn shown_value(kind: ColumnKind, value: i64) -> f64 {
+    match kind {
+        ColumnKind::Wan => value as f64 / 1_000_000.0,
+        ColumnKind::Yuan | ColumnKind::Hundredths => value as f64 / 100.0,
+        ColumnKind::Percent => value as f64 / 10_000.0,
+        ColumnKind::Integer | ColumnKind::Text => value as f64,
+    }
+}
+
+/// A stored number as Excel shows it with the column's format (for the column's width).
+fn shown_text(kind: ColumnKind, value: i64) -> String {
+    let grouped = |whole: i64| {
+        let digits = whole.unsigned_abs().to_string();
+        let mut out = String::new();
+        for (i, d) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(d);
+        }
+        if whole < 0 { format!("-{out}") } else { out }
+    };
+    match kind {
+        ColumnKind::Wan => format!("{}.00", grouped(value / 1_000_000)),
+        ColumnKind::Yuan => format!("{}.00", grouped(value / 100)),
+        ColumnKind::Hundredths => format!("{}.00", value / 100),
+        ColumnKind::Percent => format!("{}.00%", value / 100),
+        ColumnKind::Integer | ColumnKind::Text => value.to_string(),
     }
 }
 

@@ -7,6 +7,7 @@ use super::columns::{
 };
 use super::{ExportHousehold, ExportPerson};
 use crate::spreadsheet_text::write_text;
+use crate::xlsx_page::{ColumnWidths, set_up_page};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use std::collections::BTreeSet;
 
@@ -129,13 +130,16 @@ pub fn write_xlsx(
     let bold = Format::new().set_bold();
     sheet.write_string_with_format(0, 0, title, &bold)?;
     write_text(sheet, 1, 0, subtitle, &text)?;
+    let mut widths = ColumnWidths::new();
     let mut col: u16 = 0;
     for (field, _) in KNOWN {
         sheet.write_string_with_format(2, col, header_of(*field), &bold)?;
+        widths.measure(usize::from(col), header_of(*field));
         col += 1;
     }
     for header in &kept {
         write_text(sheet, 2, col, header, &bold)?;
+        widths.measure(usize::from(col), header);
         col += 1;
     }
     let mut row: u32 = 3;
@@ -146,17 +150,22 @@ pub fn write_xlsx(
                 let v = value(*field, household, person);
                 if !v.is_empty() {
                     write_text(sheet, row, col, &v, &text)?;
+                    widths.measure(usize::from(col), &v);
                 }
                 col += 1;
             }
             for header in &kept {
                 if let Some(v) = person.record.columns.get(header) {
                     write_text(sheet, row, col, v, &text)?;
+                    widths.measure(usize::from(col), v);
                 }
                 col += 1;
             }
             row += 1;
         }
     }
+    // The header row repeats on every printed page and stays above the rows on screen.
+    let total = widths.apply(sheet, &[], 30.0)?;
+    set_up_page(sheet, 2, 2, total)?;
     workbook.save_to_buffer()
 }

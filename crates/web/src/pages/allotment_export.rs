@@ -38,10 +38,10 @@ pub async fn allotments(
         Column::new("资金来源", 10.0, ColumnKind::Text),
         Column::new("功能分类", 10.0, ColumnKind::Text),
         Column::new("经济分类", 10.0, ColumnKind::Text),
-        Column::new("指标金额（元）", 16.0, ColumnKind::Yuan),
-        Column::new("冻结（元）", 14.0, ColumnKind::Yuan),
-        Column::new("已支付（元）", 16.0, ColumnKind::Yuan),
-        Column::new("可用（元）", 16.0, ColumnKind::Yuan),
+        Column::new("指标金额（元）", 16.0, ColumnKind::Yuan).with_total(),
+        Column::new("冻结（元）", 14.0, ColumnKind::Yuan).with_total(),
+        Column::new("已支付（元）", 16.0, ColumnKind::Yuan).with_total(),
+        Column::new("可用（元）", 16.0, ColumnKind::Yuan).with_total(),
         Column::new("支付状态", 10.0, ColumnKind::Text),
     ];
     let year_text = year.map_or_else(String::new, |y| format!("{y}年度"));

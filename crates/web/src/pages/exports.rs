@@ -182,8 +182,8 @@ pub async fn project_library_xlsx(
         Column::new("部门单位", 28.0, ColumnKind::Text),
         Column::new("预算年度", 10.0, ColumnKind::Integer),
         Column::new("新增/延续", 10.0, ColumnKind::Text),
-        Column::new("申报金额（万元）", 16.0, ColumnKind::Wan),
-        Column::new("批复金额（万元）", 16.0, ColumnKind::Wan),
+        Column::new("申报金额（万元）", 16.0, ColumnKind::Wan).with_total(),
+        Column::new("批复金额（万元）", 16.0, ColumnKind::Wan).with_total(),
         Column::new("状态", 10.0, ColumnKind::Text),
         Column::new("目标等级", 10.0, ColumnKind::Text),
     ];
@@ -229,7 +229,7 @@ pub async fn payments(
         Column::new("指标编码", 20.0, ColumnKind::Text),
         Column::new("收款人", 28.0, ColumnKind::Text),
         Column::new("用途", 20.0, ColumnKind::Text),
-        Column::new("金额（元）", 16.0, ColumnKind::Yuan),
+        Column::new("金额（元）", 16.0, ColumnKind::Yuan).with_total(),
     ];
     let year = filter.year.map_or_else(String::new, |y| format!("{y}年度"));
     let title = format!("{}{year}国库集中支付明细", place(&state, &session).await);
@@ -284,7 +284,7 @@ pub async fn key_evaluations(
         Column::new("年度", 8.0, ColumnKind::Integer),
         Column::new("项目", 30.0, ColumnKind::Text),
         Column::new("部门单位", 26.0, ColumnKind::Text),
-        Column::new("资金（万元）", 14.0, ColumnKind::Wan),
+        Column::new("资金（万元）", 14.0, ColumnKind::Wan).with_total(),
         Column::new("评价方式", 10.0, ColumnKind::Text),
         Column::new("第三方机构", 26.0, ColumnKind::Text),
         Column::new("状态", 14.0, ColumnKind::Text),
@@ -379,8 +379,8 @@ pub async fn monitoring_round(
         Column::new("项目名称", 34.0, ColumnKind::Text),
         Column::new("部门单位", 26.0, ColumnKind::Text),
         Column::new("报告状态", 10.0, ColumnKind::Text),
-        Column::new("全年预算数（万元）", 16.0, ColumnKind::Wan),
-        Column::new("截至执行数（万元）", 16.0, ColumnKind::Wan),
+        Column::new("全年预算数（万元）", 16.0, ColumnKind::Wan).with_total(),
+        Column::new("截至执行数（万元）", 16.0, ColumnKind::Wan).with_total(),
         Column::new("执行率", 10.0, ColumnKind::Percent),
         Column::new("预警", 10.0, ColumnKind::Text),
         Column::new("支付", 12.0, ColumnKind::Text),
@@ -443,7 +443,7 @@ pub async fn self_evaluations(
         Column::new("项目编码", 18.0, ColumnKind::Text),
         Column::new("项目名称", 36.0, ColumnKind::Text),
         Column::new("部门单位", 28.0, ColumnKind::Text),
-        Column::new("批复金额（万元）", 16.0, ColumnKind::Wan),
+        Column::new("批复金额（万元）", 16.0, ColumnKind::Wan).with_total(),
         Column::new("自评状态", 10.0, ColumnKind::Text),
         Column::new("自评得分", 10.0, ColumnKind::Hundredths),
         Column::new("等级", 8.0, ColumnKind::Text),
@@ -497,11 +497,11 @@ pub async fn results(
         Column::new("得分", 8.0, ColumnKind::Hundredths),
         Column::new("等级", 6.0, ColumnKind::Text),
         Column::new(&format!("{}年度延续项目", year + 1), 30.0, ColumnKind::Text),
-        Column::new("申报金额（万元）", 16.0, ColumnKind::Wan),
+        Column::new("申报金额（万元）", 16.0, ColumnKind::Wan).with_total(),
         Column::new("建议", 14.0, ColumnKind::Text),
-        Column::new("建议调减（万元）", 16.0, ColumnKind::Wan),
+        Column::new("建议调减（万元）", 16.0, ColumnKind::Wan).with_total(),
         Column::new("决定", 12.0, ColumnKind::Text),
-        Column::new("调减（万元）", 14.0, ColumnKind::Wan),
+        Column::new("调减（万元）", 14.0, ColumnKind::Wan).with_total(),
         Column::new("理由", 40.0, ColumnKind::Text),
     ];
     let title = format!(

@@ -261,7 +261,15 @@ async fn dashboard_page_and_excel_show_the_api_figures() -> TestResult {
         vec!["执行进度", "各部门", "预警评价整改"]
     );
     let months = book.worksheet_range("执行进度")?;
-    assert_eq!(months.height(), 2 + 12);
+    // Twelve months and the year's total of the month's payments.
+    assert_eq!(months.height(), 2 + 12 + 1);
+    match months.get_value((14, 1)) {
+        Some(Data::Float(v)) => {
+            let used_wan = d["used_fen"].as_f64().ok_or("used")? / 1_000_000.0;
+            assert!((v - used_wan).abs() < 0.001, "{v} {used_wan}");
+        }
+        other => return Err(format!("total: {other:?}").into()),
+    }
     let used_wan = d["used_fen"].as_f64().ok_or("used")? / 1_000_000.0;
     match months.get_value((13, 2)) {
         Some(Data::Float(v)) => assert!((v - used_wan).abs() < 0.001, "{v} {used_wan}"),
@@ -270,7 +278,7 @@ async fn dashboard_page_and_excel_show_the_api_figures() -> TestResult {
     let departments = book.worksheet_range("各部门")?;
     assert_eq!(
         departments.height(),
-        2 + d["agencies"].as_array().map_or(0, Vec::len)
+        2 + d["agencies"].as_array().map_or(0, Vec::len) + 1
     );
     let grades = book.worksheet_range("预警评价整改")?;
     assert!(

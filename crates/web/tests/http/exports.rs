@@ -39,8 +39,17 @@ async fn lists_download_as_excel_with_filters_and_rights() -> TestResult {
         projects.get_value((0, 0)),
         Some(&Data::String("乐陵市2019年度项目库（全部单位）".to_owned()))
     );
-    assert_eq!(projects.height(), 2 + 705);
-    let approved: f64 = (2..projects.height())
+    // 705 projects and the total row (合计) of the amounts.
+    assert_eq!(projects.height(), 2 + 705 + 1);
+    assert_eq!(
+        projects.get_value((2 + 705, 0)),
+        Some(&Data::String("合计".to_owned()))
+    );
+    match projects.get_value((2 + 705, 6)) {
+        Some(Data::Float(total)) => assert!((total - 273_180.48).abs() < 0.001, "{total}"),
+        other => return Err(format!("total approved: {other:?}").into()),
+    }
+    let approved: f64 = (2..projects.height() - 1)
         .filter_map(|r| match projects.get_value((u32::try_from(r).ok()?, 6)) {
             Some(Data::Float(v)) => Some(*v),
             _ => None,
@@ -52,7 +61,7 @@ async fn lists_download_as_excel_with_filters_and_rights() -> TestResult {
     let agency = app.signed_in("canlian").await?;
     let own = sheet(&agency, "/projects/export.xlsx?year=2019").await?;
     assert!(own.height() > 2 && own.height() < 2 + 705);
-    for r in 2..own.height() {
+    for r in 2..own.height() - 1 {
         assert_eq!(
             own.get_value((u32::try_from(r)?, 2)),
             Some(&Data::String("乐陵市残疾人联合会".to_owned()))
@@ -60,9 +69,11 @@ async fn lists_download_as_excel_with_filters_and_rights() -> TestResult {
     }
 
     let graded = sheet(&finance, "/evaluation/export.xlsx?year=2019&grade=差").await?;
-    assert_eq!(graded.height(), 2 + 15);
+    assert_eq!(graded.height(), 2 + 15 + 1);
     let results = sheet(&finance, "/evaluation/results.xlsx?year=2019").await?;
-    let cut: f64 = (2..results.height())
+    let total_cut = results.get_value((u32::try_from(results.height() - 1)?, 9));
+    assert_eq!(total_cut, Some(&Data::Float(1_000.0)), "合计 of the cuts");
+    let cut: f64 = (2..results.height() - 1)
         .filter_map(|r| match results.get_value((u32::try_from(r).ok()?, 9)) {
             Some(Data::Float(v)) => Some(*v),
             _ => None,
@@ -72,7 +83,7 @@ async fn lists_download_as_excel_with_filters_and_rights() -> TestResult {
     let items = sheet(&finance, "/rectifications/export.xlsx").await?;
     assert!(items.height() > 2);
     let keys = sheet(&finance, "/evaluations/export.xlsx").await?;
-    assert_eq!(keys.height(), 2 + 3);
+    assert_eq!(keys.height(), 2 + 3 + 1);
     let payments = sheet(&finance, "/payments/export.xlsx?year=2020").await?;
     assert!(payments.height() > 2);
     assert!(
@@ -92,8 +103,8 @@ async fn lists_download_as_excel_with_filters_and_rights() -> TestResult {
     let all = sheet(&finance, "/payments/export.xlsx?year=2019").await?;
     let total = list["total"].as_u64().ok_or("total")?;
     assert!(total > 1000);
-    assert_eq!(u64::try_from(all.height())?, 2 + total);
-    let net: f64 = (2..all.height())
+    assert_eq!(u64::try_from(all.height())?, 2 + total + 1);
+    let net: f64 = (2..all.height() - 1)
         .filter_map(|r| match all.get_value((u32::try_from(r).ok()?, 8)) {
             Some(Data::Float(v)) => Some(*v),
             _ => None,
@@ -104,6 +115,11 @@ async fn lists_download_as_excel_with_filters_and_rights() -> TestResult {
         (net * 100.0 - net_fen).abs() < 1.0,
         "{net} 元 vs {net_fen} fen"
     );
+    // The total row (合计) nets refunds against payments, added in whole fen.
+    assert_eq!(
+        all.get_value((u32::try_from(all.height() - 1)?, 8)),
+        Some(&Data::Float(net_fen / 100.0))
+    );
 
     // The demo's monitoring round, with its alerts.
     let (_, rounds) = finance.get("/monitoring").await?;
@@ -113,7 +129,11 @@ async fn lists_download_as_excel_with_filters_and_rights() -> TestResult {
         .take_while(char::is_ascii_digit)
         .collect();
     let monitoring = sheet(&finance, &format!("/monitoring/{round}/export.xlsx")).await?;
-    assert_eq!(monitoring.height(), 2 + 6);
+    assert_eq!(
+        monitoring.height(),
+        2 + 6 + 1,
+        "six reports and their total"
+    );
     let red = (2..monitoring.height())
         .filter(|r| {
             monitoring.get_value((u32::try_from(*r).unwrap_or(0), 7))
@@ -168,9 +188,9 @@ async fn allotments_download_with_amounts_in_yuan() -> TestResult {
     let (_, page) = finance.get("/payments?year=2019").await?;
     assert!(page.contains("/allotments/export.xlsx?year=2019"));
     let allotments = sheet(&finance, "/allotments/export.xlsx?year=2019").await?;
-    assert_eq!(allotments.height(), 2 + 705);
+    assert_eq!(allotments.height(), 2 + 705 + 1);
     let column = |n: u32| -> f64 {
-        (2..allotments.height())
+        (2..allotments.height() - 1)
             .filter_map(
                 |r| match allotments.get_value((u32::try_from(r).ok()?, n)) {
                     Some(Data::Float(v)) => Some(*v),
