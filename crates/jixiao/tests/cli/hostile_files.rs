@@ -36,14 +36,11 @@ async fn hostile_workbooks_are_refused_by_the_import_without_dying() -> TestResu
         (samples::with_parts(&base, 1_000)?, "部件超过500个"),
     ];
     for (n, (bytes, words)) in files.iter().enumerate() {
-        let file =
-            std::env::temp_dir().join(format!("jixiao-hostile-{n}-{}.xlsx", std::process::id()));
-        std::fs::write(&file, bytes)?;
+        let file = crate::temp_path(&format!("hostile-{n}"), "xlsx", bytes)?;
         let output = jixiao(
             url,
             &["import", "self-evaluation", file.to_str().ok_or("path")?],
         )?;
-        std::fs::remove_file(&file)?;
         assert_eq!(
             output.status.code(),
             Some(1),
@@ -56,13 +53,11 @@ async fn hostile_workbooks_are_refused_by_the_import_without_dying() -> TestResu
         );
     }
     // Nothing was stored: the genuine table still imports.
-    let genuine = std::env::temp_dir().join(format!("jixiao-genuine-{}.xlsx", std::process::id()));
-    std::fs::write(&genuine, &base)?;
+    let genuine = crate::temp_path("genuine", "xlsx", &base)?;
     let stored = succeeds(
         url,
         &["import", "self-evaluation", genuine.to_str().ok_or("path")?],
     )?;
-    std::fs::remove_file(&genuine)?;
     assert!(stored.contains("已保存为项目"), "{stored}");
     Ok(())
 }

@@ -18,6 +18,48 @@ use std::time::Duration;
 
 pub(crate) type TestResult = Result<(), Box<dyn std::error::Error>>;
 
+/// A file in the temporary folder (`jixiao-{name}-….{ext}`) holding `bytes`, removed when the
+/// returned path is dropped — also when a test fails before its end, so no workbook is left
+/// behind.
+pub(crate) fn temp_path(
+    name: &str,
+    ext: &str,
+    bytes: &[u8],
+) -> Result<tempfile::TempPath, Box<dyn std::error::Error>> {
+    use std::io::Write;
+    let mut file = tempfile::Builder::new()
+        .prefix(&format!("jixiao-{name}-"))
+        .suffix(&format!(".{ext}"))
+        .tempfile()?;
+    file.write_all(bytes)?;
+    file.flush()?;
+    Ok(file.into_temp_path())
+}
+
+/// A [`temp_path`] that reads as its path's text, for command lines.
+pub(crate) struct TempFile {
+    _path: tempfile::TempPath,
+    text: String,
+}
+
+impl std::ops::Deref for TempFile {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+/// A [`TempFile`] holding `bytes`.
+pub(crate) fn temp_file(
+    name: &str,
+    ext: &str,
+    bytes: &[u8],
+) -> Result<TempFile, Box<dyn std::error::Error>> {
+    let path = temp_path(name, ext, bytes)?;
+    let text = path.to_str().ok_or("path")?.to_owned();
+    Ok(TempFile { _path: path, text })
+}
+
 /// The audit anchor's files for the database at `url`: the defaults next to a SQLite file; for
 /// PostgreSQL (whose default is the working directory) files of its own in the temp directory.
 pub(crate) fn anchor_files(url: &str) -> (std::path::PathBuf, std::path::PathBuf) {

@@ -109,10 +109,12 @@ pub(crate) fn table(unit_name: &str) -> SelfEvaluationTable {
     }
 }
 
-fn write(name: &str, table: &SelfEvaluationTable) -> Result<String, Box<dyn std::error::Error>> {
-    let file = std::env::temp_dir().join(format!("jixiao-{name}-{}.xlsx", std::process::id()));
-    std::fs::write(&file, write_table(table)?)?;
-    Ok(file.to_str().ok_or("path")?.to_owned())
+/// The table written to a temporary .xlsx, removed when dropped.
+fn write(
+    name: &str,
+    table: &SelfEvaluationTable,
+) -> Result<crate::TempFile, Box<dyn std::error::Error>> {
+    crate::temp_file(name, "xlsx", &write_table(table)?)
 }
 
 #[tokio::test]
@@ -251,8 +253,7 @@ async fn broken_tables_are_flagged_and_bad_files_refused() -> TestResult {
         "{cells}"
     );
 
-    let not_xlsx = std::env::temp_dir().join(format!("jixiao-se-text-{}.xlsx", std::process::id()));
-    std::fs::write(&not_xlsx, "项目名称,培训\n")?;
+    let not_xlsx = crate::temp_path("se-text", "xlsx", "项目名称,培训\n".as_bytes())?;
     let refused = fails(
         url,
         &[

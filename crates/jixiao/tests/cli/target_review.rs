@@ -51,7 +51,7 @@ fn workbook(
     name: &str,
     annual_goal: &str,
     rows: &[(&str, &str, &str, &str, &str, &str, &str)],
-) -> Result<std::path::PathBuf, Box<dyn std::error::Error>> {
+) -> Result<tempfile::TempPath, Box<dyn std::error::Error>> {
     use jixiao_core::target::IndicatorInput;
     use jixiao_interop::target_sheet_xlsx::{TemplateLists, TemplateSheet, write_templates};
     let lists = TemplateLists {
@@ -84,9 +84,7 @@ fn workbook(
             .collect(),
         ..TemplateSheet::default()
     };
-    let file = std::env::temp_dir().join(format!("jixiao-{name}-{}.xlsx", std::process::id()));
-    std::fs::write(&file, write_templates(&lists, &[sheet])?)?;
-    Ok(file)
+    crate::temp_path(name, "xlsx", &write_templates(&lists, &[sheet])?)
 }
 
 const POOR: &[(&str, &str, &str, &str, &str, &str, &str)] = &[
@@ -217,8 +215,6 @@ async fn a_workbook_not_in_jixiao_is_reviewed_under_a_rulebook_file_without_a_da
     let json: Value = serde_json::from_str(&stdout(&output))?;
     assert_eq!(json["blocks_submission"], false, "{json}");
     assert_eq!(output.status.code(), Some(0), "{json}");
-    std::fs::remove_file(&file)?;
-    std::fs::remove_file(&sound)?;
     Ok(())
 }
 
@@ -251,7 +247,6 @@ async fn a_workbook_is_reviewed_under_the_rulebook_in_force() -> TestResult {
     // A year without a rulebook says so, in Chinese.
     let refused = fails(url, &["review", "targets", path, "--year", "2031"])?;
     assert!(refused.contains("2031年度没有生效的规则"), "{refused}");
-    std::fs::remove_file(&file)?;
     Ok(())
 }
 
@@ -262,7 +257,6 @@ async fn files_that_are_not_target_sheets_are_refused_in_chinese() -> TestResult
     let nowhere = "sqlite:///nonexistent-jixiao-dir/jixiao.db";
     let sheet = workbook("base-sheet", "2020年为全市176名慢性病患者免费体检", POOR)?;
     let base = std::fs::read(&sheet)?;
-    std::fs::remove_file(&sheet)?;
     let self_evaluation = jixiao_interop::self_evaluation_xlsx::write_table(
         &crate::self_evaluation::table("乐陵市卫生健康局"),
     )?;
@@ -272,11 +266,7 @@ async fn files_that_are_not_target_sheets_are_refused_in_chinese() -> TestResult
         (samples::with_bomb(&base, 100 * 1024 * 1024)?, "解压后超过"),
     ];
     for (n, (bytes, words)) in cases.iter().enumerate() {
-        let file = std::env::temp_dir().join(format!(
-            "jixiao-not-a-sheet-{n}-{}.xlsx",
-            std::process::id()
-        ));
-        std::fs::write(&file, bytes)?;
+        let file = crate::temp_path(&format!("not-a-sheet-{n}"), "xlsx", bytes)?;
         let output = jixiao(
             nowhere,
             &[
@@ -287,7 +277,6 @@ async fn files_that_are_not_target_sheets_are_refused_in_chinese() -> TestResult
                 &rulebook,
             ],
         )?;
-        std::fs::remove_file(&file)?;
         assert_eq!(
             output.status.code(),
             Some(1),
