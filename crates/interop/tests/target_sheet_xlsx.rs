@@ -120,6 +120,19 @@ fn a_blank_template_has_lists_protection_and_reads_back_empty() {
         options_xml.contains("state=\"hidden\""),
         "the lists sheet is hidden"
     );
+    // Printed on A4 landscape (ten columns), one page wide, the indicator header (row 9) on
+    // every page and frozen above the rows to fill.
+    assert!(
+        sheet_xml.contains("paperSize=\"9\"") && sheet_xml.contains("orientation=\"landscape\""),
+        "A4 landscape"
+    );
+    assert!(sheet_xml.contains("fitToPage=\"1\"") && sheet_xml.contains("fitToHeight=\"0\""));
+    assert!(sheet_xml.contains("ySplit=\"9\"") && sheet_xml.contains("state=\"frozen\""));
+    assert!(
+        options_xml
+            .contains("name=\"_xlnm.Print_Titles\" localSheetId=\"0\">绩效目标申报表!$9:$9<"),
+        "{options_xml}"
+    );
 
     let sheets = read_workbook(&bytes, LIMIT).expect("read");
     assert_eq!(sheets.len(), 1);

@@ -82,6 +82,33 @@ fn what_is_written_reads_back_the_same() {
     assert_eq!(back.header_row, 3);
 }
 
+#[test]
+fn the_export_prints_on_a4_with_its_header_row_on_every_page() {
+    use std::io::Read;
+    let file = read(sample::csv(&good_rows()).as_bytes(), as_of()).expect("reads");
+    let bytes = write_xlsx(&file.households, "人员信息", "导出单位：乐陵市").expect("writes");
+    let part = |name: &str| {
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).expect("zip");
+        let mut text = String::new();
+        archive
+            .by_name(name)
+            .expect("part")
+            .read_to_string(&mut text)
+            .expect("utf-8");
+        text
+    };
+    let sheet = part("xl/worksheets/sheet1.xml");
+    assert!(sheet.contains("paperSize=\"9\"") && sheet.contains("orientation=\"landscape\""));
+    assert!(sheet.contains("fitToPage=\"1\"") && sheet.contains("fitToHeight=\"0\""));
+    assert!(sheet.contains("ySplit=\"3\"") && sheet.contains("state=\"frozen\""));
+    assert!(sheet.contains("<cols>"), "widths fit the text");
+    let workbook = part("xl/workbook.xml");
+    assert!(
+        workbook.contains("localSheetId=\"0\">人员信息!$3:$3<"),
+        "{workbook}"
+    );
+}
+
 /// One broken row per kind: (what is broken, the change, the expected cell, a word of the message).
 type Breakage = (
     &'static str,
