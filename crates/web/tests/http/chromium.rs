@@ -167,11 +167,13 @@ impl Chromium {
     /// there; the page is back to the screen afterwards.
     pub fn eval_as_printed(&mut self, width_px: u32, script: &str) -> Result<Value, Error> {
         self.call("Emulation.setEmulatedMedia", json!({"media": "print"}))?;
+        self.call("Emulation.setScrollbarsHidden", json!({"hidden": true}))?;
         self.call(
             "Emulation.setDeviceMetricsOverride",
             json!({"width": width_px, "height": 1100, "deviceScaleFactor": 1, "mobile": false}),
         )?;
         let value = self.eval(script);
+        self.call("Emulation.setScrollbarsHidden", json!({"hidden": false}))?;
         self.call("Emulation.clearDeviceMetricsOverride", json!({}))?;
         self.call("Emulation.setEmulatedMedia", json!({"media": ""}))?;
         value
