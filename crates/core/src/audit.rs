@@ -62,6 +62,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("agency.set_head", "变更第一责任人"),
     ("jurisdiction.create", "新增财政区划"),
     ("jurisdiction.rename", "修改区划名称"),
+    ("jurisdiction.business_date", "设置业务日期"),
     ("fiscal_year.create", "设立预算年度"),
     ("rulebook.load", "载入规则"),
     // Projects, targets and their review.

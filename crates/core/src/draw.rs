@@ -24,6 +24,77 @@ pub struct PoolRules {
     pub removal_below: u32,
     /// The rating window, in years.
     pub rating_years: u32,
+    /// Working days a drawn member has for a job, counted from the draw (the task's deadline).
+    #[serde(default = "default_task_working_days")]
+    pub task_working_days: u32,
+    /// What a drawn member reviews a job by (评分要点), per purpose of the draw.
+    #[serde(default)]
+    pub rubric: Vec<RubricItem>,
+}
+
+/// The deadline of rulebooks written before it was a setting: one working week.
+fn default_task_working_days() -> u32 {
+    5
+}
+
+/// One item of a review rubric: for which kind of job, what is judged, its points and what earns
+/// them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RubricItem {
+    /// The draw purpose it applies to (`target_review`, `monitoring_review`, `key_evaluation`,
+    /// `report_review`).
+    pub purpose: String,
+    /// What is judged.
+    pub item: String,
+    /// Its points (a purpose's items add up to 100).
+    pub points: u32,
+    /// What earns the points.
+    #[serde(default)]
+    pub guidance: String,
+}
+
+/// The purposes a draw (and so a rubric item) may have.
+pub const DRAW_PURPOSES: [&str; 4] = [
+    "target_review",
+    "monitoring_review",
+    "key_evaluation",
+    "report_review",
+];
+
+impl PoolRules {
+    /// What is wrong with the pools' rules: a rubric item of an unknown purpose, a purpose whose
+    /// items do not add up to 100, a deadline of no days.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.task_working_days == 0 {
+            problems.push("pools.task_working_days 应至少为1个工作日".to_owned());
+        }
+        for item in &self.rubric {
+            if !DRAW_PURPOSES.contains(&item.purpose.as_str()) {
+                problems.push(format!(
+                    "评分要点“{}”的用途“{}”未知",
+                    item.item, item.purpose
+                ));
+            }
+        }
+        for purpose in DRAW_PURPOSES {
+            let items = self.rubric_for(purpose);
+            let total: u32 = items.iter().map(|r| r.points).sum();
+            if !items.is_empty() && total != 100 {
+                problems.push(format!("{purpose} 的评分要点合计{total}分，应为100分"));
+            }
+        }
+        problems
+    }
+
+    /// The rubric of one purpose, in the rulebook's order.
+    pub fn rubric_for(&self, purpose: &str) -> Vec<&RubricItem> {
+        self.rubric
+            .iter()
+            .filter(|r| r.purpose == purpose)
+            .collect()
+    }
 }
 
 impl Default for PoolRules {
@@ -46,6 +117,8 @@ impl Default for PoolRules {
             rating_working_days: 2,
             removal_below: 60,
             rating_years: 2,
+            task_working_days: default_task_working_days(),
+            rubric: Vec::new(),
         }
     }
 }
@@ -288,6 +361,34 @@ pub fn draw(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_shipped_rubrics_add_up_and_a_bad_one_is_named() {
+        let rulebook = crate::rulebook::Rulebook::national_default().expect("shipped rulebook");
+        let rules = &rulebook.pools;
+        assert_eq!(rules.task_working_days, 5);
+        for purpose in DRAW_PURPOSES {
+            let total: u32 = rules.rubric_for(purpose).iter().map(|r| r.points).sum();
+            assert_eq!(total, 100, "{purpose}");
+        }
+        let mut broken = rules.clone();
+        broken.rubric[0].points += 5;
+        broken.rubric.push(RubricItem {
+            purpose: "gossip".to_owned(),
+            item: "闲谈".to_owned(),
+            points: 1,
+            guidance: String::new(),
+        });
+        let problems = broken.problems();
+        assert!(
+            problems.iter().any(|p| p.contains("合计105分")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.contains("gossip")),
+            "{problems:?}"
+        );
+    }
 
     fn day(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("test date")

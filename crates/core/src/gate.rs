@@ -90,6 +90,13 @@ pub fn check(rulebook: &Rulebook, sheet: &TargetSheet, project: ProjectFacts) ->
             format!("项目服务对象为群众，应设置{satisfaction}"),
         ));
     }
+    for (code, error) in crate::target::rulebook_row_errors(rulebook, sheet) {
+        findings.push(Finding {
+            code,
+            message: error.message,
+            row: Some(error.row),
+        });
+    }
     for (index, indicator) in sheet.indicators.iter().enumerate() {
         let row = index + 1;
         if indicator.name.is_empty() {

@@ -247,6 +247,9 @@ impl Rulebook {
         if let Some(problem) = self.target_review.problems().into_iter().next() {
             return bad(problem);
         }
+        if let Some(problem) = self.pools.problems().into_iter().next() {
+            return bad(problem);
+        }
         let grades: Vec<&str> = self
             .self_evaluation
             .grades

@@ -216,10 +216,59 @@ pub fn format_points(x100: i64) -> String {
     }
 }
 
-/// Checks a sheet as typed. Blank rows are dropped; every other problem is reported with its
-/// row, and nothing is accepted unless all rows are sound.
-pub fn parse_sheet(
+/// What the rulebook refuses in a sheet's rows, with the gate's codes: a level outside its
+/// indicator tree (`level_not_in_tree`), a quantitative target written in words
+/// (`value_not_number`). A draft keeps such rows; the gate refuses them at submission and the
+/// whole-sheet Excel upload refuses them at once.
+pub fn rulebook_row_errors(
     rulebook: &Rulebook,
+    sheet: &TargetSheet,
+) -> Vec<(&'static str, RowError)> {
+    let mut errors = Vec::new();
+    for (index, indicator) in sheet.indicators.iter().enumerate() {
+        let row = index + 1;
+        if rulebook.level1(&indicator.level1).is_none() {
+            errors.push((
+                "level_not_in_tree",
+                row_error(
+                    row,
+                    "level1",
+                    format!("一级指标“{}”不在指标体系中", indicator.level1),
+                ),
+            ));
+        } else if !rulebook.has_level2(&indicator.level1, &indicator.level2) {
+            errors.push((
+                "level_not_in_tree",
+                row_error(
+                    row,
+                    "level2",
+                    format!("二级指标“{}”不属于“{}”", indicator.level2, indicator.level1),
+                ),
+            ));
+        }
+        if indicator.op.is_quantitative()
+            && !indicator.value.is_empty()
+            && !is_number(&indicator.value)
+        {
+            errors.push((
+                "value_not_number",
+                row_error(
+                    row,
+                    "value",
+                    format!("定量指标的指标值“{}”不是数字", indicator.value),
+                ),
+            ));
+        }
+    }
+    errors
+}
+
+/// Reads a sheet as typed, as a draft can be stored: blank rows are dropped; what can never be
+/// stored (an unknown operator, points that are not 0–100, text over its length) is reported with
+/// its row, and nothing is accepted unless every row can be stored. What the rulebook decides —
+/// the indicator tree, a number for a quantitative target — is the gate's, at submission
+/// ([`crate::gate::check`]), so a draft with such rows is saved and shows its findings.
+pub fn parse_sheet(
     overall_goal: &str,
     annual_goal: &str,
     rows: &[IndicatorInput],
@@ -242,21 +291,10 @@ pub fn parse_sheet(
     let mut indicators = Vec::with_capacity(rows.len());
     for (index, input) in rows.iter().enumerate() {
         let row = index + 1;
+        // A level outside the rulebook's tree and a quantitative value in words are stored as
+        // written in a draft: the gate refuses them at submission (issue 20 item 6).
         let level1 = input.level1.trim();
         let level2 = input.level2.trim();
-        if rulebook.level1(level1).is_none() {
-            errors.push(row_error(
-                row,
-                "level1",
-                format!("一级指标“{level1}”不在指标体系中"),
-            ));
-        } else if !rulebook.has_level2(level1, level2) {
-            errors.push(row_error(
-                row,
-                "level2",
-                format!("二级指标“{level2}”不属于“{level1}”"),
-            ));
-        }
         let op = Operator::parse(&input.op);
         if op.is_none() {
             errors.push(row_error(
@@ -266,13 +304,6 @@ pub fn parse_sheet(
             ));
         }
         let value = input.value.trim();
-        if op.is_some_and(Operator::is_quantitative) && !value.is_empty() && !is_number(value) {
-            errors.push(row_error(
-                row,
-                "value",
-                format!("定量指标的指标值“{value}”不是数字"),
-            ));
-        }
         let points = match input.points.trim() {
             "" => Some(0),
             text => parse_points(text).filter(|p| *p <= 10_000),
@@ -349,7 +380,6 @@ mod tests {
     #[test]
     fn a_sound_sheet_is_accepted_and_blank_rows_dropped() -> Result<(), Box<dyn std::error::Error>>
     {
-        let rulebook = Rulebook::national_default()?;
         let rows = vec![
             row("产出指标", "数量指标", "培训人次", "≥", "500", "人次"),
             IndicatorInput::default(),
@@ -362,8 +392,7 @@ mod tests {
                 "",
             ),
         ];
-        let sheet =
-            parse_sheet(&rulebook, "总体目标", "年度目标", &rows).map_err(|e| format!("{e:?}"))?;
+        let sheet = parse_sheet("总体目标", "年度目标", &rows).map_err(|e| format!("{e:?}"))?;
         assert_eq!(sheet.indicators.len(), 2);
         assert_eq!(sheet.indicators[0].op, Operator::AtLeast);
         assert_eq!(sheet.indicators[0].points_x100, 2000);
@@ -372,29 +401,49 @@ mod tests {
     }
 
     #[test]
-    fn every_bad_row_is_named() -> Result<(), Box<dyn std::error::Error>> {
+    fn a_draft_keeps_what_only_the_gate_refuses_and_names_what_cannot_be_stored()
+    -> Result<(), Box<dyn std::error::Error>> {
         let rulebook = Rulebook::national_default()?;
         let mut bad_points = row("产出指标", "质量指标", "合格率", ">=", "95", "%");
         bad_points.points = "-3".into();
-        let rows = vec![
+        let storable = vec![
             row("产出指标", "数量指标", "培训人次", "≥", "五百", "人次"),
             row("产出指标", "社会效益指标", "x", ">=", "1", "个"),
             row("投入指标", "数量指标", "x", ">=", "1", "个"),
-            row("产出指标", "数量指标", "x", "大于", "1", "个"),
-            bad_points,
         ];
-        let errors = parse_sheet(&rulebook, "", "", &rows)
-            .err()
-            .ok_or("accepted")?;
-        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        let sheet = parse_sheet("", "", &storable).map_err(|e| format!("{e:?}"))?;
+        assert_eq!(sheet.indicators.len(), 3, "a draft keeps them as written");
+        let facts = crate::gate::ProjectFacts {
+            is_new: false,
+            requested_fen: 0,
+            pre_assessment: None,
+            serves_people: false,
+        };
+        let gate: Vec<String> = crate::gate::check(&rulebook, &sheet, facts)
+            .into_iter()
+            .filter(|f| matches!(f.code, "value_not_number" | "level_not_in_tree"))
+            .map(|f| f.message)
+            .collect();
         assert_eq!(
-            messages,
+            gate,
             [
                 "第1行：定量指标的指标值“五百”不是数字",
                 "第2行：二级指标“社会效益指标”不属于“产出指标”",
                 "第3行：一级指标“投入指标”不在指标体系中",
-                "第4行：运算符“大于”无效，应为 ≥、≤、= 或 定性",
-                "第5行：分值“-3”应为0至100之间的数字",
+            ],
+            "the gate refuses them at submission"
+        );
+        let unstorable = vec![
+            row("产出指标", "数量指标", "x", "大于", "1", "个"),
+            bad_points,
+        ];
+        let errors = parse_sheet("", "", &unstorable).err().ok_or("accepted")?;
+        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "第1行：运算符“大于”无效，应为 ≥、≤、= 或 定性",
+                "第2行：分值“-3”应为0至100之间的数字",
             ]
         );
         Ok(())

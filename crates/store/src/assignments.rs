@@ -48,6 +48,8 @@ pub struct Assignment {
     pub decline_reason: String,
     /// The day the job ended (submitted).
     pub ended_on: Option<String>,
+    /// The deadline (`YYYY-MM-DD`): the draw's date plus the rulebook's working days for a job.
+    pub due_on: Option<String>,
     /// Whether finance has rated it.
     pub rated: bool,
 }
@@ -119,7 +121,7 @@ pub struct Standing {
 
 const ASSIGNMENT_COLUMNS: &str = "a.id, a.draw_id, d.purpose, a.member_id, m.name AS member_name, \
      a.project_id, p.code AS project_code, p.name AS project_name, a.status, a.score_x100, \
-     a.opinion, a.decline_reason, a.ended_on, \
+     a.opinion, a.decline_reason, a.ended_on, a.due_on, \
      EXISTS (SELECT 1 FROM ratings r WHERE r.assignment_id = a.id) AS rated FROM assignments a JOIN draws d ON d.id = a.draw_id \
      JOIN pool_members m ON m.id = a.member_id JOIN projects p ON p.id = a.project_id";
 
@@ -130,20 +132,22 @@ pub(crate) async fn assign(
     draw_id: i64,
     project_id: i64,
     members: &[i64],
+    due_on: Option<&str>,
     actor: &Actor,
 ) -> Result<()> {
     let state = workflow::create::<WfAssignment>(AssignmentAction::Invite, actor)?;
     for member in members {
         on_tx!(tx, |conn| {
             sqlx::query(
-                "INSERT INTO assignments (draw_id, member_id, project_id, status, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO assignments (draw_id, member_id, project_id, status, updated_at, \
+                 due_on) VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(draw_id)
             .bind(*member)
             .bind(project_id)
             .bind(state.as_str())
             .bind(time::now())
+            .bind(due_on)
             .execute(&mut *conn)
             .await?;
         });
@@ -257,6 +261,7 @@ impl Store {
                 assignment.draw_id,
                 assignment.project_id,
                 &[member],
+                assignment.due_on.as_deref(),
                 actor,
             )
             .await?;
@@ -289,7 +294,15 @@ impl Store {
         }
         errors.text("opinion", "评审意见", &input.opinion, 5000);
         errors.into_result()?;
-        let ended_on = crate::business_today().to_string();
+        let ended_on = self
+            .business_date(Some(
+                &self
+                    .project_by_id(assignment.project_id)
+                    .await?
+                    .jurisdiction_code,
+            ))
+            .await?
+            .to_string();
         let mut tx = self.begin().await?;
         // One statement: a submitted assignment always carries its score and end date.
         advance::<WfAssignment>(
@@ -348,7 +361,7 @@ impl Store {
             .filter(|t| !t.is_empty())
         {
             Some(text) => crate::monitoring::parse_date("rated_on", text)?,
-            None => crate::business_today(),
+            None => self.business_date(Some(&jurisdiction)).await?,
         };
         let rulebook = self.latest_rulebook(&jurisdiction).await?;
         let days = self
@@ -546,7 +559,8 @@ impl Store {
         self.pool_member(actor, id).await
     }
 
-    /// Links a member to the account that acts for it (an expert or institution user).
+    /// Links a member to the account that acts for it (an expert or institution user); the
+    /// account is shown by the member's name from then on (audited with the old name).
     pub async fn link_member_account(&self, actor: &Actor, id: i64, username: &str) -> Result<()> {
         let jurisdiction = finance_jurisdiction(actor)?;
         let member = self.pool_member(actor, id).await?;
@@ -578,6 +592,12 @@ impl Store {
                 .bind(id)
                 .execute(&mut *conn)
                 .await?;
+            // The account acts for this member: it is shown by the member's name.
+            sqlx::query("UPDATE users SET display_name = $1 WHERE id = $2")
+                .bind(&member.name)
+                .bind(user.id)
+                .execute(&mut *conn)
+                .await?;
         });
         append(
             &mut tx,
@@ -588,7 +608,10 @@ impl Store {
                 &id.to_string(),
             )
             .in_jurisdiction(Some(&jurisdiction))
-            .with_details(json!({"username": user.username})),
+            .with_details(json!({
+                "username": user.username,
+                "display_name": {"from": user.display_name, "to": member.name},
+            })),
         )
         .await?;
         tx.commit().await?;

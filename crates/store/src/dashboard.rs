@@ -197,10 +197,7 @@ impl Store {
         let (scope, department) = match department.map(str::trim).filter(|c| !c.is_empty()) {
             None => (scope, None),
             Some(code) => {
-                let Some(dept) = agencies
-                    .iter()
-                    .find(|a| a.code == code && a.parent_id.is_none())
-                else {
+                let Some(dept) = agencies.iter().find(|a| a.code == code) else {
                     return Err(Error::NotFound("部门不存在或不在您的查看范围内".to_owned()));
                 };
                 let mut ids: Vec<i64> = agencies

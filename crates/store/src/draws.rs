@@ -171,13 +171,17 @@ impl Store {
             .filter(|t| !t.is_empty())
         {
             Some(text) => parse_date("as_of", text)?,
-            None => crate::business_today(),
+            None => self.business_date(Some(&project.jurisdiction_code)).await?,
         };
-        let rules = self
+        let rulebook = self
             .rulebook_in_force(&jurisdiction, project.year)
             .await?
-            .rulebook()?
-            .pools;
+            .rulebook()?;
+        let due_on = rulebook
+            .calendar
+            .add_working_days(as_of, rulebook.pools.task_working_days)
+            .to_string();
+        let rules = rulebook.pools;
         let mut project_agency_ids = vec![project.agency_id];
         project_agency_ids.extend(project.agency_parent_id);
         let commissioner_agency_ids = if input.commissioning_agency_code.trim().is_empty() {
@@ -254,7 +258,15 @@ impl Store {
                 .await?;
             });
         }
-        crate::assignments::assign(&mut tx, id, project.id, &result.selected, actor).await?;
+        crate::assignments::assign(
+            &mut tx,
+            id,
+            project.id,
+            &result.selected,
+            Some(&due_on),
+            actor,
+        )
+        .await?;
         append(
             &mut tx,
             AuditEntry::new(&actor.name, "pool.draw", "draw", &id.to_string())

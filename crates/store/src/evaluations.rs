@@ -452,6 +452,7 @@ impl Store {
                 "请先保存完整的评分后再提交评价报告".to_owned(),
             ));
         };
+        let business_date = self.business_date(Some(&e.jurisdiction_code)).await?;
         let mut tx = self.begin().await?;
         advance::<Eval>(
             &mut tx,
@@ -479,11 +480,7 @@ impl Store {
                 None,
                 AssignmentAction::Submit,
                 actor,
-                &crate::assignments::submitted(
-                    Some(total),
-                    &e.summary,
-                    &crate::business_today().to_string(),
-                ),
+                &crate::assignments::submitted(Some(total), &e.summary, &business_date.to_string()),
                 Trail {
                     jurisdiction: Some(&e.jurisdiction_code),
                     details: json!({"score_x100": total, "evaluation_id": id}),

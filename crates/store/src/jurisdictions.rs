@@ -17,6 +17,8 @@ pub struct Jurisdiction {
     pub name: String,
     /// The level above.
     pub parent_code: Option<String>,
+    /// Its business date (业务日期, `YYYY-MM-DD`), `None` when it follows the calendar.
+    pub business_date: Option<String>,
 }
 
 /// A fiscal year of a jurisdiction.
@@ -45,9 +47,11 @@ impl Store {
     /// Every jurisdiction, ordered by code.
     pub async fn jurisdictions(&self) -> Result<Vec<Jurisdiction>> {
         Ok(on_pool!(&self.pool, |pool| {
-            sqlx::query_as("SELECT code, name, parent_code FROM jurisdictions ORDER BY code")
-                .fetch_all(pool)
-                .await?
+            sqlx::query_as(
+                "SELECT code, name, parent_code, business_date FROM jurisdictions ORDER BY code",
+            )
+            .fetch_all(pool)
+            .await?
         }))
     }
 
@@ -160,6 +164,7 @@ impl Store {
             code: new.code.clone(),
             name: name.to_owned(),
             parent_code: new.parent_code.clone(),
+            business_date: None,
         })
     }
 

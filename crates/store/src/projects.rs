@@ -186,6 +186,20 @@ impl Store {
         stored::one(found)?.ok_or_else(|| Error::NotFound("项目不存在".to_owned()))
     }
 
+    /// A project by id whatever the reader: for use cases that have already decided access
+    /// another way (a drawn member's open task).
+    pub(crate) async fn project_by_id(&self, id: i64) -> Result<Project> {
+        let found: Option<Project> = on_pool!(&self.pool, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{SELECT_PROJECT} WHERE p.id = $1"
+            )))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        });
+        stored::one(found)?.ok_or_else(|| Error::NotFound("项目不存在".to_owned()))
+    }
+
     /// The id of the project with `code`, if the actor may see it.
     pub async fn project_id_by_code(&self, actor: &Actor, code: &str) -> Result<i64> {
         let scope = self.project_scope(actor).await?;

@@ -65,6 +65,8 @@ pub struct SessionUser {
     pub csrf_token: String,
     /// Digest of the session token (to end it).
     pub token_digest: String,
+    /// The business date of the user's jurisdiction (业务日期): the day its pages take as today.
+    pub business_date: chrono::NaiveDate,
 }
 
 impl SessionUser {
@@ -255,11 +257,13 @@ impl Store {
             kind: String,
             csrf_token: String,
             user_id: i64,
+            business_date: Option<String>,
         }
         let live: Option<Live> = on_pool!(&self.pool, |pool| {
             sqlx::query_as(
-                "SELECT s.kind, s.csrf_token, s.user_id FROM sessions s \
+                "SELECT s.kind, s.csrf_token, s.user_id, j.business_date FROM sessions s \
                  JOIN users u ON u.id = s.user_id \
+                 LEFT JOIN jurisdictions j ON j.code = u.jurisdiction_code \
                  WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = FALSE",
             )
             .bind(&digest)
@@ -276,8 +280,14 @@ impl Store {
             .fetch_one(pool)
             .await?
         });
+        let user = row.into_user()?;
+        let business_date = crate::business_dates::business_date_from(
+            live.business_date.as_deref(),
+            user.jurisdiction.as_deref().unwrap_or_default(),
+        )?;
         Ok(Some(SessionUser {
-            user: row.into_user()?,
+            user,
+            business_date,
             kind: if live.kind == "api" {
                 SessionKind::Api
             } else {

@@ -117,14 +117,8 @@ impl Store {
             let record = self
                 .rulebook_in_force(&project.jurisdiction_code, project.year)
                 .await?;
-            let rulebook = record.rulebook()?;
-            let sheet = target::parse_sheet(
-                &rulebook,
-                &input.overall_goal,
-                &input.annual_goal,
-                &input.rows,
-            )
-            .map_err(Error::InvalidRows)?;
+            let sheet = target::parse_sheet(&input.overall_goal, &input.annual_goal, &input.rows)
+                .map_err(Error::InvalidRows)?;
             // A draft with review findings is saved; only submission is gated on them.
             let review = SheetReview::of(&record, &sheet, project.year, project.requested_fen)?;
             checked.push((input, project, sheet, review));

@@ -67,7 +67,9 @@ pub(crate) async fn authenticate(
                             Redirect::to(CHANGE_PASSWORD_PAGE).into_response()
                         };
                     }
-                    parts.extensions.insert(session);
+                    parts.extensions.insert(session.clone());
+                    let response = next.run(Request::from_parts(parts, body)).await;
+                    return crate::pages::framed(response, &session);
                 }
             }
             Ok(None) => {}

@@ -95,11 +95,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api", get(api::not_found).post(api::not_found))
         .route("/api/{*rest}", axum::routing::any(api::not_found))
         .route("/healthz", get(healthz))
+        // Inside authentication, so that a refusal it rewrites is framed with the user's menu.
+        .layer(axum::middleware::from_fn(rejections::translate))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
         ))
-        .layer(axum::middleware::from_fn(rejections::translate))
         // Before anything reads the request: no control character in path, query or form.
         .layer(axum::middleware::from_fn(text_guard::guard))
         .layer(axum::middleware::map_response(security_headers))

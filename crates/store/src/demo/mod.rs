@@ -117,7 +117,8 @@ const USERS: &[(&str, &str, &str, Option<&str>)] = &[
     ("finance", "绩效科 王芳", "finance", None),
     ("budget", "预算科 张伟", "finance", None),
     ("agency", "卫生健康局 李明", "agency", Some("114")),
-    ("expert", "评审专家 赵敏", "expert", None),
+    // Shown by the name of the pool member it acts for once linked (demo::pools).
+    ("expert", "评审专家", "expert", None),
     ("institution", "德信会计师事务所", "institution", None),
     ("viewer", "市人大预算工委 孙强", "viewer", None),
     ("yiyuan", "人民医院 财务科 吴静", "agency", Some("114001")),
@@ -163,6 +164,11 @@ pub async fn load(store: &Store) -> Result<bool> {
     if !load_base(store).await? {
         return Ok(false);
     }
+    // Set first, so that what the use cases date themselves (ratings, reviews ended) is dated
+    // in the demo's year.
+    store
+        .set_business_date(&Actor::system(), LELING, Some(BUSINESS_DATE))
+        .await?;
     projects_2019::load(store).await?;
     classify_allotments(store, 2019).await?;
     self_evaluations_2019::load(store).await?;
@@ -175,6 +181,13 @@ pub async fn load(store: &Store) -> Result<bool> {
     registry::load(store).await?;
     Ok(true)
 }
+
+/// The demo bureau works in 2020: its business date (业务日期) is the end of August, after the
+/// July monitoring round, its alerts and their decision deadlines.
+pub const BUSINESS_DATE: chrono::NaiveDate = match chrono::NaiveDate::from_ymd_opt(2020, 8, 31) {
+    Some(date) => date,
+    None => panic!("2020-08-31 is a date"),
+};
 
 /// Loads everything [`load`] does and the Leling-scale assistance registry (6,772 households,
 /// 12,967 people, decision 0032) of `jixiao serve --demo` and `jixiao demo`. Returns whether

@@ -239,13 +239,8 @@ pub(super) async fn load(store: &Store) -> Result<()> {
         )
         .await?;
         let goal = format!("完成{}各项任务，资金使用规范高效，群众满意。", project.name);
-        let sheet = parse_sheet(
-            &rulebook,
-            &goal,
-            &format!("2019年度{goal}"),
-            &template.rows(),
-        )
-        .map_err(|e| Error::Internal(format!("demo sheet: {e:?}")))?;
+        let sheet = parse_sheet(&goal, &format!("2019年度{goal}"), &template.rows())
+            .map_err(|e| Error::Internal(format!("demo sheet: {e:?}")))?;
         let review = SheetReview::of(&rulebook_record, &sheet, 2019, project.fen)?;
         write_sheet(&mut tx, id, 1, &sheet, "system", &review).await?;
         let grade = match i % 10 {

@@ -535,7 +535,9 @@ async fn bad_rows_and_bad_amounts_store_nothing() -> TestResult {
         Err(Error::InvalidRows(errors)) => {
             let found: Vec<(usize, &str)> =
                 errors.iter().map(|e| (e.row, e.field.as_str())).collect();
-            assert_eq!(found, [(1, "value"), (3, "op")]);
+            // Words in a quantitative row are a draft's to keep (the gate refuses them at
+            // submission, decision 0039); an unknown operator can never be stored.
+            assert_eq!(found, [(3, "op")]);
         }
         other => return Err(format!("accepted: {other:?}").into()),
     }

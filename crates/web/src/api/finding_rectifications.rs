@@ -49,7 +49,7 @@ pub async fn assign(
             &session.actor(),
             id,
             request.deadline,
-            jixiao_core::time::today(),
+            session.business_date,
         )
         .await?;
     Ok(Json(Assigned { assigned }))

@@ -76,7 +76,7 @@ pub async fn import(
     Query(query): Query<ImportQuery>,
     body: Bytes,
 ) -> Result<Json<HouseholdImportView>, ApiError> {
-    let as_of = query.as_of.unwrap_or_else(jixiao_core::time::today);
+    let as_of = query.as_of.unwrap_or(session.business_date);
     let file = read_export(&state, body, as_of).await?;
     let outcome = state
         .store
@@ -123,7 +123,13 @@ pub async fn export(
     ApiUser(session): ApiUser,
     Query(query): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    Ok(export_response(&state, &session.actor(), query.area, query.as_of).await?)
+    Ok(export_response(
+        &state,
+        &session.actor(),
+        query.area,
+        query.as_of.unwrap_or(session.business_date),
+    )
+    .await?)
 }
 
 /// The export as a download (shared by the API and the page).
@@ -131,9 +137,8 @@ pub(crate) async fn export_response(
     state: &AppState,
     actor: &jixiao_core::Actor,
     area: Option<String>,
-    as_of: Option<NaiveDate>,
+    as_of: NaiveDate,
 ) -> Result<Response, Error> {
-    let as_of = as_of.unwrap_or_else(jixiao_core::time::today);
     let area = area.filter(|a| !a.trim().is_empty());
     let households = state
         .store

@@ -86,7 +86,7 @@ pub async fn create(
     ApiUser(session): ApiUser,
     ApiJson(input): ApiJson<HouseholdInput>,
 ) -> Result<Json<HouseholdFile>, ApiError> {
-    let today = jixiao_core::time::today();
+    let today = session.business_date;
     Ok(Json(
         state
             .store

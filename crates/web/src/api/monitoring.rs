@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use jixiao_store::{
     Alert, AlertDetail, Evaluation, MonitoringReport, ProposalInput, ReportEntry, ReportLine,
-    RoundInput, business_today,
+    RoundInput,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -131,7 +131,7 @@ impl From<&Alert> for AlertView {
     }
 }
 
-/// A business date, for training runs (defaults to today in Beijing).
+/// A business date, for training runs (defaults to the business date of the caller's jurisdiction).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AsOf {
@@ -139,9 +139,9 @@ pub struct AsOf {
     pub as_of: Option<String>,
 }
 
-pub(super) fn as_of(query: &AsOf) -> Result<NaiveDate, ApiError> {
+pub(super) fn as_of(query: &AsOf, business_date: NaiveDate) -> Result<NaiveDate, ApiError> {
     match &query.as_of {
-        None => Ok(business_today()),
+        None => Ok(business_date),
         Some(text) => NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
             ApiError(Error::BadRequest {
                 code: "invalid_date",
@@ -298,7 +298,7 @@ pub async fn evaluate(
     Path(id): Path<i64>,
     Query(query): Query<AsOf>,
 ) -> Result<Json<Evaluation>, ApiError> {
-    let as_of = as_of(&query)?;
+    let as_of = as_of(&query, session.business_date)?;
     Ok(Json(
         state
             .store
@@ -329,7 +329,7 @@ pub async fn enforce(
     Path(id): Path<i64>,
     Query(query): Query<AsOf>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let as_of = as_of(&query)?;
+    let as_of = as_of(&query, session.business_date)?;
     let suspended = state
         .store
         .enforce_alert_deadlines(&session.actor(), Some(id), as_of)

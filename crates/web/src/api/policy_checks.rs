@@ -46,7 +46,7 @@ pub async fn run(
     ApiUser(session): ApiUser,
     ApiJson(request): ApiJson<RunRequest>,
 ) -> Result<(StatusCode, Json<RunCreated>), ApiError> {
-    let as_of = request.as_of.unwrap_or_else(jixiao_core::time::today);
+    let as_of = request.as_of.unwrap_or(session.business_date);
     let id = state
         .store
         .run_policy_check(&session.actor(), request.township.as_deref(), as_of)

@@ -339,7 +339,10 @@ pub async fn standings(
     if let Some(year) = query.year {
         return Ok(Json(state.store.standings_for_year(&actor, year).await?));
     }
-    let as_of = super::monitoring::as_of(&super::monitoring::AsOf { as_of: query.as_of })?;
+    let as_of = super::monitoring::as_of(
+        &super::monitoring::AsOf { as_of: query.as_of },
+        session.business_date,
+    )?;
     Ok(Json(state.store.standings(&actor, as_of).await?))
 }
 

@@ -65,6 +65,7 @@ pub async fn show(
     let notice = match notice.done.as_deref() {
         Some("jurisdiction") => Some("已新增财政区划。"),
         Some("renamed") => Some("已修改财政区划名称。"),
+        Some("business_date") => Some("已设置业务日期。"),
         Some("year") => Some("已设立预算年度。"),
         _ => None,
     };
@@ -119,6 +120,47 @@ pub async fn rename_jurisdiction(
         .await
     {
         Ok(()) => Ok(Redirect::to("/admin/settings?done=renamed").into_response()),
+        Err(error) => refused(&state, &session, error).await,
+    }
+}
+
+/// The business-date form: a date, or empty to follow the calendar.
+#[derive(Deserialize)]
+pub struct BusinessDateForm {
+    #[serde(default)]
+    business_date: String,
+}
+
+/// `POST /admin/settings/jurisdictions/{code}/business-date`.
+pub async fn set_business_date(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Path(code): Path<String>,
+    Form(form): Form<BusinessDateForm>,
+) -> Result<Response, PageError> {
+    let text = form.business_date.trim();
+    let date = if text.is_empty() {
+        None
+    } else {
+        match chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            Ok(date) => Some(date),
+            Err(_) => {
+                let mut errors = jixiao_core::ValidationErrors::default();
+                errors.add(
+                    "business_date",
+                    "invalid_date",
+                    format!("业务日期“{text}”不是有效的日期（应为 年-月-日）"),
+                );
+                return refused(&state, &session, Error::Invalid(errors)).await;
+            }
+        }
+    };
+    match state
+        .store
+        .set_business_date(&session.actor(), &code, date)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/admin/settings?done=business_date").into_response()),
         Err(error) => refused(&state, &session, error).await,
     }
 }

@@ -15,10 +15,11 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use chrono::{Datelike, NaiveDate};
 use jixiao_core::ledger::format_rate;
 use jixiao_core::money;
 use jixiao_interop::xlsx_export::{Cell, Column, ColumnKind, ExportWriter};
-use jixiao_store::{Dashboard, SessionUser, Tally};
+use jixiao_store::{SessionUser, Tally};
 use serde::Deserialize;
 
 struct TallyRow {
@@ -87,6 +88,8 @@ struct DashboardPage {
     chrome: Chrome,
     year: i32,
     years: Vec<i32>,
+    /// What every figure of the page counts: the year, whose projects and money, on what date.
+    basis: String,
     department: Option<(String, String)>,
     projects: i64,
     requested: String,
@@ -134,7 +137,8 @@ impl DashboardQuery {
     }
 }
 
-/// The year asked for, else the newest year that has projects.
+/// The year asked for, else the year of the business date when the user has it, else the
+/// newest year that has projects.
 async fn year_of(
     state: &AppState,
     session: &SessionUser,
@@ -148,6 +152,10 @@ async fn year_of(
     {
         return Ok(year);
     }
+    let business_year = session.business_date.year();
+    if years.contains(&business_year) {
+        return Ok(business_year);
+    }
     let actor = session.actor();
     for year in years {
         let figures = state.store.year_figures(&actor, *year).await?;
@@ -155,15 +163,17 @@ async fn year_of(
             return Ok(*year);
         }
     }
-    Ok(years.first().copied().unwrap_or(2020))
+    Ok(years.first().copied().unwrap_or(business_year))
 }
 
-/// The time progress bars are measured against: at the end of the last month with payments.
-fn time_mark(dashboard: &Dashboard) -> i64 {
-    dashboard
-        .months
-        .last()
-        .map_or(10_000, |m| m.time_progress_bp)
+/// The time progress of `year` on the business date: the share of the year's days gone by
+/// (all of a past year, none of a future one). The same for every user on the same date.
+pub(crate) fn time_mark(year: i32, business_date: NaiveDate) -> i64 {
+    match business_date.year().cmp(&year) {
+        std::cmp::Ordering::Greater => 10_000,
+        std::cmp::Ordering::Less => 0,
+        std::cmp::Ordering::Equal => jixiao_core::monitoring::time_progress_bp(business_date),
+    }
 }
 
 fn alert_label(level: Option<&str>) -> &'static str {
@@ -199,7 +209,7 @@ pub async fn show(
     } else {
         Vec::new()
     };
-    let mark = time_mark(&d);
+    let mark = time_mark(year, session.business_date);
     let month_chart = lines(
         "预算执行进度与时间进度（按月累计）",
         &d.months
@@ -315,10 +325,20 @@ pub async fn show(
             .collect::<Vec<_>>(),
         &format!("{rectification_total} 项"),
     );
+    let whose = match (&d.department, &session.user.agency_name) {
+        (Some(department), _) => format!("{}及所属单位", department.name),
+        (None, Some(agency)) => format!("{agency}及所属单位"),
+        (None, None) => format!("{}全部部门单位", place(&state, &session).await),
+    };
+    let basis = format!(
+        "口径：{year}年度，{whose}，截至业务日期{}。",
+        session.business_date.format("%Y年%-m月%-d日")
+    );
     let view = DashboardPage {
         chrome: Chrome::for_session(&session, "dashboard"),
         year,
         years,
+        basis,
         department: d
             .department
             .as_ref()

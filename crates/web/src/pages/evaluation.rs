@@ -53,6 +53,7 @@ struct ProposalRow {
 struct EvaluationPage {
     chrome: Chrome,
     year: i32,
+    years: Vec<i32>,
     grade: String,
     approved: usize,
     evaluated: usize,
@@ -152,6 +153,7 @@ async fn page(
         &EvaluationPage {
             chrome: Chrome::for_session(session, "evaluation"),
             year,
+            years: super::projects::years(state, session).await?,
             grade: query.grade.clone(),
             approved: all.len(),
             evaluated,

@@ -241,7 +241,7 @@ async fn file_page(
     let actor = session.actor();
     let file = state.store.household(&actor, id).await?;
     let findings = state.store.household_findings(&actor, id).await?;
-    let today = jixiao_core::time::today();
+    let today = session.business_date;
     let view = |p: &Person| PersonView {
         age: chrono::NaiveDate::parse_from_str(&p.birth_date, "%Y-%m-%d")
             .map(|b| jixiao_core::assistance::registry::age_on(b, today).to_string())
@@ -339,10 +339,10 @@ struct ImportPage {
 const CHANGES_SHOWN: usize = 500;
 
 impl ImportPage {
-    fn empty(chrome: Chrome) -> ImportPage {
+    fn empty(chrome: Chrome, business_date: chrono::NaiveDate) -> ImportPage {
         ImportPage {
             chrome,
-            as_of: jixiao_core::time::today().to_string(),
+            as_of: business_date.to_string(),
             file_name: String::new(),
             error: None,
             outcome: None,
@@ -359,7 +359,10 @@ impl ImportPage {
 
 /// `GET /households/import`.
 pub async fn import_form(PageUser(session): PageUser) -> Response {
-    let page = ImportPage::empty(Chrome::for_session(&session, "households"));
+    let page = ImportPage::empty(
+        Chrome::for_session(&session, "households"),
+        session.business_date,
+    );
     render(StatusCode::OK, &page)
 }
 
@@ -391,7 +394,10 @@ pub async fn import(
             _ => {}
         }
     }
-    let mut page = ImportPage::empty(Chrome::for_session(&session, "households"));
+    let mut page = ImportPage::empty(
+        Chrome::for_session(&session, "households"),
+        session.business_date,
+    );
     page.file_name = file_name
         .chars()
         .filter(|c| !c.is_control())
@@ -479,7 +485,13 @@ pub async fn export(
 ) -> Result<Response, PageError> {
     let as_of = chrono::NaiveDate::parse_from_str(query.as_of.trim(), "%Y-%m-%d").ok();
     let area = Some(query.area.trim().to_owned()).filter(|a| !a.is_empty());
-    Ok(crate::api::export_response(&state, &session.actor(), area, as_of).await?)
+    Ok(crate::api::export_response(
+        &state,
+        &session.actor(),
+        area,
+        as_of.unwrap_or(session.business_date),
+    )
+    .await?)
 }
 
 #[derive(Template)]

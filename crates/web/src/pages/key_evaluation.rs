@@ -32,6 +32,8 @@ struct ListPage {
     coverage: Vec<(CoverageLine, String)>,
     waiting: Vec<Assignment>,
     is_finance: bool,
+    /// Whether the user may open the rectification list (institutions see their evaluations only).
+    reads_rectifications: bool,
     error: Option<String>,
 }
 
@@ -98,6 +100,7 @@ async fn list_page(
             coverage,
             waiting,
             is_finance,
+            reads_rectifications: session.user.role.can(jixiao_core::Capability::ReadProjects),
             error,
         },
     ))
@@ -178,6 +181,8 @@ struct DetailPage {
     error: Option<String>,
     can_score: bool,
     can_confirm: bool,
+    /// Whether the user may open the rectification list.
+    reads_rectifications: bool,
 }
 
 impl DetailPage {
@@ -238,6 +243,7 @@ fn detail_page(
         problems: e.problem_list().to_vec(),
         can_score: session.user.role == Role::Institution && editable,
         can_confirm: session.user.role == Role::Finance && e.state == "submitted",
+        reads_rectifications: session.user.role.can(jixiao_core::Capability::ReadProjects),
         rows,
         summary,
         row_errors,

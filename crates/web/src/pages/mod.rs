@@ -17,6 +17,7 @@ mod home;
 mod households;
 mod key_evaluation;
 mod login;
+mod menu;
 mod monitoring;
 mod monitoring_report;
 mod password;
@@ -70,18 +71,14 @@ pub struct ChromeUser {
     pub display_name: String,
     /// Role as users read it.
     pub role_label: &'static str,
-    /// Whether the admin menu is shown.
-    pub is_admin: bool,
-    /// Whether the project library and dashboard are shown.
-    pub reads_projects: bool,
-    /// Whether the expert and institution pools are shown.
-    pub reads_pools: bool,
-    /// Whether the user acts for a pool member (its own assignments).
-    pub is_member: bool,
+    /// The menu the role may open, grouped.
+    pub menu: Vec<menu::MenuGroup>,
     /// Whether the user must change their password first (the menu is hidden until then).
     pub must_change_password: bool,
-    /// Whether the assistance registry (帮扶对象) is shown.
-    pub reads_households: bool,
+    /// The business date the pages take as today (业务日期), `YYYY-MM-DD`.
+    pub business_date: String,
+    /// Whether the business date is the calendar day (otherwise the header marks it).
+    pub business_date_is_today: bool,
 }
 
 impl Chrome {
@@ -90,12 +87,10 @@ impl Chrome {
             user: Some(ChromeUser {
                 display_name: session.user.display_name.clone(),
                 role_label: session.user.role.label(),
-                is_admin: session.user.role == jixiao_core::Role::Admin,
-                reads_projects: session.user.role.can(Capability::ReadProjects),
-                reads_pools: session.user.role.can(Capability::ReadPools),
-                is_member: session.user.role.can(Capability::ActOnAssignments),
+                menu: menu::menu_for(session.user.role),
                 must_change_password: session.user.must_change_password,
-                reads_households: session.user.role.can(Capability::ReadHouseholds),
+                business_date: session.business_date.format("%Y-%m-%d").to_string(),
+                business_date_is_today: session.business_date == jixiao_core::time::today(),
             }),
             csrf: session.csrf_token.clone(),
             active,
@@ -130,16 +125,51 @@ struct MessagePage<'a> {
     message: &'a str,
 }
 
+/// What a message page said, kept on its response so that it can be framed again with the
+/// signed-in user's menu ([`framed`]): a refusal or a missing page then leads back.
+#[derive(Clone)]
+struct MessageText {
+    heading: String,
+    message: String,
+}
+
 /// A page that tells the user why something did not happen.
 pub(crate) fn message_page(status: StatusCode, heading: &str, message: &str) -> Response {
-    render(
+    let mut response = render(
         status,
         &MessagePage {
             chrome: Chrome::anonymous(String::new()),
             heading,
             message,
         },
-    )
+    );
+    response.extensions_mut().insert(MessageText {
+        heading: heading.to_owned(),
+        message: message.to_owned(),
+    });
+    response
+}
+
+/// A message page rendered again inside the signed-in user's frame (menu, name, business date);
+/// any other response as it is.
+pub(crate) fn framed(response: Response, session: &SessionUser) -> Response {
+    let Some(text) = response.extensions().get::<MessageText>().cloned() else {
+        return response;
+    };
+    let mut page = render(
+        response.status(),
+        &MessagePage {
+            chrome: Chrome::for_session(session, ""),
+            heading: &text.heading,
+            message: &text.message,
+        },
+    );
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_LENGTH && name != header::CONTENT_TYPE {
+            page.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    page
 }
 
 /// The `?done=…` of a redirect after a successful change: which confirmation to show.
@@ -280,6 +310,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route(
             "/admin/settings/jurisdictions/{code}/name",
             post(admin_settings::rename_jurisdiction),
+        )
+        .route(
+            "/admin/settings/jurisdictions/{code}/business-date",
+            post(admin_settings::set_business_date),
         )
         .route(
             "/admin/settings/fiscal-years",
@@ -438,6 +472,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         ));
     let assignment_readers = Router::new()
         .route("/assignments", get(pools::assignments))
+        .route("/assignments/{id}", get(pools::assignment))
         .route_layer(from_fn_with_state(
             Capability::ReadAssignments,
             auth::require,

@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use jixiao_core::ledger::format_rate;
 use jixiao_core::monitoring::time_progress_bp;
 use jixiao_core::{Role, money};
-use jixiao_store::{Error, MonitoringRound, ReportLine, RoundInput, business_today};
+use jixiao_store::{Error, MonitoringRound, ReportLine, RoundInput};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -314,7 +314,7 @@ pub async fn show(
             time_progress: format_rate(time_bp),
             counts,
             is_finance: session.user.role == Role::Finance,
-            today: business_today().format("%Y-%m-%d").to_string(),
+            today: session.business_date.format("%Y-%m-%d").to_string(),
             notice,
         },
     ))
@@ -327,9 +327,9 @@ pub struct AsOfForm {
     as_of: String,
 }
 
-fn as_of(form: &AsOfForm) -> Result<NaiveDate, PageError> {
+fn as_of(form: &AsOfForm, business_date: NaiveDate) -> Result<NaiveDate, PageError> {
     if form.as_of.trim().is_empty() {
-        return Ok(business_today());
+        return Ok(business_date);
     }
     NaiveDate::parse_from_str(form.as_of.trim(), "%Y-%m-%d").map_err(|_| {
         PageError::from(Error::invalid(
@@ -347,7 +347,7 @@ pub async fn evaluate(
     Path(id): Path<i64>,
     Form(form): Form<AsOfForm>,
 ) -> Result<Response, PageError> {
-    let date = as_of(&form)?;
+    let date = as_of(&form, session.business_date)?;
     state
         .store
         .evaluate_round(&session.actor(), id, date)
@@ -362,7 +362,7 @@ pub async fn enforce(
     Path(id): Path<i64>,
     Form(form): Form<AsOfForm>,
 ) -> Result<Response, PageError> {
-    let date = as_of(&form)?;
+    let date = as_of(&form, session.business_date)?;
     state
         .store
         .enforce_alert_deadlines(&session.actor(), Some(id), date)

@@ -51,6 +51,8 @@ struct Row {
 struct PaymentsPage {
     chrome: Chrome,
     filter: PaymentQuery,
+    years: Vec<i32>,
+    agencies: Vec<jixiao_store::Agency>,
     page: PaymentPage,
     rows: Vec<Row>,
     net_yuan: String,
@@ -81,8 +83,13 @@ impl PaymentQuery {
 pub async fn list(
     State(state): State<AppState>,
     PageUser(session): PageUser,
-    Query(query): Query<PaymentQuery>,
+    Query(mut query): Query<PaymentQuery>,
 ) -> Result<Response, PageError> {
+    let years = super::projects::years(&state, &session).await?;
+    // One project's payments are listed whatever their year (the project is of one year).
+    if query.project_id.trim().is_empty() {
+        query.year = super::projects::list_year(&query.year, &years, &session);
+    }
     let filter = query.filter();
     let page = state
         .store
@@ -123,6 +130,8 @@ pub async fn list(
         next_link: (page.page < page.pages()).then(|| link(page.page + 1)),
         net_yuan: money::format_yuan(page.net_fen),
         can_import: session.user.role == Role::Finance,
+        agencies: state.store.agencies(&session.actor()).await?,
+        years,
         filter: query,
         page,
         rows,

@@ -85,7 +85,7 @@ async fn runs_page(
         runs: state.store.policy_checks(&session.actor()).await?,
         townships: townships(state, session).await?,
         can_run: session.user.role.can(Capability::RunPolicyChecks),
-        today: jixiao_core::time::today().to_string(),
+        today: session.business_date.to_string(),
         error,
     })
 }
@@ -175,7 +175,7 @@ async fn summary_page(
 ) -> Result<SummaryPage, Error> {
     let summary = state.store.policy_check(&session.actor(), id).await?;
     let rows = |list: &[FindingTally]| list.iter().map(TallyRow::of).collect();
-    let deadline = (jixiao_core::time::today() + chrono::Days::new(30)).to_string();
+    let deadline = (session.business_date + chrono::Days::new(30)).to_string();
     Ok(SummaryPage {
         chrome: Chrome::for_session(session, "policy_checks"),
         total: TallyRow::of(&summary.total),
@@ -205,7 +205,7 @@ pub async fn assign(
     Path(id): Path<i64>,
     Form(form): Form<AssignForm>,
 ) -> Result<Response, PageError> {
-    let today = jixiao_core::time::today();
+    let today = session.business_date;
     let result = match chrono::NaiveDate::parse_from_str(form.deadline.trim(), "%Y-%m-%d") {
         Ok(deadline) => {
             state
@@ -263,7 +263,7 @@ async fn finding_page(
         overdue: case
             .rectification
             .as_ref()
-            .is_some_and(|r| r.overdue(jixiao_core::time::today())),
+            .is_some_and(|r| r.overdue(session.business_date)),
         can_answer: allowed(FindingRectificationAction::Answer),
         can_review: allowed(FindingRectificationAction::Accept),
         case,
@@ -426,7 +426,7 @@ pub async fn findings(
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
     let ids: Vec<i64> = findings.iter().map(|f| f.id).collect();
     let mut rectifications = state.store.finding_rectifications_of(&ids).await?;
-    let today = jixiao_core::time::today();
+    let today = session.business_date;
     let findings = findings
         .into_iter()
         .map(|f| {

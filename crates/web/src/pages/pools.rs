@@ -2,6 +2,7 @@
 //! registers), the draw form and the draw page showing who was excluded and why with its replay,
 //! and the assignments — a member's own, with accept/decline and review, and finance's ratings.
 
+use super::project_views::SheetView;
 use super::{Chrome, render};
 use crate::AppState;
 use crate::auth::PageUser;
@@ -12,10 +13,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jixiao_core::Role;
+use jixiao_core::money;
 use jixiao_core::target::format_points;
 use jixiao_store::{
-    Assignment, DrawInput, Error, MemberInput, PURPOSES, PoolMember, RatingInput, RelationInput,
-    ReviewInput,
+    Assignment, AssignmentMaterial, DrawInput, Error, MemberInput, PURPOSES, PoolMember,
+    RatingInput, RelationInput, ReviewInput,
 };
 use serde::Deserialize;
 
@@ -377,7 +379,7 @@ async fn assignments_page(
         // A deployment-wide administrator has no jurisdiction's pool to rate.
         match state
             .store
-            .standings(&session.actor(), jixiao_store::business_today())
+            .standings(&session.actor(), session.business_date)
             .await
         {
             Ok(standings) => standings,
@@ -542,4 +544,72 @@ pub async fn set_status(
         .await
         .map(|_| ());
     after(&state, &session, result).await
+}
+
+#[derive(Template)]
+#[template(path = "assignment.html")]
+struct TaskPage {
+    chrome: Chrome,
+    m: AssignmentMaterial,
+    purpose: &'static str,
+    status: &'static str,
+    score: String,
+    overdue: bool,
+    rubric_total: u32,
+    requested_wan: String,
+    approved_wan: String,
+    sheet: Option<SheetView>,
+    is_member: bool,
+    error: Option<String>,
+}
+
+/// `GET /assignments/{id}`: one task with its material (the project, its target sheet, the
+/// rubric and the deadline) — a member's own while the task is open.
+pub async fn assignment(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let m = state
+        .store
+        .assignment_material(&session.actor(), id)
+        .await?;
+    let open = matches!(m.assignment.status.as_str(), "invited" | "accepted");
+    let overdue = open
+        && m.assignment
+            .due_on
+            .as_deref()
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .is_some_and(|due| session.business_date > due);
+    let view = TaskPage {
+        chrome: Chrome::for_session(&session, "assignments"),
+        purpose: PURPOSES
+            .iter()
+            .find(|(c, _)| *c == m.assignment.purpose)
+            .map_or("评审任务", |(_, l)| l),
+        status: m.assignment.status_label(),
+        score: m
+            .assignment
+            .score_x100
+            .map(format_points)
+            .unwrap_or_default(),
+        overdue,
+        rubric_total: m.rubric.iter().map(|r| r.points).sum(),
+        requested_wan: m
+            .project
+            .as_ref()
+            .map(|p| money::format_wan(p.requested_fen))
+            .unwrap_or_default(),
+        approved_wan: m
+            .project
+            .as_ref()
+            .and_then(|p| p.approved_fen)
+            .map(money::format_wan)
+            .unwrap_or_default(),
+        sheet: m.target.as_ref().map(SheetView::from),
+        is_member: matches!(session.user.role, Role::Expert | Role::Institution),
+        error: None,
+        m,
+    };
+    Ok(render(StatusCode::OK, &view))
 }

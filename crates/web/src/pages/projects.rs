@@ -91,6 +91,22 @@ pub(crate) async fn display_rulebook(
         .ok()
 }
 
+/// A list's year filter as the list opens: when none is asked for, the budget year of the
+/// business date (or, when the user has no such year, the newest it has), so that totals never
+/// add money across years by default. `all` asks for every year on purpose.
+pub(crate) fn list_year(asked: &str, years: &[i32], session: &SessionUser) -> String {
+    let asked = asked.trim();
+    if !asked.is_empty() {
+        return asked.to_owned();
+    }
+    let business_year = chrono::Datelike::year(&session.business_date);
+    if years.contains(&business_year) || years.is_empty() {
+        business_year.to_string()
+    } else {
+        years.first().map(ToString::to_string).unwrap_or_default()
+    }
+}
+
 /// The fiscal years the user sees, newest first.
 pub(crate) async fn years(state: &AppState, session: &SessionUser) -> Result<Vec<i32>, PageError> {
     let mut years: Vec<i32> = state
@@ -109,10 +125,11 @@ pub(crate) async fn years(state: &AppState, session: &SessionUser) -> Result<Vec
 pub async fn list(
     State(state): State<AppState>,
     PageUser(session): PageUser,
-    Query(query): Query<ListQuery>,
+    Query(mut query): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let actor = session.actor();
     let years = years(&state, &session).await?;
+    query.year = list_year(&query.year, &years, &session);
     let year = query.year.trim().parse::<i32>().ok();
     let rulebook = display_rulebook(
         &state,

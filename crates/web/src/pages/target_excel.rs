@@ -289,13 +289,16 @@ fn header_problems(
 fn check_sheet(sheet: &UploadedSheet, project: &Project, rulebook: &Rulebook) -> Vec<CellProblem> {
     let mut problems = sheet.problems.clone();
     problems.extend(header_problems(sheet, project, rulebook));
-    if let Err(errors) = jixiao_core::target::parse_sheet(
-        rulebook,
-        &sheet.overall_goal,
-        &sheet.annual_goal,
-        &rows_of(sheet),
-    ) {
-        problems.extend(errors.iter().map(|e| sheet.locate(e)));
+    // The upload is checked whole, as its page promises: what a draft from the grid may keep
+    // (a level outside the tree, a number in words) is refused here too.
+    match jixiao_core::target::parse_sheet(&sheet.overall_goal, &sheet.annual_goal, &rows_of(sheet))
+    {
+        Err(errors) => problems.extend(errors.iter().map(|e| sheet.locate(e))),
+        Ok(parsed) => problems.extend(
+            jixiao_core::target::rulebook_row_errors(rulebook, &parsed)
+                .iter()
+                .map(|(_, e)| sheet.locate(e)),
+        ),
     }
     // Whole-sheet problems first, then by row and column.
     problems.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));

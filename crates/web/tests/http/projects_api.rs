@@ -114,9 +114,10 @@ async fn a_project_goes_from_draft_to_approval_over_the_api() -> TestResult {
         "{codes:?}"
     );
 
-    // A bad row: 422 with the row; nothing stored.
+    // A row that can never be stored (points over 100): 422 with the row; nothing stored.
+    // (Words in a quantitative row are a draft's to keep; the gate refuses them, decision 0039.)
     let mut bad = sheet(version(&project), "%");
-    bad["indicators"][0]["value"] = json!("一百七十六");
+    bad["indicators"][0]["points"] = json!("120");
     let (status, body) = unit
         .call(
             Method::PUT,
@@ -126,7 +127,7 @@ async fn a_project_goes_from_draft_to_approval_over_the_api() -> TestResult {
         .await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["details"][0]["row"], 1);
-    assert_eq!(body["error"]["details"][0]["field"], "value");
+    assert_eq!(body["error"]["details"][0]["field"], "points");
 
     let (status, saved) = unit
         .call(
@@ -354,7 +355,7 @@ async fn projects_are_refused_to_the_wrong_roles_and_agencies() -> TestResult {
     assert_eq!(fields, ["name", "category", "requested_fen"]);
     let mut unknown_op = sheet(version(&project), "%");
     unknown_op["indicators"][1]["op"] = json!("约等于");
-    unknown_op["indicators"][2]["level1"] = json!("投入指标");
+    unknown_op["indicators"][2]["points"] = json!("-1");
     let (status, body) = unit
         .call(
             Method::PUT,
