@@ -35,6 +35,7 @@ pub(crate) async fn apply_each(
             }
         }
     }
+    crate::treasury_lookup::lock_allotments_of(tx, jurisdiction, requests).await?;
     let mut results = Vec::with_capacity(requests.len());
     for request in requests {
         savepoint(tx, "SAVEPOINT treasury_item").await?;
