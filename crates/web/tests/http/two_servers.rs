@@ -3,8 +3,9 @@
 //! the same `request_id`s to both at the same moment (a retry after a timeout lands on the other
 //! server): each id counts exactly once (one 201, every other copy a 200 replay of the same
 //! receipt; a payment refused for want of money is refused to every copy), no answer is a 500, no allotment is overspent and each payment has one
-//! ledger entry and one audit record. Runs when `JIXIAO_TEST_DATABASE_URL` is set; on SQLite one
-//! process owns the file, so there is no second server to race.
+//! ledger entry and one audit record. The races run when `JIXIAO_TEST_DATABASE_URL` is set (on
+//! SQLite one process owns the file, so there is no second server to race); the health check's
+//! test runs on both.
 
 use crate::support::{TestApp, TestResult, call};
 use jixiao_store::test_support::TEST_DATABASE_ENV;
@@ -371,5 +372,37 @@ async fn refunds_reservations_releases_and_batches_at_two_servers_count_once() -
     }
     exactly_once(&by_key);
     app.db.store.verify_audit_chain().await?;
+    Ok(())
+}
+
+/// The health check the proxy and the operators poll: `200 ok` while a server reaches the
+/// database, `503` once it does not — the other server goes on answering 200. On both backends.
+#[tokio::test]
+async fn a_server_that_loses_the_database_fails_its_health_check_alone() -> TestResult {
+    let app = TestApp::start().await?;
+    let store = jixiao_store::Store::connect(&app.db.url).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let second = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(jixiao_web::serve(
+        listener,
+        jixiao_web::AppState::new(store.clone()),
+        std::future::pending(),
+    ));
+    for base in [&app.base, &second] {
+        let health = reqwest::get(format!("{base}/healthz")).await?;
+        assert_eq!(health.status(), StatusCode::OK);
+        assert_eq!(health.text().await?, "ok");
+    }
+    // The second server's connections are gone (as when its network to the database fails).
+    store.close().await;
+    let health = reqwest::get(format!("{second}/healthz")).await?;
+    assert_eq!(health.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(health.text().await?, "database unavailable");
+    let health = reqwest::get(app.url("/healthz")).await?;
+    assert_eq!(
+        health.status(),
+        StatusCode::OK,
+        "the first server still serves"
+    );
     Ok(())
 }
