@@ -703,6 +703,9 @@ impl Store {
                 tx.rollback().await?;
                 continue;
             }
+            // The allotment before the audit head (the move below appends to the log), in the
+            // order every treasury transaction takes them, so the job never deadlocks a payment.
+            let current = lock_allotment(&mut tx, allotment_id).await?;
             advance::<WfAlert>(
                 &mut tx,
                 alert_id,
@@ -716,7 +719,6 @@ impl Store {
                 },
             )
             .await?;
-            let current = lock_allotment(&mut tx, allotment_id).await?;
             if !current.suspended {
                 set_suspension_in(&mut tx, allotment_id, true, &reason, &actor.name).await?;
             }

@@ -165,6 +165,16 @@ pub(crate) async fn write_group(store: &Store, jobs: Vec<Job>) {
                 let _ = job.reply.send(result);
             }
         }
+        // The whole group clashed with another transaction (a deadlock or serialization failure
+        // outside any one request's savepoint, or at commit): nothing of it was kept, and each
+        // request is applied on its own for its true answer.
+        Err(error) if crate::treasury_runs::is_contention(&error) => {
+            tracing::warn!("payment group clashed ({error}); applying request by request");
+            for job in jobs {
+                let result = store.treasury(&job.actor, &job.request).await;
+                let _ = job.reply.send(result);
+            }
+        }
         Err(error) => {
             let message = error.to_string();
             for job in jobs {

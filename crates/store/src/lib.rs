@@ -124,6 +124,7 @@ pub use target_reviews::{
 pub use target_sheet_batches::WorkingTargetSheet;
 pub use targets::TargetSheetInput;
 pub use treasury::{Outcome, Receipt, Target, TreasuryRequest};
+pub use tx::JobLock;
 pub use users::User;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

@@ -180,6 +180,24 @@ async fn replay(
     }
 }
 
+/// The replay check again once the allotment is locked. On PostgreSQL a duplicate sent to
+/// another server at the same moment holds the same allotment's lock until it commits; what was
+/// read before the lock (the first check, a reservation, a payment) may be stale by then, so the
+/// request is answered from what that commit stored, and everything else is read after this.
+async fn replay_after_lock(
+    tx: &mut Tx,
+    jurisdiction: &str,
+    request: &TreasuryRequest,
+    digest: &str,
+) -> Result<Option<Outcome>> {
+    Ok(replay(tx, jurisdiction, request, digest)
+        .await?
+        .map(|receipt| Outcome {
+            receipt,
+            replayed: true,
+        }))
+}
+
 /// Applies one request inside `tx` (the caller commits). Returns the receipt and whether it
 /// was a replay.
 pub(crate) async fn apply_in(
@@ -208,6 +226,9 @@ pub(crate) async fn apply_in(
             reservation_request_id,
         } => {
             let allotment = target_allotment(tx, jurisdiction, target).await?;
+            if let Some(outcome) = replay_after_lock(tx, jurisdiction, request, &digest).await? {
+                return Ok(outcome);
+            }
             if allotment.suspended {
                 return Err(Error::AllotmentSuspended(allotment.suspension_reason));
             }
@@ -290,8 +311,32 @@ pub(crate) async fn apply_in(
             purpose,
             paid_on,
         } => {
-            // The payment refunded (id, payee), when named, and the allotment the money returns to.
-            let (original, allotment_id) = match payment_request_id {
+            // The allotment the money returns to, locked before the payment refunded is read.
+            let allotment = match payment_request_id {
+                Some(payment_request_id) => {
+                    let allotment_id: Option<i64> = on_tx!(tx, |conn| {
+                        sqlx::query_scalar(
+                            "SELECT p.allotment_id FROM treasury_requests t \
+                             JOIN payments p ON p.id = t.payment_id \
+                             WHERE t.jurisdiction_code = $1 AND t.request_id = $2",
+                        )
+                        .bind(jurisdiction)
+                        .bind(payment_request_id)
+                        .fetch_optional(&mut *conn)
+                        .await?
+                    });
+                    let allotment_id = allotment_id.ok_or_else(|| {
+                        Error::NotFound(format!("原支付请求“{payment_request_id}”不存在"))
+                    })?;
+                    lock_allotment(tx, allotment_id).await?
+                }
+                None => target_allotment(tx, jurisdiction, target).await?,
+            };
+            if let Some(outcome) = replay_after_lock(tx, jurisdiction, request, &digest).await? {
+                return Ok(outcome);
+            }
+            // The payment refunded (id, payee), when named.
+            let original = match payment_request_id {
                 Some(payment_request_id) => {
                     let found: Option<(i64, i64, i64, i64, String)> = on_tx!(tx, |conn| {
                         sqlx::query_as(
@@ -316,11 +361,13 @@ pub(crate) async fn apply_in(
                             format!("退款超出原支付尚未退回的金额（{}分）", paid - refunded),
                         ));
                     }
-                    (Some((payment_id, payee)), allotment_id)
+                    if allotment_id != allotment.id {
+                        return Err(Error::Internal("原支付的预算指标不符".to_owned()));
+                    }
+                    Some((payment_id, payee))
                 }
-                None => (None, target_allotment(tx, jurisdiction, target).await?.id),
+                None => None,
             };
-            let allotment = lock_allotment(tx, allotment_id).await?;
             let after = allotment
                 .balances()
                 .apply(Movement::Refund(*amount_fen))
@@ -384,6 +431,9 @@ pub(crate) async fn apply_in(
             purpose,
         } => {
             let allotment = target_allotment(tx, jurisdiction, target).await?;
+            if let Some(outcome) = replay_after_lock(tx, jurisdiction, request, &digest).await? {
+                return Ok(outcome);
+            }
             if allotment.suspended {
                 return Err(Error::AllotmentSuspended(allotment.suspension_reason));
             }
@@ -445,6 +495,10 @@ pub(crate) async fn apply_in(
             let allotment_id = allotment_id.ok_or_else(|| {
                 Error::NotFound(format!("用款计划“{reservation_request_id}”不存在"))
             })?;
+            let allotment = lock_allotment(tx, allotment_id).await?;
+            if let Some(outcome) = replay_after_lock(tx, jurisdiction, request, &digest).await? {
+                return Ok(outcome);
+            }
             let (reservation_id, remaining) =
                 find_reservation(tx, jurisdiction, reservation_request_id, allotment_id).await?;
             if remaining == 0 {
@@ -453,7 +507,6 @@ pub(crate) async fn apply_in(
                     "该用款计划已全部支付或解冻".to_owned(),
                 ));
             }
-            let allotment = lock_allotment(tx, allotment_id).await?;
             let after = allotment
                 .balances()
                 .apply(Movement::Release(remaining))

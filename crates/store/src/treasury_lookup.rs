@@ -1,10 +1,12 @@
 //! Finding what a treasury request names: the allotment (by project id, allotment code or project
-//! code, one indexed read each) and an earlier reservation with what remains of it.
+//! code, one indexed read each), an earlier reservation with what remains of it, and every
+//! allotment a group of requests names, locked in id order.
 
 use crate::allotments::{Allotment, lock_allotment};
 use crate::tx::Tx;
 use crate::{Error, Result};
-use jixiao_core::treasury::Target;
+use jixiao_core::treasury::{Target, TreasuryRequest};
+use sqlx::QueryBuilder;
 
 /// The allotment a request targets, within the jurisdiction, locked.
 pub(crate) async fn target_allotment(
@@ -89,4 +91,93 @@ pub(crate) async fn find_reservation(
         )),
         None => Err(Error::NotFound(format!("用款计划“{request_id}”不存在"))),
     }
+}
+
+/// Locks every allotment the requests name, in id order, before any of them is applied one by
+/// one (PostgreSQL; SQLite holds the write lock already). Each request then only takes locks it
+/// holds, and the audit head after them: every treasury transaction locks allotments in id
+/// order before the audit head, so two servers' groups wait for each other instead of
+/// deadlocking. What names nothing is left to the request's own refusal.
+pub(crate) async fn lock_allotments_of(
+    tx: &mut Tx,
+    jurisdiction: &str,
+    requests: &[TreasuryRequest],
+) -> Result<()> {
+    let Tx::Postgres(conn) = tx else {
+        return Ok(());
+    };
+    let (mut projects, mut codes, mut payments, mut reservations) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for request in requests {
+        let target = match request {
+            TreasuryRequest::Payment { target, .. }
+            | TreasuryRequest::Reservation { target, .. } => Some(target),
+            TreasuryRequest::Refund {
+                payment_request_id: Some(paid),
+                ..
+            } => {
+                payments.push(paid.clone());
+                None
+            }
+            TreasuryRequest::Refund { target, .. } => Some(target),
+            TreasuryRequest::Release {
+                reservation_request_id,
+                ..
+            } => {
+                reservations.push(reservation_request_id.clone());
+                None
+            }
+        };
+        if let TreasuryRequest::Payment {
+            reservation_request_id: Some(reserved),
+            ..
+        } = request
+        {
+            reservations.push(reserved.clone());
+        }
+        match target.map(|t| (t.project_id, t.code.clone())) {
+            Some((Some(project), _)) => projects.push(project),
+            Some((None, Some(code))) => codes.push(code),
+            _ => {}
+        }
+    }
+    // One indexed read per way of naming an allotment, united; the rows locked in id order.
+    let mut query = QueryBuilder::<sqlx::Postgres>::new(
+        "SELECT id FROM allotments WHERE id IN (SELECT id FROM allotments WHERE jurisdiction_code = ",
+    );
+    query
+        .push_bind(jurisdiction.to_owned())
+        .push(" AND project_id = ANY(");
+    query
+        .push_bind(projects)
+        .push(") UNION SELECT id FROM allotments WHERE jurisdiction_code = ");
+    query
+        .push_bind(jurisdiction.to_owned())
+        .push(" AND code = ANY(");
+    query.push_bind(codes.clone()).push(
+        ") UNION SELECT a.id FROM projects p JOIN allotments a ON a.project_id = p.id \
+         WHERE p.jurisdiction_code = ",
+    );
+    query
+        .push_bind(jurisdiction.to_owned())
+        .push(" AND p.code = ANY(");
+    query.push_bind(codes).push(
+        ") UNION SELECT p.allotment_id FROM treasury_requests t JOIN payments p \
+         ON p.id = t.payment_id WHERE t.jurisdiction_code = ",
+    );
+    query
+        .push_bind(jurisdiction.to_owned())
+        .push(" AND t.request_id = ANY(");
+    query.push_bind(payments).push(
+        ") UNION SELECT r.allotment_id FROM reservations r JOIN allotments a \
+         ON a.id = r.allotment_id WHERE a.jurisdiction_code = ",
+    );
+    query
+        .push_bind(jurisdiction.to_owned())
+        .push(" AND r.request_id = ANY(");
+    query
+        .push_bind(reservations)
+        .push(")) ORDER BY id FOR UPDATE");
+    let _: Vec<i64> = query.build_query_scalar().fetch_all(&mut **conn).await?;
+    Ok(())
 }

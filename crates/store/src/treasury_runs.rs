@@ -35,6 +35,7 @@ pub(crate) async fn apply_each(
             }
         }
     }
+    crate::treasury_lookup::lock_allotments_of(tx, jurisdiction, requests).await?;
     let mut results = Vec::with_capacity(requests.len());
     for request in requests {
         savepoint(tx, "SAVEPOINT treasury_item").await?;
@@ -51,28 +52,39 @@ pub(crate) async fn apply_each(
 }
 
 impl Store {
-    /// Applies one treasury request in its own transaction.
+    /// Applies one treasury request in its own transaction. A clash with another transaction at
+    /// the same moment (the same request id committed by another server, a deadlock, a
+    /// serialization failure) is not the request's fault: it is applied again, and then answers
+    /// as a replay of what the other stored, or with its own outcome.
     pub async fn treasury(&self, actor: &Actor, request: &TreasuryRequest) -> Result<Outcome> {
         let jurisdiction = treasury_jurisdiction(actor)?;
-        for attempt in 0..2 {
-            let mut tx = self.begin().await?;
-            match apply_in(&mut tx, actor, &jurisdiction, request).await {
-                Ok(outcome) if outcome.replayed => return Ok(outcome),
-                Ok(outcome) => match tx.commit().await {
-                    Ok(()) => return Ok(outcome),
-                    Err(e) if attempt == 0 && is_unique_violation(&e) => continue,
-                    Err(e) => return Err(e),
-                },
-                // The same request id arrived twice at once: the other copy won; answer as a replay.
-                Err(e) if attempt == 0 && is_unique_violation(&e) => continue,
-                Err(e) => return Err(e),
+        let mut attempt = 0;
+        loop {
+            let result = async {
+                let mut tx = self.begin().await?;
+                let outcome = apply_in(&mut tx, actor, &jurisdiction, request).await?;
+                if outcome.replayed {
+                    tx.rollback().await?;
+                } else {
+                    tx.commit().await?;
+                }
+                Ok(outcome)
+            }
+            .await;
+            match result {
+                Err(error) if is_contention(&error) && attempt < CONTENTION_RETRIES => {
+                    attempt += 1;
+                    tracing::debug!(%error, attempt, "treasury request clashed; applying it again");
+                    tokio::time::sleep(std::time::Duration::from_millis(5 * attempt)).await;
+                }
+                other => return other,
             }
         }
-        Err(Error::Internal("请求重试失败".to_owned()))
     }
 
     /// Applies requests in order in one transaction; one refused item undoes no other; nothing
-    /// is acknowledged before the commit is durable.
+    /// is acknowledged before the commit is durable. An item that clashed with another
+    /// transaction (see [`Store::treasury`]) is applied again on its own after the commit.
     pub async fn treasury_batch(
         &self,
         actor: &Actor,
@@ -82,7 +94,14 @@ impl Store {
         let mut tx = self.begin().await?;
         let results = apply_each(&mut tx, actor, &jurisdiction, requests).await?;
         tx.commit().await?;
-        Ok(results)
+        let mut answers = Vec::with_capacity(results.len());
+        for (request, result) in requests.iter().zip(results) {
+            answers.push(match result {
+                Err(error) if is_contention(&error) => self.treasury(actor, request).await,
+                other => other,
+            });
+        }
+        Ok(answers)
     }
 
     /// Applies requests in order without keeping any (a dry run): every result is as it would
@@ -120,9 +139,8 @@ pub(crate) async fn savepoint(tx: &mut Tx, sql: &'static str) -> Result<()> {
     Ok(())
 }
 
-fn is_unique_violation(error: &Error) -> bool {
-    matches!(error, Error::Database(sqlx::Error::Database(db)) if db.is_unique_violation())
-}
+/// How often [`Store::treasury`] applies a request again after a clash before giving up.
+const CONTENTION_RETRIES: u64 = 8;
 
 /// Whether a request failed only because of another transaction at the same moment (the same
 /// request id committed elsewhere, a deadlock, a serialization failure), so that applying it

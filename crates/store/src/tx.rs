@@ -1,4 +1,5 @@
-//! Write transactions and the macros that run one query text on either backend.
+//! Write transactions, the macros that run one query text on either backend, and the lock that
+//! lets one server at a time run a background job.
 //!
 //! `on_tx!(tx, |conn| body)` and `on_pool!(pool, |pool| body)` expand `body` once per backend, so
 //! the same `sqlx::query(...)` is type-checked against SQLite and PostgreSQL alike.
@@ -72,5 +73,53 @@ impl Tx {
     /// Whether this is a PostgreSQL transaction (for the few dialect-specific statements).
     pub(crate) fn is_postgres(&self) -> bool {
         matches!(self, Tx::Postgres(_))
+    }
+}
+
+/// The right to run one background job now, held by one server at a time across all servers on
+/// the database (see [`Store::try_job_lock`]). Dropping it (or the process dying) lets go.
+#[derive(Debug)]
+pub struct JobLock {
+    /// On PostgreSQL, the transaction holding the advisory lock; on SQLite nothing.
+    held: Option<Transaction<'static, Postgres>>,
+}
+
+impl JobLock {
+    /// Lets go of the lock now.
+    pub async fn release(self) -> Result<()> {
+        if let Some(held) = self.held {
+            held.rollback().await?;
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Takes the lock of background job `job` if no other server holds it: `None` when another
+    /// server is running the job right now (the caller skips this round). On PostgreSQL a
+    /// transaction-level advisory lock (`pg_try_advisory_xact_lock`) held by a transaction of its
+    /// own until [`JobLock::release`], so a server that dies lets go with its connection; on
+    /// SQLite one process owns the file, and the lock is always granted.
+    pub async fn try_job_lock(&self, job: &str) -> Result<Option<JobLock>> {
+        match &self.pool {
+            Pool::Sqlite(_) => Ok(Some(JobLock { held: None })),
+            Pool::Postgres(pool) => {
+                let mut held = pool.begin().await?;
+                // Keyed by the schema and the job's name: servers of one deployment share the
+                // lock; deployments in other schemas of the same database do not.
+                let granted: bool = sqlx::query_scalar(
+                    "SELECT pg_try_advisory_xact_lock(hashtext(current_schema()), hashtext($1))",
+                )
+                .bind(job)
+                .fetch_one(&mut *held)
+                .await?;
+                if granted {
+                    Ok(Some(JobLock { held: Some(held) }))
+                } else {
+                    held.rollback().await?;
+                    Ok(None)
+                }
+            }
+        }
     }
 }

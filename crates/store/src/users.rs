@@ -335,7 +335,7 @@ impl Store {
 
     /// On a database without an administrator, creates `admin` (deployment-wide) with a random
     /// password and returns that password, to be shown once. Returns `None` when an
-    /// administrator exists.
+    /// administrator exists (or another server starting on the same database just created it).
     pub async fn ensure_initial_admin(&self) -> Result<Option<String>> {
         let admins: i64 = on_pool!(&self.pool, |pool| {
             sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'")
@@ -356,7 +356,11 @@ impl Store {
             area_code: None,
             sector: None,
         };
-        self.add_user(&Actor::system(), &new).await?;
-        Ok(Some(password))
+        match self.add_user(&Actor::system(), &new).await {
+            Ok(_) => Ok(Some(password)),
+            // Another server starting on the same new database created it a moment ago.
+            Err(Error::Duplicate(_)) => Ok(None),
+            Err(error) => Err(error),
+        }
     }
 }

@@ -161,8 +161,13 @@ pub async fn serve(
     served
 }
 
+/// The name of the deadline job's lock (one server at a time runs it).
+pub const DEADLINE_JOB: &str = "monitoring.enforce_deadlines";
+
 /// The scheduled job: every hour (and at start), undecided red alerts past their deadline stop
 /// the project's payments. Idempotent, so the hourly run only acts on the first hour of a day.
+/// With several servers on one PostgreSQL database, the server that takes the job's advisory
+/// lock runs it and the others skip the round.
 async fn enforce_deadlines_daily(store: Store) {
     let actor = jixiao_core::Actor {
         role: jixiao_core::Role::Finance,
@@ -171,10 +176,24 @@ async fn enforce_deadlines_daily(store: Store) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         every_hour.tick().await;
-        match store
+        let lock = match store.try_job_lock(DEADLINE_JOB).await {
+            Ok(Some(lock)) => lock,
+            Ok(None) => {
+                tracing::debug!("monitoring deadlines: another server is enforcing them");
+                continue;
+            }
+            Err(e) => {
+                tracing::warn!("monitoring deadlines not enforced: {e}");
+                continue;
+            }
+        };
+        let enforced = store
             .enforce_alert_deadlines(&actor, None, jixiao_store::business_today())
-            .await
-        {
+            .await;
+        if let Err(e) = lock.release().await {
+            tracing::warn!("monitoring deadlines: job lock not released: {e}");
+        }
+        match enforced {
             Ok(suspended) if !suspended.is_empty() => {
                 tracing::info!(
                     "monitoring deadlines: {} alert(s) suspended payments",

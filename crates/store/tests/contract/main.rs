@@ -11,6 +11,7 @@ mod policy_checks;
 mod projects;
 mod registry_import;
 mod registry_scale;
+mod servers;
 mod support;
 mod target_sheet_batches;
 mod treasury;

@@ -45,5 +45,6 @@ mod target_review_pages;
 mod text_at_the_edge;
 mod treasury_api;
 mod treasury_pages;
+mod two_servers;
 mod upload_limits;
 mod workflow_races;

@@ -92,6 +92,21 @@ impl TestApp {
         Ok(TestApp { base, db })
     }
 
+    /// Starts another server on the same database with a pool, group-commit writers and
+    /// background jobs of its own — as a second `jixiao serve` process behind the same proxy —
+    /// and answers its base URL.
+    pub async fn second_server(&self) -> Result<String, Box<dyn std::error::Error>> {
+        let store = jixiao_store::Store::connect(&self.db.url).await?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        tokio::spawn(jixiao_web::serve(
+            listener,
+            AppState::new(store),
+            std::future::pending(),
+        ));
+        Ok(base)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
