@@ -359,6 +359,9 @@ impl Store {
     ) -> Result<i64> {
         actor.require(Capability::EditHouseholds)?;
         let (jurisdiction, _) = self.visible_household(actor, household).await?;
+        if !(2000..=2100).contains(&year) {
+            return Err(Error::invalid("year", "out_of_range", "年度有误"));
+        }
         let parts = [
             income.wage,
             income.business,
