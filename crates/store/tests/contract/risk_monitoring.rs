@@ -446,3 +446,43 @@ async fn screening_cases_plans_and_elimination() -> TestResult {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn the_demo_monitoring_spreads_cases_over_the_states() -> TestResult {
+    let db = TestDatabase::new().await?;
+    let store = &db.store;
+    jixiao_store::demo::load(store).await?;
+    let opened = jixiao_store::demo::monitoring_cases::load(store, 10).await?;
+    assert_eq!(opened, 8);
+    let office = actor(store, "bangfu").await?;
+    let today = day(2021, 9, 1);
+    let cases = store.risk_cases(&office, None, today).await?;
+    let mut states: Vec<&str> = cases.iter().map(|(c, _)| c.state.as_str()).collect();
+    states.sort_unstable();
+    assert_eq!(
+        states,
+        [
+            "comparing",
+            "county_review",
+            "eliminated",
+            "elimination_verifying",
+            "monitored",
+            "monitored",
+            "noticing",
+            "verifying"
+        ]
+    );
+    let overdue = cases.iter().filter(|(_, o)| o.is_some()).count();
+    assert_eq!(
+        overdue, 5,
+        "every case without measures is late by September"
+    );
+    let clues = store.clues(&office, None, today).await?;
+    assert!(clues.iter().any(|c| c.status == "dismissed"));
+    assert!(
+        clues
+            .iter()
+            .any(|c| c.status == "open" && c.reasons.len() == 2)
+    );
+    Ok(())
+}
