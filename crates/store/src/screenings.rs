@@ -22,13 +22,20 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::QueryBuilder;
 
-/// The monitoring rules of the rulebook in force.
+/// The monitoring rules of the rulebook in force (the shipped one, parsed once).
 pub(crate) fn monitoring_rules() -> Result<MonitoringRules> {
-    AssistanceRules::shipped(POLICY_CHECK_RULEBOOK)
-        .ok_or_else(|| Error::Internal(format!("规则“{POLICY_CHECK_RULEBOOK}”未随程序提供")))?
-        .map_err(|e| Error::Internal(e.to_string()))?
-        .monitoring
-        .ok_or_else(|| Error::Internal("帮扶政策规则缺少 [monitoring] 监测规则".to_owned()))
+    static RULES: std::sync::OnceLock<std::result::Result<MonitoringRules, String>> =
+        std::sync::OnceLock::new();
+    RULES
+        .get_or_init(|| {
+            AssistanceRules::shipped(POLICY_CHECK_RULEBOOK)
+                .ok_or_else(|| format!("规则“{POLICY_CHECK_RULEBOOK}”未随程序提供"))?
+                .map_err(|e| e.to_string())?
+                .monitoring
+                .ok_or_else(|| "帮扶政策规则缺少 [monitoring] 监测规则".to_owned())
+        })
+        .clone()
+        .map_err(Error::Internal)
 }
 
 /// One reason of a clue, as stored in its `reasons` list.
