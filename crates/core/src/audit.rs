@@ -33,7 +33,6 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("clue", "监测线索"),
     ("risk_case", "监测帮扶案件"),
     ("risk_plan", "一户一策帮扶计划"),
-    ("household_income", "家庭收入"),
     ("draw", "随机抽取"),
     ("assignment", "评审任务"),
     ("self_evaluation", "单位自评"),

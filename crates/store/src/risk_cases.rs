@@ -121,6 +121,7 @@ impl RiskCaseView {
 
     /// The state.
     pub fn state(&self) -> State {
+        // The fallback is never taken: every view is checked by `read` when loaded.
         State::parse(&self.state).unwrap_or(State::Verifying)
     }
 
@@ -431,14 +432,9 @@ impl Store {
         .await?;
         append(
             &mut tx,
-            AuditEntry::new(
-                &actor.name,
-                &jixiao_core::workflow::audit_code::<Doc>(Action::Open),
-                "risk_case",
-                &id.to_string(),
-            )
-            .in_jurisdiction(Some(&jurisdiction))
-            .with_details(json!({"clue": clue.id, "household": clue.household_id,
+            AuditEntry::new(&actor.name, "risk_case.open", "risk_case", &id.to_string())
+                .in_jurisdiction(Some(&jurisdiction))
+                .with_details(json!({"clue": clue.id, "household": clue.household_id,
                 "case_type": case_type.as_str(), "risks": codes})),
         )
         .await?;
