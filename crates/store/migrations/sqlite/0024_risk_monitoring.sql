@@ -43,7 +43,7 @@ CREATE INDEX clues_jurisdiction ON clues (jurisdiction_code, status);
 CREATE INDEX clues_household ON clues (household_id);
 -- One live clue per household: a second merges into it.
 CREATE UNIQUE INDEX clues_live_household ON clues (household_id)
-    WHERE status IN ('open', 'in_case');
+    WHERE status = 'open' OR status = 'in_case';
 
 CREATE TABLE risk_cases (
     id                 INTEGER PRIMARY KEY,
@@ -71,7 +71,7 @@ CREATE INDEX risk_cases_jurisdiction ON risk_cases (jurisdiction_code, state);
 CREATE INDEX risk_cases_household ON risk_cases (household_id);
 -- One case under way per household.
 CREATE UNIQUE INDEX risk_cases_live_household ON risk_cases (household_id)
-    WHERE state NOT IN ('not_included', 'eliminated');
+    WHERE state <> 'not_included' AND state <> 'eliminated';
 
 CREATE TABLE risk_case_steps (
     id          INTEGER PRIMARY KEY,
