@@ -29,6 +29,10 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("person", "家庭成员"),
     ("policy_check", "政策落实核查"),
     ("enjoyment", "享受政策记录"),
+    ("screening", "防返贫监测筛查"),
+    ("clue", "监测线索"),
+    ("risk_case", "监测帮扶案件"),
+    ("risk_plan", "一户一策帮扶计划"),
     ("draw", "随机抽取"),
     ("assignment", "评审任务"),
     ("self_evaluation", "单位自评"),
@@ -103,6 +107,12 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("person.show_id_number", "查看完整证件号码"),
     ("policy_check.run", "开展政策落实核查"),
     ("enjoyment.create", "登记享受政策记录"),
+    ("household_income.record", "登记家庭收入"),
+    ("screening.run", "开展防返贫监测筛查"),
+    ("clue.create", "登记监测线索"),
+    ("clue.merge", "监测线索并入已有线索"),
+    ("clue.dismiss", "线索不予立案"),
+    ("risk_plan.save", "保存一户一策帮扶计划"),
 ];
 
 /// Codes earlier versions wrote and the store no longer does, still named for the records that

@@ -90,6 +90,11 @@ pub enum Capability {
     /// Record who enjoys a department's policies (a department's own list; the county office
     /// any department's).
     RecordEnjoyments,
+    /// Dynamic monitoring's case work: record clues by hand, open monitoring cases, take their
+    /// steps (which step is the workflow table's), keep the household's plan and measures.
+    MonitorRisks,
+    /// Run the screening (预警) over the registry or against a department's list.
+    RunScreenings,
 }
 
 /// Who may do what: every capability with the roles that have it and the scope the store
@@ -167,6 +172,12 @@ pub const PERMISSIONS: &[(Capability, &[Role], &str)] = {
             &[Sector, Assistance],
             "行业部门：本部门的政策；帮扶办：各部门",
         ),
+        (
+            MonitorRisks,
+            &[Assistance, Township, Village],
+            "帮扶办：本区划；乡镇、村：本辖区（各环节由谁办理见 docs/workflow.md）",
+        ),
+        (RunScreenings, &[Assistance], "本区划（可限一个乡镇）"),
     ]
 };
 
@@ -205,6 +216,8 @@ impl Capability {
             ShowIdNumbers => "查看完整证件号码（记入审计日志）",
             RunPolicyChecks => "开展政策落实核查（应享未享、不应享而享、数据矛盾）",
             RecordEnjoyments => "导入享受政策名单",
+            MonitorRisks => "防返贫监测：登记线索、识别与消除程序、一户一策",
+            RunScreenings => "开展防返贫监测筛查（收入、支出、部门数据比对）",
         }
     }
 
@@ -372,7 +385,7 @@ mod tests {
         let all: Vec<Capability> = Capability::all().collect();
         let unique: std::collections::HashSet<_> = all.iter().collect();
         assert_eq!(unique.len(), all.len(), "a capability is listed twice");
-        assert_eq!(all.len(), 25, "a capability is missing from PERMISSIONS");
+        assert_eq!(all.len(), 27, "a capability is missing from PERMISSIONS");
         for capability in all {
             assert!(!capability.roles().is_empty(), "{capability:?} has no role");
             assert!(!capability.label().is_empty() && !capability.scope().is_empty());

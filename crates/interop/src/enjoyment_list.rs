@@ -249,7 +249,7 @@ impl Reader {
     }
 }
 
-fn text_of(data: &Data) -> String {
+pub(crate) fn text_of(data: &Data) -> String {
     match data {
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Int(i) => i.to_string(),

@@ -7,6 +7,7 @@
 //! ([`spreadsheet_text`]), and every sheet written shares one page setup ([`xlsx_page`]).
 
 pub mod allotments_csv;
+pub mod department_list;
 pub mod enjoyment_list;
 pub mod fiscal_data_package;
 pub mod household_export;

@@ -49,7 +49,12 @@ mod publications;
 mod reconcile;
 mod rectifications;
 mod review;
+mod risk_case_steps;
+mod risk_cases;
+mod risk_plans;
 mod rulebooks;
+mod screening_runs;
+mod screenings;
 mod self_evaluation_imports;
 mod self_evaluation_writes;
 mod self_evaluations;
@@ -110,7 +115,12 @@ pub use publications::{PublicProject, PublicProjectDetail};
 pub use reconcile::{Discrepancy, Reconciliation};
 pub use rectifications::Rectification;
 pub use review::{Decision, ReviewRecord};
+pub use risk_cases::{RiskCaseFile, RiskCaseInput, RiskCaseStep, RiskCaseView, RiskStepInput};
+pub use risk_plans::{Measure, MeasureInput, PlanInput, RiskPlan};
 pub use rulebooks::{LoadedRulebook, RulebookRecord};
+pub use screenings::{
+    Clue, ClueInput, ClueReasonEntry, DepartmentRow, ScreeningOutcome, ScreeningRun,
+};
 pub use self_evaluation_imports::ImportedSheet;
 pub use self_evaluations::{
     EntryInput, EvaluationItem, SelfEvaluation, SelfEvaluationInput, missing_reasons,

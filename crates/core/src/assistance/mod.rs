@@ -7,6 +7,7 @@ pub mod coverage;
 pub mod export;
 pub mod expression;
 pub mod id_number;
+pub mod monitoring;
 pub mod record;
 pub mod registry;
 pub mod rules;

@@ -68,6 +68,7 @@ struct RulebookFile {
     policies: Vec<PolicyFile>,
     #[serde(default)]
     checks: Vec<CheckFile>,
+    monitoring: Option<super::monitoring::MonitoringFile>,
 }
 
 #[derive(Deserialize)]
@@ -211,6 +212,9 @@ pub struct AssistanceRules {
     pub policies: Vec<Policy>,
     /// The data checks, in file order.
     pub checks: Vec<Check>,
+    /// The dynamic monitoring section (the line, the triggers, the time limits), when there is
+    /// one.
+    pub monitoring: Option<super::monitoring::MonitoringRules>,
     pub(crate) env: SharedEnv,
     /// The fields the expressions read (bound at check time).
     pub(crate) bindings: Bindings,
@@ -364,6 +368,16 @@ impl AssistanceRules {
                 .flat_map(|p| &p.eligible.reads)
                 .chain(checks.iter().flat_map(|c| &c.fires.reads)),
         );
+        let monitoring = file
+            .monitoring
+            .as_ref()
+            .map(|m| {
+                super::monitoring::MonitoringRules::from_file(m, |place, text| {
+                    amount(place, text).map_err(|e| e.to_string())
+                })
+            })
+            .transpose()
+            .map_err(|reason| rule_error("monitoring", reason))?;
         let amount_variables = amounts
             .iter()
             .map(|(k, v)| (format!("amounts.{k}"), *v))
@@ -377,6 +391,7 @@ impl AssistanceRules {
             amounts,
             policies,
             checks,
+            monitoring,
             env: SharedEnv(env),
             bindings,
             amount_variables,

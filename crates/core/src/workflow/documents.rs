@@ -1,5 +1,5 @@
 //! The documents of the product and their transition tables: 项目, 监控报告, 绩效自评表, 重点评价,
-//! 整改事项, 预警, 预警处置意见, 结果应用建议, 评审任务, 专家/机构库成员. Each is two vocabularies
+//! 整改事项, 预警, 预警处置意见, 结果应用建议, 评审任务, 专家/机构库成员, 核查问题整改, 监测帮扶案件. Each is two vocabularies
 //! and one table; `docs/workflow.md` is generated from them.
 
 use super::{Creation, Document, Transition};
@@ -14,6 +14,10 @@ const MEMBERS: &[Role] = &[Role::Expert, Role::Institution];
 const INVITERS: &[Role] = &[Role::Finance, Role::Expert, Role::Institution];
 const ASSISTANCE: &[Role] = &[Role::Assistance];
 const RECTIFIERS: &[Role] = &[Role::Village, Role::Township, Role::Sector];
+const VILLAGE_OR_TOWNSHIP: &[Role] = &[Role::Village, Role::Township];
+const TOWNSHIP: &[Role] = &[Role::Township];
+const TOWNSHIP_OR_OFFICE: &[Role] = &[Role::Township, Role::Assistance];
+const CASE_OPENERS: &[Role] = &[Role::Village, Role::Township, Role::Assistance];
 
 vocabulary! {
     /// Where a project stands (项目).
@@ -716,6 +720,136 @@ impl Document for FindingRectification {
             Transition { from: Assigned, action: Answer, to: Answered, roles: RECTIFIERS },
             Transition { from: Answered, action: Accept, to: Accepted, roles: ASSISTANCE },
             Transition { from: Answered, action: SendBack, to: Assigned, roles: ASSISTANCE },
+        ]
+    };
+}
+
+vocabulary! {
+    /// Where a monitoring case stands (监测帮扶案件): the identification pipeline, monitoring,
+    /// and the elimination pipeline (the same steps again).
+    pub enum RiskCaseState {
+        /// Opened from a clue: the village visits the household.
+        Verifying = ("verifying", "待入户核实"),
+        /// Verified: the township compares with the departments' data.
+        Comparing = ("comparing", "待信息比对"),
+        /// Compared: the village deliberates and posts the notice.
+        Deliberating = ("deliberating", "待民主评议公示"),
+        /// The public notice runs; the township reviews after it.
+        Noticing = ("noticing", "公示中"),
+        /// The township approved: the county office decides.
+        CountyReview = ("county_review", "待县审定"),
+        /// The county office decided: it announces and includes.
+        Announcing = ("announcing", "待公告"),
+        /// Included: monitored and helped.
+        Monitored = ("monitored", "监测帮扶中"),
+        /// Not included (refused at the township's or the county's step).
+        NotIncluded = ("not_included", "不予纳入"),
+        /// Elimination proposed: the village visits the household.
+        EliminationVerifying = ("elimination_verifying", "风险消除：待入户核实"),
+        /// The township compares.
+        EliminationComparing = ("elimination_comparing", "风险消除：待信息比对"),
+        /// The village deliberates and posts the notice.
+        EliminationDeliberating = ("elimination_deliberating", "风险消除：待民主评议公示"),
+        /// The notice runs.
+        EliminationNoticing = ("elimination_noticing", "风险消除：公示中"),
+        /// The county office decides.
+        EliminationCountyReview = ("elimination_county_review", "风险消除：待县审定"),
+        /// The county office announces.
+        EliminationAnnouncing = ("elimination_announcing", "风险消除：待公告"),
+        /// The risk is eliminated (a household without labour stays tracked).
+        Eliminated = ("eliminated", "风险已消除"),
+    }
+}
+
+impl RiskCaseState {
+    /// Whether the case is in the elimination pipeline.
+    pub fn eliminating(self) -> bool {
+        self.as_str().starts_with("elimination_")
+    }
+
+    /// Whether the case is still being identified (before inclusion).
+    pub fn identifying(self) -> bool {
+        matches!(
+            self,
+            RiskCaseState::Verifying
+                | RiskCaseState::Comparing
+                | RiskCaseState::Deliberating
+                | RiskCaseState::Noticing
+                | RiskCaseState::CountyReview
+                | RiskCaseState::Announcing
+        )
+    }
+
+    /// Whether the case has ended (its clue is closed).
+    pub fn ended(self) -> bool {
+        matches!(self, RiskCaseState::NotIncluded | RiskCaseState::Eliminated)
+    }
+}
+
+vocabulary! {
+    /// The steps of a monitoring case.
+    pub enum RiskCaseAction {
+        /// A case is opened from a clue.
+        Open = ("open", "立案（启动识别程序）"),
+        /// 入户核实.
+        Verify = ("verify", "入户核实"),
+        /// 信息比对.
+        Compare = ("compare", "信息比对"),
+        /// 村民主评议并公示.
+        Publicise = ("publicise", "村民主评议并公示"),
+        /// 乡镇审核 (after the notice).
+        TownshipApprove = ("township_approve", "乡镇审核通过"),
+        /// 县审定.
+        CountyApprove = ("county_approve", "县级审定通过"),
+        /// 公告 and 纳入 (or, for elimination, 公告 and 消除).
+        Announce = ("announce", "公告"),
+        /// Refused by the township or the county office.
+        Reject = ("reject", "审核不通过"),
+        /// 提出风险消除.
+        ProposeElimination = ("propose_elimination", "启动风险消除程序"),
+    }
+}
+
+/// 监测帮扶案件 (the rows of `risk_cases`): a household's identification as a 监测对象, its
+/// monitoring, and its risk elimination, each step recorded in `risk_case_steps`.
+pub struct RiskCase;
+
+impl Document for RiskCase {
+    type State = RiskCaseState;
+    type Action = RiskCaseAction;
+    const TABLE: &'static str = "risk_cases";
+    const ENTITY: &'static str = "risk_case";
+    const AUDIT_PREFIX: &'static str = "risk_case";
+    const LABEL: &'static str = "监测帮扶案件";
+    const STATES: &'static [RiskCaseState] = RiskCaseState::ALL;
+    const ACTIONS: &'static [RiskCaseAction] = RiskCaseAction::ALL;
+    const CREATED_BY: &'static [Creation<RiskCaseState, RiskCaseAction>] = &[Creation {
+        action: RiskCaseAction::Open,
+        state: RiskCaseState::Verifying,
+        roles: CASE_OPENERS,
+    }];
+    #[rustfmt::skip]
+    const TRANSITIONS: &'static [Transition<RiskCaseState, RiskCaseAction>] = {
+        use RiskCaseAction::*;
+        use RiskCaseState::*;
+        &[
+            Transition { from: Verifying, action: Verify, to: Comparing, roles: VILLAGE_OR_TOWNSHIP },
+            Transition { from: Comparing, action: Compare, to: Deliberating, roles: TOWNSHIP_OR_OFFICE },
+            Transition { from: Deliberating, action: Publicise, to: Noticing, roles: VILLAGE_OR_TOWNSHIP },
+            Transition { from: Noticing, action: TownshipApprove, to: CountyReview, roles: TOWNSHIP },
+            Transition { from: Noticing, action: Reject, to: NotIncluded, roles: TOWNSHIP },
+            Transition { from: CountyReview, action: CountyApprove, to: Announcing, roles: ASSISTANCE },
+            Transition { from: CountyReview, action: Reject, to: NotIncluded, roles: ASSISTANCE },
+            Transition { from: Announcing, action: Announce, to: Monitored, roles: ASSISTANCE },
+            Transition { from: Monitored, action: ProposeElimination, to: EliminationVerifying, roles: VILLAGE_OR_TOWNSHIP },
+            Transition { from: EliminationVerifying, action: Verify, to: EliminationComparing, roles: VILLAGE_OR_TOWNSHIP },
+            Transition { from: EliminationComparing, action: Compare, to: EliminationDeliberating, roles: TOWNSHIP_OR_OFFICE },
+            Transition { from: EliminationDeliberating, action: Publicise, to: EliminationNoticing, roles: VILLAGE_OR_TOWNSHIP },
+            Transition { from: EliminationNoticing, action: TownshipApprove, to: EliminationCountyReview, roles: TOWNSHIP },
+            Transition { from: EliminationNoticing, action: Reject, to: Monitored, roles: TOWNSHIP },
+            Transition { from: EliminationCountyReview, action: CountyApprove, to: EliminationAnnouncing, roles: ASSISTANCE },
+            Transition { from: EliminationCountyReview, action: Reject, to: Monitored, roles: ASSISTANCE },
+            Transition { from: EliminationAnnouncing, action: Announce, to: Eliminated, roles: ASSISTANCE },
         ]
     };
 }

@@ -372,6 +372,7 @@ pub fn documents() -> Vec<DocumentInfo> {
         DocumentInfo::of::<Assignment>(),
         DocumentInfo::of::<PoolMember>(),
         DocumentInfo::of::<FindingRectification>(),
+        DocumentInfo::of::<RiskCase>(),
     ]
 }
 

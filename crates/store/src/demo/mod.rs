@@ -10,6 +10,7 @@
 
 mod key_evaluations_2019;
 mod monitoring_2020;
+pub mod monitoring_cases;
 mod pools;
 mod projects_2019;
 mod projects_2020;
@@ -189,6 +190,9 @@ pub const BUSINESS_DATE: chrono::NaiveDate = match chrono::NaiveDate::from_ymd_o
     None => panic!("2020-08-31 is a date"),
 };
 
+/// Households of 杨安镇 under dynamic monitoring in the full demo (decision 0035).
+pub const MONITORED_HOUSEHOLDS: usize = 300;
+
 /// Loads everything [`load`] does and the Leling-scale assistance registry (6,772 households,
 /// 12,967 people, decision 0032) of `jixiao serve --demo` and `jixiao demo`. Returns whether
 /// anything was loaded; a database that already holds the demo is left as it is.
@@ -197,6 +201,7 @@ pub async fn load_full(store: &Store) -> Result<bool> {
         return Ok(false);
     }
     registry_scale::load(store, 1).await?;
+    monitoring_cases::load(store, MONITORED_HOUSEHOLDS).await?;
     Ok(true)
 }
 

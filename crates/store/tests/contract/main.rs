@@ -11,6 +11,7 @@ mod policy_checks;
 mod projects;
 mod registry_import;
 mod registry_scale;
+mod risk_monitoring;
 mod servers;
 mod support;
 mod target_sheet_batches;

@@ -20,6 +20,7 @@ mod project_types;
 mod projects;
 mod publication;
 mod results;
+mod risk_monitoring;
 mod rulebooks;
 mod self_evaluation;
 mod session;
@@ -228,12 +229,35 @@ pub fn router(upload_body: usize) -> Router<AppState> {
             "/findings/{id}/answer",
             post(finding_rectifications::answer),
         )
+        .route("/clues", get(risk_monitoring::clues))
+        .route("/risk-cases", get(risk_monitoring::cases))
+        .route("/risk-cases/{id}", get(risk_monitoring::case))
+        .route("/risk-cases/{id}/plan", get(risk_monitoring::plan))
         .route_layer(from_fn_with_state(
             Capability::ReadHouseholds,
             auth::require,
         ));
+    let risk_monitors = Router::new()
+        .route("/clues", post(risk_monitoring::record_clue))
+        .route("/clues/{id}/dismiss", post(risk_monitoring::dismiss_clue))
+        .route("/risk-cases", post(risk_monitoring::open_case))
+        .route("/risk-cases/{id}/steps", post(risk_monitoring::step))
+        .route("/risk-cases/{id}/plan", post(risk_monitoring::save_plan))
+        .route_layer(from_fn_with_state(Capability::MonitorRisks, auth::require));
+    let screeners = Router::new()
+        .route("/screenings", post(risk_monitoring::screen))
+        .route(
+            "/screenings/department-list",
+            post(risk_monitoring::screen_list)
+                .layer(axum::extract::DefaultBodyLimit::max(upload_body)),
+        )
+        .route_layer(from_fn_with_state(Capability::RunScreenings, auth::require));
     let household_keepers = Router::new()
         .route("/households", post(households::create))
+        .route(
+            "/households/{id}/incomes/{year}",
+            axum::routing::put(risk_monitoring::record_income),
+        )
         .route_layer(from_fn_with_state(
             Capability::EditHouseholds,
             auth::require,
@@ -307,6 +331,8 @@ pub fn router(upload_body: usize) -> Router<AppState> {
         .merge(checkers)
         .merge(importers)
         .merge(enjoyment_recorders)
+        .merge(risk_monitors)
+        .merge(screeners)
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::API_BODY_LIMIT_BYTES,

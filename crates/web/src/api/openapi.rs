@@ -2,8 +2,8 @@
 
 use super::{
     admin, dashboard, enjoyments, evaluations, finding_rectifications, household_imports,
-    households, monitoring, policy_checks, pools, projects, publication, results, rulebooks,
-    self_evaluation, session, target_review, treasury,
+    households, monitoring, policy_checks, pools, projects, publication, results, risk_monitoring,
+    rulebooks, self_evaluation, session, target_review, treasury,
 };
 use axum::Json;
 use jixiao_core::audit::AuditRecord;
@@ -292,6 +292,10 @@ impl Modify for StandardErrors {
         household_imports::import, household_imports::export, enjoyments::import,
         finding_rectifications::assign, finding_rectifications::show,
         finding_rectifications::answer, finding_rectifications::review,
+        risk_monitoring::screen, risk_monitoring::screen_list, risk_monitoring::clues,
+        risk_monitoring::record_clue, risk_monitoring::dismiss_clue, risk_monitoring::cases,
+        risk_monitoring::open_case, risk_monitoring::case, risk_monitoring::step,
+        risk_monitoring::plan, risk_monitoring::save_plan, risk_monitoring::record_income,
     ),
     components(schemas(ErrorBody, ErrorDetail, UserView, AgencyView, AuditRecordView, AuditPageView)),
     modifiers(&BearerToken, &StandardErrors),
@@ -305,7 +309,7 @@ impl Modify for StandardErrors {
         (name = "treasury", description = "预算指标与国库集中支付"),
         (name = "monitoring", description = "绩效运行监控与预警处置"),
         (name = "pools", description = "专家库、中介机构库与随机抽取"),
-        (name = "assistance", description = "帮扶对象户档案（一户一档）、区域与政策落实核查"),
+        (name = "assistance", description = "帮扶对象户档案（一户一档）、区域、政策落实核查与防返贫动态监测"),
         (name = "evaluation", description = "绩效评价与结果应用"),
     )
 )]

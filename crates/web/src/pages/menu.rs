@@ -158,6 +158,22 @@ const ROWS: &[Row] = &[
         None,
     ),
     (
+        "帮扶",
+        "防返贫监测",
+        "/risk-cases",
+        "risk",
+        Capability::ReadHouseholds,
+        None,
+    ),
+    (
+        "帮扶",
+        "监测线索",
+        "/clues",
+        "clues",
+        Capability::ReadHouseholds,
+        None,
+    ),
+    (
         "管理",
         "部门单位",
         "/admin/agencies",

@@ -29,6 +29,8 @@ mod project_page;
 mod project_views;
 mod projects;
 mod public;
+mod risk_cases;
+mod risk_clues;
 mod self_evaluation;
 mod self_evaluation_upload;
 mod target_excel;
@@ -511,6 +513,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/findings/{id}", get(policy_checks::finding))
         .route("/findings/{id}/answer", post(policy_checks::answer))
+        .route("/clues", get(risk_clues::list))
+        .route("/risk-cases", get(risk_cases::list))
+        .route("/risk-cases/{id}", get(risk_cases::show))
+        .route("/risk-cases/{id}/notice", get(risk_cases::notice))
         .route_layer(from_fn_with_state(
             Capability::ReadHouseholds,
             auth::require,
@@ -555,6 +561,16 @@ pub fn router(state: AppState) -> Router<AppState> {
     let id_showers = Router::new()
         .route("/people/{id}/id-number", post(households::show_id_number))
         .route_layer(from_fn_with_state(Capability::ShowIdNumbers, auth::require));
+    let risk_monitors = Router::new()
+        .route("/clues", post(risk_clues::record))
+        .route("/clues/{id}/case", post(risk_clues::open_case))
+        .route("/clues/{id}/dismiss", post(risk_clues::dismiss))
+        .route("/risk-cases/{id}/steps", post(risk_cases::step))
+        .route("/risk-cases/{id}/plan", post(risk_cases::save_plan))
+        .route_layer(from_fn_with_state(Capability::MonitorRisks, auth::require));
+    let screeners = Router::new()
+        .route("/screenings", post(risk_clues::screen))
+        .route_layer(from_fn_with_state(Capability::RunScreenings, auth::require));
     let signed_in = Router::new()
         .route(
             auth::CHANGE_PASSWORD_PAGE,
@@ -598,6 +614,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(enjoyment_recorders)
         .merge(household_keepers)
         .merge(checkers)
+        .merge(risk_monitors)
+        .merge(screeners)
         .fallback(page_not_found)
         .layer(from_fn_with_state(state, csrf::guard))
 }

@@ -36,6 +36,8 @@ mod projects_api;
 mod projects_pages;
 mod publication;
 mod registry_pages;
+mod risk_monitoring_api;
+mod risk_monitoring_pages;
 mod self_evaluation_upload;
 mod support;
 mod target_excel;
