@@ -202,7 +202,10 @@ pub(crate) fn serve(url: &str, extra: &[&str]) -> Result<Server, Box<dyn std::er
     });
     let mut printed = Vec::new();
     loop {
-        let line = receive.recv_timeout(Duration::from_secs(60))?;
+        // Generous: `serve --demo` loads the Leling-scale registry and the monitored households
+        // before it prints its address (over a minute on PostgreSQL in a debug build on a busy
+        // machine). A bound on start-up, not a speed check.
+        let line = receive.recv_timeout(Duration::from_secs(600))?;
         if let Some(address) = line.split("http://").nth(1) {
             let base = format!("http://{}", address.trim());
             printed.push(line);
