@@ -1,7 +1,8 @@
 //! Dead links (issue 20 item 2): every demo role signs in and follows every link its own pages
 //! show, starting from the home page and its menu; any link that answers 4xx or 5xx fails the
 //! test with the page that led to it. Links that differ only in their ids are sampled (a few per
-//! shape), so the crawl stays bounded while every kind of link is followed.
+//! shape), so the crawl stays bounded while every kind of link is followed. Every page it opens
+//! is also checked for money column headers that are not right-aligned with their figures.
 
 use super::support::{Browser, TestApp, TestResult};
 use reqwest::StatusCode;
@@ -39,6 +40,47 @@ fn links_of(html: &str) -> Vec<String> {
         }
     }
     links
+}
+
+/// Money columns (issue 20 item 7): every column header (in a `<thead>`) that names an amount
+/// in 万元 or 元 is right-aligned like its figures (`class="num"`). A printed form's row labels
+/// are not column headers. Answers the headers that are not.
+fn money_headers_not_right_aligned(html: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut page = html;
+    while let Some(start) = page.find("<thead") {
+        let Some(end) = page[start..].find("</thead>") else {
+            break;
+        };
+        found.extend(headers_without_num(&page[start..start + end]));
+        page = &page[start + end..];
+    }
+    found
+}
+
+fn headers_without_num(head: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = head;
+    while let Some(start) = rest.find("<th") {
+        rest = &rest[start..];
+        let Some(open_end) = rest.find('>') else {
+            break;
+        };
+        let Some(close) = rest.find("</th>") else {
+            break;
+        };
+        let tag = &rest[..open_end];
+        let text = if open_end < close {
+            &rest[open_end + 1..close]
+        } else {
+            ""
+        };
+        if (text.contains("（万元）") || text.contains("（元）")) && !tag.contains("num") {
+            found.push(text.to_owned());
+        }
+        rest = &rest[close.max(open_end)..];
+    }
+    found
 }
 
 /// The link with every run of digits replaced, and its query keys sorted: links of one shape.
@@ -112,6 +154,14 @@ async fn crawl(
             continue;
         }
         let html = response.text().await?;
+        for header in money_headers_not_right_aligned(&html) {
+            dead.push(DeadLink {
+                username,
+                url: format!("{url} (money header “{header}” not right-aligned)"),
+                status: StatusCode::OK,
+                from: from.clone(),
+            });
+        }
         for link in links_of(&html) {
             if seen.contains(&link) {
                 continue;
