@@ -55,18 +55,23 @@ fn indicator(
     .collect()
 }
 
-#[tokio::test]
-async fn a_draft_with_words_saves_and_the_gate_refuses_it_at_submission() -> TestResult {
-    let app = TestApp::start().await?;
-    let agency = app.signed_in("agency").await?;
-    let target_page = new_draft(&agency).await?;
-    let mut form: Vec<(String, String)> = vec![
+/// The sheet's two goals, as the grid posts them.
+fn goals() -> Vec<(String, String)> {
+    vec![
         ("overall_goal".to_owned(), "提升基层卫生人员能力".to_owned()),
         (
             "annual_goal".to_owned(),
             "2020年培训基层卫生人员".to_owned(),
         ),
-    ];
+    ]
+}
+
+#[tokio::test]
+async fn a_draft_with_words_saves_and_the_gate_refuses_it_at_submission() -> TestResult {
+    let app = TestApp::start().await?;
+    let agency = app.signed_in("agency").await?;
+    let target_page = new_draft(&agency).await?;
+    let mut form = goals();
     form.extend(indicator(
         0,
         "产出指标",
@@ -115,13 +120,7 @@ async fn row_numbers_match_the_grid_after_a_row_is_deleted() -> TestResult {
     let app = TestApp::start().await?;
     let agency = app.signed_in("agency").await?;
     let target_page = new_draft(&agency).await?;
-    let mut form: Vec<(String, String)> = vec![
-        ("overall_goal".to_owned(), "提升基层卫生人员能力".to_owned()),
-        (
-            "annual_goal".to_owned(),
-            "2020年培训基层卫生人员".to_owned(),
-        ),
-    ];
+    let mut form = goals();
     form.extend(indicator(
         0,
         "产出指标",
