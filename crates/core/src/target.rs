@@ -201,6 +201,45 @@ pub fn is_number(text: &str) -> bool {
     !whole.is_empty() && digits(whole) && fraction.is_none_or(|f| !f.is_empty() && digits(f))
 }
 
+/// Units that count whole things — people, households, posts, times, pieces: a value in one of
+/// them is a whole number (126.72人 is not a figure anyone reports).
+const COUNT_UNITS: &[&str] = &[
+    "人",
+    "人次",
+    "名",
+    "位",
+    "户",
+    "户次",
+    "家",
+    "个",
+    "次",
+    "项",
+    "所",
+    "处",
+    "座",
+    "台",
+    "套",
+    "台（套）",
+    "件",
+    "场",
+    "期",
+    "批",
+    "份",
+    "辆",
+    "间",
+    "张",
+    "篇",
+    "本",
+    "条",
+    "头",
+    "只",
+];
+
+/// Whether `unit` counts whole things (see [`COUNT_UNITS`]).
+pub fn counts_whole_things(unit: &str) -> bool {
+    COUNT_UNITS.contains(&unit.trim())
+}
+
 /// Parses points with up to two decimals into hundredths.
 pub fn parse_points(text: &str) -> Option<i64> {
     crate::money::parse_yuan(text).ok()

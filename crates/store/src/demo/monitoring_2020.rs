@@ -26,6 +26,17 @@ fn decimal(value: i128) -> String {
     }
 }
 
+/// `percent` of `target` (both in ten-thousandths), whole when the unit counts people,
+/// households or times (rounded down: a report does not claim half a person).
+fn reached_share(target: i128, percent: i128, unit: &str) -> i128 {
+    let share = target * percent / 100;
+    if jixiao_core::target::counts_whole_things(unit) {
+        share / 10_000 * 10_000
+    } else {
+        share
+    }
+}
+
 /// Entries reaching `percent` of each cumulative target (rates and limits as targeted), with
 /// `override_row` (row, outlook, cause, explanation, measures) for one row.
 fn entries(
@@ -41,7 +52,7 @@ fn entries(
                 (Operator::AtLeast | Operator::Equal, Some(target))
                     if !indicator.unit.contains('%') =>
                 {
-                    decimal(target * percent / 100)
+                    decimal(reached_share(target, percent, &indicator.unit))
                 }
                 _ => indicator.value.clone(),
             };
@@ -161,4 +172,16 @@ pub(super) async fn load(store: &Store) -> Result<()> {
         .enforce_alert_deadlines(&finance, Some(round.id), date("2020-08-26")?)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_count_reached_in_july_is_whole() {
+        assert_eq!(decimal(reached_share(1_760_000, 45, "人")), "79");
+        assert_eq!(decimal(reached_share(100_000_000, 45, "亩")), "4500");
+        assert_eq!(decimal(reached_share(55_000, 45, "公里")), "2.475");
+    }
 }

@@ -52,53 +52,50 @@ const NAMED: &[(&str, &str, &str, &str, i64, bool, bool)] = &[
     ),
 ];
 
-/// (agency, stem, category, template) of the rest; names are varied by town.
-const STEMS: &[(&str, &str, &str, &str)] = &[
-    ("204", "扶贫专岗", "specific", "poverty_posts"),
-    ("203", "洁净庭院创建", "specific", "construction"),
-    ("112", "残疾人就业帮扶", "specific", "employment"),
-    ("114", "健康扶贫", "specific", "health_screening"),
-    ("117", "留守儿童关爱（12345模式）", "specific", "child_care"),
-    ("113001", "就业介绍信专项行动", "specific", "employment"),
-    (
-        "114001",
-        "慢性病患者免费体检",
-        "specific",
-        "health_screening",
-    ),
-    ("116001", "建档立卡贫困学生助学金", "specific", "subsidy"),
-    ("202", "贫困户政策保障兜底", "specific", "subsidy"),
-    ("201", "扶贫协作产业项目", "specific", "agriculture"),
-    ("111", "城乡低保资金", "specific", "subsidy"),
-    ("111", "特困人员供养", "specific", "subsidy"),
-    ("111", "临时救助", "specific", "subsidy"),
-    ("111", "残疾人两项补贴", "specific", "subsidy"),
-    ("111001", "社会福利中心运转", "operation", "operation"),
-    ("110", "扶贫小额信贷贴息", "specific", "subsidy"),
-    ("110", "雨露计划职业教育补助", "specific", "subsidy"),
-    ("112", "盲人按摩培训", "specific", "training"),
-    ("112", "残疾人康复服务", "specific", "subsidy"),
-    ("113", "就业创业培训", "specific", "training"),
-    ("113", "公益性岗位补贴", "specific", "subsidy"),
-    ("114", "基本公共卫生服务", "specific", "health_screening"),
-    ("114", "家庭医生签约服务", "specific", "health_screening"),
-    ("114001", "医疗设备购置", "specific", "purchase"),
-    ("114002", "重大传染病防控培训", "specific", "training"),
-    ("115", "高标准农田建设", "specific", "agriculture"),
-    ("115", "农机购置补贴", "specific", "subsidy"),
-    ("115001", "土地治理项目", "specific", "agriculture"),
-    ("116", "学前教育资助", "specific", "subsidy"),
-    ("116", "校舍维修改造", "specific", "construction"),
-    ("116", "中小学教师培训", "specific", "training"),
-    ("116001", "实训设备购置", "specific", "purchase"),
-    ("201", "农村道路维修", "specific", "construction"),
-    ("202", "农村人居环境整治", "specific", "construction"),
-    ("105", "财政信息化建设", "specific", "purchase"),
-    ("105", "会计人员继续教育", "specific", "training"),
-    ("105001", "国库集中支付系统运维", "specific", "purchase"),
-    ("105002", "第三方绩效评价委托", "specific", "meeting"),
-    ("105", "机关运转保障", "operation", "operation"),
-    ("114", "机关运转保障", "operation", "operation"),
+/// (agency, stem, category) of the rest; names are varied by town (a county department's) or by
+/// batch (a town's own). Each takes the indicator template its purpose names
+/// ([`indicator_library::suggested`]).
+const STEMS: &[(&str, &str, &str)] = &[
+    ("204", "扶贫专岗", "specific"),
+    ("203", "洁净庭院创建", "specific"),
+    ("112", "残疾人就业帮扶", "specific"),
+    ("114", "健康扶贫", "specific"),
+    ("117", "留守儿童关爱（12345模式）", "specific"),
+    ("113001", "就业介绍信专项行动", "specific"),
+    ("114001", "慢性病患者免费体检", "specific"),
+    ("116001", "建档立卡贫困学生助学金", "specific"),
+    ("202", "贫困户政策保障兜底", "specific"),
+    ("201", "扶贫协作产业项目", "specific"),
+    ("111", "城乡低保资金", "specific"),
+    ("111", "特困人员供养", "specific"),
+    ("111", "临时救助", "specific"),
+    ("111", "残疾人两项补贴", "specific"),
+    ("111001", "社会福利中心运转", "operation"),
+    ("110", "扶贫小额信贷贴息", "specific"),
+    ("110", "雨露计划职业教育补助", "specific"),
+    ("112", "盲人按摩培训", "specific"),
+    ("112", "残疾人康复服务", "specific"),
+    ("113", "就业创业培训", "specific"),
+    ("113", "公益性岗位补贴", "specific"),
+    ("114", "基本公共卫生服务", "specific"),
+    ("114", "家庭医生签约服务", "specific"),
+    ("114001", "医疗设备购置", "specific"),
+    ("114002", "重大传染病防控培训", "specific"),
+    ("115", "高标准农田建设", "specific"),
+    ("115", "农机购置补贴", "specific"),
+    ("115001", "土地治理项目", "specific"),
+    ("116", "学前教育资助", "specific"),
+    ("116", "校舍维修改造", "specific"),
+    ("116", "中小学教师培训", "specific"),
+    ("116001", "实训设备购置", "specific"),
+    ("201", "农村道路维修", "specific"),
+    ("202", "农村人居环境整治", "specific"),
+    ("105", "财政信息化建设", "specific"),
+    ("105", "会计人员继续教育", "specific"),
+    ("105001", "国库集中支付系统运维", "specific"),
+    ("105002", "第三方绩效评价委托", "specific"),
+    ("105", "机关运转保障", "operation"),
+    ("114", "机关运转保障", "operation"),
 ];
 
 const TOWNS: &[&str] = &[
@@ -126,28 +123,48 @@ struct Planned {
     agency: &'static str,
     name: String,
     category: &'static str,
-    template: &'static str,
+    template: &'static indicator_library::Template,
     fen: i64,
     is_new: bool,
     serves_people: bool,
 }
 
+/// The towns whose own governments are demo agencies (乡镇、街道、开发区).
+const TOWN_AGENCIES: &[(&str, &str)] = &[
+    ("201", "杨安镇"),
+    ("202", "孔镇镇"),
+    ("203", "郭家街道"),
+    ("204", "经开区"),
+];
+
+/// 二 … 二十: the batch of a town's repeated project (第二批 …).
+fn batch_numeral(n: usize) -> String {
+    const DIGITS: [&str; 10] = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => DIGITS[n].to_owned(),
+        10 => "十".to_owned(),
+        11..=19 => format!("十{}", DIGITS[n - 10]),
+        _ => format!("{}十{}", DIGITS[(n / 10) % 10], DIGITS[n % 10]),
+    }
+}
+
 /// The plan: named projects first, then the rest with amounts that add up exactly.
-fn plan() -> Vec<Planned> {
-    let mut planned: Vec<Planned> = NAMED
-        .iter()
-        .map(
-            |(agency, name, category, template, wan, is_new, serves)| Planned {
-                agency,
-                name: (*name).to_owned(),
-                category,
-                template,
-                fen: wan * 1_000_000,
-                is_new: *is_new,
-                serves_people: *serves,
-            },
-        )
-        .collect();
+fn plan() -> Result<Vec<Planned>> {
+    let template_of = |key: &str| {
+        indicator_library::template(key).ok_or_else(|| Error::Internal(format!("template {key}")))
+    };
+    let mut planned: Vec<Planned> = Vec::new();
+    for (agency, name, category, template, wan, is_new, serves) in NAMED {
+        planned.push(Planned {
+            agency,
+            name: (*name).to_owned(),
+            category,
+            template: template_of(template)?,
+            fen: wan * 1_000_000,
+            is_new: *is_new,
+            serves_people: *serves,
+        });
+    }
     let named_fen: i64 = planned.iter().map(|p| p.fen).sum();
     let rest = PROJECTS - planned.len();
     // Deterministic weights from a linear congruential generator: mostly small projects,
@@ -166,13 +183,16 @@ fn plan() -> Vec<Planned> {
     let units = (TOTAL_FEN - named_fen) / 10_000;
     let mut given = 0i64;
     for (i, weight) in weights.iter().enumerate() {
-        let (agency, stem, category, template) = STEMS[i % STEMS.len()];
+        let (agency, stem, category) = STEMS[i % STEMS.len()];
         let round = i / STEMS.len();
-        let name = if round == 0 {
-            stem.to_owned()
-        } else {
-            format!("{stem}（{}）", TOWNS[(round - 1 + i) % TOWNS.len()])
+        let own_town = TOWN_AGENCIES.iter().find(|(code, _)| *code == agency);
+        let name = match (round, own_town) {
+            (0, _) => stem.to_owned(),
+            (_, Some(_)) => format!("{stem}（第{}批）", batch_numeral(round + 1)),
+            (_, None) => format!("{stem}（{}）", TOWNS[(round - 1 + i) % TOWNS.len()]),
         };
+        let template = indicator_library::suggested(category, stem)
+            .ok_or_else(|| Error::Internal(format!("no indicator template fits {stem}")))?;
         let share = i64::try_from(u64::try_from(units).unwrap_or(0) * weight / weight_sum)
             .unwrap_or(0)
             .max(1);
@@ -189,10 +209,10 @@ fn plan() -> Vec<Planned> {
             template,
             fen,
             is_new: i % 7 == 0,
-            serves_people: template != "operation",
+            serves_people: template.key != "operation",
         });
     }
-    planned
+    Ok(planned)
 }
 
 /// Loads the 2019 library in one transaction, audited as one import.
@@ -201,7 +221,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
     let agencies = store.agencies(&system).await?;
     let rulebook_record = store.rulebook_in_force(LELING, 2019).await?;
     let rulebook = rulebook_record.rulebook()?;
-    let planned = plan();
+    let planned = plan()?;
     let now = time::now();
     let treasury = super::treasury_actor();
     let mut tx = store.begin().await?;
@@ -210,8 +230,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
             .iter()
             .find(|a| a.code == project.agency && a.jurisdiction_code == LELING)
             .ok_or_else(|| Error::Internal(format!("demo agency {}", project.agency)))?;
-        let template = indicator_library::template(project.template)
-            .ok_or_else(|| Error::Internal(format!("template {}", project.template)))?;
+        let template = project.template;
         let input = ProjectInput {
             year: 2019,
             name: format!("2019年{}", project.name),
@@ -332,8 +351,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_plan_reproduces_the_seed_figures() {
-        let planned = plan();
+    fn the_plan_reproduces_the_seed_figures() -> Result<()> {
+        let planned = plan()?;
         assert_eq!(planned.len(), PROJECTS);
         assert_eq!(planned.iter().map(|p| p.fen).sum::<i64>(), TOTAL_FEN);
         assert!(planned.iter().all(|p| p.fen > 0));
@@ -349,5 +368,26 @@ mod tests {
         ] {
             assert!(planned.iter().any(|p| p.name == stem), "{stem}");
         }
+        Ok(())
+    }
+
+    #[test]
+    fn every_project_reads_true() -> Result<()> {
+        for project in plan()? {
+            // A town's project never carries another town's name.
+            if let Some((_, own)) = TOWN_AGENCIES.iter().find(|(c, _)| *c == project.agency) {
+                for town in TOWNS.iter().filter(|t| *t != own) {
+                    assert!(!project.name.contains(town), "{} of {own}", project.name);
+                }
+            }
+            // Its indicators are those its purpose names.
+            if let Some(fits) = indicator_library::suggested(project.category, &project.name) {
+                assert_eq!(project.template.key, fits.key, "{}", project.name);
+            }
+        }
+        assert_eq!(batch_numeral(2), "二");
+        assert_eq!(batch_numeral(12), "十二");
+        assert_eq!(batch_numeral(20), "二十");
+        Ok(())
     }
 }

@@ -29,6 +29,15 @@ fn rows(template: &str) -> Vec<IndicatorInput> {
     indicator_library::template(template).map_or_else(Vec::new, |t| t.rows())
 }
 
+/// A project with the indicators its purpose names ([`indicator_library::suggested`]).
+/// A demo project: what it asks for and the targets it states.
+type Declared = (ProjectInput, Vec<IndicatorInput>);
+
+fn project(name: &str, wan: i64, is_new: bool) -> Declared {
+    let sheet = indicator_library::suggested("specific", name).map_or_else(Vec::new, |t| t.rows());
+    (input(name, wan, is_new), sheet)
+}
+
 async fn actor(store: &Store, username: &str) -> Result<Actor> {
     Ok(store.user(&Actor::system(), username).await?.actor())
 }
@@ -76,47 +85,40 @@ pub(super) async fn load(store: &Store) -> Result<()> {
     for row in incomplete.iter_mut().take(2) {
         row.unit.clear();
     }
-    let plan: Vec<(&Actor, ProjectInput, Vec<IndicatorInput>, Stop)> = vec![
+    let plan: Vec<(&Actor, Declared, Stop)> = vec![
         (
             &hospital,
-            input("2020年慢性病患者免费体检", 86, false),
-            rows("health_screening"),
+            project("2020年慢性病患者免费体检", 86, false),
             Stop::InReview { passes: 0 },
         ),
         (
             &hospital,
-            input("2020年医疗设备购置（第一批）", 320, true),
-            incomplete,
+            (input("2020年医疗设备购置（第一批）", 320, true), incomplete),
             Stop::Draft,
         ),
         (
             &department,
-            input("2020年基本公共卫生服务", 1_150, false),
-            rows("health_screening"),
+            project("2020年基本公共卫生服务", 1_150, false),
             Stop::InReview { passes: 0 },
         ),
         (
             &department,
-            input("2020年家庭医生签约服务", 210, false),
-            rows("health_screening"),
+            project("2020年家庭医生签约服务", 210, false),
             Stop::InReview { passes: 1 },
         ),
         (
             &department,
-            input("2020年健康扶贫", 460, false),
-            rows("health_screening"),
+            project("2020年健康扶贫", 460, false),
             Stop::Returned("满意度指标值设定偏低，请参照2019年实际完成情况调整后重新报送"),
         ),
         (
             &department,
-            input("2020年公共卫生服务能力提升", 800, true),
-            rows("purchase"),
+            project("2020年公共卫生服务能力提升", 800, true),
             Stop::Draft,
         ),
         (
             &disabled,
-            input("2020年残疾人就业帮扶", 180, false),
-            rows("employment"),
+            project("2020年残疾人就业帮扶", 180, false),
             Stop::Approved(
                 TargetGrade::Good,
                 160,
@@ -126,15 +128,13 @@ pub(super) async fn load(store: &Store) -> Result<()> {
         ),
         (
             &disabled,
-            input("2020年残疾人康复服务", 95, false),
-            rows("subsidy"),
+            project("2020年残疾人康复服务", 95, false),
             Stop::Approved(TargetGrade::Excellent, 95, "", HALF_YEAR),
         ),
         // Spent 10% by the end of June, caught up in July.
         (
             &department,
-            input("2020年妇幼健康服务", 300, true),
-            rows("child_care"),
+            project("2020年妇幼健康服务", 300, true),
             Stop::Approved(
                 TargetGrade::Good,
                 300,
@@ -145,20 +145,17 @@ pub(super) async fn load(store: &Store) -> Result<()> {
         // Slow spending: red alerts in the July round.
         (
             &department,
-            input("2020年基层医疗机构能力建设", 480, true),
-            rows("purchase"),
+            project("2020年基层医疗机构能力建设", 480, true),
             Stop::Approved(TargetGrade::Good, 480, "", &[("2020-04-15", 15)]),
         ),
         (
             &hospital,
-            input("2020年院前急救体系建设", 240, true),
-            rows("purchase"),
+            project("2020年院前急救体系建设", 240, true),
             Stop::Approved(TargetGrade::Fair, 240, "", &[("2020-05-10", 20)]),
         ),
         (
             &department,
-            input("2020年艾滋病防治", 120, true),
-            rows("health_screening"),
+            project("2020年艾滋病防治", 120, true),
             Stop::Approved(
                 TargetGrade::Good,
                 120,
@@ -168,44 +165,38 @@ pub(super) async fn load(store: &Store) -> Result<()> {
         ),
         (
             &disabled,
-            input("2020年盲人按摩培训", 24, true),
-            Vec::new(),
+            (input("2020年盲人按摩培训", 24, true), Vec::new()),
             Stop::Draft,
         ),
         // Continuing projects whose 2019 grades cut them through results application.
         (
             &civil,
-            input("2020年城乡低保资金", 3_000, false),
-            rows("subsidy"),
+            project("2020年城乡低保资金", 3_000, false),
             Stop::InReview { passes: 1 },
         ),
         (
             &civil,
-            input("2020年临时救助", 150, false),
-            rows("subsidy"),
+            project("2020年临时救助", 150, false),
             Stop::InReview { passes: 1 },
         ),
         (
             &agriculture,
-            input("2020年高标准农田建设", 2_000, false),
-            rows("agriculture"),
+            project("2020年高标准农田建设", 2_000, false),
             Stop::InReview { passes: 1 },
         ),
         (
             &agriculture_centre,
-            input("2020年农业综合开发", 1_150, false),
-            rows("agriculture"),
+            project("2020年农业综合开发", 1_150, false),
             Stop::InReview { passes: 1 },
         ),
         (
             &town,
-            input("2020年扶贫协作产业项目", 365, false),
-            rows("agriculture"),
+            project("2020年扶贫协作产业项目", 365, false),
             Stop::InReview { passes: 1 },
         ),
     ];
     let mut approvals = Vec::new();
-    for (owner, mut project_input, sheet, stop) in plan {
+    for (owner, (mut project_input, sheet), stop) in plan {
         // A continuing project continues the 2019 project of the same name.
         if !project_input.is_new {
             let earlier = project_input.name.replace("2020年", "2019年");

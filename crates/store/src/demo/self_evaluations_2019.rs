@@ -77,15 +77,24 @@ const REASONS: &[&str] = &[
     "项目实施中标准调整，部分工作量未按期完成",
 ];
 
-fn actual_value(op: Operator, target: &str, percent: i64) -> String {
+/// What was reached of `target` at `percent`, as the unit allows: a count of people or
+/// households is whole (rounded down when more is better, up when less is), other figures keep
+/// two decimals.
+fn actual_value(op: Operator, target: &str, unit: &str, percent: i64) -> String {
     let Some(value) = jixiao_core::monitoring::parse_decimal(target) else {
         return target.to_owned();
     };
     // value is ×10⁴; the result keeps two decimals.
-    let x100 = match op {
+    let mut x100 = match op {
         Operator::AtMost => value * 100 / i128::from(percent) / 100,
         _ => value * i128::from(percent) / 100 / 100,
     };
+    if jixiao_core::target::counts_whole_things(unit) {
+        x100 = match op {
+            Operator::AtMost => (x100 + 99) / 100 * 100,
+            _ => x100 / 100 * 100,
+        };
+    }
     let text = format!("{}.{:02}", x100 / 100, x100 % 100);
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
@@ -151,7 +160,8 @@ pub(super) async fn load(store: &Store) -> Result<()> {
                 } else {
                     let percent = reached(profile, quantitative);
                     quantitative += 1;
-                    input.actual = actual_value(indicator.op, &indicator.value, percent);
+                    input.actual =
+                        actual_value(indicator.op, &indicator.value, &indicator.unit, percent);
                 }
                 input
             })
@@ -223,4 +233,38 @@ pub(super) async fn load(store: &Store) -> Result<()> {
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_of_people_are_whole_and_rates_keep_their_decimals() {
+        assert_eq!(actual_value(Operator::AtLeast, "132", "人", 96), "126");
+        assert_eq!(actual_value(Operator::AtMost, "15", "天", 96), "15.62");
+        assert_eq!(actual_value(Operator::AtMost, "3", "次", 96), "4");
+        assert_eq!(actual_value(Operator::AtLeast, "95", "%", 72), "68.4");
+        for template in jixiao_core::indicator_library::TEMPLATES {
+            for row in template.rows() {
+                let Some(op) = Operator::parse(&row.op) else {
+                    continue;
+                };
+                if op == Operator::Qualitative
+                    || !jixiao_core::target::counts_whole_things(&row.unit)
+                {
+                    continue;
+                }
+                for percent in [35, 50, 65, 72, 85, 96, 100] {
+                    let actual = actual_value(op, &row.value, &row.unit, percent);
+                    assert!(
+                        !actual.contains('.'),
+                        "{} {}: {actual}",
+                        template.key,
+                        row.name
+                    );
+                }
+            }
+        }
+    }
 }

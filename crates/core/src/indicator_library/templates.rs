@@ -1,51 +1,8 @@
-//! The indicator library (指标库): starter templates of indicator rows by kind of project,
-//! offered while an agency fills its target grid. Each template alone makes a sheet that passes
-//! the national default gate (points add up to 100).
+//! The starter templates of the indicator library, one per kind of project: their rows
+//! (level-1, level-2, name, operator, value, unit, points) add up to 100 points and pass the
+//! national default gate.
 
-use crate::target::IndicatorInput;
-
-/// One template row: level-1, level-2, name, operator, value, unit, points.
-type Row = (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-);
-
-/// A template: a kind of project and its usual indicators.
-#[derive(Debug, Clone, Copy)]
-pub struct Template {
-    /// Key used in forms and the API.
-    pub key: &'static str,
-    /// Name users read.
-    pub name: &'static str,
-    rows: &'static [Row],
-}
-
-impl Template {
-    /// The rows, ready for the grid.
-    pub fn rows(&self) -> Vec<IndicatorInput> {
-        self.rows
-            .iter()
-            .map(
-                |(level1, level2, name, op, value, unit, points)| IndicatorInput {
-                    level1: (*level1).to_owned(),
-                    level2: (*level2).to_owned(),
-                    name: (*name).to_owned(),
-                    op: (*op).to_owned(),
-                    value: (*value).to_owned(),
-                    unit: (*unit).to_owned(),
-                    points: (*points).to_owned(),
-                    value_basis: "计划标准".to_owned(),
-                    ..IndicatorInput::default()
-                },
-            )
-            .collect()
-    }
-}
+use super::Template;
 
 const OUT: &str = "产出指标";
 const BEN: &str = "效益指标";
@@ -440,41 +397,384 @@ pub const TEMPLATES: &[Template] = &[
             ),
         ],
     },
+    Template {
+        key: "public_health",
+        name: "公共卫生服务类",
+        rows: &[
+            (
+                OUT,
+                "数量指标",
+                "居民电子健康档案建档人数",
+                ">=",
+                "52000",
+                "人",
+                "20",
+            ),
+            (
+                OUT,
+                "质量指标",
+                "65岁及以上老年人健康管理率",
+                ">=",
+                "70",
+                "%",
+                "15",
+            ),
+            (
+                OUT,
+                "时效指标",
+                "补助资金按季度拨付率",
+                "=",
+                "100",
+                "%",
+                "15",
+            ),
+            (
+                BEN,
+                "社会效益指标",
+                "高血压患者规范管理率",
+                ">=",
+                "60",
+                "%",
+                "30",
+            ),
+            (
+                SAT,
+                "服务对象满意度指标",
+                "城乡居民满意度",
+                ">=",
+                "90",
+                "%",
+                "20",
+            ),
+        ],
+    },
+    Template {
+        key: "family_doctor",
+        name: "家庭医生签约服务类",
+        rows: &[
+            (
+                OUT,
+                "数量指标",
+                "重点人群家庭医生签约人数",
+                ">=",
+                "36000",
+                "人",
+                "20",
+            ),
+            (OUT, "质量指标", "签约居民履约服务率", ">=", "95", "%", "15"),
+            (
+                OUT,
+                "时效指标",
+                "签约服务费按季度结算率",
+                "=",
+                "100",
+                "%",
+                "15",
+            ),
+            (
+                BEN,
+                "社会效益指标",
+                "签约居民县域内就诊率",
+                ">=",
+                "90",
+                "%",
+                "30",
+            ),
+            (
+                SAT,
+                "服务对象满意度指标",
+                "签约居民满意度",
+                ">=",
+                "90",
+                "%",
+                "20",
+            ),
+        ],
+    },
+    Template {
+        key: "maternal_child_health",
+        name: "妇幼健康类",
+        rows: &[
+            (
+                OUT,
+                "数量指标",
+                "孕产妇系统管理人数",
+                ">=",
+                "4800",
+                "人",
+                "10",
+            ),
+            (
+                OUT,
+                "数量指标",
+                "0—6岁儿童健康管理人数",
+                ">=",
+                "38000",
+                "人",
+                "10",
+            ),
+            (OUT, "质量指标", "孕产妇系统管理率", ">=", "90", "%", "15"),
+            (OUT, "时效指标", "产后访视及时率", ">=", "90", "%", "10"),
+            (BEN, "社会效益指标", "住院分娩率", ">=", "99", "%", "35"),
+            (
+                SAT,
+                "服务对象满意度指标",
+                "孕产妇及儿童家长满意度",
+                ">=",
+                "90",
+                "%",
+                "20",
+            ),
+        ],
+    },
+    Template {
+        key: "disease_control",
+        name: "疾病防控类",
+        rows: &[
+            (
+                OUT,
+                "数量指标",
+                "艾滋病检测人次",
+                ">=",
+                "30000",
+                "人次",
+                "20",
+            ),
+            (
+                OUT,
+                "质量指标",
+                "感染者抗病毒治疗覆盖率",
+                ">=",
+                "90",
+                "%",
+                "15",
+            ),
+            (
+                OUT,
+                "时效指标",
+                "感染者随访检测及时率",
+                ">=",
+                "95",
+                "%",
+                "15",
+            ),
+            (
+                BEN,
+                "社会效益指标",
+                "艾滋病疫情",
+                "qualitative",
+                "控制在低流行水平",
+                "",
+                "30",
+            ),
+            (
+                SAT,
+                "服务对象满意度指标",
+                "服务对象满意度",
+                ">=",
+                "90",
+                "%",
+                "20",
+            ),
+        ],
+    },
+    Template {
+        key: "rehabilitation",
+        name: "康复服务类",
+        rows: &[
+            (
+                OUT,
+                "数量指标",
+                "残疾人康复服务人数",
+                ">=",
+                "1500",
+                "人",
+                "20",
+            ),
+            (
+                OUT,
+                "质量指标",
+                "持证残疾人基本康复服务覆盖率",
+                ">=",
+                "90",
+                "%",
+                "15",
+            ),
+            (
+                OUT,
+                "时效指标",
+                "康复补助按季度拨付率",
+                "=",
+                "100",
+                "%",
+                "15",
+            ),
+            (
+                BEN,
+                "社会效益指标",
+                "残疾人生活自理和社会参与能力",
+                "qualitative",
+                "明显提升",
+                "",
+                "30",
+            ),
+            (
+                SAT,
+                "服务对象满意度指标",
+                "残疾人及家属满意度",
+                ">=",
+                "90",
+                "%",
+                "20",
+            ),
+        ],
+    },
+    Template {
+        key: "student_aid",
+        name: "学生资助类",
+        rows: &[
+            (OUT, "数量指标", "资助学生人数", ">=", "1200", "人", "20"),
+            (OUT, "质量指标", "资助对象认定准确率", "=", "100", "%", "15"),
+            (
+                OUT,
+                "时效指标",
+                "资助资金按学期发放率",
+                "=",
+                "100",
+                "%",
+                "15",
+            ),
+            (
+                BEN,
+                "社会效益指标",
+                "家庭经济困难学生因贫辍学人数",
+                "=",
+                "0",
+                "人",
+                "30",
+            ),
+            (
+                SAT,
+                "服务对象满意度指标",
+                "受助学生及家长满意度",
+                ">=",
+                "90",
+                "%",
+                "20",
+            ),
+        ],
+    },
+    Template {
+        key: "clean_courtyard",
+        name: "洁净庭院类",
+        rows: &[
+            (
+                OUT,
+                "数量指标",
+                "洁净庭院达标户数",
+                ">=",
+                "1500",
+                "户",
+                "20",
+            ),
+            (OUT, "质量指标", "入户检查达标率", ">=", "90", "%", "15"),
+            (
+                OUT,
+                "时效指标",
+                "季度检查评比按时完成率",
+                "=",
+                "100",
+                "%",
+                "15",
+            ),
+            (
+                BEN,
+                "社会效益指标",
+                "脱贫户居住环境",
+                "qualitative",
+                "明显改善",
+                "",
+                "30",
+            ),
+            (
+                SAT,
+                "服务对象满意度指标",
+                "脱贫户满意度",
+                ">=",
+                "90",
+                "%",
+                "20",
+            ),
+        ],
+    },
+    Template {
+        key: "information_system",
+        name: "信息化建设运维类",
+        rows: &[
+            (
+                OUT,
+                "数量指标",
+                "运行维护业务系统数量",
+                ">=",
+                "3",
+                "个",
+                "20",
+            ),
+            (OUT, "质量指标", "系统年度可用率", ">=", "99", "%", "15"),
+            (OUT, "时效指标", "故障响应时间", "<=", "2", "小时", "15"),
+            (
+                BEN,
+                "社会效益指标",
+                "财政业务线上办理率",
+                ">=",
+                "90",
+                "%",
+                "30",
+            ),
+            (
+                SAT,
+                "服务对象满意度指标",
+                "系统使用单位满意度",
+                ">=",
+                "90",
+                "%",
+                "20",
+            ),
+        ],
+    },
+    Template {
+        key: "evaluation_service",
+        name: "委托评价服务类",
+        rows: &[
+            (
+                OUT,
+                "数量指标",
+                "委托第三方评价项目数量",
+                ">=",
+                "3",
+                "个",
+                "20",
+            ),
+            (OUT, "质量指标", "评价报告评审通过率", "=", "100", "%", "15"),
+            (OUT, "时效指标", "评价报告按时提交率", "=", "100", "%", "15"),
+            (
+                BEN,
+                "社会效益指标",
+                "评价发现问题整改反馈率",
+                "=",
+                "100",
+                "%",
+                "30",
+            ),
+            (
+                SAT,
+                "服务对象满意度指标",
+                "委托单位满意度",
+                ">=",
+                "90",
+                "%",
+                "20",
+            ),
+        ],
+    },
 ];
-
-/// The template with `key`.
-pub fn template(key: &str) -> Option<&'static Template> {
-    TEMPLATES.iter().find(|t| t.key == key)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::gate::{self, ProjectFacts};
-    use crate::rulebook::Rulebook;
-    use crate::target::parse_sheet;
-
-    #[test]
-    fn every_template_alone_passes_the_default_gate() -> Result<(), Box<dyn std::error::Error>> {
-        let rulebook = Rulebook::national_default()?;
-        for template in TEMPLATES {
-            let sheet = parse_sheet("总体目标", "年度目标", &template.rows())
-                .map_err(|e| format!("{}: {e:?}", template.key))?;
-            let serves_people = template.key != "operation";
-            let findings = gate::check(
-                &rulebook,
-                &sheet,
-                ProjectFacts {
-                    is_new: false,
-                    requested_fen: 1,
-                    serves_people,
-                    pre_assessment: None,
-                },
-            );
-            assert!(findings.is_empty(), "{}: {findings:?}", template.key);
-        }
-        assert!(template("training").is_some());
-        assert!(template("nothing").is_none());
-        Ok(())
-    }
-}
