@@ -175,6 +175,13 @@ async fn a_fresh_database_is_served_with_a_generated_admin_password() -> TestRes
 
     let health = reqwest::get(format!("{}/healthz", server.base)).await?;
     assert_eq!(health.status(), StatusCode::OK);
+    // Logged to a file, the lines carry no terminal colour codes.
+    let log = server.log()?;
+    assert!(log.contains("serving"), "{log}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "colour codes in a log file: {log:?}"
+    );
     assert_eq!(
         api_login(&server.base, "admin", &password).await?,
         StatusCode::OK

@@ -173,6 +173,15 @@ pub(crate) struct Server {
     pub(crate) child: Child,
     pub(crate) base: String,
     pub(crate) printed: Vec<String>,
+    /// Where the server's log (its standard error) goes: a file, as under systemd or `2>log`.
+    log: tempfile::NamedTempFile,
+}
+
+impl Server {
+    /// What the server has logged so far.
+    pub(crate) fn log(&self) -> std::io::Result<String> {
+        std::fs::read_to_string(self.log.path())
+    }
 }
 
 impl Drop for Server {
@@ -183,13 +192,17 @@ impl Drop for Server {
 }
 
 pub(crate) fn serve(url: &str, extra: &[&str]) -> Result<Server, Box<dyn std::error::Error>> {
+    let log = tempfile::Builder::new()
+        .prefix("jixiao-serve-")
+        .suffix(".log")
+        .tempfile()?;
     let mut child = command(url)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(extra)
         .env_remove("JIXIAO_DATABASE")
         .env_remove("JIXIAO_LISTEN")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log.reopen()?)
         .spawn()?;
     let out = child.stdout.take().ok_or("no stdout")?;
     let (lines, receive) = mpsc::channel();
@@ -213,6 +226,7 @@ pub(crate) fn serve(url: &str, extra: &[&str]) -> Result<Server, Box<dyn std::er
                 child,
                 base,
                 printed,
+                log,
             });
         }
         printed.push(line);
