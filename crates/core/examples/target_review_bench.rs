@@ -51,6 +51,7 @@ fn sheet(index: usize) -> SheetUnderReview {
     SheetUnderReview {
         year: 2020,
         amount_fen: Some(50_000_000),
+        amount_approved: false,
         project_name: format!("2020年{}项目{index}", template.name),
         overall_goal: format!("通过实施{}项目，到2022年完成建设任务", template.name),
         annual_goal: "2020年完成年度任务的100%，受益群众满意度≥90%".into(),

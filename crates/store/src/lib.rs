@@ -62,6 +62,7 @@ mod sessions;
 mod sqlite_payments;
 mod stats;
 mod stored;
+mod target_adjustments;
 mod target_reviews;
 mod target_sheet_batches;
 mod targets;

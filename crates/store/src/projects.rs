@@ -78,6 +78,10 @@ pub struct Project {
     pub approved_fen: Option<i64>,
     /// Why the approved amount differs from the request.
     pub approval_reason: String,
+    /// The approved amount the agency must adjust its targets to (按批复金额调整绩效目标), while a
+    /// sheet made for it is not yet approved; `None` when the targets fit the money (decision
+    /// 0043).
+    pub targets_adjust_fen: Option<i64>,
     /// The rulebook version it was submitted under.
     pub rulebook_id: Option<i64>,
     /// The working revision of the target sheet.
@@ -107,6 +111,21 @@ impl Project {
     pub fn state_label(&self) -> &'static str {
         self.state().label()
     }
+
+    /// The amount the working target sheet is held against, and whether it is an approved amount
+    /// the targets must be adjusted to (otherwise the request).
+    pub fn target_amount(&self) -> (i64, bool) {
+        match self.targets_adjust_fen {
+            Some(fen) => (fen, true),
+            None => (self.requested_fen, false),
+        }
+    }
+
+    /// Whether the agency has targets to adjust to an approved amount and has not started yet
+    /// (待调整绩效目标).
+    pub fn targets_to_adjust(&self) -> bool {
+        self.targets_adjust_fen.is_some() && self.state() == ProjectState::Approved
+    }
 }
 
 pub(crate) const SELECT_PROJECT: &str = "SELECT p.id, p.jurisdiction_code, p.agency_id, \
@@ -115,7 +134,7 @@ pub(crate) const SELECT_PROJECT: &str = "SELECT p.id, p.jurisdiction_code, p.age
      prev.code AS previous_project_code, p.start_year, p.end_year, p.requested_fen, \
      p.funding_superior_fen, p.funding_local_fen, p.funding_other_fen, p.basis, p.necessity, \
      p.person_in_charge, p.serves_people, p.pre_assessment, p.pre_assessment_note, p.state, \
-     p.review_step, p.target_grade, p.approved_fen, p.approval_reason, p.rulebook_id, \
+     p.review_step, p.target_grade, p.approved_fen, p.approval_reason, p.targets_adjust_fen, p.rulebook_id, \
      p.target_revision, p.approved_revision, p.version, p.updated_at, \
      ts.review_errors AS target_review_errors, ts.review_warnings AS target_review_warnings \
      FROM projects p JOIN agencies a ON a.id = p.agency_id \

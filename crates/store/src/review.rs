@@ -135,7 +135,7 @@ impl Store {
         // The automatic review's errors gate submission beside the gate's own checks (the
         // rulebook's [target_review.severity] decides which are errors); a row the gate already
         // names for the same reason is not named twice.
-        let review = SheetReview::of(&record, &sheet, project.year, project.requested_fen)?;
+        let review = SheetReview::for_project(&record, &sheet, &project)?;
         for finding in review.errors() {
             let code = finding.code.as_str();
             if findings
@@ -352,7 +352,11 @@ impl Store {
                                 ),
                             ));
                         }
-                        let approved = approved_fen.unwrap_or(ceiling);
+                        // A revision of an approved project keeps its approved amount unless
+                        // the reviewer names another.
+                        let approved = approved_fen.unwrap_or_else(|| {
+                            project.approved_fen.map_or(ceiling, |a| a.min(ceiling))
+                        });
                         if let Some(b) = &binding
                             && approved > ceiling
                         {
@@ -380,8 +384,19 @@ impl Store {
                                     money::format_wan_exact(b.cut_fen)
                                 )
                             }
+                            // The same amount as before keeps its reason.
+                            _ if reason.trim().is_empty()
+                                && project.approved_fen == Some(approved) =>
+                            {
+                                project.approval_reason.clone()
+                            }
                             _ => reason.clone(),
                         };
+                        // Targets made for another amount must be adjusted to this one: a
+                        // first approval holds the sheet against the request, a revision
+                        // against the amount it was made for (decision 0043).
+                        let (made_for, _) = project.target_amount();
+                        let targets_adjust_fen = (approved != made_for).then_some(approved);
                         if !(0..=money::MAX_FEN).contains(&approved) {
                             return Err(Error::invalid(
                                 "approved_fen",
@@ -423,12 +438,14 @@ impl Store {
                                     "approved_revision",
                                     Value::Int(Some(i64::from(project.target_revision))),
                                 ),
+                                ("targets_adjust_fen", Value::Int(targets_adjust_fen)),
                             ],
                             Trail {
                                 jurisdiction: Some(&project.jurisdiction_code),
                                 details: json!({
                                     "step": step, "approved_fen": approved,
                                     "requested_fen": project.requested_fen, "reason": reason.trim(),
+                                    "targets_adjust_fen": targets_adjust_fen,
                                     "grade": grade_text, "rulebook": record.id,
                                     "comment": comment.trim(),
                                 }),
@@ -528,7 +545,7 @@ impl Store {
         let record = self
             .rulebook_in_force(&project.jurisdiction_code, project.year)
             .await?;
-        let review = SheetReview::of(&record, sheet, project.year, project.requested_fen)?;
+        let review = SheetReview::for_project(&record, sheet, project)?;
         advance::<WfProject>(
             tx,
             id,

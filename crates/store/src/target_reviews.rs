@@ -62,6 +62,33 @@ impl SheetReview {
         })
     }
 
+    /// Reviews `sheet` of `project` against the amount its targets are held to: the request, or
+    /// the approved amount they must be adjusted to ([`crate::Project::target_amount`]).
+    pub fn for_project(
+        record: &RulebookRecord,
+        sheet: &TargetSheet,
+        project: &crate::Project,
+    ) -> Result<SheetReview> {
+        let (amount, approved) = project.target_amount();
+        SheetReview::against(record, sheet, project.year, amount, approved)
+    }
+
+    /// Reviews `sheet` against `amount_fen`, named as the approved amount when `approved`.
+    pub fn against(
+        record: &RulebookRecord,
+        sheet: &TargetSheet,
+        year: i32,
+        amount_fen: i64,
+        approved: bool,
+    ) -> Result<SheetReview> {
+        let mut under_review = SheetUnderReview::from_target_sheet(sheet, year, Some(amount_fen));
+        under_review.amount_approved = approved;
+        Ok(SheetReview {
+            rulebook_id: record.id,
+            findings: reviewer(record)?.review(&under_review),
+        })
+    }
+
     /// The findings that block submission.
     pub fn errors(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.is_error())
@@ -274,7 +301,7 @@ impl Store {
         let record = self
             .rulebook_in_force(&project.jurisdiction_code, project.year)
             .await?;
-        SheetReview::of(&record, &sheet, project.year, project.requested_fen)
+        SheetReview::for_project(&record, &sheet, &project)
     }
 
     /// Reviews a sheet as typed in the grid (not stored, perhaps not valid yet) for a project
@@ -291,13 +318,15 @@ impl Store {
         let record = self
             .rulebook_in_force(&project.jurisdiction_code, project.year)
             .await?;
-        let sheet = SheetUnderReview::from_inputs(
+        let (amount, approved) = project.target_amount();
+        let mut sheet = SheetUnderReview::from_inputs(
             overall_goal,
             annual_goal,
             rows,
             project.year,
-            Some(project.requested_fen),
+            Some(amount),
         );
+        sheet.amount_approved = approved;
         Ok(SheetReview {
             rulebook_id: record.id,
             findings: reviewer(&record)?.review(&sheet),

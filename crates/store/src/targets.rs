@@ -120,7 +120,7 @@ impl Store {
             let sheet = target::parse_sheet(&input.overall_goal, &input.annual_goal, &input.rows)
                 .map_err(Error::InvalidRows)?;
             // A draft with review findings is saved; only submission is gated on them.
-            let review = SheetReview::of(&record, &sheet, project.year, project.requested_fen)?;
+            let review = SheetReview::for_project(&record, &sheet, &project)?;
             checked.push((input, project, sheet, review));
         }
         let mut tx = self.begin().await?;

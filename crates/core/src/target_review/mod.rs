@@ -65,6 +65,9 @@ pub struct SheetUnderReview {
     pub year: i32,
     /// The amount requested, in fen, if known (for the cost checks).
     pub amount_fen: Option<i64>,
+    /// Whether `amount_fen` is the approved amount (批复金额) the targets must be adjusted to,
+    /// rather than the amount requested: the cost findings name it so.
+    pub amount_approved: bool,
     /// The project's name, if known (a goal that only repeats it restates the activity).
     pub project_name: String,
     /// Whether the project serves people; `None`: judged from the sheet's words.

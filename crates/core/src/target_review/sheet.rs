@@ -67,6 +67,15 @@ fn wan(fen: i64) -> String {
     format_wan_exact(fen)
 }
 
+/// How the findings name the amount the costs are held against.
+fn amount_name(sheet: &SheetUnderReview) -> &'static str {
+    if sheet.amount_approved {
+        "批复金额"
+    } else {
+        "项目申报金额"
+    }
+}
+
 fn review_costs(
     reviewer: &Reviewer,
     sheet: &SheetUnderReview,
@@ -88,8 +97,9 @@ fn review_costs(
                 Some(cost.row),
                 cost.name,
                 format!(
-                    "“{}”超过项目申报金额{}万元：成本指标不能大于预算，请核实",
+                    "“{}”超过{}{}万元：成本指标不能大于预算，请核实",
                     cost.value,
+                    amount_name(sheet),
                     wan(amount)
                 ),
             );
@@ -99,9 +109,10 @@ fn review_costs(
                 Some(cost.row),
                 cost.name,
                 format!(
-                    "“{}”为{}万元，与项目申报金额{}万元不一致：请核实",
+                    "“{}”为{}万元，与{}{}万元不一致：请核实",
                     cost.name,
                     wan(cost.fen),
+                    amount_name(sheet),
                     wan(amount)
                 ),
             );
@@ -115,8 +126,9 @@ fn review_costs(
             None,
             "",
             format!(
-                "成本指标合计{}万元，超过项目申报金额{}万元：请核实各项成本",
+                "成本指标合计{}万元，超过{}{}万元：请核实各项成本",
                 wan(i64::try_from(sum).unwrap_or(i64::MAX)),
+                amount_name(sheet),
                 wan(amount)
             ),
         );
@@ -149,11 +161,12 @@ fn review_costs(
                 Some(cost.row),
                 cost.name,
                 format!(
-                    "按“{}”{}与“{}”测算需{}万元，超过项目申报金额{}万元：请核实成本标准或数量",
+                    "按“{}”{}与“{}”测算需{}万元，超过{}{}万元：请核实成本标准或数量",
                     cost.name,
                     cost.value,
                     count_name,
                     wan(i64::try_from(needed).unwrap_or(i64::MAX)),
+                    amount_name(sheet),
                     wan(amount)
                 ),
             );

@@ -59,6 +59,10 @@ pub struct ProjectView {
     pub approved_fen: Option<i64>,
     /// Why approved differs from requested.
     pub approval_reason: String,
+    /// When the approved amount differs from what the targets were made for: the amount, in fen,
+    /// the agency must adjust its targets to (按批复金额调整绩效目标), until a sheet made for it is
+    /// approved.
+    pub targets_adjust_fen: Option<i64>,
     /// Send back with edits (optimistic lock).
     pub version: i32,
     /// The automatic review (智能预审) of the working target sheet as last saved: findings that
@@ -96,6 +100,7 @@ impl From<&Project> for ProjectView {
             target_grade: p.target_grade.clone(),
             approved_fen: p.approved_fen,
             approval_reason: p.approval_reason.clone(),
+            targets_adjust_fen: p.targets_adjust_fen,
             version: p.version,
             target_review_errors: p.target_review_errors,
             target_review_warnings: p.target_review_warnings,

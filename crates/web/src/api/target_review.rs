@@ -113,6 +113,7 @@ impl TargetReviewRequest {
         Ok(SheetUnderReview {
             year,
             amount_fen: self.amount_fen,
+            amount_approved: false,
             project_name: self.project_name,
             serves_people: self.serves_people,
             overall_goal: self.overall_goal,

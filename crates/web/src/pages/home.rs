@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use jixiao_core::Role;
+use jixiao_core::{Role, money};
 use jixiao_store::Agency;
 
 #[derive(Template)]
@@ -25,6 +25,17 @@ struct HomePage {
     agencies: Vec<Agency>,
     queue: Option<Vec<super::project_views::ProjectRow>>,
     monitoring: Vec<jixiao_store::MonitoringTask>,
+    /// Approved projects whose targets must be adjusted to the approved amount.
+    adjust: Vec<AdjustRow>,
+}
+
+/// One project of the 待调整绩效目标 list.
+struct AdjustRow {
+    id: i64,
+    name: String,
+    agency_name: String,
+    requested_wan: String,
+    approved_wan: String,
 }
 
 fn duties(role: Role) -> &'static str {
@@ -81,10 +92,7 @@ pub async fn show(
     };
     let queue = match user.role {
         Role::Agency | Role::Finance => {
-            let year = jixiao_core::time::display(jixiao_core::time::now())
-                .get(0..4)
-                .and_then(|y| y.parse().ok())
-                .unwrap_or(2020);
+            let year = chrono::Datelike::year(&session.business_date);
             let rulebook = super::projects::display_rulebook(&state, &session, year).await;
             Some(
                 state
@@ -99,6 +107,22 @@ pub async fn show(
         _ => None,
     };
     let monitoring = state.store.monitoring_tasks(&actor).await?;
+    let adjust = match user.role {
+        Role::Agency | Role::Finance => state
+            .store
+            .targets_to_adjust(&actor, 200)
+            .await?
+            .into_iter()
+            .map(|p| AdjustRow {
+                id: p.id,
+                requested_wan: money::format_wan(p.requested_fen),
+                approved_wan: money::format_wan(p.targets_adjust_fen.unwrap_or(0)),
+                name: p.name,
+                agency_name: p.agency_name,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     let page = HomePage {
         chrome: Chrome::for_session(&session, "home"),
         display_name: user.display_name.clone(),
@@ -111,6 +135,7 @@ pub async fn show(
         agencies,
         queue,
         monitoring,
+        adjust,
     };
     Ok(render(StatusCode::OK, &page))
 }

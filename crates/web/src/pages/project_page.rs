@@ -87,6 +87,19 @@ struct ProjectPage {
     can_manage_allotment: bool,
     /// The agency's earlier rectification items not closed (整改未完成).
     unrectified: Vec<jixiao_store::Rectification>,
+    /// Targets to adjust to an approved amount other than the request (decision 0043).
+    adjust: Option<TargetsToAdjust>,
+}
+
+/// The notice of targets to adjust: the approved amount, the amount the targets were made for,
+/// and the cost indicators that no longer reconcile with the money.
+struct TargetsToAdjust {
+    approved_wan: String,
+    made_for_wan: String,
+    /// Not yet started (the agency must 发起目标调整), rather than under way.
+    pending: bool,
+    /// (row, indicator, message) of each cost finding against the approved amount.
+    costs: Vec<(String, String, String)>,
 }
 
 fn notice_text(done: Option<&str>) -> Option<&'static str> {
@@ -213,8 +226,30 @@ pub(crate) async fn page(
         .store
         .unrectified_before(&session.actor(), project.id)
         .await?;
+    let adjust = match project.targets_adjust_fen {
+        None => None,
+        Some(approved) => Some(TargetsToAdjust {
+            approved_wan: money::format_wan_exact(approved),
+            made_for_wan: money::format_wan_exact(project.requested_fen),
+            pending: project.targets_to_adjust(),
+            costs: state
+                .store
+                .costs_out_of_line(&session.actor(), project.id)
+                .await?
+                .into_iter()
+                .map(|f| {
+                    (
+                        f.row.map(|r| format!("第{r}行")).unwrap_or_default(),
+                        f.indicator,
+                        f.message,
+                    )
+                })
+                .collect(),
+        }),
+    };
     let view = ProjectPage {
         unrectified,
+        adjust,
         chrome: Chrome::for_session(session, "projects"),
         state_label: project.state_label(),
         notice,

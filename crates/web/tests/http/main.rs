@@ -44,6 +44,7 @@ mod target_excel;
 mod target_grid_drafts;
 mod target_review_api;
 mod target_review_pages;
+mod targets_to_adjust;
 mod text_at_the_edge;
 mod treasury_api;
 mod treasury_pages;

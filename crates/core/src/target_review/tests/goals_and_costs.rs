@@ -102,6 +102,15 @@ fn cost_indicators_must_fit_the_amount_requested() {
         findings[0].message,
         "按“人均关爱服务成本”≤2000元/人与“关爱服务留守儿童人数”测算需60万元，超过项目申报金额50万元：请核实成本标准或数量"
     );
+    // Held against an approved amount, the finding names it so (decision 0043).
+    let approved = SheetUnderReview {
+        amount_approved: true,
+        ..sheet.clone()
+    };
+    assert_eq!(
+        findings_of(&approved)[0].message,
+        "按“人均关爱服务成本”≤2000元/人与“关爱服务留守儿童人数”测算需60万元，超过批复金额50万元：请核实成本标准或数量"
+    );
     sheet.indicators[4].value = "≤1700元/人".into();
     assert!(findings_of(&sheet).is_empty(), "51万 is within 5%");
     let mut parts = good_sheet();

@@ -48,6 +48,7 @@ fn library_sheet(
     SheetUnderReview {
         year,
         amount_fen,
+        amount_approved: false,
         project_name: format!("{year}年{}项目", template.name),
         serves_people: Some(template.key != "operation"),
         overall_goal: format!(

@@ -36,6 +36,7 @@ pub(super) fn good_sheet() -> SheetUnderReview {
     SheetUnderReview {
         year: 2020,
         amount_fen: Some(50_000_000),
+        amount_approved: false,
         project_name: "2020年农村留守儿童关爱服务项目".into(),
         serves_people: None,
         overall_goal: "建立农村留守儿童关爱服务体系，到2022年实现全县留守儿童关爱服务全覆盖".into(),
