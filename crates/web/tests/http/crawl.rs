@@ -43,8 +43,9 @@ fn links_of(html: &str) -> Vec<String> {
 }
 
 /// Money columns (issue 20 item 7): every column header (in a `<thead>`) that names an amount
-/// in 万元 or 元 is right-aligned like its figures (`class="num"`). A printed form's row labels
-/// are not column headers. Answers the headers that are not.
+/// in 万元 or 元 is right-aligned like its figures (`class="num"`), and every header that names
+/// an amount of money states its unit. A printed form's row labels are not column headers.
+/// Answers the headers that are not, with what is wrong.
 fn money_headers_not_right_aligned(html: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut page = html;
@@ -63,6 +64,11 @@ fn headers_without_num(head: &str) -> Vec<String> {
     let mut rest = head;
     while let Some(start) = rest.find("<th") {
         rest = &rest[start..];
+        // `<thead` is not a header cell.
+        if !matches!(rest.as_bytes().get(3), Some(b'>' | b' ' | b'\n')) {
+            rest = &rest[3..];
+            continue;
+        }
         let Some(open_end) = rest.find('>') else {
             break;
         };
@@ -75,12 +81,25 @@ fn headers_without_num(head: &str) -> Vec<String> {
         } else {
             ""
         };
-        if (text.contains("（万元）") || text.contains("（元）")) && !tag.contains("num") {
-            found.push(text.to_owned());
+        let in_unit = text.contains("（万元）") || text.contains("（元）");
+        if in_unit && !tag.contains("num") {
+            found.push(format!("{text}：未右对齐"));
+        }
+        if names_money(text) && !text.contains("元") {
+            found.push(format!("{text}：未注明金额单位"));
         }
         rest = &rest[close.max(open_end)..];
     }
     found
+}
+
+/// Whether a column header names an amount of money (as opposed to a count, a share or a date
+/// of one): 金额, 资金, 预算数, 支出数 and the like.
+fn names_money(header: &str) -> bool {
+    let text: String = header.chars().filter(|c| !c.is_whitespace()).collect();
+    const MONEY: [&str; 6] = ["金额", "资金", "预算数", "支出数", "拨付数", "执行数"];
+    const NOT_MONEY: [&str; 8] = ["率", "占比", "比例", "笔数", "项数", "日期", "来源", "性质"];
+    MONEY.iter().any(|w| text.contains(w)) && !NOT_MONEY.iter().any(|w| text.contains(w))
 }
 
 /// The link with every run of digits replaced, and its query keys sorted: links of one shape.
@@ -157,7 +176,7 @@ async fn crawl(
         for header in money_headers_not_right_aligned(&html) {
             dead.push(DeadLink {
                 username,
-                url: format!("{url} (money header “{header}” not right-aligned)"),
+                url: format!("{url} (money header “{header}”)"),
                 status: StatusCode::OK,
                 from: from.clone(),
             });
