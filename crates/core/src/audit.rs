@@ -113,6 +113,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("clue.merge", "监测线索并入已有线索"),
     ("clue.dismiss", "线索不予立案"),
     ("risk_plan.save", "保存一户一策帮扶计划"),
+    ("indicator.bind", "设置绩效指标从业务记录取数"),
+    ("indicator.unbind", "取消绩效指标从业务记录取数"),
 ];
 
 /// Codes earlier versions wrote and the store no longer does, still named for the records that

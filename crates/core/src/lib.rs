@@ -13,6 +13,7 @@ pub mod audit_checkpoint;
 pub mod calendar;
 pub mod draw;
 pub mod gate;
+pub mod indicator_binding;
 pub mod indicator_library;
 pub mod jurisdiction;
 pub mod key_evaluation;

@@ -36,6 +36,7 @@ mod group_payments;
 mod household_imports;
 mod household_publicity;
 mod households;
+mod indicator_bindings;
 mod jurisdictions;
 mod login_failures;
 mod monitoring;
@@ -100,6 +101,7 @@ pub use group_commit::GroupCommitter;
 pub use household_imports::{HouseholdImport, ImportChange, ImportChangeKind, ImportCounts};
 pub use household_publicity::PublicityLine;
 pub use households::{HouseholdFile, HouseholdInput, HouseholdLine, Person, PersonInput};
+pub use indicator_bindings::{Binding, BoundRecord, ComputedValue};
 pub use jurisdictions::{FiscalYear, Jurisdiction};
 pub use monitoring::{
     MonitoringReport, MonitoringRound, ReportEntry, ReportLine, ReportRow, RoundInput,

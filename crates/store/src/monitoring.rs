@@ -162,6 +162,10 @@ pub struct ReportEntry {
     /// Corrective measures.
     #[serde(default)]
     pub measures: String,
+    /// Why the value reached differs from the value computed from the records (bound
+    /// indicators only; required when it differs).
+    #[serde(default)]
+    pub override_reason: String,
 }
 
 /// One row of a report: the approved indicator and what was entered.
@@ -171,6 +175,8 @@ pub struct ReportRow {
     pub indicator: Indicator,
     /// The entry.
     pub entry: ReportEntry,
+    /// The value computed from the records at the cut-off, for a bound indicator.
+    pub computed: Option<crate::ComputedValue>,
 }
 
 /// A whole monitoring report.
@@ -218,6 +224,33 @@ impl MonitoringReport {
             jixiao_core::workflow::allows::<Report>(s, ReportAction::Save, Role::Agency)
         })
     }
+}
+
+/// The computed value of row `row_no`, when it is bound.
+fn computed_at(rows: &[ReportRow], row_no: i32) -> Option<&crate::ComputedValue> {
+    rows.iter()
+        .filter_map(|r| r.computed.as_ref())
+        .find(|c| c.row_no == row_no)
+}
+
+/// Rows of bound indicators whose value reached differs from the records' without a reason.
+fn override_errors(rows: &[ReportRow], entries: &[ReportEntry]) -> Vec<RowError> {
+    entries
+        .iter()
+        .filter_map(|e| {
+            let c = computed_at(rows, e.row_no)?;
+            let problem = jixiao_core::indicator_binding::override_problem(
+                &e.reached,
+                c.value,
+                &e.override_reason,
+            )?;
+            Some(RowError {
+                row: usize::try_from(e.row_no).unwrap_or(0),
+                field: "override_reason".to_owned(),
+                message: format!("第{}行：{problem}", e.row_no),
+            })
+        })
+        .collect()
 }
 
 /// Indicator progress of a report's rows.
@@ -567,29 +600,42 @@ impl Store {
         let sheet = self.target_sheet(project_id, head.revision).await?;
         let entries: Vec<ReportEntry> = on_pool!(&self.pool, |pool| {
             sqlx::query_as(
-                "SELECT row_no, reached, expected, outlook, cause, explanation, measures \
-                 FROM monitoring_report_rows WHERE report_id = $1 ORDER BY row_no",
+                "SELECT row_no, reached, expected, outlook, cause, explanation, measures, \
+                 override_reason FROM monitoring_report_rows WHERE report_id = $1 ORDER BY row_no",
             )
             .bind(head.id)
             .fetch_all(pool)
             .await?
         });
+        let names: Vec<&str> = sheet.indicators.iter().map(|i| i.name.as_str()).collect();
+        let computed = self
+            .computed_values(project_id, &names, round.cutoff_date()?)
+            .await?;
         let rows: Vec<ReportRow> = sheet
             .indicators
             .into_iter()
             .enumerate()
             .map(|(i, indicator)| {
                 let row_no = i as i32 + 1;
+                let computed = computed.iter().find(|c| c.row_no == row_no).cloned();
+                let mut entry = entries
+                    .iter()
+                    .find(|e| e.row_no == row_no)
+                    .cloned()
+                    .unwrap_or(ReportEntry {
+                        row_no,
+                        ..ReportEntry::default()
+                    });
+                // A bound indicator not yet filled in reads the records' value.
+                if let Some(c) = &computed
+                    && entry.reached.trim().is_empty()
+                {
+                    entry.reached = c.value.to_string();
+                }
                 ReportRow {
-                    entry: entries
-                        .iter()
-                        .find(|e| e.row_no == row_no)
-                        .cloned()
-                        .unwrap_or(ReportEntry {
-                            row_no,
-                            ..ReportEntry::default()
-                        }),
+                    entry,
                     indicator,
+                    computed,
                 }
             })
             .collect();
@@ -631,7 +677,22 @@ impl Store {
         let state = workflow::parse_state::<Report>(&report.state, report.id)?;
         workflow::check::<Report>(state, ReportAction::Save, actor)?;
         let indicators: Vec<Indicator> = report.rows.iter().map(|r| r.indicator.clone()).collect();
-        let errors = check_entries(&indicators, entries, false);
+        // A bound indicator left empty takes the records' value; one that differs needs a reason.
+        let entries: Vec<ReportEntry> = entries
+            .iter()
+            .map(|e| {
+                let mut e = e.clone();
+                if let Some(c) = computed_at(&report.rows, e.row_no)
+                    && e.reached.trim().is_empty()
+                {
+                    e.reached = c.value.to_string();
+                }
+                e
+            })
+            .collect();
+        let entries = entries.as_slice();
+        let mut errors = check_entries(&indicators, entries, false);
+        errors.extend(override_errors(&report.rows, entries));
         if !errors.is_empty() {
             return Err(Error::InvalidReport(errors));
         }
@@ -660,9 +721,10 @@ impl Store {
             on_tx!(&mut tx, |conn| {
                 let mut query = QueryBuilder::new(
                     "INSERT INTO monitoring_report_rows (report_id, row_no, reached, expected, \
-                     outlook, cause, explanation, measures) ",
+                     outlook, cause, explanation, measures, record_value, override_reason) ",
                 );
                 query.push_values(entries, |mut row, e| {
+                    let computed = computed_at(&report.rows, e.row_no).map(|c| c.value);
                     row.push_bind(report.id)
                         .push_bind(e.row_no)
                         .push_bind(e.reached.trim().to_owned())
@@ -670,7 +732,13 @@ impl Store {
                         .push_bind(e.outlook.clone())
                         .push_bind(e.cause.clone())
                         .push_bind(e.explanation.trim().to_owned())
-                        .push_bind(e.measures.trim().to_owned());
+                        .push_bind(e.measures.trim().to_owned())
+                        .push_bind(computed)
+                        .push_bind(if computed.is_some() {
+                            e.override_reason.trim().to_owned()
+                        } else {
+                            String::new()
+                        });
                 });
                 query.build().execute(&mut *conn).await?;
             });

@@ -169,7 +169,9 @@ pub(crate) async fn insert_items(tx: &mut Tx, id: i64, items: &[EvaluationItem])
                     .push_bind(i.published_x100)
                     .push_bind(i.missed)
                     .push_bind(i.deviation_reason.clone())
-                    .push_bind(i.improvement.clone());
+                    .push_bind(i.improvement.clone())
+                    .push_bind(i.record_value)
+                    .push_bind(i.override_reason.clone());
             });
             query.build().execute(&mut *conn).await?;
         });

@@ -63,6 +63,10 @@ pub struct EvaluationItem {
     pub deviation_reason: String,
     /// 改进措施.
     pub improvement: String,
+    /// For an indicator fed from records: the value the records gave when the sheet was saved.
+    pub record_value: Option<i64>,
+    /// Why the value entered differs from the records' (bound indicators only).
+    pub override_reason: String,
 }
 
 impl EvaluationItem {
@@ -138,6 +142,8 @@ pub struct SelfEvaluation {
     pub execution: Option<ExecutionScore>,
     /// Items.
     pub items: Vec<EvaluationItem>,
+    /// The values computed from the records at the year's end, for the bound indicators.
+    pub computed: Vec<crate::ComputedValue>,
     /// Total; `None` before the first save.
     pub total_x100: Option<i64>,
     /// Grade; `None` before the first save.
@@ -207,6 +213,9 @@ pub struct EntryInput {
     pub deviation_reason: String,
     /// 改进措施.
     pub improvement: String,
+    /// Why the value entered differs from the value computed from the records (bound
+    /// indicators only; required when it differs).
+    pub override_reason: String,
 }
 
 /// A whole sheet as saved by the agency.
@@ -229,7 +238,8 @@ const HEAD_COLUMNS: &str = "id, rulebook_id, state, source, initial_fen, full_ye
 
 pub(crate) const ITEM_COLUMNS: &str = "row_no, level1, level2, name, op, target, unit, points_x100, actual, \
      band, band_percent, not_applicable, effective_points_x100, computed_x100, manual_x100, \
-     manual_reason, final_x100, published_x100, missed, deviation_reason, improvement";
+     manual_reason, final_x100, published_x100, missed, deviation_reason, improvement, \
+     record_value, override_reason";
 
 /// Rows whose target was missed but which give no deviation reason or measure.
 pub fn missing_reasons(items: &[EvaluationItem]) -> Vec<RowError> {
@@ -281,11 +291,34 @@ pub(crate) fn scored_items(
             missed: s.missed,
             deviation_reason: input.deviation_reason.trim().to_owned(),
             improvement: input.improvement.trim().to_owned(),
+            record_value: None,
+            override_reason: String::new(),
         })
         .collect()
 }
 
 impl Store {
+    /// The values the records give the bound indicators at the end of the project's year; an
+    /// item not yet filled in reads its value.
+    async fn with_computed(
+        &self,
+        project: &Project,
+        mut items: Vec<EvaluationItem>,
+    ) -> Result<(Vec<EvaluationItem>, Vec<crate::ComputedValue>)> {
+        let names: Vec<&str> = items.iter().map(|i| i.name.as_str()).collect();
+        let year_end = chrono::NaiveDate::from_ymd_opt(project.year, 12, 31)
+            .ok_or_else(|| Error::Internal(format!("项目年度{}无效", project.year)))?;
+        let computed = self.computed_values(project.id, &names, year_end).await?;
+        for item in &mut items {
+            if let Some(c) = computed.iter().find(|c| c.row_no == item.row_no)
+                && item.actual.trim().is_empty()
+            {
+                item.actual = c.value.to_string();
+            }
+        }
+        Ok((items, computed))
+    }
+
     /// The rulebook a project is scored by (the version it was approved under).
     pub(crate) async fn project_rulebook(&self, project: &Project) -> Result<(i64, Rulebook)> {
         let id = project.rulebook_id.ok_or_else(|| {
@@ -366,8 +399,11 @@ impl Store {
                     missed: false,
                     deviation_reason: String::new(),
                     improvement: String::new(),
+                    record_value: None,
+                    override_reason: String::new(),
                 })
                 .collect();
+            let (items, computed) = self.with_computed(&project, items).await?;
             return Ok(SelfEvaluation {
                 id: None,
                 project,
@@ -377,6 +413,7 @@ impl Store {
                 budget,
                 execution: None,
                 items,
+                computed,
                 total_x100: None,
                 grade: None,
                 published_total_x100: None,
@@ -410,6 +447,7 @@ impl Store {
             full_year_fen: head.full_year_fen,
             executed_fen: head.executed_fen,
         };
+        let (items, computed) = self.with_computed(&project, items).await?;
         Ok(SelfEvaluation {
             id: Some(head.id),
             project,
@@ -423,6 +461,7 @@ impl Store {
                 score_x100: head.execution_score_x100,
             }),
             items,
+            computed,
             total_x100: Some(head.total_x100),
             grade: Some(head.grade),
             published_total_x100: head.published_total_x100,
@@ -482,6 +521,29 @@ impl Store {
                 });
             }
         }
+        let computed_at = |row_no: i32| current.computed.iter().find(|c| c.row_no == row_no);
+        for entry in &input.entries {
+            if let Some(c) = computed_at(entry.row_no)
+                && let Some(problem) = jixiao_core::indicator_binding::override_problem(
+                    &entry.actual,
+                    c.value,
+                    &entry.override_reason,
+                )
+            {
+                errors.push(RowError {
+                    row: usize::try_from(entry.row_no).unwrap_or(0),
+                    field: "override_reason".to_owned(),
+                    message: format!("第{}行：{problem}", entry.row_no),
+                });
+            }
+            if entry.override_reason.chars().count() > 500 {
+                errors.push(RowError {
+                    row: usize::try_from(entry.row_no).unwrap_or(0),
+                    field: "override_reason".to_owned(),
+                    message: format!("第{}行：调整理由不超过500字", entry.row_no),
+                });
+            }
+        }
         if !errors.is_empty() {
             return Err(Error::InvalidEvaluation(errors));
         }
@@ -489,12 +551,18 @@ impl Store {
             .items
             .iter()
             .map(|item| {
-                let entry = input
+                let mut entry = input
                     .entries
                     .iter()
                     .find(|e| e.row_no == item.row_no)
                     .cloned()
                     .unwrap_or_default();
+                // A bound indicator left empty takes the records' value.
+                if let Some(c) = computed_at(item.row_no)
+                    && entry.actual.trim().is_empty()
+                {
+                    entry.actual = c.value.to_string();
+                }
                 ItemInput {
                     actual: entry.actual,
                     band: entry.band,
@@ -518,7 +586,18 @@ impl Store {
         let scored =
             score(&rulebook.self_evaluation, &budget, &inputs).map_err(Error::InvalidEvaluation)?;
         let published: Vec<Option<i64>> = current.items.iter().map(|i| i.published_x100).collect();
-        let items = scored_items(&inputs, &scored, &published);
+        let mut items = scored_items(&inputs, &scored, &published);
+        for item in &mut items {
+            if let Some(c) = computed_at(item.row_no) {
+                item.record_value = Some(c.value);
+                item.override_reason = input
+                    .entries
+                    .iter()
+                    .find(|e| e.row_no == item.row_no)
+                    .map(|e| e.override_reason.trim().to_owned())
+                    .unwrap_or_default();
+            }
+        }
         let manual: Vec<serde_json::Value> = items
             .iter()
             .filter_map(|i| {

@@ -8,6 +8,7 @@ mod enjoyments;
 mod evaluations;
 mod finding_rectifications;
 mod household_imports;
+mod indicator_bindings;
 pub(crate) use enjoyments::read_list;
 pub(crate) use household_imports::{export_response, read_export};
 mod households;
@@ -36,6 +37,7 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post, put};
 use jixiao_core::Capability;
 
+pub(crate) use indicator_bindings::as_of_in_year;
 pub(crate) use json::ApiJson;
 
 /// The API routes, relative to `/api/v1`.
@@ -74,6 +76,19 @@ pub fn router(upload_body: usize) -> Router<AppState> {
         .route("/projects/{id}/flags", get(evaluations::flags))
         .route("/stats/cuts", get(results::cuts))
         .route("/stats/dashboard", get(dashboard::show))
+        // Binding is checked again in the store: the project's agency or the finance bureau.
+        .route(
+            "/projects/{id}/indicator-bindings",
+            get(indicator_bindings::list).post(indicator_bindings::bind),
+        )
+        .route(
+            "/projects/{id}/indicator-bindings/{row_no}",
+            axum::routing::delete(indicator_bindings::unbind),
+        )
+        .route(
+            "/projects/{id}/indicator-bindings/{row_no}/records",
+            get(indicator_bindings::records),
+        )
         .route_layer(from_fn_with_state(Capability::ReadProjects, auth::require));
     let askers = Router::new()
         .route("/projects", post(projects::create))

@@ -46,7 +46,9 @@ pub struct ReportRequest {
     /// The version read (optimistic locking).
     pub version: i32,
     /// One entry per indicator row: `row_no`, `reached`, `expected`, `outlook` (能/不能/不确定),
-    /// `cause`, `explanation`, `measures`.
+    /// `cause`, `explanation`, `measures`, and `override_reason` for an indicator fed from
+    /// records whose `reached` differs from the computed value (a bound row left empty takes
+    /// the computed value).
     #[schema(value_type = Vec<Object>)]
     pub rows: Vec<ReportEntry>,
 }

@@ -2,8 +2,8 @@
 
 use super::{
     admin, dashboard, enjoyments, evaluations, finding_rectifications, household_imports,
-    households, monitoring, policy_checks, pools, projects, publication, results, risk_monitoring,
-    rulebooks, self_evaluation, session, target_review, treasury,
+    households, indicator_bindings, monitoring, policy_checks, pools, projects, publication,
+    results, risk_monitoring, rulebooks, self_evaluation, session, target_review, treasury,
 };
 use axum::Json;
 use jixiao_core::audit::AuditRecord;
@@ -296,6 +296,8 @@ impl Modify for StandardErrors {
         risk_monitoring::record_clue, risk_monitoring::dismiss_clue, risk_monitoring::cases,
         risk_monitoring::open_case, risk_monitoring::case, risk_monitoring::step,
         risk_monitoring::plan, risk_monitoring::save_plan, risk_monitoring::record_income,
+        indicator_bindings::list, indicator_bindings::bind, indicator_bindings::unbind,
+        indicator_bindings::records,
     ),
     components(schemas(ErrorBody, ErrorDetail, UserView, AgencyView, AuditRecordView, AuditPageView)),
     modifiers(&BearerToken, &StandardErrors),

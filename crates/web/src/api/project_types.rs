@@ -132,6 +132,48 @@ pub struct IndicatorView {
     pub explanation: String,
     /// 数据来源.
     pub data_source: String,
+    /// For an indicator fed from records: its measure and computed value (read only).
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub binding: Option<BindingView>,
+}
+
+/// An indicator's binding to a count over the assistance records, and its value.
+#[derive(Serialize, Deserialize, ToSchema, Clone, Debug)]
+pub struct BindingView {
+    /// The indicator's row (from 1).
+    pub row_no: i32,
+    /// The measure's code (`households_with_measures`, `households_with_measure:employment` …).
+    pub measure: String,
+    /// The measure as users read it.
+    pub label: String,
+    /// The computed value on `as_of`.
+    pub value: i64,
+    /// Its unit (户 or 人).
+    pub unit: String,
+    /// The day counted to (`YYYY-MM-DD`), from 1 January of its year.
+    pub as_of: String,
+    /// The page listing the records that make the value.
+    pub source: String,
+    /// The same list in the API.
+    pub records: String,
+}
+
+impl From<&jixiao_store::ComputedValue> for BindingView {
+    fn from(c: &jixiao_store::ComputedValue) -> Self {
+        BindingView {
+            row_no: c.row_no,
+            measure: c.measure.clone(),
+            label: c.label.clone(),
+            value: c.value,
+            unit: c.unit.clone(),
+            as_of: c.as_of.to_string(),
+            source: c.source.clone(),
+            records: c
+                .source
+                .replacen("/projects/", "/api/v1/projects/", 1)
+                .replacen("/indicators/", "/indicator-bindings/", 1),
+        }
+    }
 }
 
 impl From<IndicatorView> for IndicatorInput {
@@ -181,6 +223,7 @@ impl From<&TargetSheet> for TargetView {
                     value_basis: i.value_basis.clone(),
                     explanation: i.explanation.clone(),
                     data_source: i.data_source.clone(),
+                    binding: None,
                 })
                 .collect(),
         }

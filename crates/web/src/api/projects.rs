@@ -167,8 +167,21 @@ pub async fn show(
     ApiUser(session): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<ProjectDetailView>, ApiError> {
-    let detail = state.store.project_detail(&session.actor(), id).await?;
-    Ok(Json(ProjectDetailView::from(&detail)))
+    let actor = session.actor();
+    let detail = state.store.project_detail(&actor, id).await?;
+    let mut view = ProjectDetailView::from(&detail);
+    let as_of =
+        super::indicator_bindings::as_of_in_year(session.business_date, detail.project.year);
+    for value in state.store.bound_values(&actor, id, as_of).await? {
+        if let Some(row) = usize::try_from(value.row_no)
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| view.target.indicators.get_mut(i))
+        {
+            row.binding = Some(BindingView::from(&value));
+        }
+    }
+    Ok(Json(view))
 }
 
 /// A target sheet to save.
@@ -487,6 +500,7 @@ pub async fn library(ApiUser(_): ApiUser) -> Json<Vec<TemplateView>> {
                         value_basis: r.value_basis,
                         explanation: r.explanation,
                         data_source: r.data_source,
+                        binding: None,
                     })
                     .collect(),
             })

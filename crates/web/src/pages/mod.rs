@@ -15,6 +15,7 @@ mod evaluation;
 pub(crate) mod exports;
 mod home;
 mod households;
+mod indicator_records;
 mod key_evaluation;
 mod login;
 mod menu;
@@ -328,6 +329,19 @@ pub fn router(state: AppState) -> Router<AppState> {
     let readers = Router::new()
         .route("/projects", get(projects::list))
         .route("/projects/{id}", get(project_page::show))
+        .route(
+            "/projects/{id}/indicators/{row_no}/records",
+            get(indicator_records::records),
+        )
+        // Binding is checked again in the store: the project's agency or the finance bureau.
+        .route(
+            "/projects/{id}/indicator-bindings",
+            post(indicator_records::bind),
+        )
+        .route(
+            "/projects/{id}/indicator-bindings/{row_no}/unbind",
+            post(indicator_records::unbind),
+        )
         .route(
             "/projects/{id}/target/print",
             get(print_forms::target_sheet),

@@ -100,7 +100,8 @@ pub async fn show(
 }
 
 /// The entries of the form: `version`, `intent` (save or submit), and per row
-/// `reached_N`, `expected_N`, `outlook_N`, `cause_N`, `explanation_N`, `measures_N`.
+/// `reached_N`, `expected_N`, `outlook_N`, `cause_N`, `explanation_N`, `measures_N` and, for an
+/// indicator fed from records, `override_reason_N`.
 fn entries_of(form: &HashMap<String, String>, rows: usize) -> Vec<ReportEntry> {
     let field = |name: &str, n: usize| {
         form.get(&format!("{name}_{n}"))
@@ -116,6 +117,7 @@ fn entries_of(form: &HashMap<String, String>, rows: usize) -> Vec<ReportEntry> {
             cause: field("cause", n),
             explanation: field("explanation", n),
             measures: field("measures", n),
+            override_reason: field("override_reason", n),
         })
         .collect()
 }

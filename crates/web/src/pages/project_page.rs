@@ -89,6 +89,8 @@ struct ProjectPage {
     unrectified: Vec<jixiao_store::Rectification>,
     /// Targets to adjust to an approved amount other than the request (decision 0043).
     adjust: Option<TargetsToAdjust>,
+    /// Indicators fed from records (decision 0046).
+    feeds: super::indicator_records::Feeds,
 }
 
 /// The notice of targets to adjust: the approved amount, the amount the targets were made for,
@@ -247,9 +249,11 @@ pub(crate) async fn page(
                 .collect(),
         }),
     };
+    let feeds = super::indicator_records::feeds(state, session, &project, &detail.target).await?;
     let view = ProjectPage {
         unrectified,
         adjust,
+        feeds,
         chrome: Chrome::for_session(session, "projects"),
         state_label: project.state_label(),
         notice,

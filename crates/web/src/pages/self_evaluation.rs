@@ -34,6 +34,8 @@ struct RowView {
     manual: Option<String>,
     missed: bool,
     entry: EntryInput,
+    /// The records' value, for an indicator fed from them.
+    record: Option<jixiao_store::ComputedValue>,
 }
 
 #[derive(Template)]
@@ -109,6 +111,7 @@ fn sheet_page(
                     manual_reason: i.manual_reason.clone(),
                     deviation_reason: i.deviation_reason.clone(),
                     improvement: i.improvement.clone(),
+                    override_reason: i.override_reason.clone(),
                 })
                 .collect(),
             s.summary.clone(),
@@ -144,6 +147,7 @@ fn sheet_page(
                 manual: item.manual_x100.map(format_score),
                 missed: item.missed,
                 entry,
+                record: s.computed.iter().find(|c| c.row_no == item.row_no).cloned(),
             }
         })
         .collect();
@@ -291,7 +295,8 @@ pub async fn publish(
 }
 
 /// The entries of the form: per row `actual_N`, `band_N`, `band_percent_N`, `na_N`,
-/// `manual_score_N`, `manual_reason_N`, `deviation_reason_N`, `improvement_N`.
+/// `manual_score_N`, `manual_reason_N`, `deviation_reason_N`, `improvement_N` and, for an
+/// indicator fed from records, `override_reason_N`.
 fn entries_of(form: &HashMap<String, String>, rows: usize) -> Vec<EntryInput> {
     let field = |name: &str, n: usize| {
         form.get(&format!("{name}_{n}"))
@@ -309,6 +314,7 @@ fn entries_of(form: &HashMap<String, String>, rows: usize) -> Vec<EntryInput> {
             manual_reason: field("manual_reason", n),
             deviation_reason: field("deviation_reason", n),
             improvement: field("improvement", n),
+            override_reason: field("override_reason", n),
         })
         .collect()
 }

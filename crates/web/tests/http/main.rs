@@ -18,6 +18,7 @@ mod finding_rectification_api;
 mod hostile_files;
 mod household_import_api;
 mod households_api;
+mod indicator_feeds;
 mod key_evaluation_api;
 mod key_evaluation_pages;
 mod login_throttling;
