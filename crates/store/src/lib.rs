@@ -67,6 +67,7 @@ mod target_adjustments;
 mod target_reviews;
 mod target_sheet_batches;
 mod targets;
+mod township_board;
 pub mod test_support;
 mod treasury;
 mod treasury_lookup;
@@ -136,6 +137,7 @@ pub use target_reviews::{
 };
 pub use target_sheet_batches::WorkingTargetSheet;
 pub use targets::TargetSheetInput;
+pub use township_board::TownshipLine;
 pub use treasury::{Outcome, Receipt, Target, TreasuryRequest};
 pub use tx::JobLock;
 pub use users::User;

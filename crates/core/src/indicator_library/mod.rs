@@ -55,6 +55,7 @@ impl Template {
 /// purpose): the first rule whose words the name contains, in this order — so 重大传染病防控培训
 /// is a training, 农机购置补贴 a subsidy and 公共卫生服务能力提升 a purchase of equipment.
 const SUGGESTIONS: &[(&[&str], &str)] = &[
+    (&["防止返贫", "防返贫", "监测帮扶"], "risk_monitoring"),
     (&["培训", "继续教育"], "training"),
     (&["助学", "资助", "雨露计划"], "student_aid"),
     (

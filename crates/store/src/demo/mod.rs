@@ -176,6 +176,7 @@ pub async fn load(store: &Store) -> Result<bool> {
     pools::load(store).await?;
     key_evaluations_2019::load(store).await?;
     projects_2020::load(store).await?;
+    monitoring_cases::bind_indicators(store).await?;
     monitoring_2020::load(store).await?;
     classify_allotments(store, 2020).await?;
     pools::load_reviews(store).await?;
@@ -202,6 +203,7 @@ pub async fn load_full(store: &Store) -> Result<bool> {
     }
     registry_scale::load(store, 1).await?;
     monitoring_cases::load(store, MONITORED_HOUSEHOLDS).await?;
+    monitoring_cases::refresh_july_report(store).await?;
     Ok(true)
 }
 

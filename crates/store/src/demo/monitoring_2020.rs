@@ -48,6 +48,11 @@ fn entries(
         .map(|row| {
             let indicator = &row.indicator;
             let reached = match (indicator.op, parse_decimal(&indicator.value)) {
+                // An indicator fed from records reports their value.
+                _ if row.computed.is_some() => row
+                    .computed
+                    .as_ref()
+                    .map_or_else(String::new, |c| c.value.to_string()),
                 (Operator::Qualitative, _) | (_, None) => "基本达到预期".to_owned(),
                 (Operator::AtLeast | Operator::Equal, Some(target))
                     if !indicator.unit.contains('%') =>
@@ -84,6 +89,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
     let department = user("agency").await?;
     let hospital = user("yiyuan").await?;
     let disabled = user("canlian").await?;
+    let assistance_office = super::agency_actor(store, "110").await?;
     let round = store
         .open_monitoring_round(
             &finance,
@@ -97,7 +103,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
         )
         .await?;
     for line in store.round_lines(&finance, round.id).await? {
-        let owner = [&hospital, &disabled]
+        let owner = [&hospital, &disabled, &assistance_office]
             .into_iter()
             .find(|a| a.agency_id == Some(line.agency_id))
             .unwrap_or(&department);

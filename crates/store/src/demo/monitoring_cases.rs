@@ -1,10 +1,12 @@
 //! The demo's dynamic monitoring (decision 0035): incomes for the first `n` households of 杨安镇
 //! (the demo township user's area) that make the rulebook's triggers fire — under the line, a
-//! sharp drop, large self-paid medical spending — one screening of the township early in 2021,
-//! and a case per clue walked to a state by its rank: clue left open or dismissed, each step of
-//! identification, monitored with or without a plan (the latter overdue), elimination under way
-//! and eliminated. Every step goes through the store's use cases as the 乡镇 and 帮扶办 users, on
-//! the dates of 2021 it would have happened. Deterministic.
+//! sharp drop, large self-paid medical spending — one screening of the township early in 2020
+//! (the demo's budget year), and a case per clue walked to a state by its rank: clue left open or
+//! dismissed, each step of identification, monitored with or without a plan (the latter overdue),
+//! elimination under way and eliminated. Plans charge their measures to the 2020 project
+//! 防止返贫动态监测帮扶, whose output indicators are bound to them (decision 0046). Every step
+//! goes through the store's use cases as the 乡镇 and 帮扶办 users, on the dates of 2020 it would
+//! have happened. Deterministic.
 
 use super::LELING;
 use crate::{ClueInput, MeasureInput, PlanInput, Result, RiskCaseInput, RiskStepInput, Store};
@@ -13,7 +15,7 @@ use jixiao_core::Actor;
 use jixiao_core::assistance::registry::IncomeRecord;
 
 fn day(m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2021, m, d).unwrap_or_default()
+    NaiveDate::from_ymd_opt(2020, m, d).unwrap_or_default()
 }
 
 fn income(per_person_yuan: i64, members: i64, self_paid_yuan: i64) -> IncomeRecord {
@@ -70,15 +72,15 @@ pub async fn load(store: &Store, n: usize) -> Result<usize> {
             ),
         };
         store
-            .record_household_income(&office, h.id, 2019, &last)
+            .record_household_income(&office, h.id, 2018, &last)
             .await?;
         store
-            .record_household_income(&office, h.id, 2020, &this)
+            .record_household_income(&office, h.id, 2019, &this)
             .await?;
     }
     let township = format!("{LELING}101");
     let screened = store
-        .run_screening(&office, Some(&township), 2020, day(1, 10))
+        .run_screening(&office, Some(&township), 2019, day(1, 10))
         .await?;
     // A visit adds to the first clue; an application with its consent to the second.
     for (i, channel) in [(0usize, "visit"), (1, "application")] {
@@ -97,12 +99,7 @@ pub async fn load(store: &Store, n: usize) -> Result<usize> {
                 .await?;
         }
     }
-    let project = store
-        .chargeable_projects(&office)
-        .await?
-        .into_iter()
-        .find(|p| p.1 == 2021 || p.1 == 2020)
-        .map(|p| p.0);
+    let project = risk_monitoring_project(store).await?;
     let mut opened = 0;
     for (i, h) in households.iter().enumerate() {
         let Some(clue) = screened.clues.iter().find(|c| c.household_id == h.id) else {
@@ -141,28 +138,35 @@ pub async fn load(store: &Store, n: usize) -> Result<usize> {
             continue;
         }
         let done = rank >= 8;
-        let measures = vec![
-            MeasureInput {
-                kind: "employment".to_owned(),
-                description: "推荐到县城工业园务工".to_owned(),
-                responsible_unit: "杨安镇人民政府".to_owned(),
-                start_on: "2021-02-01".to_owned(),
-                end_on: "2021-12-31".to_owned(),
-                amount_fen: 150_000,
-                project_id: project,
-                status: if done { "done" } else { "under_way" }.to_owned(),
-            },
-            MeasureInput {
-                kind: "health".to_owned(),
-                description: "家庭医生签约，慢病随访".to_owned(),
-                responsible_unit: "杨安镇卫生院".to_owned(),
-                start_on: "2021-02-01".to_owned(),
-                end_on: "2021-12-31".to_owned(),
-                amount_fen: 0,
-                project_id: None,
-                status: "under_way".to_owned(),
-            },
-        ];
+        let health = MeasureInput {
+            kind: "health".to_owned(),
+            description: "家庭医生签约，慢病随访，门诊费用补助".to_owned(),
+            responsible_unit: "杨安镇卫生院".to_owned(),
+            start_on: "2020-02-01".to_owned(),
+            end_on: "2020-12-31".to_owned(),
+            amount_fen: 80_000,
+            project_id: project,
+            status: "under_way".to_owned(),
+        };
+        // Rank 6 has health help only (a household with labour and no development measure
+        // carries a finding on its plan); the others also work.
+        let measures = if rank == 6 {
+            vec![health]
+        } else {
+            vec![
+                MeasureInput {
+                    kind: "employment".to_owned(),
+                    description: "推荐到县城工业园务工".to_owned(),
+                    responsible_unit: "杨安镇人民政府".to_owned(),
+                    start_on: "2020-02-01".to_owned(),
+                    end_on: "2020-12-31".to_owned(),
+                    amount_fen: 150_000,
+                    project_id: project,
+                    status: if done { "done" } else { "under_way" }.to_owned(),
+                },
+                health,
+            ]
+        };
         let plan = PlanInput {
             version: 0,
             note: "一户一策：就业增收，健康保障".to_owned(),
@@ -173,7 +177,7 @@ pub async fn load(store: &Store, n: usize) -> Result<usize> {
             continue;
         }
         store
-            .record_household_income(&office, h.id, 2021, &income(9_500, h.members, 0))
+            .record_household_income(&office, h.id, 2020, &income(9_500, h.members, 0))
             .await?;
         let mut propose = step("propose_elimination", version);
         propose.elimination_method = Some("assisted".to_owned());
@@ -193,8 +197,8 @@ pub async fn load(store: &Store, n: usize) -> Result<usize> {
                 .version;
         }
         let mut notice = step("publicise", version);
-        notice.notice_from = Some("2021-08-06".to_owned());
-        notice.notice_to = Some("2021-08-10".to_owned());
+        notice.notice_from = Some("2020-08-06".to_owned());
+        notice.notice_to = Some("2020-08-10".to_owned());
         version = store
             .take_risk_case_step(&town, id, &notice, day(8, 6))
             .await?
@@ -243,14 +247,89 @@ async fn walk_identification(
     for (who, action, on) in steps.into_iter().take(take) {
         let mut input = step(action, *version);
         if action == "publicise" {
-            input.notice_from = Some("2021-01-18".to_owned());
-            input.notice_to = Some("2021-01-22".to_owned());
+            input.notice_from = Some("2020-01-18".to_owned());
+            input.notice_to = Some("2020-01-22".to_owned());
         }
         *version = store
             .take_risk_case_step(who, id, &input, on)
             .await?
             .case
             .version;
+    }
+    Ok(())
+}
+
+/// The id of the 2020 project the plans are charged to.
+async fn risk_monitoring_project(store: &Store) -> Result<Option<i64>> {
+    let name = super::projects_2020::RISK_MONITORING_PROJECT;
+    let found = store
+        .projects(
+            &Actor::system(),
+            &crate::ProjectFilter {
+                year: Some(2020),
+                search: Some(name.to_owned()),
+                ..crate::ProjectFilter::default()
+            },
+            1,
+            10,
+        )
+        .await?;
+    Ok(found
+        .projects
+        .into_iter()
+        .find(|p| p.name == name)
+        .map(|p| p.id))
+}
+
+/// Binds the project's two household counts to the plans (decision 0046), as the 扶贫办 that
+/// owns it: 落实帮扶措施的监测户数 to every measure charged to it, 落实就业帮扶措施的监测户数 to
+/// its employment measures.
+pub(super) async fn bind_indicators(store: &Store) -> Result<()> {
+    let Some(project) = risk_monitoring_project(store).await? else {
+        return Ok(());
+    };
+    let owner = super::agency_actor(store, "110").await?;
+    for (row, measure) in [
+        (1, "households_with_measures"),
+        (2, "households_with_measure:employment"),
+    ] {
+        store.bind_indicator(&owner, project, row, measure).await?;
+    }
+    Ok(())
+}
+
+/// After the plans are loaded (the full demo), the July report of the bound project states what
+/// they gave at the cut-off, as it would have had the plans been there when it was written.
+pub(super) async fn refresh_july_report(store: &Store) -> Result<()> {
+    let Some(project) = risk_monitoring_project(store).await? else {
+        return Ok(());
+    };
+    let finance = store.user(&Actor::system(), "finance").await?.actor();
+    let Some(round) = store
+        .monitoring_rounds(&finance, Some(2020))
+        .await?
+        .into_iter()
+        .find(|r| r.cutoff == "2020-07-31")
+    else {
+        return Ok(());
+    };
+    let report = store.monitoring_report(&finance, round.id, project).await?;
+    for row in &report.rows {
+        let Some(computed) = &row.computed else {
+            continue;
+        };
+        on_pool!(&store.pool, |pool| {
+            sqlx::query(
+                "UPDATE monitoring_report_rows SET reached = $1, record_value = $2 \
+                 WHERE report_id = $3 AND row_no = $4",
+            )
+            .bind(computed.value.to_string())
+            .bind(computed.value)
+            .bind(report.id)
+            .bind(row.entry.row_no)
+            .execute(pool)
+            .await?;
+        });
     }
     Ok(())
 }

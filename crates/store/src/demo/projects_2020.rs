@@ -38,6 +38,10 @@ fn project(name: &str, wan: i64, is_new: bool) -> Declared {
     (input(name, wan, is_new), sheet)
 }
 
+/// The 2020 project the demo's plans of measures are charged to and whose output indicators
+/// are fed from them.
+pub(super) const RISK_MONITORING_PROJECT: &str = "2020年防止返贫动态监测帮扶";
+
 async fn actor(store: &Store, username: &str) -> Result<Actor> {
     Ok(store.user(&Actor::system(), username).await?.actor())
 }
@@ -81,6 +85,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
     let agriculture = super::agency_actor(store, "115").await?;
     let agriculture_centre = super::agency_actor(store, "115001").await?;
     let town = super::agency_actor(store, "201").await?;
+    let assistance_office = super::agency_actor(store, "110").await?;
     let mut incomplete = rows("purchase");
     for row in incomplete.iter_mut().take(2) {
         row.unit.clear();
@@ -167,6 +172,17 @@ pub(super) async fn load(store: &Store) -> Result<()> {
             &disabled,
             (input("2020年盲人按摩培训", 24, true), Vec::new()),
             Stop::Draft,
+        ),
+        // The plans of measures of the monitored households are charged to it (decision 0046).
+        (
+            &assistance_office,
+            project(RISK_MONITORING_PROJECT, 260, true),
+            Stop::Approved(
+                TargetGrade::Good,
+                260,
+                "",
+                &[("2020-03-25", 20), ("2020-06-22", 30)],
+            ),
         ),
         // Continuing projects whose 2019 grades cut them through results application.
         (

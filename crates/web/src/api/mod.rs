@@ -246,6 +246,7 @@ pub fn router(upload_body: usize) -> Router<AppState> {
         )
         .route("/clues", get(risk_monitoring::clues))
         .route("/risk-cases", get(risk_monitoring::cases))
+        .route("/risk-cases/by-township", get(risk_monitoring::by_township))
         .route("/risk-cases/{id}", get(risk_monitoring::case))
         .route("/risk-cases/{id}/plan", get(risk_monitoring::plan))
         .route_layer(from_fn_with_state(

@@ -296,6 +296,7 @@ impl Modify for StandardErrors {
         risk_monitoring::record_clue, risk_monitoring::dismiss_clue, risk_monitoring::cases,
         risk_monitoring::open_case, risk_monitoring::case, risk_monitoring::step,
         risk_monitoring::plan, risk_monitoring::save_plan, risk_monitoring::record_income,
+        risk_monitoring::by_township,
         indicator_bindings::list, indicator_bindings::bind, indicator_bindings::unbind,
         indicator_bindings::records,
     ),

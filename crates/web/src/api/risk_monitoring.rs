@@ -1,7 +1,7 @@
 //! Dynamic monitoring over the API (decision 0035): screenings (the registry's triggers, or a
 //! department's list as the body), clues (listed in scope, recorded by hand, dismissed),
 //! monitoring cases (opened from a clue, their steps on the kernel, the work list with overdue
-//! cases) and each case's versioned plan, and a household's yearly income. Refusals are
+//! cases, the board by township) and each case's versioned plan, and a household's yearly income. Refusals are
 //! structured: the kernel's (wrong role 403, wrong state or stale version 409) and the rulebook's
 //! (`notice_too_short`, `notice_running`, `elimination_too_early`, `no_measure_done`,
 //! `income_not_above_line` in a 422's details).
@@ -16,10 +16,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use jixiao_core::assistance::registry::IncomeRecord;
-use jixiao_core::time;
 use jixiao_store::{
     Clue, ClueInput, PlanInput, RiskCaseFile, RiskCaseInput, RiskCaseView, RiskPlan, RiskStepInput,
-    ScreeningOutcome,
+    ScreeningOutcome, TownshipLine,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -34,9 +33,9 @@ pub struct ScreeningRequest {
     pub year: Option<i32>,
 }
 
-fn last_year() -> i32 {
+fn last_year(business_date: chrono::NaiveDate) -> i32 {
     use chrono::Datelike;
-    time::today().year() - 1
+    business_date.year() - 1
 }
 
 /// Run the rulebook's monitoring triggers over the registry (县帮扶办): income under the line,
@@ -56,8 +55,10 @@ pub async fn screen(
         .run_screening(
             &session.actor(),
             request.township.as_deref(),
-            request.year.unwrap_or_else(last_year),
-            time::today(),
+            request
+                .year
+                .unwrap_or_else(|| last_year(session.business_date)),
+            session.business_date,
         )
         .await?;
     Ok((StatusCode::CREATED, Json(outcome)))
@@ -97,8 +98,10 @@ pub async fn screen_list(
             &query.department,
             &rows,
             &errors,
-            query.year.unwrap_or_else(last_year),
-            time::today(),
+            query
+                .year
+                .unwrap_or_else(|| last_year(session.business_date)),
+            session.business_date,
         )
         .await?;
     Ok((StatusCode::CREATED, Json(outcome)))
@@ -122,7 +125,7 @@ pub(crate) async fn read_department_list(
             "请上传部门名单（.xlsx 或 .csv）",
         ));
     }
-    let today = time::today();
+    let today = jixiao_core::time::today();
     let list = state
         .parses
         .run(move || jixiao_interop::department_list::read(&body, today).map_err(|e| e.to_string()))
@@ -168,7 +171,11 @@ pub async fn clues(
     Ok(Json(
         state
             .store
-            .clues(&session.actor(), query.status.as_deref(), time::today())
+            .clues(
+                &session.actor(),
+                query.status.as_deref(),
+                session.business_date,
+            )
             .await?,
     ))
 }
@@ -186,7 +193,7 @@ pub async fn record_clue(
 ) -> Result<(StatusCode, Json<Clue>), ApiError> {
     let clue = state
         .store
-        .record_clue(&session.actor(), &input, time::today())
+        .record_clue(&session.actor(), &input, session.business_date)
         .await?;
     Ok((StatusCode::CREATED, Json(clue)))
 }
@@ -214,7 +221,7 @@ pub async fn dismiss_clue(
     Ok(Json(
         state
             .store
-            .dismiss_clue(&session.actor(), id, &request.note, time::today())
+            .dismiss_clue(&session.actor(), id, &request.note, session.business_date)
             .await?,
     ))
 }
@@ -240,13 +247,35 @@ pub async fn cases(
 ) -> Result<Json<Vec<RiskCaseLine>>, ApiError> {
     let lines = state
         .store
-        .risk_cases(&session.actor(), query.status.as_deref(), time::today())
+        .risk_cases(
+            &session.actor(),
+            query.status.as_deref(),
+            session.business_date,
+        )
         .await?;
     Ok(Json(
         lines
             .into_iter()
             .map(|(case, overdue)| RiskCaseLine { case, overdue })
             .collect(),
+    ))
+}
+
+/// The monitoring board by township: clues waiting (and overdue), cases in identification,
+/// monitored, in elimination and eliminated, the measures of the current plans (and those
+/// carried out) and the cases late with their measures, on the business date; the total last.
+#[utoipa::path(get, path = "/api/v1/risk-cases/by-township", tag = "assistance",
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<TownshipLine>), (status = 403, body = ErrorBody)))]
+pub async fn by_township(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+) -> Result<Json<Vec<TownshipLine>>, ApiError> {
+    Ok(Json(
+        state
+            .store
+            .township_board(&session.actor(), session.business_date)
+            .await?,
     ))
 }
 
@@ -263,7 +292,7 @@ pub async fn open_case(
 ) -> Result<(StatusCode, Json<RiskCaseFile>), ApiError> {
     let file = state
         .store
-        .open_risk_case(&session.actor(), &input, time::today())
+        .open_risk_case(&session.actor(), &input, session.business_date)
         .await?;
     Ok((StatusCode::CREATED, Json(file)))
 }
@@ -280,7 +309,7 @@ pub async fn case(
     Ok(Json(
         state
             .store
-            .risk_case(&session.actor(), id, time::today())
+            .risk_case(&session.actor(), id, session.business_date)
             .await?,
     ))
 }
@@ -301,7 +330,7 @@ pub async fn step(
     Ok(Json(
         state
             .store
-            .take_risk_case_step(&session.actor(), id, &input, time::today())
+            .take_risk_case_step(&session.actor(), id, &input, session.business_date)
             .await?,
     ))
 }
@@ -349,7 +378,7 @@ pub async fn save_plan(
     Ok(Json(
         state
             .store
-            .save_risk_plan(&session.actor(), id, &input, time::today())
+            .save_risk_plan(&session.actor(), id, &input, session.business_date)
             .await?,
     ))
 }

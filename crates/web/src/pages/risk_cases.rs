@@ -15,7 +15,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jixiao_core::Capability;
 use jixiao_core::assistance::monitoring::{EliminationMethod, MeasureKind, MeasureStatus};
-use jixiao_core::time;
 use jixiao_core::workflow::{self, RiskCase, RiskCaseAction, RiskCaseState};
 use jixiao_store::{MeasureInput, PlanInput, RiskCaseFile, RiskCaseView, RiskStepInput};
 use serde::Deserialize;
@@ -36,6 +35,10 @@ struct WorkList {
     cases: Vec<(RiskCaseView, Option<String>)>,
     overdue: usize,
     state: String,
+    /// The board by township, the total last.
+    board: Vec<jixiao_store::TownshipLine>,
+    /// The day the board and the time limits count to.
+    today: chrono::NaiveDate,
 }
 
 /// The work list's filter.
@@ -53,10 +56,12 @@ pub async fn list(
     PageUser(session): PageUser,
     Query(query): Query<WorkListQuery>,
 ) -> Result<Response, PageError> {
+    let today = session.business_date;
     let all = state
         .store
-        .risk_cases(&session.actor(), None, time::today())
+        .risk_cases(&session.actor(), None, today)
         .await?;
+    let board = state.store.township_board(&session.actor(), today).await?;
     let counts = RiskCaseState::ALL
         .iter()
         .map(|s| StateCount {
@@ -95,6 +100,8 @@ pub async fn list(
         cases,
         overdue,
         state: query.state,
+        board,
+        today,
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -161,7 +168,10 @@ async fn case_page(
     error: Option<String>,
 ) -> Result<CasePage, Error> {
     let actor = session.actor();
-    let file = state.store.risk_case(&actor, id, time::today()).await?;
+    let file = state
+        .store
+        .risk_case(&actor, id, session.business_date)
+        .await?;
     let current = file.case.state();
     let role = session.user.role;
     let acts = role.can(Capability::MonitorRisks);
@@ -200,7 +210,7 @@ async fn case_page(
             .map(|k| (k.as_str(), k.label()))
             .collect(),
         projects,
-        today: time::today().to_string(),
+        today: session.business_date.to_string(),
         error,
     })
 }
@@ -270,7 +280,7 @@ pub async fn step(
     };
     match state
         .store
-        .take_risk_case_step(&session.actor(), id, &input, time::today())
+        .take_risk_case_step(&session.actor(), id, &input, session.business_date)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/risk-cases/{id}")).into_response()),
@@ -333,7 +343,7 @@ pub async fn save_plan(
     };
     match state
         .store
-        .save_risk_plan(&session.actor(), id, &input, time::today())
+        .save_risk_plan(&session.actor(), id, &input, session.business_date)
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/risk-cases/{id}")).into_response()),
@@ -358,14 +368,14 @@ pub async fn notice(
 ) -> Result<Response, PageError> {
     let file = state
         .store
-        .risk_case(&session.actor(), id, time::today())
+        .risk_case(&session.actor(), id, session.business_date)
         .await?;
     let eliminating = file.case.state().eliminating() || file.case.state == "eliminated";
     let page = NoticePage {
         chrome: Chrome::for_session(&session, "risk"),
         case: file.case,
         eliminating,
-        printed_on: time::today().to_string(),
+        printed_on: session.business_date.to_string(),
     };
     Ok(render(StatusCode::OK, &page))
 }

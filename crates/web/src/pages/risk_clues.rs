@@ -15,7 +15,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jixiao_core::Capability;
 use jixiao_core::assistance::monitoring::RiskKind;
 use jixiao_core::assistance::registry::MonitoringCategory;
-use jixiao_core::time;
 use jixiao_store::{Area, Clue, ClueInput, RiskCaseInput};
 use serde::Deserialize;
 
@@ -54,11 +53,14 @@ async fn page(
     };
     Ok(CluesPage {
         chrome: Chrome::for_session(session, "clues"),
-        clues: state.store.clues(&actor, None, time::today()).await?,
+        clues: state
+            .store
+            .clues(&actor, None, session.business_date)
+            .await?,
         townships,
         can_screen: session.user.role.can(Capability::RunScreenings),
         can_act: session.user.role.can(Capability::MonitorRisks),
-        last_year: time::today().year() - 1,
+        last_year: session.business_date.year() - 1,
         types: MonitoringCategory::ALL
             .iter()
             .map(|t| (t.as_str(), t.label()))
@@ -113,7 +115,7 @@ pub async fn screen(
     let township = Some(form.township.trim()).filter(|t| !t.is_empty());
     match state
         .store
-        .run_screening(&session.actor(), township, form.year, time::today())
+        .run_screening(&session.actor(), township, form.year, session.business_date)
         .await
     {
         Ok(outcome) => {
@@ -157,7 +159,7 @@ pub async fn record(
     };
     match state
         .store
-        .record_clue(&session.actor(), &input, time::today())
+        .record_clue(&session.actor(), &input, session.business_date)
         .await
     {
         Ok(_) => Ok(Redirect::to("/clues").into_response()),
@@ -191,7 +193,7 @@ pub async fn open_case(
     };
     match state
         .store
-        .open_risk_case(&session.actor(), &input, time::today())
+        .open_risk_case(&session.actor(), &input, session.business_date)
         .await
     {
         Ok(file) => Ok(Redirect::to(&format!("/risk-cases/{}", file.case.id)).into_response()),
@@ -215,7 +217,7 @@ pub async fn dismiss(
 ) -> Result<Response, PageError> {
     match state
         .store
-        .dismiss_clue(&session.actor(), id, &form.note, time::today())
+        .dismiss_clue(&session.actor(), id, &form.note, session.business_date)
         .await
     {
         Ok(_) => Ok(Redirect::to("/clues").into_response()),

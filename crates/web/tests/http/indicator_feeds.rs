@@ -3,7 +3,8 @@
 //! households whose plans charge a health measure to it; the value follows the plans; the
 //! monitoring report and the self-evaluation read it and refuse a different value without a
 //! written reason (nothing stored); a viewer may not bind; only a quantitative output indicator
-//! in a fitting unit is bound; the records behind the value are listed.
+//! in a fitting unit is bound; the records behind the value are listed; the board by township
+//! counts the cases and measures.
 
 use crate::support::{TestApp, TestResult, call};
 use reqwest::{Method, StatusCode};
@@ -196,6 +197,44 @@ async fn a_bound_indicator_reads_the_plans_in_monitoring_and_self_evaluation() -
     };
     let helped = case_with_measure(&app, &cadre, &clues[0], measure("health", "under_way")).await?;
     case_with_measure(&app, &cadre, &clues[1], measure("employment", "done")).await?;
+
+    // The board by township counts them where they live (the demo's small registry has no
+    // other case).
+    let office = app.token("bangfu").await?;
+    let (status, board) = call(
+        &app,
+        &office,
+        Method::GET,
+        "/api/v1/risk-cases/by-township",
+        None,
+    )
+    .await?;
+    assert_eq!(status, StatusCode::OK, "{board}");
+    let lines = board.as_array().ok_or("lines")?;
+    let total = lines.last().ok_or("total")?;
+    assert_eq!(total["township_name"], "合计");
+    assert_eq!(
+        (
+            &total["identifying"],
+            &total["measures"],
+            &total["measures_done"]
+        ),
+        (&json!(2), &json!(2), &json!(1)),
+        "{board}"
+    );
+    assert_eq!(lines.len(), 2, "one township and the total: {board}");
+    let (status, _) = call(
+        &app,
+        &viewer,
+        Method::GET,
+        "/api/v1/risk-cases/by-township",
+        None,
+    )
+    .await?;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, work_list) = app.signed_in("cun").await?.get("/risk-cases").await?;
+    assert_eq!(status, StatusCode::OK);
+    assert!(work_list.contains("各乡镇监测帮扶情况"), "{work_list}");
 
     let (status, project) = call(
         &app,

@@ -94,7 +94,7 @@ async fn a_clue_becomes_a_case_with_a_plan_over_the_api() -> TestResult {
     .await?;
     let id_number = shown["id_number"].as_str().ok_or("id number")?;
     let csv = format!(
-        "证件号码,姓名,事由,住院日期,自付金额（元）\n{id_number},某某,住院自付,20201103,23500\n"
+        "证件号码,姓名,事由,住院日期,自付金额（元）\n{id_number},某某,住院自付,20200803,23500\n"
     );
     let response = reqwest::Client::new()
         .post(app.url("/api/v1/screenings/department-list?department=医保&year=2020"))
@@ -144,7 +144,7 @@ async fn a_clue_becomes_a_case_with_a_plan_over_the_api() -> TestResult {
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     let (status, _) = take!(&town, json!({"action": "compare", "version": version}))?;
     assert_eq!(status, StatusCode::OK);
-    let today = jixiao_core::time::today();
+    let today = jixiao_store::demo::BUSINESS_DATE;
     let ago = |days: u64| (today - chrono::Days::new(days)).to_string();
     let (status, body) = take!(
         &cadre,

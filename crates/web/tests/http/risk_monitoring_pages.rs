@@ -100,7 +100,7 @@ async fn the_clue_and_case_pages_by_role() -> Result<(), Box<dyn std::error::Err
         .await?;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     // A short notice is refused on the page with the rulebook's days.
-    let today = jixiao_core::time::today();
+    let today = jixiao_store::demo::BUSINESS_DATE;
     let to = (today + chrono::Days::new(1)).to_string();
     let response = cadre
         .submit(
