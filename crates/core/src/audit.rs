@@ -33,6 +33,10 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("clue", "监测线索"),
     ("risk_case", "监测帮扶案件"),
     ("risk_plan", "一户一策帮扶计划"),
+    ("post", "公益性岗位"),
+    ("child", "留守儿童档案"),
+    ("courtyard_round", "洁净庭院检查轮次"),
+    ("screening_campaign", "健康查体活动"),
     ("draw", "随机抽取"),
     ("assignment", "评审任务"),
     ("self_evaluation", "单位自评"),
@@ -113,6 +117,16 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("clue.merge", "监测线索并入已有线索"),
     ("clue.dismiss", "线索不予立案"),
     ("risk_plan.save", "保存一户一策帮扶计划"),
+    ("post.create", "设立公益性岗位"),
+    ("post_holder.create", "登记公益性岗位在岗人员"),
+    ("post_month.record", "登记岗位人员出勤与工资"),
+    ("child.create", "建立留守儿童档案"),
+    ("child_activity.record", "登记留守儿童关爱活动"),
+    ("courtyard_round.create", "开展洁净庭院检查"),
+    ("courtyard.score", "洁净庭院评分"),
+    ("screening_campaign.create", "组织健康查体"),
+    ("screening_campaign.appoint", "预约健康查体"),
+    ("screening_campaign.result", "登记健康查体结果"),
 ];
 
 /// Codes earlier versions wrote and the store no longer does, still named for the records that

@@ -2,8 +2,8 @@
 
 use super::{
     admin, dashboard, enjoyments, evaluations, finding_rectifications, household_imports,
-    households, monitoring, policy_checks, pools, projects, publication, results, risk_monitoring,
-    rulebooks, self_evaluation, session, target_review, treasury,
+    households, monitoring, policy_checks, pools, programmes, projects, publication, results,
+    risk_monitoring, rulebooks, self_evaluation, session, target_review, treasury,
 };
 use axum::Json;
 use jixiao_core::audit::AuditRecord;
@@ -296,6 +296,13 @@ impl Modify for StandardErrors {
         risk_monitoring::record_clue, risk_monitoring::dismiss_clue, risk_monitoring::cases,
         risk_monitoring::open_case, risk_monitoring::case, risk_monitoring::step,
         risk_monitoring::plan, risk_monitoring::save_plan, risk_monitoring::record_income,
+        programmes::posts, programmes::create_post, programmes::post, programmes::add_holder,
+        programmes::record_month, programmes::children, programmes::add_child,
+        programmes::child, programmes::record_activity, programmes::children_compliance,
+        programmes::courtyard_rounds, programmes::add_courtyard_round,
+        programmes::courtyard_round, programmes::score_courtyard, programmes::campaigns,
+        programmes::add_campaign, programmes::campaign, programmes::appoint,
+        programmes::record_result,
     ),
     components(schemas(ErrorBody, ErrorDetail, UserView, AgencyView, AuditRecordView, AuditPageView)),
     modifiers(&BearerToken, &StandardErrors),
