@@ -37,6 +37,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("child", "留守儿童档案"),
     ("courtyard_round", "洁净庭院检查轮次"),
     ("screening_campaign", "健康查体活动"),
+    ("work_record", "就业记录（就业介绍信）"),
     ("draw", "随机抽取"),
     ("assignment", "评审任务"),
     ("self_evaluation", "单位自评"),
@@ -127,6 +128,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("screening_campaign.create", "组织健康查体"),
     ("screening_campaign.appoint", "预约健康查体"),
     ("screening_campaign.result", "登记健康查体结果"),
+    ("work_record.create", "登记就业记录并出具就业介绍信"),
 ];
 
 /// Codes earlier versions wrote and the store no longer does, still named for the records that

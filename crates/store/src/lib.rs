@@ -75,6 +75,7 @@ mod treasury;
 mod treasury_lookup;
 mod treasury_runs;
 mod users;
+mod work_records;
 mod workflow;
 
 pub use adjustments::{Adjustment, AdjustmentDecision, Cuts, action_label};
@@ -154,6 +155,7 @@ pub use targets::TargetSheetInput;
 pub use treasury::{Outcome, Receipt, Target, TreasuryRequest};
 pub use tx::JobLock;
 pub use users::User;
+pub use work_records::{WorkRecord, WorkRecordInput};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

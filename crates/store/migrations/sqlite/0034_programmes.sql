@@ -3,7 +3,8 @@
 -- by the rulebook) and each holder's monthly attendance and pay; left-behind children's files
 -- and the "12345" activities recorded for them; clean-courtyard inspection rounds and the score
 -- of each household's courtyard; health screening campaigns with an appointment and a result per
--- person (a serious one raises a clue). Nothing is deleted. Keep in step with
+-- person (a serious one raises a clue); work records, the ground of employment introduction
+-- letters. Nothing is deleted. Keep in step with
 -- ../postgres/0034_programmes.sql.
 
 CREATE TABLE posts (
@@ -130,3 +131,17 @@ CREATE TABLE screening_people (
 );
 CREATE INDEX screening_people_person ON screening_people (person_id);
 
+CREATE TABLE work_records (
+    id                    INTEGER PRIMARY KEY,
+    jurisdiction_code     TEXT NOT NULL REFERENCES jurisdictions (code),
+    person_id             BIGINT NOT NULL REFERENCES people (id),
+    employer              TEXT NOT NULL CHECK (length(employer) BETWEEN 1 AND 100),
+    position              TEXT NOT NULL DEFAULT '' CHECK (length(position) <= 100),
+    start_on              TEXT NOT NULL CHECK (length(start_on) = 10),
+    monthly_income_fen    BIGINT NOT NULL CHECK (monthly_income_fen >= 0),
+    transport_subsidy_fen BIGINT NOT NULL CHECK (transport_subsidy_fen >= 0),
+    issued_on             TEXT NOT NULL CHECK (length(issued_on) = 10),
+    created_by            TEXT NOT NULL,
+    created_at            BIGINT NOT NULL
+);
+CREATE INDEX work_records_person ON work_records (person_id);

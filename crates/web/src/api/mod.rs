@@ -290,6 +290,10 @@ pub fn router(upload_body: usize) -> Router<AppState> {
             "/screening-campaigns/{id}/results",
             post(programmes::record_result),
         )
+        .route(
+            "/work-records",
+            get(programmes::work_records).post(programmes::add_work_record),
+        )
         .route_layer(from_fn_with_state(
             Capability::KeepProgrammes,
             auth::require,

@@ -302,7 +302,7 @@ impl Modify for StandardErrors {
         programmes::courtyard_rounds, programmes::add_courtyard_round,
         programmes::courtyard_round, programmes::score_courtyard, programmes::campaigns,
         programmes::add_campaign, programmes::campaign, programmes::appoint,
-        programmes::record_result,
+        programmes::record_result, programmes::work_records, programmes::add_work_record,
     ),
     components(schemas(ErrorBody, ErrorDetail, UserView, AgencyView, AuditRecordView, AuditPageView)),
     modifiers(&BearerToken, &StandardErrors),

@@ -3,7 +3,8 @@
 //! the detail code `holder_age`, nothing stored) and each holder's monthly attendance and pay.
 //! Left-behind children's files, their "12345" activities and the compliance of each child and
 //! school over a period. Clean-courtyard inspection rounds and scores. Health screening
-//! campaigns, appointments and results (a serious one raises a clue 因病). Kept by the county office, townships and villages in their area
+//! campaigns, appointments and results (a serious one raises a clue 因病). Work records, the
+//! ground of employment introduction letters. Kept by the county office, townships and villages in their area
 //! (`KeepProgrammes`).
 
 use super::ApiJson;
@@ -20,7 +21,7 @@ use jixiao_store::{
     AppointmentInput, Campaign, CampaignFile, CampaignInput, Child, ChildActivityInput, ChildFile,
     ChildInput, ChildrenCompliance, CourtyardRound, CourtyardRoundFile, CourtyardRoundInput,
     CourtyardScoreInput, HolderInput, Post, PostFile, PostInput, PostMonthInput,
-    ScreeningResultInput,
+    ScreeningResultInput, WorkRecord, WorkRecordInput,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -357,4 +358,33 @@ pub async fn record_result(
             .record_screening_result(&session.actor(), id, &input, time::today())
             .await?,
     ))
+}
+
+/// The work records (就业记录) in the caller's area, newest first, ID numbers masked; each is
+/// the ground of an employment introduction letter (printable at `/work-records/{id}/letter`).
+#[utoipa::path(get, path = "/api/v1/work-records", tag = "assistance", security(("bearer" = [])),
+    responses((status = 200, body = Vec<WorkRecord>), (status = 403, body = ErrorBody)))]
+pub async fn work_records(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+) -> Result<Json<Vec<WorkRecord>>, ApiError> {
+    Ok(Json(state.store.work_records(&session.actor()).await?))
+}
+
+/// Record a registry member's work: employer, position, start, monthly income and transport
+/// subsidy (fen).
+#[utoipa::path(post, path = "/api/v1/work-records", tag = "assistance", security(("bearer" = [])),
+    request_body = WorkRecordInput,
+    responses((status = 201, body = WorkRecord), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn add_work_record(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    ApiJson(input): ApiJson<WorkRecordInput>,
+) -> Result<(StatusCode, Json<WorkRecord>), ApiError> {
+    let record = state
+        .store
+        .add_work_record(&session.actor(), &input, time::today())
+        .await?;
+    Ok((StatusCode::CREATED, Json(record)))
 }

@@ -608,6 +608,11 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/screening-campaigns/{id}/results",
             post(programmes::record_result),
         )
+        .route(
+            "/work-records",
+            get(programmes::work_records).post(programmes::add_work_record),
+        )
+        .route("/work-records/{id}/letter", get(programmes::work_letter))
         .route_layer(from_fn_with_state(
             Capability::KeepProgrammes,
             auth::require,

@@ -1,7 +1,7 @@
 //! The programmes' pages (decision 0045): 公益性岗位 posts with their holders and months, the
 //! left-behind children's files with their "12345" activities and compliance, the
 //! clean-courtyard rounds with their scores, and the health screening campaigns with their
-//! appointments and results. Each is a list with its form and a record page with the forms of
+//! appointments and results; work records with their printable 就业介绍信. Each is a list with its form and a record page with the forms of
 //! its parts; a refusal is shown on the page in Chinese and nothing is stored.
 
 use super::{Chrome, render};
@@ -20,7 +20,7 @@ use jixiao_store::{
     AppointmentInput, Campaign, CampaignFile, CampaignInput, Child, ChildActivityInput, ChildFile,
     ChildInput, ChildrenCompliance, CourtyardRound, CourtyardRoundFile, CourtyardRoundInput,
     CourtyardScoreInput, HolderInput, Post, PostFile, PostInput, PostMonthInput,
-    ScreeningResultInput, SessionUser,
+    ScreeningResultInput, SessionUser, WorkRecord, WorkRecordInput,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -608,4 +608,88 @@ pub async fn record_result(
         async |e| campaign_page(&state, &session, id, e).await,
     )
     .await
+}
+
+#[derive(Template)]
+#[template(path = "programme_work_records.html")]
+struct WorkRecordsPage {
+    chrome: Chrome,
+    records: Vec<WorkRecord>,
+    error: Option<String>,
+}
+
+async fn work_records_page(
+    state: &AppState,
+    session: &SessionUser,
+    error: Option<String>,
+) -> Result<WorkRecordsPage, Error> {
+    Ok(WorkRecordsPage {
+        chrome: Chrome::for_session(session, KEY),
+        records: state.store.work_records(&session.actor()).await?,
+        error,
+    })
+}
+
+/// `GET /work-records`.
+pub async fn work_records(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+) -> Result<Response, PageError> {
+    Ok(render(
+        StatusCode::OK,
+        &work_records_page(&state, &session, None).await?,
+    ))
+}
+
+/// `POST /work-records`: records the work and opens its letter.
+pub async fn add_work_record(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Form(form): Form<Fields>,
+) -> Result<Response, PageError> {
+    let input = WorkRecordInput {
+        person_id: number(&form, "person_id"),
+        employer: text(&form, "employer"),
+        position: text(&form, "position"),
+        start_on: text(&form, "start_on"),
+        monthly_income_fen: fen(&form, "monthly_income"),
+        transport_subsidy_fen: fen(&form, "transport_subsidy"),
+    };
+    let result = state
+        .store
+        .add_work_record(&session.actor(), &input, time::today())
+        .await;
+    after(
+        result,
+        |r| format!("/work-records/{}/letter", r.id),
+        async |e| work_records_page(&state, &session, e).await,
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "work_letter_print.html")]
+struct WorkLetterPrint {
+    chrome: Chrome,
+    r: WorkRecord,
+    issued: String,
+}
+
+/// `GET /work-records/{id}/letter`: the printable 就业介绍信.
+pub async fn work_letter(
+    State(state): State<AppState>,
+    PageUser(session): PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let r = state.store.work_record(&session.actor(), id).await?;
+    let issued = chrono::NaiveDate::parse_from_str(&r.issued_on, "%Y-%m-%d").map_or_else(
+        |_| r.issued_on.clone(),
+        |d| format!("{}年{}月{}日", d.year(), d.month(), d.day()),
+    );
+    let view = WorkLetterPrint {
+        chrome: Chrome::for_session(&session, KEY),
+        r,
+        issued,
+    };
+    Ok(render(StatusCode::OK, &view))
 }

@@ -638,3 +638,83 @@ async fn a_serious_screening_result_raises_a_clue_for_illness() -> TestResult {
     assert_eq!(list[0]["screened"], 1);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_work_record_prints_its_introduction_letter() -> TestResult {
+    let app = TestApp::start_full().await?;
+    let cadre = app.token("cun").await?;
+    let browser = app.signed_in("cun").await?;
+    let sector = app.token("minzheng").await?;
+    let (_, own) = call(
+        &app,
+        &cadre,
+        Method::GET,
+        "/api/v1/households?per_page=1",
+        None,
+    )
+    .await?;
+    let household = own["households"][0]["id"].as_i64().ok_or("a household")?;
+    let (_, file) = call(
+        &app,
+        &cadre,
+        Method::GET,
+        &format!("/api/v1/households/{household}"),
+        None,
+    )
+    .await?;
+    let person = file["people"][0]["id"].as_i64().ok_or("a person")?;
+    let record = json!({"person_id": person, "employer": "乐陵市金鑫食品有限公司",
+        "position": "包装工", "start_on": "2020-09-01", "monthly_income_fen": 260_000,
+        "transport_subsidy_fen": 20_000});
+    let (status, _) = call(
+        &app,
+        &sector,
+        Method::POST,
+        "/api/v1/work-records",
+        Some(record.clone()),
+    )
+    .await?;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let mut bad = record.clone();
+    bad["employer"] = json!("");
+    bad["monthly_income_fen"] = json!(-1);
+    let (status, body) = call(
+        &app,
+        &cadre,
+        Method::POST,
+        "/api/v1/work-records",
+        Some(bad),
+    )
+    .await?;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(codes(&body).len(), 2, "{body}");
+    let (status, created) = call(
+        &app,
+        &cadre,
+        Method::POST,
+        "/api/v1/work-records",
+        Some(record),
+    )
+    .await?;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_i64().ok_or("record id")?;
+    let (status, html) = browser.get(&format!("/work-records/{id}/letter")).await?;
+    assert_eq!(status, StatusCode::OK);
+    for text in [
+        "就业介绍信",
+        "乐陵市金鑫食品有限公司",
+        "包装工",
+        "2,600.00",
+        "200.00",
+        "（盖章）",
+        "data-print",
+    ] {
+        assert!(html.contains(text), "{text}: {html}");
+    }
+    let masked = created["id_masked"].as_str().ok_or("masked id")?;
+    assert!(masked.contains('*') && html.contains(masked), "{masked}");
+    let (status, list) = call(&app, &cadre, Method::GET, "/api/v1/work-records", None).await?;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list[0]["id"], id);
+    Ok(())
+}
