@@ -95,6 +95,9 @@ pub enum Capability {
     MonitorRisks,
     /// Run the screening (预警) over the registry or against a department's list.
     RunScreenings,
+    /// Keep the programmes' records (decision 0045): 公益性岗位 posts and holders, left-behind
+    /// children, clean courtyards, health screening campaigns, employment letters.
+    KeepProgrammes,
 }
 
 /// Who may do what: every capability with the roles that have it and the scope the store
@@ -178,6 +181,11 @@ pub const PERMISSIONS: &[(Capability, &[Role], &str)] = {
             "帮扶办：本区划；乡镇、村：本辖区（各环节由谁办理见 docs/workflow.md）",
         ),
         (RunScreenings, &[Assistance], "本区划（可限一个乡镇）"),
+        (
+            KeepProgrammes,
+            &[Assistance, Township, Village],
+            "帮扶办：本区划；乡镇、村：本辖区",
+        ),
     ]
 };
 
@@ -218,6 +226,9 @@ impl Capability {
             RecordEnjoyments => "导入享受政策名单",
             MonitorRisks => "防返贫监测：登记线索、识别与消除程序、一户一策",
             RunScreenings => "开展防返贫监测筛查（收入、支出、部门数据比对）",
+            KeepProgrammes => {
+                "帮扶项目台账：公益性岗位、留守儿童关爱、洁净庭院、健康查体、就业介绍信"
+            }
         }
     }
 

@@ -21,6 +21,8 @@ mod audit_codes;
 mod backup;
 mod bench_data;
 mod business_dates;
+mod children;
+mod courtyards;
 mod dashboard;
 pub mod demo;
 mod draws;
@@ -33,6 +35,7 @@ mod finding_rectifications;
 mod fiscal_data;
 mod group_commit;
 mod group_payments;
+mod health_screenings;
 mod household_imports;
 mod household_publicity;
 mod households;
@@ -44,6 +47,7 @@ mod passwords;
 mod policy_check_lists;
 mod policy_checks;
 mod pools;
+mod posts;
 mod project_scope;
 mod projects;
 mod publications;
@@ -73,6 +77,7 @@ mod treasury;
 mod treasury_lookup;
 mod treasury_runs;
 mod users;
+mod work_records;
 mod workflow;
 
 pub use adjustments::{Adjustment, AdjustmentDecision, Cuts, action_label};
@@ -87,6 +92,13 @@ pub use assignment_material::AssignmentMaterial;
 pub use assignments::{Assignment, Complaint, RatingInput, ReviewInput, Standing};
 pub use audit::{AuditFilter, AuditPage};
 pub use audit_anchor::{AuditAnchor, AuditVerification, default_anchor_files};
+pub use children::{
+    Child, ChildActivity, ChildActivityInput, ChildCompliance, ChildFile, ChildInput,
+    ChildrenCompliance, KindStandingView, SchoolCompliance,
+};
+pub use courtyards::{
+    CourtyardRound, CourtyardRoundFile, CourtyardRoundInput, CourtyardScore, CourtyardScoreInput,
+};
 pub use dashboard::{
     AgencyFigures, Count, CutFigures, Dashboard, DepartmentRef, MonthExecution, ProjectFigures,
 };
@@ -99,6 +111,9 @@ pub use execution::{AllotmentExport, ExecutionRow, PaymentFilter, PaymentPage, P
 pub use finding_rectifications::{FindingCase, FindingRectificationView};
 pub use fiscal_data::BudgetLine;
 pub use group_commit::GroupCommitter;
+pub use health_screenings::{
+    AppointmentInput, Campaign, CampaignFile, CampaignInput, CampaignPerson, ScreeningResultInput,
+};
 pub use household_imports::{HouseholdImport, ImportChange, ImportChangeKind, ImportCounts};
 pub use household_publicity::PublicityLine;
 pub use households::{HouseholdFile, HouseholdInput, HouseholdLine, Person, PersonInput};
@@ -114,6 +129,9 @@ pub use policy_checks::{
     POLICY_CHECK_RULEBOOK, PolicyCheckRun, PolicyCheckSummary, PolicyFinding,
 };
 pub use pools::{INSTITUTION_TYPES, MemberInput, PoolMember, RelationInput, mask_id_number};
+pub use posts::{
+    HolderInput, Post, PostFile, PostHolder, PostHolderLine, PostInput, PostMonth, PostMonthInput,
+};
 pub use projects::{Project, ProjectDetail, ProjectFilter, ProjectPage};
 pub use publications::{PublicProject, PublicProjectDetail};
 pub use reconcile::{Discrepancy, Reconciliation};
@@ -141,6 +159,7 @@ pub use township_board::TownshipLine;
 pub use treasury::{Outcome, Receipt, Target, TreasuryRequest};
 pub use tx::JobLock;
 pub use users::User;
+pub use work_records::{WorkRecord, WorkRecordInput};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -8,6 +8,7 @@ pub mod export;
 pub mod expression;
 pub mod id_number;
 pub mod monitoring;
+pub mod programmes;
 pub mod record;
 pub mod registry;
 pub mod rules;

@@ -93,6 +93,8 @@ vocabulary! {
         Visit = ("visit", "干部走访排查"),
         /// 热线电话反映.
         Hotline = ("hotline", "热线反映"),
+        /// 健康查体 found a serious illness (因病, decision 0045).
+        HealthScreening = ("health_screening", "健康查体发现重大疾病"),
     }
 }
 

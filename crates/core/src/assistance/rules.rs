@@ -69,6 +69,7 @@ struct RulebookFile {
     #[serde(default)]
     checks: Vec<CheckFile>,
     monitoring: Option<super::monitoring::MonitoringFile>,
+    programmes: Option<super::programmes::ProgrammesFile>,
 }
 
 #[derive(Deserialize)]
@@ -215,6 +216,9 @@ pub struct AssistanceRules {
     /// The dynamic monitoring section (the line, the triggers, the time limits), when there is
     /// one.
     pub monitoring: Option<super::monitoring::MonitoringRules>,
+    /// The programmes section (post holders' ages, the courtyard pass score, the children's
+    /// "12345" schedule), when there is one.
+    pub programmes: Option<super::programmes::ProgrammeRules>,
     pub(crate) env: SharedEnv,
     /// The fields the expressions read (bound at check time).
     pub(crate) bindings: Bindings,
@@ -378,6 +382,12 @@ impl AssistanceRules {
             })
             .transpose()
             .map_err(|reason| rule_error("monitoring", reason))?;
+        let programmes = file
+            .programmes
+            .as_ref()
+            .map(super::programmes::ProgrammeRules::from_file)
+            .transpose()
+            .map_err(|reason| rule_error("programmes", reason))?;
         let amount_variables = amounts
             .iter()
             .map(|(k, v)| (format!("amounts.{k}"), *v))
@@ -392,6 +402,7 @@ impl AssistanceRules {
             policies,
             checks,
             monitoring,
+            programmes,
             env: SharedEnv(env),
             bindings,
             amount_variables,

@@ -12,6 +12,7 @@ mod key_evaluations_2019;
 mod monitoring_2020;
 pub mod monitoring_cases;
 mod pools;
+mod programmes;
 mod projects_2019;
 mod projects_2020;
 pub mod registry;
@@ -181,6 +182,7 @@ pub async fn load(store: &Store) -> Result<bool> {
     classify_allotments(store, 2020).await?;
     pools::load_reviews(store).await?;
     registry::load(store).await?;
+    programmes::load(store).await?;
     Ok(true)
 }
 

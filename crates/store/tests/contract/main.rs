@@ -8,6 +8,7 @@ mod foundation;
 mod library;
 mod monitoring;
 mod policy_checks;
+mod programmes;
 mod projects;
 mod registry_import;
 mod registry_scale;

@@ -17,6 +17,7 @@ mod monitoring;
 pub mod openapi;
 mod policy_checks;
 mod pools;
+mod programmes;
 mod project_types;
 mod projects;
 mod publication;
@@ -268,6 +269,51 @@ pub fn router(upload_body: usize) -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(upload_body)),
         )
         .route_layer(from_fn_with_state(Capability::RunScreenings, auth::require));
+    let programme_keepers = Router::new()
+        .route(
+            "/posts",
+            get(programmes::posts).post(programmes::create_post),
+        )
+        .route("/posts/{id}", get(programmes::post))
+        .route("/posts/{id}/holders", post(programmes::add_holder))
+        .route("/posts/{id}/months", post(programmes::record_month))
+        .route(
+            "/children",
+            get(programmes::children).post(programmes::add_child),
+        )
+        .route("/children/compliance", get(programmes::children_compliance))
+        .route("/children/{id}", get(programmes::child))
+        .route(
+            "/children/{id}/activities",
+            post(programmes::record_activity),
+        )
+        .route(
+            "/courtyards",
+            get(programmes::courtyard_rounds).post(programmes::add_courtyard_round),
+        )
+        .route("/courtyards/{id}", get(programmes::courtyard_round))
+        .route("/courtyards/{id}/scores", post(programmes::score_courtyard))
+        .route(
+            "/screening-campaigns",
+            get(programmes::campaigns).post(programmes::add_campaign),
+        )
+        .route("/screening-campaigns/{id}", get(programmes::campaign))
+        .route(
+            "/screening-campaigns/{id}/appointments",
+            post(programmes::appoint),
+        )
+        .route(
+            "/screening-campaigns/{id}/results",
+            post(programmes::record_result),
+        )
+        .route(
+            "/work-records",
+            get(programmes::work_records).post(programmes::add_work_record),
+        )
+        .route_layer(from_fn_with_state(
+            Capability::KeepProgrammes,
+            auth::require,
+        ));
     let household_keepers = Router::new()
         .route("/households", post(households::create))
         .route(
@@ -349,6 +395,7 @@ pub fn router(upload_body: usize) -> Router<AppState> {
         .merge(enjoyment_recorders)
         .merge(risk_monitors)
         .merge(screeners)
+        .merge(programme_keepers)
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::API_BODY_LIMIT_BYTES,

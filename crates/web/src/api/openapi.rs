@@ -2,8 +2,9 @@
 
 use super::{
     admin, dashboard, enjoyments, evaluations, finding_rectifications, household_imports,
-    households, indicator_bindings, monitoring, policy_checks, pools, projects, publication,
-    results, risk_monitoring, rulebooks, self_evaluation, session, target_review, treasury,
+    households, indicator_bindings, monitoring, policy_checks, pools, programmes, projects,
+    publication, results, risk_monitoring, rulebooks, self_evaluation, session, target_review,
+    treasury,
 };
 use axum::Json;
 use jixiao_core::audit::AuditRecord;
@@ -299,6 +300,13 @@ impl Modify for StandardErrors {
         risk_monitoring::by_township,
         indicator_bindings::list, indicator_bindings::bind, indicator_bindings::unbind,
         indicator_bindings::records,
+        programmes::posts, programmes::create_post, programmes::post, programmes::add_holder,
+        programmes::record_month, programmes::children, programmes::add_child,
+        programmes::child, programmes::record_activity, programmes::children_compliance,
+        programmes::courtyard_rounds, programmes::add_courtyard_round,
+        programmes::courtyard_round, programmes::score_courtyard, programmes::campaigns,
+        programmes::add_campaign, programmes::campaign, programmes::appoint,
+        programmes::record_result, programmes::work_records, programmes::add_work_record,
     ),
     components(schemas(ErrorBody, ErrorDetail, UserView, AgencyView, AuditRecordView, AuditPageView)),
     modifiers(&BearerToken, &StandardErrors),

@@ -174,6 +174,14 @@ const ROWS: &[Row] = &[
         None,
     ),
     (
+        "帮扶",
+        "帮扶项目台账",
+        "/posts",
+        "programmes",
+        Capability::KeepProgrammes,
+        None,
+    ),
+    (
         "管理",
         "部门单位",
         "/admin/agencies",

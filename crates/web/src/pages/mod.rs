@@ -26,6 +26,7 @@ mod payments;
 mod policy_checks;
 mod pools;
 mod print_forms;
+mod programmes;
 mod project_page;
 mod project_views;
 mod projects;
@@ -585,6 +586,51 @@ pub fn router(state: AppState) -> Router<AppState> {
     let screeners = Router::new()
         .route("/screenings", post(risk_clues::screen))
         .route_layer(from_fn_with_state(Capability::RunScreenings, auth::require));
+    let programme_keepers = Router::new()
+        .route(
+            "/posts",
+            get(programmes::posts).post(programmes::create_post),
+        )
+        .route("/posts/{id}", get(programmes::post))
+        .route("/posts/{id}/holders", post(programmes::add_holder))
+        .route("/posts/{id}/months", post(programmes::record_month))
+        .route(
+            "/children",
+            get(programmes::children).post(programmes::add_child),
+        )
+        .route("/children/{id}", get(programmes::child))
+        .route(
+            "/children/{id}/activities",
+            post(programmes::record_activity),
+        )
+        .route(
+            "/courtyards",
+            get(programmes::courtyards).post(programmes::add_round),
+        )
+        .route("/courtyards/{id}", get(programmes::courtyard))
+        .route("/courtyards/{id}/scores", post(programmes::score))
+        .route(
+            "/screening-campaigns",
+            get(programmes::campaigns).post(programmes::add_campaign),
+        )
+        .route("/screening-campaigns/{id}", get(programmes::campaign))
+        .route(
+            "/screening-campaigns/{id}/appointments",
+            post(programmes::appoint),
+        )
+        .route(
+            "/screening-campaigns/{id}/results",
+            post(programmes::record_result),
+        )
+        .route(
+            "/work-records",
+            get(programmes::work_records).post(programmes::add_work_record),
+        )
+        .route("/work-records/{id}/letter", get(programmes::work_letter))
+        .route_layer(from_fn_with_state(
+            Capability::KeepProgrammes,
+            auth::require,
+        ));
     let signed_in = Router::new()
         .route(
             auth::CHANGE_PASSWORD_PAGE,
@@ -630,6 +676,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(checkers)
         .merge(risk_monitors)
         .merge(screeners)
+        .merge(programme_keepers)
         .fallback(page_not_found)
         .layer(from_fn_with_state(state, csrf::guard))
 }

@@ -33,6 +33,8 @@ mod pools_api;
 mod pools_pages;
 mod print_forms;
 mod print_pdf;
+mod programmes_api;
+mod programmes_pages;
 mod projects_api;
 mod projects_pages;
 mod publication;
