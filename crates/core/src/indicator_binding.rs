@@ -42,6 +42,14 @@ pub enum RecordMeasure {
     HouseholdsWithMeasureOfKind(MeasureKind),
     /// Distinct households with a measure charged to the project carried out (已落实) by the day.
     HouseholdsWithMeasuresDone,
+    /// Distinct people holding, in the year, a 公益性岗位 charged to the project.
+    PostHolders,
+    /// Households of the project's jurisdiction whose courtyard passed in its latest round of
+    /// the year (洁净庭院达标户).
+    CourtyardsPassing,
+    /// Left-behind children of the project's jurisdiction home-visited in the year as often as
+    /// the "12345" schedule asks.
+    ChildrenOnSchedule,
 }
 
 /// Parses and names the codes stored for a binding: `households_with_measures`,
@@ -58,6 +66,11 @@ impl RecordMeasure {
                 .iter()
                 .map(|k| RecordMeasure::HouseholdsWithMeasureOfKind(*k)),
         );
+        all.extend([
+            RecordMeasure::PostHolders,
+            RecordMeasure::CourtyardsPassing,
+            RecordMeasure::ChildrenOnSchedule,
+        ]);
         all
     }
 
@@ -69,6 +82,9 @@ impl RecordMeasure {
             RecordMeasure::HouseholdsWithMeasureOfKind(kind) => {
                 format!("households_with_measure:{}", kind.as_str())
             }
+            RecordMeasure::PostHolders => "post_holders".to_owned(),
+            RecordMeasure::CourtyardsPassing => "courtyards_passing".to_owned(),
+            RecordMeasure::ChildrenOnSchedule => "children_on_schedule".to_owned(),
         }
     }
 
@@ -77,6 +93,9 @@ impl RecordMeasure {
         match code {
             "households_with_measures" => Some(RecordMeasure::HouseholdsWithMeasures),
             "households_with_measures_done" => Some(RecordMeasure::HouseholdsWithMeasuresDone),
+            "post_holders" => Some(RecordMeasure::PostHolders),
+            "courtyards_passing" => Some(RecordMeasure::CourtyardsPassing),
+            "children_on_schedule" => Some(RecordMeasure::ChildrenOnSchedule),
             _ => {
                 let kind = code.strip_prefix("households_with_measure:")?;
                 MeasureKind::parse(kind).map(RecordMeasure::HouseholdsWithMeasureOfKind)
@@ -96,12 +115,24 @@ impl RecordMeasure {
             RecordMeasure::HouseholdsWithMeasureOfKind(kind) => {
                 format!("一户一策中由本项目资金安排{}措施的户数", kind.label())
             }
+            RecordMeasure::PostHolders => {
+                "由本项目资金设立的公益性岗位年度在岗人数（按身份证号去重）".to_owned()
+            }
+            RecordMeasure::CourtyardsPassing => {
+                "本区划年度洁净庭院检查达标户数（以当年最后一次评分为准）".to_owned()
+            }
+            RecordMeasure::ChildrenOnSchedule => {
+                "本区划年度家访次数达到“12345”要求的留守儿童人数".to_owned()
+            }
         }
     }
 
     /// What it counts.
     pub fn counted(self) -> Counted {
-        Counted::Households
+        match self {
+            RecordMeasure::PostHolders | RecordMeasure::ChildrenOnSchedule => Counted::People,
+            _ => Counted::Households,
+        }
     }
 }
 
@@ -211,6 +242,11 @@ mod tests {
             check_binding("产出指标", "qualitative", "户", m),
             Err(BindingRefusal::NotAQuantitativeOutput)
         );
+        assert_eq!(
+            check_binding("产出指标", ">=", "人", RecordMeasure::PostHolders),
+            Ok(())
+        );
+        assert!(check_binding("产出指标", ">=", "户", RecordMeasure::PostHolders).is_err());
         let refusal = check_binding("产出指标", ">=", "%", m).err();
         assert_eq!(
             refusal.as_ref().map(BindingRefusal::code),

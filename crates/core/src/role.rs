@@ -396,7 +396,7 @@ mod tests {
         let all: Vec<Capability> = Capability::all().collect();
         let unique: std::collections::HashSet<_> = all.iter().collect();
         assert_eq!(unique.len(), all.len(), "a capability is listed twice");
-        assert_eq!(all.len(), 27, "a capability is missing from PERMISSIONS");
+        assert_eq!(all.len(), 28, "a capability is missing from PERMISSIONS");
         for capability in all {
             assert!(!capability.roles().is_empty(), "{capability:?} has no role");
             assert!(!capability.label().is_empty() && !capability.scope().is_empty());

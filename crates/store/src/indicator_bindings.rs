@@ -5,12 +5,14 @@
 
 use crate::audit::append;
 use crate::{Error, Result, Store};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
+use jixiao_core::assistance::monitoring::{MeasureKind, MeasureStatus};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::indicator_binding::{RecordMeasure, check_binding};
 use jixiao_core::{Actor, Capability, time};
 use serde::Serialize;
 use serde_json::json;
+use sqlx::QueryBuilder;
 
 /// An indicator's binding as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -46,22 +48,21 @@ pub struct ComputedValue {
     pub source: String,
 }
 
-/// One record behind a computed value: a household and its measures charged to the project.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+/// One record behind a computed value: a household (with its measures charged to the project,
+/// or its courtyard), a post holder or a child.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BoundRecord {
-    /// The household's id.
-    pub household_id: i64,
-    /// 户编号.
-    pub household_number: String,
-    /// The householder's name, shortened to the surname (the list is read outside the
-    /// assistance office).
-    pub head: String,
-    /// 村.
-    pub village_name: String,
-    /// The monitoring case.
-    pub case_id: i64,
-    /// The measures charged to the project, as `类别（状态）`, joined by `；`.
-    pub measures: String,
+    /// The household, for a household count.
+    pub household_id: Option<i64>,
+    /// 户编号, or the registry member's or child's number.
+    pub number: String,
+    /// The householder's, holder's or child's name shortened to the surname (the list is read
+    /// outside the assistance office).
+    pub name: String,
+    /// 村, or the post held.
+    pub place: String,
+    /// What counts it: the measures as `类别（状态）` joined by `；`, the post, the visits.
+    pub detail: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -302,24 +303,63 @@ impl Store {
         Ok((binding, records))
     }
 
-    /// The households `measure` counts for the project on `as_of`: their current plan has a
-    /// measure charged to the project in force between 1 January of that year and the day.
+    /// The records `measure` counts for the project on `as_of` (the year of `as_of` from
+    /// 1 January): households whose current plan has a measure charged to the project in force
+    /// in that time, post holders of the project's posts in the year, passing courtyards and
+    /// children visited on schedule in the project's jurisdiction in the year.
     async fn records_counted(
         &self,
         project_id: i64,
         measure: RecordMeasure,
         as_of: NaiveDate,
     ) -> Result<Vec<BoundRecord>> {
-        let year_start = format!("{}-01-01", as_of.format("%Y"));
+        let year = as_of.year();
         let (kind, done_only) = match measure {
             RecordMeasure::HouseholdsWithMeasures => (None, false),
             RecordMeasure::HouseholdsWithMeasuresDone => (None, true),
             RecordMeasure::HouseholdsWithMeasureOfKind(kind) => (Some(kind.as_str()), false),
+            RecordMeasure::PostHolders => {
+                return Ok(self
+                    .post_holders_charged_to(project_id, year)
+                    .await?
+                    .into_iter()
+                    .map(|h| BoundRecord {
+                        household_id: None,
+                        number: h.person_id.to_string(),
+                        name: surname_only(&h.name),
+                        place: h.post.clone(),
+                        detail: format!("{year}年在岗"),
+                    })
+                    .collect());
+            }
+            RecordMeasure::CourtyardsPassing => {
+                let jurisdiction = self.project_by_id(project_id).await?.jurisdiction_code;
+                let ids = self.courtyards_passing(&jurisdiction, year).await?;
+                return self
+                    .household_records(&ids, &format!("{year}年洁净庭院检查达标"))
+                    .await;
+            }
+            RecordMeasure::ChildrenOnSchedule => {
+                let jurisdiction = self.project_by_id(project_id).await?.jurisdiction_code;
+                return Ok(self
+                    .children_visited_per_schedule(&jurisdiction, year)
+                    .await?
+                    .into_iter()
+                    .map(|(id, name)| BoundRecord {
+                        household_id: None,
+                        number: id.to_string(),
+                        name: surname_only(&name),
+                        place: String::new(),
+                        detail: format!("{year}年家访次数达到要求"),
+                    })
+                    .collect());
+            }
         };
-        let rows: Vec<(i64, String, String, String, i64, String, String)> =
+        let year_start = format!("{year:04}-01-01");
+        let rows: Vec<(i64, String, String, String, String, String)> =
             on_pool!(&self.pool, |pool| {
                 sqlx::query_as(
-                    "SELECT h.id, h.number, COALESCE(hp.name, ''), ar.name, k.id, m.kind, \
+                    "SELECT h.id, h.number, COALESCE(hp.name, ''), ar.name, m.kind, \
                      m.status FROM risk_measures m \
                      JOIN risk_cases k ON k.id = m.case_id AND k.plan_version = m.plan_version \
                      JOIN households h ON h.id = k.household_id \
@@ -339,28 +379,57 @@ impl Store {
                 .await?
             });
         let mut records: Vec<BoundRecord> = Vec::new();
-        for (household_id, number, head, village, case_id, kind, status) in rows {
+        for (household_id, number, head, village, kind, status) in rows {
             let what = format!(
                 "{}（{}）",
-                jixiao_core::assistance::monitoring::MeasureKind::parse(&kind)
-                    .map_or(kind.as_str(), |k| k.label()),
-                jixiao_core::assistance::monitoring::MeasureStatus::parse(&status)
-                    .map_or(status.as_str(), |s| s.label()),
+                MeasureKind::parse(&kind).map_or(kind.as_str(), |k| k.label()),
+                MeasureStatus::parse(&status).map_or(status.as_str(), |s| s.label()),
             );
             match records.last_mut() {
-                Some(last) if last.household_id == household_id => {
-                    last.measures.push('；');
-                    last.measures.push_str(&what);
+                Some(last) if last.household_id == Some(household_id) => {
+                    last.detail.push('；');
+                    last.detail.push_str(&what);
                 }
                 _ => records.push(BoundRecord {
-                    household_id,
-                    household_number: number,
-                    head: surname_only(&head),
-                    village_name: village,
-                    case_id,
-                    measures: what,
+                    household_id: Some(household_id),
+                    number,
+                    name: surname_only(&head),
+                    place: village,
+                    detail: what,
                 }),
             }
+        }
+        Ok(records)
+    }
+
+    /// The households `ids` as records, each with `detail`.
+    async fn household_records(&self, ids: &[i64], detail: &str) -> Result<Vec<BoundRecord>> {
+        let mut records = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let rows: Vec<(i64, String, String, String)> = on_pool!(&self.pool, |pool| {
+                let mut query: QueryBuilder<_> = QueryBuilder::new(
+                    "SELECT h.id, h.number, COALESCE(hp.name, ''), ar.name FROM households h \
+                     JOIN areas ar ON ar.code = h.village_code \
+                     LEFT JOIN people hp ON hp.household_id = h.id AND hp.left_on IS NULL \
+                     AND hp.relation = 'householder' WHERE h.id IN (",
+                );
+                let mut listed = query.separated(", ");
+                for id in chunk {
+                    listed.push_bind(*id);
+                }
+                query.push(") ORDER BY h.number");
+                query.build_query_as().fetch_all(pool).await?
+            });
+            records.extend(
+                rows.into_iter()
+                    .map(|(id, number, head, village)| BoundRecord {
+                        household_id: Some(id),
+                        number,
+                        name: surname_only(&head),
+                        place: village,
+                        detail: detail.to_owned(),
+                    }),
+            );
         }
         Ok(records)
     }

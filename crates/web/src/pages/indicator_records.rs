@@ -145,8 +145,22 @@ struct RecordsPage {
     p: Project,
     row_no: i32,
     label: String,
+    /// 户 or 人.
+    unit: &'static str,
+    /// The columns' headers: number, name, place, what counts it.
+    heads: [&'static str; 4],
     as_of: NaiveDate,
     records: Vec<BoundRecord>,
+}
+
+/// The records list's headers for what `measure` counts.
+fn heads_of(measure: RecordMeasure) -> [&'static str; 4] {
+    match measure {
+        RecordMeasure::PostHolders => ["人员编号", "姓名", "岗位", "在岗情况"],
+        RecordMeasure::ChildrenOnSchedule => ["儿童编号", "姓名", "", "关爱情况"],
+        RecordMeasure::CourtyardsPassing => ["户编号", "户主", "村", "检查情况"],
+        _ => ["户编号", "户主", "村", "本项目安排的帮扶措施"],
+    }
 }
 
 /// The day asked for.
@@ -175,6 +189,8 @@ pub async fn records(
             p: project,
             row_no,
             label: binding.measure.label(),
+            unit: binding.measure.counted().unit(),
+            heads: heads_of(binding.measure),
             as_of,
             records,
         },

@@ -254,7 +254,7 @@ async fn a_bound_indicator_reads_the_plans_in_monitoring_and_self_evaluation() -
     assert_eq!(status, StatusCode::OK, "{records}");
     assert_eq!(records["count"], 1);
     assert_eq!(records["records"][0]["household_id"], helped);
-    let head = records["records"][0]["head"].as_str().ok_or("head")?;
+    let head = records["records"][0]["name"].as_str().ok_or("name")?;
     assert!(head.chars().skip(1).all(|c| c == '*'), "{head}");
     let browser = app.signed_in("viewer").await?;
     let (status, page) = browser

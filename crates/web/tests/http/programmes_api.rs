@@ -190,6 +190,52 @@ async fn posts_take_holders_of_age_and_their_months() -> TestResult {
             .await?
             .is_empty()
     );
+
+    // An output indicator in people bound to the holders (decision 0046) reads that count, with
+    // the holders listed by surname.
+    let (_, file) = call(
+        &app,
+        &finance,
+        Method::GET,
+        &format!("/api/v1/projects/{project}"),
+        None,
+    )
+    .await?;
+    let row = file["target"]["indicators"]
+        .as_array()
+        .and_then(|rows| {
+            rows.iter()
+                .position(|r| r["level1"] == "产出指标" && r["unit"] == "人")
+        })
+        .ok_or(format!("an output indicator in 人: {file}"))?
+        + 1;
+    let (status, bound) = call(
+        &app,
+        &finance,
+        Method::POST,
+        &format!("/api/v1/projects/{project}/indicator-bindings"),
+        Some(json!({"row_no": row, "measure": "post_holders"})),
+    )
+    .await?;
+    assert_eq!(status, StatusCode::OK, "{bound}");
+    let binding = &bound["bindings"][0];
+    assert_eq!(binding["value"], charged.len(), "{bound}");
+    assert_eq!(binding["unit"], "人");
+    let (status, records) = call(
+        &app,
+        &finance,
+        Method::GET,
+        binding["records"].as_str().ok_or("records")?,
+        None,
+    )
+    .await?;
+    assert_eq!(status, StatusCode::OK, "{records}");
+    assert!(
+        records["records"].as_array().is_some_and(|l| l
+            .iter()
+            .any(|r| r["name"] == "岗**" && r["place"] == "村级保洁员")),
+        "{records}"
+    );
     Ok(())
 }
 
