@@ -69,6 +69,7 @@ struct RulebookFile {
     #[serde(default)]
     checks: Vec<CheckFile>,
     monitoring: Option<super::monitoring::MonitoringFile>,
+    visits: Option<super::visits::VisitsFile>,
 }
 
 #[derive(Deserialize)]
@@ -215,6 +216,9 @@ pub struct AssistanceRules {
     /// The dynamic monitoring section (the line, the triggers, the time limits), when there is
     /// one.
     pub monitoring: Option<super::monitoring::MonitoringRules>,
+    /// The visits section (走访: frequency, evidence limits, problem classes), when there is
+    /// one.
+    pub visits: Option<super::visits::VisitRules>,
     pub(crate) env: SharedEnv,
     /// The fields the expressions read (bound at check time).
     pub(crate) bindings: Bindings,
@@ -378,6 +382,12 @@ impl AssistanceRules {
             })
             .transpose()
             .map_err(|reason| rule_error("monitoring", reason))?;
+        let visits = file
+            .visits
+            .as_ref()
+            .map(super::visits::VisitRules::from_file)
+            .transpose()
+            .map_err(|reason| rule_error("visits", reason))?;
         let amount_variables = amounts
             .iter()
             .map(|(k, v)| (format!("amounts.{k}"), *v))
@@ -392,6 +402,7 @@ impl AssistanceRules {
             policies,
             checks,
             monitoring,
+            visits,
             env: SharedEnv(env),
             bindings,
             amount_variables,
