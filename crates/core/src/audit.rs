@@ -31,6 +31,8 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("enjoyment", "享受政策记录"),
     ("screening", "防返贫监测筛查"),
     ("clue", "监测线索"),
+    ("visit", "走访记录"),
+    ("visit_rectification", "走访问题整改"),
     ("risk_case", "监测帮扶案件"),
     ("risk_plan", "一户一策帮扶计划"),
     ("draw", "随机抽取"),
@@ -112,6 +114,9 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("clue.create", "登记监测线索"),
     ("clue.merge", "监测线索并入已有线索"),
     ("clue.dismiss", "线索不予立案"),
+    ("visit.record", "记录走访"),
+    ("visit.bulk_load", "批量载入走访记录（演示数据）"),
+    ("visit_rectification.close", "走访问题整改销号"),
     ("risk_plan.save", "保存一户一策帮扶计划"),
 ];
 

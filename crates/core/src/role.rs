@@ -95,6 +95,10 @@ pub enum Capability {
     MonitorRisks,
     /// Run the screening (预警) over the registry or against a department's list.
     RunScreenings,
+    /// Read visits (走访), their evidence, the month's compliance and the rectification items.
+    ReadVisits,
+    /// Record a visit with its evidence, and close a rectification item it raised.
+    RecordVisits,
 }
 
 /// Who may do what: every capability with the roles that have it and the scope the store
@@ -178,6 +182,16 @@ pub const PERMISSIONS: &[(Capability, &[Role], &str)] = {
             "帮扶办：本区划；乡镇、村：本辖区（各环节由谁办理见 docs/workflow.md）",
         ),
         (RunScreenings, &[Assistance], "本区划（可限一个乡镇）"),
+        (
+            ReadVisits,
+            &[Assistance, Township, Village, Helper],
+            "帮扶办：本区划；乡镇、村：本辖区；帮扶责任人：所帮扶户",
+        ),
+        (
+            RecordVisits,
+            &[Township, Village, Helper],
+            "乡镇、村：本辖区；帮扶责任人：所帮扶户",
+        ),
     ]
 };
 
@@ -218,6 +232,8 @@ impl Capability {
             RecordEnjoyments => "导入享受政策名单",
             MonitorRisks => "防返贫监测：登记线索、识别与消除程序、一户一策",
             RunScreenings => "开展防返贫监测筛查（收入、支出、部门数据比对）",
+            ReadVisits => "查阅走访记录、走访达标情况与问题整改",
+            RecordVisits => "记录走访（含佐证照片、视频），问题整改销号",
         }
     }
 

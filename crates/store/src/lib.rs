@@ -71,6 +71,7 @@ mod treasury;
 mod treasury_lookup;
 mod treasury_runs;
 mod users;
+mod visits;
 mod workflow;
 
 pub use adjustments::{Adjustment, AdjustmentDecision, Cuts, action_label};
@@ -137,6 +138,11 @@ pub use targets::TargetSheetInput;
 pub use treasury::{Outcome, Receipt, Target, TreasuryRequest};
 pub use tx::JobLock;
 pub use users::User;
+pub use visits::{
+    BEHIND_SHOWN, BehindHousehold, ComplianceGroup, EvidenceFile, EvidenceLink, ProblemInput,
+    RectificationClose, Visit, VisitCompliance, VisitInput, VisitLine, VisitProblem,
+    VisitRectification, visit_rules,
+};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

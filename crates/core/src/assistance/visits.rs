@@ -354,6 +354,13 @@ impl Tally {
     }
 }
 
+/// The SHA-256 of an evidence file's content, lowercase hex: the name it is stored under (the
+/// same photo sent twice is stored once).
+pub fn content_hash(content: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(content))
+}
+
 /// The first and last day of a month written `YYYY-MM`.
 pub fn month_bounds(month: &str) -> Option<(NaiveDate, NaiveDate)> {
     let month = month.trim();

@@ -3,7 +3,7 @@
 use super::{
     admin, dashboard, enjoyments, evaluations, finding_rectifications, household_imports,
     households, monitoring, policy_checks, pools, projects, publication, results, risk_monitoring,
-    rulebooks, self_evaluation, session, target_review, treasury,
+    rulebooks, self_evaluation, session, target_review, treasury, visits,
 };
 use axum::Json;
 use jixiao_core::audit::AuditRecord;
@@ -296,6 +296,8 @@ impl Modify for StandardErrors {
         risk_monitoring::record_clue, risk_monitoring::dismiss_clue, risk_monitoring::cases,
         risk_monitoring::open_case, risk_monitoring::case, risk_monitoring::step,
         risk_monitoring::plan, risk_monitoring::save_plan, risk_monitoring::record_income,
+        visits::record, visits::list, visits::show, visits::evidence, visits::compliance,
+        visits::rectifications, visits::close,
     ),
     components(schemas(ErrorBody, ErrorDetail, UserView, AgencyView, AuditRecordView, AuditPageView)),
     modifiers(&BearerToken, &StandardErrors),

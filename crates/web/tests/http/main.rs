@@ -50,4 +50,5 @@ mod treasury_api;
 mod treasury_pages;
 mod two_servers;
 mod upload_limits;
+mod visits;
 mod workflow_races;
