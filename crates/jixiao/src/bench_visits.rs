@@ -41,7 +41,11 @@ async fn measure(store: &Store, scale: u32, runs: usize) -> anyhow::Result<ExitC
     demo::monitoring_cases::load(store, demo::MONITORED_HOUSEHOLDS)
         .await
         .map_err(store_error)?;
-    line("registry and monitoring cases", started.elapsed(), String::new());
+    line(
+        "registry and monitoring cases",
+        started.elapsed(),
+        String::new(),
+    );
     let started = Instant::now();
     let visits = demo::visits::load_year(store, demo::VISITS_YEAR)
         .await

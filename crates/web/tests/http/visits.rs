@@ -431,7 +431,10 @@ async fn the_phone_form_records_a_visit_and_the_pages_show_it() -> TestResult {
     let helper = app.signed_in("bangfuren").await?;
     let (status, html) = helper.get("/visits/new").await?;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains(r#"accept="image/*,video/mp4" capture multiple"#), "{html}");
+    assert!(
+        html.contains(r#"accept="image/*,video/mp4" capture multiple"#),
+        "{html}"
+    );
     assert!(html.contains("form class=\"phone\""));
     assert!(html.contains("住房安全"));
     let token = app.token("bangfuren").await?;
@@ -464,16 +467,24 @@ async fn the_phone_form_records_a_visit_and_the_pages_show_it() -> TestResult {
     )
     .await?;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.contains("photo.jpg") && page.contains("走访未保存"), "{page}");
+    assert!(
+        page.contains("photo.jpg") && page.contains("走访未保存"),
+        "{page}"
+    );
     let (status, location, _) =
         post_page_form(&helper, &fields("户主"), &[("IMG_1.png", PNG.to_vec())]).await?;
     assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
     assert!(location.starts_with("/visits/"));
     let (status, page) = helper.get(&location).await?;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("井水浑浊") && page.contains("饮水安全"), "{page}");
+    assert!(
+        page.contains("井水浑浊") && page.contains("饮水安全"),
+        "{page}"
+    );
     assert!(page.contains(&format!("/visits/evidence/{PNG_SHA256}")));
-    let (status, page) = helper.get(&format!("/visits/evidence/{PNG_SHA256}")).await?;
+    let (status, page) = helper
+        .get(&format!("/visits/evidence/{PNG_SHA256}"))
+        .await?;
     assert_eq!(status, StatusCode::OK);
     assert!(!page.is_empty());
     let (status, page) = helper.get("/visits?month=2020-06").await?;
@@ -481,11 +492,17 @@ async fn the_phone_form_records_a_visit_and_the_pages_show_it() -> TestResult {
     assert!(page.contains("2020-06-05"));
     let (status, page) = helper.get("/visits/compliance?month=2020-06").await?;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("帮扶责任人 吴国庆") && page.contains("未达标的户"), "{page}");
+    assert!(
+        page.contains("帮扶责任人 吴国庆") && page.contains("未达标的户"),
+        "{page}"
+    );
     // The open item, overdue by now (its deadline was 2020-07-05), is highlighted and closed.
     let (status, page) = helper.get("/visit-rectifications").await?;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("井水浑浊") && page.contains("已逾期"), "{page}");
+    assert!(
+        page.contains("井水浑浊") && page.contains("已逾期"),
+        "{page}"
+    );
     let item = page
         .split("action=\"/visit-rectifications/")
         .nth(1)
