@@ -27,15 +27,17 @@ struct Row {
     month: String,
 }
 
-/// Loads a year of visits over every household of the demo jurisdiction, unless it has visits
-/// already. Returns how many were inserted.
+/// Loads a year of visits over every household of the demo jurisdiction, unless the bulk load
+/// ran already (the few example visits do not count). Returns how many were inserted.
 pub async fn load_year(store: &Store, year: i32) -> Result<usize> {
     let rules = visit_rules()?;
     let existing: i64 = on_pool!(&store.pool, |pool| {
-        sqlx::query_scalar("SELECT COUNT(*) FROM visits WHERE jurisdiction_code = $1")
-            .bind(LELING)
-            .fetch_one(pool)
-            .await?
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM visits WHERE jurisdiction_code = $1 AND visitor = 'demo'",
+        )
+        .bind(LELING)
+        .fetch_one(pool)
+        .await?
     });
     if existing > 0 {
         return Ok(0);

@@ -17,3 +17,4 @@ mod support;
 mod target_sheet_batches;
 mod treasury;
 mod unreadable;
+mod visits;
