@@ -11,6 +11,7 @@ use crate::audit::append;
 use crate::{ProblemInput, RectificationClose, Result, Store, VisitInput, visit_rules};
 use chrono::NaiveDate;
 use jixiao_core::Actor;
+use jixiao_core::assistance::visits::month_bounds;
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::time;
 use serde_json::json;
@@ -50,19 +51,29 @@ pub async fn load_year(store: &Store, year: i32) -> Result<usize> {
         .fetch_all(pool)
         .await?
     });
-    let monitored: HashSet<i64> = on_pool!(&store.pool, |pool| {
-        sqlx::query_scalar::<_, i64>(
-            "SELECT household_id FROM risk_cases WHERE state <> 'not_included' \
-             AND state <> 'eliminated'",
+    // A household is under monitoring in a month as the compliance view counts it: a case
+    // opened by the month's end, not eliminated before its start.
+    let cases: Vec<(i64, String, Option<String>)> = on_pool!(&store.pool, |pool| {
+        sqlx::query_as(
+            "SELECT household_id, opened_on, eliminated_on FROM risk_cases \
+             WHERE state <> 'not_included'",
         )
         .fetch_all(pool)
         .await?
-    })
-    .into_iter()
-    .collect();
+    });
     let mut rows = Vec::new();
     for (m, share) in (1u32..=12).zip(ON_SCHEDULE_PERCENT) {
         let month = format!("{year}-{m:02}");
+        let (first, last) =
+            month_bounds(&month).ok_or_else(|| crate::Error::Internal(format!("month {month}")))?;
+        let (first, last) = (first.to_string(), last.to_string());
+        let monitored: HashSet<i64> = cases
+            .iter()
+            .filter(|(_, opened, eliminated)| {
+                *opened <= last && eliminated.as_ref().is_none_or(|e| *e >= first)
+            })
+            .map(|(household, _, _)| *household)
+            .collect();
         for (id, kind) in &households {
             let due = rules.visits_due(kind, monitored.contains(id));
             let key = u64::try_from(*id).unwrap_or_default();
