@@ -98,6 +98,10 @@ pub enum Capability {
     /// Keep the programmes' records (decision 0045): 公益性岗位 posts and holders, left-behind
     /// children, clean courtyards, health screening campaigns, employment letters.
     KeepProgrammes,
+    /// Read visits (走访), their evidence, the month's compliance and the rectification items.
+    ReadVisits,
+    /// Record a visit with its evidence, and close a rectification item it raised.
+    RecordVisits,
 }
 
 /// Who may do what: every capability with the roles that have it and the scope the store
@@ -186,6 +190,16 @@ pub const PERMISSIONS: &[(Capability, &[Role], &str)] = {
             &[Assistance, Township, Village],
             "帮扶办：本区划；乡镇、村：本辖区",
         ),
+        (
+            ReadVisits,
+            &[Assistance, Township, Village, Helper],
+            "帮扶办：本区划；乡镇、村：本辖区；帮扶责任人：所帮扶户",
+        ),
+        (
+            RecordVisits,
+            &[Township, Village, Helper],
+            "乡镇、村：本辖区；帮扶责任人：所帮扶户",
+        ),
     ]
 };
 
@@ -229,6 +243,8 @@ impl Capability {
             KeepProgrammes => {
                 "帮扶项目台账：公益性岗位、留守儿童关爱、洁净庭院、健康查体、就业介绍信"
             }
+            ReadVisits => "查阅走访记录、走访达标情况与问题整改",
+            RecordVisits => "记录走访（含佐证照片、视频），问题整改销号",
         }
     }
 
@@ -396,7 +412,7 @@ mod tests {
         let all: Vec<Capability> = Capability::all().collect();
         let unique: std::collections::HashSet<_> = all.iter().collect();
         assert_eq!(unique.len(), all.len(), "a capability is listed twice");
-        assert_eq!(all.len(), 28, "a capability is missing from PERMISSIONS");
+        assert_eq!(all.len(), 30, "a capability is missing from PERMISSIONS");
         for capability in all {
             assert!(!capability.roles().is_empty(), "{capability:?} has no role");
             assert!(!capability.label().is_empty() && !capability.scope().is_empty());

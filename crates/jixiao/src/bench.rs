@@ -33,6 +33,9 @@ pub async fn run(command: BenchCommand, database: &str) -> anyhow::Result<ExitCo
         BenchCommand::Uploads { users, rounds } => {
             crate::bench_uploads::run(users.max(1), rounds.max(1)).await
         }
+        BenchCommand::Visits { scale, runs } => {
+            crate::bench_visits::run(scale.max(1), runs.max(1), database).await
+        }
     }
 }
 

@@ -162,6 +162,18 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 32)]
         clients: usize,
     },
+    /// Load the full demo's registry (Leling's scale × N, 300 monitored households) with a year
+    /// of visits at Leling's rhythm (timed), and time the compliance view of the peak month.
+    /// On a scratch database: a temporary SQLite file, or a new schema (dropped afterwards)
+    /// when --database names PostgreSQL.
+    Visits {
+        /// Times Leling's 6,772 registered households.
+        #[arg(long, default_value_t = 1)]
+        scale: u32,
+        /// How many times to read the compliance view.
+        #[arg(long, default_value_t = 10)]
+        runs: usize,
+    },
     /// Generate the Leling-scale assistance registry (6,772 households × N), write it as the
     /// national person export (.xlsx), and time reading it, importing it as `import households`
     /// does (plan, then store), importing it again (which must change nothing), the

@@ -7,6 +7,7 @@ mod bench_payments;
 mod bench_registry;
 mod bench_target_review;
 mod bench_uploads;
+mod bench_visits;
 mod cli;
 mod commands;
 mod household_import;

@@ -77,6 +77,7 @@ mod treasury;
 mod treasury_lookup;
 mod treasury_runs;
 mod users;
+mod visits;
 mod work_records;
 mod workflow;
 
@@ -159,6 +160,11 @@ pub use township_board::TownshipLine;
 pub use treasury::{Outcome, Receipt, Target, TreasuryRequest};
 pub use tx::JobLock;
 pub use users::User;
+pub use visits::{
+    BEHIND_SHOWN, BehindHousehold, ComplianceGroup, EvidenceFile, EvidenceLink, ProblemInput,
+    RectificationClose, Visit, VisitCompliance, VisitInput, VisitLine, VisitProblem,
+    VisitRectification, visit_rules,
+};
 pub use work_records::{WorkRecord, WorkRecordInput};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

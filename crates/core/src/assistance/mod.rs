@@ -12,6 +12,7 @@ pub mod programmes;
 pub mod record;
 pub mod registry;
 pub mod rules;
+pub mod visits;
 
 pub use binding::RegistryIndex;
 pub use coverage::{Finding, FindingKind, check_household, check_registry};

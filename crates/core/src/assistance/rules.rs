@@ -70,6 +70,7 @@ struct RulebookFile {
     checks: Vec<CheckFile>,
     monitoring: Option<super::monitoring::MonitoringFile>,
     programmes: Option<super::programmes::ProgrammesFile>,
+    visits: Option<super::visits::VisitsFile>,
 }
 
 #[derive(Deserialize)]
@@ -219,6 +220,9 @@ pub struct AssistanceRules {
     /// The programmes section (post holders' ages, the courtyard pass score, the children's
     /// "12345" schedule), when there is one.
     pub programmes: Option<super::programmes::ProgrammeRules>,
+    /// The visits section (走访: frequency, evidence limits, problem classes), when there is
+    /// one.
+    pub visits: Option<super::visits::VisitRules>,
     pub(crate) env: SharedEnv,
     /// The fields the expressions read (bound at check time).
     pub(crate) bindings: Bindings,
@@ -388,6 +392,12 @@ impl AssistanceRules {
             .map(super::programmes::ProgrammeRules::from_file)
             .transpose()
             .map_err(|reason| rule_error("programmes", reason))?;
+        let visits = file
+            .visits
+            .as_ref()
+            .map(super::visits::VisitRules::from_file)
+            .transpose()
+            .map_err(|reason| rule_error("visits", reason))?;
         let amount_variables = amounts
             .iter()
             .map(|(k, v)| (format!("amounts.{k}"), *v))
@@ -403,6 +413,7 @@ impl AssistanceRules {
             checks,
             monitoring,
             programmes,
+            visits,
             env: SharedEnv(env),
             bindings,
             amount_variables,

@@ -19,6 +19,7 @@ pub mod registry;
 pub mod registry_scale;
 mod results_2019;
 mod self_evaluations_2019;
+pub mod visits;
 
 use crate::{Result, Store};
 use jixiao_core::Actor;
@@ -183,6 +184,7 @@ pub async fn load(store: &Store) -> Result<bool> {
     pools::load_reviews(store).await?;
     registry::load(store).await?;
     programmes::load(store).await?;
+    visits::load_examples(store).await?;
     Ok(true)
 }
 
@@ -192,6 +194,9 @@ pub const BUSINESS_DATE: chrono::NaiveDate = match chrono::NaiveDate::from_ymd_o
     Some(date) => date,
     None => panic!("2020-08-31 is a date"),
 };
+
+/// The year of visits (走访) in the full demo: Leling's rhythm, December the peak.
+pub const VISITS_YEAR: i32 = 2020;
 
 /// Households of 杨安镇 under dynamic monitoring in the full demo (decision 0035).
 pub const MONITORED_HOUSEHOLDS: usize = 300;
@@ -206,6 +211,7 @@ pub async fn load_full(store: &Store) -> Result<bool> {
     registry_scale::load(store, 1).await?;
     monitoring_cases::load(store, MONITORED_HOUSEHOLDS).await?;
     monitoring_cases::refresh_july_report(store).await?;
+    visits::load_year(store, VISITS_YEAR).await?;
     Ok(true)
 }
 

@@ -18,3 +18,4 @@ mod support;
 mod target_sheet_batches;
 mod treasury;
 mod unreadable;
+mod visits;

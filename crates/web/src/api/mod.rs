@@ -29,6 +29,7 @@ mod session;
 mod target_review;
 pub(crate) mod treasury;
 mod treasury_types;
+pub(crate) mod visits;
 
 use crate::AppState;
 use crate::auth;
@@ -314,6 +315,20 @@ pub fn router(upload_body: usize) -> Router<AppState> {
             Capability::KeepProgrammes,
             auth::require,
         ));
+    let visit_readers = Router::new()
+        .route("/visits", get(visits::list))
+        .route("/visits/compliance", get(visits::compliance))
+        .route("/visits/{id}", get(visits::show))
+        .route("/evidence/{sha256}", get(visits::evidence))
+        .route("/visit-rectifications", get(visits::rectifications))
+        .route_layer(from_fn_with_state(Capability::ReadVisits, auth::require));
+    let visit_recorders = Router::new()
+        .route(
+            "/visits",
+            post(visits::record).layer(axum::extract::DefaultBodyLimit::max(upload_body)),
+        )
+        .route("/visit-rectifications/{id}/close", post(visits::close))
+        .route_layer(from_fn_with_state(Capability::RecordVisits, auth::require));
     let household_keepers = Router::new()
         .route("/households", post(households::create))
         .route(
@@ -396,6 +411,8 @@ pub fn router(upload_body: usize) -> Router<AppState> {
         .merge(risk_monitors)
         .merge(screeners)
         .merge(programme_keepers)
+        .merge(visit_readers)
+        .merge(visit_recorders)
         .fallback(not_found)
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::API_BODY_LIMIT_BYTES,

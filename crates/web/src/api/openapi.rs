@@ -4,7 +4,7 @@ use super::{
     admin, dashboard, enjoyments, evaluations, finding_rectifications, household_imports,
     households, indicator_bindings, monitoring, policy_checks, pools, programmes, projects,
     publication, results, risk_monitoring, rulebooks, self_evaluation, session, target_review,
-    treasury,
+    treasury, visits,
 };
 use axum::Json;
 use jixiao_core::audit::AuditRecord;
@@ -307,6 +307,8 @@ impl Modify for StandardErrors {
         programmes::courtyard_round, programmes::score_courtyard, programmes::campaigns,
         programmes::add_campaign, programmes::campaign, programmes::appoint,
         programmes::record_result, programmes::work_records, programmes::add_work_record,
+        visits::record, visits::list, visits::show, visits::evidence, visits::compliance,
+        visits::rectifications, visits::close,
     ),
     components(schemas(ErrorBody, ErrorDetail, UserView, AgencyView, AuditRecordView, AuditPageView)),
     modifiers(&BearerToken, &StandardErrors),

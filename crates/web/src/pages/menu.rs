@@ -182,6 +182,14 @@ const ROWS: &[Row] = &[
         None,
     ),
     (
+        "帮扶",
+        "走访",
+        "/visits",
+        "visits",
+        Capability::ReadVisits,
+        None,
+    ),
+    (
         "管理",
         "部门单位",
         "/admin/agencies",

@@ -38,6 +38,7 @@ mod self_evaluation_upload;
 mod target_excel;
 mod target_grid;
 mod target_review_year;
+mod visits;
 
 use crate::AppState;
 use crate::auth;
@@ -583,6 +584,21 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/risk-cases/{id}/steps", post(risk_cases::step))
         .route("/risk-cases/{id}/plan", post(risk_cases::save_plan))
         .route_layer(from_fn_with_state(Capability::MonitorRisks, auth::require));
+    let visit_readers = Router::new()
+        .route("/visits", get(visits::list))
+        .route("/visits/compliance", get(visits::compliance))
+        .route("/visits/{id}", get(visits::show))
+        .route("/visits/evidence/{sha256}", get(visits::evidence))
+        .route("/visit-rectifications", get(visits::rectifications))
+        .route_layer(from_fn_with_state(Capability::ReadVisits, auth::require));
+    let visit_recorders = Router::new()
+        .route("/visits/new", get(visits::new))
+        .route(
+            "/visits",
+            post(visits::record).layer(DefaultBodyLimit::max(upload_body)),
+        )
+        .route("/visit-rectifications/{id}/close", post(visits::close))
+        .route_layer(from_fn_with_state(Capability::RecordVisits, auth::require));
     let screeners = Router::new()
         .route("/screenings", post(risk_clues::screen))
         .route_layer(from_fn_with_state(Capability::RunScreenings, auth::require));
@@ -675,6 +691,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(household_keepers)
         .merge(checkers)
         .merge(risk_monitors)
+        .merge(visit_readers)
+        .merge(visit_recorders)
         .merge(screeners)
         .merge(programme_keepers)
         .fallback(page_not_found)

@@ -3,6 +3,7 @@
 //! cookies and forms.
 
 mod api;
+mod assistance_loop;
 mod audit_labels;
 mod audit_verification;
 mod business_date;
@@ -53,4 +54,5 @@ mod treasury_api;
 mod treasury_pages;
 mod two_servers;
 mod upload_limits;
+mod visits;
 mod workflow_races;
