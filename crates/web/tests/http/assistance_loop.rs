@@ -241,7 +241,13 @@ async fn a_hospital_list_to_an_eliminated_risk_and_a_bound_indicator() -> TestRe
         .as_array()
         .ok_or("visits")?
         .iter()
-        .filter(|v| v["household_id"] == household)
+        .filter(|v| {
+            v["household_id"] == household
+                && v["visited_on"]
+                    .as_str()
+                    .is_some_and(|d| d.starts_with("2020-03"))
+                && v["evidence"] == 1
+        })
         .count();
     assert_eq!(visited, 2, "{visits}");
 
