@@ -13,7 +13,6 @@ use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use jixiao_core::time;
 use jixiao_store::{
     EvidenceFile, RectificationClose, Visit, VisitCompliance, VisitInput, VisitLine,
     VisitRectification,
@@ -96,7 +95,7 @@ pub async fn record(
     let (input, files) = read_visit_form(form).await?;
     let visit = state
         .store
-        .record_visit(&session.actor(), &input, &files, time::today())
+        .record_visit(&session.actor(), &input, &files, session.business_date)
         .await?;
     Ok((StatusCode::CREATED, Json(visit)))
 }
@@ -224,7 +223,7 @@ pub async fn rectifications(
     Ok(Json(
         state
             .store
-            .visit_rectifications(&session.actor(), open_only, time::today())
+            .visit_rectifications(&session.actor(), open_only, session.business_date)
             .await?,
     ))
 }
@@ -245,7 +244,7 @@ pub async fn close(
     Ok(Json(
         state
             .store
-            .close_visit_rectification(&session.actor(), id, &input, time::today())
+            .close_visit_rectification(&session.actor(), id, &input, session.business_date)
             .await?,
     ))
 }

@@ -13,7 +13,6 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jixiao_core::Capability;
-use jixiao_core::time;
 use jixiao_store::{
     EvidenceFile, HouseholdLine, ProblemInput, RectificationClose, SessionUser, Visit,
     VisitCompliance, VisitInput, VisitLine, VisitRectification, visit_rules,
@@ -75,8 +74,8 @@ pub struct MonthQuery {
     month: String,
 }
 
-fn this_month() -> String {
-    time::today().format("%Y-%m").to_string()
+fn this_month(business_date: chrono::NaiveDate) -> String {
+    business_date.format("%Y-%m").to_string()
 }
 
 /// `GET /visits`: the visits of a month (default: all, newest first).
@@ -120,7 +119,7 @@ async fn form_page(
             .map(|c| (c.code.clone(), c.name.clone()))
             .collect(),
         rows: (1..=PROBLEM_ROWS).collect(),
-        today: time::today().to_string(),
+        today: session.business_date.to_string(),
         max_files: rules.max_files,
         max_mib: rules.max_file_bytes.div_ceil(1024 * 1024),
         error,
@@ -217,7 +216,7 @@ pub async fn record(
         Ok((input, files)) => {
             state
                 .store
-                .record_visit(&session.actor(), &input, &files, time::today())
+                .record_visit(&session.actor(), &input, &files, session.business_date)
                 .await
         }
         Err(e) => Err(e),
@@ -274,7 +273,7 @@ pub async fn compliance(
 ) -> Result<Response, PageError> {
     let month = Some(query.month.trim())
         .filter(|m| !m.is_empty())
-        .map_or_else(this_month, str::to_owned);
+        .map_or_else(|| this_month(session.business_date), str::to_owned);
     let report = state
         .store
         .visit_compliance(&session.actor(), &month)
@@ -297,7 +296,7 @@ async fn rectifications_page(
         chrome: Chrome::for_session(session, "visits"),
         items: state
             .store
-            .visit_rectifications(&session.actor(), true, time::today())
+            .visit_rectifications(&session.actor(), true, session.business_date)
             .await?,
         can_close: session.user.role.can(Capability::RecordVisits),
         error,
@@ -336,7 +335,7 @@ pub async fn close(
     };
     match state
         .store
-        .close_visit_rectification(&session.actor(), id, &input, time::today())
+        .close_visit_rectification(&session.actor(), id, &input, session.business_date)
         .await
     {
         Ok(_) => Ok(Redirect::to("/visit-rectifications").into_response()),
