@@ -62,15 +62,18 @@ impl Store {
             .iter()
             .map(|a| (a.code.as_str(), a.name.as_str()))
             .collect();
+        // Each area's township, looked up once per area rather than once per case.
+        let townships: BTreeMap<&str, &str> = areas
+            .iter()
+            .filter_map(|a| {
+                let top = a.path.split('/').find(|s| !s.is_empty())?;
+                Some((a.code.as_str(), top))
+            })
+            .collect();
         let township_of = |village: &str| -> (String, String) {
-            let code = areas
-                .iter()
-                .find(|a| a.code == village)
-                .and_then(|a| a.path.split('/').find(|s| !s.is_empty()))
-                .unwrap_or(village)
-                .to_owned();
-            let name = names.get(code.as_str()).copied().unwrap_or("").to_owned();
-            (code, name)
+            let code = townships.get(village).copied().unwrap_or(village);
+            let name = names.get(code).copied().unwrap_or("");
+            (code.to_owned(), name.to_owned())
         };
         let cases: Vec<(RiskCaseView, Option<String>)> =
             self.risk_cases(actor, None, today).await?;
