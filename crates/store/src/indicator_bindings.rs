@@ -153,16 +153,15 @@ impl Store {
         )
         .map_err(|refusal| Error::invalid("row_no", refusal.code(), refusal.message()))?;
         let mut tx = self.begin().await?;
+        // One statement, so two people binding the same row at once both succeed (the later
+        // binding stands) instead of one meeting the primary key.
         on_tx!(&mut tx, |conn| {
-            sqlx::query("DELETE FROM indicator_bindings WHERE project_id = $1 AND row_no = $2")
-                .bind(project_id)
-                .bind(row_no)
-                .execute(&mut *conn)
-                .await?;
             sqlx::query(
                 "INSERT INTO indicator_bindings \
                  (project_id, row_no, indicator_name, measure, bound_by, bound_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (project_id, row_no) DO UPDATE \
+                 SET indicator_name = excluded.indicator_name, measure = excluded.measure, \
+                 bound_by = excluded.bound_by, bound_at = excluded.bound_at",
             )
             .bind(project_id)
             .bind(row_no)
