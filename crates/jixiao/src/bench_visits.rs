@@ -1,7 +1,9 @@
-//! `jixiao bench visits`: the full demo's registry (the Leling-scale one × N, 300 monitored
-//! households) with a year of visits at Leling's rhythm loaded in bulk (timed: the demo's load
+//! `jixiao bench visits`: the full demo's registry (the Leling-scale one × N, 375
+//! households screened, 300 cases) with a year of visits at Leling's rhythm loaded in bulk (timed: the demo's load
 //! time), then the compliance view of the peak month (December, about 13,600 visits at scale 1)
-//! read as the county office reads it, several times (median, min, max). On a scratch
+//! read as the county office reads it, several times (median, min, max), and the monitoring
+//! board by township on that month's last day (cases, measures, alerts and the month's visits
+//! per township: the assistance dashboard), as many times. On a scratch
 //! database: a temporary SQLite file, or a new schema on the PostgreSQL database --database
 //! names (dropped at the end).
 
@@ -38,13 +40,13 @@ async fn measure(store: &Store, scale: u32, runs: usize) -> anyhow::Result<ExitC
     registry_scale::load(store, scale)
         .await
         .map_err(store_error)?;
-    demo::monitoring_cases::load(store, demo::MONITORED_HOUSEHOLDS)
+    let cases = demo::monitoring_cases::load(store, demo::MONITORED_HOUSEHOLDS)
         .await
         .map_err(store_error)?;
     line(
         "registry and monitoring cases",
         started.elapsed(),
-        String::new(),
+        format!("{cases} cases"),
     );
     let started = Instant::now();
     let visits = demo::visits::load_year(store, demo::VISITS_YEAR)
@@ -86,6 +88,37 @@ async fn measure(store: &Store, scale: u32, runs: usize) -> anyhow::Result<ExitC
             report.total.visits_done,
             report.helpers.len(),
             report.villages.len(),
+            times[0].as_secs_f64(),
+            times[times.len() - 1].as_secs_f64()
+        ),
+    );
+    let last_day = chrono::NaiveDate::from_ymd_opt(demo::VISITS_YEAR, 12, 31)
+        .ok_or_else(|| anyhow!("no last day"))?;
+    let mut times = Vec::with_capacity(runs);
+    let mut board = Vec::new();
+    for _ in 0..runs {
+        let started = Instant::now();
+        board = store
+            .township_board(&office, last_day)
+            .await
+            .map_err(store_error)?;
+        times.push(started.elapsed());
+    }
+    times.sort();
+    let total = board.last().cloned().unwrap_or_default();
+    line(
+        "board by township on the peak month (median)",
+        times[times.len() / 2],
+        format!(
+            "{} townships; {} monitored, {} measures, {} alerts, visits {}/{} ({}%); \
+             min {:.3} s, max {:.3} s over {runs} runs",
+            board.len().saturating_sub(1),
+            total.monitored,
+            total.measures,
+            total.alerts(),
+            total.visits_done,
+            total.visits_due,
+            total.visits_percent,
             times[0].as_secs_f64(),
             times[times.len() - 1].as_secs_f64()
         ),

@@ -162,8 +162,9 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 32)]
         clients: usize,
     },
-    /// Load the full demo's registry (Leling's scale × N, 300 monitored households) with a year
-    /// of visits at Leling's rhythm (timed), and time the compliance view of the peak month.
+    /// Load the full demo's registry (Leling's scale × N, 375 households screened, about 300
+    /// monitoring cases) with a year of visits at Leling's rhythm (timed), and time the
+    /// compliance view of the peak month and the board by township on it.
     /// On a scratch database: a temporary SQLite file, or a new schema (dropped afterwards)
     /// when --database names PostgreSQL.
     Visits {

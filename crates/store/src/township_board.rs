@@ -1,12 +1,15 @@
 //! The monitoring board by township (issue 19 item 6): for each township of the reader's scope,
 //! the clues waiting and overdue, the cases in identification, under monitoring, in elimination
 //! and eliminated, the measures of the current plans (and how many are carried out), and the
-//! cases late with their measures — the figures of the work list, counted in one place.
+//! cases late with their measures — the figures of the work list, counted in one place — and,
+//! for a reader of visits, the month's visits due and recorded with the households behind (the
+//! compliance view of [`Store::visit_compliance`] summed by township).
 
 use crate::risk_cases::RiskCaseView;
-use crate::{Result, Store};
+use crate::{ComplianceGroup, Result, Store};
+use chrono::Datelike;
 use chrono::NaiveDate;
-use jixiao_core::Actor;
+use jixiao_core::{Actor, Capability};
 use serde::Serialize;
 use sqlx::QueryBuilder;
 use std::collections::BTreeMap;
@@ -37,12 +40,35 @@ pub struct TownshipLine {
     pub measures_done: i64,
     /// Cases late with their measures.
     pub cases_overdue: i64,
+    /// Visits due in the month of the day (rulebook `[visits]`); 0 for a reader without visits.
+    pub visits_due: i64,
+    /// Visits recorded in that month so far.
+    pub visits_done: i64,
+    /// Households behind their visits in that month.
+    pub visit_households_behind: i64,
+    /// Share of the due visits done, whole percent (per household up to what it was due);
+    /// 100 when none are due.
+    pub visits_percent: i64,
 }
 
 impl TownshipLine {
     /// The alerts of the line: overdue clues and cases.
     pub fn alerts(&self) -> i64 {
         self.clues_overdue + self.cases_overdue
+    }
+
+    /// Adds a village's month of visits; `counted` sums the visits counted so far (per
+    /// household up to what it was due), from which the percent is recomputed.
+    fn add_visits(&mut self, village: &ComplianceGroup, counted: &mut i64) {
+        self.visits_due += i64::from(village.visits_due);
+        self.visits_done += i64::from(village.visits_done);
+        self.visit_households_behind += i64::from(village.households_behind);
+        *counted += i64::from(village.visits_counted);
+        self.visits_percent = if self.visits_due == 0 {
+            100
+        } else {
+            *counted * 100 / self.visits_due
+        };
     }
 }
 
@@ -112,12 +138,26 @@ impl Store {
             line.measures_done += case.measures_done;
             line.cases_overdue += i64::from(overdue.is_some());
         }
-        let mut out: Vec<TownshipLine> = board.into_values().collect();
+        // The month's visits, for a reader of them: the compliance view's villages by township.
         let mut total = TownshipLine {
             township_code: String::new(),
             township_name: "合计".to_owned(),
+            visits_percent: 100,
             ..TownshipLine::default()
         };
+        if actor.role.can(Capability::ReadVisits) {
+            let month = format!("{:04}-{:02}", today.year(), today.month());
+            let compliance = self.visit_compliance(actor, &month).await?;
+            let mut counted: BTreeMap<String, i64> = BTreeMap::new();
+            for village in &compliance.villages {
+                let township = township_of(&village.key);
+                let sum = counted.entry(township.0.clone()).or_default();
+                line_of(&mut board, township).add_visits(village, sum);
+            }
+            let mut all = 0;
+            total.add_visits(&compliance.total, &mut all);
+        }
+        let mut out: Vec<TownshipLine> = board.into_values().collect();
         for l in &out {
             total.clues_open += l.clues_open;
             total.clues_overdue += l.clues_overdue;
@@ -142,6 +182,7 @@ fn line_of(
     board.entry(code.clone()).or_insert_with(|| TownshipLine {
         township_code: code,
         township_name: name,
+        visits_percent: 100,
         ..TownshipLine::default()
     })
 }

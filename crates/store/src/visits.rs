@@ -219,6 +219,8 @@ pub struct ComplianceGroup {
     pub visits_due: u32,
     /// Visits recorded.
     pub visits_done: u32,
+    /// Visits due and recorded, counted per household up to what it was due.
+    pub visits_counted: u32,
     /// Households behind schedule.
     pub households_behind: u32,
     /// Share of due visits done, whole percent (counted per household up to what it was due).
@@ -273,6 +275,7 @@ fn group(key: String, name: String, tally: &Tally) -> ComplianceGroup {
         households_due: tally.households_due,
         visits_due: tally.visits_due,
         visits_done: tally.visits_done,
+        visits_counted: tally.visits_counted,
         households_behind: tally.households_behind,
         percent: tally.percent(),
     }

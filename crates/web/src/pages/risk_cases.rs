@@ -13,6 +13,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Datelike;
 use jixiao_core::Capability;
 use jixiao_core::assistance::monitoring::{EliminationMethod, MeasureKind, MeasureStatus};
 use jixiao_core::workflow::{self, RiskCase, RiskCaseAction, RiskCaseState};
@@ -39,6 +40,10 @@ struct WorkList {
     board: Vec<jixiao_store::TownshipLine>,
     /// The day the board and the time limits count to.
     today: chrono::NaiveDate,
+    /// Whether the board carries the month's visits (a reader of visits).
+    visits_shown: bool,
+    /// The month of the day, as the visits' header names it (本月 = 2020年8月).
+    month_label: String,
 }
 
 /// The work list's filter.
@@ -102,6 +107,8 @@ pub async fn list(
         state: query.state,
         board,
         today,
+        visits_shown: session.user.role.can(Capability::ReadVisits),
+        month_label: format!("{}年{}月", today.year(), today.month()),
     };
     Ok(render(StatusCode::OK, &page))
 }

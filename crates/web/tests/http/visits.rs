@@ -389,6 +389,61 @@ async fn a_helper_records_visits_with_evidence_and_problems_are_rectified() -> T
         village["villages"].as_array().is_some_and(|l| l.len() == 1),
         "{village}"
     );
+
+    // The board by township carries the month of the business date (August 2020): its
+    // townships sum to the compliance view's total, for the office and for the village.
+    for (token, who) in [(&office, "office"), (&cadre, "village")] {
+        let (status, august) = call(
+            &app,
+            token,
+            Method::GET,
+            "/api/v1/visits/compliance?month=2020-08",
+            None,
+        )
+        .await?;
+        assert_eq!(status, StatusCode::OK, "{august}");
+        let (status, board) = call(
+            &app,
+            token,
+            Method::GET,
+            "/api/v1/risk-cases/by-township",
+            None,
+        )
+        .await?;
+        assert_eq!(status, StatusCode::OK, "{board}");
+        let lines = board.as_array().ok_or("lines")?;
+        let (total, townships) = lines.split_last().ok_or("total")?;
+        for field in ["visits_due", "visits_done"] {
+            assert_eq!(
+                total[field], august["total"][field],
+                "{who} {field}: {board}"
+            );
+            let summed: i64 = townships.iter().filter_map(|l| l[field].as_i64()).sum();
+            assert_eq!(
+                Some(summed),
+                total[field].as_i64(),
+                "{who} {field}: {board}"
+            );
+        }
+        assert_eq!(
+            total["visit_households_behind"], august["total"]["households_behind"],
+            "{who}: {board}"
+        );
+        assert_eq!(total["visits_percent"], august["total"]["percent"], "{who}");
+        assert!(total["visits_due"].as_i64() > Some(0), "{who}: {board}");
+    }
+    // A sector without visits sees the board without them.
+    let (status, board) = call(
+        &app,
+        &sector,
+        Method::GET,
+        "/api/v1/risk-cases/by-township",
+        None,
+    )
+    .await?;
+    assert_eq!(status, StatusCode::OK, "{board}");
+    let total = board.as_array().and_then(|l| l.last()).ok_or("total")?;
+    assert_eq!(total["visits_due"], 0, "{board}");
     Ok(())
 }
 
