@@ -51,7 +51,9 @@ impl Store {
             SelfEvaluationAction::Import,
             actor,
         )?;
-        let items = scored_items(&sheet.items, &sheet.scored, &sheet.published);
+        let mut items = scored_items(&sheet.items, &sheet.scored, &sheet.published);
+        let mut findings = sheet.findings.clone();
+        bound_rows(&current, &mut items, &mut findings);
         let mut tx = self.begin().await?;
         let id = write_sheet(
             &mut tx,
@@ -64,7 +66,7 @@ impl Store {
                 budget: &sheet.budget,
                 scored: &sheet.scored,
                 items: &items,
-                findings: &sheet.findings,
+                findings: &findings,
                 published_total_x100: sheet.published_total_x100,
                 summary: "",
                 actor: &actor.name,
@@ -74,7 +76,7 @@ impl Store {
                 "file": sheet.file_name,
                 "total_published": sheet.published_total_x100.map(format_score),
                 "total_computed": format_score(sheet.scored.total_x100),
-                "findings": sheet.findings.len(),
+                "findings": findings.len(),
             }),
         )
         .await?;
@@ -90,6 +92,62 @@ impl Store {
         });
         tx.commit().await?;
         self.self_evaluation(actor, project_id).await
+    }
+}
+
+/// The project's indicators fed from records (decision 0046) in an imported table: each bound
+/// row is found in the table by its name, keeps the records' value beside the table's and, where
+/// the table says otherwise (or nothing), carries a finding for the reviewer — the table is
+/// what the agency submitted, so its value stands, marked as differing. A bound indicator the
+/// table lacks is a finding too.
+fn bound_rows(
+    current: &SelfEvaluation,
+    items: &mut [crate::self_evaluations::EvaluationItem],
+    findings: &mut Vec<Finding>,
+) {
+    for computed in &current.computed {
+        let Some(bound) = current.items.iter().find(|i| i.row_no == computed.row_no) else {
+            continue;
+        };
+        let Some(item) = items.iter_mut().find(|i| i.name == bound.name) else {
+            findings.push(Finding {
+                code: "record_value_missing".to_owned(),
+                row: None,
+                message: format!(
+                    "指标“{}”从业务记录取数（{}）为{}{}，导入表中没有该指标",
+                    bound.name, computed.label, computed.value, computed.unit
+                ),
+            });
+            continue;
+        };
+        item.record_value = Some(computed.value);
+        let row = usize::try_from(item.row_no).ok();
+        if item.actual.trim().is_empty() {
+            findings.push(Finding {
+                code: "record_value_differs".to_owned(),
+                row,
+                message: format!(
+                    "第{}行“{}”：表中未填实际完成值，业务记录取数为{}{}（{}），请核实",
+                    item.row_no, item.name, computed.value, computed.unit, computed.label
+                ),
+            });
+            item.override_reason = "导入表格未填实际完成值".to_owned();
+        } else if !jixiao_core::indicator_binding::keeps_to_computed(&item.actual, computed.value) {
+            findings.push(Finding {
+                code: "record_value_differs".to_owned(),
+                row,
+                message: format!(
+                    "第{}行“{}”：表中实际完成值为{}，业务记录取数为{}{}（{}），二者不一致，请核实",
+                    item.row_no,
+                    item.name,
+                    item.actual,
+                    computed.value,
+                    computed.unit,
+                    computed.label
+                ),
+            });
+            item.override_reason = "导入表格所填，与业务记录取数不一致".to_owned();
+        }
     }
 }
 

@@ -329,7 +329,8 @@ pub struct Finding {
     /// Machine code: `points_not_100`, `score_above_points`, `points_not_sum`, `item_differs`,
     /// `total_differs`, `level1_points`, `deviation_reason_missing`; on imported tables also
     /// `execution_points`, `met_target_docked`, `actual_interpreted`, `score_taken_from_sheet`,
-    /// `rulebook_mismatch`, `rulebook_unmatched`.
+    /// `rulebook_mismatch`, `rulebook_unmatched`, and against the records (decision 0046)
+    /// `record_value_differs`, `record_value_missing`.
     pub code: String,
     /// Row from 1 among the indicators; `None` for the sheet.
     pub row: Option<usize>,

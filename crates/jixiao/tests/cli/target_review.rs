@@ -14,7 +14,7 @@ async fn a_years_target_sheets_are_reviewed_with_findings_by_code_and_row() -> T
         &["review", "targets", "--year", "2020", "--json"],
     )?)?;
     let projects = json.as_array().ok_or("an array of projects")?;
-    assert_eq!(projects.len(), 19, "every 2020 project of the demo");
+    assert_eq!(projects.len(), 22, "every 2020 project of the demo");
     // The purchase whose first two rows were saved without units is sent back for them.
     let purchase = projects
         .iter()
@@ -37,7 +37,7 @@ async fn a_years_target_sheets_are_reviewed_with_findings_by_code_and_row() -> T
         }
     }
     let summary = succeeds(url, &["review", "targets", "--year", "2020"])?;
-    assert!(summary.contains("2020年度共预审19个项目"), "{summary}");
+    assert!(summary.contains("2020年度共预审22个项目"), "{summary}");
     assert!(summary.contains("missing_unit: 2"), "{summary}");
     // A year without projects says so.
     let empty = succeeds(url, &["review", "targets", "--year", "2030"])?;

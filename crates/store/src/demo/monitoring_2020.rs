@@ -90,6 +90,9 @@ pub(super) async fn load(store: &Store) -> Result<()> {
     let hospital = user("yiyuan").await?;
     let disabled = user("canlian").await?;
     let assistance_office = super::agency_actor(store, "110").await?;
+    // The programme projects' owners (decision 0046): 杨安镇 and 妇联.
+    let township = super::agency_actor(store, "201").await?;
+    let women = super::agency_actor(store, "117").await?;
     let round = store
         .open_monitoring_round(
             &finance,
@@ -103,7 +106,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
         )
         .await?;
     for line in store.round_lines(&finance, round.id).await? {
-        let owner = [&hospital, &disabled, &assistance_office]
+        let owner = [&hospital, &disabled, &assistance_office, &township, &women]
             .into_iter()
             .find(|a| a.agency_id == Some(line.agency_id))
             .unwrap_or(&department);

@@ -261,24 +261,7 @@ async fn walk_identification(
 
 /// The id of the 2020 project the plans are charged to.
 async fn risk_monitoring_project(store: &Store) -> Result<Option<i64>> {
-    let name = super::projects_2020::RISK_MONITORING_PROJECT;
-    let found = store
-        .projects(
-            &Actor::system(),
-            &crate::ProjectFilter {
-                year: Some(2020),
-                search: Some(name.to_owned()),
-                ..crate::ProjectFilter::default()
-            },
-            1,
-            10,
-        )
-        .await?;
-    Ok(found
-        .projects
-        .into_iter()
-        .find(|p| p.name == name)
-        .map(|p| p.id))
+    super::project_of_2020(store, super::projects_2020::RISK_MONITORING_PROJECT).await
 }
 
 /// Binds the project's two household counts to the plans (decision 0046), as the 扶贫办 that

@@ -258,3 +258,16 @@ pub async fn load(store: &Store) -> Result<()> {
     }
     Ok(())
 }
+
+/// Binds the programme projects' rows to the records that feed them (decision 0046), as each
+/// project's owner: the 护林员 holders, the passing courtyards, the children visited on schedule.
+pub(super) async fn bind_indicators(store: &Store) -> Result<()> {
+    for (name, owner, row, measure) in super::projects_2020::PROGRAMME_PROJECTS {
+        let Some(project) = super::project_of_2020(store, name).await? else {
+            continue;
+        };
+        let owner = super::agency_actor(store, owner).await?;
+        store.bind_indicator(&owner, project, *row, measure).await?;
+    }
+    Ok(())
+}

@@ -42,6 +42,42 @@ fn project(name: &str, wan: i64, is_new: bool) -> Declared {
 /// are fed from them.
 pub(super) const RISK_MONITORING_PROJECT: &str = "2020年防止返贫动态监测帮扶";
 
+/// The 2020 programme projects whose output indicators are fed from the programmes' records
+/// (decision 0046), with the owner's agency code, the bound row and what it counts: the
+/// 护林员 posts of 杨安镇's villages (charged to the latest 扶贫专岗 project), the township's
+/// clean-courtyard round, and the left-behind children's "12345" home visits.
+pub(super) const PROGRAMME_PROJECTS: &[(&str, &str, i32, &str)] = &[
+    ("2020年扶贫专岗（护林员）", "110", 2, "post_holders"),
+    ("2020年杨安镇洁净庭院创建", "201", 1, "courtyards_passing"),
+    (
+        "2020年农村留守儿童关爱服务",
+        "117",
+        1,
+        "children_on_schedule",
+    ),
+];
+
+/// A programme project's sheet: its template's rows, with the bound row's target set to what
+/// the township can reach and, for the posts, the row naming the people on the posts (the
+/// template counts the people they serve).
+fn programme_project(name: &str, wan: i64, target: &str) -> Declared {
+    let (input, mut sheet) = project(name, wan, true);
+    let bound = PROGRAMME_PROJECTS
+        .iter()
+        .find(|p| p.0 == name)
+        .map_or(1, |p| p.2);
+    if let Some(row) = usize::try_from(bound - 1)
+        .ok()
+        .and_then(|i| sheet.get_mut(i))
+    {
+        row.value = target.to_owned();
+        if name.contains("专岗") {
+            row.name = "扶贫专岗上岗人数".to_owned();
+        }
+    }
+    (input, sheet)
+}
+
 async fn actor(store: &Store, username: &str) -> Result<Actor> {
     Ok(store.user(&Actor::system(), username).await?.actor())
 }
@@ -86,6 +122,7 @@ pub(super) async fn load(store: &Store) -> Result<()> {
     let agriculture_centre = super::agency_actor(store, "115001").await?;
     let town = super::agency_actor(store, "201").await?;
     let assistance_office = super::agency_actor(store, "110").await?;
+    let women = super::agency_actor(store, "117").await?;
     let mut incomplete = rows("purchase");
     for row in incomplete.iter_mut().take(2) {
         row.unit.clear();
@@ -183,6 +220,22 @@ pub(super) async fn load(store: &Store) -> Result<()> {
                 "",
                 &[("2020-03-25", 20), ("2020-06-22", 30)],
             ),
+        ),
+        // Programme projects fed from the programmes' records (decision 0046).
+        (
+            &assistance_office,
+            programme_project(PROGRAMME_PROJECTS[0].0, 45, "12"),
+            Stop::Approved(TargetGrade::Good, 45, "", HALF_YEAR),
+        ),
+        (
+            &town,
+            programme_project(PROGRAMME_PROJECTS[1].0, 60, "16"),
+            Stop::Approved(TargetGrade::Good, 60, "", HALF_YEAR),
+        ),
+        (
+            &women,
+            programme_project(PROGRAMME_PROJECTS[2].0, 38, "10"),
+            Stop::Approved(TargetGrade::Good, 38, "", HALF_YEAR),
         ),
         // Continuing projects whose 2019 grades cut them through results application.
         (

@@ -131,8 +131,8 @@ async fn lists_download_as_excel_with_filters_and_rights() -> TestResult {
     let monitoring = sheet(&finance, &format!("/monitoring/{round}/export.xlsx")).await?;
     assert_eq!(
         monitoring.height(),
-        2 + 7 + 1,
-        "seven reports and their total"
+        2 + 10 + 1,
+        "ten reports and their total"
     );
     let red = (2..monitoring.height())
         .filter(|r| {

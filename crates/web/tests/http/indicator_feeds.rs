@@ -7,6 +7,10 @@
 //! counts the cases and measures.
 
 use crate::support::{TestApp, TestResult, call};
+use jixiao_core::scoring::{BudgetBlock, ItemInput};
+use jixiao_interop::self_evaluation_xlsx::{
+    MoneyUnit, SelfEvaluationTable, TableItem, write_table,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -222,7 +226,14 @@ async fn a_bound_indicator_reads_the_plans_in_monitoring_and_self_evaluation() -
         (&json!(2), &json!(2), &json!(1)),
         "{board}"
     );
-    assert_eq!(lines.len(), 2, "one township and the total: {board}");
+    // Every township with households due a visit has a line; only one has the cases.
+    let with_cases: Vec<&Value> = lines[..lines.len() - 1]
+        .iter()
+        .filter(|l| l["identifying"].as_i64() > Some(0))
+        .collect();
+    assert_eq!(with_cases.len(), 1, "one township has the cases: {board}");
+    assert_eq!(with_cases[0]["township_name"], "杨安镇");
+    assert_eq!(with_cases[0]["identifying"], 2);
     let (status, _) = call(
         &app,
         &viewer,
@@ -235,6 +246,12 @@ async fn a_bound_indicator_reads_the_plans_in_monitoring_and_self_evaluation() -
     let (status, work_list) = app.signed_in("cun").await?.get("/risk-cases").await?;
     assert_eq!(status, StatusCode::OK);
     assert!(work_list.contains("各乡镇监测帮扶情况"), "{work_list}");
+    assert!(
+        work_list.contains("2020年8月走访")
+            && work_list.contains("已访/应访")
+            && work_list.contains("滞后户"),
+        "the board carries the month's visits: {work_list}"
+    );
 
     let (status, project) = call(
         &app,
@@ -372,6 +389,121 @@ async fn a_bound_indicator_reads_the_plans_in_monitoring_and_self_evaluation() -
     assert_eq!(status, StatusCode::OK, "{saved}");
     assert_eq!(saved["items"][0]["actual"], "1", "{saved}");
     assert_eq!(saved["items"][0]["record_value"], 1);
+
+    // The hospital's filled Excel table says 2 where the records give 1: the table is stored
+    // as submitted (it is what the unit signed), the records' value kept beside it, and the
+    // difference is a finding for the reviewer.
+    let row = |level1: &str,
+               level2: &str,
+               name: &str,
+               op: &str,
+               target: &str,
+               unit: &str,
+               points: &str,
+               actual: &str| TableItem {
+        sheet_row: 0,
+        input: ItemInput {
+            level1: level1.to_owned(),
+            level2: level2.to_owned(),
+            name: name.to_owned(),
+            op: op.to_owned(),
+            target: target.to_owned(),
+            unit: unit.to_owned(),
+            points: points.to_owned(),
+            actual: actual.to_owned(),
+            ..ItemInput::default()
+        },
+        published_x100: None,
+    };
+    let table = SelfEvaluationTable {
+        sheet: "Sheet1".to_owned(),
+        project: "2020年监测户健康帮扶".to_owned(),
+        department: "乐陵市卫生健康局".to_owned(),
+        implementing_unit: "乐陵市人民医院".to_owned(),
+        year: Some(2020),
+        unit: MoneyUnit::Yuan,
+        budget: BudgetBlock {
+            initial_fen: 100_000_000,
+            full_year_fen: 100_000_000,
+            executed_fen: 90_000_000,
+        },
+        execution_points_x100: Some(1000),
+        execution_published_x100: None,
+        goal_expected: "2020年为20户监测户落实健康帮扶措施".to_owned(),
+        goal_actual: "已为2户落实".to_owned(),
+        items: vec![
+            row(
+                "产出指标",
+                "数量指标",
+                "落实健康帮扶的监测户数",
+                "≥",
+                "20",
+                "户",
+                "30",
+                "2",
+            ),
+            row(
+                "产出指标",
+                "成本指标",
+                "户均帮扶成本",
+                "≤",
+                "50000",
+                "元/户",
+                "20",
+                "45000",
+            ),
+            row(
+                "效益指标",
+                "社会效益指标",
+                "帮扶户风险消除率",
+                "≥",
+                "50",
+                "%",
+                "30",
+                "60",
+            ),
+            row(
+                "满意度指标",
+                "服务对象满意度指标",
+                "帮扶户满意度",
+                "≥",
+                "90",
+                "%",
+                "20",
+                "95",
+            ),
+        ],
+        total_published_x100: None,
+    };
+    let browser = app.signed_in("yiyuan").await?;
+    let page = format!("/projects/{id}/self-evaluation");
+    let (status, _, html) = browser
+        .upload(
+            &page,
+            &format!("{page}/upload"),
+            write_table(&table)?,
+            "自评表.xlsx",
+            true,
+        )
+        .await?;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let (_, imported) = call(&app, &hospital, Method::GET, &evaluation_path, None).await?;
+    assert_eq!(imported["source"], "import", "{imported}");
+    assert_eq!(imported["items"][0]["actual"], "2");
+    assert_eq!(imported["items"][0]["record_value"], 1, "{imported}");
+    let differs = imported["findings"]
+        .as_array()
+        .ok_or("findings")?
+        .iter()
+        .find(|f| f["code"] == "record_value_differs")
+        .ok_or(format!("a finding on the bound row: {imported}"))?;
+    assert_eq!(differs["row"], 1);
+    assert!(
+        differs["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("业务记录取数为1户")),
+        "{differs}"
+    );
 
     // Unbinding: not the viewer's; the indicator is typed by hand again.
     let row = format!("{bindings}/1");
