@@ -97,88 +97,94 @@ async fn library(count: usize) -> anyhow::Result<TestDatabase> {
 
 async fn projects(count: usize, runs: usize) -> anyhow::Result<ExitCode> {
     let db = library(count).await?;
-    let store: &Store = &db.store;
-    let finance = actor(store, "finance").await?;
-    let agency = actor(store, "agency").await?;
-    let year = |f: ProjectFilter| ProjectFilter {
-        year: Some(2020),
-        ..f
-    };
-    let cases: Vec<(&str, &Actor, ProjectFilter, i64)> = vec![
-        (
-            "finance: year, page 1",
-            &finance,
-            year(ProjectFilter::default()),
-            1,
-        ),
-        (
-            "finance: year + state submitted",
-            &finance,
-            year(ProjectFilter {
-                state: Some(ProjectState::Submitted),
-                ..ProjectFilter::default()
-            }),
-            1,
-        ),
-        (
-            "finance: year + agency 114",
-            &finance,
-            year(ProjectFilter {
-                agency_code: Some("114".into()),
-                ..ProjectFilter::default()
-            }),
-            1,
-        ),
-        (
-            "finance: year + name search",
-            &finance,
-            year(ProjectFilter {
-                search: Some("体检".into()),
-                ..ProjectFilter::default()
-            }),
-            1,
-        ),
-        (
-            "finance: year, page 1000",
-            &finance,
-            year(ProjectFilter::default()),
-            1000,
-        ),
-        (
-            "agency 114 subtree: year",
-            &agency,
-            year(ProjectFilter::default()),
-            1,
-        ),
-    ];
-    println!(
-        "{:<36} {:>8} {:>10} {:>10} {:>10}",
-        "query (50 rows a page + totals)", "matches", "median ms", "p95 ms", "max ms"
-    );
-    for (label, actor, filter, page) in cases {
-        let (f, result) = time(runs, || store.projects(actor, &filter, page, 50)).await?;
+    let outcome: anyhow::Result<ExitCode> = async {
+        let store: &Store = &db.store;
+        let finance = actor(store, "finance").await?;
+        let agency = actor(store, "agency").await?;
+        let year = |f: ProjectFilter| ProjectFilter {
+            year: Some(2020),
+            ..f
+        };
+        let cases: Vec<(&str, &Actor, ProjectFilter, i64)> = vec![
+            (
+                "finance: year, page 1",
+                &finance,
+                year(ProjectFilter::default()),
+                1,
+            ),
+            (
+                "finance: year + state submitted",
+                &finance,
+                year(ProjectFilter {
+                    state: Some(ProjectState::Submitted),
+                    ..ProjectFilter::default()
+                }),
+                1,
+            ),
+            (
+                "finance: year + agency 114",
+                &finance,
+                year(ProjectFilter {
+                    agency_code: Some("114".into()),
+                    ..ProjectFilter::default()
+                }),
+                1,
+            ),
+            (
+                "finance: year + name search",
+                &finance,
+                year(ProjectFilter {
+                    search: Some("体检".into()),
+                    ..ProjectFilter::default()
+                }),
+                1,
+            ),
+            (
+                "finance: year, page 1000",
+                &finance,
+                year(ProjectFilter::default()),
+                1000,
+            ),
+            (
+                "agency 114 subtree: year",
+                &agency,
+                year(ProjectFilter::default()),
+                1,
+            ),
+        ];
         println!(
-            "{label:<36} {:>8} {:>10.2} {:>10.2} {:>10.2}",
-            result.total,
+            "{:<36} {:>8} {:>10} {:>10} {:>10}",
+            "query (50 rows a page + totals)", "matches", "median ms", "p95 ms", "max ms"
+        );
+        for (label, actor, filter, page) in cases {
+            let (f, result) = time(runs, || store.projects(actor, &filter, page, 50)).await?;
+            println!(
+                "{label:<36} {:>8} {:>10.2} {:>10.2} {:>10.2}",
+                result.total,
+                f.median.as_secs_f64() * 1e3,
+                f.p95.as_secs_f64() * 1e3,
+                f.max.as_secs_f64() * 1e3
+            );
+        }
+        let (f, figures_2020) = time(runs, || store.year_figures(&finance, 2020)).await?;
+        println!(
+            "{:<36} {:>8} {:>10.2} {:>10.2} {:>10.2}",
+            "finance: year figures (dashboard)",
+            figures_2020
+                .by_state
+                .iter()
+                .map(|t| t.projects)
+                .sum::<i64>(),
             f.median.as_secs_f64() * 1e3,
             f.p95.as_secs_f64() * 1e3,
             f.max.as_secs_f64() * 1e3
         );
+        Ok(ExitCode::SUCCESS)
     }
-    let (f, figures_2020) = time(runs, || store.year_figures(&finance, 2020)).await?;
-    println!(
-        "{:<36} {:>8} {:>10.2} {:>10.2} {:>10.2}",
-        "finance: year figures (dashboard)",
-        figures_2020
-            .by_state
-            .iter()
-            .map(|t| t.projects)
-            .sum::<i64>(),
-        f.median.as_secs_f64() * 1e3,
-        f.p95.as_secs_f64() * 1e3,
-        f.max.as_secs_f64() * 1e3
-    );
-    Ok(ExitCode::SUCCESS)
+    .await;
+    // The scratch schema goes with the run (a SQLite file goes when `db` is dropped).
+    db.remove().await.map_err(|e| anyhow!("{e}"))?;
+    outcome
 }
 
 /// A figure from `/proc/self/status` in KiB (`VmRSS`, `VmHWM`), if the system has one.
@@ -190,41 +196,47 @@ fn memory_kib(field: &str) -> Option<u64> {
 
 async fn export(count: usize) -> anyhow::Result<ExitCode> {
     let db = library(count).await?;
-    let store: &Store = &db.store;
-    let finance = actor(store, "finance").await?;
-    let filter = ProjectFilter {
-        year: Some(2020),
-        ..ProjectFilter::default()
-    };
-    // Peak memory from here on: reset the high-water mark (Linux), note the resident size.
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-    let before = memory_kib("VmRSS:");
-    let started = Instant::now();
-    let (file, rows) =
-        jixiao_web::pages::project_library_xlsx(store, &finance, &filter, "基准测试项目库")
-            .await
-            .map_err(|e| anyhow!("{:?}", e.0))?;
-    let size = file.metadata()?.len();
-    let elapsed = started.elapsed();
-    let peak = memory_kib("VmHWM:");
-    println!(
-        "exported {rows} rows in {:.2} s ({:.0} rows/s), file {:.1} MB",
-        elapsed.as_secs_f64(),
-        rows as f64 / elapsed.as_secs_f64(),
-        size as f64 / 1_048_576.0
-    );
-    if rows != u64::try_from(count)? {
-        return Err(anyhow!("exported {rows} rows of {count}"));
-    }
-    if let (Some(before), Some(peak)) = (before, peak) {
+    let outcome: anyhow::Result<ExitCode> = async {
+        let store: &Store = &db.store;
+        let finance = actor(store, "finance").await?;
+        let filter = ProjectFilter {
+            year: Some(2020),
+            ..ProjectFilter::default()
+        };
+        // Peak memory from here on: reset the high-water mark (Linux), note the resident size.
+        let _ = std::fs::write("/proc/self/clear_refs", "5");
+        let before = memory_kib("VmRSS:");
+        let started = Instant::now();
+        let (file, rows) =
+            jixiao_web::pages::project_library_xlsx(store, &finance, &filter, "基准测试项目库")
+                .await
+                .map_err(|e| anyhow!("{:?}", e.0))?;
+        let size = file.metadata()?.len();
+        let elapsed = started.elapsed();
+        let peak = memory_kib("VmHWM:");
         println!(
-            "resident memory before {:.1} MB, peak during export {:.1} MB (+{:.1} MB)",
-            before as f64 / 1024.0,
-            peak as f64 / 1024.0,
-            peak.saturating_sub(before) as f64 / 1024.0
+            "exported {rows} rows in {:.2} s ({:.0} rows/s), file {:.1} MB",
+            elapsed.as_secs_f64(),
+            rows as f64 / elapsed.as_secs_f64(),
+            size as f64 / 1_048_576.0
         );
+        if rows != u64::try_from(count)? {
+            return Err(anyhow!("exported {rows} rows of {count}"));
+        }
+        if let (Some(before), Some(peak)) = (before, peak) {
+            println!(
+                "resident memory before {:.1} MB, peak during export {:.1} MB (+{:.1} MB)",
+                before as f64 / 1024.0,
+                peak as f64 / 1024.0,
+                peak.saturating_sub(before) as f64 / 1024.0
+            );
+        }
+        Ok(ExitCode::SUCCESS)
     }
-    Ok(ExitCode::SUCCESS)
+    .await;
+    // The scratch schema goes with the run (a SQLite file goes when `db` is dropped).
+    db.remove().await.map_err(|e| anyhow!("{e}"))?;
+    outcome
 }
 
 async fn actor(store: &Store, username: &str) -> anyhow::Result<Actor> {

@@ -128,97 +128,103 @@ pub async fn run(
     clients: usize,
 ) -> anyhow::Result<ExitCode> {
     let db = TestDatabase::new().await.map_err(|e| anyhow!("{e}"))?;
-    let store: Store = db.store.clone();
-    println!(
-        "backend: {:?}; {allotments} allotments; {clients} concurrent clients",
-        store.backend()
-    );
-    jixiao_store::demo::load_base(&store)
-        .await
-        .map_err(|e| anyhow!("{e}"))?;
-    let seeded = Instant::now();
-    let projects = Arc::new(
-        store
-            .seed_benchmark_allotments(
-                jixiao_store::demo::LELING,
-                2020,
-                allotments,
-                1_000_000_000_000,
-            )
+    let outcome: anyhow::Result<ExitCode> = async {
+        let store: Store = db.store.clone();
+        println!(
+            "backend: {:?}; {allotments} allotments; {clients} concurrent clients",
+            store.backend()
+        );
+        jixiao_store::demo::load_base(&store)
             .await
-            .map_err(|e| anyhow!("{e}"))?,
-    );
-    println!("seeded in {:.1} s", seeded.elapsed().as_secs_f64());
-    println!(
-        "{:<34} {:>9} {:>10} {:>9} {:>9}",
-        "path", "payments", "per second", "p50 ms", "p99 ms"
-    );
-    let actor = Arc::new(finance());
+            .map_err(|e| anyhow!("{e}"))?;
+        let seeded = Instant::now();
+        let projects = Arc::new(
+            store
+                .seed_benchmark_allotments(
+                    jixiao_store::demo::LELING,
+                    2020,
+                    allotments,
+                    1_000_000_000_000,
+                )
+                .await
+                .map_err(|e| anyhow!("{e}"))?,
+        );
+        println!("seeded in {:.1} s", seeded.elapsed().as_secs_f64());
+        println!(
+            "{:<34} {:>9} {:>10} {:>9} {:>9}",
+            "path", "payments", "per second", "p50 ms", "p99 ms"
+        );
+        let actor = Arc::new(finance());
 
-    let naive_store = store.clone();
-    let naive_actor = actor.clone();
-    let send: Arc<dyn Fn(TreasuryRequest) -> futures_like::BoxFuture + Send + Sync> =
-        Arc::new(move |request| {
-            let (store, actor) = (naive_store.clone(), naive_actor.clone());
-            Box::pin(async move {
-                store
-                    .treasury(&actor, &request)
-                    .await
-                    .map(|o| o.receipt.amount_fen)
-                    .map_err(|e| e.to_string())
-            })
-        });
-    let mut naive_run = drive("NAIVE", naive, clients, projects.clone(), send).await?;
-    report("naive: one transaction per payment", &mut naive_run);
+        let naive_store = store.clone();
+        let naive_actor = actor.clone();
+        let send: Arc<dyn Fn(TreasuryRequest) -> futures_like::BoxFuture + Send + Sync> =
+            Arc::new(move |request| {
+                let (store, actor) = (naive_store.clone(), naive_actor.clone());
+                Box::pin(async move {
+                    store
+                        .treasury(&actor, &request)
+                        .await
+                        .map(|o| o.receipt.amount_fen)
+                        .map_err(|e| e.to_string())
+                })
+            });
+        let mut naive_run = drive("NAIVE", naive, clients, projects.clone(), send).await?;
+        report("naive: one transaction per payment", &mut naive_run);
 
-    let writers = if store.backend() == Backend::Sqlite {
-        1
-    } else {
-        4
-    };
-    let committer = GroupCommitter::start(store.clone(), writers, 512);
-    let counter = committer.clone();
-    let group_actor = actor.clone();
-    let send: Arc<dyn Fn(TreasuryRequest) -> futures_like::BoxFuture + Send + Sync> =
-        Arc::new(move |request| {
-            let (committer, actor) = (committer.clone(), group_actor.clone());
-            Box::pin(async move {
-                committer
-                    .submit(&actor, request)
-                    .await
-                    .map(|o| o.receipt.amount_fen)
-                    .map_err(|e| e.to_string())
-            })
-        });
-    let mut group_run = drive("GROUP", group, clients, projects.clone(), send).await?;
-    report(
-        &format!("group commit ({writers} writer(s))"),
-        &mut group_run,
-    );
-    let (commits, carried) = counter.counts();
-    println!(
-        "group commit: {commits} commits, {:.1} payments per commit",
-        carried as f64 / commits.max(1) as f64
-    );
+        let writers = if store.backend() == Backend::Sqlite {
+            1
+        } else {
+            4
+        };
+        let committer = GroupCommitter::start(store.clone(), writers, 512);
+        let counter = committer.clone();
+        let group_actor = actor.clone();
+        let send: Arc<dyn Fn(TreasuryRequest) -> futures_like::BoxFuture + Send + Sync> =
+            Arc::new(move |request| {
+                let (committer, actor) = (committer.clone(), group_actor.clone());
+                Box::pin(async move {
+                    committer
+                        .submit(&actor, request)
+                        .await
+                        .map(|o| o.receipt.amount_fen)
+                        .map_err(|e| e.to_string())
+                })
+            });
+        let mut group_run = drive("GROUP", group, clients, projects.clone(), send).await?;
+        report(
+            &format!("group commit ({writers} writer(s))"),
+            &mut group_run,
+        );
+        let (commits, carried) = counter.counts();
+        println!(
+            "group commit: {commits} commits, {:.1} payments per commit",
+            carried as f64 / commits.max(1) as f64
+        );
 
-    let reconciled = store.reconcile().await.map_err(|e| anyhow!("{e}"))?;
-    let used: i64 = store
-        .allotments_for_export(&Actor::system(), Some(2020))
-        .await
-        .map_err(|e| anyhow!("{e}"))?
-        .iter()
-        .map(|a| a.used_fen)
-        .sum();
-    let accepted = naive_run.amount + group_run.amount;
-    println!(
-        "invariant: used {used} fen = accepted {accepted} fen: {}; reconciliation: {} allotments, {} discrepancies",
-        if used == accepted { "yes" } else { "NO" },
-        reconciled.allotments,
-        reconciled.discrepancies.len()
-    );
-    Ok(if used == accepted && reconciled.discrepancies.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(2)
-    })
+        let reconciled = store.reconcile().await.map_err(|e| anyhow!("{e}"))?;
+        let used: i64 = store
+            .allotments_for_export(&Actor::system(), Some(2020))
+            .await
+            .map_err(|e| anyhow!("{e}"))?
+            .iter()
+            .map(|a| a.used_fen)
+            .sum();
+        let accepted = naive_run.amount + group_run.amount;
+        println!(
+            "invariant: used {used} fen = accepted {accepted} fen: {}; reconciliation: {} allotments, {} discrepancies",
+            if used == accepted { "yes" } else { "NO" },
+            reconciled.allotments,
+            reconciled.discrepancies.len()
+        );
+        Ok(if used == accepted && reconciled.discrepancies.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(2)
+        })
+    }
+    .await;
+    // The scratch schema goes with the run (a SQLite file goes when `db` is dropped).
+    db.remove().await.map_err(|e| anyhow!("{e}"))?;
+    outcome
 }

@@ -98,9 +98,9 @@ impl Store {
             ids.push(id);
         }
         tx.commit().await?;
-        on_pool!(&self.pool, |pool| {
-            sqlx::query("ANALYZE").execute(pool).await?;
-        });
+        // Statistics and the visibility map of what was loaded, in this schema only.
+        self.refresh_planner_statistics(&["projects", "allotments", "ledger_entries"])
+            .await?;
         Ok(ids)
     }
 
@@ -162,10 +162,8 @@ impl Store {
             });
         }
         tx.commit().await?;
-        // Fresh statistics, as a running database keeps them (autovacuum / optimize).
-        on_pool!(&self.pool, |pool| {
-            sqlx::query("ANALYZE").execute(pool).await?;
-        });
+        // Statistics and the visibility map of what was loaded, in this schema only.
+        self.refresh_planner_statistics(&["projects"]).await?;
         Ok(())
     }
 
@@ -297,9 +295,9 @@ impl Store {
             });
         }
         tx.commit().await?;
-        on_pool!(&self.pool, |pool| {
-            sqlx::query("ANALYZE").execute(pool).await?;
-        });
+        // Statistics and the visibility map of what was loaded, in this schema only.
+        self.refresh_planner_statistics(&["projects", "target_sheets", "target_indicators"])
+            .await?;
         Ok(rows.len())
     }
 }

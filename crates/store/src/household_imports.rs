@@ -307,6 +307,9 @@ impl NewPerson {
     }
 }
 
+/// Rows stored by an import from which the planner's statistics are refreshed at once.
+const BULK_ROWS: usize = 1_000;
+
 impl Store {
     /// Imports households from the national export (or only plans it, `dry_run`): `file_errors`
     /// are the reader's problems, reported with the store's own (unknown village, another
@@ -394,6 +397,15 @@ impl Store {
         .await?;
         tx.commit().await?;
         outcome.stored = true;
+        // A county's registry arrives in one import: the lists and checks that follow should
+        // not wait for autovacuum to learn about it. A failed refresh loses nothing.
+        if outcome.counts.new_people + outcome.counts.new_households >= BULK_ROWS
+            && let Err(error) = self
+                .refresh_planner_statistics(&["households", "people"])
+                .await
+        {
+            tracing::warn!(%error, "statistics not refreshed after the import");
+        }
         Ok(outcome)
     }
 

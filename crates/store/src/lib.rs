@@ -44,6 +44,7 @@ mod jurisdictions;
 mod login_failures;
 mod monitoring;
 mod passwords;
+mod planner_statistics;
 mod policy_check_lists;
 mod policy_checks;
 mod pools;

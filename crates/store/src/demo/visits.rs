@@ -128,14 +128,10 @@ pub async fn load_year(store: &Store, year: i32) -> Result<usize> {
     .await?;
     tx.commit().await?;
     // A bulk load leaves the planner's statistics behind (PostgreSQL would walk the year's
-    // visits once per household of the compliance view): gather them for what it reads.
-    for table in ["visits", "households", "people", "risk_cases"] {
-        on_pool!(&store.pool, |pool| {
-            sqlx::query(sqlx::AssertSqlSafe(format!("ANALYZE {table}")))
-                .execute(pool)
-                .await?;
-        });
-    }
+    // visits once per household of the compliance view): refresh them for what it reads.
+    store
+        .refresh_planner_statistics(&["visits", "households", "people", "risk_cases"])
+        .await?;
     Ok(rows.len())
 }
 

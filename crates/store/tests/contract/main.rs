@@ -7,6 +7,7 @@ mod finding_rectifications;
 mod foundation;
 mod library;
 mod monitoring;
+mod planner_statistics;
 mod policy_checks;
 mod programmes;
 mod projects;
