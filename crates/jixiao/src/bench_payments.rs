@@ -217,7 +217,41 @@ pub async fn run(
             reconciled.allotments,
             reconciled.discrepancies.len()
         );
-        Ok(if used == accepted && reconciled.discrepancies.is_empty() {
+        // The dashboard's execution by month after the run: from the payment months (what
+        // the dashboard reads) against the scan of the year's payments it replaced.
+        let runs = 5;
+        let (mut from_months, mut from_payments) = (Vec::new(), Vec::new());
+        let (mut board, mut scanned) = (None, Vec::new());
+        for _ in 0..runs {
+            let started = Instant::now();
+            board = Some(
+                store
+                    .dashboard(&actor, 2020, None)
+                    .await
+                    .map_err(|e| anyhow!("{e}"))?,
+            );
+            from_months.push(started.elapsed());
+            let started = Instant::now();
+            scanned = store
+                .benchmark_months_from_payments(2020)
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            from_payments.push(started.elapsed());
+        }
+        from_months.sort();
+        from_payments.sort();
+        let months_agree = board.as_ref().is_some_and(|b| {
+            let paid: i64 = b.months.iter().map(|m| m.paid_fen).sum();
+            paid == scanned.iter().map(|(_, fen)| fen).sum::<i64>()
+        });
+        println!(
+            "dashboard (whole view, median of {runs}): {:.1} ms; execution by month scanning the \
+             year's payments (the query it replaced, median): {:.1} ms; same sums: {}",
+            from_months[runs / 2].as_secs_f64() * 1000.0,
+            from_payments[runs / 2].as_secs_f64() * 1000.0,
+            if months_agree { "yes" } else { "NO" }
+        );
+        Ok(if used == accepted && reconciled.discrepancies.is_empty() && months_agree {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(2)

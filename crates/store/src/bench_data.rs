@@ -424,3 +424,26 @@ impl BenchProject {
         }
     }
 }
+
+impl Store {
+    /// Execution by month as the dashboard read it before the payment months (migration 0037):
+    /// a scan of the year's payments, kept for the payments benchmark's comparison. (month,
+    /// net fen) for the whole deployment.
+    pub async fn benchmark_months_from_payments(&self, year: i32) -> Result<Vec<(String, i64)>> {
+        let rows: Vec<(String, i64)> = on_pool!(&self.pool, |pool| {
+            sqlx::query_as(
+                "SELECT substr(m.paid_on, 6, 2), CAST(SUM(CASE WHEN m.kind = 'refund' \
+                 THEN -m.amount_fen ELSE m.amount_fen END) AS BIGINT) \
+                 FROM payments m JOIN allotments l ON l.id = m.allotment_id \
+                 JOIN projects p ON p.id = l.project_id \
+                 WHERE l.year = $1 AND substr(m.paid_on, 1, 4) = $2 \
+                 GROUP BY substr(m.paid_on, 6, 2) ORDER BY 1",
+            )
+            .bind(year)
+            .bind(year.to_string())
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows)
+    }
+}

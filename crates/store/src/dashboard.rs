@@ -258,17 +258,18 @@ impl Store {
                 query.push(" GROUP BY p.agency_id, a.level, a.status");
                 let alert_rows: Vec<AgencyAlerts> = query.build_query_as().fetch_all(pool).await?;
 
+                // Execution by month from the allotments' months (migration 0037, kept with
+                // each payment), not from the year's payments.
                 let mut query = QueryBuilder::new(
-                    "SELECT substr(m.paid_on, 6, 2) AS key, CAST(SUM(CASE WHEN m.kind = 'refund' \
-                     THEN -m.amount_fen ELSE m.amount_fen END) AS BIGINT) AS count \
-                     FROM payments m JOIN allotments l ON l.id = m.allotment_id \
+                    "SELECT substr(m.month, 6, 2) AS key, CAST(SUM(m.paid_fen) AS BIGINT) AS count \
+                     FROM payment_months m JOIN allotments l ON l.id = m.allotment_id \
                      JOIN projects p ON p.id = l.project_id WHERE l.year = ",
                 );
                 query.push_bind(year);
                 scope.push(&mut query);
-                query.push(" AND substr(m.paid_on, 1, 4) = ");
+                query.push(" AND substr(m.month, 1, 4) = ");
                 query.push_bind(year.to_string());
-                query.push(" GROUP BY substr(m.paid_on, 6, 2)");
+                query.push(" GROUP BY substr(m.month, 6, 2)");
                 let monthly: Vec<KeyCount> = query.build_query_as().fetch_all(pool).await?;
 
                 let mut query = QueryBuilder::new(

@@ -46,6 +46,13 @@ const ALLOWED: &[(&str, &str)] = &[
         "ledger_entries trigger before truncate",
         "PostgreSQL-only statement; SQLite's DELETE trigger covers a whole-table delete",
     ),
+    // The payment months (migration 0037): PostgreSQL adds each INSERT's rows grouped from its
+    // transition table (one upsert per allotment-month per group commit); SQLite has only row
+    // triggers. Both leave the same sums.
+    (
+        "payments trigger after insert",
+        "statement trigger with a transition table on PostgreSQL, row trigger on SQLite",
+    ),
 ];
 
 #[tokio::test]

@@ -14,6 +14,7 @@ mod projects;
 mod registry_import;
 mod registry_scale;
 mod risk_monitoring;
+mod rollups;
 mod servers;
 mod support;
 mod target_sheet_batches;

@@ -7,7 +7,11 @@ use jixiao_core::project::TargetGrade;
 use jixiao_store::{AdjustmentKind, Decision, Error, Store, Target, TreasuryRequest};
 
 /// A project of the department approved with `wan` 万元; returns its id.
-async fn approved(c: &Cast, name: &str, wan: i64) -> Result<i64, Box<dyn std::error::Error>> {
+pub(crate) async fn approved(
+    c: &Cast,
+    name: &str,
+    wan: i64,
+) -> Result<i64, Box<dyn std::error::Error>> {
     let store = &c.db.store;
     let project = store
         .create_project(&c.department, None, &input(name, wan))
@@ -40,7 +44,7 @@ async fn approved(c: &Cast, name: &str, wan: i64) -> Result<i64, Box<dyn std::er
     Ok(project.id)
 }
 
-fn pay(request_id: &str, project_id: i64, amount_fen: i64) -> TreasuryRequest {
+pub(crate) fn pay(request_id: &str, project_id: i64, amount_fen: i64) -> TreasuryRequest {
     TreasuryRequest::Payment {
         request_id: request_id.into(),
         target: Target {
