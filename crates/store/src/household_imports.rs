@@ -398,13 +398,18 @@ impl Store {
         tx.commit().await?;
         outcome.stored = true;
         // A county's registry arrives in one import: the lists and checks that follow should
-        // not wait for autovacuum to learn about it. A failed refresh loses nothing.
-        if outcome.counts.new_people + outcome.counts.new_households >= BULK_ROWS
-            && let Err(error) = self
-                .refresh_planner_statistics(&["households", "people"])
-                .await
-        {
-            tracing::warn!(%error, "statistics not refreshed after the import");
+        // not wait for autovacuum to learn about it. Refreshed beside the answer, not before
+        // it (a vacuum of the registry takes seconds); a failed refresh loses nothing.
+        if outcome.counts.new_people + outcome.counts.new_households >= BULK_ROWS {
+            let store = self.clone();
+            tokio::spawn(async move {
+                if let Err(error) = store
+                    .refresh_planner_statistics(&["households", "people"])
+                    .await
+                {
+                    tracing::warn!(%error, "statistics not refreshed after the import");
+                }
+            });
         }
         Ok(outcome)
     }

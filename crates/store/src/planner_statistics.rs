@@ -29,8 +29,8 @@ impl Store {
     /// the visibility map, outside any transaction), on SQLite `ANALYZE` of each. A name not in
     /// the known list is skipped.
     pub async fn refresh_planner_statistics(&self, tables: &[&str]) -> Result<()> {
+        let postgres = self.backend() == crate::Backend::Postgres;
         for table in tables.iter().filter(|t| TABLES.contains(t)) {
-            let postgres = self.backend() == crate::Backend::Postgres;
             let sql = if postgres {
                 format!("VACUUM (ANALYZE) {table}")
             } else {

@@ -112,10 +112,16 @@ impl Store {
             scope.push(&mut query);
             query.build_query_as().fetch_all(pool).await?
         });
-        let open = self.clues(actor, Some("open"), today).await?;
+        let overdue_clues: std::collections::HashSet<i64> = self
+            .clues(actor, Some("open"), today)
+            .await?
+            .into_iter()
+            .filter(|c| c.overdue)
+            .map(|c| c.id)
+            .collect();
         let mut board: BTreeMap<String, TownshipLine> = BTreeMap::new();
         for (id, village) in &clue_villages {
-            let overdue = open.iter().any(|c| c.id == *id && c.overdue);
+            let overdue = overdue_clues.contains(id);
             let line = line_of(&mut board, township_of(village));
             line.clues_open += 1;
             line.clues_overdue += i64::from(overdue);

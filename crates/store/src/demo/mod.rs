@@ -191,13 +191,17 @@ pub async fn load(store: &Store) -> Result<bool> {
     Ok(true)
 }
 
-/// The id of the demo's 2020 project named `name`.
-async fn project_of_2020(store: &Store, name: &str) -> Result<Option<i64>> {
+/// The demo's project of `year` named exactly `name`, if there is one.
+pub(crate) async fn project_named(
+    store: &Store,
+    year: i32,
+    name: &str,
+) -> Result<Option<crate::projects::Project>> {
     let found = store
         .projects(
             &Actor::system(),
             &crate::ProjectFilter {
-                year: Some(2020),
+                year: Some(year),
                 search: Some(name.to_owned()),
                 ..crate::ProjectFilter::default()
             },
@@ -205,11 +209,7 @@ async fn project_of_2020(store: &Store, name: &str) -> Result<Option<i64>> {
             10,
         )
         .await?;
-    Ok(found
-        .projects
-        .into_iter()
-        .find(|p| p.name == name)
-        .map(|p| p.id))
+    Ok(found.projects.into_iter().find(|p| p.name == name))
 }
 
 /// The demo bureau works in 2020: its business date (业务日期) is the end of August, after the

@@ -261,7 +261,11 @@ async fn walk_identification(
 
 /// The id of the 2020 project the plans are charged to.
 async fn risk_monitoring_project(store: &Store) -> Result<Option<i64>> {
-    super::project_of_2020(store, super::projects_2020::RISK_MONITORING_PROJECT).await
+    Ok(
+        super::project_named(store, 2020, super::projects_2020::RISK_MONITORING_PROJECT)
+            .await?
+            .map(|p| p.id),
+    )
 }
 
 /// Binds the project's two household counts to the plans (decision 0046), as the 扶贫办 that

@@ -263,7 +263,7 @@ pub async fn load(store: &Store) -> Result<()> {
 /// project's owner: the 护林员 holders, the passing courtyards, the children visited on schedule.
 pub(super) async fn bind_indicators(store: &Store) -> Result<()> {
     for (name, owner, row, measure) in super::projects_2020::PROGRAMME_PROJECTS {
-        let Some(project) = super::project_of_2020(store, name).await? else {
+        let Some(project) = super::project_named(store, 2020, name).await?.map(|p| p.id) else {
             continue;
         };
         let owner = super::agency_actor(store, owner).await?;

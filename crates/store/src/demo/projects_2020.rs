@@ -269,22 +269,8 @@ pub(super) async fn load(store: &Store) -> Result<()> {
         // A continuing project continues the 2019 project of the same name.
         if !project_input.is_new {
             let earlier = project_input.name.replace("2020年", "2019年");
-            let found = store
-                .projects(
-                    &Actor::system(),
-                    &crate::ProjectFilter {
-                        year: Some(2019),
-                        search: Some(earlier.clone()),
-                        ..crate::ProjectFilter::default()
-                    },
-                    1,
-                    10,
-                )
-                .await?;
-            project_input.previous_project = found
-                .projects
-                .into_iter()
-                .find(|p| p.name == earlier)
+            project_input.previous_project = super::project_named(store, 2019, &earlier)
+                .await?
                 .map(|p| p.code);
         }
         let project = store.create_project(owner, None, &project_input).await?;
