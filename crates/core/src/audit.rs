@@ -72,6 +72,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("agency.create", "新增部门单位"),
     ("agency.set_head", "变更第一责任人"),
     ("jurisdiction.create", "新增财政区划"),
+    ("province.county_generated", "生成省级演示县区数据"),
     ("jurisdiction.rename", "修改区划名称"),
     ("jurisdiction.business_date", "设置业务日期"),
     ("fiscal_year.create", "设立预算年度"),

@@ -33,6 +33,11 @@ pub async fn run(command: BenchCommand, database: &str) -> anyhow::Result<ExitCo
         BenchCommand::Uploads { users, rounds } => {
             crate::bench_uploads::run(users.max(1), rounds.max(1)).await
         }
+        BenchCommand::Province {
+            scale,
+            payments_per_allotment,
+            runs,
+        } => crate::bench_province::run(scale, payments_per_allotment, runs.max(1), database).await,
         BenchCommand::Visits { scale, runs } => {
             crate::bench_visits::run(scale.max(1), runs.max(1), database).await
         }

@@ -2,8 +2,8 @@
 //! audited like a change made on a page.
 
 use crate::cli::{
-    AgencyCommand, AnchorArgs, AuditCommand, Cli, Command, DrawCommand, JurisdictionCommand,
-    LedgerCommand, RulebookCommand, ServeArgs, UserCommand,
+    AgencyCommand, AnchorArgs, AuditCommand, Cli, Command, DemoArgs, DrawCommand,
+    JurisdictionCommand, LedgerCommand, RulebookCommand, ServeArgs, UserCommand,
 };
 use anyhow::{Context, anyhow, bail};
 use jixiao_core::Actor;
@@ -41,7 +41,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("数据库已是最新结构。");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo => {
+        Command::Demo(args) => {
             if jixiao_store::demo::load_full(&store)
                 .await
                 .map_err(explain)?
@@ -50,6 +50,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 println!("演示数据此前已载入，未作改动。");
             }
+            demo_province(&store, &args).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Backup { file } => {
@@ -103,6 +104,34 @@ fn demo_accounts_message(what: &str) -> String {
         lines.push(format!("  {username:<12} {role}　{display_name}"));
     }
     lines.join("\n")
+}
+
+/// `--province`: the province around the demo, once.
+async fn demo_province(store: &Store, args: &DemoArgs) -> anyhow::Result<()> {
+    if !args.province {
+        return Ok(());
+    }
+    println!("正在生成山东省16市136个县（市、区）的演示数据……");
+    match jixiao_store::demo::province::load_demo(store, args.province_scale)
+        .await
+        .map_err(explain)?
+    {
+        None => println!("全省演示数据此前已生成，未作改动。"),
+        Some(report) => {
+            println!(
+                "已生成全省演示数据：{} 个县（市、区），{} 个项目、{} 条绩效指标、{} 笔支付，用时 {:.1} 秒。",
+                report.counties + 1,
+                report.projects,
+                report.indicators,
+                report.payments,
+                (report.setup + report.data + report.statistics).as_secs_f64()
+            );
+            for (username, display_name, _) in jixiao_store::demo::province::ACCOUNTS {
+                println!("  {username:<12} 财政　{display_name}");
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `serve --demo --reset`: deletes the SQLite demo database with its WAL files and its audit
@@ -206,6 +235,7 @@ async fn serve(store: &Store, args: ServeArgs) -> anyhow::Result<ExitCode> {
                 ))
             );
         }
+        demo_province(store, &args.province).await?;
     } else if let Some(password) = store.ensure_initial_admin().await.map_err(explain)? {
         println!("已创建系统管理员账号 admin，初始密码（仅显示这一次，请登录后修改）：{password}");
     }

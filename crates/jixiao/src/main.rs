@@ -4,6 +4,7 @@
 mod audit_checkpoints;
 mod bench;
 mod bench_payments;
+mod bench_province;
 mod bench_registry;
 mod bench_target_review;
 mod bench_uploads;

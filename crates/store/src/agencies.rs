@@ -9,6 +9,7 @@ use jixiao_core::audit::AuditEntry;
 use jixiao_core::{Actor, Capability, Role, time, tree};
 use serde::Serialize;
 use serde_json::json;
+use sqlx::QueryBuilder;
 
 /// An agency as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -54,22 +55,31 @@ impl Store {
     pub async fn agencies(&self, actor: &Actor) -> Result<Vec<Agency>> {
         actor.require(Capability::ReadAgencies)?;
         let visible = self.visible_jurisdiction_codes(actor).await?;
+        // Only the visible jurisdictions' agencies are read: a county user's cost does not grow
+        // with the province.
         let all: Vec<Agency> = on_pool!(&self.pool, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{SELECT_AGENCY} ORDER BY a.jurisdiction_code, COALESCE(p.code, a.code), \
-                 a.parent_id IS NOT NULL, a.code"
-            )))
-            .fetch_all(pool)
-            .await?
+            let mut query = QueryBuilder::new(SELECT_AGENCY);
+            match &visible {
+                None => {}
+                Some(codes) if codes.is_empty() => {
+                    query.push(" WHERE 1 = 0");
+                }
+                Some(codes) => {
+                    query.push(" WHERE a.jurisdiction_code IN (");
+                    let mut list = query.separated(", ");
+                    for code in codes {
+                        list.push_bind(code.clone());
+                    }
+                    list.push_unseparated(")");
+                }
+            }
+            query.push(
+                " ORDER BY a.jurisdiction_code, COALESCE(p.code, a.code), \
+                 a.parent_id IS NOT NULL, a.code",
+            );
+            query.build_query_as().fetch_all(pool).await?
         });
-        let all = stored::all(all)?;
-        let mut agencies: Vec<Agency> = match visible {
-            None => all,
-            Some(codes) => all
-                .into_iter()
-                .filter(|a| codes.contains(&a.jurisdiction_code))
-                .collect(),
-        };
+        let mut agencies = stored::all(all)?;
         if actor.role == Role::Agency {
             let Some(own) = actor.agency_id else {
                 return Err(Error::Forbidden);

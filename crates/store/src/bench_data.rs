@@ -302,27 +302,27 @@ impl Store {
     }
 }
 
-/// One synthetic project of [`Store::seed_benchmark_target_sheets`].
-struct BenchProject {
-    agency_id: i64,
-    code: String,
-    name: String,
-    state: &'static str,
-    fen: i64,
-    overall_goal: String,
-    annual_goal: String,
-    indicators: Vec<BenchIndicator>,
+/// One synthetic project of [`Store::seed_benchmark_target_sheets`] and of the province demo.
+pub(crate) struct BenchProject {
+    pub(crate) agency_id: i64,
+    pub(crate) code: String,
+    pub(crate) name: String,
+    pub(crate) state: &'static str,
+    pub(crate) fen: i64,
+    pub(crate) overall_goal: String,
+    pub(crate) annual_goal: String,
+    pub(crate) indicators: Vec<BenchIndicator>,
 }
 
 /// An indicator row as stored.
-struct BenchIndicator {
-    level1: String,
-    level2: String,
-    name: String,
-    op: String,
-    value: String,
-    unit: String,
-    points_x100: i64,
+pub(crate) struct BenchIndicator {
+    pub(crate) level1: String,
+    pub(crate) level2: String,
+    pub(crate) name: String,
+    pub(crate) op: String,
+    pub(crate) value: String,
+    pub(crate) unit: String,
+    pub(crate) points_x100: i64,
 }
 
 /// Rows added to a template's: the first six sound, the rest as poor sheets write them.
@@ -363,7 +363,7 @@ const EXTRA_ROWS: &[(&str, &str, &str, &str, &str, &str)] = &[
 ];
 
 impl BenchProject {
-    fn draw(i: usize, year: i32, agencies: &[(i64, String)]) -> BenchProject {
+    pub(crate) fn draw(i: usize, year: i32, agencies: &[(i64, String)]) -> BenchProject {
         // A fixed sequence (splitmix64 of the index): the same library every run.
         let mut z = (i as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);

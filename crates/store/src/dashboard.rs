@@ -1,7 +1,9 @@
 //! The dashboard's figures for a year (绩效看板): projects and money under performance management,
 //! execution by month against time progress and by agency, alerts by level, the grade
 //! distribution, money cut through results application and rectification progress — for all the
-//! actor may see, or for one department with its units and projects (drill-down).
+//! actor may see, or for one department with its units and projects (drill-down). Over a
+//! jurisdiction with levels below it (a city, the province) the rows are those levels (cities,
+//! then counties), each a drill-down into its own dashboard.
 
 use crate::project_scope::ProjectScope;
 use crate::{Error, Result, Store};
@@ -9,7 +11,16 @@ use jixiao_core::Actor;
 use jixiao_core::ledger::execution_rate_bp as rate;
 use serde::Serialize;
 use sqlx::QueryBuilder;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+/// A jurisdiction the figures are narrowed to, or one above it on the way there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JurisdictionRef {
+    /// Six-digit code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+}
 
 /// A department the figures are narrowed to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -45,6 +56,9 @@ pub struct AgencyFigures {
     pub name: String,
     /// Whether the row is a department with its units (drill down) rather than one agency.
     pub department: bool,
+    /// Whether the row is a jurisdiction below the one looked at (drill down into its
+    /// dashboard); its code is the jurisdiction's.
+    pub jurisdiction: bool,
     /// Projects of the year.
     pub projects: i64,
     /// Approved projects.
@@ -115,6 +129,15 @@ pub struct CutFigures {
 pub struct Dashboard {
     /// The year.
     pub year: i32,
+    /// When the figures were summed (microseconds since the epoch), when they come from the
+    /// rollups of a city's or the province's levels; `None`: read from the rows just now.
+    pub as_of: Option<i64>,
+    /// The jurisdiction looked at (`None`: the whole deployment of several provinces).
+    pub jurisdiction: Option<JurisdictionRef>,
+    /// The jurisdictions from the user's own down to the one above the one looked at.
+    pub trail: Vec<JurisdictionRef>,
+    /// Whether the rows are the jurisdictions below the one looked at rather than agencies.
+    pub by_jurisdiction: bool,
     /// The department narrowed to, if any.
     pub department: Option<DepartmentRef>,
     /// Projects of the year (any state).
@@ -192,9 +215,81 @@ impl Store {
         year: i32,
         department: Option<&str>,
     ) -> Result<Dashboard> {
-        let scope = self.project_scope(actor).await?;
+        self.dashboard_of(actor, year, None, department).await
+    }
+
+    /// The year's dashboard of a jurisdiction the actor sees (`None`: the actor's own), or of
+    /// one department of a county-level one.
+    pub async fn dashboard_of(
+        &self,
+        actor: &Actor,
+        year: i32,
+        jurisdiction: Option<&str>,
+        department: Option<&str>,
+    ) -> Result<Dashboard> {
+        let base = self.project_scope(actor).await?;
+        let all = self.jurisdictions().await?;
+        let sees = |code: &str| {
+            base.jurisdictions
+                .as_ref()
+                .is_none_or(|v| v.iter().any(|c| c == code))
+        };
+        let mut root: Option<String> = match jurisdiction.map(str::trim).filter(|c| !c.is_empty()) {
+            Some(code) => {
+                if !all.iter().any(|j| j.code == code) || !sees(code) {
+                    return Err(Error::NotFound(
+                        "财政区划不存在或不在您的查看范围内".to_owned(),
+                    ));
+                }
+                Some(code.to_owned())
+            }
+            None => actor.jurisdiction.clone().or_else(|| {
+                let mut roots = all.iter().filter(|j| j.parent_code.is_none());
+                match (roots.next(), roots.next()) {
+                    (Some(only), None) => Some(only.code.clone()),
+                    _ => None,
+                }
+            }),
+        };
         let agencies = self.agencies(actor).await?;
-        let (scope, department) = match department.map(str::trim).filter(|c| !c.is_empty()) {
+        let department = department.map(str::trim).filter(|c| !c.is_empty());
+        // A department is one county's: over several, look at the county it is in, when only
+        // one of them has it.
+        if let Some(code) = department {
+            let under = JurisdictionTree::new(&all, root.as_deref());
+            let mut places: Vec<&str> = agencies
+                .iter()
+                .filter(|a| a.code == code && under.contains(&a.jurisdiction_code))
+                .map(|a| a.jurisdiction_code.as_str())
+                .collect();
+            places.dedup();
+            match places.as_slice() {
+                [] => return Err(Error::NotFound("部门不存在或不在您的查看范围内".to_owned())),
+                [only] => root = Some((*only).to_owned()),
+                _ => {
+                    return Err(Error::invalid(
+                        "department",
+                        "needs_jurisdiction",
+                        "多个县（市、区）都有此部门，请先选择县（市、区）",
+                    ));
+                }
+            }
+        }
+        let tree = JurisdictionTree::new(&all, root.as_deref());
+        let by_jurisdiction = department.is_none() && !tree.children.is_empty();
+        let scope = ProjectScope {
+            jurisdictions: if tree.codes.len() == all.len() && base.jurisdictions.is_none() {
+                None
+            } else {
+                Some(tree.codes.clone())
+            },
+            agencies: base.agencies.clone(),
+        };
+        let agencies: Vec<crate::Agency> = agencies
+            .into_iter()
+            .filter(|a| tree.contains(&a.jurisdiction_code))
+            .collect();
+        let (scope, department) = match department {
             None => (scope, None),
             Some(code) => {
                 let Some(dept) = agencies.iter().find(|a| a.code == code) else {
@@ -223,72 +318,152 @@ impl Store {
                 )
             }
         };
+        let groups = RowGroups::new(&agencies, &tree, by_jurisdiction, department.is_none());
+        let looked_at = root.as_deref().and_then(|code| tree.reference(code));
+        let mut trail = Vec::new();
+        let mut up = root
+            .as_deref()
+            .and_then(|code| all.iter().find(|j| j.code == code))
+            .and_then(|j| j.parent_code.clone());
+        while let Some(code) = up.take() {
+            if !sees(&code) {
+                break;
+            }
+            let Some(j) = all.iter().find(|j| j.code == code) else {
+                break;
+            };
+            trail.push(JurisdictionRef {
+                code: j.code.clone(),
+                name: j.name.clone(),
+            });
+            up = j.parent_code.clone();
+        }
+        trail.reverse();
+        // Over the levels below a city or the province: the rollups, once built.
+        let as_of = if by_jurisdiction && scope.agencies.is_none() {
+            self.scope_rollups_refreshed().await?
+        } else {
+            None
+        };
+        let rollup = as_of.is_some();
         let (by_agency, money, alert_rows, monthly, grades, rectifications, project_lines) =
             on_pool!(&self.pool, |pool| {
-                let mut query = QueryBuilder::new(
+                let mut query = QueryBuilder::new(if rollup {
+                    "SELECT p.agency_id, CAST(SUM(p.projects) AS BIGINT) AS projects, \
+                     CAST(SUM(CASE WHEN p.state = 'approved' THEN p.projects ELSE 0 END) \
+                     AS BIGINT) AS approved_projects, \
+                     CAST(COALESCE(SUM(p.requested_fen), 0) AS BIGINT) AS requested_fen, \
+                     CAST(COALESCE(SUM(CASE WHEN p.state = 'approved' \
+                     THEN p.approved_fen ELSE 0 END), 0) AS BIGINT) AS approved_fen \
+                     FROM rollup_projects p WHERE p.year = "
+                } else {
                     "SELECT p.agency_id, COUNT(*) AS projects, \
                      CAST(SUM(CASE WHEN p.state = 'approved' THEN 1 ELSE 0 END) \
                      AS BIGINT) AS approved_projects, \
                      CAST(COALESCE(SUM(p.requested_fen), 0) AS BIGINT) AS requested_fen, \
                      CAST(COALESCE(SUM(CASE WHEN p.state = 'approved' \
                      THEN p.approved_fen ELSE 0 END), 0) AS BIGINT) AS approved_fen \
-                     FROM projects p WHERE p.year = ",
-                );
+                     FROM projects p WHERE p.year = "
+                });
                 query.push_bind(year);
                 scope.push(&mut query);
                 query.push(" GROUP BY p.agency_id");
                 let by_agency: Vec<AgencyRow> = query.build_query_as().fetch_all(pool).await?;
 
-                let mut query = QueryBuilder::new(
+                let mut query = QueryBuilder::new(if rollup {
+                    "SELECT p.agency_id, CAST(SUM(p.limit_fen) AS BIGINT) AS limit_fen, \
+                     CAST(SUM(p.used_fen) AS BIGINT) AS used_fen \
+                     FROM rollup_allotments p WHERE p.year = "
+                } else {
                     "SELECT l.agency_id, CAST(SUM(l.limit_fen) AS BIGINT) AS limit_fen, \
                      CAST(SUM(l.used_fen) AS BIGINT) AS used_fen \
-                     FROM allotments l JOIN projects p ON p.id = l.project_id WHERE l.year = ",
-                );
+                     FROM allotments l JOIN projects p ON p.id = l.project_id WHERE l.year = "
+                });
                 query.push_bind(year);
                 scope.push(&mut query);
-                query.push(" GROUP BY l.agency_id");
+                query.push(if rollup {
+                    " GROUP BY p.agency_id"
+                } else {
+                    " GROUP BY l.agency_id"
+                });
                 let money: Vec<AgencyMoney> = query.build_query_as().fetch_all(pool).await?;
 
-                let mut query = QueryBuilder::new(
+                let mut query = QueryBuilder::new(if rollup {
+                    // The item is `level:status`, split below.
+                    "SELECT p.agency_id, p.item AS level, '' AS status, \
+                     CAST(SUM(p.entries) AS BIGINT) AS alerts \
+                     FROM rollup_counts p WHERE p.kind = 'alert' AND p.year = "
+                } else {
                     "SELECT p.agency_id, a.level, a.status, COUNT(*) AS alerts \
-                     FROM alerts a JOIN projects p ON p.id = a.project_id WHERE p.year = ",
-                );
+                     FROM alerts a JOIN projects p ON p.id = a.project_id WHERE p.year = "
+                });
                 query.push_bind(year);
                 scope.push(&mut query);
-                query.push(" GROUP BY p.agency_id, a.level, a.status");
-                let alert_rows: Vec<AgencyAlerts> = query.build_query_as().fetch_all(pool).await?;
+                query.push(if rollup {
+                    " GROUP BY p.agency_id, p.item"
+                } else {
+                    " GROUP BY p.agency_id, a.level, a.status"
+                });
+                let mut alert_rows: Vec<AgencyAlerts> =
+                    query.build_query_as().fetch_all(pool).await?;
+                for row in &mut alert_rows {
+                    if let Some((level, status)) = row.level.split_once(':') {
+                        (row.level, row.status) = (level.to_owned(), status.to_owned());
+                    }
+                }
 
                 // Execution by month from the allotments' months (migration 0037, kept with
                 // each payment), not from the year's payments.
-                let mut query = QueryBuilder::new(
+                let mut query = QueryBuilder::new(if rollup {
+                    "SELECT p.month AS key, CAST(SUM(p.paid_fen) AS BIGINT) AS count \
+                     FROM rollup_payment_months p WHERE p.year = "
+                } else {
                     "SELECT substr(m.month, 6, 2) AS key, CAST(SUM(m.paid_fen) AS BIGINT) AS count \
                      FROM payment_months m JOIN allotments l ON l.id = m.allotment_id \
-                     JOIN projects p ON p.id = l.project_id WHERE l.year = ",
-                );
+                     JOIN projects p ON p.id = l.project_id WHERE l.year = "
+                });
                 query.push_bind(year);
                 scope.push(&mut query);
-                query.push(" AND substr(m.month, 1, 4) = ");
-                query.push_bind(year.to_string());
-                query.push(" GROUP BY substr(m.month, 6, 2)");
+                if rollup {
+                    query.push(" GROUP BY p.month");
+                } else {
+                    query.push(" AND substr(m.month, 1, 4) = ");
+                    query.push_bind(year.to_string());
+                    query.push(" GROUP BY substr(m.month, 6, 2)");
+                }
                 let monthly: Vec<KeyCount> = query.build_query_as().fetch_all(pool).await?;
 
-                let mut query = QueryBuilder::new(
+                let mut query = QueryBuilder::new(if rollup {
+                    "SELECT p.item AS key, CAST(SUM(p.entries) AS BIGINT) AS count \
+                     FROM rollup_counts p WHERE p.kind = 'grade' AND p.year = "
+                } else {
                     "SELECT s.state || ':' || s.grade AS key, COUNT(*) AS count \
                      FROM self_evaluations s JOIN projects p ON p.id = s.project_id \
-                     WHERE s.state IN ('submitted', 'approved') AND p.year = ",
-                );
+                     WHERE s.state IN ('submitted', 'approved') AND p.year = "
+                });
                 query.push_bind(year);
                 scope.push(&mut query);
-                query.push(" GROUP BY s.state, s.grade");
+                query.push(if rollup {
+                    " GROUP BY p.item"
+                } else {
+                    " GROUP BY s.state, s.grade"
+                });
                 let grades: Vec<KeyCount> = query.build_query_as().fetch_all(pool).await?;
 
-                let mut query = QueryBuilder::new(
+                let mut query = QueryBuilder::new(if rollup {
+                    "SELECT p.item AS key, CAST(SUM(p.entries) AS BIGINT) AS count \
+                     FROM rollup_counts p WHERE p.kind = 'rectification' AND p.year = "
+                } else {
                     "SELECT r.state AS key, COUNT(*) AS count FROM rectifications r \
-                     JOIN projects p ON p.id = r.project_id WHERE r.year = ",
-                );
+                     JOIN projects p ON p.id = r.project_id WHERE r.year = "
+                });
                 query.push_bind(year);
                 scope.push(&mut query);
-                query.push(" GROUP BY r.state");
+                query.push(if rollup {
+                    " GROUP BY p.item"
+                } else {
+                    " GROUP BY r.state"
+                });
                 let rectifications: Vec<KeyCount> = query.build_query_as().fetch_all(pool).await?;
 
                 let project_lines: Vec<ProjectFigures> = if department.is_some() {
@@ -323,20 +498,20 @@ impl Store {
                 )
             });
 
-        // Rows: departments overall, each agency within a department.
-        let overall = department.is_none();
+        // Rows: the jurisdictions below, or departments overall, or each agency within a
+        // department.
         let mut rows: BTreeMap<String, AgencyFigures> = BTreeMap::new();
         let mut requested_fen = 0;
         for row in &by_agency {
             requested_fen += row.requested_fen;
-            if let Some(figures) = figures_of(&mut rows, &agencies, overall, row.agency_id) {
+            if let Some(figures) = groups.figures(&mut rows, row.agency_id) {
                 figures.projects += row.projects;
                 figures.approved_projects += row.approved_projects;
                 figures.approved_fen += row.approved_fen;
             }
         }
         for row in &money {
-            if let Some(figures) = figures_of(&mut rows, &agencies, overall, row.agency_id) {
+            if let Some(figures) = groups.figures(&mut rows, row.agency_id) {
                 figures.limit_fen += row.limit_fen;
                 figures.used_fen += row.used_fen;
             }
@@ -354,7 +529,7 @@ impl Store {
             } else {
                 yellow += row.alerts;
             }
-            if let Some(figures) = figures_of(&mut rows, &agencies, overall, row.agency_id) {
+            if let Some(figures) = groups.figures(&mut rows, row.agency_id) {
                 if is_red {
                     figures.red_alerts += row.alerts;
                 } else {
@@ -416,10 +591,16 @@ impl Store {
             count: state_count(key),
         })
         .collect();
-        let cuts_from_year = self.cut_figures(&scope, year).await?;
-        let cuts_into_year = self.cut_figures(&scope, year.saturating_sub(1)).await?;
+        let cuts_from_year = self.cut_figures(&scope, year, rollup).await?;
+        let cuts_into_year = self
+            .cut_figures(&scope, year.saturating_sub(1), rollup)
+            .await?;
         Ok(Dashboard {
             year,
+            as_of: as_of.map(|r| r.refreshed_at),
+            jurisdiction: looked_at,
+            trail,
+            by_jurisdiction,
             department,
             projects,
             requested_fen,
@@ -453,13 +634,22 @@ impl Store {
     }
 
     /// Decided cuts of an evaluation year's results, on projects within the scope.
-    async fn cut_figures(&self, scope: &ProjectScope, evaluation_year: i32) -> Result<CutFigures> {
+    async fn cut_figures(
+        &self,
+        scope: &ProjectScope,
+        evaluation_year: i32,
+        rollup: bool,
+    ) -> Result<CutFigures> {
         let (amount_fen, projects): (i64, i64) = on_pool!(&self.pool, |pool| {
-            let mut query = QueryBuilder::new(
+            let mut query = QueryBuilder::new(if rollup {
+                "SELECT CAST(COALESCE(SUM(p.amount_fen), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(p.entries), 0) AS BIGINT) \
+                 FROM rollup_counts p WHERE p.kind = 'cut' AND p.year = "
+            } else {
                 "SELECT CAST(COALESCE(SUM(x.cut_fen), 0) AS BIGINT), COUNT(*) \
                  FROM adjustments x JOIN projects p ON p.id = x.evaluated_project_id \
-                 WHERE x.status IN ('accepted', 'changed') AND x.cut_fen > 0 AND x.year = ",
-            );
+                 WHERE x.status IN ('accepted', 'changed') AND x.cut_fen > 0 AND x.year = "
+            });
             query.push_bind(evaluation_year);
             scope.push(&mut query);
             query.build_query_as().fetch_one(pool).await?
@@ -475,26 +665,123 @@ impl Store {
 
 /// The row an agency's figures go to: its department's overall, its own within a department;
 /// `None` for an agency not visible.
-fn figures_of<'a>(
-    rows: &'a mut BTreeMap<String, AgencyFigures>,
-    agencies: &[crate::Agency],
-    overall: bool,
-    agency_id: i64,
-) -> Option<&'a mut AgencyFigures> {
-    let agency = agencies.iter().find(|a| a.id == agency_id)?;
-    let group = match agency.parent_id {
-        Some(parent) if overall => agencies.iter().find(|a| a.id == parent).unwrap_or(agency),
-        _ => agency,
-    };
-    Some(
-        rows.entry(group.code.clone())
-            .or_insert_with(|| AgencyFigures {
-                code: group.code.clone(),
-                name: group.name.clone(),
-                department: overall,
-                ..AgencyFigures::default()
-            }),
-    )
+/// The jurisdiction looked at with every one below it, and which of its direct children each
+/// belongs to.
+struct JurisdictionTree {
+    /// Codes of the jurisdiction looked at and all below it (all, when it is the deployment).
+    codes: Vec<String>,
+    /// The direct children (code, name) of the one looked at.
+    children: Vec<(String, String)>,
+    /// Each code below → the child it is under (the looked-at one's own code maps to itself).
+    row_of: HashMap<String, String>,
+    /// Names by code.
+    names: HashMap<String, String>,
+    /// The jurisdiction looked at.
+    root: Option<String>,
+}
+
+impl JurisdictionTree {
+    fn new(all: &[crate::Jurisdiction], root: Option<&str>) -> JurisdictionTree {
+        let parents: Vec<(String, Option<String>)> = all
+            .iter()
+            .map(|j| (j.code.clone(), j.parent_code.clone()))
+            .collect();
+        let codes = match root {
+            Some(code) => jixiao_core::tree::subtree(&code.to_owned(), &parents),
+            None => all.iter().map(|j| j.code.clone()).collect(),
+        };
+        let children: Vec<(String, String)> = all
+            .iter()
+            .filter(|j| j.parent_code.as_deref() == root)
+            .map(|j| (j.code.clone(), j.name.clone()))
+            .collect();
+        let mut row_of = HashMap::new();
+        if let Some(code) = root {
+            row_of.insert(code.to_owned(), code.to_owned());
+        }
+        for (child, _) in &children {
+            for code in jixiao_core::tree::subtree(child, &parents) {
+                row_of.insert(code, child.clone());
+            }
+        }
+        JurisdictionTree {
+            codes,
+            children,
+            row_of,
+            names: all
+                .iter()
+                .map(|j| (j.code.clone(), j.name.clone()))
+                .collect(),
+            root: root.map(str::to_owned),
+        }
+    }
+
+    fn contains(&self, code: &str) -> bool {
+        self.row_of.contains_key(code) || (self.root.is_none() && self.names.contains_key(code))
+    }
+
+    fn reference(&self, code: &str) -> Option<JurisdictionRef> {
+        self.names.get(code).map(|name| JurisdictionRef {
+            code: code.to_owned(),
+            name: name.clone(),
+        })
+    }
+}
+
+/// Which row of the dashboard each agency's figures go to.
+struct RowGroups {
+    /// Agency id → (row key, name, department row, jurisdiction row).
+    rows: HashMap<i64, (String, String, bool, bool)>,
+}
+
+impl RowGroups {
+    fn new(
+        agencies: &[crate::Agency],
+        tree: &JurisdictionTree,
+        by_jurisdiction: bool,
+        overall: bool,
+    ) -> RowGroups {
+        let by_id: HashMap<i64, &crate::Agency> = agencies.iter().map(|a| (a.id, a)).collect();
+        let rows = agencies
+            .iter()
+            .filter_map(|agency| {
+                let row = if by_jurisdiction {
+                    let code = tree.row_of.get(&agency.jurisdiction_code)?;
+                    let name = tree.names.get(code).cloned().unwrap_or_default();
+                    let own = tree.root.as_deref() == Some(code.as_str());
+                    (
+                        code.clone(),
+                        if own { format!("{name}本级") } else { name },
+                        false,
+                        !own,
+                    )
+                } else {
+                    let group = match agency.parent_id {
+                        Some(parent) if overall => by_id.get(&parent).copied().unwrap_or(agency),
+                        _ => agency,
+                    };
+                    (group.code.clone(), group.name.clone(), overall, false)
+                };
+                Some((agency.id, row))
+            })
+            .collect();
+        RowGroups { rows }
+    }
+
+    fn figures<'a>(
+        &self,
+        rows: &'a mut BTreeMap<String, AgencyFigures>,
+        agency_id: i64,
+    ) -> Option<&'a mut AgencyFigures> {
+        let (key, name, department, jurisdiction) = self.rows.get(&agency_id)?;
+        Some(rows.entry(key.clone()).or_insert_with(|| AgencyFigures {
+            code: key.clone(),
+            name: name.clone(),
+            department: *department,
+            jurisdiction: *jurisdiction,
+            ..AgencyFigures::default()
+        }))
+    }
 }
 
 /// Month by month from January to the last month with payments (all twelve when December has

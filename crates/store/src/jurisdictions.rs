@@ -69,6 +69,17 @@ impl Store {
         Ok(Some(tree::subtree(own, &parents)))
     }
 
+    /// `code` and every jurisdiction below it (empty when there is no such jurisdiction).
+    pub(crate) async fn jurisdiction_subtree(&self, code: &str) -> Result<Vec<String>> {
+        let all = self.jurisdictions().await?;
+        if !all.iter().any(|j| j.code == code) {
+            return Ok(Vec::new());
+        }
+        let parents: Vec<(String, Option<String>)> =
+            all.into_iter().map(|j| (j.code, j.parent_code)).collect();
+        Ok(tree::subtree(&code.to_owned(), &parents))
+    }
+
     /// Whether the actor's jurisdiction covers `code`.
     pub(crate) async fn covers_jurisdiction(&self, actor: &Actor, code: &str) -> Result<bool> {
         Ok(match self.visible_jurisdiction_codes(actor).await? {

@@ -59,6 +59,7 @@ mod risk_case_steps;
 mod risk_cases;
 mod risk_plans;
 mod rulebooks;
+mod scope_rollups;
 mod screening_runs;
 mod screenings;
 mod self_evaluation_imports;
@@ -102,7 +103,8 @@ pub use courtyards::{
     CourtyardRound, CourtyardRoundFile, CourtyardRoundInput, CourtyardScore, CourtyardScoreInput,
 };
 pub use dashboard::{
-    AgencyFigures, Count, CutFigures, Dashboard, DepartmentRef, MonthExecution, ProjectFigures,
+    AgencyFigures, Count, CutFigures, Dashboard, DepartmentRef, JurisdictionRef, MonthExecution,
+    ProjectFigures,
 };
 pub use draws::{DrawInput, DrawRecord, PURPOSES, Replay, too_few_details};
 pub use enjoyment_imports::{EnjoymentImport, EnjoymentRow};
@@ -134,7 +136,7 @@ pub use pools::{INSTITUTION_TYPES, MemberInput, PoolMember, RelationInput, mask_
 pub use posts::{
     HolderInput, Post, PostFile, PostHolder, PostHolderLine, PostInput, PostMonth, PostMonthInput,
 };
-pub use projects::{Project, ProjectDetail, ProjectFilter, ProjectPage};
+pub use projects::{Project, ProjectDetail, ProjectFilter, ProjectKey, ProjectPage};
 pub use publications::{PublicProject, PublicProjectDetail};
 pub use reconcile::{Discrepancy, Reconciliation};
 pub use rectifications::Rectification;
@@ -142,6 +144,7 @@ pub use review::{Decision, ReviewRecord};
 pub use risk_cases::{RiskCaseFile, RiskCaseInput, RiskCaseStep, RiskCaseView, RiskStepInput};
 pub use risk_plans::{Measure, MeasureInput, PlanInput, RiskPlan};
 pub use rulebooks::{LoadedRulebook, RulebookRecord};
+pub use scope_rollups::RollupRefresh;
 pub use screenings::{
     Clue, ClueInput, ClueReasonEntry, DepartmentRow, ScreeningOutcome, ScreeningRun,
 };

@@ -14,6 +14,7 @@ const TABLES: &[&str] = &[
     "allotments",
     "households",
     "ledger_entries",
+    "payment_months",
     "payments",
     "people",
     "projects",

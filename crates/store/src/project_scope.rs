@@ -60,7 +60,12 @@ impl Store {
             | Role::Sector
             | Role::Helper => return Err(Error::Forbidden),
         }
-        let jurisdictions = self.visible_jurisdiction_codes(actor).await?;
+        // The top of a one-province deployment sees every project: no list of all the codes
+        // for the queries to match (and sort) against.
+        let jurisdictions = match self.visible_jurisdiction_codes(actor).await? {
+            Some(codes) if codes.len() == self.jurisdictions().await?.len() => None,
+            other => other,
+        };
         let agencies = if actor.role == Role::Agency {
             let own = actor.agency_id.ok_or(Error::Forbidden)?;
             let all = self.agencies(actor).await?;
@@ -74,5 +79,23 @@ impl Store {
             jurisdictions,
             agencies,
         })
+    }
+
+    /// Which projects the actor may see within `jurisdiction` and the levels below it (all it
+    /// may see when none is named; nothing when it names one the actor does not see).
+    pub(crate) async fn project_scope_in(
+        &self,
+        actor: &Actor,
+        jurisdiction: Option<&str>,
+    ) -> Result<ProjectScope> {
+        let mut scope = self.project_scope(actor).await?;
+        if let Some(code) = jurisdiction.map(str::trim).filter(|c| !c.is_empty()) {
+            let under = self.jurisdiction_subtree(code).await?;
+            scope.jurisdictions = Some(match scope.jurisdictions {
+                None => under,
+                Some(visible) => under.into_iter().filter(|c| visible.contains(c)).collect(),
+            });
+        }
+        Ok(scope)
     }
 }

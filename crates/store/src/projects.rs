@@ -2,6 +2,7 @@
 //! sheet and review trail, and listing with filters, paging and totals.
 
 use crate::audit::append;
+use crate::project_scope::ProjectScope;
 use crate::stored::{self, Readable};
 use crate::tx::Tx;
 use crate::{Error, Result, Store};
@@ -141,9 +142,14 @@ pub(crate) const SELECT_PROJECT: &str = "SELECT p.id, p.jurisdiction_code, p.age
      LEFT JOIN projects prev ON prev.id = p.previous_project_id \
      LEFT JOIN target_sheets ts ON ts.project_id = p.id AND ts.revision = p.target_revision";
 
+/// A project's place in the list's order: year (descending), jurisdiction, code.
+pub type ProjectKey = (i32, String, String);
+
 /// Filters for the project list; empty fields do not filter.
 #[derive(Debug, Clone, Default)]
 pub struct ProjectFilter {
+    /// A jurisdiction the actor sees: its projects and those of the levels below it.
+    pub jurisdiction: Option<String>,
     /// Budget year.
     pub year: Option<i32>,
     /// Agency code (that agency only).
@@ -242,17 +248,18 @@ impl Store {
         self.project_list(actor, filter, page, per_page, None).await
     }
 
-    /// The next `limit` projects matching `filter` after `after` (year and code of the last one
-    /// read; `None` to start), in the list's order — for reading a whole list batch by batch
-    /// without paging offsets. The page's totals are not computed.
+    /// The next `limit` projects matching `filter` after `after` (year, jurisdiction and code of
+    /// the last one read — codes repeat across counties; `None` to start), in the list's order —
+    /// for reading a whole list batch by batch without paging offsets. The page's totals are not
+    /// computed.
     pub async fn projects_after(
         &self,
         actor: &Actor,
         filter: &ProjectFilter,
-        after: Option<(i32, String)>,
+        after: Option<ProjectKey>,
         limit: i64,
     ) -> Result<Vec<Project>> {
-        let cursor = Some(after.unwrap_or((i32::MAX, String::new())));
+        let cursor = Some(after.unwrap_or((i32::MAX, String::new(), String::new())));
         Ok(self
             .project_list(actor, filter, 1, limit, cursor)
             .await?
@@ -265,29 +272,36 @@ impl Store {
         filter: &ProjectFilter,
         page: i64,
         per_page: i64,
-        cursor: Option<(i32, String)>,
+        cursor: Option<ProjectKey>,
     ) -> Result<ProjectPage> {
-        let scope = self.project_scope(actor).await?;
+        let scope = self
+            .project_scope_in(actor, filter.jurisdiction.as_deref())
+            .await?;
         let page = page.max(1);
         let per_page = per_page.clamp(1, if cursor.is_some() { 5000 } else { 500 });
-        // An agency code becomes its id, so the totals need no join (an unknown code matches
-        // nothing).
-        let agency_id = match &filter.agency_code {
+        // An agency code becomes the ids of the agencies of that code in the actor's scope (one
+        // for a county user, that department of each county for a city or province user), so
+        // the totals need no join; an unknown code matches nothing.
+        let agency_ids: Option<Vec<i64>> = match &filter.agency_code {
             None => None,
             Some(code) => Some(
                 self.agencies(actor)
                     .await?
                     .into_iter()
-                    .find(|a| &a.code == code)
-                    .map_or(-1, |a| a.id),
+                    .filter(|a| &a.code == code)
+                    .filter(|a| {
+                        scope
+                            .jurisdictions
+                            .as_ref()
+                            .is_none_or(|codes| codes.contains(&a.jurisdiction_code))
+                    })
+                    .map(|a| a.id)
+                    .collect(),
             ),
         };
         let push_filter = |query: &mut dyn FnMut(&str, FilterValue)| {
             if let Some(year) = filter.year {
                 query(" AND p.year = ", FilterValue::Int(i64::from(year)));
-            }
-            if let Some(id) = agency_id {
-                query(" AND p.agency_id = ", FilterValue::Int(id));
             }
             if let Some(state) = filter.state {
                 query(
@@ -310,6 +324,13 @@ impl Store {
                 let mut query = QueryBuilder::new(head);
                 query.push(" WHERE 1 = 1");
                 scope.push(&mut query);
+                if let Some(ids) = &agency_ids {
+                    ProjectScope {
+                        jurisdictions: None,
+                        agencies: Some(ids.clone()),
+                    }
+                    .push(&mut query);
+                }
                 push_filter(&mut |sql, value| {
                     query.push(sql);
                     match value {
@@ -331,16 +352,21 @@ impl Store {
                         .push_bind(pattern.clone())
                         .push(")");
                 }
-                if let Some((year, code)) = &cursor {
-                    // After (year, code) in the order year descending, code ascending.
+                if let Some((year, jurisdiction, code)) = &cursor {
+                    // After (year, jurisdiction, code) in the order year descending, then
+                    // jurisdiction and code ascending.
                     query
                         .push(" AND (p.year < ")
                         .push_bind(*year)
                         .push(" OR (p.year = ")
                         .push_bind(*year)
+                        .push(" AND (p.jurisdiction_code > ")
+                        .push_bind(jurisdiction.clone())
+                        .push(" OR (p.jurisdiction_code = ")
+                        .push_bind(jurisdiction.clone())
                         .push(" AND p.code > ")
                         .push_bind(code.clone())
-                        .push("))");
+                        .push("))))");
                 }
                 query
             };
@@ -357,13 +383,14 @@ impl Store {
             let mut list = build(&format!(
                 "{SELECT_PROJECT} WHERE p.id IN (SELECT p.id FROM projects p"
             ));
-            // Codes start with the agency code, so this orders by agency and walks the
-            // (jurisdiction, year, code) key in order.
-            list.push(" ORDER BY p.year DESC, p.code LIMIT ")
+            // Codes start with the agency code, so this orders by county, then agency, and walks
+            // the (jurisdiction, year, code) key in order (the year is fixed by the filter; a
+            // city's counties are a list on the key's first column, read in order too).
+            list.push(" ORDER BY p.year DESC, p.jurisdiction_code, p.code LIMIT ")
                 .push_bind(per_page)
                 .push(" OFFSET ")
                 .push_bind((page - 1).saturating_mul(per_page))
-                .push(") ORDER BY p.year DESC, p.code");
+                .push(") ORDER BY p.year DESC, p.jurisdiction_code, p.code");
             let rows: Vec<Project> = stored::all(list.build_query_as().fetch_all(pool).await?)?;
             (rows, totals)
         });

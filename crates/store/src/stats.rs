@@ -32,26 +32,65 @@ pub struct YearFigures {
     pub by_state: Vec<Tally>,
     /// By department (units counted with their department).
     pub by_department: Vec<Tally>,
+    /// When the figures were summed (microseconds since the epoch), when they come from the
+    /// rollups over several jurisdictions; `None`: read from the projects just now.
+    pub as_of: Option<i64>,
 }
 
 impl Store {
     /// The year's figures within the actor's scope.
     pub async fn year_figures(&self, actor: &Actor, year: i32) -> Result<YearFigures> {
-        let scope = self.project_scope(actor).await?;
+        self.year_figures_in(actor, year, None).await
+    }
+
+    /// The year's figures within a jurisdiction the actor sees and the levels below it.
+    pub async fn year_figures_in(
+        &self,
+        actor: &Actor,
+        year: i32,
+        jurisdiction: Option<&str>,
+    ) -> Result<YearFigures> {
+        let scope = self.project_scope_in(actor, jurisdiction).await?;
+        // Over several jurisdictions (a city's, the province's): the rollups, once built.
+        let several = scope
+            .jurisdictions
+            .as_ref()
+            .is_none_or(|codes| codes.len() > 1);
+        let as_of = if several && scope.agencies.is_none() {
+            self.scope_rollups_refreshed().await?
+        } else {
+            None
+        };
+        let rollup = as_of.is_some();
         let (by_state, by_department) = on_pool!(&self.pool, |pool| {
-            let mut query = QueryBuilder::new(
+            let mut query = QueryBuilder::new(if rollup {
+                "SELECT p.state AS key, p.state AS label, \
+                 CAST(SUM(p.projects) AS BIGINT) AS projects, \
+                 CAST(COALESCE(SUM(p.requested_fen), 0) AS BIGINT) AS requested_fen, \
+                 CAST(COALESCE(SUM(p.approved_fen), 0) AS BIGINT) AS approved_fen \
+                 FROM rollup_projects p WHERE p.year = "
+            } else {
                 "SELECT p.state AS key, p.state AS label, COUNT(*) AS projects, \
                  CAST(COALESCE(SUM(p.requested_fen), 0) AS BIGINT) AS requested_fen, \
                  CAST(COALESCE(SUM(p.approved_fen), 0) AS BIGINT) AS approved_fen \
-                 FROM projects p WHERE p.year = ",
-            );
+                 FROM projects p WHERE p.year = "
+            });
             query.push_bind(year);
             scope.push(&mut query);
             query.push(" GROUP BY p.state");
             let by_state: Vec<Tally> = query.build_query_as().fetch_all(pool).await?;
             // Sum per agency from the covering index first, then roll units up into their
             // departments.
-            let mut query = QueryBuilder::new(
+            let mut query = QueryBuilder::new(if rollup {
+                "SELECT d.code AS key, d.name AS label, \
+                 CAST(SUM(t.projects) AS BIGINT) AS projects, \
+                 CAST(SUM(t.requested_fen) AS BIGINT) AS requested_fen, \
+                 CAST(SUM(t.approved_fen) AS BIGINT) AS approved_fen FROM (\
+                 SELECT p.agency_id, SUM(p.projects) AS projects, \
+                 COALESCE(SUM(p.requested_fen), 0) AS requested_fen, \
+                 COALESCE(SUM(p.approved_fen), 0) AS approved_fen \
+                 FROM rollup_projects p WHERE p.year = "
+            } else {
                 "SELECT d.code AS key, d.name AS label, \
                  CAST(SUM(t.projects) AS BIGINT) AS projects, \
                  CAST(SUM(t.requested_fen) AS BIGINT) AS requested_fen, \
@@ -59,8 +98,8 @@ impl Store {
                  SELECT p.agency_id, COUNT(*) AS projects, \
                  COALESCE(SUM(p.requested_fen), 0) AS requested_fen, \
                  COALESCE(SUM(p.approved_fen), 0) AS approved_fen \
-                 FROM projects p WHERE p.year = ",
-            );
+                 FROM projects p WHERE p.year = "
+            });
             query.push_bind(year);
             scope.push(&mut query);
             query.push(
@@ -96,6 +135,7 @@ impl Store {
             },
             by_state: ordered,
             by_department,
+            as_of: as_of.map(|r| r.refreshed_at),
         })
     }
 }

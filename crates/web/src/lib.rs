@@ -151,6 +151,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let deadlines = tokio::spawn(enforce_deadlines_daily(state.store.clone()));
+    let rollups = tokio::spawn(refresh_rollups_every_minute(state.store.clone()));
     let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -158,7 +159,39 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     deadlines.abort();
+    rollups.abort();
     served
+}
+
+/// The name of the rollup job's lock (one server at a time rebuilds them).
+pub const ROLLUP_JOB: &str = "dashboards.refresh_rollups";
+
+/// The scheduled job: every minute (and at start), the rollups that the dashboards of cities
+/// and the province read are rebuilt (decision 0049); the page shows when. With several
+/// servers, the one that takes the job's lock rebuilds them and the others skip the round.
+async fn refresh_rollups_every_minute(store: Store) {
+    let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+    every_minute.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every_minute.tick().await;
+        let lock = match store.try_job_lock(ROLLUP_JOB).await {
+            Ok(Some(lock)) => lock,
+            Ok(None) => continue,
+            Err(e) => {
+                tracing::warn!("dashboard rollups not refreshed: {e}");
+                continue;
+            }
+        };
+        match store.refresh_scope_rollups().await {
+            Ok(refresh) => {
+                tracing::debug!(took_ms = refresh.took_ms, "dashboard rollups refreshed")
+            }
+            Err(e) => tracing::warn!("dashboard rollups not refreshed: {e}"),
+        }
+        if let Err(e) = lock.release().await {
+            tracing::warn!("dashboard rollups: job lock not released: {e}");
+        }
+    }
 }
 
 /// The name of the deadline job's lock (one server at a time runs it).

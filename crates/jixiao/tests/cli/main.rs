@@ -5,6 +5,7 @@ mod foundation;
 mod hostile_files;
 mod open_data;
 mod pools;
+mod province;
 mod self_evaluation;
 mod target_review;
 mod treasury;

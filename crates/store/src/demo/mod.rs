@@ -15,10 +15,12 @@ mod pools;
 mod programmes;
 mod projects_2019;
 mod projects_2020;
+pub mod province;
 pub mod registry;
 pub mod registry_scale;
 mod results_2019;
 mod self_evaluations_2019;
+pub mod shandong;
 pub mod visits;
 
 use crate::{Result, Store};
@@ -150,10 +152,11 @@ pub async fn is_disposable(store: &Store) -> Result<bool> {
     if jurisdictions.is_empty() {
         return Ok(true);
     }
-    if !jurisdictions
-        .iter()
-        .all(|j| JURISDICTIONS.iter().any(|(code, _, _)| *code == j.code))
-    {
+    if !jurisdictions.iter().all(|j| {
+        JURISDICTIONS.iter().any(|(code, _, _)| *code == j.code)
+            || shandong::CITIES.iter().any(|(code, _)| *code == j.code)
+            || shandong::COUNTIES.iter().any(|(code, _)| *code == j.code)
+    }) {
         return Ok(false);
     }
     let users = store.users(&Actor::system()).await?;

@@ -350,7 +350,7 @@ async fn reading_by_key_returns_the_list_once_in_order_within_scope() -> TestRes
         (&agency, ProjectFilter::default()),
     ] {
         let expected = store.projects(actor, &filter, 1, 1).await?.total;
-        let mut seen: Vec<(i32, String)> = Vec::new();
+        let mut seen: Vec<(i32, String, String)> = Vec::new();
         let mut after = None;
         loop {
             let batch = store
@@ -359,12 +359,16 @@ async fn reading_by_key_returns_the_list_once_in_order_within_scope() -> TestRes
             if batch.is_empty() {
                 break;
             }
-            seen.extend(batch.iter().map(|p| (p.year, p.code.clone())));
+            seen.extend(
+                batch
+                    .iter()
+                    .map(|p| (p.year, p.jurisdiction_code.clone(), p.code.clone())),
+            );
             after = seen.last().cloned();
         }
         assert_eq!(i64::try_from(seen.len())?, expected, "every row once");
         let mut ordered = seen.clone();
-        ordered.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        ordered.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
         ordered.dedup();
         assert_eq!(ordered, seen, "in the list's order, no repeats");
         // The same rows as the paged list.
@@ -375,7 +379,7 @@ async fn reading_by_key_returns_the_list_once_in_order_within_scope() -> TestRes
             .into_iter()
             .map(|p| p.code)
             .collect();
-        let first_keys: Vec<String> = seen.iter().take(50).map(|k| k.1.clone()).collect();
+        let first_keys: Vec<String> = seen.iter().take(50).map(|k| k.2.clone()).collect();
         assert_eq!(first_page, first_keys);
     }
     Ok(())

@@ -11,6 +11,7 @@ mod planner_statistics;
 mod policy_checks;
 mod programmes;
 mod projects;
+mod province;
 mod registry_import;
 mod registry_scale;
 mod risk_monitoring;

@@ -39,7 +39,7 @@ async fn listed(store: &Store, actor: &Actor, year: i32) -> Result<Vec<i64>, Err
     loop {
         let page = store.projects_after(actor, &filter, after, 1000).await?;
         let Some(last) = page.last() else { break };
-        after = Some((last.year, last.code.clone()));
+        after = Some((last.year, last.jurisdiction_code.clone(), last.code.clone()));
         ids.extend(page.iter().map(|p| p.id));
     }
     ids.sort_unstable();

@@ -15,6 +15,9 @@ use serde::Deserialize;
 pub struct DashboardQuery {
     /// Budget year.
     pub year: i32,
+    /// A jurisdiction the caller sees (six digits): its dashboard, rows by the levels below it.
+    #[serde(default)]
+    pub jurisdiction: Option<String>,
     /// A department's agency code: its units and projects only.
     #[serde(default)]
     pub department: Option<String>,
@@ -33,7 +36,12 @@ pub async fn show(
     Ok(Json(
         state
             .store
-            .dashboard(&session.actor(), query.year, query.department.as_deref())
+            .dashboard_of(
+                &session.actor(),
+                query.year,
+                query.jurisdiction.as_deref(),
+                query.department.as_deref(),
+            )
             .await?,
     ))
 }

@@ -78,6 +78,8 @@ pub async fn update(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// A jurisdiction the caller sees (six digits): its projects and those below it.
+    pub jurisdiction: Option<String>,
     /// Budget year.
     pub year: Option<i32>,
     /// Agency code.
@@ -132,6 +134,7 @@ pub async fn list(
         })?),
     };
     let filter = ProjectFilter {
+        jurisdiction: query.jurisdiction.filter(|j| !j.is_empty()),
         year: query.year,
         agency_code: query.agency.filter(|a| !a.is_empty()),
         state: project_state,

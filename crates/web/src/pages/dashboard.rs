@@ -46,6 +46,8 @@ struct AgencyRow {
     code: String,
     name: String,
     drill: bool,
+    /// A jurisdiction below: the link opens its dashboard.
+    area: bool,
     projects: i64,
     approved_projects: i64,
     approved: String,
@@ -90,6 +92,17 @@ struct DashboardPage {
     years: Vec<i32>,
     /// What every figure of the page counts: the year, whose projects and money, on what date.
     basis: String,
+    /// The jurisdiction looked at (code, name) when it is not the user's own.
+    jurisdiction: Option<(String, String)>,
+    /// The jurisdictions above it the user sees, each a link.
+    trail: Vec<(String, String)>,
+    /// What the rows are: 各市, 各县（市、区）, 各部门（含所属单位） or 各单位.
+    rows_label: String,
+    /// The first column's heading.
+    row_heading: &'static str,
+    by_jurisdiction: bool,
+    /// When the rows of the levels below were summed, when they come from the rollups.
+    as_of: Option<String>,
     department: Option<(String, String)>,
     projects: i64,
     requested: String,
@@ -125,10 +138,18 @@ struct DashboardPage {
 #[derive(Deserialize)]
 pub struct DashboardQuery {
     year: Option<String>,
+    jurisdiction: Option<String>,
     department: Option<String>,
 }
 
 impl DashboardQuery {
+    fn jurisdiction(&self) -> Option<&str> {
+        self.jurisdiction
+            .as_deref()
+            .map(str::trim)
+            .filter(|j| !j.is_empty())
+    }
+
     fn department(&self) -> Option<&str> {
         self.department
             .as_deref()
@@ -176,6 +197,26 @@ pub(crate) fn time_mark(year: i32, business_date: NaiveDate) -> i64 {
     }
 }
 
+/// What the dashboard's rows are, and the heading of their first column.
+fn rows_label(d: &jixiao_store::Dashboard) -> (String, &'static str) {
+    if d.by_jurisdiction {
+        // Below a province are its cities; below a city, its counties.
+        let province = d
+            .jurisdiction
+            .as_ref()
+            .is_none_or(|j| j.code.ends_with("0000"));
+        if province {
+            ("各市".to_owned(), "地区")
+        } else {
+            ("各县（市、区）".to_owned(), "地区")
+        }
+    } else if d.department.is_some() {
+        ("各单位".to_owned(), "单位")
+    } else {
+        ("各部门（含所属单位）".to_owned(), "部门")
+    }
+}
+
 fn alert_label(level: Option<&str>) -> &'static str {
     match level {
         Some("red") => "红色预警",
@@ -195,12 +236,16 @@ pub async fn show(
     let actor = session.actor();
     let d = state
         .store
-        .dashboard(&actor, year, query.department())
+        .dashboard_of(&actor, year, query.jurisdiction(), query.department())
         .await?;
     let by_state = if d.department.is_none() {
         state
             .store
-            .year_figures(&actor, year)
+            .year_figures_in(
+                &actor,
+                year,
+                d.jurisdiction.as_ref().map(|j| j.code.as_str()),
+            )
             .await?
             .by_state
             .iter()
@@ -234,15 +279,12 @@ pub async fn show(
         |v| format!("{}%", v / 100),
         format_rate,
     );
+    let (rows_label, row_heading) = rows_label(&d);
     let with_limit: Vec<_> = d.agencies.iter().filter(|a| a.limit_fen > 0).collect();
     let agency_chart = bars_against_mark(
         &format!(
             "{}预算执行率（虚线为时间进度 {}）",
-            if d.department.is_some() {
-                "各单位"
-            } else {
-                "各部门"
-            },
+            rows_label.trim_end_matches("（含所属单位）"),
             format_rate(mark)
         ),
         &with_limit
@@ -325,11 +367,14 @@ pub async fn show(
             .collect::<Vec<_>>(),
         &format!("{rectification_total} 项"),
     );
-    let whose = match (&d.department, &session.user.agency_name) {
-        (Some(department), _) => format!("{}及所属单位", department.name),
-        (None, Some(agency)) => format!("{agency}及所属单位"),
-        (None, None) => format!("{}全部部门单位", place(&state, &session).await),
+    let whose = match (&d.department, &session.user.agency_name, &d.jurisdiction) {
+        (Some(department), _, _) => format!("{}及所属单位", department.name),
+        (None, Some(agency), _) => format!("{agency}及所属单位"),
+        (None, None, Some(j)) if d.by_jurisdiction => format!("{}及所辖地区全部部门单位", j.name),
+        (None, None, Some(j)) => format!("{}全部部门单位", j.name),
+        (None, None, None) => format!("{}全部部门单位", place(&state, &session).await),
     };
+    let own = session.user.jurisdiction.as_deref();
     let basis = format!(
         "口径：{year}年度，{whose}，截至业务日期{}。",
         session.business_date.format("%Y年%-m月%-d日")
@@ -339,6 +384,20 @@ pub async fn show(
         year,
         years,
         basis,
+        jurisdiction: d
+            .jurisdiction
+            .as_ref()
+            .filter(|j| Some(j.code.as_str()) != own || !d.trail.is_empty())
+            .map(|j| (j.code.clone(), j.name.clone())),
+        trail: d
+            .trail
+            .iter()
+            .map(|j| (j.code.clone(), j.name.clone()))
+            .collect(),
+        rows_label,
+        row_heading,
+        by_jurisdiction: d.by_jurisdiction,
+        as_of: d.as_of.map(jixiao_core::time::display),
         department: d
             .department
             .as_ref()
@@ -377,6 +436,7 @@ pub async fn show(
                 code: a.code.clone(),
                 name: a.name.clone(),
                 drill: a.department,
+                area: a.jurisdiction,
                 projects: a.projects,
                 approved_projects: a.approved_projects,
                 approved: money::format_wan(a.approved_fen),
@@ -448,13 +508,22 @@ pub async fn export(
     let year = year_of(&state, &session, &query, &years).await?;
     let d = state
         .store
-        .dashboard(&session.actor(), year, query.department())
+        .dashboard_of(
+            &session.actor(),
+            year,
+            query.jurisdiction(),
+            query.department(),
+        )
         .await?;
-    let place = place(&state, &session).await;
+    let place = match &d.jurisdiction {
+        Some(j) => j.name.clone(),
+        None => place(&state, &session).await,
+    };
     let scope = d
         .department
         .as_ref()
         .map_or_else(String::new, |x| x.name.clone());
+    let (rows_label, row_heading) = rows_label(&d);
     let title = |what: &str| format!("{place}{year}年度{scope}{what}");
     let mut writer = ExportWriter::new(
         "执行进度",
@@ -481,14 +550,17 @@ pub async fn export(
     }
     writer
         .add_sheet(
-            if d.department.is_some() {
-                "各单位"
-            } else {
-                "各部门"
-            },
-            &title("绩效管理与预算执行（按部门单位）"),
+            rows_label.trim_end_matches("（含所属单位）"),
+            &title(&format!(
+                "绩效管理与预算执行（{}）",
+                if d.by_jurisdiction {
+                    "按地区"
+                } else {
+                    "按部门单位"
+                }
+            )),
             &[
-                Column::new("部门单位", 30.0, ColumnKind::Text),
+                Column::new(row_heading, 30.0, ColumnKind::Text),
                 Column::new("项目数", 10.0, ColumnKind::Integer).with_total(),
                 Column::new("已批复项目", 10.0, ColumnKind::Integer).with_total(),
                 Column::new("批复金额（万元）", 16.0, ColumnKind::Wan).with_total(),

@@ -191,7 +191,7 @@ pub async fn project_library_xlsx(
     let written = write_by_key(
         &mut writer,
         |after| store.projects_after(actor, filter, after, BATCH),
-        |p| (p.year, p.code.clone()),
+        |p| (p.year, p.jurisdiction_code.clone(), p.code.clone()),
         |p| {
             let state = p.state().label();
             vec![

@@ -23,6 +23,9 @@ const PER_PAGE: i64 = 50;
 /// The list filters as they come in the query string.
 #[derive(Deserialize, Serialize, Default, Clone)]
 pub struct ListQuery {
+    /// A jurisdiction below the user's (a city or province user's list of one county).
+    #[serde(default)]
+    pub(crate) jurisdiction: String,
     #[serde(default)]
     pub(crate) year: String,
     #[serde(default)]
@@ -44,6 +47,7 @@ impl ListQuery {
     /// The store's filter for these fields.
     pub(crate) fn filter(&self) -> ProjectFilter {
         ProjectFilter {
+            jurisdiction: Some(self.jurisdiction.trim().to_owned()).filter(|j| !j.is_empty()),
             year: self.year.trim().parse::<i32>().ok(),
             agency_code: Some(self.agency.trim().to_owned()).filter(|a| !a.is_empty()),
             state: ProjectState::parse(self.state.trim()),

@@ -1,0 +1,209 @@
+//! `jixiao bench province`: Shandong's 16 cities and 136 counties generated at a scale factor
+//! (1.0 is a province's year: ≈ 503,000 projects, 5 million indicators, ≈ 10 million payments),
+//! seeding timed, then every list and dashboard query timed for a county user (乐陵市), its
+//! city (德州市, 11 counties), the province and a county department (乐陵市卫生健康局 and its
+//! units): median, p95, p99 and max over the runs. On a scratch database: a temporary SQLite file,
+//! or a new schema on the PostgreSQL database --database names (dropped at the end).
+
+use anyhow::anyhow;
+use jixiao_core::project::ProjectState;
+use jixiao_core::{Actor, Role};
+use jixiao_store::demo::province::{self, ProvinceOptions};
+use jixiao_store::test_support::TestDatabase;
+use jixiao_store::{ProjectFilter, Store};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+const YEAR: i32 = 2020;
+
+fn store_error(e: jixiao_store::Error) -> anyhow::Error {
+    anyhow!("{e}")
+}
+
+/// Runs the benchmark.
+pub async fn run(
+    scale: f64,
+    payments_per_allotment: usize,
+    runs: usize,
+    database: &str,
+) -> anyhow::Result<ExitCode> {
+    if !(scale > 0.0 && scale <= 4.0) {
+        return Err(anyhow!("--scale must be in (0, 4]"));
+    }
+    let base = database.starts_with("postgres").then_some(database);
+    let db = TestDatabase::on(base).await.map_err(store_error)?;
+    let outcome = measure(&db.store, scale, payments_per_allotment, runs).await;
+    db.remove().await.map_err(store_error)?;
+    outcome
+}
+
+fn finance(jurisdiction: &str) -> Actor {
+    Actor {
+        user_id: None,
+        name: format!("bench {jurisdiction}"),
+        role: Role::Finance,
+        jurisdiction: Some(jurisdiction.to_owned()),
+        agency_id: None,
+    }
+}
+
+/// Quantile `q` of sorted durations, in milliseconds.
+fn ms(sorted: &[Duration], q: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * q).ceil() as usize;
+    sorted.get(index).copied().unwrap_or_default().as_secs_f64() * 1e3
+}
+
+async fn timed<F, Fut, T>(runs: usize, mut query: F) -> anyhow::Result<(Vec<Duration>, T)>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, jixiao_store::Error>>,
+{
+    let mut times = Vec::with_capacity(runs);
+    let mut last = None;
+    for _ in 0..runs {
+        let started = Instant::now();
+        last = Some(query().await.map_err(store_error)?);
+        times.push(started.elapsed());
+    }
+    times.sort_unstable();
+    Ok((times, last.ok_or_else(|| anyhow!("no run"))?))
+}
+
+fn report(label: &str, rows: i64, times: &[Duration]) {
+    println!(
+        "{label:<48} {rows:>9} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
+        ms(times, 0.5),
+        ms(times, 0.95),
+        ms(times, 0.99),
+        ms(times, 1.0)
+    );
+}
+
+async fn measure(
+    store: &Store,
+    scale: f64,
+    payments_per_allotment: usize,
+    runs: usize,
+) -> anyhow::Result<ExitCode> {
+    println!("backend: {:?}, scale {scale}", store.backend());
+    jixiao_store::demo::load_base(store)
+        .await
+        .map_err(store_error)?;
+    let seeded = province::load_province(
+        store,
+        &ProvinceOptions {
+            year: YEAR,
+            scale,
+            payments_per_allotment,
+            skip_counties_with_projects: false,
+            paid_through_month: 11,
+            business_date: None,
+        },
+    )
+    .await
+    .map_err(store_error)?;
+    let seconds = seeded.data.as_secs_f64();
+    println!(
+        "seeded {} counties: {} agencies, {} projects, {} indicators, {} allotments, {} payments",
+        seeded.counties,
+        seeded.agencies,
+        seeded.projects,
+        seeded.indicators,
+        seeded.allotments,
+        seeded.payments
+    );
+    println!(
+        "seeding: jurisdictions, years and rulebook {:.1} s; data {seconds:.1} s \
+         ({:.0} projects/s, {:.0} payments/s); planner statistics {:.1} s",
+        seeded.setup.as_secs_f64(),
+        seeded.projects as f64 / seconds,
+        seeded.payments as f64 / seconds,
+        seeded.statistics.as_secs_f64()
+    );
+
+    let leling = jixiao_store::demo::LELING;
+    let health = store
+        .agency_by_code(leling, "114")
+        .await
+        .map_err(store_error)?
+        .ok_or_else(|| anyhow!("no agency 114 in {leling}"))?;
+    let users: Vec<(&str, Actor)> = vec![
+        ("county 乐陵市", finance(leling)),
+        ("city 德州市", finance("371400")),
+        ("province 山东省", finance("370000")),
+        (
+            "agency 乐陵市卫生健康局 (subtree)",
+            Actor {
+                role: Role::Agency,
+                agency_id: Some(health.id),
+                ..finance(leling)
+            },
+        ),
+    ];
+    println!(
+        "{:<48} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "query (50 rows a page + totals), ms", "rows", "median", "p95", "p99", "max"
+    );
+    let year = |f: ProjectFilter| ProjectFilter {
+        year: Some(YEAR),
+        ..f
+    };
+    for (who, actor) in &users {
+        let lists: Vec<(&str, ProjectFilter, i64)> = vec![
+            ("list, page 1", year(ProjectFilter::default()), 1),
+            (
+                "list, state submitted",
+                year(ProjectFilter {
+                    state: Some(ProjectState::Submitted),
+                    ..ProjectFilter::default()
+                }),
+                1,
+            ),
+            (
+                "list, name search 体检",
+                year(ProjectFilter {
+                    search: Some("体检".into()),
+                    ..ProjectFilter::default()
+                }),
+                1,
+            ),
+            (
+                "list, agency 114",
+                year(ProjectFilter {
+                    agency_code: Some("114".into()),
+                    ..ProjectFilter::default()
+                }),
+                1,
+            ),
+            ("list, page 20", year(ProjectFilter::default()), 20),
+        ];
+        for (what, filter, page) in lists {
+            let (times, result) = timed(runs, || store.projects(actor, &filter, page, 50)).await?;
+            report(&format!("{who}: {what}"), result.total, &times);
+        }
+        let (times, figures) = timed(runs, || store.year_figures(actor, YEAR)).await?;
+        report(
+            &format!("{who}: year figures (coverage API)"),
+            figures.by_state.iter().map(|t| t.projects).sum(),
+            &times,
+        );
+        let (times, dashboard) = timed(runs, || store.dashboard(actor, YEAR, None)).await?;
+        report(
+            &format!("{who}: dashboard (rows)"),
+            i64::try_from(dashboard.agencies.len())?,
+            &times,
+        );
+    }
+    let started = Instant::now();
+    let reconciliation = store.reconcile().await.map_err(store_error)?;
+    println!(
+        "reconciliation: {} allotments, {} discrepancies, {:.2} s",
+        reconciliation.allotments,
+        reconciliation.discrepancies.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if !reconciliation.discrepancies.is_empty() {
+        return Err(anyhow!("the generated ledgers do not reconcile"));
+    }
+    Ok(ExitCode::SUCCESS)
+}

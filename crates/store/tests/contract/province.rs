@@ -1,0 +1,395 @@
+//! The province (issue 21) at a small scale: Shandong's 16 cities and 136 counties with their
+//! real codes; a county user sees its county only, a city user its counties, the province user
+//! all, a county department its own units — in the list, the year's figures and the dashboard;
+//! every total they show equals the sum of the rows it stands for (read from the tables
+//! directly), the city's and province's dashboards have a row per level below whose figures
+//! are those levels' own, and the generated ledgers reconcile.
+
+use crate::support::TestResult;
+use crate::treasury::pay;
+use jixiao_core::project::ProjectState;
+use jixiao_core::{Actor, Role};
+use jixiao_store::demo::province::{self, ProvinceOptions};
+use jixiao_store::demo::shandong;
+use jixiao_store::test_support::TestDatabase;
+use jixiao_store::{ProjectFilter, Store};
+use sqlx::Connection;
+use std::collections::BTreeMap;
+
+const YEAR: i32 = 2020;
+
+/// Per county: (projects, requested fen, limit fen, used fen, paid by month "MM" → fen).
+#[derive(Debug, Default, Clone)]
+struct County {
+    projects: i64,
+    requested_fen: i64,
+    limit_fen: i64,
+    used_fen: i64,
+    months: BTreeMap<String, i64>,
+}
+
+async fn truth(url: &str) -> Result<BTreeMap<String, County>, sqlx::Error> {
+    let projects = "SELECT jurisdiction_code, COUNT(*), CAST(SUM(requested_fen) AS BIGINT) \
+                    FROM projects WHERE year = 2020 GROUP BY jurisdiction_code";
+    let money = "SELECT jurisdiction_code, CAST(SUM(limit_fen) AS BIGINT), \
+                 CAST(SUM(used_fen) AS BIGINT), COUNT(*) FROM allotments WHERE year = 2020 \
+                 GROUP BY jurisdiction_code";
+    let months = "SELECT l.jurisdiction_code, substr(m.paid_on, 6, 2), \
+                  CAST(SUM(CASE WHEN m.kind = 'refund' THEN -m.amount_fen ELSE m.amount_fen END) \
+                  AS BIGINT) FROM payments m JOIN allotments l ON l.id = m.allotment_id \
+                  WHERE l.year = 2020 GROUP BY l.jurisdiction_code, substr(m.paid_on, 6, 2)";
+    type Rows = (
+        Vec<(String, i64, i64)>,
+        Vec<(String, i64, i64, i64)>,
+        Vec<(String, String, i64)>,
+    );
+    let (p, l, m): Rows = if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await?;
+        (
+            sqlx::query_as(projects).fetch_all(&mut conn).await?,
+            sqlx::query_as(money).fetch_all(&mut conn).await?,
+            sqlx::query_as(months).fetch_all(&mut conn).await?,
+        )
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        (
+            sqlx::query_as(projects).fetch_all(&mut conn).await?,
+            sqlx::query_as(money).fetch_all(&mut conn).await?,
+            sqlx::query_as(months).fetch_all(&mut conn).await?,
+        )
+    };
+    let mut out: BTreeMap<String, County> = BTreeMap::new();
+    for (code, n, fen) in p {
+        let c = out.entry(code).or_default();
+        c.projects = n;
+        c.requested_fen = fen;
+    }
+    for (code, limit, used, _) in l {
+        let c = out.entry(code).or_default();
+        c.limit_fen = limit;
+        c.used_fen = used;
+    }
+    for (code, month, fen) in m {
+        out.entry(code).or_default().months.insert(month, fen);
+    }
+    Ok(out)
+}
+
+fn finance(code: &str) -> Actor {
+    Actor {
+        user_id: None,
+        name: format!("test {code}"),
+        role: Role::Finance,
+        jurisdiction: Some(code.to_owned()),
+        agency_id: None,
+    }
+}
+
+/// The sum over the counties `under` selects.
+fn sum(truth: &BTreeMap<String, County>, under: impl Fn(&str) -> bool) -> County {
+    let mut total = County::default();
+    for (code, c) in truth.iter().filter(|(code, _)| under(code)) {
+        let _ = code;
+        total.projects += c.projects;
+        total.requested_fen += c.requested_fen;
+        total.limit_fen += c.limit_fen;
+        total.used_fen += c.used_fen;
+        for (month, fen) in &c.months {
+            *total.months.entry(month.clone()).or_default() += fen;
+        }
+    }
+    total
+}
+
+/// Every project of the list, page by page, as (jurisdiction, agency id).
+async fn whole_list(
+    store: &Store,
+    actor: &Actor,
+    filter: &ProjectFilter,
+) -> Result<Vec<(String, i64)>, Box<dyn std::error::Error>> {
+    let mut out = Vec::new();
+    let mut page = 1;
+    loop {
+        let found = store.projects(actor, filter, page, 100).await?;
+        out.extend(
+            found
+                .projects
+                .iter()
+                .map(|p| (p.jurisdiction_code.clone(), p.agency_id)),
+        );
+        if page >= found.pages() {
+            assert_eq!(i64::try_from(out.len())?, found.total, "pages add up");
+            return Ok(out);
+        }
+        page += 1;
+    }
+}
+
+/// The dashboard of `actor` (at `jurisdiction`, if named) against the counties it covers.
+async fn check_dashboard(
+    store: &Store,
+    actor: &Actor,
+    jurisdiction: Option<&str>,
+    expected: &County,
+) -> Result<jixiao_store::Dashboard, Box<dyn std::error::Error>> {
+    let d = store.dashboard_of(actor, YEAR, jurisdiction, None).await?;
+    assert_eq!(d.projects, expected.projects, "{:?}", actor.jurisdiction);
+    assert_eq!(d.requested_fen, expected.requested_fen);
+    assert_eq!(d.limit_fen, expected.limit_fen);
+    assert_eq!(d.used_fen, expected.used_fen);
+    let months: BTreeMap<String, i64> = d
+        .months
+        .iter()
+        .filter(|m| m.paid_fen != 0)
+        .map(|m| (format!("{:02}", m.month), m.paid_fen))
+        .collect();
+    assert_eq!(months, expected.months, "execution by month");
+    // The rows add up to the totals.
+    assert_eq!(
+        d.agencies.iter().map(|r| r.projects).sum::<i64>(),
+        d.projects
+    );
+    assert_eq!(
+        d.agencies.iter().map(|r| r.used_fen).sum::<i64>(),
+        d.used_fen
+    );
+    Ok(d)
+}
+
+#[tokio::test]
+async fn each_level_sees_its_own_and_every_total_is_the_sum_it_stands_for() -> TestResult {
+    let db = TestDatabase::new().await?;
+    let store = &db.store;
+    jixiao_store::demo::load_base(store).await?;
+    let report = province::load_province(
+        store,
+        &ProvinceOptions {
+            year: YEAR,
+            scale: 0.0015,
+            payments_per_allotment: 3,
+            skip_counties_with_projects: false,
+            paid_through_month: 11,
+            business_date: None,
+        },
+    )
+    .await?;
+    assert_eq!(report.counties, 136);
+    assert!(report.projects >= 136 && report.payments > 0, "{report:?}");
+
+    // The real tree: 16 cities under the province, 136 counties each under its city.
+    let all = store.jurisdictions().await?;
+    assert_eq!(all.len(), 1 + 16 + 136);
+    let dezhou: Vec<&str> = all
+        .iter()
+        .filter(|j| j.parent_code.as_deref() == Some("371400"))
+        .map(|j| j.code.as_str())
+        .collect();
+    assert_eq!(dezhou.len(), 11);
+    assert!(dezhou.contains(&"371481") && dezhou.contains(&"371482"));
+    assert_eq!(
+        all.iter()
+            .find(|j| j.code == "370214")
+            .map(|j| j.name.as_str()),
+        Some("城阳区")
+    );
+    assert_eq!(shandong::COUNTIES.len(), 136);
+
+    let truth = truth(&db.url).await?;
+    let year = ProjectFilter {
+        year: Some(YEAR),
+        ..ProjectFilter::default()
+    };
+
+    // A county user: its county only, whatever it asks for.
+    let yucheng = finance("371482");
+    let listed = whole_list(store, &yucheng, &year).await?;
+    assert_eq!(i64::try_from(listed.len())?, truth["371482"].projects);
+    assert!(listed.iter().all(|(code, _)| code == "371482"));
+    let elsewhere = ProjectFilter {
+        jurisdiction: Some("371481".into()),
+        ..year.clone()
+    };
+    assert_eq!(store.projects(&yucheng, &elsewhere, 1, 50).await?.total, 0);
+    assert!(
+        store
+            .dashboard_of(&yucheng, YEAR, Some("371481"), None)
+            .await
+            .is_err(),
+        "a county user cannot open another county's dashboard"
+    );
+    let by_code = ProjectFilter {
+        agency_code: Some("114".into()),
+        ..year.clone()
+    };
+    let health = whole_list(store, &yucheng, &by_code).await?;
+    assert!(health.iter().all(|(code, _)| code == "371482"));
+    let figures = store.year_figures(&yucheng, YEAR).await?;
+    assert_eq!(
+        figures.by_state.iter().map(|t| t.projects).sum::<i64>(),
+        truth["371482"].projects
+    );
+    let d = check_dashboard(store, &yucheng, None, &truth["371482"]).await?;
+    assert!(!d.by_jurisdiction && d.agencies.iter().all(|r| !r.jurisdiction));
+
+    // A city user: its eleven counties, with a row for each.
+    let city = finance("371400");
+    let in_city = |code: &str| dezhou.contains(&code);
+    let expected = sum(&truth, in_city);
+    let listed = whole_list(store, &city, &year).await?;
+    assert_eq!(i64::try_from(listed.len())?, expected.projects);
+    assert!(listed.iter().all(|(code, _)| in_city(code)));
+    // Read batch by batch (the export's way), every project once although codes repeat
+    // across counties.
+    let mut after = None;
+    let mut read = std::collections::BTreeSet::new();
+    loop {
+        let batch = store.projects_after(&city, &year, after, 7).await?;
+        let Some(last) = batch.last() else { break };
+        after = Some((last.year, last.jurisdiction_code.clone(), last.code.clone()));
+        for p in &batch {
+            assert!(read.insert(p.id), "project {} read twice", p.id);
+        }
+    }
+    assert_eq!(i64::try_from(read.len())?, expected.projects);
+    // The department code across its counties, and narrowed to one of them.
+    let health = whole_list(store, &city, &by_code).await?;
+    assert!(health.iter().all(|(code, _)| in_city(code)));
+    let one = whole_list(
+        store,
+        &city,
+        &ProjectFilter {
+            jurisdiction: Some("371482".into()),
+            ..by_code.clone()
+        },
+    )
+    .await?;
+    assert!(one.iter().all(|(code, _)| code == "371482"));
+    let d = check_dashboard(store, &city, None, &expected).await?;
+    assert!(d.by_jurisdiction);
+    assert_eq!(d.agencies.len(), 11, "a row per county");
+    for row in &d.agencies {
+        let own = sum(&truth, |c| c == row.code);
+        assert!(row.jurisdiction, "{}", row.code);
+        assert_eq!(
+            (row.projects, row.limit_fen, row.used_fen),
+            (own.projects, own.limit_fen, own.used_fen),
+            "{} {}",
+            row.code,
+            row.name
+        );
+    }
+    // Drilled down into one county: the county's own dashboard, by department.
+    let d = check_dashboard(store, &city, Some("371482"), &truth["371482"]).await?;
+    assert!(!d.by_jurisdiction);
+    assert_eq!(
+        d.trail.iter().map(|j| j.code.as_str()).collect::<Vec<_>>(),
+        vec!["371400"]
+    );
+    assert!(
+        store
+            .dashboard_of(&city, YEAR, Some("370102"), None)
+            .await
+            .is_err(),
+        "a city user cannot open another city's county"
+    );
+
+    // The province: everything, a row per city.
+    let whole = finance("370000");
+    let expected = sum(&truth, |_| true);
+    assert_eq!(
+        store.projects(&whole, &year, 1, 50).await?.total,
+        expected.projects
+    );
+    let d = check_dashboard(store, &whole, None, &expected).await?;
+    assert_eq!(d.agencies.len(), 16, "a row per city");
+    let jinan = d
+        .agencies
+        .iter()
+        .find(|r| r.code == "370100")
+        .ok_or("济南市 row")?;
+    let own = sum(&truth, |c| c.starts_with("3701"));
+    assert_eq!(
+        (jinan.projects, jinan.used_fen),
+        (own.projects, own.used_fen)
+    );
+    let coverage = store.year_figures(&whole, YEAR).await?;
+    assert_eq!(
+        coverage.by_state.iter().map(|t| t.projects).sum::<i64>(),
+        expected.projects
+    );
+
+    // A county department: its own units only.
+    let department = store
+        .agency_by_code("371482", "114")
+        .await?
+        .ok_or("禹城市卫生健康局")?;
+    let units: Vec<i64> = store
+        .agencies(&Actor::system())
+        .await?
+        .iter()
+        .filter(|a| a.id == department.id || a.parent_id == Some(department.id))
+        .map(|a| a.id)
+        .collect();
+    let agency = Actor {
+        role: Role::Agency,
+        agency_id: Some(department.id),
+        ..finance("371482")
+    };
+    let listed = whole_list(store, &agency, &year).await?;
+    assert!(
+        listed
+            .iter()
+            .all(|(code, id)| code == "371482" && units.contains(id))
+    );
+
+    // A payment in one of the city's counties: the county's own dashboard shows it at once;
+    // the city's reads the rollups, which show it after their next rebuild, and say when they
+    // were summed.
+    let approved = store
+        .projects(
+            &city,
+            &ProjectFilter {
+                state: Some(ProjectState::Approved),
+                ..year.clone()
+            },
+            1,
+            1,
+        )
+        .await?;
+    let project = approved
+        .projects
+        .first()
+        .ok_or("an approved project in 德州市")?;
+    let county = finance(&project.jurisdiction_code);
+    let city_before = store.dashboard_of(&city, YEAR, None, None).await?;
+    assert!(
+        city_before.as_of.is_some(),
+        "the city's dashboard reads the rollups"
+    );
+    store
+        .treasury(&county, &pay("P-1", project.id, 100))
+        .await?;
+    let county_after = store.dashboard_of(&county, YEAR, None, None).await?;
+    assert!(county_after.as_of.is_none(), "a county's dashboard is live");
+    assert_eq!(
+        county_after.used_fen,
+        truth[&project.jurisdiction_code].used_fen + 100
+    );
+    assert_eq!(
+        store.dashboard_of(&city, YEAR, None, None).await?.used_fen,
+        city_before.used_fen,
+        "the city's rollups until the next rebuild"
+    );
+    store.refresh_scope_rollups().await?;
+    let truth = self::truth(&db.url).await?;
+    let city_after = check_dashboard(store, &city, None, &sum(&truth, in_city)).await?;
+    assert_eq!(city_after.used_fen, city_before.used_fen + 100);
+    assert!(city_after.as_of >= city_before.as_of);
+
+    // The ledgers of the generated payments reconcile.
+    let reconciliation = store.reconcile().await?;
+    assert!(reconciliation.discrepancies.is_empty());
+    assert_eq!(reconciliation.allotments, i64::try_from(report.allotments)?);
+    db.remove().await?;
+    Ok(())
+}
