@@ -375,17 +375,15 @@ impl Store {
                      CAST(SUM(p.used_fen) AS BIGINT) AS used_fen \
                      FROM rollup_allotments p WHERE p.year = "
                 } else {
-                    "SELECT l.agency_id, CAST(SUM(l.limit_fen) AS BIGINT) AS limit_fen, \
-                     CAST(SUM(l.used_fen) AS BIGINT) AS used_fen \
-                     FROM allotments l JOIN projects p ON p.id = l.project_id WHERE l.year = "
+                    // An allotment carries its project's jurisdiction and agency: the scope
+                    // applies to it directly (alias p), by its own index.
+                    "SELECT p.agency_id, CAST(SUM(p.limit_fen) AS BIGINT) AS limit_fen, \
+                     CAST(SUM(p.used_fen) AS BIGINT) AS used_fen \
+                     FROM allotments p WHERE p.year = "
                 });
                 query.push_bind(year);
                 scope.push(&mut query);
-                query.push(if rollup {
-                    " GROUP BY p.agency_id"
-                } else {
-                    " GROUP BY l.agency_id"
-                });
+                query.push(" GROUP BY p.agency_id");
                 let money: Vec<AgencyMoney> = query.build_query_as().fetch_all(pool).await?;
 
                 let mut query = QueryBuilder::new(if rollup {
@@ -418,9 +416,11 @@ impl Store {
                     "SELECT p.month AS key, CAST(SUM(p.paid_fen) AS BIGINT) AS count \
                      FROM rollup_payment_months p WHERE p.year = "
                 } else {
+                    // From the scope's allotments (alias p, their own jurisdiction and agency)
+                    // to their months: a county reads its own, whatever the province holds.
                     "SELECT substr(m.month, 6, 2) AS key, CAST(SUM(m.paid_fen) AS BIGINT) AS count \
-                     FROM payment_months m JOIN allotments l ON l.id = m.allotment_id \
-                     JOIN projects p ON p.id = l.project_id WHERE l.year = "
+                     FROM allotments p JOIN payment_months m ON m.allotment_id = p.id \
+                     WHERE p.year = "
                 });
                 query.push_bind(year);
                 scope.push(&mut query);

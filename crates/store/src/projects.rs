@@ -180,6 +180,9 @@ pub struct ProjectPage {
     pub page: i64,
     /// Rows per page.
     pub per_page: i64,
+    /// When the totals were summed (microseconds since the epoch), when they come from the
+    /// rollups of a list over several jurisdictions; `None`: counted with the rows.
+    pub totals_as_of: Option<i64>,
 }
 
 impl ProjectPage {
@@ -279,6 +282,24 @@ impl Store {
             .await?;
         let page = page.max(1);
         let per_page = per_page.clamp(1, if cursor.is_some() { 5000 } else { 500 });
+        // Over several jurisdictions, totals a rollup can give (year, state, agency filters)
+        // come from it, once built: counting a province's rows per request would cost what the
+        // province holds.
+        let several = scope
+            .jurisdictions
+            .as_ref()
+            .is_none_or(|codes| codes.len() > 1);
+        let totals_as_of = if cursor.is_none()
+            && several
+            && scope.agencies.is_none()
+            && filter.category.is_none()
+            && !filter.with_target_findings
+            && filter.search.as_deref().is_none_or(|s| s.trim().is_empty())
+        {
+            self.scope_rollups_refreshed().await?
+        } else {
+            None
+        };
         // An agency code becomes the ids of the agencies of that code in the actor's scope (one
         // for a county user, that department of each county for a city or province user), so
         // the totals need no join; an unknown code matches nothing.
@@ -372,6 +393,30 @@ impl Store {
             };
             let totals: (i64, i64, i64) = if cursor.is_some() {
                 (0, 0, 0)
+            } else if totals_as_of.is_some() {
+                let mut query = QueryBuilder::new(
+                    "SELECT CAST(COALESCE(SUM(p.projects), 0) AS BIGINT), \
+                     CAST(COALESCE(SUM(p.requested_fen), 0) AS BIGINT), \
+                     CAST(COALESCE(SUM(p.approved_fen), 0) AS BIGINT) \
+                     FROM rollup_projects p WHERE 1 = 1",
+                );
+                scope.push(&mut query);
+                if let Some(ids) = &agency_ids {
+                    ProjectScope {
+                        jurisdictions: None,
+                        agencies: Some(ids.clone()),
+                    }
+                    .push(&mut query);
+                }
+                if let Some(year) = filter.year {
+                    query.push(" AND p.year = ").push_bind(year);
+                }
+                if let Some(state) = filter.state {
+                    query
+                        .push(" AND p.state = ")
+                        .push_bind(state.as_str().to_owned());
+                }
+                query.build_query_as().fetch_one(pool).await?
             } else {
                 let mut totals = build(
                     "SELECT COUNT(*), CAST(COALESCE(SUM(p.requested_fen), 0) AS BIGINT), \
@@ -401,6 +446,7 @@ impl Store {
             approved_fen: totals.2,
             page,
             per_page,
+            totals_as_of: totals_as_of.map(|r| r.refreshed_at),
         })
     }
 

@@ -32,18 +32,16 @@ const REBUILD: &[&str] = &[
      FROM projects GROUP BY year, jurisdiction_code, agency_id, state",
     "DELETE FROM rollup_allotments",
     "INSERT INTO rollup_allotments (year, jurisdiction_code, agency_id, limit_fen, used_fen) \
-     SELECT l.year, p.jurisdiction_code, l.agency_id, CAST(SUM(l.limit_fen) AS BIGINT), \
-     CAST(SUM(l.used_fen) AS BIGINT) \
-     FROM allotments l JOIN projects p ON p.id = l.project_id \
-     GROUP BY l.year, p.jurisdiction_code, l.agency_id",
+     SELECT year, jurisdiction_code, agency_id, CAST(SUM(limit_fen) AS BIGINT), \
+     CAST(SUM(used_fen) AS BIGINT) \
+     FROM allotments GROUP BY year, jurisdiction_code, agency_id",
     "DELETE FROM rollup_payment_months",
     "INSERT INTO rollup_payment_months (year, jurisdiction_code, agency_id, month, paid_fen) \
-     SELECT l.year, p.jurisdiction_code, p.agency_id, substr(m.month, 6, 2), \
+     SELECT l.year, l.jurisdiction_code, l.agency_id, substr(m.month, 6, 2), \
      CAST(SUM(m.paid_fen) AS BIGINT) \
      FROM payment_months m JOIN allotments l ON l.id = m.allotment_id \
-     JOIN projects p ON p.id = l.project_id \
      WHERE substr(m.month, 1, 4) = CAST(l.year AS TEXT) \
-     GROUP BY l.year, p.jurisdiction_code, p.agency_id, substr(m.month, 6, 2)",
+     GROUP BY l.year, l.jurisdiction_code, l.agency_id, substr(m.month, 6, 2)",
     "DELETE FROM rollup_counts",
     "INSERT INTO rollup_counts (year, jurisdiction_code, agency_id, kind, item, entries, \
      amount_fen) \

@@ -18,7 +18,7 @@ CREATE TABLE rollup_projects (
     PRIMARY KEY (year, jurisdiction_code, agency_id, state)
 );
 
--- Allotments' limits and what was paid from them, by the agency of their project.
+-- Allotments' limits and what was paid from them, by agency.
 CREATE TABLE rollup_allotments (
     year              INTEGER NOT NULL,
     jurisdiction_code TEXT NOT NULL,

@@ -202,6 +202,15 @@ pub async fn load_province(store: &Store, options: &ProvinceOptions) -> Result<P
         .filter(|j| j.business_date.is_some())
         .map(|j| j.code)
         .collect();
+    // The business date, where the demo fixes one, for the province and cities too: every
+    // level reads the same day.
+    if let Some(date) = options.business_date {
+        for code in std::iter::once(PROVINCE.0).chain(CITIES.iter().map(|(c, _)| *c)) {
+            if !dated.contains(code) {
+                store.set_business_date(&system, code, Some(date)).await?;
+            }
+        }
+    }
     for (code, _) in COUNTIES {
         if !years.contains(*code) {
             store.add_fiscal_year(&system, code, options.year).await?;

@@ -237,6 +237,32 @@ async fn each_level_sees_its_own_and_every_total_is_the_sum_it_stands_for() -> T
     let expected = sum(&truth, in_city);
     let listed = whole_list(store, &city, &year).await?;
     assert_eq!(i64::try_from(listed.len())?, expected.projects);
+    // Its totals come from the rollups (equal to the rows, counted above), a county's with
+    // the rows; a name search is counted with the rows too.
+    assert!(
+        store
+            .projects(&city, &year, 1, 50)
+            .await?
+            .totals_as_of
+            .is_some()
+    );
+    assert!(
+        store
+            .projects(&yucheng, &year, 1, 50)
+            .await?
+            .totals_as_of
+            .is_none()
+    );
+    let searched = ProjectFilter {
+        search: Some("体检".into()),
+        ..year.clone()
+    };
+    let found = store.projects(&city, &searched, 1, 50).await?;
+    assert!(found.totals_as_of.is_none());
+    assert_eq!(
+        i64::try_from(whole_list(store, &city, &searched).await?.len())?,
+        found.total
+    );
     assert!(listed.iter().all(|(code, _)| in_city(code)));
     // Read batch by batch (the export's way), every project once although codes repeat
     // across counties.

@@ -107,6 +107,10 @@ pub struct ProjectListView {
     pub requested_fen: i64,
     /// Their approved amounts, fen.
     pub approved_fen: i64,
+    /// When the totals were summed (RFC 3339), when they come from the rollups that a list over
+    /// several jurisdictions reads (rebuilt every minute); absent when counted with the rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub totals_as_of: Option<String>,
     /// This page.
     pub page: i64,
     /// Pages in all.
@@ -155,6 +159,7 @@ pub async fn list(
         total: page.total,
         requested_fen: page.requested_fen,
         approved_fen: page.approved_fen,
+        totals_as_of: page.totals_as_of.map(jixiao_core::time::to_rfc3339),
         page: page.page,
         pages: page.pages(),
         projects: page.projects.iter().map(ProjectView::from).collect(),

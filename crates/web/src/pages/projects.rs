@@ -71,6 +71,9 @@ struct ProjectsPage {
     rows: Vec<ProjectRow>,
     requested_wan: String,
     approved_wan: String,
+    /// When the totals were summed, when they come from the rollups (a city's or the
+    /// province's list).
+    totals_as_of: Option<String>,
     can_create: bool,
     prev_link: Option<String>,
     next_link: Option<String>,
@@ -163,6 +166,7 @@ pub async fn list(
         next_link: (page.page < page.pages()).then(|| link(page.page + 1)),
         requested_wan: money::format_wan(page.requested_fen),
         approved_wan: money::format_wan(page.approved_fen),
+        totals_as_of: page.totals_as_of.map(jixiao_core::time::display),
         filter: query,
         years,
         agencies: state.store.agencies(&actor).await?,
