@@ -265,6 +265,11 @@ pub(crate) mod tests {
             "benchmark data: approved projects written in bulk for `jixiao bench`, never a \
              live document",
         ),
+        (
+            "demo/province.rs",
+            "the synthetic province of `demo --province` and `bench province`: a year of \
+             projects in every state written in bulk (decision 0049), never a live document",
+        ),
     ];
 
     /// Every `.rs` file under `dir` (for the source scans of the store's tests).

@@ -79,6 +79,58 @@ struct ProjectsPage {
     next_link: Option<String>,
 }
 
+/// The agency filter's choices: the agencies the user sees — within the jurisdiction the list
+/// is narrowed to, if any. Over several counties, a code is offered once (the filter matches
+/// that code in each county), named without the county.
+async fn agency_choices(
+    state: &AppState,
+    actor: &jixiao_core::Actor,
+    jurisdiction: &str,
+) -> Result<Vec<Agency>, PageError> {
+    let mut agencies = state.store.agencies(actor).await?;
+    if !jurisdiction.is_empty() {
+        let narrowed: Vec<Agency> = agencies
+            .iter()
+            .filter(|a| a.jurisdiction_code == jurisdiction)
+            .cloned()
+            .collect();
+        if !narrowed.is_empty() {
+            return Ok(narrowed);
+        }
+    }
+    let places: std::collections::BTreeSet<&str> = agencies
+        .iter()
+        .map(|a| a.jurisdiction_code.as_str())
+        .collect();
+    if places.len() <= 1 {
+        return Ok(agencies);
+    }
+    let names: std::collections::HashMap<String, String> = state
+        .store
+        .jurisdictions()
+        .await?
+        .into_iter()
+        .map(|j| (j.code, j.name))
+        .collect();
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for a in &agencies {
+        *counts.entry(a.code.clone()).or_default() += 1;
+    }
+    agencies.sort_by(|a, b| a.code.cmp(&b.code));
+    agencies.dedup_by(|a, b| a.code == b.code);
+    for a in &mut agencies {
+        let place = names.get(&a.jurisdiction_code).map_or("", String::as_str);
+        let bare = a.name.strip_prefix(place).unwrap_or(&a.name).to_owned();
+        let n = counts.get(&a.code).copied().unwrap_or(1);
+        a.name = if n > 1 {
+            format!("{bare}（{n}个地区）")
+        } else {
+            a.name.clone()
+        };
+    }
+    Ok(agencies)
+}
+
 /// The rulebook for showing names: the one in force for the year shown (or the latest year).
 pub(crate) async fn display_rulebook(
     state: &AppState,
@@ -160,6 +212,7 @@ pub async fn list(
             serde_urlencoded::to_string(&query).unwrap_or_default()
         )
     };
+    let filter_jurisdiction = query.jurisdiction.trim().to_owned();
     let view = ProjectsPage {
         chrome: Chrome::for_session(&session, "projects"),
         prev_link: (page.page > 1).then(|| link(page.page - 1)),
@@ -169,7 +222,7 @@ pub async fn list(
         totals_as_of: page.totals_as_of.map(jixiao_core::time::display),
         filter: query,
         years,
-        agencies: state.store.agencies(&actor).await?,
+        agencies: agency_choices(&state, &actor, &filter_jurisdiction).await?,
         states: ProjectState::ALL
             .iter()
             .map(|s| (s.as_str(), s.label()))

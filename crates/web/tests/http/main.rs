@@ -38,6 +38,7 @@ mod programmes_api;
 mod programmes_pages;
 mod projects_api;
 mod projects_pages;
+mod province_pages;
 mod publication;
 mod registry_pages;
 mod risk_monitoring_api;

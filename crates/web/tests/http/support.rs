@@ -37,6 +37,24 @@ impl TestApp {
         TestApp::serve(db, ThrottlePolicy::default()).await
     }
 
+    /// Starts the server with the demo's agencies and users and the province around them at a
+    /// tiny scale, with the province's finance accounts (sheng, dezhou, yucheng).
+    pub async fn start_province() -> Result<TestApp, Box<dyn std::error::Error>> {
+        let db = TestDatabase::new().await?;
+        jixiao_store::demo::load_base(&db.store).await?;
+        jixiao_store::demo::province::load_province(
+            &db.store,
+            &jixiao_store::demo::province::ProvinceOptions {
+                scale: 0.0015,
+                payments_per_allotment: 2,
+                ..jixiao_store::demo::province::ProvinceOptions::demo(0.0015)
+            },
+        )
+        .await?;
+        jixiao_store::demo::province::load_province_accounts(&db.store).await?;
+        TestApp::serve(db, ThrottlePolicy::default()).await
+    }
+
     /// Starts the server with the demo's agencies and users and the audit chain anchored by
     /// `anchor`.
     pub async fn start_anchored(
