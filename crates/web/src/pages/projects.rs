@@ -69,6 +69,8 @@ struct ProjectsPage {
     categories: Vec<(String, String)>,
     page: ProjectPage,
     rows: Vec<ProjectRow>,
+    /// Each row's county, when the list spans several (empty otherwise: no column).
+    places: Vec<String>,
     requested_wan: String,
     approved_wan: String,
     /// When the totals were summed, when they come from the rollups (a city's or the
@@ -206,6 +208,37 @@ pub async fn list(
         .iter()
         .map(|p| ProjectRow::new(p, rulebook.as_ref()))
         .collect();
+    // Over several counties (a city's or the province's list), each row names its county:
+    // codes repeat from one county to the next.
+    let places: Vec<String> = if page.projects.first().is_some_and(|first| {
+        page.projects
+            .iter()
+            .any(|p| p.jurisdiction_code != first.jurisdiction_code)
+    }) || session
+        .user
+        .jurisdiction
+        .as_deref()
+        .is_some_and(|own| page.projects.iter().any(|p| p.jurisdiction_code != own))
+    {
+        let names: std::collections::HashMap<String, String> = state
+            .store
+            .jurisdictions()
+            .await?
+            .into_iter()
+            .map(|j| (j.code, j.name))
+            .collect();
+        page.projects
+            .iter()
+            .map(|p| {
+                names
+                    .get(&p.jurisdiction_code)
+                    .cloned()
+                    .unwrap_or_else(|| p.jurisdiction_code.clone())
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let link = |n: i64| {
         format!(
             "/projects?{}&page={n}",
@@ -237,6 +270,7 @@ pub async fn list(
             .unwrap_or_default(),
         page,
         rows,
+        places,
         can_create: session.user.role == Role::Agency,
     };
     Ok(render(StatusCode::OK, &view))

@@ -41,9 +41,27 @@ async fn each_level_opens_the_levels_below_it_and_nothing_beside_it() -> TestRes
     assert_eq!(status, StatusCode::OK);
     assert_eq!(html.matches("<option value=\"114\"").count(), 1, "{html}");
     assert!(html.contains("卫生健康局（136个地区）"));
+    // Each row names its county: codes repeat from one county to the next.
+    assert!(html.contains("<th>地区</th>"));
+    let first_place = html
+        .split("<td class=\"nowrap\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</td>").next())
+        .ok_or("a row with its county")?;
+    assert!(
+        ["区", "县", "市"]
+            .iter()
+            .any(|end| first_place.ends_with(end)),
+        "{first_place}"
+    );
+    let county = app.signed_in("yucheng").await?;
+    let (_, own) = county.get("/projects?year=2020").await?;
+    assert!(
+        !own.contains("<th>地区</th>"),
+        "a county's own list needs no column"
+    );
 
     // A county user: its own county only.
-    let county = app.signed_in("yucheng").await?;
     let (status, _) = county
         .get("/dashboard?year=2020&jurisdiction=371481")
         .await?;
