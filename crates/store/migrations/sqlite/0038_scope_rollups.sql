@@ -53,7 +53,7 @@ CREATE TABLE rollup_counts (
 
 -- When each rollup was last rebuilt, and how long it took.
 CREATE TABLE rollup_refreshes (
-    name         TEXT PRIMARY KEY,
+    name         TEXT NOT NULL PRIMARY KEY,
     refreshed_at BIGINT NOT NULL,
     took_ms      BIGINT NOT NULL
 );
