@@ -252,6 +252,20 @@ impl Store {
             }),
         };
         let agencies = self.agencies(actor).await?;
+        // Unasked, a chain of single levels without agencies of their own (a deployment of one
+        // county under its city and province) opens at the level that has rows to show.
+        if jurisdiction.map(str::trim).is_none_or(str::is_empty) {
+            while let Some(code) = root.clone() {
+                let mut below = all
+                    .iter()
+                    .filter(|j| j.parent_code.as_deref() == Some(&code));
+                let own = agencies.iter().any(|a| a.jurisdiction_code == code);
+                match (below.next(), below.next(), own) {
+                    (Some(only), None, false) => root = Some(only.code.clone()),
+                    _ => break,
+                }
+            }
+        }
         let department = department.map(str::trim).filter(|c| !c.is_empty());
         // A department is one county's: over several, look at the county it is in, when only
         // one of them has it.

@@ -320,6 +320,10 @@ impl Store {
                     .collect(),
             ),
         };
+        let agency_scope = agency_ids.map(|ids| ProjectScope {
+            jurisdictions: None,
+            agencies: Some(ids),
+        });
         let push_filter = |query: &mut dyn FnMut(&str, FilterValue)| {
             if let Some(year) = filter.year {
                 query(" AND p.year = ", FilterValue::Int(i64::from(year)));
@@ -345,12 +349,8 @@ impl Store {
                 let mut query = QueryBuilder::new(head);
                 query.push(" WHERE 1 = 1");
                 scope.push(&mut query);
-                if let Some(ids) = &agency_ids {
-                    ProjectScope {
-                        jurisdictions: None,
-                        agencies: Some(ids.clone()),
-                    }
-                    .push(&mut query);
+                if let Some(agencies) = &agency_scope {
+                    agencies.push(&mut query);
                 }
                 push_filter(&mut |sql, value| {
                     query.push(sql);
@@ -401,12 +401,8 @@ impl Store {
                      FROM rollup_projects p WHERE 1 = 1",
                 );
                 scope.push(&mut query);
-                if let Some(ids) = &agency_ids {
-                    ProjectScope {
-                        jurisdictions: None,
-                        agencies: Some(ids.clone()),
-                    }
-                    .push(&mut query);
+                if let Some(agencies) = &agency_scope {
+                    agencies.push(&mut query);
                 }
                 if let Some(year) = filter.year {
                     query.push(" AND p.year = ").push_bind(year);

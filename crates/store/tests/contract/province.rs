@@ -419,3 +419,28 @@ async fn each_level_sees_its_own_and_every_total_is_the_sum_it_stands_for() -> T
     db.remove().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_single_county_under_its_city_and_province_opens_at_the_county() -> TestResult {
+    let db = TestDatabase::new().await?;
+    let store = &db.store;
+    jixiao_store::demo::load_base(store).await?;
+    // The deployment-wide administrator of the Leling demo (山东省 › 德州市 › 乐陵市): the
+    // levels above have one county and no agencies, so the dashboard opens at the county.
+    let d = store
+        .dashboard_of(&Actor::system(), YEAR, None, None)
+        .await?;
+    assert_eq!(d.jurisdiction.map(|j| j.code).as_deref(), Some("371481"));
+    assert!(!d.by_jurisdiction);
+    assert_eq!(
+        d.trail.iter().map(|j| j.code.as_str()).collect::<Vec<_>>(),
+        vec!["370000", "371400"]
+    );
+    // Asked for, the province is shown as it is: one row, 德州市.
+    let d = store
+        .dashboard_of(&Actor::system(), YEAR, Some("370000"), None)
+        .await?;
+    assert!(d.by_jurisdiction);
+    db.remove().await?;
+    Ok(())
+}

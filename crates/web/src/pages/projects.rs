@@ -81,6 +81,19 @@ struct ProjectsPage {
     next_link: Option<String>,
 }
 
+/// Jurisdiction names by code.
+async fn jurisdiction_names(
+    state: &AppState,
+) -> Result<std::collections::HashMap<String, String>, PageError> {
+    Ok(state
+        .store
+        .jurisdictions()
+        .await?
+        .into_iter()
+        .map(|j| (j.code, j.name))
+        .collect())
+}
+
 /// The agency filter's choices: the agencies the user sees — within the jurisdiction the list
 /// is narrowed to, if any. Over several counties, a code is offered once (the filter matches
 /// that code in each county), named without the county.
@@ -107,13 +120,7 @@ async fn agency_choices(
     if places.len() <= 1 {
         return Ok(agencies);
     }
-    let names: std::collections::HashMap<String, String> = state
-        .store
-        .jurisdictions()
-        .await?
-        .into_iter()
-        .map(|j| (j.code, j.name))
-        .collect();
+    let names = jurisdiction_names(state).await?;
     let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for a in &agencies {
         *counts.entry(a.code.clone()).or_default() += 1;
@@ -220,13 +227,7 @@ pub async fn list(
         .as_deref()
         .is_some_and(|own| page.projects.iter().any(|p| p.jurisdiction_code != own))
     {
-        let names: std::collections::HashMap<String, String> = state
-            .store
-            .jurisdictions()
-            .await?
-            .into_iter()
-            .map(|j| (j.code, j.name))
-            .collect();
+        let names = jurisdiction_names(&state).await?;
         page.projects
             .iter()
             .map(|p| {
