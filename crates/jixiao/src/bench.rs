@@ -44,13 +44,15 @@ pub async fn run(command: BenchCommand, database: &str) -> anyhow::Result<ExitCo
     }
 }
 
-struct Figures {
-    median: Duration,
-    p95: Duration,
-    max: Duration,
+/// Quantiles of a query's times.
+pub(crate) struct Figures {
+    pub(crate) median: Duration,
+    pub(crate) p95: Duration,
+    pub(crate) p99: Duration,
+    pub(crate) max: Duration,
 }
 
-fn figures(mut times: Vec<Duration>) -> Figures {
+pub(crate) fn figures(mut times: Vec<Duration>) -> Figures {
     times.sort_unstable();
     let at = |q: f64| {
         let index = ((times.len() as f64 - 1.0) * q).round() as usize;
@@ -59,11 +61,13 @@ fn figures(mut times: Vec<Duration>) -> Figures {
     Figures {
         median: at(0.5),
         p95: at(0.95),
+        p99: at(0.99),
         max: times.last().copied().unwrap_or_default(),
     }
 }
 
-async fn time<F, Fut, T>(runs: usize, mut query: F) -> anyhow::Result<(Figures, T)>
+/// Runs `query` `runs` times: the figures of its times and its last result.
+pub(crate) async fn time<F, Fut, T>(runs: usize, mut query: F) -> anyhow::Result<(Figures, T)>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, jixiao_store::Error>>,

@@ -5,6 +5,7 @@
 //! units): median, p95, p99 and max over the runs. On a scratch database: a temporary SQLite file,
 //! or a new schema on the PostgreSQL database --database names (dropped at the end).
 
+use crate::bench::{Figures, figures, time};
 use anyhow::anyhow;
 use jixiao_core::project::ProjectState;
 use jixiao_core::{Actor, Role};
@@ -47,35 +48,14 @@ fn finance(jurisdiction: &str) -> Actor {
     }
 }
 
-/// Quantile `q` of sorted durations, in milliseconds.
-fn ms(sorted: &[Duration], q: f64) -> f64 {
-    let index = ((sorted.len() as f64 - 1.0) * q).ceil() as usize;
-    sorted.get(index).copied().unwrap_or_default().as_secs_f64() * 1e3
-}
-
-async fn timed<F, Fut, T>(runs: usize, mut query: F) -> anyhow::Result<(Vec<Duration>, T)>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, jixiao_store::Error>>,
-{
-    let mut times = Vec::with_capacity(runs);
-    let mut last = None;
-    for _ in 0..runs {
-        let started = Instant::now();
-        last = Some(query().await.map_err(store_error)?);
-        times.push(started.elapsed());
-    }
-    times.sort_unstable();
-    Ok((times, last.ok_or_else(|| anyhow!("no run"))?))
-}
-
-fn report(label: &str, rows: i64, times: &[Duration]) {
+fn report(label: &str, rows: i64, f: &Figures) {
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(
         "{label:<48} {rows:>9} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
-        ms(times, 0.5),
-        ms(times, 0.95),
-        ms(times, 0.99),
-        ms(times, 1.0)
+        ms(f.median),
+        ms(f.p95),
+        ms(f.p99),
+        ms(f.max)
     );
 }
 
@@ -178,16 +158,16 @@ async fn measure(
             ("list, page 20", year(ProjectFilter::default()), 20),
         ];
         for (what, filter, page) in lists {
-            let (times, result) = timed(runs, || store.projects(actor, &filter, page, 50)).await?;
+            let (times, result) = time(runs, || store.projects(actor, &filter, page, 50)).await?;
             report(&format!("{who}: {what}"), result.total, &times);
         }
-        let (times, figures) = timed(runs, || store.year_figures(actor, YEAR)).await?;
+        let (times, figures) = time(runs, || store.year_figures(actor, YEAR)).await?;
         report(
             &format!("{who}: year figures (coverage API)"),
             figures.by_state.iter().map(|t| t.projects).sum(),
             &times,
         );
-        let (times, dashboard) = timed(runs, || store.dashboard(actor, YEAR, None)).await?;
+        let (times, dashboard) = time(runs, || store.dashboard(actor, YEAR, None)).await?;
         report(
             &format!("{who}: dashboard (rows)"),
             i64::try_from(dashboard.agencies.len())?,
@@ -200,10 +180,9 @@ async fn measure(
         store.refresh_scope_rollups().await.map_err(store_error)?;
         rebuilds.push(started.elapsed());
     }
-    rebuilds.sort_unstable();
     println!(
         "rollups for the city and province dashboards rebuilt (median of 3): {:.2} s",
-        ms(&rebuilds, 0.5) / 1e3
+        figures(rebuilds).median.as_secs_f64()
     );
     let started = Instant::now();
     let reconciliation = store.reconcile().await.map_err(store_error)?;

@@ -60,13 +60,10 @@ impl Store {
         &self,
         actor: &Actor,
     ) -> Result<Option<Vec<String>>> {
-        let Some(own) = &actor.jurisdiction else {
+        if actor.jurisdiction.is_none() {
             return Ok(None);
-        };
-        let all = self.jurisdictions().await?;
-        let parents: Vec<(String, Option<String>)> =
-            all.into_iter().map(|j| (j.code, j.parent_code)).collect();
-        Ok(Some(tree::subtree(own, &parents)))
+        }
+        Ok(visible_among(actor, &self.jurisdictions().await?))
     }
 
     /// `code` and every jurisdiction below it (empty when there is no such jurisdiction).
@@ -295,4 +292,14 @@ impl Store {
                 .collect(),
         })
     }
+}
+
+/// The codes of `all` the actor may see: its jurisdiction and those below; `None` means all.
+pub(crate) fn visible_among(actor: &Actor, all: &[Jurisdiction]) -> Option<Vec<String>> {
+    let own = actor.jurisdiction.as_ref()?;
+    let parents: Vec<(String, Option<String>)> = all
+        .iter()
+        .map(|j| (j.code.clone(), j.parent_code.clone()))
+        .collect();
+    Some(tree::subtree(own, &parents))
 }

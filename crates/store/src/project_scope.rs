@@ -62,9 +62,11 @@ impl Store {
         }
         // The top of a one-province deployment sees every project: no list of all the codes
         // for the queries to match (and sort) against.
-        let jurisdictions = match self.visible_jurisdiction_codes(actor).await? {
-            Some(codes) if codes.len() == self.jurisdictions().await?.len() => None,
-            other => other,
+        let jurisdictions = if actor.jurisdiction.is_some() {
+            let all = self.jurisdictions().await?;
+            crate::jurisdictions::visible_among(actor, &all).filter(|codes| codes.len() < all.len())
+        } else {
+            None
         };
         let agencies = if actor.role == Role::Agency {
             let own = actor.agency_id.ok_or(Error::Forbidden)?;
