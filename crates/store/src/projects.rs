@@ -5,7 +5,7 @@ use crate::audit::append;
 use crate::project_scope::ProjectScope;
 use crate::stored::{self, Readable};
 use crate::tx::Tx;
-use crate::{Error, Result, Store};
+use crate::{Error, Pool, Result, Store};
 use jixiao_core::audit::AuditEntry;
 use jixiao_core::project::{ProjectInput, ProjectState};
 use jixiao_core::target::TargetSheet;
@@ -343,7 +343,14 @@ impl Store {
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(|s| format!("%{}%", s.replace(['%', '_'], "")));
+            .map(|s| s.replace(['%', '_'], ""));
+        // On PostgreSQL the characters and pairs of the words asked for, served by the index
+        // of migration 0039 (LIKE then checks the candidates); SQLite scans a county's names.
+        let grams = match (&self.pool, &search) {
+            (Pool::Postgres(_), Some(term)) => search_grams(term),
+            _ => Vec::new(),
+        };
+        let search = search.map(|s| format!("%{s}%"));
         let (rows, totals) = on_pool!(&self.pool, |pool| {
             let build = |head: &str| {
                 let mut query = QueryBuilder::new(head);
@@ -364,6 +371,14 @@ impl Store {
                         " AND EXISTS (SELECT 1 FROM target_review_findings trf \
                          WHERE trf.project_id = p.id AND trf.revision = p.target_revision)",
                     );
+                }
+                if !grams.is_empty() {
+                    query.push(" AND search_grams(p.name, p.code) @> ARRAY[");
+                    let mut list = query.separated(", ");
+                    for gram in &grams {
+                        list.push_bind(gram.clone());
+                    }
+                    query.push("]::TEXT[]");
                 }
                 if let Some(pattern) = &search {
                     query
@@ -720,4 +735,69 @@ pub struct ProjectDetail {
     pub approved_target: Option<TargetSheet>,
     /// The review trail, oldest first.
     pub reviews: Vec<crate::review::ReviewRecord>,
+}
+
+/// What the name-search index (PostgreSQL, migration 0039) is asked for a search term: a single
+/// character itself, a longer term each distinct pair of neighbouring characters (the first
+/// sixteen: a long term narrows enough with those). Every name or code holding the term holds
+/// them all; LIKE checks the candidates.
+pub(crate) fn search_grams(term: &str) -> Vec<String> {
+    let chars: Vec<char> = term.chars().collect();
+    let mut grams: Vec<String> = match chars.len() {
+        0 => Vec::new(),
+        1 => vec![chars[0].to_string()],
+        _ => chars.windows(2).map(|w| w.iter().collect()).collect(),
+    };
+    grams.sort();
+    grams.dedup();
+    grams.truncate(16);
+    grams
+}
+
+#[cfg(test)]
+mod tests {
+    use super::search_grams;
+
+    /// What migration 0039's `search_grams(name, code)` indexes, for one text.
+    fn indexed(text: &str) -> Vec<String> {
+        let chars: Vec<char> = text.chars().collect();
+        let mut grams: Vec<String> = chars.iter().map(char::to_string).collect();
+        grams.extend(chars.windows(2).map(|w| w.iter().collect::<String>()));
+        grams
+    }
+
+    #[test]
+    fn a_term_asks_for_its_character_or_its_pairs() {
+        assert!(search_grams("").is_empty());
+        assert_eq!(search_grams("体"), ["体"]);
+        assert_eq!(search_grams("体检"), ["体检"]);
+        assert_eq!(search_grams("学生体检"), ["体检", "学生", "生体"]);
+        assert_eq!(search_grams("aaa"), ["aa"]);
+        assert_eq!(search_grams(&"长".repeat(5000)), ["长长"]);
+        let long: String = ('一'..='龥').take(200).collect();
+        assert_eq!(search_grams(&long).len(), 16);
+    }
+
+    #[test]
+    fn every_name_holding_the_term_holds_what_is_asked_for() {
+        let names = [
+            "乐陵市学生体检项目",
+            "LL2020-001",
+            "体",
+            "农村改厕（户厕）改造",
+            "a体检b",
+        ];
+        for name in names {
+            let chars: Vec<char> = name.chars().collect();
+            for start in 0..chars.len() {
+                for end in start + 1..=chars.len() {
+                    let term: String = chars[start..end].iter().collect();
+                    let held = indexed(name);
+                    for gram in search_grams(&term) {
+                        assert!(held.contains(&gram), "{name} holds {term} but not {gram}");
+                    }
+                }
+            }
+        }
+    }
 }
