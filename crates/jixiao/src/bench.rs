@@ -23,9 +23,16 @@ pub async fn run(command: BenchCommand, database: &str) -> anyhow::Result<ExitCo
             naive_payments,
             allotments,
             clients,
+            writers,
         } => {
-            crate::bench_payments::run(group, naive_payments, allotments.max(1), clients.max(1))
-                .await
+            crate::bench_payments::run(
+                group,
+                naive_payments,
+                allotments.max(1),
+                clients.max(1),
+                writers.map(|w| w.max(1)),
+            )
+            .await
         }
         BenchCommand::TargetReview { projects, runs } => {
             crate::bench_target_review::run(projects.max(1), runs.max(1)).await

@@ -6,7 +6,7 @@ use anyhow::anyhow;
 use jixiao_core::treasury::{Target, TreasuryRequest};
 use jixiao_core::{Actor, Role};
 use jixiao_store::test_support::TestDatabase;
-use jixiao_store::{Backend, GroupCommitter, Store};
+use jixiao_store::{GroupCommitter, Store};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -126,6 +126,7 @@ pub async fn run(
     naive: usize,
     allotments: usize,
     clients: usize,
+    writers: Option<usize>,
 ) -> anyhow::Result<ExitCode> {
     let db = TestDatabase::new().await.map_err(|e| anyhow!("{e}"))?;
     let outcome: anyhow::Result<ExitCode> = async {
@@ -172,11 +173,7 @@ pub async fn run(
         let mut naive_run = drive("NAIVE", naive, clients, projects.clone(), send).await?;
         report("naive: one transaction per payment", &mut naive_run);
 
-        let writers = if store.backend() == Backend::Sqlite {
-            1
-        } else {
-            4
-        };
+        let writers = writers.unwrap_or(GroupCommitter::writers_for(store.backend()));
         let committer = GroupCommitter::start(store.clone(), writers, 512);
         let counter = committer.clone();
         let group_actor = actor.clone();

@@ -161,6 +161,10 @@ pub enum BenchCommand {
         /// Concurrent clients.
         #[arg(long, default_value_t = 32)]
         clients: usize,
+        /// Group-commit writers (default: as the server runs them, 1 on SQLite, 2 on
+        /// PostgreSQL).
+        #[arg(long)]
+        writers: Option<usize>,
     },
     /// Generate Shandong (16 cities, 136 counties with their real codes) at a scale factor —
     /// 1.0 is a province's year: about 503,000 projects, 5 million indicators and, at 40 a

@@ -126,6 +126,39 @@ pub(crate) async fn append_many(tx: &mut Tx, entries: Vec<AuditEntry>) -> Result
         prev.clone_from(&record.hash);
         records.push(record);
     }
+    if let crate::tx::Tx::Postgres(t) = tx {
+        // On PostgreSQL, the records as arrays and the head moved in one statement: the same
+        // text whatever the count (prepared once), one round trip while the head is locked.
+        let conn: &mut sqlx::PgConnection = &mut *t;
+        let column = |f: fn(&AuditRecord) -> String| records.iter().map(f).collect::<Vec<_>>();
+        sqlx::query(
+            "WITH written AS (INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, \
+             jurisdiction_code, details, prev_hash, hash) \
+             SELECT * FROM unnest($1::BIGINT[], $2::BIGINT[], $3::TEXT[], $4::TEXT[], \
+             $5::TEXT[], $6::TEXT[], $7::TEXT[], $8::TEXT[], $9::TEXT[], $10::TEXT[])) \
+             UPDATE audit_head SET last_seq = $11, last_hash = $12 WHERE id = 1",
+        )
+        .bind(records.iter().map(|r| r.seq).collect::<Vec<_>>())
+        .bind(records.iter().map(|r| r.at).collect::<Vec<_>>())
+        .bind(column(|r| r.actor.clone()))
+        .bind(column(|r| r.action.clone()))
+        .bind(column(|r| r.entity.clone()))
+        .bind(column(|r| r.entity_id.clone()))
+        .bind(
+            records
+                .iter()
+                .map(|r| r.jurisdiction.clone())
+                .collect::<Vec<_>>(),
+        )
+        .bind(column(|r| r.details.clone()))
+        .bind(column(|r| r.prev_hash.clone()))
+        .bind(column(|r| r.hash.clone()))
+        .bind(seq)
+        .bind(&prev)
+        .execute(&mut *conn)
+        .await?;
+        return Ok(());
+    }
     // Keep each statement well under the bind-parameter limits.
     for chunk in records.chunks(1000) {
         on_tx!(tx, |conn| {

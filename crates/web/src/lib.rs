@@ -61,10 +61,7 @@ impl AppState {
     /// State with the default throttle policy and group-commit writers suited to the backend
     /// (must be called inside a Tokio runtime).
     pub fn new(store: Store) -> AppState {
-        let writers = match store.backend() {
-            jixiao_store::Backend::Sqlite => 1,
-            jixiao_store::Backend::Postgres => 4,
-        };
+        let writers = GroupCommitter::writers_for(store.backend());
         AppState {
             treasury: GroupCommitter::start(store.clone(), writers, 512),
             store,
