@@ -282,6 +282,11 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<jixiao_web::TrustedProxy>,
+    /// A read-only PostgreSQL database, a streaming replica of --database, for lists,
+    /// dashboards and exports (sessions and every change stay on --database); their pages say
+    /// how current it is. Refused when its schema is not the primary's.
+    #[arg(long, env = "JIXIAO_READ_DATABASE_URL")]
+    pub read_database: Option<String>,
     /// Where the audit chain is anchored outside the database.
     #[command(flatten)]
     pub anchor: AnchorArgs,

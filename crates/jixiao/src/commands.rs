@@ -214,6 +214,11 @@ fn explain(error: Error) -> anyhow::Error {
 }
 
 async fn serve(store: &Store, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    // Before anything is written: a refused read-only database changes nothing.
+    let reads = match &args.read_database {
+        Some(url) => Some(read_database(store, url).await?),
+        None => None,
+    };
     if args.demo {
         let loaded = jixiao_store::demo::load_full(store)
             .await
@@ -256,21 +261,42 @@ async fn serve(store: &Store, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let address = listener.local_addr()?;
     println!("绩效（Jixiao）已启动：http://{address}");
     tracing::info!(%address, backend = ?store.backend(), "serving");
-    jixiao_web::serve(
-        listener,
-        jixiao_web::AppState {
-            upload_limit_bytes: args.upload_limit_mb * 1024 * 1024,
-            audit_anchor: Some(anchor),
-            trusted_proxies: args.trusted_proxies.clone(),
-            ..jixiao_web::AppState::new(store.clone())
-        },
-        shutdown,
-    )
-    .await?;
+    let state = jixiao_web::AppState {
+        upload_limit_bytes: args.upload_limit_mb * 1024 * 1024,
+        audit_anchor: Some(anchor),
+        trusted_proxies: args.trusted_proxies.clone(),
+        ..jixiao_web::AppState::new(store.clone())
+    };
+    let state = match reads {
+        Some(reads) => state.with_read_database(reads),
+        None => state,
+    };
+    jixiao_web::serve(listener, state, shutdown).await?;
     // The last checkpoint, after the last request.
     let _ = stop_checkpoints.send(true);
     let _ = checkpoints.await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Opens `serve --read-database`: a read-only PostgreSQL database beside a PostgreSQL primary,
+/// with the primary's schema; the first heartbeat is written to the primary now.
+async fn read_database(primary: &Store, url: &str) -> anyhow::Result<Store> {
+    if primary.backend() != jixiao_store::Backend::Postgres {
+        anyhow::bail!(
+            "只读数据库（--read-database）只能是 PostgreSQL 主库的流复制备库；SQLite 主库不支持"
+        );
+    }
+    let reads = Store::connect_read_only(url)
+        .await
+        .map_err(explain)
+        .context("无法连接只读数据库（--read-database）")?;
+    primary
+        .check_read_only_schema(&reads)
+        .await
+        .map_err(explain)?;
+    primary.beat_replica_heartbeat().await.map_err(explain)?;
+    println!("列表、看板和导出读取只读数据库（--read-database）");
+    Ok(reads)
 }
 
 /// The future that resolves on Ctrl-C or SIGTERM. The handlers are installed now, before the

@@ -52,6 +52,7 @@ mod posts;
 mod project_scope;
 mod projects;
 mod publications;
+mod read_replica;
 mod reconcile;
 mod rectifications;
 mod review;
@@ -138,6 +139,7 @@ pub use posts::{
 };
 pub use projects::{Project, ProjectDetail, ProjectFilter, ProjectKey, ProjectPage};
 pub use publications::{PublicProject, PublicProjectDetail};
+pub use read_replica::ReplicaFreshness;
 pub use reconcile::{Discrepancy, Reconciliation};
 pub use rectifications::Rectification;
 pub use review::{Decision, ReviewRecord};
@@ -292,12 +294,12 @@ impl Store {
         Ok(())
     }
 
-    /// Closes every connection (waits for those in use).
     /// The database file of a SQLite store (`None` for PostgreSQL or an in-memory database).
     pub fn sqlite_file(&self) -> Option<&std::path::Path> {
         self.sqlite_file.as_deref()
     }
 
+    /// Closes every connection (waits for those in use).
     pub async fn close(&self) {
         match &self.pool {
             Pool::Sqlite(pool) => pool.close().await,

@@ -83,6 +83,34 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// Copies to `to` the rows of `table` that `self` has and `to` lacks (by `key`), as a
+    /// replica replays its primary's writes: for tests of a read-only database that lags behind.
+    /// PostgreSQL test databases only (both schemas live in one database).
+    pub async fn replay_new_rows_to(
+        &self,
+        to: &TestDatabase,
+        table: &str,
+        key: &str,
+    ) -> Result<u64> {
+        let (Some((_, from_schema)), Some((_, to_schema))) = (&self.schema, &to.schema) else {
+            return Err(Error::Config(
+                "replaying rows needs PostgreSQL test databases".into(),
+            ));
+        };
+        let sql = format!(
+            "INSERT INTO {to_schema}.{table} SELECT * FROM {from_schema}.{table} \
+             WHERE {key} NOT IN (SELECT {key} FROM {to_schema}.{table})"
+        );
+        Ok(on_pool!(&self.store.pool, |pool| {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }))
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         if let Some(path) = &self.file {

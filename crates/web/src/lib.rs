@@ -10,6 +10,7 @@ mod error;
 pub mod pages;
 mod parse_queue;
 mod permissions_doc;
+mod read_database;
 mod rejections;
 mod text_guard;
 
@@ -32,6 +33,11 @@ use tokio::net::TcpListener;
 pub struct AppState {
     /// The database.
     pub store: Store,
+    /// Where lists, dashboards and exports read: the primary (`store`), or the read-only
+    /// database given to `serve --read-database` (decision 0052).
+    pub reads: Store,
+    /// Whether `reads` is a read-only database apart from the primary.
+    pub read_only_database: bool,
     /// How failed logins are throttled.
     pub throttle: ThrottlePolicy,
     /// Group commit for single treasury requests (many requests share one durable commit).
@@ -64,6 +70,8 @@ impl AppState {
         let writers = GroupCommitter::writers_for(store.backend());
         AppState {
             treasury: GroupCommitter::start(store.clone(), writers, 512),
+            reads: store.clone(),
+            read_only_database: false,
             store,
             throttle: ThrottlePolicy::default(),
             upload_limit_bytes: DEFAULT_UPLOAD_LIMIT_BYTES,
@@ -75,6 +83,14 @@ impl AppState {
 }
 
 impl AppState {
+    /// Lists, dashboards and exports read from `reads` (a streaming replica of the primary);
+    /// everything else, sessions included, stays on the primary.
+    pub fn with_read_database(mut self, reads: Store) -> AppState {
+        self.reads = reads;
+        self.read_only_database = true;
+        self
+    }
+
     /// The largest body an upload form may send: the file up to the configured limit and the
     /// form's other fields. The one figure both the CSRF guard and the upload routes apply.
     pub(crate) fn upload_body_limit(&self) -> usize {
@@ -94,6 +110,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         // Inside authentication, so that a refusal it rewrites is framed with the user's menu.
         .layer(axum::middleware::from_fn(rejections::translate))
+        .layer(axum::middleware::map_response_with_state(
+            state.clone(),
+            read_database::freshness_headers,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
@@ -149,6 +169,9 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let deadlines = tokio::spawn(enforce_deadlines_daily(state.store.clone()));
     let rollups = tokio::spawn(refresh_rollups_every_minute(state.store.clone()));
+    let heartbeat = state
+        .read_only_database
+        .then(|| tokio::spawn(read_database::beat_every_few_seconds(state.store.clone())));
     let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -157,6 +180,9 @@ pub async fn serve(
     .await;
     deadlines.abort();
     rollups.abort();
+    if let Some(heartbeat) = heartbeat {
+        heartbeat.abort();
+    }
     served
 }
 

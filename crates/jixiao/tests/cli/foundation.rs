@@ -468,3 +468,50 @@ fn the_export_benchmark_writes_every_row() -> TestResult {
     assert!(text.contains("exported 2500 rows"), "{text}");
     Ok(())
 }
+
+/// `serve --read-database` (decision 0052): refused beside a SQLite primary, for an address
+/// that is not PostgreSQL and for a replica whose schema is not the primary's — each before
+/// anything is written (no administrator account is made); a replica with the primary's schema
+/// is taken and announced.
+#[tokio::test]
+async fn serve_takes_a_read_only_database_only_as_a_postgresql_replica_of_its_schema() -> TestResult
+{
+    let db = TestDatabase::new().await?;
+    let url = db.url.as_str();
+    let refused = |read: &str| -> Result<String, Box<dyn std::error::Error>> {
+        let output = jixiao(
+            url,
+            &["serve", "--listen", "127.0.0.1:0", "--read-database", read],
+        )?;
+        assert!(!output.status.success(), "{}", stdout(&output));
+        assert!(
+            !stdout(&output).contains("初始密码"),
+            "nothing written first"
+        );
+        Ok(stderr(&output))
+    };
+    if url.starts_with("sqlite:") {
+        let error = refused("postgres://postgres@127.0.0.1:5432/replica")?;
+        assert!(error.contains("SQLite 主库不支持"), "{error}");
+        return Ok(());
+    }
+    let error = refused("sqlite:///tmp/replica.db")?;
+    assert!(error.contains("须为 PostgreSQL 流复制备库"), "{error}");
+    let replica = TestDatabase::new().await?;
+    let server = serve(url, &["--read-database", &replica.url])?;
+    assert!(
+        server.printed.iter().any(|l| l.contains("读取只读数据库")),
+        "{:?}",
+        server.printed
+    );
+    drop(server);
+    jixiao_store::test_support::raw_execute(
+        &replica.url,
+        "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)",
+    )
+    .await?;
+    let error = refused(&replica.url)?;
+    assert!(error.contains("结构版本"), "{error}");
+    replica.remove().await?;
+    Ok(())
+}

@@ -4,7 +4,7 @@
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
-use axum::Json;
+use crate::read_database::{ReadAnswer, read_answer};
 use axum::extract::{Query, State};
 use jixiao_store::Dashboard;
 use serde::Deserialize;
@@ -32,10 +32,10 @@ pub async fn show(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
     Query(query): Query<DashboardQuery>,
-) -> Result<Json<Dashboard>, ApiError> {
-    Ok(Json(
+) -> Result<ReadAnswer<Dashboard>, ApiError> {
+    Ok(read_answer(
         state
-            .store
+            .reads
             .dashboard_of(
                 &session.actor(),
                 query.year,

@@ -6,6 +6,7 @@ pub use super::project_types::*;
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Error};
+use crate::read_database::{ReadAnswer, read_answer};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -126,7 +127,7 @@ pub async fn list(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
     Query(query): Query<ListQuery>,
-) -> Result<Json<ProjectListView>, ApiError> {
+) -> Result<ReadAnswer<ProjectListView>, ApiError> {
     let project_state = match query.state.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(code) => Some(ProjectState::parse(code).ok_or_else(|| {
@@ -147,7 +148,7 @@ pub async fn list(
         with_target_findings: query.target_findings.unwrap_or(false),
     };
     let page = state
-        .store
+        .reads
         .projects(
             &session.actor(),
             &filter,
@@ -155,7 +156,7 @@ pub async fn list(
             query.per_page.unwrap_or(50),
         )
         .await?;
-    Ok(Json(ProjectListView {
+    Ok(read_answer(ProjectListView {
         total: page.total,
         requested_fen: page.requested_fen,
         approved_fen: page.approved_fen,
@@ -462,12 +463,12 @@ pub async fn coverage(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
     Query(query): Query<YearQuery>,
-) -> Result<Json<CoverageView>, ApiError> {
+) -> Result<ReadAnswer<CoverageView>, ApiError> {
     let figures = state
-        .store
+        .reads
         .year_figures(&session.actor(), query.year)
         .await?;
-    Ok(Json(CoverageView {
+    Ok(read_answer(CoverageView {
         projects: figures.covered.projects,
         amount_fen: figures.covered.approved_fen,
     }))

@@ -8,6 +8,7 @@ pub use super::treasury_types::*;
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, Error};
+use crate::read_database::{ReadAnswer, read_answer};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -215,7 +216,7 @@ pub async fn list(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
     Query(q): Query<PaymentQuery>,
-) -> Result<Json<PaymentListView>, ApiError> {
+) -> Result<ReadAnswer<PaymentListView>, ApiError> {
     let filter = PaymentFilter {
         year: q.year,
         agency_code: q.agency.filter(|a| !a.is_empty()),
@@ -225,10 +226,10 @@ pub async fn list(
         to: q.to.filter(|t| !t.is_empty()),
     };
     let page = state
-        .store
+        .reads
         .payments(&session.actor(), &filter, q.page.unwrap_or(1), 100)
         .await?;
-    Ok(Json(PaymentListView {
+    Ok(read_answer(PaymentListView {
         total: page.total,
         net_fen: page.net_fen,
         page: page.page,

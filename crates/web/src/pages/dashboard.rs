@@ -103,6 +103,8 @@ struct DashboardPage {
     by_jurisdiction: bool,
     /// When the rows of the levels below were summed, when they come from the rollups.
     as_of: Option<String>,
+    /// How current the data is, when read from the read-only database.
+    freshness: Option<String>,
     department: Option<(String, String)>,
     projects: i64,
     requested: String,
@@ -179,7 +181,7 @@ async fn year_of(
     }
     let actor = session.actor();
     for year in years {
-        let figures = state.store.year_figures(&actor, *year).await?;
+        let figures = state.reads.year_figures(&actor, *year).await?;
         if figures.by_state.iter().any(|t| t.projects > 0) {
             return Ok(*year);
         }
@@ -235,12 +237,12 @@ pub async fn show(
     let year = year_of(&state, &session, &query, &years).await?;
     let actor = session.actor();
     let d = state
-        .store
+        .reads
         .dashboard_of(&actor, year, query.jurisdiction(), query.department())
         .await?;
     let by_state = if d.department.is_none() {
         state
-            .store
+            .reads
             .year_figures_in(
                 &actor,
                 year,
@@ -398,6 +400,7 @@ pub async fn show(
         row_heading,
         by_jurisdiction: d.by_jurisdiction,
         as_of: d.as_of.map(jixiao_core::time::display),
+        freshness: crate::read_database::freshness_note(&state).await,
         department: d
             .department
             .as_ref()

@@ -135,7 +135,7 @@ where
 pub(super) async fn place(state: &AppState, session: &SessionUser) -> String {
     let code = match &session.user.jurisdiction {
         Some(code) => Some(code.clone()),
-        None => state.store.default_jurisdiction().await.ok().flatten(),
+        None => state.reads.default_jurisdiction().await.ok().flatten(),
     };
     match code {
         Some(code) => state
@@ -163,7 +163,7 @@ pub async fn projects(
         .as_deref()
         .map_or_else(|| "全部单位".to_owned(), |a| format!("单位{a}"));
     let title = format!("{}{year}项目库（{agency}）", place(&state, &session).await);
-    let (file, _) = project_library_xlsx(&state.store, &actor, &filter, &title).await?;
+    let (file, _) = project_library_xlsx(&state.reads, &actor, &filter, &title).await?;
     Ok(download_file(file, "projects.xlsx", &title))
 }
 
@@ -234,7 +234,7 @@ pub async fn payments(
     let year = filter.year.map_or_else(String::new, |y| format!("{y}年度"));
     let title = format!("{}{year}国库集中支付明细", place(&state, &session).await);
     let mut writer = ExportWriter::new("支付明细", &title, &columns).map_err(failed)?;
-    let store = &state.store;
+    let store = &state.reads;
     write_by_key(
         &mut writer,
         |after| store.payments_after(&actor, &filter, after, BATCH),
@@ -264,7 +264,7 @@ pub async fn key_evaluations(
     State(state): State<AppState>,
     PageUser(session): PageUser,
 ) -> Result<Response, PageError> {
-    let list = state.store.key_evaluations(&session.actor()).await?;
+    let list = state.reads.key_evaluations(&session.actor()).await?;
     let rows = list.into_iter().map(|e| {
         vec![
             Cell::from(i64::from(e.year)),
@@ -350,8 +350,8 @@ pub async fn monitoring_round(
     axum::extract::Path(id): axum::extract::Path<i64>,
 ) -> Result<Response, PageError> {
     let actor = session.actor();
-    let round = state.store.monitoring_round(&actor, id).await?;
-    let lines = state.store.round_lines(&actor, id).await?;
+    let round = state.reads.monitoring_round(&actor, id).await?;
+    let lines = state.reads.round_lines(&actor, id).await?;
     let rows = lines.into_iter().map(|l| {
         let level = match l.alert_level.as_deref() {
             Some("red") => "红色预警",
@@ -471,7 +471,7 @@ pub async fn results(
                 .await?
         }
     };
-    let list = state.store.adjustments(&session.actor(), year).await?;
+    let list = state.reads.adjustments(&session.actor(), year).await?;
     let rows = list.into_iter().map(|a| {
         vec![
             Cell::from(a.evaluated_name.clone()),
@@ -517,7 +517,7 @@ pub async fn rectifications(
     State(state): State<AppState>,
     PageUser(session): PageUser,
 ) -> Result<Response, PageError> {
-    let items = state.store.rectifications(&session.actor(), None).await?;
+    let items = state.reads.rectifications(&session.actor(), None).await?;
     let rows = items.into_iter().map(|r| {
         vec![
             Cell::from(i64::from(r.year)),

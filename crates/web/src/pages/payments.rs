@@ -57,6 +57,8 @@ struct PaymentsPage {
     rows: Vec<Row>,
     net_yuan: String,
     can_import: bool,
+    /// How current the data is, when read from the read-only database.
+    freshness: Option<String>,
     prev_link: Option<String>,
     next_link: Option<String>,
 }
@@ -92,7 +94,7 @@ pub async fn list(
     }
     let filter = query.filter();
     let page = state
-        .store
+        .reads
         .payments(&session.actor(), &filter, query.page.unwrap_or(1), 50)
         .await?;
     let rows = page
@@ -130,6 +132,7 @@ pub async fn list(
         next_link: (page.page < page.pages()).then(|| link(page.page + 1)),
         net_yuan: money::format_yuan(page.net_fen),
         can_import: session.user.role == Role::Finance,
+        freshness: crate::read_database::freshness_note(&state).await,
         agencies: state.store.agencies(&session.actor()).await?,
         years,
         filter: query,

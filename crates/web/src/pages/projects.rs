@@ -76,6 +76,8 @@ struct ProjectsPage {
     /// When the totals were summed, when they come from the rollups (a city's or the
     /// province's list).
     totals_as_of: Option<String>,
+    /// How current the data is, when read from the read-only database.
+    freshness: Option<String>,
     can_create: bool,
     prev_link: Option<String>,
     next_link: Option<String>,
@@ -207,7 +209,7 @@ pub async fn list(
     .await;
     let filter = query.filter();
     let page = state
-        .store
+        .reads
         .projects(&actor, &filter, query.page.unwrap_or(1), PER_PAGE)
         .await?;
     let rows = page
@@ -254,6 +256,7 @@ pub async fn list(
         requested_wan: money::format_wan(page.requested_fen),
         approved_wan: money::format_wan(page.approved_fen),
         totals_as_of: page.totals_as_of.map(jixiao_core::time::display),
+        freshness: crate::read_database::freshness_note(&state).await,
         filter: query,
         years,
         agencies: agency_choices(&state, &actor, &filter_jurisdiction).await?,

@@ -40,6 +40,7 @@ mod projects_api;
 mod projects_pages;
 mod province_pages;
 mod publication;
+mod read_database;
 mod registry_pages;
 mod risk_monitoring_api;
 mod risk_monitoring_pages;

@@ -100,7 +100,7 @@ impl TestApp {
         TestApp::serve_state(db, state).await
     }
 
-    async fn serve_state(
+    pub async fn serve_state(
         db: TestDatabase,
         state: AppState,
     ) -> Result<TestApp, Box<dyn std::error::Error>> {
