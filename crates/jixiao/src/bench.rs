@@ -37,6 +37,20 @@ pub async fn run(command: BenchCommand, database: &str) -> anyhow::Result<ExitCo
         BenchCommand::TargetReview { projects, runs } => {
             crate::bench_target_review::run(projects.max(1), runs.max(1)).await
         }
+        BenchCommand::HttpPayments {
+            payments,
+            allotments,
+            clients,
+            batch,
+        } => {
+            crate::bench_http_payments::run(
+                payments.max(1),
+                allotments.max(1),
+                clients.max(1),
+                batch,
+            )
+            .await
+        }
         BenchCommand::Uploads { users, rounds } => {
             crate::bench_uploads::run(users.max(1), rounds.max(1)).await
         }
@@ -203,9 +217,10 @@ async fn projects(count: usize, runs: usize) -> anyhow::Result<ExitCode> {
     outcome
 }
 
-/// A figure from `/proc/self/status` in KiB (`VmRSS`, `VmHWM`), if the system has one.
-fn memory_kib(field: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+/// A figure of `/proc/PROCESS/status` in KiB (`VmRSS:`, `VmHWM:`; PROCESS a pid or `self`), if
+/// the system has one.
+pub(crate) fn memory_kib(process: &str, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{process}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with(field))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
@@ -221,7 +236,7 @@ async fn export(count: usize) -> anyhow::Result<ExitCode> {
         };
         // Peak memory from here on: reset the high-water mark (Linux), note the resident size.
         let _ = std::fs::write("/proc/self/clear_refs", "5");
-        let before = memory_kib("VmRSS:");
+        let before = memory_kib("self", "VmRSS:");
         let started = Instant::now();
         let (file, rows) =
             jixiao_web::pages::project_library_xlsx(store, &finance, &filter, "基准测试项目库")
@@ -229,7 +244,7 @@ async fn export(count: usize) -> anyhow::Result<ExitCode> {
                 .map_err(|e| anyhow!("{:?}", e.0))?;
         let size = file.metadata()?.len();
         let elapsed = started.elapsed();
-        let peak = memory_kib("VmHWM:");
+        let peak = memory_kib("self", "VmHWM:");
         println!(
             "exported {rows} rows in {:.2} s ({:.0} rows/s), file {:.1} MB",
             elapsed.as_secs_f64(),

@@ -22,6 +22,72 @@ fn finance() -> Actor {
     }
 }
 
+/// The amount of the benchmark's `n`th payment: 1 to 100 fen.
+pub(crate) fn amount_fen(n: usize) -> i64 {
+    1 + (n % 100) as i64
+}
+
+/// The project the benchmark's `n`th payment pays: spread over the allotments in a scattered
+/// order.
+pub(crate) fn project_of(projects: &[i64], n: usize) -> i64 {
+    projects[(n.wrapping_mul(7919)) % projects.len()]
+}
+
+/// A scratch database (see [`TestDatabase`]) with the demo's jurisdictions, agencies and users
+/// and `allotments` approved projects of 2020, each with an allotment too large to run out.
+/// Returns the database and the projects' ids.
+pub(crate) async fn scratch_allotments(
+    allotments: usize,
+) -> anyhow::Result<(TestDatabase, Vec<i64>)> {
+    let db = TestDatabase::new().await.map_err(|e| anyhow!("{e}"))?;
+    let seeded: anyhow::Result<Vec<i64>> = async {
+        jixiao_store::demo::load_base(&db.store)
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+        let started = Instant::now();
+        let projects = db
+            .store
+            .seed_benchmark_allotments(
+                jixiao_store::demo::LELING,
+                2020,
+                allotments,
+                1_000_000_000_000,
+            )
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+        println!("seeded in {:.1} s", started.elapsed().as_secs_f64());
+        Ok(projects)
+    }
+    .await;
+    match seeded {
+        Ok(projects) => Ok((db, projects)),
+        Err(error) => {
+            db.remove().await.map_err(|e| anyhow!("{e}"))?;
+            Err(error)
+        }
+    }
+}
+
+/// Checks that the allotments' used amounts add up to the `accepted` fen and that every
+/// allotment reconciles, prints both, and says whether they hold.
+pub(crate) async fn ledger_holds(store: &Store, accepted: i64) -> anyhow::Result<bool> {
+    let reconciled = store.reconcile().await.map_err(|e| anyhow!("{e}"))?;
+    let used: i64 = store
+        .allotments_for_export(&Actor::system(), Some(2020))
+        .await
+        .map_err(|e| anyhow!("{e}"))?
+        .iter()
+        .map(|a| a.used_fen)
+        .sum();
+    println!(
+        "invariant: used {used} fen = accepted {accepted} fen: {}; reconciliation: {} allotments, {} discrepancies",
+        if used == accepted { "yes" } else { "NO" },
+        reconciled.allotments,
+        reconciled.discrepancies.len()
+    );
+    Ok(used == accepted && reconciled.discrepancies.is_empty())
+}
+
 fn payment(mode: &str, n: usize, project_id: i64) -> TreasuryRequest {
     TreasuryRequest::Payment {
         request_id: format!("{mode}-{n}"),
@@ -29,7 +95,7 @@ fn payment(mode: &str, n: usize, project_id: i64) -> TreasuryRequest {
             project_id: Some(project_id),
             code: None,
         },
-        amount_fen: 1 + (n % 100) as i64,
+        amount_fen: amount_fen(n),
         payee: "基准测试收款人".to_owned(),
         purpose: "基准测试".to_owned(),
         paid_on: Some("2020-06-30".to_owned()),
@@ -64,9 +130,7 @@ async fn drive(
                 if n >= total {
                     break;
                 }
-                // Spread over the allotments in a scattered order.
-                let project = projects[(n.wrapping_mul(7919)) % projects.len()];
-                let request = payment(mode, n, project);
+                let request = payment(mode, n, project_of(&projects, n));
                 let sent = Instant::now();
                 let result = send(request).await;
                 latencies.push(sent.elapsed());
@@ -128,29 +192,14 @@ pub async fn run(
     clients: usize,
     writers: Option<usize>,
 ) -> anyhow::Result<ExitCode> {
-    let db = TestDatabase::new().await.map_err(|e| anyhow!("{e}"))?;
+    let (db, projects) = scratch_allotments(allotments).await?;
     let outcome: anyhow::Result<ExitCode> = async {
         let store: Store = db.store.clone();
         println!(
             "backend: {:?}; {allotments} allotments; {clients} concurrent clients",
             store.backend()
         );
-        jixiao_store::demo::load_base(&store)
-            .await
-            .map_err(|e| anyhow!("{e}"))?;
-        let seeded = Instant::now();
-        let projects = Arc::new(
-            store
-                .seed_benchmark_allotments(
-                    jixiao_store::demo::LELING,
-                    2020,
-                    allotments,
-                    1_000_000_000_000,
-                )
-                .await
-                .map_err(|e| anyhow!("{e}"))?,
-        );
-        println!("seeded in {:.1} s", seeded.elapsed().as_secs_f64());
+        let projects = Arc::new(projects);
         println!(
             "{:<34} {:>9} {:>10} {:>9} {:>9}",
             "path", "payments", "per second", "p50 ms", "p99 ms"
@@ -199,21 +248,8 @@ pub async fn run(
             carried as f64 / commits.max(1) as f64
         );
 
-        let reconciled = store.reconcile().await.map_err(|e| anyhow!("{e}"))?;
-        let used: i64 = store
-            .allotments_for_export(&Actor::system(), Some(2020))
-            .await
-            .map_err(|e| anyhow!("{e}"))?
-            .iter()
-            .map(|a| a.used_fen)
-            .sum();
         let accepted = naive_run.amount + group_run.amount;
-        println!(
-            "invariant: used {used} fen = accepted {accepted} fen: {}; reconciliation: {} allotments, {} discrepancies",
-            if used == accepted { "yes" } else { "NO" },
-            reconciled.allotments,
-            reconciled.discrepancies.len()
-        );
+        let ledger_holds = ledger_holds(&store, accepted).await?;
         // The dashboard's execution by month after the run: from the payment months (what
         // the dashboard reads) against the scan of the year's payments it replaced.
         let runs = 5;
@@ -248,7 +284,7 @@ pub async fn run(
             from_payments[runs / 2].as_secs_f64() * 1000.0,
             if months_agree { "yes" } else { "NO" }
         );
-        Ok(if used == accepted && reconciled.discrepancies.is_empty() && months_agree {
+        Ok(if ledger_holds && months_agree {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(2)

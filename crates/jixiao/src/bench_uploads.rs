@@ -3,24 +3,15 @@
 //! upload accepts — all at once, round after round — while another client polls `/healthz`,
 //! and reports the server's peak memory (VmHWM of its process) and the health check's latency.
 
-use anyhow::{Context, anyhow};
+use crate::bench_server::Server;
+use anyhow::anyhow;
 use jixiao_core::target::IndicatorInput;
 use jixiao_interop::intake::TARGET_SHEET;
 use jixiao_interop::target_sheet_xlsx::{TemplateLists, TemplateSheet, write_templates};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-
-/// The server process, killed when dropped.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// The largest workbook a bulk upload accepts: as many sheets as allowed, each with every
 /// indicator row of the template filled with long texts.
@@ -62,22 +53,6 @@ fn largest_workbook() -> anyhow::Result<Vec<u8>> {
         })
         .collect();
     write_templates(&lists, &sheets).map_err(|e| anyhow!("{e}"))
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
-fn peak_memory_kb(pid: u32) -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .context("reading the server's /proc status (Linux only)")?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .ok_or_else(|| anyhow!("no VmHWM in /proc/{pid}/status"))
 }
 
 /// A signed-in browser session of `username`.
@@ -137,11 +112,6 @@ async fn upload(base: &str, client: &reqwest::Client, file: Vec<u8>) -> anyhow::
     Ok(status)
 }
 
-fn percentile(sorted: &[Duration], q: f64) -> f64 {
-    let index = ((sorted.len() as f64 - 1.0) * q).round() as usize;
-    sorted.get(index).copied().unwrap_or_default().as_secs_f64() * 1e3
-}
-
 /// Runs the benchmark: `users` uploading at once, `rounds` times.
 pub async fn run(users: usize, rounds: usize) -> anyhow::Result<ExitCode> {
     let workbook = largest_workbook()?;
@@ -156,35 +126,13 @@ pub async fn run(users: usize, rounds: usize) -> anyhow::Result<ExitCode> {
     );
     let dir = tempfile::tempdir()?;
     let database = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let port = free_port()?;
-    let base = format!("http://127.0.0.1:{port}");
-    let child = Command::new(std::env::current_exe()?)
-        .args(["--database", &database, "serve", "--demo", "--listen"])
-        .arg(format!("127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("starting the server")?;
-    let server = Server(child);
-    let pid = server.0.id();
-    let started = Instant::now();
-    loop {
-        if reqwest::get(format!("{base}/healthz"))
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            break;
-        }
-        if started.elapsed() > Duration::from_secs(120) {
-            return Err(anyhow!("the server did not start"));
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let server = Server::start(&database, &["--demo"]).await?;
+    let base = server.base.clone();
     let mut clients = Vec::new();
     for _ in 0..users {
         clients.push(sign_in(&base, "canlian").await?);
     }
-    let idle_kb = peak_memory_kb(pid)?;
+    let idle_kb = server.memory_kib("VmHWM:")?;
 
     let done = Arc::new(AtomicBool::new(false));
     let poller = {
@@ -220,10 +168,11 @@ pub async fn run(users: usize, rounds: usize) -> anyhow::Result<ExitCode> {
     }
     let upload_time = uploads_started.elapsed();
     done.store(true, Ordering::Relaxed);
-    let (mut times, failures) = poller.await?;
-    let peak_kb = peak_memory_kb(pid)?;
+    let (times, failures) = poller.await?;
+    let peak_kb = server.memory_kib("VmHWM:")?;
     drop(server);
-    times.sort_unstable();
+    let answers = times.len();
+    let health = crate::bench::figures(times);
     let refused_busy = statuses.iter().filter(|s| **s == 503).count();
     let parsed = statuses.iter().filter(|s| matches!(**s, 200 | 422)).count();
     println!(
@@ -239,10 +188,10 @@ pub async fn run(users: usize, rounds: usize) -> anyhow::Result<ExitCode> {
     );
     println!(
         "/healthz meanwhile: {} answers, {failures} failed; p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        times.len(),
-        percentile(&times, 0.5),
-        percentile(&times, 0.99),
-        times.last().copied().unwrap_or_default().as_secs_f64() * 1e3
+        answers,
+        health.median.as_secs_f64() * 1e3,
+        health.p99.as_secs_f64() * 1e3,
+        health.max.as_secs_f64() * 1e3
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -217,6 +217,26 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 3)]
         runs: usize,
     },
+    /// Start the server (this binary's `serve`) on a scratch database with allotments, sign in
+    /// as finance, have concurrent clients post payments over HTTP — `POST /api/v1/payments`,
+    /// or with --batch K `POST /api/v1/payments/batch` with K a request — and report payments
+    /// and requests per second, latency, statuses and the server's peak memory; check the
+    /// invariant and the reconciliation on the database after the server stops. A temporary
+    /// SQLite file, or a new schema (dropped afterwards) on `JIXIAO_TEST_DATABASE_URL`.
+    HttpPayments {
+        /// Payments to post.
+        #[arg(long, default_value_t = 50_000)]
+        payments: usize,
+        /// Allotments paid against.
+        #[arg(long, default_value_t = 5_000)]
+        allotments: usize,
+        /// Concurrent clients, each with its own connection.
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        /// Payments a request: 1 posts each to /payments, more post batches to /payments/batch.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=10_000))]
+        batch: u16,
+    },
     /// Start the server, have several users upload the largest accepted target workbook at
     /// once, round after round, while /healthz is polled; report the server's peak memory and
     /// the health check's latency.

@@ -3,9 +3,11 @@
 
 mod audit_checkpoints;
 mod bench;
+mod bench_http_payments;
 mod bench_payments;
 mod bench_province;
 mod bench_registry;
+mod bench_server;
 mod bench_target_review;
 mod bench_uploads;
 mod bench_visits;

@@ -1,4 +1,5 @@
-//! Files exchanged with the treasury, durability across a killed server, and the payments benchmark.
+//! Files exchanged with the treasury, durability across a killed server, and the payments
+//! benchmarks (through the store, and over HTTP).
 
 use crate::*;
 use jixiao_store::test_support::TestDatabase;
@@ -220,5 +221,54 @@ fn the_payments_benchmark_checks_the_invariant() -> TestResult {
         text.contains(": yes; reconciliation: 20 allotments, 0 discrepancies"),
         "{text}"
     );
+    Ok(())
+}
+
+/// `bench http-payments` with `extra` arguments: its output, after checking that it succeeded,
+/// paid every payment over HTTP without a 5xx, and that the invariant held.
+fn http_payments_bench(extra: &[&str]) -> Result<String, Box<dyn std::error::Error>> {
+    let output = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .args([
+            "bench",
+            "http-payments",
+            "--payments",
+            "200",
+            "--allotments",
+            "20",
+            "--clients",
+            "4",
+        ])
+        .args(extra)
+        .env_remove("JIXIAO_DATABASE")
+        .output()?;
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}{}", stderr(&output));
+    assert!(
+        text.contains("payments: 200 paid of 200 in ") && text.contains(" payments/s, "),
+        "{text}"
+    );
+    assert!(
+        text.contains("payments: 201 paid 200, 200 replayed 0, 4xx 0, 5xx 0, no answer 0"),
+        "{text}"
+    );
+    assert!(text.contains("server memory: peak (VmHWM) "), "{text}");
+    assert!(
+        text.contains(": yes; reconciliation: 20 allotments, 0 discrepancies"),
+        "{text}"
+    );
+    Ok(text)
+}
+
+#[test]
+fn the_http_payments_benchmark_pays_each_over_the_api() -> TestResult {
+    let text = http_payments_bench(&[])?;
+    assert!(text.contains("statuses: requests 201 ×200;"), "{text}");
+    Ok(())
+}
+
+#[test]
+fn the_http_payments_benchmark_pays_in_batches() -> TestResult {
+    let text = http_payments_bench(&["--batch", "10"])?;
+    assert!(text.contains("statuses: requests 200 ×20;"), "{text}");
     Ok(())
 }
