@@ -256,6 +256,10 @@ impl Store {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
+                // No ping before each use: it doubled the round trips of a short request (the
+                // session lookup of every API call). A connection the database dropped fails its
+                // next statement instead, and the pool replaces it.
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await?;
             Ok(Store {

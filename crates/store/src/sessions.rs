@@ -252,35 +252,32 @@ impl Store {
             return Ok(None);
         }
         let digest = token::digest(session_token);
+        // One statement: every API call and page runs it.
         #[derive(sqlx::FromRow)]
         struct Live {
+            #[sqlx(flatten)]
+            user: UserRow,
             kind: String,
             csrf_token: String,
-            user_id: i64,
             business_date: Option<String>,
         }
         let live: Option<Live> = on_pool!(&self.pool, |pool| {
-            sqlx::query_as(
-                "SELECT s.kind, s.csrf_token, s.user_id, j.business_date FROM sessions s \
+            sqlx::query_as(concat!(
+                "SELECT ",
+                crate::users::user_columns!(),
+                ", s.kind, s.csrf_token, j.business_date FROM sessions s \
                  JOIN users u ON u.id = s.user_id \
+                 LEFT JOIN agencies a ON a.id = u.agency_id \
                  LEFT JOIN jurisdictions j ON j.code = u.jurisdiction_code \
-                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = FALSE",
-            )
+                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = FALSE"
+            ))
             .bind(&digest)
             .bind(time::now())
             .fetch_optional(pool)
             .await?
         });
         let Some(live) = live else { return Ok(None) };
-        let row: UserRow = on_pool!(&self.pool, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{SELECT_USER} WHERE u.id = $1"
-            )))
-            .bind(live.user_id)
-            .fetch_one(pool)
-            .await?
-        });
-        let user = row.into_user()?;
+        let user = live.user.into_user()?;
         let business_date = crate::business_dates::business_date_from(
             live.business_date.as_deref(),
             user.jurisdiction.as_deref().unwrap_or_default(),

@@ -62,9 +62,20 @@ pub(crate) struct UserRow {
     pub must_change_password: bool,
 }
 
-pub(crate) const SELECT_USER: &str = "SELECT u.id, u.username, u.display_name, u.role, \
-     u.jurisdiction_code, u.agency_id, a.code AS agency_code, a.name AS agency_name, u.disabled, \
-     u.must_change_password FROM users u LEFT JOIN agencies a ON a.id = u.agency_id";
+/// The columns of a [`UserRow`], over `users u LEFT JOIN agencies a ON a.id = u.agency_id`.
+macro_rules! user_columns {
+    () => {
+        "u.id, u.username, u.display_name, u.role, u.jurisdiction_code, u.agency_id, \
+         a.code AS agency_code, a.name AS agency_name, u.disabled, u.must_change_password"
+    };
+}
+pub(crate) use user_columns;
+
+pub(crate) const SELECT_USER: &str = concat!(
+    "SELECT ",
+    user_columns!(),
+    " FROM users u LEFT JOIN agencies a ON a.id = u.agency_id"
+);
 
 impl UserRow {
     pub(crate) fn into_user(self) -> Result<User> {
