@@ -207,6 +207,26 @@ pub struct Store {
     pub(crate) sqlite_file: Option<std::path::PathBuf>,
 }
 
+/// The PostgreSQL pool's settings (the primary's and a read-only database's): 16 connections; a
+/// connection is pinged before use only after lying idle for a few seconds — a ping before each
+/// use doubled the round trips of a short request (the session lookup of every API call), and
+/// one idle that long may have been dropped by a database restart (a failed ping closes it and
+/// the pool takes or opens another).
+pub(crate) fn postgres_pool_options() -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire(false)
+        .before_acquire(|connection, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= Duration::from_secs(5) {
+                    sqlx::Connection::ping(connection).await?;
+                }
+                Ok(true)
+            })
+        })
+}
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -253,15 +273,7 @@ impl Store {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)
                 .map_err(|e| Error::Config(format!("PostgreSQL 数据库地址无效：{e}")))?;
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
-                // No ping before each use: it doubled the round trips of a short request (the
-                // session lookup of every API call). A connection the database dropped fails its
-                // next statement instead, and the pool replaces it.
-                .test_before_acquire(false)
-                .connect_with(options)
-                .await?;
+            let pool = postgres_pool_options().connect_with(options).await?;
             Ok(Store {
                 sqlite_file: None,
                 pool: Pool::Postgres(pool),

@@ -4,9 +4,8 @@
 
 use crate::{Error, Pool, Result, Store};
 use jixiao_core::time::{self, Micros};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::PgConnectOptions;
 use std::str::FromStr;
-use std::time::Duration;
 
 /// How current a read-only database is: the newest heartbeat of the primary it has replayed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,12 +32,7 @@ impl Store {
         let options = PgConnectOptions::from_str(url)
             .map_err(|e| Error::Config(format!("只读数据库地址无效：{e}")))?
             .options([("default_transaction_read_only", "on")]);
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .acquire_timeout(Duration::from_secs(10))
-            .test_before_acquire(false)
-            .connect_with(options)
-            .await?;
+        let pool = crate::postgres_pool_options().connect_with(options).await?;
         Ok(Store {
             sqlite_file: None,
             pool: Pool::Postgres(pool),
