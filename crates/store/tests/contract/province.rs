@@ -277,45 +277,49 @@ async fn each_level_sees_its_own_and_every_total_is_the_sum_it_stands_for() -> T
         }
     }
     assert_eq!(i64::try_from(read.len())?, expected.projects);
-    // Name search (on PostgreSQL through the index of the names' characters and pairs) finds
-    // exactly the projects whose name or code holds the term, whatever its length.
-    let mut names = Vec::new();
-    let mut after = None;
-    loop {
-        let batch = store.projects_after(&city, &year, after, 500).await?;
-        let Some(last) = batch.last() else { break };
-        after = Some((last.year, last.jurisdiction_code.clone(), last.code.clone()));
-        names.extend(batch.iter().map(|p| (p.name.clone(), p.code.clone())));
-    }
-    let sample: Vec<char> = names[0].0.chars().collect();
-    let mut terms: Vec<String> = vec![
-        sample[0].to_string(),
-        sample[..2].iter().collect(),
-        sample[1..4.min(sample.len())].iter().collect(),
-        names[0].1.chars().skip(1).take(3).collect(),
-        "体检".into(),
-        "查无此项目".into(),
-        format!("{}%", sample[0]),
-    ];
-    terms.dedup();
-    for term in terms {
-        let bare = term.replace('%', "");
-        let expected = names
-            .iter()
-            .filter(|(name, code)| name.contains(&bare) || code.contains(&bare))
-            .count();
-        let found = store
-            .projects(
-                &city,
-                &ProjectFilter {
-                    search: Some(term.clone()),
-                    ..year.clone()
-                },
-                1,
-                10,
-            )
-            .await?;
-        assert_eq!(found.total, i64::try_from(expected)?, "search {term}");
+    // Name search finds exactly the projects whose name or code holds the term, whatever its
+    // length: a city's by its names, the province's (on PostgreSQL) through the index of the
+    // names' characters and pairs.
+    let province = finance("370000");
+    for scope in [&city, &province] {
+        let mut names = Vec::new();
+        let mut after = None;
+        loop {
+            let batch = store.projects_after(scope, &year, after, 500).await?;
+            let Some(last) = batch.last() else { break };
+            after = Some((last.year, last.jurisdiction_code.clone(), last.code.clone()));
+            names.extend(batch.iter().map(|p| (p.name.clone(), p.code.clone())));
+        }
+        let sample: Vec<char> = names[0].0.chars().collect();
+        let mut terms: Vec<String> = vec![
+            sample[0].to_string(),
+            sample[..2].iter().collect(),
+            sample[1..4.min(sample.len())].iter().collect(),
+            names[0].1.chars().skip(1).take(3).collect(),
+            "体检".into(),
+            "查无此项目".into(),
+            format!("{}%", sample[0]),
+        ];
+        terms.dedup();
+        for term in terms {
+            let bare = term.replace('%', "");
+            let expected = names
+                .iter()
+                .filter(|(name, code)| name.contains(&bare) || code.contains(&bare))
+                .count();
+            let found = store
+                .projects(
+                    scope,
+                    &ProjectFilter {
+                        search: Some(term.clone()),
+                        ..year.clone()
+                    },
+                    1,
+                    10,
+                )
+                .await?;
+            assert_eq!(found.total, i64::try_from(expected)?, "search {term}");
+        }
     }
     // The department code across its counties, and narrowed to one of them.
     let health = whole_list(store, &city, &by_code).await?;
