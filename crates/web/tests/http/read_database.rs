@@ -5,16 +5,12 @@
 //! the primary's writes when the test says so (as a streaming replica does continuously), so
 //! the lag is visible. On SQLite there is no replica (the CLI refuses one; see the CLI tests).
 
-use crate::support::{TestApp, TestResult};
+use crate::support::{TestApp, TestResult, on_postgres};
 use jixiao_store::Store;
-use jixiao_store::test_support::{TEST_DATABASE_ENV, TestDatabase};
+use jixiao_store::test_support::TestDatabase;
 use jixiao_web::AppState;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
-
-fn on_postgres() -> bool {
-    std::env::var(TEST_DATABASE_ENV).is_ok_and(|url| !url.trim().is_empty())
-}
 
 /// GET `path` with `token`: status, the `x-data-*` headers (source, as-of, lag) and the JSON.
 async fn read(

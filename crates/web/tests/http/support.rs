@@ -9,6 +9,13 @@ use serde_json::{Value, json};
 
 pub type TestResult = Result<(), Box<dyn std::error::Error>>;
 
+/// Whether the tests run on PostgreSQL (`JIXIAO_TEST_DATABASE_URL` set): what only a shared
+/// database can show (two servers, a replica) runs there.
+pub fn on_postgres() -> bool {
+    std::env::var(jixiao_store::test_support::TEST_DATABASE_ENV)
+        .is_ok_and(|url| !url.trim().is_empty())
+}
+
 /// A running server with its database.
 pub struct TestApp {
     pub base: String,

@@ -7,7 +7,7 @@
 //! SQLite one process owns the file, so there is no second server to race); the health check's
 //! test runs on both.
 
-use crate::support::{TestApp, TestResult, call};
+use crate::support::{TestApp, TestResult, call, on_postgres};
 use jixiao_store::test_support::TEST_DATABASE_ENV;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
@@ -18,10 +18,6 @@ const KEYS: usize = 140;
 const COPIES: usize = 3;
 /// Allotments the keys spread over.
 const ALLOTMENTS: usize = 4;
-
-fn on_postgres() -> bool {
-    std::env::var(TEST_DATABASE_ENV).is_ok_and(|url| !url.trim().is_empty())
-}
 
 /// Projects of 2019 with an open allotment and money available: (project id, available fen).
 async fn open_allotments(
