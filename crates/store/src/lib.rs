@@ -137,7 +137,9 @@ pub use pools::{INSTITUTION_TYPES, MemberInput, PoolMember, RelationInput, mask_
 pub use posts::{
     HolderInput, Post, PostFile, PostHolder, PostHolderLine, PostInput, PostMonth, PostMonthInput,
 };
-pub use projects::{Project, ProjectDetail, ProjectFilter, ProjectKey, ProjectPage};
+pub use projects::{
+    Project, ProjectDetail, ProjectFilter, ProjectKey, ProjectPage, SEARCH_COUNT_CAP,
+};
 pub use publications::{PublicProject, PublicProjectDetail};
 pub use read_replica::ReplicaFreshness;
 pub use reconcile::{Discrepancy, Reconciliation};

@@ -224,25 +224,14 @@ pub async fn load_province(store: &Store, options: &ProvinceOptions) -> Result<P
     report.setup = started.elapsed();
 
     let started = Instant::now();
-    let mut first_index = 0_usize;
-    for (code, name) in COUNTIES {
-        let count = projects_of(code, options.scale);
-        let filled = store
-            .load_county(code, name, options, first_index, count)
-            .await?;
-        first_index += count;
-        match filled {
-            None => report.skipped.push((*code).to_owned()),
-            Some(county) => {
-                report.counties += 1;
-                report.agencies += county.agencies;
-                report.projects += county.projects;
-                report.indicators += county.indicators;
-                report.allotments += county.allotments;
-                report.payments += county.payments;
-            }
-        }
+    // The name-search index is built once after the counties, not updated with each project
+    // (PostgreSQL; decision 0050). It is rebuilt even when a county fails.
+    let search_index = store.set_index_aside("projects_search_grams").await?;
+    let loaded = load_counties(store, options, &mut report).await;
+    if let Some(index) = search_index {
+        store.rebuild_index(index).await?;
     }
+    loaded?;
     report.data = started.elapsed();
 
     let started = Instant::now();
@@ -262,6 +251,34 @@ pub async fn load_province(store: &Store, options: &ProvinceOptions) -> Result<P
     store.refresh_scope_rollups().await?;
     report.statistics = started.elapsed();
     Ok(report)
+}
+
+/// Fills every county (but those with projects in the year, when asked) into `report`.
+async fn load_counties(
+    store: &Store,
+    options: &ProvinceOptions,
+    report: &mut ProvinceReport,
+) -> Result<()> {
+    let mut first_index = 0_usize;
+    for (code, name) in COUNTIES {
+        let count = projects_of(code, options.scale);
+        let filled = store
+            .load_county(code, name, options, first_index, count)
+            .await?;
+        first_index += count;
+        match filled {
+            None => report.skipped.push((*code).to_owned()),
+            Some(county) => {
+                report.counties += 1;
+                report.agencies += county.agencies;
+                report.projects += county.projects;
+                report.indicators += county.indicators;
+                report.allotments += county.allotments;
+                report.payments += county.payments;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The province of `demo --province` around the Leling demo (loaded first): `None` when the

@@ -12,7 +12,7 @@ use jixiao_core::{Actor, Role};
 use jixiao_store::demo::province::{self, ProvinceOptions};
 use jixiao_store::demo::shandong;
 use jixiao_store::test_support::TestDatabase;
-use jixiao_store::{ProjectFilter, Store};
+use jixiao_store::{ProjectFilter, SEARCH_COUNT_CAP, Store};
 use sqlx::Connection;
 use std::collections::BTreeMap;
 
@@ -485,6 +485,64 @@ async fn a_single_county_under_its_city_and_province_opens_at_the_county() -> Te
         .dashboard_of(&Actor::system(), YEAR, Some("370000"), None)
         .await?;
     assert!(d.by_jurisdiction);
+    db.remove().await?;
+    Ok(())
+}
+
+/// A name search over a scope wider than a city's counts up to the cap and no further (its
+/// amounts are then not summed); the same search in a county counts every match; under the cap
+/// the province's count and amounts equal the county's, and its first page is the same rows.
+#[tokio::test]
+async fn a_province_wide_search_counts_up_to_the_cap_and_a_county_counts_all() -> TestResult {
+    let db = TestDatabase::new().await?;
+    let store = &db.store;
+    jixiao_store::demo::load_base(store).await?;
+    let leling = jixiao_store::demo::LELING;
+    let year = 2021;
+    let seeded = usize::try_from(SEARCH_COUNT_CAP)? + 20;
+    store.seed_benchmark_projects(leling, year, seeded).await?;
+    let common = ProjectFilter {
+        year: Some(year),
+        search: Some("年".into()),
+        ..ProjectFilter::default()
+    };
+    let province = store.projects(&finance("370000"), &common, 1, 50).await?;
+    assert!(province.total_capped);
+    assert_eq!(province.total, SEARCH_COUNT_CAP);
+    assert_eq!((province.requested_fen, province.approved_fen), (0, 0));
+    assert_eq!(province.pages(), SEARCH_COUNT_CAP / 50);
+    let county = store.projects(&finance(leling), &common, 1, 50).await?;
+    assert!(!county.total_capped);
+    assert_eq!(county.total, i64::try_from(seeded)?);
+    let ids = |page: &jixiao_store::ProjectPage| -> Vec<i64> {
+        page.projects.iter().map(|p| p.id).collect()
+    };
+    assert_eq!(ids(&province), ids(&county));
+    assert_eq!(province.projects.len(), 50);
+
+    // Under the cap: exact, with amounts, through the province's path and the county's.
+    let rare = ProjectFilter {
+        search: Some("（12".into()),
+        ..common.clone()
+    };
+    let province = store.projects(&finance("370000"), &rare, 1, 50).await?;
+    let county = store.projects(&finance(leling), &rare, 1, 50).await?;
+    assert!(!province.total_capped && !county.total_capped);
+    assert!(
+        county.total > 50 && county.total < SEARCH_COUNT_CAP,
+        "{}",
+        county.total
+    );
+    assert!(county.requested_fen > 0);
+    assert_eq!(
+        (
+            province.total,
+            province.requested_fen,
+            province.approved_fen
+        ),
+        (county.total, county.requested_fen, county.approved_fen)
+    );
+    assert_eq!(ids(&province), ids(&county));
     db.remove().await?;
     Ok(())
 }

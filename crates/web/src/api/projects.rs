@@ -102,12 +102,19 @@ pub struct ListQuery {
 /// A page of projects with totals.
 #[derive(Serialize, ToSchema)]
 pub struct ProjectListView {
-    /// Matching projects in all.
+    /// Matching projects in all; with `total_capped`, the cap the count stopped at.
     pub total: i64,
-    /// Their requested amounts, fen.
-    pub requested_fen: i64,
-    /// Their approved amounts, fen.
-    pub approved_fen: i64,
+    /// Their requested amounts, fen (absent with `total_capped`: not summed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requested_fen: Option<i64>,
+    /// Their approved amounts, fen (absent with `total_capped`: not summed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approved_fen: Option<i64>,
+    /// True when a name search over a scope wider than a city's matched more projects than it
+    /// counts (5,000): `total` is that cap, the amounts are absent, and only the first `total`
+    /// matches are paged. Narrow the list (jurisdiction, agency, state) for exact totals.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub total_capped: bool,
     /// When the totals were summed (RFC 3339), when they come from the rollups that a list over
     /// several jurisdictions reads (rebuilt every minute); absent when counted with the rows.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -158,8 +165,9 @@ pub async fn list(
         .await?;
     Ok(read_answer(ProjectListView {
         total: page.total,
-        requested_fen: page.requested_fen,
-        approved_fen: page.approved_fen,
+        requested_fen: (!page.total_capped).then_some(page.requested_fen),
+        approved_fen: (!page.total_capped).then_some(page.approved_fen),
+        total_capped: page.total_capped,
         totals_as_of: page.totals_as_of.map(jixiao_core::time::to_rfc3339),
         page: page.page,
         pages: page.pages(),

@@ -101,3 +101,60 @@ async fn each_level_opens_the_levels_below_it_and_nothing_beside_it() -> TestRes
     assert!(list["totals_as_of"].is_string(), "{list}");
     Ok(())
 }
+
+/// A word common across the province: the province's list says more than the cap matched and
+/// sums nothing (page and API); the county's own list counts and sums every match.
+#[tokio::test]
+async fn a_province_wide_search_of_a_common_word_says_it_stopped_counting() -> TestResult {
+    let app = TestApp::start_province().await?;
+    let cap = jixiao_store::SEARCH_COUNT_CAP;
+    let seeded = usize::try_from(cap)? + 20;
+    app.db
+        .store
+        .seed_benchmark_projects("371482", 2021, seeded)
+        .await?;
+
+    let province = app.signed_in("sheng").await?;
+    let (status, html) = province.get("/projects?year=2021&q=%E5%B9%B4").await?;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&format!("匹配的项目超过 <strong>{cap}</strong> 个")),
+        "{html}"
+    );
+    assert!(html.contains("不计合计金额"));
+    assert!(!html.contains("申报金额合计"));
+    assert!(html.contains(&format!("第 1 / {} 页", cap / 50)));
+    let token = app.token("sheng").await?;
+    let (status, list) = call(
+        &app,
+        &token,
+        Method::GET,
+        "/api/v1/projects?year=2021&q=%E5%B9%B4",
+        None,
+    )
+    .await?;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list["total_capped"], true);
+    assert_eq!(list["total"], cap);
+    assert!(list.get("requested_fen").is_none() && list.get("approved_fen").is_none());
+
+    let county = app.signed_in("yucheng").await?;
+    let (status, html) = county.get("/projects?year=2021&q=%E5%B9%B4").await?;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&format!("共 <strong>{seeded}</strong> 个项目")),
+        "{html}"
+    );
+    let token = app.token("yucheng").await?;
+    let (_, list) = call(
+        &app,
+        &token,
+        Method::GET,
+        "/api/v1/projects?year=2021&q=%E5%B9%B4",
+        None,
+    )
+    .await?;
+    assert!(list.get("total_capped").is_none(), "{list}");
+    assert!(list["requested_fen"].as_i64().is_some_and(|fen| fen > 0));
+    Ok(())
+}
