@@ -48,10 +48,11 @@ fn finance(jurisdiction: &str) -> Actor {
     }
 }
 
-fn report(label: &str, rows: i64, f: &Figures) {
+fn report(label: &str, rows: impl std::fmt::Display, f: &Figures) {
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(
-        "{label:<48} {rows:>9} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
+        "{label:<48} {:>9} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
+        rows.to_string(),
         ms(f.median),
         ms(f.p95),
         ms(f.p99),
@@ -148,6 +149,14 @@ async fn measure(
                 1,
             ),
             (
+                "list, name search （3712） (rare)",
+                year(ProjectFilter {
+                    search: Some("（3712）".into()),
+                    ..ProjectFilter::default()
+                }),
+                1,
+            ),
+            (
                 "list, agency 114",
                 year(ProjectFilter {
                     agency_code: Some("114".into()),
@@ -159,12 +168,18 @@ async fn measure(
         ];
         for (what, filter, page) in lists {
             let (times, result) = time(runs, || store.projects(actor, &filter, page, 50)).await?;
-            report(&format!("{who}: {what}"), result.total, &times);
+            // A search over the province counts up to the cap (decision 0053): "5000+".
+            let rows = format!(
+                "{}{}",
+                result.total,
+                if result.total_capped { "+" } else { "" }
+            );
+            report(&format!("{who}: {what}"), rows, &times);
         }
         let (times, figures) = time(runs, || store.year_figures(actor, YEAR)).await?;
         report(
             &format!("{who}: year figures (coverage API)"),
-            figures.by_state.iter().map(|t| t.projects).sum(),
+            figures.by_state.iter().map(|t| t.projects).sum::<i64>(),
             &times,
         );
         let (times, dashboard) = time(runs, || store.dashboard(actor, YEAR, None)).await?;

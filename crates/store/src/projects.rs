@@ -366,6 +366,7 @@ impl Store {
         };
         let search = search.map(|s| format!("%{s}%"));
         let counted_to_cap = wide && search.is_some() && cursor.is_none();
+        let postgres = matches!(self.pool, Pool::Postgres(_));
         let (rows, totals) = on_pool!(&self.pool, |pool| {
             let build = |head: &str| {
                 let mut query = QueryBuilder::new(head);
@@ -454,7 +455,19 @@ impl Store {
                     .push(" LIMIT ")
                     .push_bind(SEARCH_COUNT_CAP + 1)
                     .push(") s");
-                totals.build_query_as().fetch_one(pool).await?
+                if postgres {
+                    // Without parallel workers: starting them cost more than the count (16 ms
+                    // median and up to 40 ms with, a steady 10 ms without, at full scale).
+                    let mut tx = pool.begin().await?;
+                    sqlx::query("SET LOCAL max_parallel_workers_per_gather = 0")
+                        .execute(&mut *tx)
+                        .await?;
+                    let counted = totals.build_query_as().fetch_one(&mut *tx).await?;
+                    tx.commit().await?;
+                    counted
+                } else {
+                    totals.build_query_as().fetch_one(pool).await?
+                }
             } else {
                 let mut totals = build(
                     "SELECT COUNT(*), CAST(COALESCE(SUM(p.requested_fen), 0) AS BIGINT), \
