@@ -298,6 +298,7 @@ impl Store {
                 Some(tree.codes.clone())
             },
             agencies: base.agencies.clone(),
+            breadth: tree.codes.len(),
         };
         let agencies: Vec<crate::Agency> = agencies
             .into_iter()
@@ -324,6 +325,7 @@ impl Store {
                     ProjectScope {
                         jurisdictions: scope.jurisdictions.clone(),
                         agencies: Some(ids),
+                        breadth: scope.breadth,
                     },
                     Some(DepartmentRef {
                         code: dept.code.clone(),

@@ -287,12 +287,15 @@ impl Store {
         }
     }
 
-    /// Brings the schema up to date. Safe to run on every start.
+    /// Brings the schema up to date, and builds any index an interrupted bulk load set aside.
+    /// Safe to run on every start.
     pub async fn migrate(&self) -> Result<()> {
         match &self.pool {
             Pool::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
             Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
+        // An index a bulk load set aside and did not build again (decision 0053).
+        self.rebuild_set_aside_indexes().await?;
         Ok(())
     }
 

@@ -11,6 +11,9 @@ use sqlx::QueryBuilder;
 pub(crate) struct ProjectScope {
     pub jurisdictions: Option<Vec<String>>,
     pub agencies: Option<Vec<i64>>,
+    /// How many jurisdictions the scope spans (all of the deployment's when `jurisdictions` is
+    /// `None`): what decides whether a name search is wide (decision 0053).
+    pub breadth: usize,
 }
 
 impl ProjectScope {
@@ -62,12 +65,10 @@ impl Store {
         }
         // The top of a one-province deployment sees every project: no list of all the codes
         // for the queries to match (and sort) against.
-        let jurisdictions = if actor.jurisdiction.is_some() {
-            let all = self.jurisdictions().await?;
-            crate::jurisdictions::visible_among(actor, &all).filter(|codes| codes.len() < all.len())
-        } else {
-            None
-        };
+        let all = self.jurisdictions().await?;
+        let visible = crate::jurisdictions::visible_among(actor, &all);
+        let breadth = visible.as_ref().map_or(all.len(), Vec::len);
+        let jurisdictions = visible.filter(|codes| codes.len() < all.len());
         let agencies = if actor.role == Role::Agency {
             let own = actor.agency_id.ok_or(Error::Forbidden)?;
             let all = self.agencies(actor).await?;
@@ -80,6 +81,7 @@ impl Store {
         Ok(ProjectScope {
             jurisdictions,
             agencies,
+            breadth,
         })
     }
 
@@ -93,10 +95,12 @@ impl Store {
         let mut scope = self.project_scope(actor).await?;
         if let Some(code) = jurisdiction.map(str::trim).filter(|c| !c.is_empty()) {
             let under = self.jurisdiction_subtree(code).await?;
-            scope.jurisdictions = Some(match scope.jurisdictions {
+            let narrowed: Vec<String> = match scope.jurisdictions {
                 None => under,
                 Some(visible) => under.into_iter().filter(|c| visible.contains(c)).collect(),
-            });
+            };
+            scope.breadth = narrowed.len();
+            scope.jurisdictions = Some(narrowed);
         }
         Ok(scope)
     }

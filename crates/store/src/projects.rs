@@ -327,6 +327,7 @@ impl Store {
         let agency_scope = agency_ids.map(|ids| ProjectScope {
             jurisdictions: None,
             agencies: Some(ids),
+            breadth: scope.breadth,
         });
         let push_filter = |query: &mut dyn FnMut(&str, FilterValue)| {
             if let Some(year) = filter.year {
@@ -354,10 +355,7 @@ impl Store {
         // province, so there the jurisdiction's index and a scan of its names are faster
         // (measured at full scale: county 17 ms and city 27 ms through the pairs, against a
         // province that it took from about 145 to 87 ms; decision 0050). SQLite always scans.
-        let wide = scope
-            .jurisdictions
-            .as_ref()
-            .is_none_or(|codes| codes.len() > WIDE_SEARCH_JURISDICTIONS)
+        let wide = scope.breadth > WIDE_SEARCH_JURISDICTIONS
             && scope.agencies.is_none()
             && agency_scope.is_none();
         let grams = match (&self.pool, &search) {
@@ -367,7 +365,7 @@ impl Store {
         let search = search.map(|s| format!("%{s}%"));
         let counted_to_cap = wide && search.is_some() && cursor.is_none();
         let postgres = matches!(self.pool, Pool::Postgres(_));
-        let (rows, totals) = on_pool!(&self.pool, |pool| {
+        let (rows, totals, page) = on_pool!(&self.pool, |pool| {
             let build = |head: &str| {
                 let mut query = QueryBuilder::new(head);
                 query.push(" WHERE 1 = 1");
@@ -475,6 +473,14 @@ impl Store {
                 );
                 totals.build_query_as().fetch_one(pool).await?
             };
+            // Over the cap only its first matches are paged: a page past them is the last one,
+            // and the last one stops at the cap.
+            let (page, limit) = if counted_to_cap && totals.0 > SEARCH_COUNT_CAP {
+                let page = page.min((SEARCH_COUNT_CAP + per_page - 1) / per_page);
+                (page, per_page.min(SEARCH_COUNT_CAP - (page - 1) * per_page))
+            } else {
+                (page, per_page)
+            };
             // Page over ids first (index only), then read the page's rows with their joins.
             let mut list = build(&format!(
                 "{SELECT_PROJECT} WHERE p.id IN (SELECT p.id FROM projects p"
@@ -483,12 +489,12 @@ impl Store {
             // the (jurisdiction, year, code) key in order (the year is fixed by the filter; a
             // city's counties are a list on the key's first column, read in order too).
             list.push(" ORDER BY p.year DESC, p.jurisdiction_code, p.code LIMIT ")
-                .push_bind(per_page)
+                .push_bind(limit)
                 .push(" OFFSET ")
                 .push_bind((page - 1).saturating_mul(per_page))
                 .push(") ORDER BY p.year DESC, p.jurisdiction_code, p.code");
             let rows: Vec<Project> = stored::all(list.build_query_as().fetch_all(pool).await?)?;
-            (rows, totals)
+            (rows, totals, page)
         });
         let total_capped = counted_to_cap && totals.0 > SEARCH_COUNT_CAP;
         let totals = if total_capped {

@@ -225,13 +225,23 @@ pub async fn load_province(store: &Store, options: &ProvinceOptions) -> Result<P
 
     let started = Instant::now();
     // The name-search index is built once after the counties, not updated with each project
-    // (PostgreSQL; decision 0050). It is rebuilt even when a county fails.
+    // (PostgreSQL; decisions 0050 and 0053). It is rebuilt even when a county fails, and if
+    // this process dies first, by the next start (`Store::migrate`).
     let search_index = store.set_index_aside("projects_search_grams").await?;
     let loaded = load_counties(store, options, &mut report).await;
-    if let Some(index) = search_index {
-        store.rebuild_index(index).await?;
+    let rebuilt = match search_index {
+        Some(index) => store.rebuild_index(index).await,
+        None => Ok(()),
+    };
+    // The load's own error first; a failed rebuild stays recorded for the next start.
+    match (loaded, rebuilt) {
+        (Err(error), Err(rebuild)) => {
+            tracing::warn!("the name-search index was not rebuilt after a failed load: {rebuild}");
+            return Err(error);
+        }
+        (Err(error), Ok(())) | (Ok(()), Err(error)) => return Err(error),
+        (Ok(()), Ok(())) => {}
     }
-    loaded?;
     report.data = started.elapsed();
 
     let started = Instant::now();

@@ -490,13 +490,26 @@ async fn a_single_county_under_its_city_and_province_opens_at_the_county() -> Te
 }
 
 /// A name search over a scope wider than a city's counts up to the cap and no further (its
-/// amounts are then not summed); the same search in a county counts every match; under the cap
-/// the province's count and amounts equal the county's, and its first page is the same rows.
+/// amounts are then not summed, its pages stop at the cap); the same search in a county or a
+/// city counts every match; under the cap the province's count and amounts equal the
+/// county's, and its first page is the same rows.
 #[tokio::test]
 async fn a_province_wide_search_counts_up_to_the_cap_and_a_county_counts_all() -> TestResult {
     let db = TestDatabase::new().await?;
     let store = &db.store;
     jixiao_store::demo::load_base(store).await?;
+    province::load_province(
+        store,
+        &ProvinceOptions {
+            year: YEAR,
+            scale: 0.0005,
+            payments_per_allotment: 1,
+            skip_counties_with_projects: true,
+            paid_through_month: 3,
+            business_date: None,
+        },
+    )
+    .await?;
     let leling = jixiao_store::demo::LELING;
     let year = 2021;
     let seeded = usize::try_from(SEARCH_COUNT_CAP)? + 20;
@@ -519,6 +532,31 @@ async fn a_province_wide_search_counts_up_to_the_cap_and_a_county_counts_all() -
     };
     assert_eq!(ids(&province), ids(&county));
     assert_eq!(province.projects.len(), 50);
+    // A city (11 counties and itself) is not wide: every match counted.
+    let city = store.projects(&finance("371400"), &common, 1, 50).await?;
+    assert!(!city.total_capped);
+    assert_eq!(city.total, i64::try_from(seeded)?);
+    // Pages stop at the cap: past the last, the last; the last stops at the 5,000th match.
+    let past = store.projects(&finance("370000"), &common, 500, 50).await?;
+    assert_eq!(
+        (past.page, past.projects.len()),
+        (SEARCH_COUNT_CAP / 50, 50)
+    );
+    let last = store
+        .projects(&finance("370000"), &common, 1000, 30)
+        .await?;
+    let pages = (SEARCH_COUNT_CAP + 29) / 30;
+    assert_eq!(last.page, pages);
+    assert_eq!(
+        i64::try_from(last.projects.len())?,
+        SEARCH_COUNT_CAP - (pages - 1) * 30
+    );
+    let county_last = store.projects(&finance(leling), &common, pages, 30).await?;
+    assert_eq!(
+        ids(&last),
+        ids(&county_last)[..last.projects.len()].to_vec(),
+        "the province's last page is the county's, cut at the cap"
+    );
 
     // Under the cap: exact, with amounts, through the province's path and the county's.
     let rare = ProjectFilter {
@@ -543,6 +581,67 @@ async fn a_province_wide_search_counts_up_to_the_cap_and_a_county_counts_all() -
         (county.total, county.requested_fen, county.approved_fen)
     );
     assert_eq!(ids(&province), ids(&county));
+    db.remove().await?;
+    Ok(())
+}
+
+/// On PostgreSQL: (index present, records of indexes set aside) in the test's own schema.
+async fn search_index_state(url: &str) -> Result<(bool, i64), sqlx::Error> {
+    let mut conn = sqlx::PgConnection::connect(url).await?;
+    let present: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() \
+         AND indexname = 'projects_search_grams')",
+    )
+    .fetch_one(&mut conn)
+    .await?;
+    let recorded: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM set_aside_indexes")
+        .fetch_one(&mut conn)
+        .await?;
+    Ok((present, recorded))
+}
+
+/// The province loader's name-search index: set aside for the load and built again after it;
+/// when the process stops between the two, the next start (migrate) builds it from the record.
+/// SQLite sets nothing aside.
+#[tokio::test]
+async fn an_index_set_aside_for_a_load_is_never_lost() -> TestResult {
+    let db = TestDatabase::new().await?;
+    let store = &db.store;
+    let set_aside = store.set_index_aside("projects_search_grams").await?;
+    assert!(
+        store
+            .set_index_aside("projects; DROP TABLE projects")
+            .await?
+            .is_none(),
+        "only known indexes"
+    );
+    if !db.url.starts_with("postgres") {
+        assert!(set_aside.is_none());
+        db.remove().await?;
+        return Ok(());
+    }
+    assert!(set_aside.is_some());
+    assert_eq!(search_index_state(&db.url).await?, (false, 1));
+    // The process stops here: nothing builds it again but the next start.
+    drop(set_aside);
+    store.migrate().await?;
+    assert_eq!(search_index_state(&db.url).await?, (true, 0));
+
+    // A whole load: the index is there afterwards and nothing stays recorded.
+    jixiao_store::demo::load_base(store).await?;
+    province::load_province(
+        store,
+        &ProvinceOptions {
+            year: YEAR,
+            scale: 0.0005,
+            payments_per_allotment: 1,
+            skip_counties_with_projects: true,
+            paid_through_month: 3,
+            business_date: None,
+        },
+    )
+    .await?;
+    assert_eq!(search_index_state(&db.url).await?, (true, 0));
     db.remove().await?;
     Ok(())
 }

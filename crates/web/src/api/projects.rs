@@ -112,7 +112,8 @@ pub struct ProjectListView {
     pub approved_fen: Option<i64>,
     /// True when a name search over a scope wider than a city's matched more projects than it
     /// counts (5,000): `total` is that cap, the amounts are absent, and only the first `total`
-    /// matches are paged. Narrow the list (jurisdiction, agency, state) for exact totals.
+    /// matches are paged. Narrow the list to a city or a county, or to an agency code, for
+    /// exact totals.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub total_capped: bool,
     /// When the totals were summed (RFC 3339), when they come from the rollups that a list over

@@ -118,10 +118,10 @@ async fn a_province_wide_search_of_a_common_word_says_it_stopped_counting() -> T
     let (status, html) = province.get("/projects?year=2021&q=%E5%B9%B4").await?;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        html.contains(&format!("匹配的项目超过 <strong>{cap}</strong> 个")),
+        html.contains(&format!("匹配项目超过 <strong>{cap}</strong> 个")),
         "{html}"
     );
-    assert!(html.contains("不计合计金额"));
+    assert!(html.contains("不显示金额合计"));
     assert!(!html.contains("申报金额合计"));
     assert!(html.contains(&format!("第 1 / {} 页", cap / 50)));
     let token = app.token("sheng").await?;
