@@ -489,15 +489,8 @@ async fn a_single_county_under_its_city_and_province_opens_at_the_county() -> Te
     Ok(())
 }
 
-/// A name search over a scope wider than a city's counts up to the cap and no further (its
-/// amounts are then not summed, its pages stop at the cap); the same search in a county or a
-/// city counts every match; under the cap the province's count and amounts equal the
-/// county's, and its first page is the same rows.
-#[tokio::test]
-async fn a_province_wide_search_counts_up_to_the_cap_and_a_county_counts_all() -> TestResult {
-    let db = TestDatabase::new().await?;
-    let store = &db.store;
-    jixiao_store::demo::load_base(store).await?;
+/// The province around the demo at a tiny scale (a few hundred projects, one payment each).
+async fn small_province(store: &Store) -> jixiao_store::Result<province::ProvinceReport> {
     province::load_province(
         store,
         &ProvinceOptions {
@@ -509,7 +502,19 @@ async fn a_province_wide_search_counts_up_to_the_cap_and_a_county_counts_all() -
             business_date: None,
         },
     )
-    .await?;
+    .await
+}
+
+/// A name search over a scope wider than a city's counts up to the cap and no further (its
+/// amounts are then not summed, its pages stop at the cap); the same search in a county or a
+/// city counts every match; under the cap the province's count and amounts equal the
+/// county's, and its first page is the same rows.
+#[tokio::test]
+async fn a_province_wide_search_counts_up_to_the_cap_and_a_county_counts_all() -> TestResult {
+    let db = TestDatabase::new().await?;
+    let store = &db.store;
+    jixiao_store::demo::load_base(store).await?;
+    small_province(store).await?;
     let leling = jixiao_store::demo::LELING;
     let year = 2021;
     let seeded = usize::try_from(SEARCH_COUNT_CAP)? + 20;
@@ -629,18 +634,7 @@ async fn an_index_set_aside_for_a_load_is_never_lost() -> TestResult {
 
     // A whole load: the index is there afterwards and nothing stays recorded.
     jixiao_store::demo::load_base(store).await?;
-    province::load_province(
-        store,
-        &ProvinceOptions {
-            year: YEAR,
-            scale: 0.0005,
-            payments_per_allotment: 1,
-            skip_counties_with_projects: true,
-            paid_through_month: 3,
-            business_date: None,
-        },
-    )
-    .await?;
+    small_province(store).await?;
     assert_eq!(search_index_state(&db.url).await?, (true, 0));
     db.remove().await?;
     Ok(())
