@@ -119,26 +119,21 @@ impl Store {
     }
 
     /// Builds every index a bulk load set aside and did not build again (it was interrupted):
-    /// run by [`Store::migrate`] on every start. Returns their names.
-    pub(crate) async fn rebuild_set_aside_indexes(&self) -> Result<Vec<String>> {
+    /// run by [`Store::migrate`] on every start (one query when there are none).
+    pub(crate) async fn rebuild_set_aside_indexes(&self) -> Result<()> {
         let crate::Pool::Postgres(pool) = &self.pool else {
-            return Ok(Vec::new());
+            return Ok(());
         };
         let left: Vec<(String, String)> =
             sqlx::query_as("SELECT name, definition FROM set_aside_indexes ORDER BY name")
                 .fetch_all(pool)
                 .await?;
-        let mut rebuilt = Vec::with_capacity(left.len());
         for (name, definition) in left {
             tracing::warn!("building index {name} again: a bulk load set it aside and stopped");
-            self.rebuild_index(SetAsideIndex {
-                name: name.clone(),
-                definition,
-            })
-            .await?;
-            rebuilt.push(name);
+            self.rebuild_index(SetAsideIndex { name, definition })
+                .await?;
         }
-        Ok(rebuilt)
+        Ok(())
     }
 
     /// After a bulk load of `tables`: on PostgreSQL `VACUUM (ANALYZE)` of each (statistics and

@@ -365,7 +365,7 @@ impl Store {
         let search = search.map(|s| format!("%{s}%"));
         let counted_to_cap = wide && search.is_some() && cursor.is_none();
         let postgres = matches!(self.pool, Pool::Postgres(_));
-        let (rows, totals, page) = on_pool!(&self.pool, |pool| {
+        let (rows, totals, page, total_capped) = on_pool!(&self.pool, |pool| {
             let build = |head: &str| {
                 let mut query = QueryBuilder::new(head);
                 query.push(" WHERE 1 = 1");
@@ -475,7 +475,8 @@ impl Store {
             };
             // Over the cap only its first matches are paged: a page past them is the last one,
             // and the last one stops at the cap.
-            let (page, limit) = if counted_to_cap && totals.0 > SEARCH_COUNT_CAP {
+            let capped = counted_to_cap && totals.0 > SEARCH_COUNT_CAP;
+            let (page, limit) = if capped {
                 let page = page.min((SEARCH_COUNT_CAP + per_page - 1) / per_page);
                 (page, per_page.min(SEARCH_COUNT_CAP - (page - 1) * per_page))
             } else {
@@ -494,9 +495,8 @@ impl Store {
                 .push_bind((page - 1).saturating_mul(per_page))
                 .push(") ORDER BY p.year DESC, p.jurisdiction_code, p.code");
             let rows: Vec<Project> = stored::all(list.build_query_as().fetch_all(pool).await?)?;
-            (rows, totals, page)
+            (rows, totals, page, capped)
         });
-        let total_capped = counted_to_cap && totals.0 > SEARCH_COUNT_CAP;
         let totals = if total_capped {
             (SEARCH_COUNT_CAP, 0, 0)
         } else {

@@ -124,16 +124,7 @@ async fn a_province_wide_search_of_a_common_word_says_it_stopped_counting() -> T
     assert!(html.contains("不显示金额合计"));
     assert!(!html.contains("申报金额合计"));
     assert!(html.contains(&format!("第 1 / {} 页", cap / 50)));
-    let token = app.token("sheng").await?;
-    let (status, list) = call(
-        &app,
-        &token,
-        Method::GET,
-        "/api/v1/projects?year=2021&q=%E5%B9%B4",
-        None,
-    )
-    .await?;
-    assert_eq!(status, StatusCode::OK, "{list}");
+    let list = searched_over_the_api(&app, "sheng").await?;
     assert_eq!(list["total_capped"], true);
     assert_eq!(list["total"], cap);
     assert!(list.get("requested_fen").is_none() && list.get("approved_fen").is_none());
@@ -145,16 +136,26 @@ async fn a_province_wide_search_of_a_common_word_says_it_stopped_counting() -> T
         html.contains(&format!("共 <strong>{seeded}</strong> 个项目")),
         "{html}"
     );
-    let token = app.token("yucheng").await?;
-    let (_, list) = call(
-        &app,
+    let list = searched_over_the_api(&app, "yucheng").await?;
+    assert!(list.get("total_capped").is_none(), "{list}");
+    assert!(list["requested_fen"].as_i64().is_some_and(|fen| fen > 0));
+    Ok(())
+}
+
+/// The API's list of 2021 searched for 年, as `user`; the status must be 200.
+async fn searched_over_the_api(
+    app: &TestApp,
+    user: &str,
+) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+    let token = app.token(user).await?;
+    let (status, list) = call(
+        app,
         &token,
         Method::GET,
         "/api/v1/projects?year=2021&q=%E5%B9%B4",
         None,
     )
     .await?;
-    assert!(list.get("total_capped").is_none(), "{list}");
-    assert!(list["requested_fen"].as_i64().is_some_and(|fen| fen > 0));
-    Ok(())
+    assert_eq!(status, StatusCode::OK, "{list}");
+    Ok(list)
 }
