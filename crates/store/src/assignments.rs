@@ -615,6 +615,8 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        // The session cached for this user shows the old name.
+        self.forget_cached_sessions();
         Ok(())
     }
 }

@@ -97,6 +97,9 @@ impl Store {
             .with_details(json!({"from": old, "to": text})),
         )
         .await?;
-        tx.commit().await
+        tx.commit().await?;
+        // Sessions this server cached may now be out of date.
+        self.forget_cached_sessions();
+        Ok(())
     }
 }

@@ -66,6 +66,7 @@ mod screenings;
 mod self_evaluation_imports;
 mod self_evaluation_writes;
 mod self_evaluations;
+mod session_cache;
 mod sessions;
 mod sqlite_payments;
 mod stats;
@@ -157,6 +158,7 @@ pub use self_evaluations::{
     EntryInput, EvaluationItem, SelfEvaluation, SelfEvaluationInput, missing_reasons,
     state_label as self_evaluation_state_label,
 };
+pub use session_cache::SESSION_CACHE_TTL;
 pub use sessions::{LoginOutcome, LoginRefusal, SessionKind, SessionUser};
 pub use stats::{Tally, YearFigures};
 pub use target_reviews::{
@@ -207,6 +209,9 @@ pub struct Store {
     /// The SQLite database file (none for PostgreSQL and in-memory SQLite): the payment writer
     /// opens its own connection to it.
     pub(crate) sqlite_file: Option<std::path::PathBuf>,
+    /// Live sessions kept for a few seconds while the server listens for changes to them
+    /// (PostgreSQL; decision 0054). Shared by the store's clones.
+    pub(crate) session_cache: std::sync::Arc<session_cache::SessionCache>,
 }
 
 /// The PostgreSQL pool's settings (the primary's and a read-only database's): 16 connections; a
@@ -271,6 +276,7 @@ impl Store {
             Ok(Store {
                 pool: Pool::Sqlite(pool),
                 sqlite_file: (!in_memory).then_some(file),
+                session_cache: Default::default(),
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)
@@ -279,6 +285,7 @@ impl Store {
             Ok(Store {
                 sqlite_file: None,
                 pool: Pool::Postgres(pool),
+                session_cache: Default::default(),
             })
         } else {
             Err(Error::Config(format!(

@@ -155,6 +155,9 @@ impl Store {
                 })),
         )
         .await?;
-        tx.commit().await
+        tx.commit().await?;
+        // Sessions this server cached may now be out of date.
+        self.forget_cached_sessions();
+        Ok(())
     }
 }

@@ -36,6 +36,7 @@ impl Store {
         Ok(Store {
             sqlite_file: None,
             pool: Pool::Postgres(pool),
+            session_cache: Default::default(),
         })
     }
 

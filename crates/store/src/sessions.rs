@@ -252,6 +252,12 @@ impl Store {
             return Ok(None);
         }
         let digest = token::digest(session_token);
+        let now = time::now();
+        if let Some(cached) = self.session_cache.get(&digest, now) {
+            return Ok(Some(cached));
+        }
+        // Taken before the read: a change heard while it runs keeps its result out of the cache.
+        let generation = self.session_cache.generation();
         // One statement: every API call and page runs it.
         #[derive(sqlx::FromRow)]
         struct Live {
@@ -259,20 +265,21 @@ impl Store {
             user: UserRow,
             kind: String,
             csrf_token: String,
+            expires_at: i64,
             business_date: Option<String>,
         }
         let live: Option<Live> = on_pool!(&self.pool, |pool| {
             sqlx::query_as(concat!(
                 "SELECT ",
                 crate::users::user_columns!(),
-                ", s.kind, s.csrf_token, j.business_date FROM sessions s \
+                ", s.kind, s.csrf_token, s.expires_at, j.business_date FROM sessions s \
                  JOIN users u ON u.id = s.user_id \
                  LEFT JOIN agencies a ON a.id = u.agency_id \
                  LEFT JOIN jurisdictions j ON j.code = u.jurisdiction_code \
                  WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = FALSE"
             ))
             .bind(&digest)
-            .bind(time::now())
+            .bind(now)
             .fetch_optional(pool)
             .await?
         });
@@ -282,7 +289,7 @@ impl Store {
             live.business_date.as_deref(),
             user.jurisdiction.as_deref().unwrap_or_default(),
         )?;
-        Ok(Some(SessionUser {
+        let session = SessionUser {
             user,
             business_date,
             kind: if live.kind == "api" {
@@ -292,7 +299,16 @@ impl Store {
             },
             csrf_token: live.csrf_token,
             token_digest: digest,
-        }))
+        };
+        if let Some(generation) = generation {
+            self.session_cache.put(
+                generation,
+                session.clone(),
+                live.expires_at,
+                live.business_date.is_none(),
+            );
+        }
+        Ok(Some(session))
     }
 
     /// Ends a session.
@@ -315,6 +331,9 @@ impl Store {
             .in_jurisdiction(session.user.jurisdiction.as_deref()),
         )
         .await?;
-        tx.commit().await
+        tx.commit().await?;
+        // Sessions this server cached may now be out of date.
+        self.forget_cached_sessions();
+        Ok(())
     }
 }

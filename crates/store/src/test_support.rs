@@ -147,3 +147,22 @@ pub async fn drop_audit_guards(url: &str) -> Result<(), sqlx::Error> {
         raw_execute(url, "DROP TRIGGER audit_log_no_change ON audit_log").await
     }
 }
+
+/// Cuts the connection of every server listening for session changes on the test's PostgreSQL
+/// database (as a network fault or a database restart would); answers how many were cut.
+pub async fn cut_session_listeners(url: &str) -> Result<usize, sqlx::Error> {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(url).await?;
+    let cut: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid() \
+         AND query = $1",
+    )
+    .bind(format!(
+        "LISTEN \"{}\"",
+        crate::session_cache::SESSION_CHANGES
+    ))
+    .fetch_all(&mut conn)
+    .await?;
+    Ok(cut.into_iter().filter(|cut| *cut).count())
+}

@@ -59,6 +59,24 @@ const ALLOWED: &[(&str, &str)] = &[
         "index projects_search_grams",
         "PostgreSQL-only GIN index of the names' characters and pairs (a province's search)",
     ),
+    // The session cache's notices (migration 0042): servers on PostgreSQL cache sessions and
+    // hear of changes by NOTIFY; a server on SQLite does not cache them.
+    (
+        "sessions trigger after delete",
+        "PostgreSQL-only NOTIFY to servers that cache sessions",
+    ),
+    (
+        "sessions trigger after update",
+        "PostgreSQL-only NOTIFY to servers that cache sessions",
+    ),
+    (
+        "users trigger after update",
+        "PostgreSQL-only NOTIFY to servers that cache sessions",
+    ),
+    (
+        "jurisdictions trigger after update",
+        "PostgreSQL-only NOTIFY to servers that cache sessions",
+    ),
 ];
 
 #[tokio::test]

@@ -168,6 +168,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let deadlines = tokio::spawn(enforce_deadlines_daily(state.store.clone()));
+    // On PostgreSQL: cache sessions while hearing of changes to them (decision 0054).
+    let session_changes = {
+        let store = state.store.clone();
+        tokio::spawn(async move { store.watch_session_changes().await })
+    };
     let rollups = tokio::spawn(refresh_rollups_every_minute(state.store.clone()));
     let heartbeat = state
         .read_only_database
@@ -179,6 +184,7 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     deadlines.abort();
+    session_changes.abort();
     rollups.abort();
     if let Some(heartbeat) = heartbeat {
         heartbeat.abort();

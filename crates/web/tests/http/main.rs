@@ -45,6 +45,7 @@ mod registry_pages;
 mod risk_monitoring_api;
 mod risk_monitoring_pages;
 mod self_evaluation_upload;
+mod session_cache;
 mod support;
 mod target_excel;
 mod target_grid_drafts;

@@ -1,0 +1,331 @@
+//! The cache of live sessions a server keeps on PostgreSQL (decision 0054). Every API call and
+//! page reads its session; on PostgreSQL that round trip was a third of a payment's cost over
+//! HTTP. A server that watches for session changes keeps each live session it read for a few
+//! seconds. Any committed change that could end or alter a session — a logout, a password
+//! change, a disabled user, a new business date, from any server or tool — fires a trigger's
+//! `NOTIFY` (migration 0042), and every watching server drops its whole cache. A server that is
+//! not listening (SQLite, CLI tools, a lost listener connection) does not cache at all, and no
+//! entry outlives [`SESSION_CACHE_TTL`] even if a notification is lost on the wire.
+
+use crate::sessions::SessionUser;
+use crate::{Pool, Store};
+use jixiao_core::time::Micros;
+use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The channel the triggers of migration 0042 notify.
+pub(crate) const SESSION_CHANGES: &str = "jixiao_session_changes";
+
+/// The longest a cached session is used without reading it again: the bound on how late a
+/// change reaches a server if its notification is lost.
+pub const SESSION_CACHE_TTL: Duration = Duration::from_secs(5);
+
+/// The most sessions one server keeps; past it the cache drops what is stale, then everything.
+const MAX_ENTRIES: usize = 20_000;
+
+struct Entry {
+    session: SessionUser,
+    cached_at: Instant,
+    /// When the session itself ends (microseconds since the epoch).
+    expires_at: Micros,
+    /// Whether the business date is the calendar's (no date set for the jurisdiction): then it
+    /// is read from the clock on each use, so a cached session crosses midnight with it.
+    follows_calendar: bool,
+}
+
+#[derive(Default)]
+struct Inner {
+    /// Whether this server is listening for changes (only then may it cache).
+    listening: bool,
+    /// Bumped by every drop, so a read that began before a change cannot store what it read.
+    generation: u64,
+    entries: HashMap<String, Entry>,
+}
+
+/// Live sessions by token digest, for the few seconds between reads (see the module doc).
+#[derive(Default)]
+pub(crate) struct SessionCache {
+    inner: Mutex<Inner>,
+}
+
+/// Shows only how many sessions are cached: the entries hold CSRF tokens.
+impl std::fmt::Debug for SessionCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let inner = self.lock();
+        f.debug_struct("SessionCache")
+            .field("listening", &inner.listening)
+            .field("entries", &inner.entries.len())
+            .finish()
+    }
+}
+
+impl SessionCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves nothing half-written worth keeping.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The cached session for `digest`, if fresh and not yet expired.
+    pub(crate) fn get(&self, digest: &str, now: Micros) -> Option<SessionUser> {
+        let inner = self.lock();
+        if !inner.listening {
+            return None;
+        }
+        let entry = inner.entries.get(digest)?;
+        if entry.cached_at.elapsed() >= SESSION_CACHE_TTL || now >= entry.expires_at {
+            return None;
+        }
+        let mut session = entry.session.clone();
+        if entry.follows_calendar {
+            session.business_date = jixiao_core::time::today();
+        }
+        Some(session)
+    }
+
+    /// The generation a read must quote to store what it reads; `None` when not listening.
+    pub(crate) fn generation(&self) -> Option<u64> {
+        let inner = self.lock();
+        inner.listening.then_some(inner.generation)
+    }
+
+    /// Keeps a session read while the cache was at `generation`, unless a change was heard
+    /// since (then what was read may already be stale).
+    pub(crate) fn put(
+        &self,
+        generation: u64,
+        session: SessionUser,
+        expires_at: Micros,
+        follows_calendar: bool,
+    ) {
+        let mut inner = self.lock();
+        if !inner.listening || inner.generation != generation {
+            return;
+        }
+        if inner.entries.len() >= MAX_ENTRIES {
+            inner
+                .entries
+                .retain(|_, entry| entry.cached_at.elapsed() < SESSION_CACHE_TTL);
+            if inner.entries.len() >= MAX_ENTRIES {
+                inner.entries.clear();
+            }
+        }
+        inner.entries.insert(
+            session.token_digest.clone(),
+            Entry {
+                session,
+                cached_at: Instant::now(),
+                expires_at,
+                follows_calendar,
+            },
+        );
+    }
+
+    /// Drops every cached session (a change was committed or heard).
+    pub(crate) fn forget_all(&self) {
+        let mut inner = self.lock();
+        inner.generation = inner.generation.wrapping_add(1);
+        inner.entries.clear();
+    }
+
+    /// Starts or stops caching; either way drops what was cached.
+    pub(crate) fn set_listening(&self, listening: bool) {
+        let mut inner = self.lock();
+        inner.listening = listening;
+        inner.generation = inner.generation.wrapping_add(1);
+        inner.entries.clear();
+    }
+
+    /// How many sessions are cached now.
+    pub(crate) fn len(&self) -> usize {
+        self.lock().entries.len()
+    }
+}
+
+/// Stops caching when the listener's task ends or is aborted.
+pub(crate) struct StopsCaching<'a>(pub(crate) &'a SessionCache);
+
+impl Drop for StopsCaching<'_> {
+    fn drop(&mut self) {
+        self.0.set_listening(false);
+    }
+}
+
+/// A listener on its own connection (not one of the pool's, which serve requests), listening.
+async fn listen(pool: &PgPool) -> sqlx::Result<PgListener> {
+    let own = PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_lazy_with((*pool.connect_options()).clone());
+    let mut listener = PgListener::connect_with(&own).await?;
+    // A lost connection ends the loop below, which stops caching before listening again.
+    listener.eager_reconnect(false);
+    listener.listen(SESSION_CHANGES).await?;
+    Ok(listener)
+}
+
+impl Store {
+    /// Listens for committed changes to sessions, users and business dates, and keeps this
+    /// store's session cache (shared by its clones) only while listening: a server runs it for
+    /// as long as it serves. Each notification drops every cached session; a lost connection
+    /// stops the caching until a new listener is listening. Returns at once on SQLite, which
+    /// never caches (other processes may write the same file without telling).
+    pub async fn watch_session_changes(&self) {
+        let Pool::Postgres(pool) = &self.pool else {
+            return;
+        };
+        let cache = &*self.session_cache;
+        let _stops = StopsCaching(cache);
+        loop {
+            match listen(pool).await {
+                Ok(mut listener) => {
+                    cache.set_listening(true);
+                    loop {
+                        match listener.try_recv().await {
+                            Ok(Some(_)) => cache.forget_all(),
+                            Ok(None) => {
+                                tracing::warn!("session cache: listener connection lost");
+                                break;
+                            }
+                            Err(e) => {
+                                tracing::warn!("session cache: listener failed: {e}");
+                                break;
+                            }
+                        }
+                    }
+                    cache.set_listening(false);
+                }
+                Err(e) => tracing::warn!("session cache: cannot listen for changes: {e}"),
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+
+    /// How many sessions this store has cached (0 unless it is watching for changes).
+    pub fn cached_sessions(&self) -> usize {
+        self.session_cache.len()
+    }
+
+    /// Drops this store's cached sessions at once, after a change it committed itself (other
+    /// servers drop theirs when the change's notification reaches them).
+    pub(crate) fn forget_cached_sessions(&self) {
+        self.session_cache.forget_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sessions::SessionKind;
+    use jixiao_core::Role;
+
+    fn session(digest: &str) -> SessionUser {
+        SessionUser {
+            user: crate::users::User {
+                id: 1,
+                username: "finance".into(),
+                display_name: "财政".into(),
+                role: Role::Finance,
+                jurisdiction: Some("371481".into()),
+                agency_id: None,
+                agency_code: None,
+                agency_name: None,
+                disabled: false,
+                must_change_password: false,
+            },
+            kind: SessionKind::Api,
+            csrf_token: "c".into(),
+            token_digest: digest.into(),
+            business_date: chrono::NaiveDate::from_ymd_opt(2000, 1, 1).expect("date"),
+        }
+    }
+
+    const NOW: Micros = 1_000;
+
+    #[test]
+    fn nothing_is_cached_unless_listening() {
+        let cache = SessionCache::default();
+        assert_eq!(cache.generation(), None);
+        cache.put(0, session("a"), NOW + 1, false);
+        assert!(cache.get("a", NOW).is_none());
+        cache.set_listening(true);
+        let generation = cache.generation().expect("listening");
+        cache.put(generation, session("a"), NOW + 1, false);
+        assert!(cache.get("a", NOW).is_some());
+        cache.set_listening(false);
+        assert!(cache.get("a", NOW).is_none());
+        assert_eq!(cache.len(), 0);
+    }
+
+    #[test]
+    fn a_read_that_began_before_a_change_is_not_kept() {
+        let cache = SessionCache::default();
+        cache.set_listening(true);
+        let before = cache.generation().expect("listening");
+        cache.forget_all();
+        cache.put(before, session("a"), NOW + 1, false);
+        assert!(cache.get("a", NOW).is_none());
+        let after = cache.generation().expect("listening");
+        cache.put(after, session("a"), NOW + 1, false);
+        assert!(cache.get("a", NOW).is_some());
+    }
+
+    #[test]
+    fn an_expired_session_is_not_served() {
+        let cache = SessionCache::default();
+        cache.set_listening(true);
+        let generation = cache.generation().expect("listening");
+        cache.put(generation, session("a"), NOW, false);
+        assert!(cache.get("a", NOW - 1).is_some());
+        assert!(cache.get("a", NOW).is_none());
+    }
+
+    #[test]
+    fn a_change_drops_everything_and_the_guard_stops_caching() {
+        let cache = SessionCache::default();
+        cache.set_listening(true);
+        let generation = cache.generation().expect("listening");
+        cache.put(generation, session("a"), NOW + 1, false);
+        cache.put(generation, session("b"), NOW + 1, false);
+        assert_eq!(cache.len(), 2);
+        cache.forget_all();
+        assert_eq!(cache.len(), 0);
+        let generation = cache.generation().expect("listening");
+        cache.put(generation, session("a"), NOW + 1, false);
+        drop(StopsCaching(&cache));
+        assert_eq!(cache.generation(), None);
+        assert!(cache.get("a", NOW).is_none());
+    }
+
+    #[test]
+    fn a_calendar_business_date_is_read_from_the_clock_on_each_use() {
+        let cache = SessionCache::default();
+        cache.set_listening(true);
+        let generation = cache.generation().expect("listening");
+        cache.put(generation, session("set"), NOW + 1, false);
+        cache.put(generation, session("calendar"), NOW + 1, true);
+        let set = cache.get("set", NOW).expect("cached");
+        assert_eq!(set.business_date.to_string(), "2000-01-01");
+        let calendar = cache.get("calendar", NOW).expect("cached");
+        assert_eq!(calendar.business_date, jixiao_core::time::today());
+    }
+
+    #[test]
+    fn a_full_cache_never_grows_past_its_bound() {
+        let cache = SessionCache::default();
+        cache.set_listening(true);
+        let generation = cache.generation().expect("listening");
+        for i in 0..MAX_ENTRIES + 10 {
+            cache.put(generation, session(&format!("{i:064}")), NOW + 1, false);
+        }
+        assert!(cache.len() <= MAX_ENTRIES);
+        assert!(
+            cache
+                .get(&format!("{:064}", MAX_ENTRIES + 9), NOW)
+                .is_some()
+        );
+    }
+}
