@@ -27,6 +27,7 @@ const MAX_ENTRIES: usize = 20_000;
 
 struct Entry {
     session: SessionUser,
+    /// When the read it holds began (the lifetime counts from then).
     cached_at: Instant,
     /// When the session itself ends (microseconds since the epoch).
     expires_at: Micros,
@@ -37,7 +38,8 @@ struct Entry {
 
 #[derive(Default)]
 struct Inner {
-    /// Whether this server is listening for changes (only then may it cache).
+    /// Whether this server hears changes (only then may it cache): its listener is listening
+    /// and its own ping came back on it.
     listening: bool,
     /// Bumped by every drop, so a read that began before a change cannot store what it read.
     generation: u64,
@@ -97,6 +99,7 @@ impl SessionCache {
     pub(crate) fn put(
         &self,
         generation: u64,
+        read_at: Instant,
         session: SessionUser,
         expires_at: Micros,
         follows_calendar: bool,
@@ -117,7 +120,7 @@ impl SessionCache {
             session.token_digest.clone(),
             Entry {
                 session,
-                cached_at: Instant::now(),
+                cached_at: read_at,
                 expires_at,
                 follows_calendar,
             },
@@ -129,6 +132,16 @@ impl SessionCache {
         let mut inner = self.lock();
         inner.generation = inner.generation.wrapping_add(1);
         inner.entries.clear();
+    }
+
+    /// The server's own ping came back: notices arrive, so caching may start (if it had not).
+    pub(crate) fn hear_ping(&self) {
+        let mut inner = self.lock();
+        if !inner.listening {
+            inner.listening = true;
+            inner.generation = inner.generation.wrapping_add(1);
+            inner.entries.clear();
+        }
     }
 
     /// Starts or stops caching; either way drops what was cached.
@@ -154,8 +167,15 @@ impl Drop for StopsCaching<'_> {
     }
 }
 
-/// A listener on its own connection (not one of the pool's, which serve requests), listening.
-async fn listen(pool: &PgPool) -> sqlx::Result<PgListener> {
+/// How often a server pings its own listener through its pool, to prove that notices still
+/// arrive; and how long without hearing anything counts as deaf (a connection that died without
+/// either side noticing, or a pooler that accepts `LISTEN` and delivers nothing).
+const PING_EVERY: Duration = Duration::from_secs(2);
+const DEAF_AFTER: Duration = Duration::from_secs(5);
+
+/// A listener on its own connection (not one of the pool's, which serve requests), listening to
+/// the changes and to this server's own ping channel.
+async fn listen(pool: &PgPool, ping_channel: &str) -> sqlx::Result<PgListener> {
     let own = PgPoolOptions::new()
         .max_connections(1)
         .acquire_timeout(Duration::from_secs(10))
@@ -163,35 +183,82 @@ async fn listen(pool: &PgPool) -> sqlx::Result<PgListener> {
     let mut listener = PgListener::connect_with(&own).await?;
     // A lost connection ends the loop below, which stops caching before listening again.
     listener.eager_reconnect(false);
-    listener.listen(SESSION_CHANGES).await?;
+    listener.listen_all([SESSION_CHANGES, ping_channel]).await?;
     Ok(listener)
 }
 
+/// Sends a ping to `channel` through the pool every [`PING_EVERY`], the first at once.
+async fn ping_every_few_seconds(pool: PgPool, channel: String) {
+    let mut every = tokio::time::interval(PING_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if let Err(e) = sqlx::query("SELECT pg_notify($1, '')")
+            .bind(&channel)
+            .execute(&pool)
+            .await
+        {
+            tracing::warn!("session cache: ping not sent: {e}");
+        }
+    }
+}
+
+/// Aborts a task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 impl Store {
-    /// Listens for committed changes to sessions, users and business dates, and keeps this
-    /// store's session cache (shared by its clones) only while listening: a server runs it for
-    /// as long as it serves. Each notification drops every cached session; a lost connection
-    /// stops the caching until a new listener is listening. Returns at once on SQLite, which
-    /// never caches (other processes may write the same file without telling).
+    /// Listens for committed changes to sessions, users, agencies and business dates, and
+    /// keeps this store's session cache (shared by its clones) only while it hears: a server
+    /// runs it for as long as it serves. Caching starts when the server's own ping, sent
+    /// through its pool, has come back on the new listener; each change's notice drops every
+    /// cached session; a lost connection, or [`DEAF_AFTER`] without hearing even a ping, stops
+    /// the caching until a new listener hears again. Returns at once on SQLite, which never
+    /// caches (other processes may write the same file without telling).
     pub async fn watch_session_changes(&self) {
         let Pool::Postgres(pool) = &self.pool else {
             return;
         };
         let cache = &*self.session_cache;
         let _stops = StopsCaching(cache);
+        let ping_channel = match jixiao_core::token::new_secret() {
+            Ok(secret) => format!("jixiao_session_ping_{}", &secret[..16]),
+            Err(e) => {
+                tracing::warn!("session cache: not used: {e}");
+                return;
+            }
+        };
         loop {
-            match listen(pool).await {
+            match listen(pool, &ping_channel).await {
                 Ok(mut listener) => {
-                    cache.set_listening(true);
+                    let _pings = AbortOnDrop(tokio::spawn(ping_every_few_seconds(
+                        pool.clone(),
+                        ping_channel.clone(),
+                    )));
                     loop {
-                        match listener.try_recv().await {
-                            Ok(Some(_)) => cache.forget_all(),
-                            Ok(None) => {
+                        match tokio::time::timeout(DEAF_AFTER, listener.try_recv()).await {
+                            Ok(Ok(Some(notice))) if notice.channel() == SESSION_CHANGES => {
+                                cache.forget_all()
+                            }
+                            Ok(Ok(Some(_ping))) => cache.hear_ping(),
+                            Ok(Ok(None)) => {
                                 tracing::warn!("session cache: listener connection lost");
                                 break;
                             }
-                            Err(e) => {
+                            Ok(Err(e)) => {
                                 tracing::warn!("session cache: listener failed: {e}");
+                                break;
+                            }
+                            Err(_) => {
+                                tracing::warn!(
+                                    "session cache: nothing heard for {DEAF_AFTER:?}, not even \
+                                     this server's ping; listening again"
+                                );
                                 break;
                             }
                         }
@@ -249,15 +316,38 @@ mod tests {
     fn nothing_is_cached_unless_listening() {
         let cache = SessionCache::default();
         assert_eq!(cache.generation(), None);
-        cache.put(0, session("a"), NOW + 1, false);
+        cache.put(0, Instant::now(), session("a"), NOW + 1, false);
         assert!(cache.get("a", NOW).is_none());
         cache.set_listening(true);
         let generation = cache.generation().expect("listening");
-        cache.put(generation, session("a"), NOW + 1, false);
+        cache.put(generation, Instant::now(), session("a"), NOW + 1, false);
         assert!(cache.get("a", NOW).is_some());
         cache.set_listening(false);
         assert!(cache.get("a", NOW).is_none());
         assert_eq!(cache.len(), 0);
+    }
+
+    #[test]
+    fn the_first_ping_heard_starts_caching_and_later_ones_keep_what_is_cached() {
+        let cache = SessionCache::default();
+        cache.hear_ping();
+        let generation = cache.generation().expect("listening once a ping is heard");
+        cache.put(generation, Instant::now(), session("a"), NOW + 1, false);
+        cache.hear_ping();
+        assert!(cache.get("a", NOW).is_some());
+        assert_eq!(cache.generation(), Some(generation));
+    }
+
+    #[test]
+    fn a_copy_lives_from_the_start_of_its_read() {
+        let cache = SessionCache::default();
+        cache.hear_ping();
+        let generation = cache.generation().expect("listening");
+        let long_ago = Instant::now()
+            .checked_sub(SESSION_CACHE_TTL)
+            .expect("the clock runs longer than that");
+        cache.put(generation, long_ago, session("a"), NOW + 1, false);
+        assert!(cache.get("a", NOW).is_none());
     }
 
     #[test]
@@ -266,10 +356,10 @@ mod tests {
         cache.set_listening(true);
         let before = cache.generation().expect("listening");
         cache.forget_all();
-        cache.put(before, session("a"), NOW + 1, false);
+        cache.put(before, Instant::now(), session("a"), NOW + 1, false);
         assert!(cache.get("a", NOW).is_none());
         let after = cache.generation().expect("listening");
-        cache.put(after, session("a"), NOW + 1, false);
+        cache.put(after, Instant::now(), session("a"), NOW + 1, false);
         assert!(cache.get("a", NOW).is_some());
     }
 
@@ -278,7 +368,7 @@ mod tests {
         let cache = SessionCache::default();
         cache.set_listening(true);
         let generation = cache.generation().expect("listening");
-        cache.put(generation, session("a"), NOW, false);
+        cache.put(generation, Instant::now(), session("a"), NOW, false);
         assert!(cache.get("a", NOW - 1).is_some());
         assert!(cache.get("a", NOW).is_none());
     }
@@ -288,13 +378,13 @@ mod tests {
         let cache = SessionCache::default();
         cache.set_listening(true);
         let generation = cache.generation().expect("listening");
-        cache.put(generation, session("a"), NOW + 1, false);
-        cache.put(generation, session("b"), NOW + 1, false);
+        cache.put(generation, Instant::now(), session("a"), NOW + 1, false);
+        cache.put(generation, Instant::now(), session("b"), NOW + 1, false);
         assert_eq!(cache.len(), 2);
         cache.forget_all();
         assert_eq!(cache.len(), 0);
         let generation = cache.generation().expect("listening");
-        cache.put(generation, session("a"), NOW + 1, false);
+        cache.put(generation, Instant::now(), session("a"), NOW + 1, false);
         drop(StopsCaching(&cache));
         assert_eq!(cache.generation(), None);
         assert!(cache.get("a", NOW).is_none());
@@ -305,8 +395,14 @@ mod tests {
         let cache = SessionCache::default();
         cache.set_listening(true);
         let generation = cache.generation().expect("listening");
-        cache.put(generation, session("set"), NOW + 1, false);
-        cache.put(generation, session("calendar"), NOW + 1, true);
+        cache.put(generation, Instant::now(), session("set"), NOW + 1, false);
+        cache.put(
+            generation,
+            Instant::now(),
+            session("calendar"),
+            NOW + 1,
+            true,
+        );
         let set = cache.get("set", NOW).expect("cached");
         assert_eq!(set.business_date.to_string(), "2000-01-01");
         let calendar = cache.get("calendar", NOW).expect("cached");
@@ -319,7 +415,13 @@ mod tests {
         cache.set_listening(true);
         let generation = cache.generation().expect("listening");
         for i in 0..MAX_ENTRIES + 10 {
-            cache.put(generation, session(&format!("{i:064}")), NOW + 1, false);
+            cache.put(
+                generation,
+                Instant::now(),
+                session(&format!("{i:064}")),
+                NOW + 1,
+                false,
+            );
         }
         assert!(cache.len() <= MAX_ENTRIES);
         assert!(

@@ -256,8 +256,10 @@ impl Store {
         if let Some(cached) = self.session_cache.get(&digest, now) {
             return Ok(Some(cached));
         }
-        // Taken before the read: a change heard while it runs keeps its result out of the cache.
+        // Taken before the read: a change heard while it runs keeps its result out of the cache,
+        // and the cached copy's lifetime counts from the read's start.
         let generation = self.session_cache.generation();
+        let read_at = std::time::Instant::now();
         // One statement: every API call and page runs it.
         #[derive(sqlx::FromRow)]
         struct Live {
@@ -303,6 +305,7 @@ impl Store {
         if let Some(generation) = generation {
             self.session_cache.put(
                 generation,
+                read_at,
                 session.clone(),
                 live.expires_at,
                 live.business_date.is_none(),

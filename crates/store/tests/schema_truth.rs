@@ -77,6 +77,26 @@ const ALLOWED: &[(&str, &str)] = &[
         "jurisdictions trigger after update",
         "PostgreSQL-only NOTIFY to servers that cache sessions",
     ),
+    (
+        "agencies trigger after update",
+        "PostgreSQL-only NOTIFY to servers that cache sessions",
+    ),
+    (
+        "sessions trigger after truncate",
+        "PostgreSQL-only NOTIFY to servers that cache sessions",
+    ),
+    (
+        "users trigger after truncate",
+        "PostgreSQL-only NOTIFY to servers that cache sessions",
+    ),
+    (
+        "agencies trigger after truncate",
+        "PostgreSQL-only NOTIFY to servers that cache sessions",
+    ),
+    (
+        "jurisdictions trigger after truncate",
+        "PostgreSQL-only NOTIFY to servers that cache sessions",
+    ),
 ];
 
 #[tokio::test]

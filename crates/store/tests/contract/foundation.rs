@@ -75,18 +75,28 @@ pub(crate) fn user(
     }
 }
 
-pub(crate) async fn actor_of(store: &Store, username: &str) -> Result<Actor, Error> {
+/// The token of a new API session of `username`.
+pub(crate) async fn login_token(
+    store: &Store,
+    username: &str,
+    password: &str,
+) -> Result<String, Error> {
     let login = store
         .login(
             username,
-            "password-123",
+            password,
             SessionKind::Api,
             &ThrottlePolicy::default(),
         )
         .await?
         .map_err(|r| Error::Internal(format!("{r:?}")))?;
+    Ok(login.token)
+}
+
+pub(crate) async fn actor_of(store: &Store, username: &str) -> Result<Actor, Error> {
+    let token = login_token(store, username, "password-123").await?;
     let session = store
-        .session(&login.token)
+        .session(&token)
         .await?
         .ok_or_else(|| Error::Internal("no session".into()))?;
     Ok(session.actor())

@@ -17,6 +17,7 @@ mod registry_scale;
 mod risk_monitoring;
 mod rollups;
 mod servers;
+mod session_cache;
 mod support;
 mod target_sheet_batches;
 mod treasury;

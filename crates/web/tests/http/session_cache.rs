@@ -1,7 +1,7 @@
 //! The session cache (decision 0054): on PostgreSQL a server keeps the sessions it read for a
 //! few seconds, and a change that ends or alters a session reaches every server at once — made
 //! through another server's API, or by an operator in psql — not only when the cache's few
-//! seconds run out. A server that lost its listener stops caching until it listens again. On
+//! seconds run out. A server that lost its listener stops caching until a new one hears its ping. On
 //! SQLite nothing is cached.
 
 use crate::support::{TestApp, TestResult, on_postgres};
@@ -23,19 +23,6 @@ async fn me(base: &str, token: &str) -> Result<(StatusCode, Value), reqwest::Err
         .await?;
     let status = response.status();
     Ok((status, response.json().await.unwrap_or(Value::Null)))
-}
-
-/// A second server on the app's database with a store the test can look into.
-async fn second_server(app: &TestApp) -> Result<(String, Store), Box<dyn std::error::Error>> {
-    let store = Store::connect(&app.db.url).await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(jixiao_web::serve(
-        listener,
-        jixiao_web::AppState::new(store.clone()),
-        std::future::pending(),
-    ));
-    Ok((base, store))
 }
 
 /// Asks `base` as `token` until `store` holds a cached session (so it is at most a few
@@ -95,9 +82,10 @@ async fn a_user_disabled_on_one_server_is_refused_by_the_other_at_once() -> Test
         return Ok(());
     }
     assert!(SESSION_CACHE_TTL > HEARD_WITHIN * 2);
-    let (second, second_store) = second_server(&app).await?;
-    until_cached(&second, &token, &second_store).await?;
+    let (second, second_store) = app.second_server_and_store().await?;
+    // The second server's copy is cached last: it is a few milliseconds old at the change.
     until_cached(&app.base, &token, &app.db.store).await?;
+    until_cached(&second, &token, &second_store).await?;
 
     let response = Client::new()
         .post(app.url("/api/v1/users/finance/disable"))
@@ -120,7 +108,7 @@ async fn a_change_made_in_psql_reaches_the_servers_and_a_lost_listener_stops_the
     }
     let app = TestApp::start().await?;
     let token = app.token("finance").await?;
-    let (second, second_store) = second_server(&app).await?;
+    let (second, second_store) = app.second_server_and_store().await?;
     until_cached(&second, &token, &second_store).await?;
 
     // An operator requires the password change by hand: no server's code ran.

@@ -121,15 +121,23 @@ impl TestApp {
     /// background jobs of its own — as a second `jixiao serve` process behind the same proxy —
     /// and answers its base URL.
     pub async fn second_server(&self) -> Result<String, Box<dyn std::error::Error>> {
+        Ok(self.second_server_and_store().await?.0)
+    }
+
+    /// [`TestApp::second_server`], with the second server's store (to look into it, or to
+    /// close its connections).
+    pub async fn second_server_and_store(
+        &self,
+    ) -> Result<(String, jixiao_store::Store), Box<dyn std::error::Error>> {
         let store = jixiao_store::Store::connect(&self.db.url).await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
         tokio::spawn(jixiao_web::serve(
             listener,
-            AppState::new(store),
+            AppState::new(store.clone()),
             std::future::pending(),
         ));
-        Ok(base)
+        Ok((base, store))
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -376,14 +376,7 @@ async fn refunds_reservations_releases_and_batches_at_two_servers_count_once() -
 #[tokio::test]
 async fn a_server_that_loses_the_database_fails_its_health_check_alone() -> TestResult {
     let app = TestApp::start().await?;
-    let store = jixiao_store::Store::connect(&app.db.url).await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let second = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(jixiao_web::serve(
-        listener,
-        jixiao_web::AppState::new(store.clone()),
-        std::future::pending(),
-    ));
+    let (second, store) = app.second_server_and_store().await?;
     for base in [&app.base, &second] {
         let health = reqwest::get(format!("{base}/healthz")).await?;
         assert_eq!(health.status(), StatusCode::OK);
