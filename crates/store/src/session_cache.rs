@@ -173,21 +173,24 @@ impl Drop for StopsCaching<'_> {
 const PING_EVERY: Duration = Duration::from_secs(2);
 const DEAF_AFTER: Duration = Duration::from_secs(5);
 
-/// A listener on its own connection (not one of the pool's, which serve requests), listening to
-/// the changes and to this server's own ping channel.
-async fn listen(pool: &PgPool, ping_channel: &str) -> sqlx::Result<PgListener> {
+/// A listener on a connection of its own, listening to the changes and to this server's ping
+/// channel, and the pool it came from: two connections, neither of the request pool's (a busy
+/// pool must not delay the pings), the second for the pings.
+async fn listen(pool: &PgPool, ping_channel: &str) -> sqlx::Result<(PgListener, PgPool)> {
     let own = PgPoolOptions::new()
-        .max_connections(1)
+        .max_connections(2)
         .acquire_timeout(Duration::from_secs(10))
+        .idle_timeout(None)
+        .max_lifetime(None)
         .connect_lazy_with((*pool.connect_options()).clone());
     let mut listener = PgListener::connect_with(&own).await?;
     // A lost connection ends the loop below, which stops caching before listening again.
     listener.eager_reconnect(false);
     listener.listen_all([SESSION_CHANGES, ping_channel]).await?;
-    Ok(listener)
+    Ok((listener, own))
 }
 
-/// Sends a ping to `channel` through the pool every [`PING_EVERY`], the first at once.
+/// Sends a ping to `channel` every [`PING_EVERY`], the first at once.
 async fn ping_every_few_seconds(pool: PgPool, channel: String) {
     let mut every = tokio::time::interval(PING_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -198,7 +201,7 @@ async fn ping_every_few_seconds(pool: PgPool, channel: String) {
             .execute(&pool)
             .await
         {
-            tracing::warn!("session cache: ping not sent: {e}");
+            tracing::debug!("session cache: ping not sent: {e}");
         }
     }
 }
@@ -218,8 +221,9 @@ impl Store {
     /// runs it for as long as it serves. Caching starts when the server's own ping, sent
     /// through its pool, has come back on the new listener; each change's notice drops every
     /// cached session; a lost connection, or [`DEAF_AFTER`] without hearing even a ping, stops
-    /// the caching until a new listener hears again. Returns at once on SQLite, which never
-    /// caches (other processes may write the same file without telling).
+    /// the caching until a new listener hears again. Ends when the store is closed; returns at
+    /// once on SQLite, which never caches (other processes may write the same file without
+    /// telling).
     pub async fn watch_session_changes(&self) {
         let Pool::Postgres(pool) = &self.pool else {
             return;
@@ -233,11 +237,13 @@ impl Store {
                 return;
             }
         };
-        loop {
+        // Pauses between attempts grow while the listener hears nothing (1 s, 2 s, … 60 s).
+        let mut pause = Duration::from_secs(1);
+        while !pool.is_closed() {
             match listen(pool, &ping_channel).await {
-                Ok(mut listener) => {
-                    let _pings = AbortOnDrop(tokio::spawn(ping_every_few_seconds(
-                        pool.clone(),
+                Ok((mut listener, own)) => {
+                    let pings = AbortOnDrop(tokio::spawn(ping_every_few_seconds(
+                        own.clone(),
                         ping_channel.clone(),
                     )));
                     loop {
@@ -245,7 +251,10 @@ impl Store {
                             Ok(Ok(Some(notice))) if notice.channel() == SESSION_CHANGES => {
                                 cache.forget_all()
                             }
-                            Ok(Ok(Some(_ping))) => cache.hear_ping(),
+                            Ok(Ok(Some(_ping))) => {
+                                cache.hear_ping();
+                                pause = Duration::from_secs(1);
+                            }
                             Ok(Ok(None)) => {
                                 tracing::warn!("session cache: listener connection lost");
                                 break;
@@ -257,17 +266,21 @@ impl Store {
                             Err(_) => {
                                 tracing::warn!(
                                     "session cache: nothing heard for {DEAF_AFTER:?}, not even \
-                                     this server's ping; listening again"
+                                     this server's ping; not caching until it is heard again"
                                 );
                                 break;
                             }
                         }
                     }
                     cache.set_listening(false);
+                    // Not awaited: over a half-open socket the listener's goodbye can hang until
+                    // the kernel gives up; the connections close when the last one is returned.
+                    drop((pings, listener, own));
                 }
                 Err(e) => tracing::warn!("session cache: cannot listen for changes: {e}"),
             }
-            tokio::time::sleep(Duration::from_secs(1)).await;
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_secs(60));
         }
     }
 

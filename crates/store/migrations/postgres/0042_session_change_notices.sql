@@ -1,8 +1,8 @@
 -- Tells every server listening on `jixiao_session_changes` that the sessions it cached may be out
 -- of date (decision 0054): sessions ended or altered, users altered (disabled, password reset or
 -- changed, renamed, required to change their password), an agency renamed or recoded, a
--- jurisdiction's business date moved, or any of these tables truncated. One notice a statement,
--- sent when the transaction commits (none if it rolls back), with the schema as its payload (a
+-- jurisdiction's business date moved, or any of these tables truncated. At most one notice a
+-- transaction, sent when it commits (none if it rolls back), with the schema as its payload (a
 -- server drops its cache on any notice; tests sharing a database tell theirs apart). Whoever
 -- runs the statement — a server, a CLI tool, an operator in psql — the servers hear it, unless
 -- the triggers are switched off (`session_replication_role = replica`, `--disable-triggers`):
