@@ -614,10 +614,8 @@ impl Store {
             })),
         )
         .await?;
-        tx.commit().await?;
         // The session cached for this user shows the old name.
-        self.forget_cached_sessions();
-        Ok(())
+        self.commit_session_change(tx).await
     }
 }
 

@@ -97,9 +97,6 @@ impl Store {
             .with_details(json!({"from": old, "to": text})),
         )
         .await?;
-        tx.commit().await?;
-        // Sessions this server cached may now be out of date.
-        self.forget_cached_sessions();
-        Ok(())
+        self.commit_session_change(tx).await
     }
 }

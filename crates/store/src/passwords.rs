@@ -155,9 +155,6 @@ impl Store {
                 })),
         )
         .await?;
-        tx.commit().await?;
-        // Sessions this server cached may now be out of date.
-        self.forget_cached_sessions();
-        Ok(())
+        self.commit_session_change(tx).await
     }
 }

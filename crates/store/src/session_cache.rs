@@ -144,10 +144,10 @@ impl SessionCache {
         }
     }
 
-    /// Starts or stops caching; either way drops what was cached.
-    pub(crate) fn set_listening(&self, listening: bool) {
+    /// Stops caching (the listener is gone or deaf) and drops what was cached.
+    pub(crate) fn stop_listening(&self) {
         let mut inner = self.lock();
-        inner.listening = listening;
+        inner.listening = false;
         inner.generation = inner.generation.wrapping_add(1);
         inner.entries.clear();
     }
@@ -163,7 +163,7 @@ pub(crate) struct StopsCaching<'a>(pub(crate) &'a SessionCache);
 
 impl Drop for StopsCaching<'_> {
     fn drop(&mut self) {
-        self.0.set_listening(false);
+        self.0.stop_listening();
     }
 }
 
@@ -272,7 +272,7 @@ impl Store {
                             }
                         }
                     }
-                    cache.set_listening(false);
+                    cache.stop_listening();
                     // Not awaited: over a half-open socket the listener's goodbye can hang until
                     // the kernel gives up; the connections close when the last one is returned.
                     drop((pings, listener, own));
@@ -289,10 +289,13 @@ impl Store {
         self.session_cache.len()
     }
 
-    /// Drops this store's cached sessions at once, after a change it committed itself (other
-    /// servers drop theirs when the change's notification reaches them).
-    pub(crate) fn forget_cached_sessions(&self) {
+    /// Commits a change to what a session reads (a session, a user, a business date) and drops
+    /// this store's cached sessions at once; other servers drop theirs when the trigger's notice
+    /// reaches them.
+    pub(crate) async fn commit_session_change(&self, tx: crate::tx::Tx) -> crate::Result<()> {
+        tx.commit().await?;
         self.session_cache.forget_all();
+        Ok(())
     }
 }
 
@@ -325,27 +328,38 @@ mod tests {
 
     const NOW: Micros = 1_000;
 
+    /// A cache that hears (its ping came back), and its generation.
+    fn listening() -> (SessionCache, u64) {
+        let cache = SessionCache::default();
+        cache.hear_ping();
+        let generation = cache.generation().expect("listening once a ping is heard");
+        (cache, generation)
+    }
+
+    /// Keeps `digest`'s session, read now, ending just after `NOW`.
+    fn keep(cache: &SessionCache, generation: u64, digest: &str) {
+        cache.put(generation, Instant::now(), session(digest), NOW + 1, false);
+    }
+
     #[test]
     fn nothing_is_cached_unless_listening() {
         let cache = SessionCache::default();
         assert_eq!(cache.generation(), None);
-        cache.put(0, Instant::now(), session("a"), NOW + 1, false);
+        keep(&cache, 0, "a");
         assert!(cache.get("a", NOW).is_none());
-        cache.set_listening(true);
+        cache.hear_ping();
         let generation = cache.generation().expect("listening");
-        cache.put(generation, Instant::now(), session("a"), NOW + 1, false);
+        keep(&cache, generation, "a");
         assert!(cache.get("a", NOW).is_some());
-        cache.set_listening(false);
+        cache.stop_listening();
         assert!(cache.get("a", NOW).is_none());
         assert_eq!(cache.len(), 0);
     }
 
     #[test]
     fn the_first_ping_heard_starts_caching_and_later_ones_keep_what_is_cached() {
-        let cache = SessionCache::default();
-        cache.hear_ping();
-        let generation = cache.generation().expect("listening once a ping is heard");
-        cache.put(generation, Instant::now(), session("a"), NOW + 1, false);
+        let (cache, generation) = listening();
+        keep(&cache, generation, "a");
         cache.hear_ping();
         assert!(cache.get("a", NOW).is_some());
         assert_eq!(cache.generation(), Some(generation));
@@ -353,9 +367,7 @@ mod tests {
 
     #[test]
     fn a_copy_lives_from_the_start_of_its_read() {
-        let cache = SessionCache::default();
-        cache.hear_ping();
-        let generation = cache.generation().expect("listening");
+        let (cache, generation) = listening();
         let long_ago = Instant::now()
             .checked_sub(SESSION_CACHE_TTL)
             .expect("the clock runs longer than that");
@@ -365,22 +377,18 @@ mod tests {
 
     #[test]
     fn a_read_that_began_before_a_change_is_not_kept() {
-        let cache = SessionCache::default();
-        cache.set_listening(true);
-        let before = cache.generation().expect("listening");
+        let (cache, before) = listening();
         cache.forget_all();
-        cache.put(before, Instant::now(), session("a"), NOW + 1, false);
+        keep(&cache, before, "a");
         assert!(cache.get("a", NOW).is_none());
         let after = cache.generation().expect("listening");
-        cache.put(after, Instant::now(), session("a"), NOW + 1, false);
+        keep(&cache, after, "a");
         assert!(cache.get("a", NOW).is_some());
     }
 
     #[test]
     fn an_expired_session_is_not_served() {
-        let cache = SessionCache::default();
-        cache.set_listening(true);
-        let generation = cache.generation().expect("listening");
+        let (cache, generation) = listening();
         cache.put(generation, Instant::now(), session("a"), NOW, false);
         assert!(cache.get("a", NOW - 1).is_some());
         assert!(cache.get("a", NOW).is_none());
@@ -388,16 +396,14 @@ mod tests {
 
     #[test]
     fn a_change_drops_everything_and_the_guard_stops_caching() {
-        let cache = SessionCache::default();
-        cache.set_listening(true);
-        let generation = cache.generation().expect("listening");
-        cache.put(generation, Instant::now(), session("a"), NOW + 1, false);
-        cache.put(generation, Instant::now(), session("b"), NOW + 1, false);
+        let (cache, generation) = listening();
+        keep(&cache, generation, "a");
+        keep(&cache, generation, "b");
         assert_eq!(cache.len(), 2);
         cache.forget_all();
         assert_eq!(cache.len(), 0);
         let generation = cache.generation().expect("listening");
-        cache.put(generation, Instant::now(), session("a"), NOW + 1, false);
+        keep(&cache, generation, "a");
         drop(StopsCaching(&cache));
         assert_eq!(cache.generation(), None);
         assert!(cache.get("a", NOW).is_none());
@@ -405,10 +411,8 @@ mod tests {
 
     #[test]
     fn a_calendar_business_date_is_read_from_the_clock_on_each_use() {
-        let cache = SessionCache::default();
-        cache.set_listening(true);
-        let generation = cache.generation().expect("listening");
-        cache.put(generation, Instant::now(), session("set"), NOW + 1, false);
+        let (cache, generation) = listening();
+        keep(&cache, generation, "set");
         cache.put(
             generation,
             Instant::now(),
@@ -424,17 +428,9 @@ mod tests {
 
     #[test]
     fn a_full_cache_never_grows_past_its_bound() {
-        let cache = SessionCache::default();
-        cache.set_listening(true);
-        let generation = cache.generation().expect("listening");
+        let (cache, generation) = listening();
         for i in 0..MAX_ENTRIES + 10 {
-            cache.put(
-                generation,
-                Instant::now(),
-                session(&format!("{i:064}")),
-                NOW + 1,
-                false,
-            );
+            keep(&cache, generation, &format!("{i:064}"));
         }
         assert!(cache.len() <= MAX_ENTRIES);
         assert!(

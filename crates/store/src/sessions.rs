@@ -334,9 +334,6 @@ impl Store {
             .in_jurisdiction(session.user.jurisdiction.as_deref()),
         )
         .await?;
-        tx.commit().await?;
-        // Sessions this server cached may now be out of date.
-        self.forget_cached_sessions();
-        Ok(())
+        self.commit_session_change(tx).await
     }
 }

@@ -284,10 +284,7 @@ impl Store {
                 .in_jurisdiction(user.jurisdiction.as_deref()),
         )
         .await?;
-        tx.commit().await?;
-        // Sessions this server cached may now be out of date.
-        self.forget_cached_sessions();
-        Ok(())
+        self.commit_session_change(tx).await
     }
 
     /// Sets a new password for a user; the user's sessions end, and the user must change the
@@ -318,10 +315,7 @@ impl Store {
                 .with_details(json!({"must_change_password": true})),
         )
         .await?;
-        tx.commit().await?;
-        // Sessions this server cached may now be out of date.
-        self.forget_cached_sessions();
-        Ok(())
+        self.commit_session_change(tx).await
     }
 
     /// Requires a user to change their password before doing anything else: from their next
@@ -347,10 +341,7 @@ impl Store {
             .in_jurisdiction(user.jurisdiction.as_deref()),
         )
         .await?;
-        tx.commit().await?;
-        // Sessions this server cached may now be out of date.
-        self.forget_cached_sessions();
-        Ok(())
+        self.commit_session_change(tx).await
     }
 
     /// On a database without an administrator, creates `admin` (deployment-wide) with a random
