@@ -192,13 +192,14 @@ async fn measure(
     let mut rebuilds = Vec::with_capacity(3);
     for _ in 0..3 {
         let started = Instant::now();
-        store.refresh_scope_rollups().await.map_err(store_error)?;
+        store.rebuild_scope_rollups().await.map_err(store_error)?;
         rebuilds.push(started.elapsed());
     }
     println!(
         "rollups for the city and province dashboards rebuilt (median of 3): {:.2} s",
         figures(rebuilds).median.as_secs_f64()
     );
+    refresh_after_payments(store, leling, runs.clamp(3, 20)).await?;
     let started = Instant::now();
     let reconciliation = store.reconcile().await.map_err(store_error)?;
     println!(
@@ -211,4 +212,67 @@ async fn measure(
         return Err(anyhow!("the generated ledgers do not reconcile"));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The minute's refresh of the rollups (decision 0055) when nothing changed, and after one
+/// payment in one county: it rebuilds that county's year only.
+async fn refresh_after_payments(store: &Store, county: &str, runs: usize) -> anyhow::Result<()> {
+    let (idle, last) = time(runs, || store.refresh_scope_rollups()).await?;
+    if !last.rebuilt.is_empty() {
+        return Err(anyhow!("the refresh with nothing changed rebuilt {last:?}"));
+    }
+    let actor = finance(county);
+    let approved = store
+        .projects(
+            &actor,
+            &ProjectFilter {
+                year: Some(YEAR),
+                state: Some(ProjectState::Approved),
+                ..ProjectFilter::default()
+            },
+            1,
+            1,
+        )
+        .await
+        .map_err(store_error)?;
+    let project = approved
+        .projects
+        .first()
+        .ok_or_else(|| anyhow!("no approved project in {county}"))?;
+    let mut after_payment = Vec::with_capacity(runs);
+    for run in 0..runs {
+        let request = jixiao_store::TreasuryRequest::Payment {
+            request_id: format!("bench-rollup-{run}"),
+            target: jixiao_store::Target {
+                project_id: Some(project.id),
+                code: None,
+            },
+            amount_fen: 1,
+            payee: "乐陵市人民医院".into(),
+            purpose: "体检费".into(),
+            paid_on: Some(format!("{YEAR}-12-01")),
+            reservation_request_id: None,
+        };
+        store
+            .treasury(&actor, &request)
+            .await
+            .map_err(store_error)?;
+        let started = Instant::now();
+        let round = store.refresh_scope_rollups().await.map_err(store_error)?;
+        after_payment.push(started.elapsed());
+        if round.whole || round.rebuilt != vec![(county.to_owned(), Some(YEAR))] {
+            return Err(anyhow!("the refresh after one payment rebuilt {round:?}"));
+        }
+    }
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let after_payment = figures(after_payment);
+    println!(
+        "rollups refreshed with nothing changed: median {:.2} ms, max {:.2} ms; \
+         after a payment in {county}, its year rebuilt: median {:.2} ms, max {:.2} ms",
+        ms(idle.median),
+        ms(idle.max),
+        ms(after_payment.median),
+        ms(after_payment.max)
+    );
+    Ok(())
 }

@@ -149,7 +149,7 @@ pub use review::{Decision, ReviewRecord};
 pub use risk_cases::{RiskCaseFile, RiskCaseInput, RiskCaseStep, RiskCaseView, RiskStepInput};
 pub use risk_plans::{Measure, MeasureInput, PlanInput, RiskPlan};
 pub use rulebooks::{LoadedRulebook, RulebookRecord};
-pub use scope_rollups::RollupRefresh;
+pub use scope_rollups::{RollupRefresh, RollupRound};
 pub use screenings::{
     Clue, ClueInput, ClueReasonEntry, DepartmentRow, ScreeningOutcome, ScreeningRun,
 };

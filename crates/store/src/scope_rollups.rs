@@ -1,88 +1,248 @@
-//! Rollups for the dashboards of cities and the province (decision 0049, migration 0038):
-//! figures by year, jurisdiction and agency, rebuilt as a whole in one transaction from the
-//! projects, allotments, payment months, alerts, self-evaluations, rectifications and cuts, and
-//! read instead of those rows when a dashboard spans the counties below a city or the province.
-//! Readers see the previous rebuild until the next one commits; the time of the last rebuild
-//! is shown with the figures.
+//! Rollups for the dashboards of cities and the province (decisions 0049 and 0055, migrations
+//! 0038 and 0043): figures by year, jurisdiction and agency, summed from the projects,
+//! allotments, payment months, alerts, self-evaluations, rectifications and cuts, and read
+//! instead of those rows when a dashboard spans the counties below a city or the province.
+//! Triggers mark each (jurisdiction, year) whose rows change; a refresh rebuilds the marked ones
+//! in one transaction (everything the first time, after a truncate, or when asked). Readers see
+//! the previous figures until it commits; the time of the last refresh is shown with them.
 
 use crate::{Result, Store};
 use jixiao_core::time;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 /// The rollups' name in `rollup_refreshes`.
 const NAME: &str = "scope";
 
-/// When the rollups were last rebuilt.
+/// When the rollups were last refreshed: they hold every change committed before that time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct RollupRefresh {
     /// Microseconds since the epoch (UTC).
     pub refreshed_at: i64,
-    /// How long the rebuild took.
+    /// How long the refresh took.
     pub took_ms: i64,
 }
 
-/// Every rollup, rebuilt from the rows it sums (same SQL on both backends).
-const REBUILD: &[&str] = &[
-    "DELETE FROM rollup_projects",
-    "INSERT INTO rollup_projects (year, jurisdiction_code, agency_id, state, projects, \
-     requested_fen, approved_fen) \
-     SELECT year, jurisdiction_code, agency_id, state, COUNT(*), \
-     CAST(COALESCE(SUM(requested_fen), 0) AS BIGINT), \
-     CAST(COALESCE(SUM(approved_fen), 0) AS BIGINT) \
-     FROM projects GROUP BY year, jurisdiction_code, agency_id, state",
-    "DELETE FROM rollup_allotments",
-    "INSERT INTO rollup_allotments (year, jurisdiction_code, agency_id, limit_fen, used_fen) \
-     SELECT year, jurisdiction_code, agency_id, CAST(SUM(limit_fen) AS BIGINT), \
-     CAST(SUM(used_fen) AS BIGINT) \
-     FROM allotments GROUP BY year, jurisdiction_code, agency_id",
-    "DELETE FROM rollup_payment_months",
-    "INSERT INTO rollup_payment_months (year, jurisdiction_code, agency_id, month, paid_fen) \
-     SELECT l.year, l.jurisdiction_code, l.agency_id, substr(m.month, 6, 2), \
-     CAST(SUM(m.paid_fen) AS BIGINT) \
-     FROM payment_months m JOIN allotments l ON l.id = m.allotment_id \
-     WHERE substr(m.month, 1, 4) = CAST(l.year AS TEXT) \
-     GROUP BY l.year, l.jurisdiction_code, l.agency_id, substr(m.month, 6, 2)",
-    "DELETE FROM rollup_counts",
-    "INSERT INTO rollup_counts (year, jurisdiction_code, agency_id, kind, item, entries, \
-     amount_fen) \
-     SELECT p.year, p.jurisdiction_code, p.agency_id, 'alert', a.level || ':' || a.status, \
-     COUNT(*), 0 FROM alerts a JOIN projects p ON p.id = a.project_id \
-     GROUP BY p.year, p.jurisdiction_code, p.agency_id, a.level, a.status",
-    "INSERT INTO rollup_counts (year, jurisdiction_code, agency_id, kind, item, entries, \
-     amount_fen) \
-     SELECT p.year, p.jurisdiction_code, p.agency_id, 'grade', \
-     s.state || ':' || COALESCE(s.grade, ''), COUNT(*), 0 \
-     FROM self_evaluations s JOIN projects p ON p.id = s.project_id \
-     WHERE s.state IN ('submitted', 'approved') \
-     GROUP BY p.year, p.jurisdiction_code, p.agency_id, s.state, COALESCE(s.grade, '')",
-    "INSERT INTO rollup_counts (year, jurisdiction_code, agency_id, kind, item, entries, \
-     amount_fen) \
-     SELECT r.year, p.jurisdiction_code, p.agency_id, 'rectification', r.state, COUNT(*), 0 \
-     FROM rectifications r JOIN projects p ON p.id = r.project_id \
-     GROUP BY r.year, p.jurisdiction_code, p.agency_id, r.state",
-    "INSERT INTO rollup_counts (year, jurisdiction_code, agency_id, kind, item, entries, \
-     amount_fen) \
-     SELECT x.year, p.jurisdiction_code, p.agency_id, 'cut', '', COUNT(*), \
-     CAST(SUM(x.cut_fen) AS BIGINT) \
-     FROM adjustments x JOIN projects p ON p.id = x.evaluated_project_id \
-     WHERE x.status IN ('accepted', 'changed') AND x.cut_fen > 0 \
-     GROUP BY x.year, p.jurisdiction_code, p.agency_id",
+/// What one refresh rebuilt.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RollupRound {
+    /// When, and how long it took.
+    pub refresh: RollupRefresh,
+    /// Everything was rebuilt: the first refresh, after a table was truncated, or when asked.
+    pub whole: bool,
+    /// Otherwise the jurisdictions and years rebuilt, in order (`None`: every year of that
+    /// jurisdiction); empty when nothing had changed.
+    pub rebuilt: Vec<(String, Option<i32>)>,
+}
+
+/// Which rows a rebuild statement covers.
+enum Scope<'a> {
+    Everything,
+    Jurisdiction(&'a str),
+    Year(&'a str, i32),
+}
+
+/// One statement that fills a rollup, with `{scope}` where its rows are narrowed, and the
+/// columns naming the jurisdiction and the year that the rollup's rows are keyed by.
+struct Fill {
+    sql: &'static str,
+    jurisdiction: &'static str,
+    year: &'static str,
+}
+
+/// Every rollup: its table and the statements that fill it (same SQL on both backends).
+const ROLLUPS: &[(&str, &[Fill])] = &[
+    (
+        "rollup_projects",
+        &[Fill {
+            sql: "INSERT INTO rollup_projects (year, jurisdiction_code, agency_id, state, \
+                  projects, requested_fen, approved_fen) \
+                  SELECT year, jurisdiction_code, agency_id, state, COUNT(*), \
+                  CAST(COALESCE(SUM(requested_fen), 0) AS BIGINT), \
+                  CAST(COALESCE(SUM(approved_fen), 0) AS BIGINT) \
+                  FROM projects WHERE {scope} GROUP BY year, jurisdiction_code, agency_id, state",
+            jurisdiction: "jurisdiction_code",
+            year: "year",
+        }],
+    ),
+    (
+        "rollup_allotments",
+        &[Fill {
+            sql: "INSERT INTO rollup_allotments (year, jurisdiction_code, agency_id, limit_fen, \
+                  used_fen) \
+                  SELECT year, jurisdiction_code, agency_id, CAST(SUM(limit_fen) AS BIGINT), \
+                  CAST(SUM(used_fen) AS BIGINT) \
+                  FROM allotments WHERE {scope} GROUP BY year, jurisdiction_code, agency_id",
+            jurisdiction: "jurisdiction_code",
+            year: "year",
+        }],
+    ),
+    (
+        "rollup_payment_months",
+        &[Fill {
+            sql: "INSERT INTO rollup_payment_months (year, jurisdiction_code, agency_id, month, \
+                  paid_fen) \
+                  SELECT l.year, l.jurisdiction_code, l.agency_id, substr(m.month, 6, 2), \
+                  CAST(SUM(m.paid_fen) AS BIGINT) \
+                  FROM payment_months m JOIN allotments l ON l.id = m.allotment_id \
+                  WHERE substr(m.month, 1, 4) = CAST(l.year AS TEXT) AND {scope} \
+                  GROUP BY l.year, l.jurisdiction_code, l.agency_id, substr(m.month, 6, 2)",
+            jurisdiction: "l.jurisdiction_code",
+            year: "l.year",
+        }],
+    ),
+    (
+        "rollup_counts",
+        &[
+            Fill {
+                sql: "INSERT INTO rollup_counts (year, jurisdiction_code, agency_id, kind, item, \
+                      entries, amount_fen) \
+                      SELECT p.year, p.jurisdiction_code, p.agency_id, 'alert', \
+                      a.level || ':' || a.status, COUNT(*), 0 \
+                      FROM alerts a JOIN projects p ON p.id = a.project_id WHERE {scope} \
+                      GROUP BY p.year, p.jurisdiction_code, p.agency_id, a.level, a.status",
+                jurisdiction: "p.jurisdiction_code",
+                year: "p.year",
+            },
+            Fill {
+                sql: "INSERT INTO rollup_counts (year, jurisdiction_code, agency_id, kind, item, \
+                      entries, amount_fen) \
+                      SELECT p.year, p.jurisdiction_code, p.agency_id, 'grade', \
+                      s.state || ':' || COALESCE(s.grade, ''), COUNT(*), 0 \
+                      FROM self_evaluations s JOIN projects p ON p.id = s.project_id \
+                      WHERE s.state IN ('submitted', 'approved') AND {scope} \
+                      GROUP BY p.year, p.jurisdiction_code, p.agency_id, s.state, \
+                      COALESCE(s.grade, '')",
+                jurisdiction: "p.jurisdiction_code",
+                year: "p.year",
+            },
+            Fill {
+                sql: "INSERT INTO rollup_counts (year, jurisdiction_code, agency_id, kind, item, \
+                      entries, amount_fen) \
+                      SELECT r.year, p.jurisdiction_code, p.agency_id, 'rectification', \
+                      r.state, COUNT(*), 0 \
+                      FROM rectifications r JOIN projects p ON p.id = r.project_id \
+                      WHERE {scope} GROUP BY r.year, p.jurisdiction_code, p.agency_id, r.state",
+                jurisdiction: "p.jurisdiction_code",
+                year: "r.year",
+            },
+            Fill {
+                sql: "INSERT INTO rollup_counts (year, jurisdiction_code, agency_id, kind, item, \
+                      entries, amount_fen) \
+                      SELECT x.year, p.jurisdiction_code, p.agency_id, 'cut', '', COUNT(*), \
+                      CAST(SUM(x.cut_fen) AS BIGINT) \
+                      FROM adjustments x JOIN projects p ON p.id = x.evaluated_project_id \
+                      WHERE x.status IN ('accepted', 'changed') AND x.cut_fen > 0 AND {scope} \
+                      GROUP BY x.year, p.jurisdiction_code, p.agency_id",
+                jurisdiction: "p.jurisdiction_code",
+                year: "x.year",
+            },
+        ],
+    ),
 ];
 
+impl Scope<'_> {
+    /// The condition narrowing a statement to this scope, given its columns.
+    fn condition(&self, jurisdiction: &str, year: &str) -> String {
+        match self {
+            Scope::Everything => "1 = 1".to_owned(),
+            Scope::Jurisdiction(_) => format!("{jurisdiction} = $1"),
+            Scope::Year(_, _) => format!("{jurisdiction} = $1 AND {year} = $2"),
+        }
+    }
+}
+
+/// What the marks ask to rebuild.
+enum Marked {
+    Everything,
+    /// By jurisdiction: `None` for every year, else the years.
+    Scopes(BTreeMap<String, Option<BTreeSet<i32>>>),
+}
+
+/// Reads the marks left by the triggers: `'*'` asks for everything, year 0 for every year of a
+/// jurisdiction.
+fn marked(marks: Vec<(String, i32)>) -> Marked {
+    let mut scopes: BTreeMap<String, Option<BTreeSet<i32>>> = BTreeMap::new();
+    for (jurisdiction, year) in marks {
+        if jurisdiction == "*" {
+            return Marked::Everything;
+        }
+        let years = scopes
+            .entry(jurisdiction)
+            .or_insert_with(|| Some(BTreeSet::new()));
+        match years {
+            Some(set) if year != 0 => {
+                set.insert(year);
+            }
+            _ => *years = None,
+        }
+    }
+    Marked::Scopes(scopes)
+}
+
 impl Store {
-    /// Rebuilds the rollups in one transaction (readers keep the previous ones until it
-    /// commits) and records when. Background work: the server runs it every minute, one
-    /// server at a time; loaders run it after a bulk load.
-    pub async fn refresh_scope_rollups(&self) -> Result<RollupRefresh> {
+    /// Rebuilds the rollups of every (jurisdiction, year) whose rows changed since the last
+    /// refresh, in one transaction (readers keep the previous figures until it commits), and
+    /// records when; with no changes it only records the time. Everything is rebuilt the first
+    /// time and after a truncate. Background work: the server runs it every minute, one server
+    /// at a time.
+    pub async fn refresh_scope_rollups(&self) -> Result<RollupRound> {
+        self.refresh_rollups(false).await
+    }
+
+    /// Rebuilds every rollup, whatever changed: after a bulk load, and when a server starts
+    /// (changes made with the triggers switched off are then counted too).
+    pub async fn rebuild_scope_rollups(&self) -> Result<RollupRound> {
+        self.refresh_rollups(true).await
+    }
+
+    async fn refresh_rollups(&self, whole: bool) -> Result<RollupRound> {
         let started = Instant::now();
+        // Every change committed before the marks are taken is in the figures: the time shown.
+        let refreshed_at = time::now();
         let mut tx = self.begin().await?;
-        for statement in REBUILD {
-            on_tx!(&mut tx, |conn| {
-                sqlx::query(*statement).execute(&mut *conn).await?;
-            });
+        // Taking the marks first: a mark committed later stays for the next refresh (on
+        // PostgreSQL each statement below sees what committed before it started, which may
+        // already include that change; rebuilding it again is harmless).
+        let (marks, never): (Vec<(String, i32)>, bool) = on_tx!(&mut tx, |conn| {
+            let marks =
+                sqlx::query_as("DELETE FROM rollup_changes RETURNING jurisdiction_code, year")
+                    .fetch_all(&mut *conn)
+                    .await?;
+            let last: Option<i64> =
+                sqlx::query_scalar("SELECT refreshed_at FROM rollup_refreshes WHERE name = $1")
+                    .bind(NAME)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            (marks, last.is_none())
+        });
+        let marked = if whole || never {
+            Marked::Everything
+        } else {
+            marked(marks)
+        };
+        let mut rebuilt = Vec::new();
+        match &marked {
+            Marked::Everything => rebuild(&mut tx, &Scope::Everything).await?,
+            Marked::Scopes(scopes) => {
+                for (jurisdiction, years) in scopes {
+                    match years {
+                        None => {
+                            rebuild(&mut tx, &Scope::Jurisdiction(jurisdiction)).await?;
+                            rebuilt.push((jurisdiction.clone(), None));
+                        }
+                        Some(years) => {
+                            for year in years {
+                                rebuild(&mut tx, &Scope::Year(jurisdiction, *year)).await?;
+                                rebuilt.push((jurisdiction.clone(), Some(*year)));
+                            }
+                        }
+                    }
+                }
+            }
         }
         let refresh = RollupRefresh {
-            refreshed_at: time::now(),
+            refreshed_at,
             took_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
         };
         on_tx!(&mut tx, |conn| {
@@ -98,7 +258,11 @@ impl Store {
             .await?;
         });
         tx.commit().await?;
-        Ok(refresh)
+        Ok(RollupRound {
+            refresh,
+            whole: matches!(marked, Marked::Everything),
+            rebuilt,
+        })
     }
 
     /// When the rollups were last rebuilt; `None` before the first time (then the dashboards
@@ -111,4 +275,31 @@ impl Store {
                 .await?
         }))
     }
+}
+
+/// Deletes the rollups' rows of `scope` and sums them again from the rows they replace.
+async fn rebuild(tx: &mut crate::tx::Tx, scope: &Scope<'_>) -> Result<()> {
+    for (table, fills) in ROLLUPS {
+        let delete = format!(
+            "DELETE FROM {table} WHERE {}",
+            scope.condition("jurisdiction_code", "year")
+        );
+        let statements = std::iter::once(delete).chain(fills.iter().map(|fill| {
+            fill.sql
+                .replace("{scope}", &scope.condition(fill.jurisdiction, fill.year))
+        }));
+        for sql in statements {
+            on_tx!(&mut *tx, |conn| {
+                // Built from this file's constants only: no value from outside is in the text.
+                let query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+                let query = match scope {
+                    Scope::Everything => query,
+                    Scope::Jurisdiction(jurisdiction) => query.bind(*jurisdiction),
+                    Scope::Year(jurisdiction, year) => query.bind(*jurisdiction).bind(*year),
+                };
+                query.execute(&mut *conn).await?;
+            });
+        }
+    }
+    Ok(())
 }

@@ -195,12 +195,15 @@ pub async fn serve(
 /// The name of the rollup job's lock (one server at a time rebuilds them).
 pub const ROLLUP_JOB: &str = "dashboards.refresh_rollups";
 
-/// The scheduled job: every minute (and at start), the rollups that the dashboards of cities
-/// and the province read are rebuilt (decision 0049); the page shows when. With several
-/// servers, the one that takes the job's lock rebuilds them and the others skip the round.
+/// The scheduled job: every minute, the rollups that the dashboards of cities and the province
+/// read are refreshed where their rows changed (decisions 0049, 0055), and rebuilt whole at
+/// start (changes made while the triggers were switched off are then counted too); the page
+/// shows when. With several servers, the one that takes the job's lock refreshes them and the
+/// others skip the round.
 async fn refresh_rollups_every_minute(store: Store) {
     let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
     every_minute.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut rebuilt_whole = false;
     loop {
         every_minute.tick().await;
         let lock = match store.try_job_lock(ROLLUP_JOB).await {
@@ -211,9 +214,20 @@ async fn refresh_rollups_every_minute(store: Store) {
                 continue;
             }
         };
-        match store.refresh_scope_rollups().await {
-            Ok(refresh) => {
-                tracing::debug!(took_ms = refresh.took_ms, "dashboard rollups refreshed")
+        let round = if rebuilt_whole {
+            store.refresh_scope_rollups().await
+        } else {
+            store.rebuild_scope_rollups().await
+        };
+        match round {
+            Ok(round) => {
+                rebuilt_whole = true;
+                tracing::debug!(
+                    took_ms = round.refresh.took_ms,
+                    whole = round.whole,
+                    rebuilt = round.rebuilt.len(),
+                    "dashboard rollups refreshed"
+                )
             }
             Err(e) => tracing::warn!("dashboard rollups not refreshed: {e}"),
         }

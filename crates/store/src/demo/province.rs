@@ -258,7 +258,7 @@ pub async fn load_province(store: &Store, options: &ProvinceOptions) -> Result<P
         ])
         .await?;
     // The city and province dashboards read the rollups: build them now.
-    store.refresh_scope_rollups().await?;
+    store.rebuild_scope_rollups().await?;
     report.statistics = started.elapsed();
     Ok(report)
 }

@@ -16,6 +16,7 @@ mod registry_import;
 mod registry_scale;
 mod risk_monitoring;
 mod rollups;
+mod scope_rollups;
 mod servers;
 mod session_cache;
 mod support;

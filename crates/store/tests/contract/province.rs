@@ -450,7 +450,13 @@ async fn each_level_sees_its_own_and_every_total_is_the_sum_it_stands_for() -> T
         city_before.used_fen,
         "the city's rollups until the next rebuild"
     );
-    store.refresh_scope_rollups().await?;
+    // One payment in one county: the refresh rebuilds that county's year and nothing else.
+    let round = store.refresh_scope_rollups().await?;
+    assert_eq!(
+        round.rebuilt,
+        vec![(project.jurisdiction_code.clone(), Some(YEAR))],
+        "{round:?}"
+    );
     let truth = self::truth(&db.url).await?;
     let city_after = check_dashboard(store, &city, None, &sum(&truth, in_city)).await?;
     assert_eq!(city_after.used_fen, city_before.used_fen + 100);

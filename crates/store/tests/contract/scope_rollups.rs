@@ -1,0 +1,209 @@
+//! The dashboards' rollups refreshed where their rows changed (decision 0055, migration 0043):
+//! the first refresh rebuilds everything, one with no change rebuilds nothing, and after the
+//! demo's workflows — and after a change typed in SQL to each table the rollups sum, outside
+//! the store — a refresh rebuilds only the (jurisdiction, year) that changed, and what it leaves
+//! equals a whole rebuild.
+
+use crate::support::TestResult;
+use jixiao_store::demo::LELING;
+use jixiao_store::test_support::TestDatabase;
+use jixiao_store::{RollupRound, Store};
+use sqlx::Connection;
+
+/// Every row of the four rollups, in key order, as text.
+async fn rollups(url: &str) -> Result<Vec<String>, sqlx::Error> {
+    let projects = "SELECT year, jurisdiction_code, agency_id, state, projects, requested_fen, \
+                    approved_fen FROM rollup_projects ORDER BY 1, 2, 3, 4";
+    let allotments = "SELECT year, jurisdiction_code, agency_id, limit_fen, used_fen \
+                      FROM rollup_allotments ORDER BY 1, 2, 3";
+    let months = "SELECT year, jurisdiction_code, agency_id, month, paid_fen \
+                  FROM rollup_payment_months ORDER BY 1, 2, 3, 4";
+    let counts = "SELECT year, jurisdiction_code, agency_id, kind, item, entries, amount_fen \
+                  FROM rollup_counts ORDER BY 1, 2, 3, 4, 5";
+    type P = (i32, String, i64, String, i64, i64, i64);
+    type A = (i32, String, i64, i64, i64);
+    type M = (i32, String, i64, String, i64);
+    type C = (i32, String, i64, String, String, i64, i64);
+    macro_rules! read {
+        ($conn:expr) => {{
+            let mut out = Vec::new();
+            for row in sqlx::query_as::<_, P>(projects)
+                .fetch_all(&mut $conn)
+                .await?
+            {
+                out.push(format!("project {row:?}"));
+            }
+            for row in sqlx::query_as::<_, A>(allotments)
+                .fetch_all(&mut $conn)
+                .await?
+            {
+                out.push(format!("allotment {row:?}"));
+            }
+            for row in sqlx::query_as::<_, M>(months).fetch_all(&mut $conn).await? {
+                out.push(format!("month {row:?}"));
+            }
+            for row in sqlx::query_as::<_, C>(counts).fetch_all(&mut $conn).await? {
+                out.push(format!("count {row:?}"));
+            }
+            out
+        }};
+    }
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await?;
+        Ok(read!(conn))
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        Ok(read!(conn))
+    }
+}
+
+/// Runs one statement on a connection of its own, as an operator in a SQL console would.
+async fn typed_in(url: &str, sql: &str) -> Result<u64, sqlx::Error> {
+    let sql = sqlx::AssertSqlSafe(sql);
+    Ok(if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await?;
+        sqlx::query(sql).execute(&mut conn).await?.rows_affected()
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        sqlx::query(sql).execute(&mut conn).await?.rows_affected()
+    })
+}
+
+/// Refreshes, then checks that what the refresh left equals a whole rebuild.
+async fn refresh_equals_rebuild(
+    store: &Store,
+    url: &str,
+) -> Result<(RollupRound, Vec<String>), Box<dyn std::error::Error>> {
+    let round = store.refresh_scope_rollups().await?;
+    let refreshed = rollups(url).await?;
+    let whole = store.rebuild_scope_rollups().await?;
+    assert!(whole.whole);
+    let rebuilt = rollups(url).await?;
+    let only_refreshed: Vec<&String> = refreshed.iter().filter(|r| !rebuilt.contains(r)).collect();
+    let only_rebuilt: Vec<&String> = rebuilt.iter().filter(|r| !refreshed.contains(r)).collect();
+    assert!(
+        only_refreshed.is_empty() && only_rebuilt.is_empty(),
+        "the refresh ({round:?}) left other figures than a whole rebuild: \
+         {only_refreshed:?} instead of {only_rebuilt:?}"
+    );
+    Ok((round, refreshed))
+}
+
+#[tokio::test]
+async fn a_refresh_rebuilds_only_what_changed_and_equals_a_whole_rebuild() -> TestResult {
+    let db = TestDatabase::new().await?;
+    let (store, url) = (&db.store, db.url.as_str());
+
+    // The first refresh rebuilds everything; with nothing changed since, the next one nothing,
+    // and it still moves the time the figures are as of.
+    let first = store.refresh_scope_rollups().await?;
+    assert!(first.whole, "{first:?}");
+    let idle = store.refresh_scope_rollups().await?;
+    assert!(!idle.whole && idle.rebuilt.is_empty(), "{idle:?}");
+    assert!(idle.refresh.refreshed_at >= first.refresh.refreshed_at);
+
+    // The demo's workflows through the store: projects, allotments, payments, alerts,
+    // self-evaluations, rectifications and cuts, all in Leling.
+    jixiao_store::demo::load(store).await?;
+    let (round, after_demo) = refresh_equals_rebuild(store, url).await?;
+    assert!(!round.whole, "{round:?}");
+    assert!(
+        round.rebuilt.contains(&(LELING.to_owned(), Some(2019)))
+            && round.rebuilt.contains(&(LELING.to_owned(), Some(2020))),
+        "{round:?}"
+    );
+    assert!(round.rebuilt.iter().all(|(code, _)| code == LELING));
+    for kind in ["alert", "grade", "rectification", "cut"] {
+        assert!(
+            after_demo
+                .iter()
+                .any(|row| row.contains(&format!("{kind:?}"))),
+            "the demo leaves no {kind} in the rollups"
+        );
+    }
+    let idle = store.refresh_scope_rollups().await?;
+    assert!(idle.rebuilt.is_empty(), "{idle:?}");
+
+    // A change to each table the rollups sum, typed in SQL: one year of Leling is rebuilt, the
+    // figures move, and they equal a whole rebuild.
+    let changes = [
+        (
+            "projects",
+            "UPDATE projects SET requested_fen = requested_fen + 1, \
+             funding_other_fen = funding_other_fen + 1 \
+             WHERE id = (SELECT MIN(id) FROM projects)",
+        ),
+        (
+            "allotments",
+            "UPDATE allotments SET limit_fen = limit_fen + 1 \
+             WHERE id = (SELECT MIN(id) FROM allotments)",
+        ),
+        (
+            "payment months",
+            "UPDATE payment_months SET paid_fen = paid_fen + 1 \
+             WHERE allotment_id = (SELECT MIN(allotment_id) FROM payment_months)",
+        ),
+        (
+            "alerts",
+            "UPDATE alerts SET status = CASE WHEN status = 'decided' THEN 'open' ELSE 'decided' END \
+             WHERE id = (SELECT MIN(id) FROM alerts)",
+        ),
+        (
+            "self-evaluations",
+            "UPDATE self_evaluations SET grade = CASE WHEN grade = '优' THEN '良' ELSE '优' END \
+             WHERE id = (SELECT MIN(id) FROM self_evaluations \
+                         WHERE state IN ('submitted', 'approved'))",
+        ),
+        (
+            "rectifications",
+            "UPDATE rectifications \
+             SET state = CASE WHEN state = 'closed' THEN 'answered' ELSE 'closed' END \
+             WHERE id = (SELECT MIN(id) FROM rectifications WHERE answer <> '')",
+        ),
+        (
+            "adjustments",
+            "UPDATE adjustments SET cut_fen = cut_fen - 1, proposed_cut_fen = cut_fen - 1 \
+             WHERE id = (SELECT MIN(id) FROM adjustments \
+                         WHERE status IN ('accepted', 'changed') AND cut_fen > 0)",
+        ),
+        (
+            "a payment month removed",
+            "DELETE FROM payment_months \
+             WHERE allotment_id = (SELECT MAX(allotment_id) FROM payment_months)",
+        ),
+    ];
+    let mut before = after_demo;
+    for (what, sql) in changes {
+        assert!(typed_in(url, sql).await? > 0, "{what}: no row changed");
+        let (round, after) = refresh_equals_rebuild(store, url).await?;
+        assert!(!round.whole, "{what}: {round:?}");
+        assert_eq!(round.rebuilt.len(), 1, "{what}: {round:?}");
+        assert!(
+            matches!(&round.rebuilt[0], (code, Some(_)) if code == LELING),
+            "{what}: {round:?}"
+        );
+        assert_ne!(before, after, "{what}: the rollups did not move");
+        before = after;
+    }
+
+    // A project moved to another agency: its rectifications and cuts of other years are
+    // counted under its agency, so every year of Leling is rebuilt.
+    let moved = "UPDATE projects SET agency_id = (SELECT MIN(a.id) FROM agencies a \
+                 WHERE a.jurisdiction_code = projects.jurisdiction_code \
+                 AND a.id <> projects.agency_id) \
+                 WHERE id = (SELECT MIN(project_id) FROM rectifications)";
+    assert_eq!(typed_in(url, moved).await?, 1);
+    let (round, after) = refresh_equals_rebuild(store, url).await?;
+    assert_eq!(round.rebuilt, vec![(LELING.to_owned(), None)], "{round:?}");
+    assert_ne!(before, after);
+
+    // On PostgreSQL a truncate cannot say which rows went: everything is rebuilt.
+    if !url.starts_with("sqlite:") {
+        typed_in(url, "TRUNCATE payment_months").await?;
+        let (round, after) = refresh_equals_rebuild(store, url).await?;
+        assert!(round.whole, "{round:?}");
+        assert!(!after.iter().any(|row| row.starts_with("month ")));
+    }
+    db.remove().await?;
+    Ok(())
+}
