@@ -14,6 +14,9 @@ use std::time::Instant;
 /// The rollups' name in `rollup_refreshes`.
 const NAME: &str = "scope";
 
+/// The advisory lock that lets one refresh run at a time on PostgreSQL.
+const REFRESH_LOCK: &str = "dashboards.rollup_rows";
+
 /// When the rollups were last refreshed: they hold every change committed before that time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct RollupRefresh {
@@ -201,24 +204,51 @@ impl Store {
         // Every change committed before the marks are taken is in the figures: the time shown.
         let refreshed_at = time::now();
         let mut tx = self.begin().await?;
-        // Taking the marks first: a mark committed later stays for the next refresh (on
-        // PostgreSQL each statement below sees what committed before it started, which may
-        // already include that change; rebuilding it again is harmless).
-        let (marks, never): (Vec<(String, i32)>, bool) = on_tx!(&mut tx, |conn| {
-            let marks =
-                sqlx::query_as("DELETE FROM rollup_changes RETURNING jurisdiction_code, year")
-                    .fetch_all(&mut *conn)
-                    .await?;
+        let postgres = tx.is_postgres();
+        // One refresh at a time, whoever calls it (the job, a loader): a rebuild that reads no
+        // mark would otherwise leave nothing for a concurrent one to wait on, and that one's
+        // statements could miss the rows the first re-inserted. Not the job's lock key: the job
+        // holds that in another transaction of the same server. SQLite's `BEGIN IMMEDIATE`
+        // already admits one writer at a time.
+        if postgres {
+            on_tx!(&mut tx, |conn| {
+                sqlx::query(
+                    "SELECT pg_advisory_xact_lock(hashtext(current_schema()), hashtext($1))",
+                )
+                .bind(REFRESH_LOCK)
+                .execute(&mut *conn)
+                .await?;
+            });
+        }
+        let never: bool = on_tx!(&mut tx, |conn| {
             let last: Option<i64> =
                 sqlx::query_scalar("SELECT refreshed_at FROM rollup_refreshes WHERE name = $1")
                     .bind(NAME)
                     .fetch_optional(&mut *conn)
                     .await?;
-            (marks, last.is_none())
+            last.is_none()
         });
+        // Taking the marks before rebuilding: a mark committed later stays for the next refresh
+        // (on PostgreSQL each statement below sees what committed before it started, which may
+        // already include that change; summing it again then is harmless).
         let marked = if whole || never {
+            on_tx!(&mut tx, |conn| {
+                sqlx::query("DELETE FROM rollup_changes")
+                    .execute(&mut *conn)
+                    .await?;
+            });
             Marked::Everything
         } else {
+            // PostgreSQL appends a mark per statement: hand back each scope once.
+            let take = if postgres {
+                "WITH taken AS (DELETE FROM rollup_changes RETURNING jurisdiction_code, year) \
+                 SELECT DISTINCT jurisdiction_code, year FROM taken"
+            } else {
+                "DELETE FROM rollup_changes RETURNING jurisdiction_code, year"
+            };
+            let marks: Vec<(String, i32)> = on_tx!(&mut tx, |conn| {
+                sqlx::query_as(take).fetch_all(&mut *conn).await?
+            });
             marked(marks)
         };
         let mut rebuilt = Vec::new();

@@ -59,6 +59,12 @@ const ALLOWED: &[(&str, &str)] = &[
         "index projects_search_grams",
         "PostgreSQL-only GIN index of the names' characters and pairs (a province's search)",
     ),
+    // The rollups' marks (migration 0043): SQLite's row triggers look a mark up before adding
+    // it; PostgreSQL only appends them and takes them all at once.
+    (
+        "index rollup_changes_scope",
+        "SQLite-only index: its triggers look a mark up before adding one",
+    ),
     // The session cache's notices (migration 0042): servers on PostgreSQL cache sessions and
     // hear of changes by NOTIFY; a server on SQLite does not cache them.
     (

@@ -2,8 +2,12 @@
 -- row the rollups sum — projects, allotments, payment months, alerts, self-evaluations,
 -- rectifications, money cut through results — leaves a mark (jurisdiction, year) in the same
 -- transaction; the next refresh takes the marks and rebuilds those counties' years only, and
--- nothing when there are none. Year 0 marks every year of a jurisdiction (a project or an
--- allotment moved to another agency, jurisdiction or year); '*' marks everything (a truncate).
+-- nothing when there are none. An update marks the row's old and new key; year 0 marks every
+-- year of a jurisdiction (a project moved to another agency, jurisdiction or year: its
+-- rectifications and cuts of other years are counted under it); '*' marks everything (a
+-- truncate). A trigger that looks up a row's project or allotment reads it as its statement
+-- sees it: an operator who moves a project or an allotment by hand while the application
+-- writes under it restarts the servers afterwards (a server rebuilds everything when it starts).
 -- The triggers fire on every statement whoever runs it — a server, the CLI, an operator in psql
 -- — unless they are switched off (`session_replication_role = replica`, `--disable-triggers`):
 -- a server rebuilds everything when it starts.
@@ -15,11 +19,11 @@
 -- once, so a group commit of many payments adds a mark or two.
 -- Keep in step with ../sqlite/0043_rollup_changes.sql.
 
+-- No index: the only reader takes every mark at once (SQLite's has one, to look a mark up).
 CREATE TABLE rollup_changes (
     jurisdiction_code TEXT NOT NULL,
     year              INTEGER NOT NULL
 );
-CREATE INDEX rollup_changes_scope ON rollup_changes (jurisdiction_code, year);
 
 -- Rows changed since the last rebuild, before these triggers existed: everything, once.
 INSERT INTO rollup_changes (jurisdiction_code, year) VALUES ('*', 0);

@@ -1,7 +1,8 @@
 -- Which counties' years the dashboards' rollups must rebuild (decision 0055): every change to a
 -- row the rollups sum leaves a mark (jurisdiction, year) in the same transaction, and the next
--- refresh rebuilds those counties' years only. Year 0 marks every year of a jurisdiction (a
--- project or an allotment moved to another agency, jurisdiction or year); '*' marks everything.
+-- refresh rebuilds those counties' years only. An update marks the row's old and new key; year
+-- 0 marks every year of a jurisdiction (a project moved to another agency, jurisdiction or year);
+-- '*' marks everything.
 -- SQLite's triggers are per row and add a mark only when it is not there yet (one writer at a
 -- time, so a refresh cannot delete a mark between a writer's look and its commit); PostgreSQL's
 -- add each statement's marks from its transition tables. A whole-table DELETE fires the row
@@ -12,6 +13,7 @@ CREATE TABLE rollup_changes (
     jurisdiction_code TEXT NOT NULL,
     year              INTEGER NOT NULL
 );
+-- Each trigger looks its mark up here before adding it (PostgreSQL's table has no index).
 CREATE INDEX rollup_changes_scope ON rollup_changes (jurisdiction_code, year);
 
 -- Rows changed since the last rebuild, before these triggers existed: everything, once.

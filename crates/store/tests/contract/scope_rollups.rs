@@ -57,16 +57,30 @@ async fn rollups(url: &str) -> Result<Vec<String>, sqlx::Error> {
     }
 }
 
-/// Runs one statement on a connection of its own, as an operator in a SQL console would.
-async fn typed_in(url: &str, sql: &str) -> Result<u64, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(sql);
-    Ok(if url.starts_with("sqlite:") {
-        let mut conn = sqlx::SqliteConnection::connect(url).await?;
-        sqlx::query(sql).execute(&mut conn).await?.rows_affected()
-    } else {
-        let mut conn = sqlx::PgConnection::connect(url).await?;
-        sqlx::query(sql).execute(&mut conn).await?.rows_affected()
-    })
+/// A SQL console of its own, as an operator would type in: one connection, kept (its temporary
+/// tables live as long as it does).
+enum Console {
+    Sqlite(sqlx::SqliteConnection),
+    Postgres(sqlx::PgConnection),
+}
+
+impl Console {
+    async fn open(url: &str) -> Result<Console, sqlx::Error> {
+        Ok(if url.starts_with("sqlite:") {
+            Console::Sqlite(sqlx::SqliteConnection::connect(url).await?)
+        } else {
+            Console::Postgres(sqlx::PgConnection::connect(url).await?)
+        })
+    }
+
+    /// Runs `sql`; the rows it changed.
+    async fn run(&mut self, sql: &str) -> Result<u64, sqlx::Error> {
+        let sql = sqlx::AssertSqlSafe(sql);
+        Ok(match self {
+            Console::Sqlite(conn) => sqlx::query(sql).execute(conn).await?.rows_affected(),
+            Console::Postgres(conn) => sqlx::query(sql).execute(conn).await?.rows_affected(),
+        })
+    }
 }
 
 /// Refreshes, then checks that what the refresh left equals a whole rebuild.
@@ -172,9 +186,10 @@ async fn a_refresh_rebuilds_only_what_changed_and_equals_a_whole_rebuild() -> Te
              WHERE allotment_id = (SELECT MAX(allotment_id) FROM payment_months)",
         ),
     ];
+    let mut console = Console::open(url).await?;
     let mut before = after_demo;
     for (what, sql) in changes {
-        assert!(typed_in(url, sql).await? > 0, "{what}: no row changed");
+        assert!(console.run(sql).await? > 0, "{what}: no row changed");
         let (round, after) = refresh_equals_rebuild(store, url).await?;
         assert!(!round.whole, "{what}: {round:?}");
         assert_eq!(round.rebuilt.len(), 1, "{what}: {round:?}");
@@ -182,8 +197,108 @@ async fn a_refresh_rebuilds_only_what_changed_and_equals_a_whole_rebuild() -> Te
             matches!(&round.rebuilt[0], (code, Some(_)) if code == LELING),
             "{what}: {round:?}"
         );
-        assert_ne!(before, after, "{what}: the rollups did not move");
+        assert!(before != after, "{what}: the rollups did not move");
         before = after;
+    }
+
+    // Rows moved to another year: the year they left and the year they joined are rebuilt.
+    let moves = [
+        (
+            "a rectification item moved to 2021",
+            "UPDATE rectifications SET year = 2021 WHERE id = (SELECT MIN(id) FROM rectifications)",
+        ),
+        (
+            "an alert of 2020 moved to a project of 2019",
+            "UPDATE alerts SET project_id = (SELECT MIN(id) FROM projects WHERE year = 2019) \
+             WHERE id = (SELECT MIN(id) FROM alerts)",
+        ),
+        (
+            "an allotment of 2019 moved to 2021",
+            "UPDATE allotments SET year = 2021 \
+             WHERE id = (SELECT MIN(id) FROM allotments WHERE year = 2019)",
+        ),
+    ];
+    for (what, sql) in moves {
+        assert_eq!(console.run(sql).await?, 1, "{what}");
+        let (round, after) = refresh_equals_rebuild(store, url).await?;
+        assert_eq!(round.rebuilt.len(), 2, "{what}: {round:?}");
+        assert!(before != after, "{what}: the rollups did not move");
+        before = after;
+    }
+
+    // Each kind of row deleted, then put back as it was: each time one year is rebuilt, and
+    // putting it back brings the figures back.
+    let kept = [
+        (
+            "alerts",
+            "id = (SELECT MIN(a.id) FROM alerts a \
+             WHERE NOT EXISTS (SELECT 1 FROM alert_decisions d WHERE d.alert_id = a.id))",
+            None,
+        ),
+        (
+            "self_evaluations",
+            "id = (SELECT MIN(id) FROM self_evaluations WHERE state = 'approved')",
+            Some(("self_evaluation_items", "self_evaluation_id")),
+        ),
+        (
+            "rectifications",
+            "id = (SELECT MIN(id) FROM rectifications)",
+            None,
+        ),
+        (
+            "adjustments",
+            "id = (SELECT MIN(id) FROM adjustments WHERE status = 'accepted' AND cut_fen > 0)",
+            None,
+        ),
+        (
+            "payment_months",
+            "allotment_id = (SELECT MIN(m.allotment_id) FROM payment_months m \
+             JOIN allotments l ON l.id = m.allotment_id \
+             WHERE substr(m.month, 1, 4) = CAST(l.year AS TEXT))",
+            None,
+        ),
+    ];
+    for (table, which, children) in kept {
+        console
+            .run(&format!(
+                "CREATE TEMP TABLE kept_{table} AS SELECT * FROM {table} WHERE {which}"
+            ))
+            .await?;
+        if let Some((child, parent)) = children {
+            console
+                .run(&format!(
+                    "CREATE TEMP TABLE kept_{child} AS SELECT * FROM {child} \
+                     WHERE {parent} IN (SELECT id FROM kept_{table})"
+                ))
+                .await?;
+            console
+                .run(&format!(
+                    "DELETE FROM {child} WHERE {parent} IN (SELECT id FROM kept_{table})"
+                ))
+                .await?;
+        }
+        let gone = format!("DELETE FROM {table} WHERE {which}");
+        assert!(console.run(&gone).await? > 0, "{table}: nothing deleted");
+        let (round, without) = refresh_equals_rebuild(store, url).await?;
+        assert_eq!(round.rebuilt.len(), 1, "{table} deleted: {round:?}");
+        assert!(
+            before != without,
+            "{table} deleted: the rollups did not move"
+        );
+        console
+            .run(&format!("INSERT INTO {table} SELECT * FROM kept_{table}"))
+            .await?;
+        if let Some((child, _)) = children {
+            console
+                .run(&format!("INSERT INTO {child} SELECT * FROM kept_{child}"))
+                .await?;
+        }
+        let (round, back) = refresh_equals_rebuild(store, url).await?;
+        assert_eq!(round.rebuilt.len(), 1, "{table} put back: {round:?}");
+        assert_eq!(
+            before, back,
+            "{table} put back: the figures did not come back"
+        );
     }
 
     // A project moved to another agency: its rectifications and cuts of other years are
@@ -192,14 +307,14 @@ async fn a_refresh_rebuilds_only_what_changed_and_equals_a_whole_rebuild() -> Te
                  WHERE a.jurisdiction_code = projects.jurisdiction_code \
                  AND a.id <> projects.agency_id) \
                  WHERE id = (SELECT MIN(project_id) FROM rectifications)";
-    assert_eq!(typed_in(url, moved).await?, 1);
+    assert_eq!(console.run(moved).await?, 1);
     let (round, after) = refresh_equals_rebuild(store, url).await?;
     assert_eq!(round.rebuilt, vec![(LELING.to_owned(), None)], "{round:?}");
-    assert_ne!(before, after);
+    assert!(before != after, "the rollups did not move");
 
     // On PostgreSQL a truncate cannot say which rows went: everything is rebuilt.
     if !url.starts_with("sqlite:") {
-        typed_in(url, "TRUNCATE payment_months").await?;
+        console.run("TRUNCATE payment_months").await?;
         let (round, after) = refresh_equals_rebuild(store, url).await?;
         assert!(round.whole, "{round:?}");
         assert!(!after.iter().any(|row| row.starts_with("month ")));
