@@ -3,8 +3,9 @@
 use crate::role::Role;
 use crate::validation::ValidationErrors;
 
-/// A user as entered by an administrator or the command line.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A user as entered by an administrator or the command line. Its `Debug` leaves the password
+/// out.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct NewUser {
     /// Login name: 1–64 ASCII letters, digits, `_`, `-` or `.`.
     pub username: String,
@@ -23,6 +24,21 @@ pub struct NewUser {
     pub sector: Option<String>,
     /// The initial password, in clear; hashed before it is stored.
     pub password: String,
+}
+
+impl std::fmt::Debug for NewUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewUser")
+            .field("username", &self.username)
+            .field("display_name", &self.display_name)
+            .field("role", &self.role)
+            .field("jurisdiction", &self.jurisdiction)
+            .field("agency_code", &self.agency_code)
+            .field("area_code", &self.area_code)
+            .field("sector", &self.sector)
+            .field("password", &"…")
+            .finish()
+    }
 }
 
 /// Whether `name` is a usable login name.
@@ -104,6 +120,13 @@ impl NewUser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_leaves_the_password_out() {
+        let shown = format!("{:?}", user("finance", None));
+        assert!(shown.contains("zhang.san"), "{shown}");
+        assert!(!shown.contains("a-good-password"), "{shown}");
+    }
 
     fn user(role: &str, agency: Option<&str>) -> NewUser {
         NewUser {

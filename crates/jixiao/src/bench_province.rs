@@ -221,24 +221,37 @@ async fn refresh_after_payments(store: &Store, county: &str, runs: usize) -> any
     if !last.rebuilt.is_empty() {
         return Err(anyhow!("the refresh with nothing changed rebuilt {last:?}"));
     }
+    // A project to pay from: the county's first approved one, else the province's (a tiny
+    // scale may leave the county none).
+    let mut project = None;
+    for scope in [county, "370000"] {
+        let approved = store
+            .projects(
+                &finance(scope),
+                &ProjectFilter {
+                    year: Some(YEAR),
+                    state: Some(ProjectState::Approved),
+                    ..ProjectFilter::default()
+                },
+                1,
+                1,
+            )
+            .await
+            .map_err(store_error)?;
+        if let Some(found) = approved.projects.into_iter().next() {
+            project = Some(found);
+            break;
+        }
+    }
+    let Some(project) = project else {
+        println!(
+            "rollups refreshed with nothing changed: median {:.2} ms; no approved project to pay from",
+            idle.median.as_secs_f64() * 1e3
+        );
+        return Ok(());
+    };
+    let county = project.jurisdiction_code.as_str();
     let actor = finance(county);
-    let approved = store
-        .projects(
-            &actor,
-            &ProjectFilter {
-                year: Some(YEAR),
-                state: Some(ProjectState::Approved),
-                ..ProjectFilter::default()
-            },
-            1,
-            1,
-        )
-        .await
-        .map_err(store_error)?;
-    let project = approved
-        .projects
-        .first()
-        .ok_or_else(|| anyhow!("no approved project in {county}"))?;
     let mut after_payment = Vec::with_capacity(runs);
     for run in 0..runs {
         let request = jixiao_store::TreasuryRequest::Payment {

@@ -34,8 +34,8 @@ impl SessionKind {
     }
 }
 
-/// A successful login.
-#[derive(Debug, Clone)]
+/// A successful login. Its `Debug` leaves the token out.
+#[derive(Clone)]
 pub struct LoginOutcome {
     /// The session token, given to the client once (cookie or bearer).
     pub token: String,
@@ -54,8 +54,9 @@ pub enum LoginRefusal {
     Disabled,
 }
 
-/// The user behind a live session.
-#[derive(Debug, Clone)]
+/// The user behind a live session. Its `Debug` leaves the CSRF token and the token's digest
+/// out.
+#[derive(Clone)]
 pub struct SessionUser {
     /// The user.
     pub user: User,
@@ -67,6 +68,27 @@ pub struct SessionUser {
     pub token_digest: String,
     /// The business date of the user's jurisdiction (业务日期): the day its pages take as today.
     pub business_date: chrono::NaiveDate,
+}
+
+impl std::fmt::Debug for LoginOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginOutcome")
+            .field("token", &"…")
+            .field("user", &self.user)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for SessionUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionUser")
+            .field("user", &self.user)
+            .field("kind", &self.kind)
+            .field("csrf_token", &"…")
+            .field("token_digest", &"…")
+            .field("business_date", &self.business_date)
+            .finish()
+    }
 }
 
 impl SessionUser {

@@ -298,6 +298,12 @@ async fn logins_open_sessions_and_disabling_ends_them() -> TestResult {
         .map_err(|r| format!("{r:?}"))?;
     let session = db.store.session(&login.token).await?.ok_or("no session")?;
     assert_eq!(session.user.role, Role::Finance);
+    // Printed for a log or a panic, neither shows a secret.
+    let shown = format!("{login:?} {session:?}");
+    assert!(shown.contains("wang"), "{shown}");
+    for secret in [&login.token, &session.csrf_token, &session.token_digest] {
+        assert!(!shown.contains(secret.as_str()), "a secret in {shown}");
+    }
     assert_eq!(session.kind, SessionKind::Web);
     assert_eq!(session.csrf_token.len(), 64);
     assert!(db.store.session("0".repeat(64).as_str()).await?.is_none());
