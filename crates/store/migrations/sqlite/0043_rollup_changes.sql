@@ -4,9 +4,10 @@
 -- 0 marks every year of a jurisdiction (a project moved to another agency, jurisdiction or year);
 -- '*' marks everything.
 -- SQLite's triggers are per row and add a mark only when it is not there yet (one writer at a
--- time, so a refresh cannot delete a mark between a writer's look and its commit); PostgreSQL's
--- add each statement's marks from its transition tables. A whole-table DELETE fires the row
--- triggers here (SQLite turns off its truncate optimisation when a table has triggers).
+-- time, so a refresh cannot delete a mark between a writer's look and its commit); an update
+-- marks the old key only when the row moved (a `_move` trigger), so a payment costs two look-ups.
+-- PostgreSQL's add each statement's marks from its transition tables. A whole-table DELETE fires
+-- the row triggers here (SQLite turns off its truncate optimisation when a table has triggers).
 -- Keep in step with ../postgres/0043_rollup_changes.sql.
 
 CREATE TABLE rollup_changes (
@@ -28,15 +29,22 @@ BEGIN
                       WHERE r.jurisdiction_code = c.j AND r.year = c.y);
 END;
 CREATE TRIGGER projects_rollup_update AFTER UPDATE ON projects
+    WHEN NEW.jurisdiction_code = OLD.jurisdiction_code AND NEW.year = OLD.year AND NEW.agency_id = OLD.agency_id
 BEGIN
     INSERT INTO rollup_changes (jurisdiction_code, year)
-    SELECT c.j, c.y FROM (SELECT NEW.jurisdiction_code AS j,
-            CASE WHEN NEW.jurisdiction_code = OLD.jurisdiction_code AND NEW.year = OLD.year AND NEW.agency_id = OLD.agency_id THEN NEW.year ELSE 0 END AS y) c
+    SELECT c.j, c.y FROM (SELECT NEW.jurisdiction_code AS j, NEW.year AS y) c
+    WHERE NOT EXISTS (SELECT 1 FROM rollup_changes r
+                      WHERE r.jurisdiction_code = c.j AND r.year = c.y);
+END;
+CREATE TRIGGER projects_rollup_move AFTER UPDATE ON projects
+    WHEN NOT (NEW.jurisdiction_code = OLD.jurisdiction_code AND NEW.year = OLD.year AND NEW.agency_id = OLD.agency_id)
+BEGIN
+    INSERT INTO rollup_changes (jurisdiction_code, year)
+    SELECT c.j, c.y FROM (SELECT NEW.jurisdiction_code AS j, 0 AS y) c
     WHERE NOT EXISTS (SELECT 1 FROM rollup_changes r
                       WHERE r.jurisdiction_code = c.j AND r.year = c.y);
     INSERT INTO rollup_changes (jurisdiction_code, year)
-    SELECT c.j, c.y FROM (SELECT OLD.jurisdiction_code AS j,
-            CASE WHEN NEW.jurisdiction_code = OLD.jurisdiction_code AND NEW.year = OLD.year AND NEW.agency_id = OLD.agency_id THEN OLD.year ELSE 0 END AS y) c
+    SELECT c.j, c.y FROM (SELECT OLD.jurisdiction_code AS j, 0 AS y) c
     WHERE NOT EXISTS (SELECT 1 FROM rollup_changes r
                       WHERE r.jurisdiction_code = c.j AND r.year = c.y);
 END;
@@ -62,6 +70,10 @@ BEGIN
     SELECT c.j, c.y FROM (SELECT NEW.jurisdiction_code AS j, NEW.year AS y) c
     WHERE NOT EXISTS (SELECT 1 FROM rollup_changes r
                       WHERE r.jurisdiction_code = c.j AND r.year = c.y);
+END;
+CREATE TRIGGER allotments_rollup_move AFTER UPDATE ON allotments
+    WHEN NEW.jurisdiction_code <> OLD.jurisdiction_code OR NEW.year <> OLD.year
+BEGIN
     INSERT INTO rollup_changes (jurisdiction_code, year)
     SELECT c.j, c.y FROM (SELECT OLD.jurisdiction_code AS j, OLD.year AS y) c
     WHERE NOT EXISTS (SELECT 1 FROM rollup_changes r
@@ -89,6 +101,10 @@ BEGIN
     SELECT c.j, c.y FROM (SELECT l.jurisdiction_code AS j, l.year AS y FROM allotments l WHERE l.id = NEW.allotment_id) c
     WHERE NOT EXISTS (SELECT 1 FROM rollup_changes r
                       WHERE r.jurisdiction_code = c.j AND r.year = c.y);
+END;
+CREATE TRIGGER payment_months_rollup_move AFTER UPDATE ON payment_months
+    WHEN NEW.allotment_id <> OLD.allotment_id
+BEGIN
     INSERT INTO rollup_changes (jurisdiction_code, year)
     SELECT c.j, c.y FROM (SELECT l.jurisdiction_code AS j, l.year AS y FROM allotments l WHERE l.id = OLD.allotment_id) c
     WHERE NOT EXISTS (SELECT 1 FROM rollup_changes r
@@ -116,6 +132,10 @@ BEGIN
     SELECT c.j, c.y FROM (SELECT p.jurisdiction_code AS j, p.year AS y FROM projects p WHERE p.id = NEW.project_id) c
     WHERE NOT EXISTS (SELECT 1 FROM rollup_changes r
                       WHERE r.jurisdiction_code = c.j AND r.year = c.y);
+END;
+CREATE TRIGGER alerts_rollup_move AFTER UPDATE ON alerts
+    WHEN NEW.project_id <> OLD.project_id
+BEGIN
     INSERT INTO rollup_changes (jurisdiction_code, year)
     SELECT c.j, c.y FROM (SELECT p.jurisdiction_code AS j, p.year AS y FROM projects p WHERE p.id = OLD.project_id) c
     WHERE NOT EXISTS (SELECT 1 FROM rollup_changes r
@@ -141,6 +161,10 @@ BEGIN
     SELECT c.j, c.y FROM (SELECT p.jurisdiction_code AS j, p.year AS y FROM projects p WHERE p.id = NEW.project_id) c
     WHERE NOT EXISTS (SELECT 1 FROM rollup_changes r
                       WHERE r.jurisdiction_code = c.j AND r.year = c.y);
+END;
+CREATE TRIGGER self_evaluations_rollup_move AFTER UPDATE ON self_evaluations
+    WHEN NEW.project_id <> OLD.project_id
+BEGIN
     INSERT INTO rollup_changes (jurisdiction_code, year)
     SELECT c.j, c.y FROM (SELECT p.jurisdiction_code AS j, p.year AS y FROM projects p WHERE p.id = OLD.project_id) c
     WHERE NOT EXISTS (SELECT 1 FROM rollup_changes r
@@ -168,6 +192,10 @@ BEGIN
     SELECT c.j, c.y FROM (SELECT p.jurisdiction_code AS j, NEW.year AS y FROM projects p WHERE p.id = NEW.project_id) c
     WHERE NOT EXISTS (SELECT 1 FROM rollup_changes r
                       WHERE r.jurisdiction_code = c.j AND r.year = c.y);
+END;
+CREATE TRIGGER rectifications_rollup_move AFTER UPDATE ON rectifications
+    WHEN NEW.project_id <> OLD.project_id OR NEW.year <> OLD.year
+BEGIN
     INSERT INTO rollup_changes (jurisdiction_code, year)
     SELECT c.j, c.y FROM (SELECT p.jurisdiction_code AS j, OLD.year AS y FROM projects p WHERE p.id = OLD.project_id) c
     WHERE NOT EXISTS (SELECT 1 FROM rollup_changes r
@@ -195,6 +223,10 @@ BEGIN
     SELECT c.j, c.y FROM (SELECT p.jurisdiction_code AS j, NEW.year AS y FROM projects p WHERE p.id = NEW.evaluated_project_id) c
     WHERE NOT EXISTS (SELECT 1 FROM rollup_changes r
                       WHERE r.jurisdiction_code = c.j AND r.year = c.y);
+END;
+CREATE TRIGGER adjustments_rollup_move AFTER UPDATE ON adjustments
+    WHEN NEW.evaluated_project_id <> OLD.evaluated_project_id OR NEW.year <> OLD.year
+BEGIN
     INSERT INTO rollup_changes (jurisdiction_code, year)
     SELECT c.j, c.y FROM (SELECT p.jurisdiction_code AS j, OLD.year AS y FROM projects p WHERE p.id = OLD.evaluated_project_id) c
     WHERE NOT EXISTS (SELECT 1 FROM rollup_changes r
