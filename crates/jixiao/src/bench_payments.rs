@@ -88,7 +88,8 @@ pub(crate) async fn ledger_holds(store: &Store, accepted: i64) -> anyhow::Result
     Ok(used == accepted && reconciled.discrepancies.is_empty())
 }
 
-fn payment(mode: &str, n: usize, project_id: i64) -> TreasuryRequest {
+/// Payment `n` of a run named `mode` from `project_id`'s allotment (1–100 fen, in June 2020).
+pub(crate) fn payment(mode: &str, n: usize, project_id: i64) -> TreasuryRequest {
     TreasuryRequest::Payment {
         request_id: format!("{mode}-{n}"),
         target: Target {

@@ -254,18 +254,7 @@ async fn refresh_after_payments(store: &Store, county: &str, runs: usize) -> any
     let actor = finance(county);
     let mut after_payment = Vec::with_capacity(runs);
     for run in 0..runs {
-        let request = jixiao_store::TreasuryRequest::Payment {
-            request_id: format!("bench-rollup-{run}"),
-            target: jixiao_store::Target {
-                project_id: Some(project.id),
-                code: None,
-            },
-            amount_fen: 1,
-            payee: "乐陵市人民医院".into(),
-            purpose: "体检费".into(),
-            paid_on: Some(format!("{YEAR}-12-01")),
-            reservation_request_id: None,
-        };
+        let request = crate::bench_payments::payment("bench-rollup", run, project.id);
         store
             .treasury(&actor, &request)
             .await

@@ -155,20 +155,13 @@ impl Scope<'_> {
     }
 }
 
-/// What the marks ask to rebuild.
-enum Marked {
-    Everything,
-    /// By jurisdiction: `None` for every year, else the years.
-    Scopes(BTreeMap<String, Option<BTreeSet<i32>>>),
-}
-
-/// Reads the marks left by the triggers: `'*'` asks for everything, year 0 for every year of a
-/// jurisdiction.
-fn marked(marks: Vec<(String, i32)>) -> Marked {
+/// Reads the marks left by the triggers: the (jurisdiction, year) to rebuild, each once and in
+/// order, a jurisdiction's every year as `None` (year 0); `None` for everything (`'*'`).
+fn marked(marks: Vec<(String, i32)>) -> Option<Vec<(String, Option<i32>)>> {
     let mut scopes: BTreeMap<String, Option<BTreeSet<i32>>> = BTreeMap::new();
     for (jurisdiction, year) in marks {
         if jurisdiction == "*" {
-            return Marked::Everything;
+            return None;
         }
         let years = scopes
             .entry(jurisdiction)
@@ -180,7 +173,18 @@ fn marked(marks: Vec<(String, i32)>) -> Marked {
             _ => *years = None,
         }
     }
-    Marked::Scopes(scopes)
+    Some(
+        scopes
+            .into_iter()
+            .flat_map(|(jurisdiction, years)| match years {
+                None => vec![(jurisdiction, None)],
+                Some(years) => years
+                    .into_iter()
+                    .map(|year| (jurisdiction.clone(), Some(year)))
+                    .collect(),
+            })
+            .collect(),
+    )
 }
 
 impl Store {
@@ -220,24 +224,17 @@ impl Store {
                 .await?;
             });
         }
-        let never: bool = on_tx!(&mut tx, |conn| {
-            let last: Option<i64> =
-                sqlx::query_scalar("SELECT refreshed_at FROM rollup_refreshes WHERE name = $1")
-                    .bind(NAME)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            last.is_none()
-        });
         // Taking the marks before rebuilding: a mark committed later stays for the next refresh
         // (on PostgreSQL each statement below sees what committed before it started, which may
-        // already include that change; summing it again then is harmless).
-        let marked = if whole || never {
+        // already include that change; summing it again then is harmless). Migration 0043 left
+        // a '*' mark, so the first refresh rebuilds everything.
+        let scopes = if whole {
             on_tx!(&mut tx, |conn| {
                 sqlx::query("DELETE FROM rollup_changes")
                     .execute(&mut *conn)
                     .await?;
             });
-            Marked::Everything
+            None
         } else {
             // PostgreSQL appends a mark per statement: hand back each scope once.
             let take = if postgres {
@@ -251,23 +248,15 @@ impl Store {
             });
             marked(marks)
         };
-        let mut rebuilt = Vec::new();
-        match &marked {
-            Marked::Everything => rebuild(&mut tx, &Scope::Everything).await?,
-            Marked::Scopes(scopes) => {
-                for (jurisdiction, years) in scopes {
-                    match years {
-                        None => {
-                            rebuild(&mut tx, &Scope::Jurisdiction(jurisdiction)).await?;
-                            rebuilt.push((jurisdiction.clone(), None));
-                        }
-                        Some(years) => {
-                            for year in years {
-                                rebuild(&mut tx, &Scope::Year(jurisdiction, *year)).await?;
-                                rebuilt.push((jurisdiction.clone(), Some(*year)));
-                            }
-                        }
-                    }
+        match &scopes {
+            None => rebuild(&mut tx, &Scope::Everything).await?,
+            Some(scopes) => {
+                for (jurisdiction, year) in scopes {
+                    let scope = match year {
+                        None => Scope::Jurisdiction(jurisdiction),
+                        Some(year) => Scope::Year(jurisdiction, *year),
+                    };
+                    rebuild(&mut tx, &scope).await?;
                 }
             }
         }
@@ -290,8 +279,8 @@ impl Store {
         tx.commit().await?;
         Ok(RollupRound {
             refresh,
-            whole: matches!(marked, Marked::Everything),
-            rebuilt,
+            whole: scopes.is_none(),
+            rebuilt: scopes.unwrap_or_default(),
         })
     }
 
