@@ -201,6 +201,17 @@ async fn measure(
     );
     refresh_after_payments(store, leling, runs.clamp(3, 20)).await?;
     let started = Instant::now();
+    let check = store.check_scope_rollups().await.map_err(store_error)?;
+    println!(
+        "rollups checked against their rows (rollups verify): {} rows, {} differences, {:.2} s",
+        check.rows,
+        check.differences.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if !check.differences.is_empty() {
+        return Err(anyhow!("the rollups differ from their rows: {check:?}"));
+    }
+    let started = Instant::now();
     let reconciliation = store.reconcile().await.map_err(store_error)?;
     println!(
         "reconciliation: {} allotments, {} discrepancies, {:.2} s",

@@ -42,6 +42,9 @@ pub enum Command {
     /// Allotment ledgers. 预算指标账。
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// The dashboards' rollups (figures by year, jurisdiction and agency). 汇总数据。
+    #[command(subcommand)]
+    Rollups(RollupsCommand),
     /// Draws from the expert and institution pools. 专家与中介机构抽取。
     #[command(subcommand)]
     Draw(DrawCommand),
@@ -341,6 +344,18 @@ pub enum LedgerCommand {
     /// Check every allotment's balances against its ledger, payments and reservations; exit
     /// non-zero naming each that disagrees. 核对预算指标账。
     Verify,
+}
+
+/// `rollups` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RollupsCommand {
+    /// Compare every rollup with sums made afresh from the rows it replaces; a difference
+    /// waiting for the next refresh (each minute) is only stale, one without is lost: exit
+    /// non-zero naming each lost one. Changes nothing. 核对汇总数据。
+    Verify,
+    /// Rebuild every rollup from its rows now (audited), e.g. after maintenance done with the
+    /// triggers switched off; servers also do it when they start. 重算汇总数据。
+    Rebuild,
 }
 
 /// `draw` subcommands.

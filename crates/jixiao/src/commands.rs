@@ -3,7 +3,7 @@
 
 use crate::cli::{
     AgencyCommand, AnchorArgs, AuditCommand, Cli, Command, DemoArgs, DrawCommand,
-    JurisdictionCommand, LedgerCommand, RulebookCommand, ServeArgs, UserCommand,
+    JurisdictionCommand, LedgerCommand, RollupsCommand, RulebookCommand, ServeArgs, UserCommand,
 };
 use anyhow::{Context, anyhow, bail};
 use jixiao_core::Actor;
@@ -60,6 +60,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Audit(AuditCommand::Verify(anchor)) => audit_verify(&store, &anchor).await,
         Command::Ledger(LedgerCommand::Verify) => ledger_verify(&store).await,
+        Command::Rollups(RollupsCommand::Verify) => rollups_verify(&store).await,
+        Command::Rollups(RollupsCommand::Rebuild) => rollups_rebuild(&store).await,
         Command::Draw(DrawCommand::Replay { id }) => draw_replay(&store, id).await,
         Command::Jurisdiction(command) => jurisdiction(&store, command).await,
         Command::Agency(command) => agency(&store, command).await,
@@ -407,6 +409,50 @@ async fn ledger_verify(store: &Store) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::from(2))
+}
+
+/// `rollups verify`: each rollup against sums made afresh; exit 2 when a change was lost.
+async fn rollups_verify(store: &Store) -> anyhow::Result<ExitCode> {
+    let check = store.check_scope_rollups().await.map_err(explain)?;
+    let refreshed = store.scope_rollups_refreshed().await.map_err(explain)?;
+    let lost: Vec<_> = check.lost().collect();
+    for d in &lost {
+        eprintln!(
+            "汇总数据不一致：{} 中 {} {} 年度的数据与明细不符，且未待刷新（请运行 jixiao rollups rebuild）",
+            d.rollup, d.jurisdiction, d.year
+        );
+    }
+    if !lost.is_empty() {
+        return Ok(ExitCode::from(2));
+    }
+    let when = refreshed.map_or_else(
+        || "尚未汇总".to_owned(),
+        |r| {
+            format!(
+                "最近一次刷新于 {}",
+                jixiao_core::time::display(r.refreshed_at)
+            )
+        },
+    );
+    let pending = match check.pending() {
+        0 => String::new(),
+        n => format!("；另有 {n} 处地区年度数据有新变动，待下次刷新（每分钟一次）"),
+    };
+    println!(
+        "汇总数据核对一致：共 {} 行，与明细数据相符（{when}）{pending}。",
+        check.rows
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `rollups rebuild`: every rollup rebuilt now, audited.
+async fn rollups_rebuild(store: &Store) -> anyhow::Result<ExitCode> {
+    let round = store
+        .rebuild_scope_rollups_as(&Actor::system())
+        .await
+        .map_err(explain)?;
+    println!("汇总数据已全部重算，用时 {} 毫秒。", round.refresh.took_ms);
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The jurisdiction to use: the one named, else the only county-level one.

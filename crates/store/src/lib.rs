@@ -60,6 +60,7 @@ mod risk_case_steps;
 mod risk_cases;
 mod risk_plans;
 mod rulebooks;
+mod scope_rollup_check;
 mod scope_rollups;
 mod screening_runs;
 mod screenings;
@@ -149,6 +150,7 @@ pub use review::{Decision, ReviewRecord};
 pub use risk_cases::{RiskCaseFile, RiskCaseInput, RiskCaseStep, RiskCaseView, RiskStepInput};
 pub use risk_plans::{Measure, MeasureInput, PlanInput, RiskPlan};
 pub use rulebooks::{LoadedRulebook, RulebookRecord};
+pub use scope_rollup_check::{RollupCheck, RollupDifference};
 pub use scope_rollups::{RollupRefresh, RollupRound};
 pub use screenings::{
     Clue, ClueInput, ClueReasonEntry, DepartmentRow, ScreeningOutcome, ScreeningRun,

@@ -6,8 +6,9 @@
 //! in one transaction (everything the first time, after a truncate, or when asked). Readers see
 //! the previous figures until it commits; the time of the last refresh is shown with them.
 
-use crate::{Result, Store};
-use jixiao_core::time;
+use crate::{Error, Result, Store};
+use jixiao_core::audit::AuditEntry;
+use jixiao_core::{Actor, Capability, time};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
@@ -45,47 +46,51 @@ enum Scope<'a> {
     Year(&'a str, i32),
 }
 
-/// One statement that fills a rollup, with `{scope}` where its rows are narrowed, and the
+/// A rollup: its table, the columns every fill gives in order, and the statements that fill it.
+pub(crate) struct Rollup {
+    pub(crate) table: &'static str,
+    pub(crate) columns: &'static str,
+    pub(crate) fills: &'static [Fill],
+}
+
+/// One query that sums rows of a rollup, with `{scope}` where its rows are narrowed, and the
 /// columns naming the jurisdiction and the year that the rollup's rows are keyed by.
-struct Fill {
+pub(crate) struct Fill {
     sql: &'static str,
     jurisdiction: &'static str,
     year: &'static str,
 }
 
-/// Every rollup: its table and the statements that fill it (same SQL on both backends).
-const ROLLUPS: &[(&str, &[Fill])] = &[
-    (
-        "rollup_projects",
-        &[Fill {
-            sql: "INSERT INTO rollup_projects (year, jurisdiction_code, agency_id, state, \
-                  projects, requested_fen, approved_fen) \
-                  SELECT year, jurisdiction_code, agency_id, state, COUNT(*), \
+/// Every rollup (same SQL on both backends).
+pub(crate) const ROLLUPS: &[Rollup] = &[
+    Rollup {
+        table: "rollup_projects",
+        columns: "year, jurisdiction_code, agency_id, state, projects, requested_fen, approved_fen",
+        fills: &[Fill {
+            sql: "SELECT year, jurisdiction_code, agency_id, state, COUNT(*), \
                   CAST(COALESCE(SUM(requested_fen), 0) AS BIGINT), \
                   CAST(COALESCE(SUM(approved_fen), 0) AS BIGINT) \
                   FROM projects WHERE {scope} GROUP BY year, jurisdiction_code, agency_id, state",
             jurisdiction: "jurisdiction_code",
             year: "year",
         }],
-    ),
-    (
-        "rollup_allotments",
-        &[Fill {
-            sql: "INSERT INTO rollup_allotments (year, jurisdiction_code, agency_id, limit_fen, \
-                  used_fen) \
-                  SELECT year, jurisdiction_code, agency_id, CAST(SUM(limit_fen) AS BIGINT), \
+    },
+    Rollup {
+        table: "rollup_allotments",
+        columns: "year, jurisdiction_code, agency_id, limit_fen, used_fen",
+        fills: &[Fill {
+            sql: "SELECT year, jurisdiction_code, agency_id, CAST(SUM(limit_fen) AS BIGINT), \
                   CAST(SUM(used_fen) AS BIGINT) \
                   FROM allotments WHERE {scope} GROUP BY year, jurisdiction_code, agency_id",
             jurisdiction: "jurisdiction_code",
             year: "year",
         }],
-    ),
-    (
-        "rollup_payment_months",
-        &[Fill {
-            sql: "INSERT INTO rollup_payment_months (year, jurisdiction_code, agency_id, month, \
-                  paid_fen) \
-                  SELECT l.year, l.jurisdiction_code, l.agency_id, substr(m.month, 6, 2), \
+    },
+    Rollup {
+        table: "rollup_payment_months",
+        columns: "year, jurisdiction_code, agency_id, month, paid_fen",
+        fills: &[Fill {
+            sql: "SELECT l.year, l.jurisdiction_code, l.agency_id, substr(m.month, 6, 2), \
                   CAST(SUM(m.paid_fen) AS BIGINT) \
                   FROM payment_months m JOIN allotments l ON l.id = m.allotment_id \
                   WHERE substr(m.month, 1, 4) = CAST(l.year AS TEXT) AND {scope} \
@@ -93,14 +98,13 @@ const ROLLUPS: &[(&str, &[Fill])] = &[
             jurisdiction: "l.jurisdiction_code",
             year: "l.year",
         }],
-    ),
-    (
-        "rollup_counts",
-        &[
+    },
+    Rollup {
+        table: "rollup_counts",
+        columns: "year, jurisdiction_code, agency_id, kind, item, entries, amount_fen",
+        fills: &[
             Fill {
-                sql: "INSERT INTO rollup_counts (year, jurisdiction_code, agency_id, kind, item, \
-                      entries, amount_fen) \
-                      SELECT p.year, p.jurisdiction_code, p.agency_id, 'alert', \
+                sql: "SELECT p.year, p.jurisdiction_code, p.agency_id, 'alert', \
                       a.level || ':' || a.status, COUNT(*), 0 \
                       FROM alerts a JOIN projects p ON p.id = a.project_id WHERE {scope} \
                       GROUP BY p.year, p.jurisdiction_code, p.agency_id, a.level, a.status",
@@ -108,9 +112,7 @@ const ROLLUPS: &[(&str, &[Fill])] = &[
                 year: "p.year",
             },
             Fill {
-                sql: "INSERT INTO rollup_counts (year, jurisdiction_code, agency_id, kind, item, \
-                      entries, amount_fen) \
-                      SELECT p.year, p.jurisdiction_code, p.agency_id, 'grade', \
+                sql: "SELECT p.year, p.jurisdiction_code, p.agency_id, 'grade', \
                       s.state || ':' || COALESCE(s.grade, ''), COUNT(*), 0 \
                       FROM self_evaluations s JOIN projects p ON p.id = s.project_id \
                       WHERE s.state IN ('submitted', 'approved') AND {scope} \
@@ -120,9 +122,7 @@ const ROLLUPS: &[(&str, &[Fill])] = &[
                 year: "p.year",
             },
             Fill {
-                sql: "INSERT INTO rollup_counts (year, jurisdiction_code, agency_id, kind, item, \
-                      entries, amount_fen) \
-                      SELECT r.year, p.jurisdiction_code, p.agency_id, 'rectification', \
+                sql: "SELECT r.year, p.jurisdiction_code, p.agency_id, 'rectification', \
                       r.state, COUNT(*), 0 \
                       FROM rectifications r JOIN projects p ON p.id = r.project_id \
                       WHERE {scope} GROUP BY r.year, p.jurisdiction_code, p.agency_id, r.state",
@@ -130,9 +130,7 @@ const ROLLUPS: &[(&str, &[Fill])] = &[
                 year: "r.year",
             },
             Fill {
-                sql: "INSERT INTO rollup_counts (year, jurisdiction_code, agency_id, kind, item, \
-                      entries, amount_fen) \
-                      SELECT x.year, p.jurisdiction_code, p.agency_id, 'cut', '', COUNT(*), \
+                sql: "SELECT x.year, p.jurisdiction_code, p.agency_id, 'cut', '', COUNT(*), \
                       CAST(SUM(x.cut_fen) AS BIGINT) \
                       FROM adjustments x JOIN projects p ON p.id = x.evaluated_project_id \
                       WHERE x.status IN ('accepted', 'changed') AND x.cut_fen > 0 AND {scope} \
@@ -141,8 +139,24 @@ const ROLLUPS: &[(&str, &[Fill])] = &[
                 year: "x.year",
             },
         ],
-    ),
+    },
 ];
+
+impl Rollup {
+    /// The rollup's rows as summed afresh from every row they replace, named as its columns.
+    pub(crate) fn summed_afresh(&self) -> String {
+        let mut sql = format!("SELECT {} FROM {} WHERE 1 = 0", self.columns, self.table);
+        for fill in self.fills {
+            sql.push_str(" UNION ALL ");
+            sql.push_str(
+                &fill
+                    .sql
+                    .replace("{scope}", &Scope::Everything.condition("", "")),
+            );
+        }
+        sql
+    }
+}
 
 impl Scope<'_> {
     /// The condition narrowing a statement to this scope, given its columns.
@@ -194,16 +208,27 @@ impl Store {
     /// time and after a truncate. Background work: the server runs it every minute, one server
     /// at a time.
     pub async fn refresh_scope_rollups(&self) -> Result<RollupRound> {
-        self.refresh_rollups(false).await
+        self.refresh_rollups(false, None).await
     }
 
     /// Rebuilds every rollup, whatever changed: after a bulk load, and when a server starts
     /// (changes made with the triggers switched off are then counted too).
     pub async fn rebuild_scope_rollups(&self) -> Result<RollupRound> {
-        self.refresh_rollups(true).await
+        self.refresh_rollups(true, None).await
     }
 
-    async fn refresh_rollups(&self, whole: bool) -> Result<RollupRound> {
+    /// Rebuilds every rollup when an administrator of the whole deployment asks
+    /// (`jixiao rollups rebuild`, after maintenance with the triggers switched off), and audits
+    /// it in the same transaction.
+    pub async fn rebuild_scope_rollups_as(&self, actor: &Actor) -> Result<RollupRound> {
+        actor.require(Capability::ManageSettings)?;
+        if actor.jurisdiction.is_some() {
+            return Err(Error::Forbidden);
+        }
+        self.refresh_rollups(true, Some(actor)).await
+    }
+
+    async fn refresh_rollups(&self, whole: bool, asked_by: Option<&Actor>) -> Result<RollupRound> {
         let started = Instant::now();
         // Every change committed before the marks are taken is in the figures: the time shown.
         let refreshed_at = time::now();
@@ -276,6 +301,11 @@ impl Store {
             .execute(&mut *conn)
             .await?;
         });
+        if let Some(actor) = asked_by {
+            let entry = AuditEntry::new(&actor.name, "rollups.rebuild", "rollups", NAME)
+                .with_details(serde_json::json!({ "took_ms": refresh.took_ms }));
+            crate::audit::append(&mut tx, entry).await?;
+        }
         tx.commit().await?;
         Ok(RollupRound {
             refresh,
@@ -298,14 +328,19 @@ impl Store {
 
 /// Deletes the rollups' rows of `scope` and sums them again from the rows they replace.
 async fn rebuild(tx: &mut crate::tx::Tx, scope: &Scope<'_>) -> Result<()> {
-    for (table, fills) in ROLLUPS {
+    for rollup in ROLLUPS {
+        let table = rollup.table;
         let delete = format!(
             "DELETE FROM {table} WHERE {}",
             scope.condition("jurisdiction_code", "year")
         );
-        let statements = std::iter::once(delete).chain(fills.iter().map(|fill| {
-            fill.sql
-                .replace("{scope}", &scope.condition(fill.jurisdiction, fill.year))
+        let statements = std::iter::once(delete).chain(rollup.fills.iter().map(|fill| {
+            format!(
+                "INSERT INTO {table} ({}) {}",
+                rollup.columns,
+                fill.sql
+                    .replace("{scope}", &scope.condition(fill.jurisdiction, fill.year))
+            )
         }));
         for sql in statements {
             on_tx!(&mut *tx, |conn| {

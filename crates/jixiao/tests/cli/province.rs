@@ -51,6 +51,28 @@ async fn the_province_demo_is_generated_once_around_leling() -> TestResult {
     assert!(yucheng.total > 0, "禹城市 has its generated projects");
     let verified = succeeds(url, &["ledger", "verify"])?;
     assert!(!verified.is_empty());
+
+    // The rollups the loader built equal the sums of their rows; one altered by hand is named
+    // (exit 2) until an operator rebuilds them.
+    let checked = succeeds(url, &["rollups", "verify"])?;
+    assert!(checked.contains("汇总数据核对一致"), "{checked}");
+    crate::tamper(
+        url,
+        "UPDATE rollup_allotments SET used_fen = used_fen + 1 \
+         WHERE jurisdiction_code = '371482' AND year = 2020",
+    )
+    .await?;
+    let output = crate::jixiao(url, &["rollups", "verify"])?;
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    let named = stderr(&output);
+    assert!(
+        named.contains("rollup_allotments 中 371482 2020 年度"),
+        "{named}"
+    );
+    let rebuilt = succeeds(url, &["rollups", "rebuild"])?;
+    assert!(rebuilt.contains("汇总数据已全部重算"), "{rebuilt}");
+    let checked = succeeds(url, &["rollups", "verify"])?;
+    assert!(checked.contains("汇总数据核对一致"), "{checked}");
     Ok(())
 }
 
@@ -77,6 +99,7 @@ fn the_province_benchmark_runs_on_a_scratch_database() -> TestResult {
         "city 德州市: dashboard",
         "province 山东省: year figures",
         "rollups refreshed with nothing changed",
+        "rollups checked against their rows (rollups verify)",
     ] {
         assert!(text.contains(line), "{line}: {text}");
     }

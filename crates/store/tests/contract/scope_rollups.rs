@@ -5,9 +5,10 @@
 //! equals a whole rebuild.
 
 use crate::support::TestResult;
+use jixiao_core::{Actor, Role};
 use jixiao_store::demo::LELING;
 use jixiao_store::test_support::TestDatabase;
-use jixiao_store::{RollupRound, Store};
+use jixiao_store::{Error, RollupRound, Store};
 use sqlx::Connection;
 
 /// Every row of the four rollups, in key order, as text.
@@ -73,6 +74,15 @@ impl Console {
         })
     }
 
+    /// The number `sql` reads.
+    async fn count(&mut self, sql: &str) -> Result<i64, sqlx::Error> {
+        let sql = sqlx::AssertSqlSafe(sql);
+        Ok(match self {
+            Console::Sqlite(conn) => sqlx::query_scalar(sql).fetch_one(conn).await?,
+            Console::Postgres(conn) => sqlx::query_scalar(sql).fetch_one(conn).await?,
+        })
+    }
+
     /// Runs `sql`; the rows it changed.
     async fn run(&mut self, sql: &str) -> Result<u64, sqlx::Error> {
         let sql = sqlx::AssertSqlSafe(sql);
@@ -83,12 +93,27 @@ impl Console {
     }
 }
 
-/// Refreshes, then checks that what the refresh left equals a whole rebuild.
+/// Refreshes, then checks that what the refresh left equals a whole rebuild. Before it, the
+/// check of the rollups finds every difference marked for it (and among what it rebuilds);
+/// after it, none.
 async fn refresh_equals_rebuild(
     store: &Store,
     url: &str,
 ) -> Result<(RollupRound, Vec<String>), Box<dyn std::error::Error>> {
+    let before = store.check_scope_rollups().await?;
+    assert_eq!(before.lost().count(), 0, "{before:?}");
     let round = store.refresh_scope_rollups().await?;
+    for d in &before.differences {
+        assert!(
+            round.whole
+                || round.rebuilt.iter().any(|(code, year)| {
+                    *code == d.jurisdiction && year.is_none_or(|y| y == d.year)
+                }),
+            "{d:?} was not rebuilt by {round:?}"
+        );
+    }
+    let after = store.check_scope_rollups().await?;
+    assert!(after.differences.is_empty(), "after {round:?}: {after:?}");
     let refreshed = rollups(url).await?;
     let whole = store.rebuild_scope_rollups().await?;
     assert!(whole.whole);
@@ -190,6 +215,11 @@ async fn a_refresh_rebuilds_only_what_changed_and_equals_a_whole_rebuild() -> Te
     let mut before = after_demo;
     for (what, sql) in changes {
         assert!(console.run(sql).await? > 0, "{what}: no row changed");
+        let stale = store.check_scope_rollups().await?;
+        assert!(
+            stale.pending() >= 1 && stale.lost().count() == 0,
+            "{what}: the check should find the change waiting for the refresh: {stale:?}"
+        );
         let (round, after) = refresh_equals_rebuild(store, url).await?;
         assert!(!round.whole, "{what}: {round:?}");
         assert_eq!(round.rebuilt.len(), 1, "{what}: {round:?}");
@@ -319,6 +349,70 @@ async fn a_refresh_rebuilds_only_what_changed_and_equals_a_whole_rebuild() -> Te
         assert!(round.whole, "{round:?}");
         assert!(!after.iter().any(|row| row.starts_with("month ")));
     }
+    db.remove().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_check_finds_a_lost_change_and_a_rebuild_by_the_administrator_mends_it() -> TestResult {
+    let db = TestDatabase::new().await?;
+    let (store, url) = (&db.store, db.url.as_str());
+    jixiao_store::demo::load(store).await?;
+    store.refresh_scope_rollups().await?;
+    let clean = store.check_scope_rollups().await?;
+    assert!(clean.differences.is_empty() && clean.rows > 0, "{clean:?}");
+
+    // A change typed in SQL is marked: the figures are only stale.
+    let mut console = Console::open(url).await?;
+    let change = "UPDATE allotments SET limit_fen = limit_fen + 100 \
+                  WHERE id = (SELECT MIN(id) FROM allotments)";
+    assert_eq!(console.run(change).await?, 1);
+    let stale = store.check_scope_rollups().await?;
+    assert_eq!(stale.pending(), 1, "{stale:?}");
+    assert_eq!(stale.lost().count(), 0, "{stale:?}");
+
+    // Its mark lost (as when an operator works with the triggers switched off), and a rollup
+    // row altered by hand: both are lost, and a refresh sees neither.
+    console.run("DELETE FROM rollup_changes").await?;
+    let altered = "UPDATE rollup_projects SET projects = projects + 1 \
+                   WHERE year = 2019 AND jurisdiction_code = '371481' \
+                   AND agency_id = (SELECT MIN(agency_id) FROM rollup_projects WHERE year = 2019)";
+    assert!(console.run(altered).await? >= 1);
+    let idle = store.refresh_scope_rollups().await?;
+    assert!(idle.rebuilt.is_empty(), "{idle:?}");
+    let lost = store.check_scope_rollups().await?;
+    let named: Vec<(&str, &str)> = lost
+        .lost()
+        .map(|d| (d.rollup.as_str(), d.jurisdiction.as_str()))
+        .collect();
+    assert_eq!(
+        named,
+        vec![("rollup_projects", LELING), ("rollup_allotments", LELING)],
+        "{lost:?}"
+    );
+    assert!(lost.lost().any(|d| d.year == 2019), "{lost:?}");
+
+    // Only an administrator of the whole deployment rebuilds; a refusal writes nothing.
+    let audited = "SELECT COUNT(*) FROM audit_log WHERE action = 'rollups.rebuild'";
+    for (role, jurisdiction) in [(Role::Finance, None), (Role::Admin, Some(LELING))] {
+        let actor = Actor {
+            user_id: Some(1),
+            name: "someone".to_owned(),
+            role,
+            jurisdiction: jurisdiction.map(str::to_owned),
+            agency_id: None,
+        };
+        let refused = store.rebuild_scope_rollups_as(&actor).await;
+        assert!(matches!(refused, Err(Error::Forbidden)), "{refused:?}");
+    }
+    assert_eq!(console.count(audited).await?, 0);
+    assert_eq!(store.check_scope_rollups().await?.lost().count(), 2);
+
+    let round = store.rebuild_scope_rollups_as(&Actor::system()).await?;
+    assert!(round.whole, "{round:?}");
+    assert_eq!(console.count(audited).await?, 1);
+    let mended = store.check_scope_rollups().await?;
+    assert!(mended.differences.is_empty(), "{mended:?}");
     db.remove().await?;
     Ok(())
 }
