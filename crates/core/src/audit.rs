@@ -92,10 +92,11 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("allotment.resume", "恢复支付"),
     ("allotment.classify", "设置支出功能分类"),
     ("treasury.payment", "国库集中支付"),
-    ("rollups.rebuild", "重算汇总数据"),
     ("treasury.refund", "支付退款（资金退回指标）"),
     ("treasury.reservation", "冻结指标（用款计划）"),
     ("treasury.release", "解冻指标（用款计划）"),
+    // The dashboards' rollups.
+    ("rollups.rebuild", "重算汇总数据"),
     // Monitoring and alerts.
     ("monitoring.evaluate", "按规则计算预警"),
     // Expert and institution pools.

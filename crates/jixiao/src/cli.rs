@@ -349,9 +349,9 @@ pub enum LedgerCommand {
 /// `rollups` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum RollupsCommand {
-    /// Compare every rollup with sums made afresh from the rows it replaces; a difference
-    /// waiting for the next refresh (each minute) is only stale, one without is lost: exit
-    /// non-zero naming each lost one. Changes nothing. 核对汇总数据。
+    /// Compare every rollup with sums made afresh from the rows it replaces. A difference with a
+    /// change registered for the next refresh (each minute while a server runs) is only stale;
+    /// one without was lost: exit 2 naming each lost one. Changes nothing. 核对汇总数据。
     Verify,
     /// Rebuild every rollup from its rows now (audited), e.g. after maintenance done with the
     /// triggers switched off; servers also do it when they start. 重算汇总数据。

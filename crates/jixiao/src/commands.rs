@@ -418,15 +418,16 @@ async fn rollups_verify(store: &Store) -> anyhow::Result<ExitCode> {
     let lost: Vec<_> = check.lost().collect();
     for d in &lost {
         eprintln!(
-            "汇总数据不一致：{} 中 {} {} 年度的数据与明细不符，且未待刷新（请运行 jixiao rollups rebuild）",
+            "汇总数据不一致：{} 中区划 {} 的 {} 年度汇总与明细不符，且无待刷新记录（变动已遗漏）",
             d.rollup, d.jurisdiction, d.year
         );
     }
     if !lost.is_empty() {
+        eprintln!("请运行 jixiao rollups rebuild 重算汇总数据。");
         return Ok(ExitCode::from(2));
     }
     let when = refreshed.map_or_else(
-        || "尚未汇总".to_owned(),
+        || "尚未刷新过".to_owned(),
         |r| {
             format!(
                 "最近一次刷新于 {}",
@@ -434,14 +435,17 @@ async fn rollups_verify(store: &Store) -> anyhow::Result<ExitCode> {
             )
         },
     );
-    let pending = match check.pending() {
-        0 => String::new(),
-        n => format!("；另有 {n} 处地区年度数据有新变动，待下次刷新（每分钟一次）"),
-    };
-    println!(
-        "汇总数据核对一致：共 {} 行，与明细数据相符（{when}）{pending}。",
-        check.rows
-    );
+    match check.pending() {
+        0 => println!(
+            "汇总数据核对一致：共 {} 行，与明细数据相符（{when}）。",
+            check.rows
+        ),
+        n => println!(
+            "汇总数据核对完毕：共 {} 行，未发现遗漏的变动；另有 {n} 处区划年度的变动已登记，\
+             待下次刷新（服务运行时每分钟一次；{when}）。",
+            check.rows
+        ),
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -14,8 +14,8 @@ pub struct RollupDifference {
     pub jurisdiction: String,
     /// The budget year.
     pub year: i32,
-    /// A change there is marked and waits for the next refresh (the figures are only stale);
-    /// otherwise the rollup has lost a change.
+    /// A mark there waits for the next refresh, which rebuilds this (jurisdiction, year) and so
+    /// mends it (the figures are only stale); otherwise a change was lost to the rollup.
     pub pending: bool,
 }
 
@@ -34,9 +34,14 @@ impl RollupCheck {
         self.differences.iter().filter(|d| !d.pending)
     }
 
-    /// How many (jurisdiction, year) of a rollup wait for the next refresh.
+    /// How many (jurisdiction, year) wait for the next refresh, whichever rollups differ there.
     pub fn pending(&self) -> usize {
-        self.differences.iter().filter(|d| d.pending).count()
+        self.differences
+            .iter()
+            .filter(|d| d.pending)
+            .map(|d| (&d.jurisdiction, d.year))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
     }
 }
 
@@ -44,7 +49,9 @@ impl Store {
     /// Compares each rollup with sums made afresh from the rows it replaces, and tells each
     /// difference apart: marked for the next refresh, or lost. Each rollup is compared in one
     /// statement, which reads the stored figures, the rows and the marks as of one moment, so a
-    /// payment committed meanwhile is either in all three or in none. Changes nothing.
+    /// payment committed meanwhile is either in all three or in none; the fresh sums are made
+    /// once (a common table expression read twice). Changes nothing; the count of rows checked
+    /// is read apart, for the report only.
     pub async fn check_scope_rollups(&self) -> Result<RollupCheck> {
         let mut check = RollupCheck {
             rows: 0,
@@ -54,15 +61,16 @@ impl Store {
             let (table, columns, afresh) = (rollup.table, rollup.columns, rollup.summed_afresh());
             // Built from the rollups' constants only: no value from outside is in the text.
             let sql = format!(
-                "SELECT '{table}' AS rollup, d.jurisdiction_code AS jurisdiction, d.year, \
+                "WITH stored AS (SELECT {columns} FROM {table}), afresh AS ({afresh}) \
+                 SELECT '{table}' AS rollup, d.jurisdiction_code AS jurisdiction, d.year, \
                  EXISTS (SELECT 1 FROM rollup_changes c WHERE c.jurisdiction_code = '*' \
                  OR (c.jurisdiction_code = d.jurisdiction_code AND c.year IN (0, d.year))) \
                  AS pending \
                  FROM (SELECT jurisdiction_code, year FROM \
-                 (SELECT {columns} FROM {table} EXCEPT SELECT * FROM ({afresh}) AS f) AS kept \
+                 (SELECT * FROM stored EXCEPT SELECT * FROM afresh) AS kept \
                  UNION \
                  SELECT jurisdiction_code, year FROM \
-                 (SELECT * FROM ({afresh}) AS f EXCEPT SELECT {columns} FROM {table}) AS summed) \
+                 (SELECT * FROM afresh EXCEPT SELECT * FROM stored) AS summed) \
                  AS d ORDER BY 2, 3"
             );
             let found: Vec<RollupDifference> = on_pool!(&self.pool, |pool| {

@@ -143,16 +143,14 @@ pub(crate) const ROLLUPS: &[Rollup] = &[
 ];
 
 impl Rollup {
-    /// The rollup's rows as summed afresh from every row they replace, named as its columns.
+    /// The rollup's rows as summed afresh from every row they replace. The first member reads
+    /// no row: it names the columns and gives their types, as the table has them, to the fills'
+    /// sums and literals after it.
     pub(crate) fn summed_afresh(&self) -> String {
         let mut sql = format!("SELECT {} FROM {} WHERE 1 = 0", self.columns, self.table);
         for fill in self.fills {
             sql.push_str(" UNION ALL ");
-            sql.push_str(
-                &fill
-                    .sql
-                    .replace("{scope}", &Scope::Everything.condition("", "")),
-            );
+            sql.push_str(&fill.sql.replace("{scope}", "1 = 1"));
         }
         sql
     }
@@ -302,7 +300,7 @@ impl Store {
             .await?;
         });
         if let Some(actor) = asked_by {
-            let entry = AuditEntry::new(&actor.name, "rollups.rebuild", "rollups", NAME)
+            let entry = AuditEntry::new(&actor.name, "rollups.rebuild", "rollups", "全部")
                 .with_details(serde_json::json!({ "took_ms": refresh.took_ms }));
             crate::audit::append(&mut tx, entry).await?;
         }

@@ -66,7 +66,7 @@ async fn the_province_demo_is_generated_once_around_leling() -> TestResult {
     assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
     let named = stderr(&output);
     assert!(
-        named.contains("rollup_allotments 中 371482 2020 年度"),
+        named.contains("rollup_allotments 中区划 371482 的 2020 年度"),
         "{named}"
     );
     let rebuilt = succeeds(url, &["rollups", "rebuild"])?;

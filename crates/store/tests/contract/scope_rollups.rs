@@ -367,32 +367,65 @@ async fn a_check_finds_a_lost_change_and_a_rebuild_by_the_administrator_mends_it
     // A change typed in SQL is marked: the figures are only stale.
     let mut console = Console::open(url).await?;
     let change = "UPDATE allotments SET limit_fen = limit_fen + 100 \
-                  WHERE id = (SELECT MIN(id) FROM allotments)";
+                  WHERE id = (SELECT MIN(id) FROM allotments WHERE year = 2019)";
     assert_eq!(console.run(change).await?, 1);
     let stale = store.check_scope_rollups().await?;
     assert_eq!(stale.pending(), 1, "{stale:?}");
     assert_eq!(stale.lost().count(), 0, "{stale:?}");
 
-    // Its mark lost (as when an operator works with the triggers switched off), and a rollup
-    // row altered by hand: both are lost, and a refresh sees neither.
+    // Its mark lost (as when an operator works with the triggers switched off); a rollup row
+    // altered, one added and one deleted by hand: all are lost, and a refresh sees none.
     console.run("DELETE FROM rollup_changes").await?;
-    let altered = "UPDATE rollup_projects SET projects = projects + 1 \
-                   WHERE year = 2019 AND jurisdiction_code = '371481' \
-                   AND agency_id = (SELECT MIN(agency_id) FROM rollup_projects WHERE year = 2019)";
-    assert!(console.run(altered).await? >= 1);
+    let by_hand = [
+        format!(
+            "UPDATE rollup_projects SET projects = projects + 1 \
+             WHERE year = 2019 AND jurisdiction_code = '{LELING}' AND agency_id = \
+             (SELECT MIN(agency_id) FROM rollup_projects WHERE year = 2019)"
+        ),
+        format!(
+            "INSERT INTO rollup_allotments (year, jurisdiction_code, agency_id, limit_fen, \
+             used_fen) SELECT 2018, '{LELING}', MIN(id), 1, 0 FROM agencies"
+        ),
+        format!(
+            "DELETE FROM rollup_counts WHERE year = 2019 AND jurisdiction_code = '{LELING}' \
+             AND kind = 'grade'"
+        ),
+    ];
+    for sql in &by_hand {
+        assert!(console.run(sql).await? >= 1, "{sql}");
+    }
     let idle = store.refresh_scope_rollups().await?;
     assert!(idle.rebuilt.is_empty(), "{idle:?}");
+    // Marks elsewhere excuse none of them: another county's 2019, and Leling's 2020.
+    console
+        .run("INSERT INTO rollup_changes (jurisdiction_code, year) VALUES ('371482', 2019)")
+        .await?;
+    let marked = "UPDATE projects SET requested_fen = requested_fen + 1, \
+                  funding_other_fen = funding_other_fen + 1 \
+                  WHERE id = (SELECT MIN(id) FROM projects WHERE year = 2020)";
+    assert_eq!(console.run(marked).await?, 1);
     let lost = store.check_scope_rollups().await?;
-    let named: Vec<(&str, &str)> = lost
+    let named: Vec<(&str, &str, i32)> = lost
         .lost()
-        .map(|d| (d.rollup.as_str(), d.jurisdiction.as_str()))
+        .map(|d| (d.rollup.as_str(), d.jurisdiction.as_str(), d.year))
         .collect();
     assert_eq!(
         named,
-        vec![("rollup_projects", LELING), ("rollup_allotments", LELING)],
+        vec![
+            ("rollup_projects", LELING, 2019),
+            ("rollup_allotments", LELING, 2018),
+            ("rollup_allotments", LELING, 2019),
+            ("rollup_counts", LELING, 2019),
+        ],
         "{lost:?}"
     );
-    assert!(lost.lost().any(|d| d.year == 2019), "{lost:?}");
+    assert_eq!(lost.pending(), 1, "{lost:?}");
+    assert!(
+        lost.differences
+            .iter()
+            .any(|d| d.pending && d.rollup == "rollup_projects" && d.year == 2020),
+        "{lost:?}"
+    );
 
     // Only an administrator of the whole deployment rebuilds; a refusal writes nothing.
     let audited = "SELECT COUNT(*) FROM audit_log WHERE action = 'rollups.rebuild'";
@@ -408,7 +441,7 @@ async fn a_check_finds_a_lost_change_and_a_rebuild_by_the_administrator_mends_it
         assert!(matches!(refused, Err(Error::Forbidden)), "{refused:?}");
     }
     assert_eq!(console.count(audited).await?, 0);
-    assert_eq!(store.check_scope_rollups().await?.lost().count(), 2);
+    assert_eq!(store.check_scope_rollups().await?.lost().count(), 4);
 
     let round = store.rebuild_scope_rollups_as(&Actor::system()).await?;
     assert!(round.whole, "{round:?}");
@@ -443,11 +476,11 @@ async fn refreshes_and_rebuilds_beside_payments_lose_no_change() -> TestResult {
     store.refresh_scope_rollups().await?;
     let mut console = Console::open(url).await?;
     let project = console
-        .count(
-            "SELECT project_id FROM allotments WHERE jurisdiction_code = '371481' \
+        .count(&format!(
+            "SELECT project_id FROM allotments WHERE jurisdiction_code = '{LELING}' \
              AND year = 2020 AND NOT suspended \
-             ORDER BY limit_fen - frozen_fen - used_fen DESC, id LIMIT 1",
-        )
+             ORDER BY limit_fen - frozen_fen - used_fen DESC, id LIMIT 1"
+        ))
         .await?;
 
     // On PostgreSQL one refresh runs at a time: with its lock held by hand, a refresh waits.
@@ -460,8 +493,11 @@ async fn refreshes_and_rebuilds_beside_payments_lose_no_change() -> TestResult {
             let store = store.clone();
             async move { store.refresh_scope_rollups().await }
         });
-        let waits = "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
-                     AND wait_event_type = 'Lock' AND wait_event = 'advisory'";
+        // A request for that very lock, not yet granted (other tests wait on locks of their own).
+        let waits = "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted \
+                     AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+                     AND classid = hashtext(current_schema())::oid \
+                     AND objid = hashtext('dashboards.rollup_rows')::oid AND objsubid = 2";
         let started = std::time::Instant::now();
         while console.count(waits).await? == 0 {
             assert!(
