@@ -6,7 +6,6 @@
 //! refresh from what was lost, and refreshes and rebuilds running beside payments lose nothing.
 
 use crate::support::TestResult;
-use jixiao_core::treasury::{Target, TreasuryRequest};
 use jixiao_core::{Actor, Role};
 use jixiao_store::demo::LELING;
 use jixiao_store::test_support::TestDatabase;
@@ -452,22 +451,6 @@ async fn a_check_finds_a_lost_change_and_a_rebuild_by_the_administrator_mends_it
     Ok(())
 }
 
-/// A Leling payment of `amount_fen` from `project`, as the treasury sends one.
-fn payment(request_id: String, project: i64, amount_fen: i64) -> TreasuryRequest {
-    TreasuryRequest::Payment {
-        request_id,
-        target: Target {
-            project_id: Some(project),
-            code: None,
-        },
-        amount_fen,
-        payee: "收款单位".into(),
-        purpose: "项目支出".into(),
-        paid_on: Some("2020-06-30".into()),
-        reservation_request_id: None,
-    }
-}
-
 #[tokio::test]
 async fn refreshes_and_rebuilds_beside_payments_lose_no_change() -> TestResult {
     let db = TestDatabase::new().await?;
@@ -527,7 +510,7 @@ async fn refreshes_and_rebuilds_beside_payments_lose_no_change() -> TestResult {
         let (store, finance) = (store.clone(), finance.clone());
         tasks.push(tokio::spawn(async move {
             for n in 0..12 {
-                let request = payment(format!("R-{payer}-{n}"), project, 100 + n);
+                let request = crate::treasury::pay(&format!("R-{payer}-{n}"), project, 100 + n);
                 store.treasury(&finance, &request).await?;
             }
             Ok::<(), Error>(())
