@@ -354,12 +354,18 @@ async fn a_refresh_rebuilds_only_what_changed_and_equals_a_whole_rebuild() -> Te
     Ok(())
 }
 
+/// A database with Leling's demo and its rollups refreshed.
+async fn leling_refreshed() -> Result<TestDatabase, Box<dyn std::error::Error>> {
+    let db = TestDatabase::new().await?;
+    jixiao_store::demo::load(&db.store).await?;
+    db.store.refresh_scope_rollups().await?;
+    Ok(db)
+}
+
 #[tokio::test]
 async fn a_check_finds_a_lost_change_and_a_rebuild_by_the_administrator_mends_it() -> TestResult {
-    let db = TestDatabase::new().await?;
+    let db = leling_refreshed().await?;
     let (store, url) = (&db.store, db.url.as_str());
-    jixiao_store::demo::load(store).await?;
-    store.refresh_scope_rollups().await?;
     let clean = store.check_scope_rollups().await?;
     assert!(clean.differences.is_empty() && clean.rows > 0, "{clean:?}");
 
@@ -453,10 +459,8 @@ async fn a_check_finds_a_lost_change_and_a_rebuild_by_the_administrator_mends_it
 
 #[tokio::test]
 async fn refreshes_and_rebuilds_beside_payments_lose_no_change() -> TestResult {
-    let db = TestDatabase::new().await?;
+    let db = leling_refreshed().await?;
     let (store, url) = (&db.store, db.url.as_str());
-    jixiao_store::demo::load(store).await?;
-    store.refresh_scope_rollups().await?;
     let mut console = Console::open(url).await?;
     let project = console
         .count(&format!(
